@@ -1,0 +1,27 @@
+// The host reference executor: runs a Graph (float or quantized) on the CPU, one Halide pipeline
+// per node, JIT-compiled once and reused across runs. Calibration, `tpuc run` on .onnx/.tpuir and
+// every comparison go through it.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "ir/graph.h"
+#include "ir/npz.h"
+
+namespace tpuc::host {
+
+class Executor {
+ public:
+  explicit Executor(const Graph& g);  // the graph must be fully typed; compiles lazily
+  ~Executor();
+  // Runs the graph. `inputs` are keyed by graph input name and must match their types exactly.
+  // Returns the graph outputs, or every value when keep_all is set (for per-layer comparison).
+  TensorMap run(const TensorMap& inputs, bool keep_all = false);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tpuc::host

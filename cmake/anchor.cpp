@@ -1,0 +1,1 @@
+// Temporary anchor so a library whose folder has no sources yet still configures (removed once all land).

@@ -1,0 +1,11 @@
+// File helpers shared by every stage: whole-file reads with clear errors, and atomic writes
+// (temp name in the same folder, then rename) so no stage ever leaves a half-written output.
+#pragma once
+#include <string>
+
+namespace tpuc {
+
+std::string read_file(const std::string& path);  // Error "path: cannot open ..." when missing
+void write_file_atomic(const std::string& path, const std::string& bytes);
+
+}  // namespace tpuc

@@ -1,0 +1,38 @@
+// The integer arithmetic of int8 inference, defined once. The host reference (ops/quant.h, in
+// Halide) and the BM1684X simulator both follow these definitions, and tests check the Halide
+// form against these functions; docs/quantization.md states them for users.
+//
+//   requantize(acc, m, s) = saturate_i8(round_shift(acc * m, s))   with acc*m in 64 bits
+//   round_shift(v, s)     = v rounded half away from zero after division by 2^s
+//   quantize(x, inv_scale)= saturate_i8(round_half_away(float(x * inv_scale)))   (f32 arithmetic)
+//   dequantize(q, scale)  = float(q) * scale                                      (f32 arithmetic)
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+namespace tpuc {
+
+inline int64_t round_shift(int64_t v, int shift) {
+  if (shift <= 0) return v;
+  const int64_t half = int64_t{1} << (shift - 1);
+  return v >= 0 ? (v + half) >> shift : -((-v + half) >> shift);
+}
+
+inline int8_t saturate_i8(int64_t v) { return int8_t(v < -128 ? -128 : v > 127 ? 127 : v); }
+
+inline int8_t requantize(int32_t acc, int32_t multiplier, int shift) {
+  return saturate_i8(round_shift(int64_t{acc} * multiplier, shift));
+}
+
+inline int8_t quantize(float x, float inv_scale) {
+  const float v = x * inv_scale;
+  return saturate_i8(int64_t(std::round(v)));  // std::round is half away from zero
+}
+
+inline float dequantize(int8_t q, float scale) { return float(q) * scale; }
+
+// Multiplier in [2^30, 2^31) and shift with multiplier * 2^-shift ~= real (0 < real < 2^31).
+// Shift is capped at 63; a real too small for that gives multiplier 0.
+void quantize_multiplier(double real, int32_t* multiplier, int* shift);
+
+}  // namespace tpuc
