@@ -49,6 +49,9 @@ struct OpDef {
 const OpDef* find_op(const std::string& name);  // nullptr when unsupported
 const std::vector<OpDef>& all_ops();
 
+// A Halide-safe Func/parameter name for a layer name (Halide reserves '.' and '$').
+std::string halide_name(const std::string& name);
+
 // Halide type of a tpuc dtype.
 Halide::Type halide_type(DType t);
 

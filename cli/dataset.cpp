@@ -1,0 +1,70 @@
+#include "cli/dataset.h"
+
+#include <zlib.h>
+
+#include <memory>
+
+#include "ir/diagnostics.h"
+
+namespace tpuc {
+
+namespace {
+
+// An IDX file: big-endian magic (0, 0, type 0x08 = u8, rank), dims, then the u8 data.
+struct Idx {
+  std::vector<int64_t> dims;
+  std::vector<uint8_t> data;
+};
+
+Idx read_idx(const std::string& path) {
+  std::unique_ptr<gzFile_s, int (*)(gzFile)> f(gzopen(path.c_str(), "rb"), gzclose);
+  if (!f) throw Error(path + ": cannot open file");
+  auto read = [&](void* dst, size_t n) {
+    if (gzread(f.get(), dst, unsigned(n)) != int(n)) throw Error(path + ": truncated IDX file");
+  };
+  uint8_t magic[4];
+  read(magic, 4);
+  if (magic[0] != 0 || magic[1] != 0 || magic[2] != 0x08 || magic[3] == 0 || magic[3] > 4)
+    throw Error(path + ": not an IDX file of unsigned bytes");
+  Idx idx;
+  int64_t total = 1;
+  for (int i = 0; i < magic[3]; ++i) {
+    uint8_t b[4];
+    read(b, 4);
+    idx.dims.push_back(int64_t(b[0]) << 24 | int64_t(b[1]) << 16 | int64_t(b[2]) << 8 | b[3]);
+    total *= idx.dims.back();
+  }
+  idx.data.resize(size_t(total));
+  read(idx.data.data(), idx.data.size());
+  return idx;
+}
+
+}  // namespace
+
+Dataset read_idx_dataset(const std::string& images, const std::string& labels, const TensorType& input,
+                         const Preprocess& pre, int64_t count, int64_t first) {
+  const Idx im = read_idx(images);
+  const int64_t per_image = im.dims.size() > 1 ? num_elements(Shape(im.dims.begin() + 1, im.dims.end())) : 1;
+  if (per_image != input.num_elements())
+    throw Error(images + ": images have " + std::to_string(per_image) + " values, the model input " + to_string(input) +
+                " needs " + std::to_string(input.num_elements()));
+  if (input.dtype != DType::F32) throw Error(images + ": the model input must be f32");
+  const int64_t available = im.dims[0] - first;
+  const int64_t n = count > 0 ? std::min(count, available) : available;
+  Dataset d;
+  for (int64_t i = 0; i < n; ++i) {
+    Tensor t(input);
+    float* x = t.as<float>();
+    const uint8_t* src = im.data.data() + (first + i) * per_image;
+    for (int64_t k = 0; k < per_image; ++k) x[k] = float(src[k] * pre.scale - pre.mean);
+    d.images.push_back(std::move(t));
+  }
+  if (!labels.empty()) {
+    const Idx lb = read_idx(labels);
+    if (lb.dims.size() != 1 || lb.dims[0] != im.dims[0]) throw Error(labels + ": label count does not match the images");
+    d.labels.assign(lb.data.begin() + first, lb.data.begin() + first + n);
+  }
+  return d;
+}
+
+}  // namespace tpuc

@@ -1,0 +1,222 @@
+#include "frontend/onnx/importer.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <fstream>
+#include <set>
+
+#include "ir/diagnostics.h"
+
+namespace tpuc {
+
+namespace {
+
+// ONNX TensorProto.DataType → tpuc dtype.
+const std::map<int, DType> kDTypes = {
+    {onnx::TensorProto::FLOAT, DType::F32},   {onnx::TensorProto::FLOAT16, DType::F16},
+    {onnx::TensorProto::BFLOAT16, DType::BF16}, {onnx::TensorProto::INT8, DType::I8},
+    {onnx::TensorProto::UINT8, DType::U8},    {onnx::TensorProto::INT16, DType::I16},
+    {onnx::TensorProto::INT32, DType::I32},   {onnx::TensorProto::INT64, DType::I64},
+    {onnx::TensorProto::BOOL, DType::Bool},
+};
+
+struct Importer {
+  std::string file;
+  int64_t opset = 0;
+
+  [[noreturn]] void fail(const std::string& message) const { throw Error(file + ": " + message); }
+
+  DType dtype(int onnx_type, const std::string& what) const {
+    auto it = kDTypes.find(onnx_type);
+    if (it == kDTypes.end())
+      fail(what + " has ONNX data type " + std::to_string(onnx_type) + ", which tpuc does not support");
+    return it->second;
+  }
+
+  Tensor tensor(const onnx::TensorProto& t) const {
+    const std::string what = "tensor '" + t.name() + "'";
+    if (t.data_location() == onnx::TensorProto::EXTERNAL) fail(what + " keeps its data in an external file; not supported");
+    Tensor out(TensorType{dtype(t.data_type(), what), Shape(t.dims().begin(), t.dims().end()), std::nullopt});
+    const size_t bytes = out.data.size();
+    auto fill = [&](const auto& field, auto as) {
+      if (size_t(field.size()) * sizeof(as) != bytes)
+        fail(what + " holds " + std::to_string(field.size()) + " values, its shape needs " + std::to_string(out.size()));
+      for (int i = 0; i < field.size(); ++i) {
+        decltype(as) v = decltype(as)(field.Get(i));
+        std::memcpy(out.data.data() + size_t(i) * sizeof v, &v, sizeof v);
+      }
+    };
+    if (t.has_raw_data()) {
+      if (t.raw_data().size() != bytes)
+        fail(what + " holds " + std::to_string(t.raw_data().size()) + " bytes, its shape needs " + std::to_string(bytes));
+      std::memcpy(out.data.data(), t.raw_data().data(), bytes);
+      return out;
+    }
+    switch (out.type.dtype) {
+      case DType::F32: fill(t.float_data(), float{}); break;
+      case DType::I64: fill(t.int64_data(), int64_t{}); break;
+      case DType::I8: fill(t.int32_data(), int8_t{}); break;
+      case DType::U8: case DType::Bool: fill(t.int32_data(), uint8_t{}); break;
+      case DType::I16: fill(t.int32_data(), int16_t{}); break;
+      case DType::I32: fill(t.int32_data(), int32_t{}); break;
+      case DType::F16: case DType::BF16: fill(t.int32_data(), uint16_t{}); break;
+    }
+    return out;
+  }
+
+  Attr attribute(const onnx::AttributeProto& a, const std::string& node) const {
+    switch (a.type()) {
+      case onnx::AttributeProto::INT: return int64_t(a.i());
+      case onnx::AttributeProto::FLOAT: return double(a.f());
+      case onnx::AttributeProto::STRING: return a.s();
+      case onnx::AttributeProto::INTS: return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+      case onnx::AttributeProto::FLOATS: return std::vector<double>(a.floats().begin(), a.floats().end());
+      default: fail("node '" + node + "': attribute '" + a.name() + "' has a type tpuc does not support");
+    }
+  }
+};
+
+// Per-op canonicalization to the newest opset's form. `opset` is the model's default-domain opset.
+using Normalizer = void (*)(Node&, Graph&, int64_t opset);
+
+void keep(Node&, Graph&, int64_t) {}
+
+void batchnorm(Node& n, Graph&, int64_t) {
+  n.attrs.erase("spatial");  // opset < 9: always 1 for the models tpuc accepts
+  n.attrs.erase("is_test");
+  n.attrs.erase("consumed_inputs");
+  n.outputs.resize(1);  // training-mode outputs (running mean/var) are never used at inference
+}
+
+void softmax(Node& n, Graph&, int64_t opset) {
+  // Before opset 13 Softmax coerced its input to 2-D at `axis` (default 1); since 13 it works along
+  // one axis (default -1).
+  if (opset < 13) {
+    if (!n.has("axis")) n.attrs["axis"] = int64_t{1};
+    n.attrs["coerce_2d"] = int64_t{1};
+  }
+}
+
+void dropout(Node& n, Graph&, int64_t) {
+  n.attrs.erase("ratio");
+  n.attrs.erase("is_test");
+  n.outputs.resize(1);  // the mask output is meaningless at inference
+}
+
+void reshape(Node& n, Graph& g, int64_t opset) {
+  if (opset >= 5) return;
+  // Reshape-1 carried the shape as an attribute.
+  const std::string shape = g.fresh_name(n.name + "_shape");
+  const std::vector<int64_t> dims = n.ints("shape");
+  g.constants[shape] = make_tensor<int64_t>(DType::I64, {int64_t(dims.size())}, dims);
+  n.attrs.erase("shape");
+  n.inputs.push_back(shape);
+}
+
+void gemm(Node& n, Graph&, int64_t) { n.attrs.erase("broadcast"); }  // Gemm < 7: broadcast is implied
+
+struct OnnxOp {
+  const char* name;
+  Normalizer normalize;
+};
+
+const OnnxOp kOps[] = {
+    {"Add", keep},       {"BatchNormalization", batchnorm}, {"Conv", keep},     {"Dropout", dropout},
+    {"Flatten", keep},   {"Gemm", gemm},                    {"Identity", keep}, {"MatMul", keep},
+    {"MaxPool", keep},   {"Relu", keep},                    {"Reshape", reshape}, {"Softmax", softmax},
+};
+
+const OnnxOp* find(const std::string& op) {
+  for (const OnnxOp& o : kOps)
+    if (op == o.name) return &o;
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> onnx_supported_ops() {
+  std::vector<std::string> names;
+  for (const OnnxOp& o : kOps) names.push_back(o.name);
+  return names;
+}
+
+Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes) {
+  Importer im{path};
+  onnx::ModelProto model;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) im.fail("cannot open file");
+    if (!model.ParseFromIstream(&in)) im.fail("not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
+  }
+  if (!model.has_graph()) im.fail("not a valid ONNX model (it has no graph)");
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") im.opset = o.version();
+  if (im.opset == 0) im.fail("the model imports no default-domain opset");
+  if (im.opset < 7 || im.opset > 17) im.fail("opset " + std::to_string(im.opset) + " is outside the supported range 7-17");
+
+  const onnx::GraphProto& gp = model.graph();
+  Graph g;
+  g.name = gp.name().empty() ? "model" : gp.name();
+  for (const auto& init : gp.initializer()) g.constants[init.name()] = im.tensor(init);
+
+  std::set<std::string> unused_shapes;
+  for (const auto& [name, shape] : input_shapes) unused_shapes.insert(name);
+  for (const auto& in : gp.input()) {
+    if (g.constants.count(in.name())) continue;  // old exporters list initializers as inputs
+    const std::string what = "input '" + in.name() + "'";
+    if (!in.type().has_tensor_type()) im.fail(what + " is not a tensor");
+    const auto& tt = in.type().tensor_type();
+    TensorType type{im.dtype(tt.elem_type(), what), {}, std::nullopt};
+    auto given = input_shapes.find(in.name());
+    if (given != input_shapes.end()) {
+      type.shape = given->second;
+      unused_shapes.erase(in.name());
+    } else {
+      for (const auto& d : tt.shape().dim()) {
+        if (!d.has_dim_value())
+          im.fail(what + " has a symbolic dimension '" + d.dim_param() + "'; give its shape (config inputs[].shape or --input-shape)");
+        type.shape.push_back(d.dim_value());
+      }
+    }
+    g.inputs.push_back(in.name());
+    g.types[in.name()] = type;
+  }
+  if (!unused_shapes.empty()) im.fail("a shape is given for '" + *unused_shapes.begin() + "', which is not a graph input");
+
+  std::vector<std::string> unsupported;
+  int index = 0;
+  for (const auto& np : gp.node()) {
+    const std::string name = np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
+    ++index;
+    if (!np.domain().empty() && np.domain() != "ai.onnx") {
+      unsupported.push_back(np.domain() + "." + np.op_type() + " (node '" + name + "')");
+      continue;
+    }
+    if (np.op_type() == "Constant") {
+      for (const auto& a : np.attribute()) {
+        if (a.name() != "value" || a.type() != onnx::AttributeProto::TENSOR)
+          im.fail("node '" + name + "': Constant with attribute '" + a.name() + "' is not supported");
+        g.constants[np.output(0)] = im.tensor(a.t());
+      }
+      continue;
+    }
+    const OnnxOp* op = find(np.op_type());
+    if (!op) {
+      unsupported.push_back(np.op_type() + " (node '" + name + "')");
+      continue;
+    }
+    Node n{np.op_type(), name, {np.input().begin(), np.input().end()}, {np.output().begin(), np.output().end()}, {}};
+    for (const auto& a : np.attribute()) n.attrs[a.name()] = im.attribute(a, name);
+    op->normalize(n, g, im.opset);
+    g.nodes.push_back(std::move(n));
+  }
+  if (!unsupported.empty()) {
+    std::string list;
+    for (size_t i = 0; i < unsupported.size(); ++i) list += (i ? ", " : "") + unsupported[i];
+    im.fail(std::to_string(unsupported.size()) + " unsupported operator" + (unsupported.size() > 1 ? "s" : "") + ": " + list);
+  }
+  for (const auto& out : gp.output()) g.outputs.push_back(out.name());
+  return g;
+}
+
+}  // namespace tpuc

@@ -1,0 +1,24 @@
+// ONNX → top graph. Reads a ModelProto with Debian's libonnx protobuf classes and produces a
+// tpuc::Graph in one canonical form whatever the opset (7–17):
+//   - initializers and Constant nodes become Graph::constants;
+//   - attributes that later opsets moved to inputs are kept as the newer input form (e.g. Reshape's
+//     shape, Dropout's ratio), and old-only attributes are dropped or translated (BatchNormalization's
+//     spatial/is_test, Softmax before opset 13 gets `coerce_2d = 1`: it flattens to 2-D at `axis`);
+//   - graph inputs are typed from the model or from `input_shapes` (required for symbolic dims);
+//     other values stay untyped until the shape-inference pass.
+// Errors name the file: unreadable or truncated protobuf, external tensor data, unsupported dtypes,
+// and every unsupported operator at once with its node name.
+#pragma once
+#include <map>
+#include <string>
+
+#include "ir/graph.h"
+
+namespace tpuc {
+
+Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes = {});
+
+// The ONNX operator types the importer translates.
+std::vector<std::string> onnx_supported_ops();
+
+}  // namespace tpuc

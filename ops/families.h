@@ -1,0 +1,40 @@
+// Internal to ops/: the shape-inference and algorithm functions of each op family, collected into
+// the registry table (registry.cpp), plus the small helpers they share.
+#pragma once
+#include "ops/op.h"
+
+namespace tpuc::ops {
+
+#define TPUC_OP(Name)                                                                    \
+  std::vector<TensorType> infer_##Name(const Node&, const std::vector<InferInput>&);     \
+  Algorithm build_##Name(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
+TPUC_OP(conv)
+TPUC_OP(gemm)
+TPUC_OP(matmul)
+TPUC_OP(maxpool)
+TPUC_OP(relu)
+TPUC_OP(add)
+TPUC_OP(batchnorm)
+TPUC_OP(reshape)
+TPUC_OP(flatten)
+TPUC_OP(softmax)
+TPUC_OP(identity)
+TPUC_OP(quantize)
+TPUC_OP(dequantize)
+#undef TPUC_OP
+
+// Halide variables for a tensor of rank r (argument 0 = innermost tensor dim).
+std::vector<Halide::Var> make_vars(size_t rank);
+std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
+// Throws Error "node 'name' (Op): message".
+[[noreturn]] void node_error(const Node& n, const std::string& message);
+// Requires `count` inputs at least, all typed.
+void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count);
+// A per-channel int attribute (multiplier/rshift) as a Halide lookup, checked for length `channels`.
+Halide::Func channel_table(const Node& n, const std::string& key, int64_t channels);
+// The fused activation of Conv/Gemm/Add: max(v, 0) when do_relu is set.
+Halide::Expr activation(const Node& n, Halide::Expr v);
+// Type of a value computed with the same element type and quantization as `like`.
+TensorType same_kind(const TensorType& like, Shape shape);
+
+}  // namespace tpuc::ops

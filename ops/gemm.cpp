@@ -1,0 +1,114 @@
+// Gemm (Y = alpha·op(A)·op(B) + beta·C, 2-D) and MatMul (numpy semantics, rank >= 2, broadcast
+// batch dimensions). Gemm has an int8 form (alpha = beta = 1; C is the int32 bias of output column
+// j; per-column requantization and relu), like Conv. Stage "acc" is the accumulation.
+#include "ops/families.h"
+#include "ops/quant.h"
+
+namespace tpuc::ops {
+
+using namespace Halide;
+
+namespace {
+
+struct GemmDims {
+  int64_t m, k, n;
+};
+
+GemmDims gemm_dims(const Node& n, const Shape& a, const Shape& b) {
+  if (a.size() != 2 || b.size() != 2) node_error(n, "A and B must be 2-D");
+  const bool ta = n.i("transA", 0), tb = n.i("transB", 0);
+  const GemmDims d{ta ? a[1] : a[0], ta ? a[0] : a[1], tb ? b[0] : b[1]};
+  if ((tb ? b[1] : b[0]) != d.k) node_error(n, "inner dimensions differ: A " + to_string(a) + ", B " + to_string(b));
+  return d;
+}
+
+// Index of a broadcast operand: tensor dims aligned to the right of the output's; size-1 dims read 0.
+Expr broadcast_call(const Func& f, const Shape& shape, const std::vector<Expr>& out_args) {
+  std::vector<Expr> args;
+  for (size_t i = 0; i < shape.size(); ++i) args.push_back(shape[shape.size() - 1 - i] == 1 ? Expr(0) : out_args[i]);
+  return f(args);
+}
+
+}  // namespace
+
+std::vector<TensorType> infer_gemm(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  const GemmDims d = gemm_dims(n, in[0].type->shape, in[1].type->shape);
+  if (in.size() > 2 && in[2].type) {
+    const Shape& c = in[2].type->shape;
+    const Shape out{d.m, d.n};
+    if (c.size() > 2) node_error(n, "C must have rank <= 2");
+    for (size_t i = 0; i < c.size(); ++i)
+      if (c[c.size() - 1 - i] != 1 && c[c.size() - 1 - i] != out[1 - i]) node_error(n, "C does not broadcast to " + to_string(out));
+  }
+  return {{in[0].type->dtype, {d.m, d.n}, std::nullopt}};
+}
+
+Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+  const GemmDims d = gemm_dims(n, in[0].type->shape, in[1].type->shape);
+  const bool int8 = in[0].type->dtype == DType::I8;
+  const bool ta = n.i("transA", 0), tb = n.i("transB", 0);
+  const float alpha = float(n.f("alpha", 1.0)), beta = float(n.f("beta", 1.0));
+  if (int8 && (alpha != 1 || beta != 1)) node_error(n, "int8 Gemm needs alpha = beta = 1");
+  const Type acc_t = int8 ? Int(32) : Float(32);
+  Var j("x"), i("y");
+  RDom r(0, int(d.k), "r");
+  Func a = in[0].func, b = in[1].func;
+  Expr a_ik = ta ? a(i, r) : a(r, i);  // tensor A[i][k] is Func A(k, i)
+  Expr b_kj = tb ? b(r, j) : b(j, r);
+  const bool has_c = in.size() > 2 && in[2].func.defined();
+  Expr c = has_c ? broadcast_call(in[2].func, in[2].type->shape, {j, i}) : Expr();
+  Func acc("acc");
+  acc(j, i) = int8 && has_c ? cast(acc_t, c) : cast(acc_t, 0);
+  acc(j, i) += cast(acc_t, a_ik) * cast(acc_t, b_kj);
+  Func output(halide_name(n.name));
+  if (int8) {
+    Func m = channel_table(n, "multiplier", d.n), s = channel_table(n, "rshift", d.n);
+    output(j, i) = activation(n, requantize(acc(j, i), m(j), s(j)));
+  } else {
+    Expr v = acc(j, i);
+    if (alpha != 1) v = alpha * v;
+    if (has_c) v = v + (beta == 1 ? cast<float>(c) : beta * cast<float>(c));
+    output(j, i) = activation(n, v);
+  }
+  return {{output}, {{"acc", acc}}, {r}};
+}
+
+std::vector<TensorType> infer_matmul(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  const Shape& a = in[0].type->shape;
+  const Shape& b = in[1].type->shape;
+  if (a.size() < 2 || b.size() < 2) node_error(n, "1-D operands are not supported yet");
+  if (a[a.size() - 1] != b[b.size() - 2]) node_error(n, "inner dimensions differ: " + to_string(a) + " x " + to_string(b));
+  const size_t batch = std::max(a.size(), b.size()) - 2;
+  Shape out(batch + 2);
+  for (size_t i = 0; i < batch; ++i) {
+    auto dim = [&](const Shape& s) { return i + s.size() >= batch + 2 ? s[i + s.size() - batch - 2] : 1; };
+    const int64_t da = dim(a), db = dim(b);
+    if (da != db && da != 1 && db != 1) node_error(n, "batch dimensions do not broadcast");
+    out[i] = std::max(da, db);
+  }
+  out[batch] = a[a.size() - 2];
+  out[batch + 1] = b[b.size() - 1];
+  return {{in[0].type->dtype, out, std::nullopt}};
+}
+
+Algorithm build_matmul(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const Shape& as = in[0].type->shape;
+  const Shape& bs = in[1].type->shape;
+  const std::vector<Var> v = make_vars(out[0].shape.size());  // v[0] = column, v[1] = row, v[2..] batch
+  RDom r(0, int(as.back()), "r");
+  auto operand = [&](const Func& f, const Shape& s, Expr inner0, Expr inner1) {
+    std::vector<Expr> args{inner0, inner1};
+    for (size_t i = 2; i < s.size(); ++i) args.push_back(s[s.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
+    return f(args);
+  };
+  Func acc("acc");
+  acc(v) = 0.0f;
+  acc(v) += cast<float>(operand(in[0].func, as, r, v[1])) * cast<float>(operand(in[1].func, bs, v[0], r));
+  Func output(halide_name(n.name));
+  output(v) = acc(v);
+  return {{output}, {{"acc", acc}}, {r}};
+}
+
+}  // namespace tpuc::ops

@@ -1,0 +1,41 @@
+// Quantize (f32 → int8 with the output's scale) and Dequantize (int8 → f32 with the input's scale),
+// exactly as docs/quantization.md defines them.
+#include "ops/families.h"
+#include "ops/quant.h"
+
+namespace tpuc::ops {
+
+using namespace Halide;
+
+static double tensor_scale(const Node& n, const TensorType& t, const char* which) {
+  if (!t.quant || t.quant->scale.size() != 1) node_error(n, std::string(which) + " needs a per-tensor scale");
+  return t.quant->scale[0];
+}
+
+std::vector<TensorType> infer_quantize(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  if (in[0].type->dtype != DType::F32) node_error(n, "input must be f32");
+  return {{DType::I8, in[0].type->shape, std::nullopt}};
+}
+
+Algorithm build_quantize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  Func output(halide_name(n.name));
+  output(v) = quantize(in[0].func(v), float(1.0 / tensor_scale(n, out[0], "the output")));
+  return {{output}, {}, {}};
+}
+
+std::vector<TensorType> infer_dequantize(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  if (in[0].type->dtype != DType::I8) node_error(n, "input must be i8");
+  return {{DType::F32, in[0].type->shape, std::nullopt}};
+}
+
+Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  Func output(halide_name(n.name));
+  output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")));
+  return {{output}, {}, {}};
+}
+
+}  // namespace tpuc::ops

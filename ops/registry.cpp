@@ -1,0 +1,87 @@
+#include "ir/diagnostics.h"
+#include "ops/families.h"
+
+namespace tpuc::ops {
+
+const std::vector<OpDef>& all_ops() {
+  static const std::vector<OpDef> ops = {
+      // name                 infer             build             int8
+      {"Add", infer_add, build_add, true},
+      {"BatchNormalization", infer_batchnorm, build_batchnorm, false},
+      {"Conv", infer_conv, build_conv, true},
+      {"Dequantize", infer_dequantize, build_dequantize, true},
+      {"Dropout", infer_identity, build_identity, true},
+      {"Flatten", infer_flatten, build_flatten, true},
+      {"Gemm", infer_gemm, build_gemm, true},
+      {"Identity", infer_identity, build_identity, true},
+      {"MatMul", infer_matmul, build_matmul, false},
+      {"MaxPool", infer_maxpool, build_maxpool, true},
+      {"Quantize", infer_quantize, build_quantize, true},
+      {"Relu", infer_relu, build_relu, true},
+      {"Reshape", infer_reshape, build_reshape, true},
+      {"Softmax", infer_softmax, build_softmax, false},
+  };
+  return ops;
+}
+
+const OpDef* find_op(const std::string& name) {
+  for (const OpDef& op : all_ops())
+    if (name == op.name) return &op;
+  return nullptr;
+}
+
+Halide::Type halide_type(DType t) {
+  static const std::map<DType, Halide::Type> types = {
+      {DType::F32, Halide::Float(32)}, {DType::F16, Halide::Float(16)}, {DType::BF16, Halide::BFloat(16)},
+      {DType::I8, Halide::Int(8)},     {DType::U8, Halide::UInt(8)},    {DType::I16, Halide::Int(16)},
+      {DType::I32, Halide::Int(32)},   {DType::I64, Halide::Int(64)},   {DType::Bool, Halide::UInt(8)},
+  };
+  return types.at(t);
+}
+
+std::string halide_name(const std::string& name) {
+  std::string out = "L_";  // never empty, never starting with a digit
+  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+std::vector<Halide::Var> make_vars(size_t rank) {
+  static const char* names[] = {"x", "y", "c", "n", "d4", "d5", "d6", "d7"};
+  std::vector<Halide::Var> vars;
+  for (size_t i = 0; i < rank; ++i) vars.emplace_back(i < 8 ? names[i] : "d" + std::to_string(i));
+  return vars;
+}
+
+std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars) {
+  return std::vector<Halide::Expr>(vars.begin(), vars.end());
+}
+
+void node_error(const Node& n, const std::string& message) {
+  throw Error("node '" + n.name + "' (" + n.op + "): " + message);
+}
+
+void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count) {
+  if (in.size() < count) node_error(n, "needs " + std::to_string(count) + " inputs, has " + std::to_string(in.size()));
+  for (size_t i = 0; i < count; ++i)
+    if (!in[i].type) node_error(n, "input " + std::to_string(i) + " is absent or untyped");
+}
+
+Halide::Func channel_table(const Node& n, const std::string& key, int64_t channels) {
+  const std::vector<int64_t> values = n.ints(key);
+  if (int64_t(values.size()) != channels)
+    node_error(n, "'" + key + "' has " + std::to_string(values.size()) + " values, expected " + std::to_string(channels));
+  Halide::Buffer<int32_t> table(static_cast<int>(channels));
+  for (int64_t i = 0; i < channels; ++i) table.data()[i] = int32_t(values[size_t(i)]);
+  Halide::Func f(halide_name(n.name + "_" + key));
+  Halide::Var c("c");
+  f(c) = table(c);
+  return f;
+}
+
+Halide::Expr activation(const Node& n, Halide::Expr v) {
+  return n.i("do_relu", 0) ? Halide::max(v, Halide::cast(v.type(), 0)) : v;
+}
+
+TensorType same_kind(const TensorType& like, Shape shape) { return {like.dtype, std::move(shape), like.quant}; }
+
+}  // namespace tpuc::ops

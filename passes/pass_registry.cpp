@@ -1,0 +1,17 @@
+#include "passes/passes.h"
+
+namespace tpuc::passes {
+
+const std::vector<PassInfo>& all_passes() {
+  static const std::vector<PassInfo> passes = {
+      {"shape-inference", "types every value from its operator's shape inference", infer_shapes, {}, false},
+      {"canonicalize", "removes Identity and Dropout (inference no-ops)", canonicalize, {}, false},
+      {"fold-batchnorm", "folds BatchNormalization into the Conv or Gemm before it", fold_batchnorm, {}, true},
+      {"fuse-activation", "fuses Relu into the op before it (do_relu)", fuse_activation,
+       {{"ops", OptionSpec::StringList, "producers Relu may fuse into (default: Conv, Gemm, Add)"}}, false},
+      {"dce", "removes nodes and constants no graph output depends on", eliminate_dead_code, {}, false},
+  };
+  return passes;
+}
+
+}  // namespace tpuc::passes

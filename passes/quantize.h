@@ -1,0 +1,23 @@
+// Quantization: turns the float ("top") graph into the quantized ("tpu") graph of
+// docs/quantization.md, following a policy (configs/quant/*.yaml) and a calibration table.
+// Value names are kept: an int8 value has the name of the float value it approximates, so the two
+// graphs compare layer by layer. Graph inputs and outputs stay f32 behind Quantize/Dequantize.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "passes/calibration.h"
+
+namespace tpuc::passes {
+
+struct QuantPolicy {
+  std::string file;
+  std::string mode = "int8_sym";
+  bool per_channel_weights = true;
+  std::vector<std::string> float_ops;  // ops kept in f32
+};
+
+QuantPolicy load_quant_policy(const std::string& yaml_path);
+Graph quantize(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy);
+
+}  // namespace tpuc::passes

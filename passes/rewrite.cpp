@@ -1,0 +1,27 @@
+#include "passes/rewrite.h"
+
+#include <algorithm>
+
+namespace tpuc::passes {
+
+void replace_uses(Graph& g, const std::string& from, const std::string& to) {
+  for (Node& n : g.nodes)
+    for (std::string& in : n.inputs)
+      if (in == from) in = to;
+}
+
+void absorb_consumer(Graph& g, size_t producer, size_t consumer) {
+  const std::string old_name = g.nodes[producer].outputs[0];
+  const std::string new_name = g.nodes[consumer].outputs[0];
+  g.nodes[producer].outputs[0] = new_name;
+  g.types.erase(old_name);
+  g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(consumer));
+}
+
+size_t use_count(const Graph& g, const std::string& value) {
+  size_t uses = size_t(std::count(g.outputs.begin(), g.outputs.end(), value));
+  for (const Node& n : g.nodes) uses += size_t(std::count(n.inputs.begin(), n.inputs.end(), value));
+  return uses;
+}
+
+}  // namespace tpuc::passes

@@ -1,0 +1,16 @@
+// Graph-rewriting helpers shared by the passes.
+#pragma once
+#include "ir/graph.h"
+
+namespace tpuc::passes {
+
+// Every node input (not graph outputs) reading `from` reads `to` instead.
+void replace_uses(Graph& g, const std::string& from, const std::string& to);
+// Removes a node that produced `removed_output` and makes `kept` take over that output name:
+// the producer of `kept` is renamed to define `removed_output`, so graph outputs keep their names.
+// Used when an op absorbs its single consumer (Relu into Conv, BatchNormalization into Conv).
+void absorb_consumer(Graph& g, size_t producer, size_t consumer);
+// Number of nodes reading `value`, plus one if it is a graph output.
+size_t use_count(const Graph& g, const std::string& value);
+
+}  // namespace tpuc::passes

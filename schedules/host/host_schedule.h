@@ -1,0 +1,11 @@
+// CPU schedules for the host reference executor: a table from op to schedule, applied to the op's
+// ops::Algorithm. They change only where and how values are computed, never what.
+#pragma once
+#include "ops/op.h"
+
+namespace tpuc {
+
+// `out_shape` is the shape of the first output (schedules pick vector widths from it).
+void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out_shape);
+
+}  // namespace tpuc
