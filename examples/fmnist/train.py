@@ -59,8 +59,11 @@ def main(out_path):
             acc = (net(to_input(xte)).argmax(1).numpy() == yte).mean()
         print(f"epoch {epoch}: test accuracy {acc:.4f}", flush=True)
     net.eval()
-    torch.onnx.export(net, to_input(xte[:1]), out_path, opset_version=13,
-                      input_names=["image"], output_names=["logits"])
+    # PRESERVE + no constant folding keeps BatchNormalization as its own (inference-mode) node,
+    # as real exported models have it; tpuc's fold-batchnorm pass is what removes it.
+    torch.onnx.export(net, to_input(xte[:1]), out_path, opset_version=13, input_names=["image"],
+                      output_names=["logits"], training=torch.onnx.TrainingMode.PRESERVE,
+                      do_constant_folding=False)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,89 @@
+// The BM1684X command model as tpuc uses it (../shared/reference/bm1684x.md §4): two engines, TIU
+// (compute) and GDMA (data movement), each running its own in-order command stream. Commands are
+// plain structs here; encoding.h gives their binary layout, sim/ executes them from the semantics
+// written beside each one, and codegen/ produces them from lowered Halide loops.
+//
+// Memories. DDR ("global") is byte-addressed from Chip::ddr_base. Local memory (LMEM) is `lanes`
+// lanes of Chip::lmem_bytes each. A local operand places channel c in lane (lane + c) % lanes, at
+// channel slot (lane + c) / lanes; all lanes use the same lane-relative byte address.
+//
+// Dependencies. Every command has `id` (1-based position in its own stream) and `dep`: the id of
+// the command on the OTHER engine that must have finished before this one starts (0: none).
+// Commands of one engine run in order, one after another.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "ir/dtype.h"
+
+namespace tpuc::bm1684x {
+
+enum class Space : uint8_t { Global = 0, Local = 1 };
+
+// A 4-D view [n, c, h, w] of memory. Strides are in elements.
+//   Global: element (n,c,h,w) at byte addr + (n·ns + c·cs + h·hs + w·ws) · bytes(dtype).
+//   Local:  element (n,c,h,w) in lane (lane + c) % L, at lane byte address
+//           addr + (n·ns + ((lane + c) / L)·cs + h·hs + w·ws) · bytes(dtype).
+struct Operand {
+  Space space = Space::Local;
+  DType dtype = DType::I8;
+  uint64_t addr = 0;
+  uint32_t lane = 0;
+  uint32_t n = 0, c = 0, h = 0, w = 0;
+  int64_t ns = 0, cs = 0, hs = 0, ws = 0;
+  int64_t elements() const { return int64_t(n) * c * h * w; }
+};
+
+enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, End = 15 };
+enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4 };
+
+struct TiuCommand {
+  uint32_t id = 0, dep = 0;
+  TiuOp op = TiuOp::End;
+  ArithOp arith = ArithOp::Copy;  // Arith only
+  Operand res, opd0, opd1, opd2;
+  bool has_bias = false;
+  bool relu = false;
+  uint8_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  float scale = 1;                      // Quantize: 1/scale; Dequantize: scale
+  int32_t multiplier[2] = {0, 0};       // Arith Add
+  int32_t shift = 0;                    // Arith Add
+};
+// CONV  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
+//                       + Σ_{ic<opd0.c, ky<kh, kx<kw} opd0[n, ic, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//                                                   · opd1[0, oc, ic, ky·kw + kx]
+//       for n < res.n, oc < res.c, y < res.h, x < res.w. int8 operands accumulate exactly in int32
+//       (res i32, bias i32); f32 operands in f32 in the order above (res f32, bias f32). The input
+//       window must lie inside opd0 (padding is materialized by GDMA fills beforehand).
+// POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//       (same dtype in and out; opd0 and res have the same start lane).
+// MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
+//       int8 → int32 or f32 → f32, as CONV.
+// REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),
+//       then max(·, 0) if relu: opd0 i32, opd1 (multipliers) and opd2 (shifts) i32, res i8.
+// ARITH elementwise over res's shape (opd0/opd1 have the same shape; stride 0 broadcasts):
+//       Quantize   res i8  = quantize(opd0 f32, scale)           (scale holds 1/scale of the tensor)
+//       Dequantize res f32 = dequantize(opd0 i8, scale)
+//       Add        res i8  = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
+//       Max        res = max(opd0, opd1);  Copy  res = opd0
+// END   marks the end of the stream.
+
+enum class GdmaOp : uint8_t { Tensor = 0, Fill = 1, End = 15 };
+
+struct GdmaCommand {
+  uint32_t id = 0, dep = 0;
+  GdmaOp op = GdmaOp::End;
+  Operand src, dst;
+  int32_t fill_value = 0;  // Fill: the value (of dst's dtype) written to every element of dst
+};
+// TENSOR dst[n,c,h,w] = src[n,c,h,w] over dst's shape (src has the same shape and dtype; either
+//        side may be Global or Local: S2L, L2S, L2L, S2S).
+// FILL   dst[n,c,h,w] = fill_value.
+// END    marks the end of the stream.
+
+struct Program {
+  std::vector<TiuCommand> tiu;
+  std::vector<GdmaCommand> gdma;
+};
+
+}  // namespace tpuc::bm1684x

@@ -1,0 +1,24 @@
+// One function per `tpuc` subcommand; cli/main.cpp parses the command line and calls them.
+// Each returns the process exit code (0 success, 1 result outside tolerance); bad input throws
+// tpuc::Error, which main prints as one line.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace tpuc {
+
+struct CompileOptions {
+  std::string config;
+  std::vector<std::string> overrides;          // --set key.path=value
+  std::vector<std::string> dump_after, dump_before;  // pass names or "all"
+  bool time_passes = false;
+};
+
+int compile_command(const CompileOptions& options);
+// Runs an .onnx or .tpuir model on the host reference.
+int run_command(const std::string& model, const std::string& input, const std::string& output,
+                const std::vector<std::string>& input_shapes);
+int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
+int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);
+
+}  // namespace tpuc

@@ -1,0 +1,161 @@
+// `tpuc compile`: import → passes → calibrate → quantize → validate, with every artifact written to
+// the output folder and a report (docs/report.md).
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include "backend/host/executor.h"
+#include "cli/commands.h"
+#include "cli/config.h"
+#include "frontend/onnx/importer.h"
+#include "ir/diagnostics.h"
+#include "ir/files.h"
+#include "ir/text.h"
+#include "passes/calibration.h"
+#include "passes/compare.h"
+#include "passes/pass_manager.h"
+#include "passes/quantize.h"
+
+namespace tpuc {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Times each stage and prints it as it finishes.
+class Stages {
+ public:
+  template <class F>
+  auto run(const std::string& name, F&& f) {
+    std::fprintf(stderr, "[%s] ...\n", name.c_str());
+    const auto start = std::chrono::steady_clock::now();
+    auto result = f();
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    times[name] = ms;
+    std::fprintf(stderr, "[%s] done in %.0f ms\n", name.c_str(), ms);
+    return result;
+  }
+  std::map<std::string, double> times;
+};
+
+int argmax(const Tensor& t) {
+  int best = 0;
+  for (int64_t k = 1; k < t.size(); ++k)
+    if (t.at(k) > t.at(best)) best = int(k);
+  return best;
+}
+
+Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
+  const std::string& input = g.inputs.at(0);
+  Preprocess pre;
+  for (const InputConfig& ic : c.inputs)
+    if (ic.name == input) pre = ic.preprocess;
+  return read_idx_dataset(d.images, d.labels, g.type(input), pre, d.count);
+}
+
+struct Validation {
+  int64_t count = 0, float_correct = 0, int8_correct = 0;
+  double cosine_sum = 0, cosine_min = 1;
+};
+
+Validation validate(const Graph& top, const Graph& tpu, const Dataset& data) {
+  host::Executor float_ex(top), int8_ex(tpu);
+  Validation v;
+  const std::string& in = top.inputs.at(0);
+  const std::string& out = top.outputs.at(0);
+  for (size_t i = 0; i < data.images.size(); ++i) {
+    const Tensor f = float_ex.run({{in, data.images[i]}}).at(out);
+    const Tensor q = int8_ex.run({{in, data.images[i]}}).at(out);
+    const double cos = passes::compare(f, q).cosine;
+    v.cosine_sum += cos;
+    v.cosine_min = std::min(v.cosine_min, cos);
+    if (!data.labels.empty()) {
+      v.float_correct += argmax(f) == data.labels[i];
+      v.int8_correct += argmax(q) == data.labels[i];
+    }
+    ++v.count;
+    if ((i + 1) % 1000 == 0 || i + 1 == data.images.size())
+      std::fprintf(stderr, "\rvalidating: %zu/%zu", i + 1, data.images.size());
+  }
+  std::fprintf(stderr, "\n");
+  return v;
+}
+
+}  // namespace
+
+int compile_command(const CompileOptions& options) {
+  const CompileConfig c = load_config(options.config, options.overrides);
+  Stages stages;
+  const std::string out = c.output_dir;
+
+  Graph top = stages.run("import", [&] {
+    std::map<std::string, Shape> shapes;
+    for (const InputConfig& in : c.inputs)
+      if (!in.shape.empty()) shapes[in.name] = in.shape;
+    return import_onnx(c.model, shapes);
+  });
+  stages.run("passes", [&] {
+    passes::PipelineOptions po;
+    po.dump_dir = out + "/dumps";
+    po.dump_after = options.dump_after;
+    po.dump_before = options.dump_before;
+    po.time_passes = options.time_passes;
+    passes::run_pipeline(top, passes::load_pipeline(c.pipeline), po);
+    write_tpuir(top, out + "/top.tpuir");
+    return 0;
+  });
+  const passes::CalibrationTable table = stages.run("calibrate", [&] {
+    const Dataset cal = load(c.calibration, top, c);
+    std::vector<TensorMap> samples;
+    for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
+    passes::CalibrationTable t = passes::calibrate(top, samples, c.calibration_method, true);
+    passes::write_calibration_table(out + "/calibration.txt", t);
+    return t;
+  });
+  const Graph tpu = stages.run("quantize", [&] {
+    Graph q = passes::quantize(top, table, passes::load_quant_policy(c.policy));
+    write_tpuir(q, out + "/tpu.tpuir");
+    return q;
+  });
+
+  Json report;
+  report["config"] = c.file;
+  report["model"] = c.model;
+  bool passed = true;
+  if (!c.validation.images.empty()) {
+    const Validation v = stages.run("validate", [&] { return validate(top, tpu, load(c.validation, top, c)); });
+    Json& val = report["validation"];
+    val["count"] = v.count;
+    val["cosine_mean"] = v.count ? v.cosine_sum / double(v.count) : 1.0;
+    val["cosine_min"] = v.cosine_min;
+    if (!c.validation.labels.empty() && v.count) {
+      const double fa = 100.0 * double(v.float_correct) / double(v.count), ia = 100.0 * double(v.int8_correct) / double(v.count);
+      val["float_accuracy"] = fa;
+      val["int8_host_accuracy"] = ia;
+      val["accuracy_drop"] = fa - ia;
+      passed = passed && fa - ia <= c.max_accuracy_drop;
+    }
+    passed = passed && double(val["cosine_mean"]) >= c.min_cosine;
+    val["tolerance"] = {{"max_accuracy_drop", c.max_accuracy_drop}, {"min_cosine", c.min_cosine}};
+  }
+  report["stage_ms"] = stages.times;
+  report["passed"] = passed;
+  write_file_atomic(out + "/report.json", report.dump(2) + "\n");
+
+  std::printf("tpuc compile %s\n", c.file.c_str());
+  std::printf("  artifacts        %s/{top.tpuir, calibration.txt, tpu.tpuir, report.json}\n", out.c_str());
+  if (report.contains("validation")) {
+    const Json& val = report["validation"];
+    std::printf("  validation       %lld samples\n", (long long)val["count"]);
+    if (val.contains("float_accuracy"))
+      std::printf("  accuracy         float %.2f%%  int8 (host) %.2f%%  drop %.2f points (max %.2f)\n", double(val["float_accuracy"]),
+                  double(val["int8_host_accuracy"]), double(val["accuracy_drop"]), c.max_accuracy_drop);
+    std::printf("  output cosine    mean %.5f  min %.5f (int8 vs float)\n", double(val["cosine_mean"]), double(val["cosine_min"]));
+  }
+  std::printf("  result           %s\n", passed ? "PASS" : "FAIL: outside tolerance");
+  return passed ? 0 : 1;
+}
+
+}  // namespace tpuc

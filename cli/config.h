@@ -1,0 +1,41 @@
+// The compile configuration (docs/config.md): one YAML file naming the model, its inputs and
+// preprocessing, the chip, the pass pipeline, the quantization policy and calibration data,
+// validation data and tolerances, and the output folder. Relative paths resolve against the
+// config file's folder. `--set a.b=value` overrides any key before the checks run; every mistake
+// is reported at once with file:line:column.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cli/dataset.h"
+#include "ir/tensor.h"
+
+namespace tpuc {
+
+struct DatasetConfig {
+  std::string images, labels;  // IDX files (gzip)
+  int64_t count = 0;           // samples used; 0 = all
+};
+
+struct InputConfig {
+  std::string name;
+  Shape shape;  // empty: as the model says
+  Preprocess preprocess;
+};
+
+struct CompileConfig {
+  std::string file;
+  std::string model;
+  std::vector<InputConfig> inputs;
+  std::string chip, pipeline, policy;
+  DatasetConfig calibration;
+  std::string calibration_method = "max";
+  DatasetConfig validation;
+  double max_accuracy_drop = 1.0;  // points of top-1 accuracy, int8 vs float
+  double min_cosine = 0.99;        // per-sample output cosine, int8 vs float (mean over samples)
+  std::string output_dir;
+};
+
+CompileConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+}  // namespace tpuc

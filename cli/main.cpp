@@ -1,0 +1,56 @@
+// The tpuc command line: parses arguments with CLI11 and calls the subcommand functions in
+// cli/commands.h. Every user error is one line on stderr and exit code 2.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "ir/diagnostics.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tpuc: an ONNX compiler for the SOPHGO BM1684X"};
+  app.require_subcommand(1);
+  int code = 0;
+
+  tpuc::CompileOptions compile;
+  CLI::App* c = app.add_subcommand("compile", "import, optimize, calibrate, quantize and validate a model");
+  c->add_option("--config", compile.config, "the compile configuration (YAML)")->required();
+  c->add_option("--set", compile.overrides, "override a config key: key.path=value");
+  c->add_option("--dump-ir-after", compile.dump_after, "write the graph after these passes (or 'all')");
+  c->add_option("--dump-ir-before", compile.dump_before, "write the graph before these passes (or 'all')");
+  c->add_flag("--time-passes", compile.time_passes, "print the time of every pass");
+  c->callback([&] { code = tpuc::compile_command(compile); });
+
+  std::string model, input, output, reference, actual;
+  std::vector<std::string> shapes;
+  CLI::App* r = app.add_subcommand("run", "run a model on the host reference");
+  r->add_option("model", model, ".onnx or .tpuir")->required();
+  r->add_option("--input", input, "inputs (.npz or .npy)")->required();
+  r->add_option("--output", output, "outputs (.npz)")->required();
+  r->add_option("--input-shape", shapes, "name:1x3x224x224 for symbolic input dimensions");
+  r->callback([&] { code = tpuc::run_command(model, input, output, shapes); });
+
+  CLI::App* i = app.add_subcommand("import", "import an ONNX model and print (or write) its .tpuir");
+  i->add_option("model", model, ".onnx")->required();
+  i->add_option("-o,--output", output, "the .tpuir to write (default: stdout)");
+  i->add_option("--input-shape", shapes, "name:1x3x224x224 for symbolic input dimensions");
+  i->callback([&] { code = tpuc::import_command(model, output, shapes); });
+
+  double min_cos = 0.99, min_euclid = 0.9;
+  CLI::App* cmp = app.add_subcommand("compare", "compare the tensors of two .npz files");
+  cmp->add_option("reference", reference)->required();
+  cmp->add_option("actual", actual)->required();
+  cmp->add_option("--cosine", min_cos, "minimum cosine similarity (default 0.99)");
+  cmp->add_option("--euclidean", min_euclid, "minimum euclidean similarity (default 0.9)");
+  cmp->callback([&] { code = tpuc::compare_command(reference, actual, min_cos, min_euclid); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const tpuc::Error& e) {
+    std::fprintf(stderr, "tpuc: error: %s\n", e.what());
+    return 2;
+  }
+  return code;
+}

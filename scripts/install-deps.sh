@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs tpuc's build and test dependencies from Debian 12's archive. Idempotent: does nothing
+# when every package is already installed.
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ ccache pkg-config
+  libhalide14-0-dev llvm-14-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libzip-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

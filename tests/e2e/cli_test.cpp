@@ -1,0 +1,95 @@
+// The tpuc executable as a user runs it: exit codes and the one-line errors for bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "ir/files.h"
+#include "ir/npz.h"
+
+using namespace tpuc;
+
+namespace {
+
+const std::string kSrc = TPUC_SOURCE_DIR;
+const std::string kTpuc = std::string(TPUC_BINARY_DIR) + "/cli/tpuc";
+
+struct Result {
+  int code;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& args) {
+  Result r{0, ""};
+  FILE* p = popen((kTpuc + " " + args + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+
+}  // namespace
+
+TEST(Cli, TruncatedModel) {
+  const std::string bytes = read_file(kSrc + "/examples/fmnist/model.onnx");
+  write_file_atomic(temp("cut.onnx"), bytes.substr(0, bytes.size() / 2));
+  const Result r = run("import " + temp("cut.onnx"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.output, "tpuc: error: " + temp("cut.onnx") + ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)\n");
+}
+
+TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
+  std::string cfg = read_file(kSrc + "/examples/fmnist/config.yaml");
+  cfg.replace(cfg.find("quantization:"), 13, "qantization:");
+  cfg += "extra_key: 1\n";
+  const std::string path = kSrc + "/examples/fmnist/broken-config-test.yaml";  // relative paths must still resolve
+  write_file_atomic(path, cfg);
+  const Result r = run("compile --config " + path);
+  std::remove(path.c_str());
+  EXPECT_EQ(r.code, 2);
+  auto line_of = [&](const std::string& text) { return std::to_string(1 + std::count(cfg.begin(), cfg.begin() + cfg.find(text), '\n')); };
+  EXPECT_NE(r.output.find(path + ":" + line_of("qantization") + ":1: unknown key 'qantization'; did you mean 'quantization'?"),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(path + ":" + line_of("extra_key") + ":1: unknown key 'extra_key'"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("missing required key 'quantization'"), std::string::npos) << r.output;
+}
+
+TEST(Cli, MissingConfig) {
+  const Result r = run("compile --config /nonexistent.yaml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.output, "tpuc: error: /nonexistent.yaml: cannot open file\n");
+}
+
+TEST(Cli, InputOfTheWrongShape) {
+  write_npz(temp("wrong.npz"), {{"image", Tensor(TensorType{DType::F32, {1, 1, 28, 27}, std::nullopt})}});
+  const Result r = run("run " + kSrc + "/examples/fmnist/model.onnx --input " + temp("wrong.npz") + " --output " + temp("y.npz"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.output, "tpuc: error: " + temp("wrong.npz") + "[image]: is f32[1x1x28x27], the model expects f32[1,1,28,28]\n");
+  std::ifstream out(temp("y.npz"));
+  EXPECT_FALSE(out.good());  // nothing half-written
+}
+
+TEST(Cli, CompareExitCodes) {
+  Tensor a = make_tensor<float>(DType::F32, {4}, {1, 2, 3, 4});
+  Tensor b = make_tensor<float>(DType::F32, {4}, {-1, 2, -3, 4});
+  write_npz(temp("a.npz"), {{"t", a}});
+  write_npz(temp("b.npz"), {{"t", b}});
+  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("a.npz")).code, 0);
+  const Result r = run("compare " + temp("a.npz") + " " + temp("b.npz"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("0.333333"), std::string::npos) << r.output;  // cosine = (−1+4−9+16)/30
+}
+
+TEST(Cli, RunMatchesTheTrainedModelOnOneImage) {
+  // Class 9 (ankle boot) is the label of the first Fashion-MNIST test image.
+  write_npz(temp("zeros.npz"), {{"image", Tensor(TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt})}});
+  const Result r = run("run " + kSrc + "/examples/fmnist/model.onnx --input " + temp("zeros.npz") + " --output " + temp("logits.npz"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read_tensors(temp("logits.npz")).at("logits").type.shape, (Shape{1, 10}));
+}

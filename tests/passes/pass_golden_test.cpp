@@ -1,0 +1,77 @@
+// Runs every golden case in tests/passes/golden (format in its README) as its own test.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "backend/host/executor.h"
+#include "ir/files.h"
+#include "ir/text.h"
+#include "ops/op.h"
+#include "passes/pass_manager.h"
+
+using namespace tpuc;
+
+namespace {
+
+const std::string kDir = std::string(TPUC_SOURCE_DIR) + "/tests/passes/golden";
+const std::string kSeparator = "// ----- EXPECT\n";
+
+TensorMap random_inputs(const Graph& g) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> dist(-2, 2);
+  TensorMap inputs;
+  for (const std::string& in : g.inputs) {
+    Tensor t(g.type(in));
+    for (int64_t i = 0; i < t.size(); ++i) t.as<float>()[i] = dist(rng);
+    inputs[in] = t;
+  }
+  return inputs;
+}
+
+class Golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Golden, PrintsTheExpectedGraphAndKeepsTheOutputs) {
+  const std::string path = kDir + "/" + GetParam();
+  const std::string text = read_file(path);
+  const size_t split = text.find(kSeparator);
+  ASSERT_NE(split, std::string::npos) << path << ": no '" << kSeparator << "' line";
+  const std::string run_line = text.substr(0, text.find('\n'));
+  ASSERT_EQ(run_line.rfind("// RUN: ", 0), 0u) << path << ": the first line must be '// RUN: pass, pass'";
+  std::vector<std::string> names;
+  std::string list = run_line.substr(8);
+  for (size_t start = 0, comma; start < list.size(); start = comma + 1) {
+    comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string name = list.substr(start, comma - start);
+    name.erase(0, name.find_first_not_of(' '));
+    names.push_back(name.substr(0, name.find_last_not_of(' ') + 1));
+  }
+  const Graph before = parse(text.substr(0, split), path);
+  Graph after = before;
+  passes::run_pipeline(after, passes::make_pipeline(names));
+  EXPECT_EQ(print(after), text.substr(split + kSeparator.size()));
+
+  const bool runnable = std::all_of(before.nodes.begin(), before.nodes.end(), [](const Node& n) { return ops::find_op(n.op); });
+  if (!runnable) return;
+  const TensorMap inputs = random_inputs(before);
+  const TensorMap want = host::Executor(before).run(inputs), got = host::Executor(after).run(inputs);
+  for (const auto& [name, t] : want)
+    for (int64_t i = 0; i < t.size(); ++i) EXPECT_NEAR(got.at(name).at(i), t.at(i), 1e-5 * (1 + std::fabs(t.at(i)))) << name;
+}
+
+std::vector<std::string> cases() {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(kDir))
+    if (e.path().extension() == ".tpuir") names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Passes, Golden, ::testing::ValuesIn(cases()), [](const auto& info) {
+  std::string name = info.param.substr(0, info.param.size() - 6);
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+});
+
+}  // namespace
