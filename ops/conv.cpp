@@ -1,7 +1,7 @@
 // Conv (2-D, NCHW): groups, strides, dilations, explicit or automatic padding, optional bias,
 // fused relu (`do_relu`), float and int8.
 //
-// Stages (what a schedule may place):
+// Stages (what a schedule may place; int8 adds "multiplier" and "rshift", the per-channel tables):
 //   pad(x, y, ic, n)  the input in padded coordinates, zero outside (a select, no likely(), so a
 //                     tile copy lowers to one constant-extent loop nest)
 //   acc(x, y, oc, n)  f32 or int32: bias, then += pad(x*sw + kx*dw, y*sh + ky*dh, ic, n) * w(kx, ky, ic, oc)
@@ -50,15 +50,18 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in, const std::v
   acc(x, y, c, k) += cast(acc_t, pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
                                      y * int(g.strides[0]) + r.y * int(g.dilations[0]), ic, k)) *
                      cast(acc_t, weight(r.x, r.y, r.z, c));
-  Func output(halide_name(n.name));
+  Func output(halide_name(n.name)), m, s;
   if (int8) {
-    Func m = channel_table(n, "multiplier", ws[0]), s = channel_table(n, "rshift", ws[0]);
+    m = channel_table(n, "multiplier", ws[0]);
+    s = channel_table(n, "rshift", ws[0]);
     output(x, y, c, k) = activation(n, requantize(acc(x, y, c, k), m(c), s(c)));
   } else {
     output(x, y, c, k) = activation(n, acc(x, y, c, k));
   }
   (void)out;
-  return {{output}, {{"pad", pad}, {"acc", acc}}, {r}};
+  Algorithm alg{{output}, {{"pad", pad}, {"acc", acc}}, {r}};
+  if (int8) alg.stages.insert({{"multiplier", m}, {"rshift", s}});
+  return alg;
 }
 
 }  // namespace tpuc::ops

@@ -23,8 +23,6 @@ TPUC_OP(quantize)
 TPUC_OP(dequantize)
 #undef TPUC_OP
 
-// Halide variables for a tensor of rank r (argument 0 = innermost tensor dim).
-std::vector<Halide::Var> make_vars(size_t rank);
 std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
 // Throws Error "node 'name' (Op): message".
 [[noreturn]] void node_error(const Node& n, const std::string& message);

@@ -61,9 +61,10 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   Func acc("acc");
   acc(j, i) = int8 && has_c ? cast(acc_t, c) : cast(acc_t, 0);
   acc(j, i) += cast(acc_t, a_ik) * cast(acc_t, b_kj);
-  Func output(halide_name(n.name));
+  Func output(halide_name(n.name)), m, s;
   if (int8) {
-    Func m = channel_table(n, "multiplier", d.n), s = channel_table(n, "rshift", d.n);
+    m = channel_table(n, "multiplier", d.n);
+    s = channel_table(n, "rshift", d.n);
     output(j, i) = activation(n, requantize(acc(j, i), m(j), s(j)));
   } else {
     Expr v = acc(j, i);
@@ -71,7 +72,9 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
     if (has_c) v = v + (beta == 1 ? cast<float>(c) : beta * cast<float>(c));
     output(j, i) = activation(n, v);
   }
-  return {{output}, {{"acc", acc}}, {r}};
+  Algorithm alg{{output}, {{"acc", acc}}, {r}};
+  if (int8) alg.stages.insert({{"multiplier", m}, {"rshift", s}});
+  return alg;
 }
 
 std::vector<TensorType> infer_matmul(const Node& n, const std::vector<InferInput>& in) {

@@ -52,6 +52,9 @@ const std::vector<OpDef>& all_ops();
 // A Halide-safe Func/parameter name for a layer name (Halide reserves '.' and '$').
 std::string halide_name(const std::string& name);
 
+// Halide variables for a tensor of rank r (argument 0 = innermost tensor dim): x, y, c, n, ...
+std::vector<Halide::Var> make_vars(size_t rank);
+
 // Halide type of a tpuc dtype.
 Halide::Type halide_type(DType t);
 

@@ -1,0 +1,160 @@
+#include "backend/bm1684x/codegen/codegen.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "backend/bm1684x/codegen/command_generator.h"
+#include "backend/bm1684x/codegen/lower_node.h"
+#include "ir/diagnostics.h"
+#include "ir/files.h"
+
+namespace tpuc::bm1684x {
+
+namespace {
+
+uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+// First-fit DDR placement of activations over their live ranges.
+class DdrPlanner {
+ public:
+  DdrPlanner(uint64_t start, uint64_t alignment) : start_(start), alignment_(alignment), end_(start) {}
+  uint64_t place(uint64_t size) {
+    uint64_t at = start_;
+    for (const auto& [addr, bytes] : live_) {  // ordered by address
+      if (at + size <= addr) break;
+      at = std::max(at, align(addr + bytes, alignment_));
+    }
+    live_[at] = size;
+    end_ = std::max(end_, at + size);
+    return at;
+  }
+  void release(uint64_t addr) { live_.erase(addr); }
+  uint64_t end() const { return end_; }
+
+ private:
+  uint64_t start_, alignment_, end_;
+  std::map<uint64_t, uint64_t> live_;
+};
+
+// The largest tile (output rows) whose buffers fit local memory.
+struct Lowered {
+  LoweredNode lowered;
+  int tile_rows;
+};
+
+Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
+  const Shape& out = g.type(n.outputs.at(0)).shape;
+  int rows = out.size() == 4 ? int(out[2]) : 1;
+  for (;;) {
+    LoweredNode l = lower_node(n, g, rows);
+    try {
+      CommandGenerator probe(chip, n, l, {});
+      return {l, rows};
+    } catch (const LmemOverflow& o) {
+      if (rows == 1)
+        throw Error("node '" + n.name + "' (" + n.op + "): needs " + std::to_string(o.needed) +
+                    " bytes of local memory per lane even with one output row per tile; " + chip.name + " has " +
+                    std::to_string(o.available));
+      rows = (rows + 1) / 2;
+    }
+  }
+}
+
+}  // namespace
+
+Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& options) {
+  Model m;
+  m.chip = chip.name;
+  for (const Node& n : g.nodes)
+    if (!has_chip_schedule(n.op)) throw Error("node '" + n.name + "' (" + n.op + "): no BM1684X schedule for this operator");
+
+  // Lower every node first: the tables its algorithm embeds belong in the weight blob.
+  std::vector<Lowered> lowered;
+  for (const Node& n : g.nodes) lowered.push_back(is_ddr_view(n.op) ? Lowered{{}, 0} : lower_to_fit(n, g, chip));
+
+  // Weights: graph constants, then each node's tables, in node order.
+  std::map<std::string, uint64_t> constant_addr;
+  std::vector<std::map<std::string, uint64_t>> table_addr(g.nodes.size());
+  m.weight_addr = chip.ddr_base;
+  auto add_blob = [&](const uint8_t* data, size_t size) {
+    const uint64_t at = m.weight_addr + align(m.weights.size(), uint64_t(chip.ddr_alignment));
+    m.weights.resize(at - m.weight_addr);
+    m.weights.insert(m.weights.end(), data, data + size);
+    return at;
+  };
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    for (const std::string& in : g.nodes[i].inputs)
+      if (g.is_constant(in) && !constant_addr.count(in)) {
+        const Tensor& t = g.constants.at(in);
+        constant_addr[in] = add_blob(t.data.data(), t.data.size());
+      }
+    for (const auto& [name, buffer] : lowered[i].lowered.buffers)
+      table_addr[i][name] = add_blob(static_cast<const uint8_t*>(buffer.data()), buffer.size_in_bytes());
+  }
+
+  // Activations: live from their definition to their last use; views share their source.
+  std::map<std::string, std::string> root;  // value → the value owning its bytes
+  std::map<std::string, size_t> last_use;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    if (is_ddr_view(n.op)) root[n.outputs[0]] = root.count(n.inputs[0]) ? root[n.inputs[0]] : n.inputs[0];
+    for (const std::string& in : n.inputs) last_use[root.count(in) ? root[in] : in] = i;
+  }
+  for (const std::string& o : g.outputs) last_use[root.count(o) ? root[o] : o] = g.nodes.size();
+  DdrPlanner ddr(align(m.weight_addr + m.weights.size(), uint64_t(chip.ddr_alignment)), uint64_t(chip.ddr_alignment));
+  std::map<std::string, uint64_t> value_addr;
+  for (const std::string& in : g.inputs) value_addr[in] = ddr.place(uint64_t(g.type(in).num_bytes()));
+  auto addr_of = [&](const std::string& v) { return value_addr.at(root.count(v) ? root.at(v) : v); };
+
+  std::string listing;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    LayerInfo layer{n.name, n.op, uint32_t(m.program.tiu.size()), 0, uint32_t(m.program.gdma.size()), 0};
+    if (!is_ddr_view(n.op)) {
+      value_addr[n.outputs[0]] = ddr.place(uint64_t(g.type(n.outputs[0]).num_bytes()));
+      const LoweredNode& l = lowered[i].lowered;
+      std::map<std::string, DdrBuffer> buffers;
+      for (const auto& [param, index] : l.params) {
+        const std::string& value = index < 0 ? n.outputs[0] : n.inputs[size_t(index)];
+        const uint64_t addr = g.is_constant(value) ? constant_addr.at(value) : addr_of(value);
+        buffers[param] = {addr, g.type(value).dtype};
+      }
+      for (const auto& [name, buffer] : l.buffers)
+        buffers[name] = {table_addr[i].at(name), buffer.type() == Halide::Int(32) ? DType::I32 : DType::I8};
+      CommandGenerator gen(chip, n, l, buffers);
+      gen.emit(m.program, m.program.tiu.empty() ? 0 : uint32_t(m.program.tiu.size()));
+      m.macs += gen.macs();
+      if (!options.dump_dir.empty()) {
+        std::ostringstream s;
+        s << "node " << n.name << " (" << n.op << "), " << lowered[i].tile_rows << " output rows per tile\n\nlocal memory (per lane):\n";
+        for (const LmemBuffer& b : gen.lmem().buffers())
+          s << "  0x" << std::hex << b.addr << std::dec << "  " << b.bytes_per_lane() << " B  " << b.name << " (" << name(b.dtype)
+            << ", " << b.slots << " channel slot(s) of " << b.plane << " elements)\n";
+        s << "\nlowered loops:\n" << l.body << "\n";
+        write_file_atomic(options.dump_dir + "/" + std::to_string(i) + "-" + ops::halide_name(n.name) + ".txt", s.str());
+      }
+    }
+    for (const std::string& in : n.inputs) {
+      const std::string r = root.count(in) ? root[in] : in;
+      if (!g.is_constant(r) && last_use[r] == i && value_addr.count(r)) ddr.release(value_addr[r]);
+    }
+    layer.tiu_end = uint32_t(m.program.tiu.size());
+    layer.gdma_end = uint32_t(m.program.gdma.size());
+    m.layers.push_back(layer);
+  }
+  TiuCommand tiu_end;
+  tiu_end.id = uint32_t(m.program.tiu.size() + 1);
+  tiu_end.dep = uint32_t(m.program.gdma.size());  // the model ends when both engines are done
+  m.program.tiu.push_back(tiu_end);
+  GdmaCommand gdma_end;
+  gdma_end.id = uint32_t(m.program.gdma.size() + 1);
+  gdma_end.dep = uint32_t(m.program.tiu.size() - 1);
+  m.program.gdma.push_back(gdma_end);
+
+  for (const std::string& in : g.inputs) m.inputs.push_back({in, g.type(in), value_addr.at(in)});
+  for (const std::string& out : g.outputs) m.outputs.push_back({out, g.type(out), addr_of(out)});
+  m.ddr_bytes = ddr.end() - chip.ddr_base;
+  return m;
+}
+
+}  // namespace tpuc::bm1684x

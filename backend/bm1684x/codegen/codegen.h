@@ -1,0 +1,21 @@
+// compile_model: a quantized graph → a BM1684X Model. Each node is lowered with its chip schedule
+// (the tile size chosen as the largest that fits local memory), its loops become commands
+// (command_generator.h), weights and per-channel tables go into one DDR blob in the order the
+// nodes use them, and activations get DDR addresses from their live ranges, reusing freed space.
+// Shape-only ops (Flatten, Reshape) become DDR views and cost no command.
+#pragma once
+#include <string>
+
+#include "backend/bm1684x/chip.h"
+#include "backend/bm1684x/model_file.h"
+#include "ir/graph.h"
+
+namespace tpuc::bm1684x {
+
+struct CodegenOptions {
+  std::string dump_dir;  // when set: one readable file per node (loops, LMEM map, commands)
+};
+
+Model compile_model(const Graph& tpu_graph, const Chip& chip, const CodegenOptions& options = {});
+
+}  // namespace tpuc::bm1684x

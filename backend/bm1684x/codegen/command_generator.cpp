@@ -1,0 +1,636 @@
+#include "backend/bm1684x/codegen/command_generator.h"
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+
+#include "ir/diagnostics.h"
+
+namespace tpuc::bm1684x {
+
+using namespace Halide;
+using namespace Halide::Internal;
+
+namespace {
+
+std::string text(const Expr& e) {
+  std::ostringstream s;
+  s << e;
+  return s.str();
+}
+
+struct Loop {
+  std::string var;
+  int64_t extent;
+};
+
+// An innermost perfect loop nest: loops (outermost first) around one Store.
+struct Nest {
+  std::vector<Loop> loops;
+  std::string buffer;
+  Expr index, value;
+};
+
+// One operand dimension: either a loop variable (stride from its step) or a whole buffer
+// dimension (stride from the buffer's layout), with the extent the command covers.
+struct Slot {
+  std::string var;
+  int buffer_dim = -1;
+  int64_t extent = 1;
+};
+using Slots = std::array<Slot, 4>;  // n, c, h, w
+
+struct Access {
+  std::string buffer;
+  Expr index;
+};
+
+class LoadCollector : public IRVisitor {
+ public:
+  std::vector<Access> loads;
+  using IRVisitor::visit;
+  void visit(const Load* op) override {
+    loads.push_back({op->name, op->index});
+    IRVisitor::visit(op);
+  }
+};
+
+std::vector<Access> loads_in(const Expr& e) {
+  LoadCollector c;
+  e.accept(&c);
+  return c.loads;
+}
+
+Expr strip_same_type_casts(Expr e) {
+  while (const Cast* c = e.as<Cast>()) {
+    if (c->type != c->value.type()) break;
+    e = c->value;
+  }
+  return e;
+}
+
+bool collect_nest(Stmt s, Nest& nest) {
+  while (const For* f = s.as<For>()) {
+    const int64_t* min = as_const_int(f->min);
+    const int64_t* extent = as_const_int(f->extent);
+    if (!min || !extent) return false;
+    nest.loops.push_back({f->name, *extent});
+    s = *min ? substitute(f->name, Variable::make(Int(32), f->name) + int(*min), f->body) : f->body;
+  }
+  const Store* st = s.as<Store>();
+  if (!st) return false;
+  nest.buffer = st->name;
+  nest.index = st->index;
+  nest.value = strip_same_type_casts(st->value);
+  return true;
+}
+
+std::vector<Expr> conjuncts(const Expr& e) {
+  if (const And* a = e.as<And>()) {
+    std::vector<Expr> l = conjuncts(a->a), r = conjuncts(a->b);
+    l.insert(l.end(), r.begin(), r.end());
+    return l;
+  }
+  return {e};
+}
+
+}  // namespace
+
+struct CommandGenerator::Impl : public IRVisitor {
+  CommandGenerator& g;
+  Program& program;
+  uint32_t barrier;
+  bool first_gdma = true;
+  std::vector<std::string> producers;
+  std::vector<Nest> pending;
+  std::map<std::string, LmemBuffer> lmem;
+
+  enum Engine { TIU, GDMA };
+  struct Hazard {
+    Engine writer = TIU;
+    uint32_t write_id = 0, tiu_read = 0, gdma_read = 0;
+  };
+  std::map<std::string, Hazard> hazards;
+
+  Impl(CommandGenerator& gen, Program& p, uint32_t b) : g(gen), program(p), barrier(b) {
+    for (const LmemBuffer& buf : g.lmem_.buffers()) lmem[buf.name] = buf;
+  }
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw Error("node '" + g.node_.name + "' (" + g.node_.op + ") on " + g.chip_.name + ": " + why);
+  }
+
+  // ---- evaluation of index expressions at points of a nest
+
+  int64_t eval(const Expr& e, const std::map<std::string, int64_t>& at) const {
+    std::map<std::string, Expr> values;
+    for (const auto& [v, k] : at) values[v] = make_const(Int(32), k);
+    const Expr r = simplify(substitute(values, e));
+    const int64_t* k = as_const_int(r);
+    if (!k) fail("an index does not reduce to a constant at a loop point: " + text(r));
+    return *k;
+  }
+
+  static std::map<std::string, int64_t> origin(const Nest& n, std::map<std::string, int64_t> start = {}) {
+    for (const Loop& l : n.loops) start.emplace(l.var, 0);
+    return start;
+  }
+
+  int64_t step(const Nest& n, const Expr& index, const std::string& var, const std::map<std::string, int64_t>& at) const {
+    auto next = at;
+    next[var] += 1;
+    return eval(index, next) - eval(index, at);
+  }
+
+  // ---- buffers and operands
+
+  bool is_local(const std::string& b) const { return lmem.count(b) != 0; }
+
+  DType dtype_of(const std::string& b) const {
+    if (is_local(b)) return lmem.at(b).dtype;
+    auto it = g.ddr_.find(b);
+    if (it == g.ddr_.end()) fail("buffer '" + b + "' is neither in local memory nor in DDR");
+    return it->second.dtype;
+  }
+
+  // Coordinates of a flat Halide index in a local buffer.
+  std::vector<int64_t> coords(const LmemBuffer& b, int64_t flat) const {
+    std::vector<int64_t> c;
+    for (int64_t e : b.extents) {
+      c.push_back(flat % e);
+      flat /= e;
+    }
+    return c;
+  }
+
+  // Per-lane stride (elements) of a local buffer dimension: the slot stride for the lane dimension.
+  static int64_t layout_stride(const LmemBuffer& b, int d) {
+    if (d == b.lane_dim) return b.plane;
+    int64_t s = 1;
+    for (int k = 0; k < d; ++k)
+      if (k != b.lane_dim) s *= b.extents[size_t(k)];
+    return s;
+  }
+
+  // The buffer dimension a loop variable moves along, and by how much.
+  std::pair<int, int64_t> direction(const LmemBuffer& b, const Expr& index, const std::string& var,
+                                    const std::map<std::string, int64_t>& at) const {
+    auto next = at;
+    next[var] += 1;
+    const std::vector<int64_t> c0 = coords(b, eval(index, at)), c1 = coords(b, eval(index, next));
+    int dim = -1;
+    for (size_t d = 0; d < c0.size(); ++d)
+      if (c0[d] != c1[d]) {
+        if (dim >= 0) fail("loop '" + var + "' moves along two dimensions of '" + b.name + "'");
+        dim = int(d);
+      }
+    if (dim < 0) return {-1, 0};
+    return {dim, c1[size_t(dim)] - c0[size_t(dim)]};
+  }
+
+  Operand operand(const std::string& buffer, const Expr& index, const Slots& slots, const std::map<std::string, int64_t>& at) const {
+    Operand o;
+    o.dtype = dtype_of(buffer);
+    const int64_t base = eval(index, at);
+    uint32_t* extent[4] = {&o.n, &o.c, &o.h, &o.w};
+    int64_t* stride[4] = {&o.ns, &o.cs, &o.hs, &o.ws};
+    if (!is_local(buffer)) {
+      o.space = Space::Global;
+      o.addr = g.ddr_.at(buffer).addr + uint64_t(base * bytes(o.dtype));
+      for (int k = 0; k < 4; ++k) {
+        *extent[k] = uint32_t(slots[size_t(k)].extent);
+        if (!slots[size_t(k)].var.empty()) *stride[k] = step(Nest{}, index, slots[size_t(k)].var, at);
+        if (slots[size_t(k)].buffer_dim >= 0) fail("a DDR operand cannot be addressed by buffer dimension");
+      }
+      return o;
+    }
+    const LmemBuffer& b = lmem.at(buffer);
+    o.space = Space::Local;
+    const std::vector<int64_t> c = coords(b, base);
+    int64_t offset = 0;
+    for (size_t d = 0; d < c.size(); ++d)
+      offset += int(d) == b.lane_dim ? (c[d] / g.chip_.lanes) * b.plane : c[d] * layout_stride(b, int(d));
+    o.lane = uint32_t(b.lane_dim < int(c.size()) ? c[size_t(b.lane_dim)] % g.chip_.lanes : 0);
+    o.addr = b.addr + uint64_t(offset * bytes(o.dtype));
+    o.cs = b.plane;
+    for (int k = 0; k < 4; ++k) {
+      const Slot& s = slots[size_t(k)];
+      *extent[k] = uint32_t(s.extent);
+      int dim = s.buffer_dim;
+      int64_t by = 1;
+      if (!s.var.empty()) std::tie(dim, by) = direction(b, index, s.var, at);
+      if (dim < 0) continue;  // the slot does not move in this buffer: a broadcast (stride 0)
+      if ((k == 1) != (dim == b.lane_dim) && s.extent > 1)
+        fail("'" + buffer + "': the channel slot must be the buffer's lane dimension (slot " + std::to_string(k) + " moves along dimension " + std::to_string(dim) + ")");
+      if (dim == b.lane_dim && by != 1) fail("'" + buffer + "': channels must be consecutive");
+      *stride[k] = by * layout_stride(b, dim);
+    }
+    return o;
+  }
+
+  // Automatic slots for copies and elementwise stages: the variable moving along the local
+  // buffer's lane dimension is c, the others n, h, w from the outermost buffer dimension in.
+  Slots auto_slots(const Nest& n, const std::string& local, const Expr& index) const {
+    Slots s;
+    const auto at = origin(n);
+    std::vector<std::pair<int, Loop>> others;
+    for (const Loop& l : n.loops) {
+      if (l.extent == 1) continue;
+      if (!is_local(local)) fail("a copy between two DDR buffers has no GDMA form yet");
+      const int dim = direction(lmem.at(local), index, l.var, at).first;
+      if (dim == lmem.at(local).lane_dim) {
+        s[1] = {l.var, -1, l.extent};
+      } else {
+        others.push_back({dim, l});
+      }
+    }
+    std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (others.size() > 3) fail("a stage needs more than four dimensions");
+    static const size_t kOuterToInner[] = {0, 2, 3};  // n, h, w: the innermost dimension goes to w
+    const size_t first = 3 - others.size();
+    for (size_t k = 0; k < others.size(); ++k) s[kOuterToInner[first + k]] = {others[k].second.var, -1, others[k].second.extent};
+    return s;
+  }
+
+  // ---- dependencies
+
+  uint32_t dependency(Engine me, const std::vector<std::string>& reads, const std::vector<std::string>& writes) {
+    uint32_t dep = 0;
+    for (const std::string& r : reads)
+      if (hazards[r].writer != me) dep = std::max(dep, hazards[r].write_id);
+    for (const std::string& w : writes) {
+      Hazard& h = hazards[w];
+      if (h.writer != me) dep = std::max(dep, h.write_id);
+      dep = std::max(dep, me == TIU ? h.gdma_read : h.tiu_read);
+    }
+    return dep;
+  }
+
+  void record(Engine me, uint32_t id, const std::vector<std::string>& reads, const std::vector<std::string>& writes) {
+    for (const std::string& r : reads) (me == TIU ? hazards[r].tiu_read : hazards[r].gdma_read) = id;
+    for (const std::string& w : writes) hazards[w] = {me, id, 0, 0};
+  }
+
+  void push(GdmaCommand c, const std::string& read, const std::string& write) {
+    c.id = uint32_t(program.gdma.size() + 1);
+    std::vector<std::string> reads;
+    if (!read.empty()) reads.push_back(read);
+    c.dep = dependency(GDMA, reads, {write});
+    if (first_gdma) c.dep = std::max(c.dep, barrier), first_gdma = false;
+    record(GDMA, c.id, reads, {write});
+    program.gdma.push_back(c);
+  }
+
+  void push(TiuCommand c, const std::vector<std::string>& reads, const std::string& write) {
+    c.id = uint32_t(program.tiu.size() + 1);
+    c.dep = dependency(TIU, reads, {write});
+    record(TIU, c.id, reads, {write});
+    program.tiu.push_back(c);
+  }
+
+  // ---- the walk
+
+  using IRVisitor::visit;
+
+  void visit(const ProducerConsumer* op) override {
+    if (!op->is_producer) return IRVisitor::visit(op);
+    producers.push_back(op->name);
+    const StageRole* role = stage_role(op->name);
+    const bool compute = role && role->kind == StageRole::Compute;
+    if (compute) pending.clear();
+    op->body.accept(this);
+    producers.pop_back();
+    if (compute) emit_compute(op->name, *role);
+  }
+
+  void visit(const For* op) override {
+    Nest nest;
+    if (collect_nest(op, nest)) return handle(nest);
+    const int64_t* min = as_const_int(op->min);
+    const int64_t* extent = as_const_int(op->extent);
+    if (!min || !extent) fail("loop '" + op->name + "' has a non-constant range");
+    for (int64_t k = *min; k < *min + *extent; ++k)  // a tile loop: one copy of its commands per tile
+      simplify(substitute(op->name, make_const(op->min.type(), k), op->body)).accept(this);
+  }
+
+  void visit(const Store* op) override {  // a store outside any loop: a nest of no loops
+    handle(Nest{{}, op->name, op->index, strip_same_type_casts(op->value)});
+  }
+
+  const StageRole* stage_role(const std::string& f) const {
+    auto it = g.lowered_.schedule.stages.find(f);
+    return it == g.lowered_.schedule.stages.end() ? nullptr : &it->second;
+  }
+
+  void handle(const Nest& n) {
+    const StageRole* role = producers.empty() ? nullptr : stage_role(producers.back());
+    if (role && role->kind == StageRole::Compute) {
+      pending.push_back(n);
+    } else {
+      emit_copy(n);
+    }
+  }
+
+  // A copy stage (or the store): a plain load, a constant, or select(inside, load, constant)
+  // for padding — a FILL of the whole box, then a TENSOR copy of the part where `inside` holds.
+  void emit_copy(const Nest& n) {
+    const Select* sel = n.value.as<Select>();
+    const Expr loaded = strip_same_type_casts(sel ? sel->true_value : n.value);
+    const Load* load = loaded.as<Load>();
+    std::map<std::string, int64_t> lo, hi;  // the box where the load applies
+    for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
+    if (sel || !load) {
+      const Expr fill = sel ? sel->false_value : n.value;
+      const int64_t* value = as_const_int(fill);
+      if (!value) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill");
+      GdmaCommand f;
+      f.op = GdmaOp::Fill;
+      f.fill_value = int32_t(*value);
+      f.dst = operand(n.buffer, n.index, auto_slots(n, n.buffer, n.index), origin(n));
+      push(f, "", n.buffer);
+      if (!sel) return;
+      if (!load) fail("stage '" + n.buffer + "': padding must select a load");
+      for (const Expr& c : conjuncts(sel->condition)) clip_box(n, c, lo, hi);
+    }
+    Nest box = n;
+    for (Loop& l : box.loops) l.extent = hi[l.var] - lo[l.var];
+    if (std::any_of(box.loops.begin(), box.loops.end(), [](const Loop& l) { return l.extent <= 0; })) return;
+    const auto at = origin(box, lo);
+    const std::string local = is_local(n.buffer) ? n.buffer : load->name;
+    const Expr& local_index = is_local(n.buffer) ? n.index : load->index;
+    const Slots slots = auto_slots_at(box, local, local_index, at);
+    GdmaCommand c;
+    c.op = GdmaOp::Tensor;
+    c.src = operand(load->name, load->index, slots, at);
+    c.dst = operand(n.buffer, n.index, slots, at);
+    push(c, load->name, n.buffer);
+  }
+
+  Slots auto_slots_at(const Nest& n, const std::string& local, const Expr& index, const std::map<std::string, int64_t>& at) const {
+    // auto_slots reads directions at the origin; shift the index so `at` is the origin.
+    std::map<std::string, Expr> shift;
+    for (const auto& [v, k] : at) shift[v] = Variable::make(Int(32), v) + int(k);
+    return auto_slots(n, local, simplify(substitute(shift, index)));
+  }
+
+  // Narrows the box to where one conjunct of the padding condition holds (it must use one loop).
+  void clip_box(const Nest& n, const Expr& c, std::map<std::string, int64_t>& lo, std::map<std::string, int64_t>& hi) const {
+    std::string var;
+    for (const Loop& l : n.loops)
+      if (expr_uses_var(c, l.var)) {
+        if (!var.empty()) fail("a padding condition mixes two loops: " + text(c));
+        var = l.var;
+      }
+    if (var.empty()) {
+      if (eval(select(c, 1, 0), {}) == 0) hi = lo;  // never inside
+      return;
+    }
+    int64_t first = -1, last = -1;
+    for (int64_t k = lo[var]; k < hi[var]; ++k)
+      if (eval(select(c, 1, 0), {{var, k}})) {
+        if (first < 0) first = k;
+        if (last >= 0 && last != k - 1) fail("padding leaves a hole along '" + var + "'");
+        last = k;
+      }
+    lo[var] = first < 0 ? lo[var] : first;
+    hi[var] = first < 0 ? lo[var] : last + 1;
+  }
+
+  // ---- compute stages
+
+  void emit_compute(const std::string& stage, const StageRole& role) {
+    if (pending.empty()) fail("stage '" + stage + "' has no loop nest");
+    switch (role.op) {
+      case TiuOp::Conv: return window_command(stage, role, TiuOp::Conv);
+      case TiuOp::Pool: return window_command(stage, role, TiuOp::Pool);
+      case TiuOp::MatMul: return matmul(stage);
+      case TiuOp::Requant: return requant(stage);
+      case TiuOp::Arith: return arith(stage, role);
+      default: fail("stage '" + stage + "': unsupported command");
+    }
+  }
+
+  // The nest that reads the stage's own buffer (the reduction update) and the one that
+  // initializes it.
+  std::pair<const Nest*, const Nest*> init_and_update(const std::string& stage) const {
+    const Nest* init = nullptr;
+    const Nest* update = nullptr;
+    for (const Nest& n : pending) {
+      const auto loads = loads_in(n.value);
+      (std::any_of(loads.begin(), loads.end(), [&](const Access& a) { return a.buffer == stage; }) ? update : init) = &n;
+    }
+    if (!update) fail("stage '" + stage + "' has no reduction");
+    return {init, update};
+  }
+
+  // Variables of a nest that index the result (by result dimension) and the reductions.
+  struct Roles {
+    std::map<int, Loop> result;  // result buffer dimension → loop
+    std::vector<Loop> reduction;
+  };
+  Roles roles(const Nest& n) const {
+    Roles r;
+    const auto at = origin(n);
+    for (const Loop& l : n.loops) {
+      const auto [dim, by] = direction(lmem.at(n.buffer), n.index, l.var, at);
+      if (dim < 0) {
+        r.reduction.push_back(l);
+      } else {
+        if (by != 1) fail("result loop '" + l.var + "' must step by one element");
+        r.result[dim] = l;
+      }
+    }
+    return r;
+  }
+
+  Slot result_slot(const Roles& r, int dim) const {
+    auto it = r.result.find(dim);
+    return it == r.result.end() ? Slot{} : Slot{it->second.var, -1, it->second.extent};
+  }
+
+  // The buffers a stage reads besides itself, once each (an expression may load one several times).
+  std::vector<Access> operand_loads(const Nest& n, const std::string& stage) const {
+    std::vector<Access> out;
+    for (const Access& a : loads_in(n.value))
+      if (a.buffer != stage && std::none_of(out.begin(), out.end(), [&](const Access& o) { return o.buffer == a.buffer; }))
+        out.push_back(a);
+    return out;
+  }
+
+  // The bias of an accumulation: its initialization loads it, or is zero.
+  bool bias(const Nest* init, const std::string& stage, TiuCommand& c) const {
+    if (!init) return false;
+    const auto loads = operand_loads(*init, stage);
+    if (loads.empty()) {
+      const int64_t* k = as_const_int(init->value);
+      const double* f = as_const_float(init->value);
+      if ((k && *k == 0) || (f && *f == 0)) return false;
+      fail("stage '" + stage + "' starts from a value that is neither zero nor a bias load");
+    }
+    const Roles r = roles(*init);
+    Slots s;
+    s[1] = result_slot(r, lmem.at(stage).lane_dim);
+    c.opd2 = operand(loads[0].buffer, loads[0].index, s, origin(*init));
+    return true;
+  }
+
+  // CONV and POOL: a window over the padded input, read off the reduction's index expressions.
+  void window_command(const std::string& stage, const StageRole& role, TiuOp op) {
+    const auto [init, update] = init_and_update(stage);
+    const Roles r = roles(*update);
+    const LmemBuffer& res = lmem.at(stage);
+    const auto at = origin(*update);
+    const auto loads = operand_loads(*update, stage);
+    const Slot oc = result_slot(r, res.lane_dim);
+    // The input does not move with the output channel; the weights do.
+    const Access* in = nullptr;
+    const Access* w = nullptr;
+    for (const Access& a : loads) (op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0 ? w : in) = &a;
+    if (!in || (op == TiuOp::Conv && !w)) fail("stage '" + stage + "': cannot tell the input from the weights");
+    const LmemBuffer& pad = lmem.at(in->buffer);
+    TiuCommand c;
+    c.op = op;
+    // Which reduction loop walks which input dimension: x → kw, y → kh, channel → input channels.
+    std::map<int, Loop> reduce;
+    for (const Loop& l : r.reduction) reduce[direction(pad, in->index, l.var, at).first] = l;
+    auto window = [&](int dim, uint8_t& k, uint8_t& stride, uint8_t& dilation) {
+      const Slot out = result_slot(r, dim);
+      k = uint8_t(reduce.count(dim) ? reduce[dim].extent : 1);
+      stride = uint8_t(out.var.empty() ? 1 : direction(pad, in->index, out.var, at).second);
+      dilation = uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
+      return (out.extent - 1) * stride + (int64_t(k) - 1) * dilation + 1;  // input extent the window covers
+    };
+    const int64_t in_w = window(0, c.kw, c.stride_w, c.dilation_w);
+    const int64_t in_h = window(1, c.kh, c.stride_h, c.dilation_h);
+    const Slots res_slots{result_slot(r, 3), oc, result_slot(r, 1), result_slot(r, 0)};
+    c.res = operand(stage, update->index, res_slots, at);
+    const int64_t channels = op == TiuOp::Conv ? (reduce.count(pad.lane_dim) ? reduce[pad.lane_dim].extent : 1) : oc.extent;
+    c.opd0 = operand(in->buffer, in->index, {result_slot(r, 3), Slot{"", pad.lane_dim, channels}, Slot{"", 1, in_h}, Slot{"", 0, in_w}}, at);
+    if (op == TiuOp::Conv) {
+      // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
+      const Loop kx = reduce.count(0) ? reduce[0] : Loop{"", 1};
+      Slots ws{Slot{}, oc, reduce.count(pad.lane_dim) ? Slot{reduce[pad.lane_dim].var, -1, channels} : Slot{},
+               Slot{kx.var, -1, int64_t(c.kh) * c.kw}};
+      c.opd1 = operand(w->buffer, w->index, ws, at);
+      if (c.kh > 1 && step(*update, w->index, reduce[1].var, at) != c.kw * step(*update, w->index, kx.var, at))
+        fail("stage '" + stage + "': weights are not laid out [oc, ic, ky, kx]");
+      c.has_bias = bias(init, stage, c);
+      g.macs_ += uint64_t(c.res.elements()) * uint64_t(channels) * c.kh * c.kw;
+    }
+    (void)role;
+    std::vector<std::string> reads{in->buffer};
+    if (w) reads.push_back(w->buffer);
+    if (c.has_bias) reads.push_back(operand_loads(*init, stage)[0].buffer);
+    push(c, reads, stage);
+  }
+
+  // MATMUL: result [m, n] with n on the lanes; the left operand has k on the lanes.
+  void matmul(const std::string& stage) {
+    const auto [init, update] = init_and_update(stage);
+    const Roles r = roles(*update);
+    if (r.reduction.size() != 1) fail("stage '" + stage + "': a matrix product reduces over one loop");
+    const LmemBuffer& res = lmem.at(stage);
+    const auto at = origin(*update);
+    const Slot col = result_slot(r, res.lane_dim), row = result_slot(r, res.lane_dim == 0 ? 1 : 0);
+    const Loop k = r.reduction[0];
+    const auto loads = operand_loads(*update, stage);
+    const Access* left = nullptr;
+    const Access* right = nullptr;
+    for (const Access& a : loads) (!col.var.empty() && step(*update, a.index, col.var, at) != 0 ? right : left) = &a;
+    if (!left || !right) fail("stage '" + stage + "': cannot tell the two matrices apart");
+    TiuCommand c;
+    c.op = TiuOp::MatMul;
+    c.res = operand(stage, update->index, {row, col, Slot{}, Slot{}}, at);
+    c.opd0 = operand(left->buffer, left->index, {row, Slot{k.var, -1, k.extent}, Slot{}, Slot{}}, at);
+    c.opd1 = operand(right->buffer, right->index, {Slot{}, col, Slot{k.var, -1, k.extent}, Slot{}}, at);
+    c.has_bias = bias(init, stage, c);
+    g.macs_ += uint64_t(c.res.elements()) * uint64_t(k.extent);
+    std::vector<std::string> reads{left->buffer, right->buffer};
+    if (c.has_bias) reads.push_back(operand_loads(*init, stage)[0].buffer);
+    push(c, reads, stage);
+  }
+
+  static bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+  }
+
+  // REQUANT: the accumulator with per-channel multiplier and shift tables.
+  void requant(const std::string& stage) {
+    const Nest& n = pending.at(0);
+    const Slots slots = auto_slots(n, stage, n.index);
+    const auto at = origin(n);
+    TiuCommand c;
+    c.op = TiuOp::Requant;
+    c.relu = g.node_.i("do_relu", 0) != 0;
+    c.res = operand(stage, n.index, slots, at);
+    std::vector<std::string> reads;
+    for (const Access& a : operand_loads(n, stage)) {
+      reads.push_back(a.buffer);
+      const Slots channel{Slot{}, slots[1], Slot{}, Slot{}};
+      if (ends_with(a.buffer, "_multiplier")) {
+        c.opd1 = operand(a.buffer, a.index, channel, at);
+      } else if (ends_with(a.buffer, "_rshift")) {
+        c.opd2 = operand(a.buffer, a.index, channel, at);
+      } else {
+        c.opd0 = operand(a.buffer, a.index, slots, at);
+      }
+    }
+    if (reads.size() != 3) fail("stage '" + stage + "': requantization reads an accumulator and two tables");
+    push(c, reads, stage);
+  }
+
+  // ARITH conversions (Quantize, Dequantize): elementwise over the stage, scale from the types.
+  void arith(const std::string& stage, const StageRole& role) {
+    const Nest& n = pending.at(0);
+    const auto loads = operand_loads(n, stage);
+    if (loads.size() != 1) fail("stage '" + stage + "': a conversion reads one operand");
+    const Slots slots = auto_slots(n, stage, n.index);
+    const auto at = origin(n);
+    TiuCommand c;
+    c.op = TiuOp::Arith;
+    c.arith = role.arith;
+    c.res = operand(stage, n.index, slots, at);
+    c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
+    c.scale = role.arith == ArithOp::Quantize ? float(1.0 / g.lowered_.scale) : float(g.lowered_.scale);
+    push(c, {loads[0].buffer}, stage);
+  }
+};
+
+CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr)
+    : chip_(chip), node_(node), lowered_(lowered), ddr_(std::move(ddr)), lmem_(chip) {
+  // Every local buffer, laid out and placed before any command refers to it.
+  class Allocations : public IRGraphVisitor {
+   public:
+    std::vector<const Allocate*> found;
+    using IRGraphVisitor::visit;
+    void visit(const Allocate* op) override {
+      if (op->memory_type == MemoryType::VTCM &&
+          std::none_of(found.begin(), found.end(), [&](const Allocate* a) { return a->name == op->name; }))
+        found.push_back(op);
+      IRGraphVisitor::visit(op);
+    }
+  } allocations;
+  lowered.body.accept(&allocations);
+  int64_t needed = 0;
+  for (const Allocate* a : allocations.found) {
+    auto role = lowered.schedule.stages.find(a->name);
+    if (role == lowered.schedule.stages.end()) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has no role");
+    LmemBuffer b{a->name, DType::I8, {}, role->second.lane_dim};
+    for (const auto& [dt, ht] : std::map<DType, Type>{{DType::I8, Int(8)}, {DType::I32, Int(32)}, {DType::F32, Float(32)}})
+      if (ht == a->type) b.dtype = dt;
+    for (const Expr& e : a->extents) {
+      const int64_t* k = as_const_int(e);
+      if (!k) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has a non-constant size");
+      b.extents.push_back(*k);
+    }
+    if (!lmem_.place(b)) needed = std::max(needed, lmem_.used() + b.bytes_per_lane());
+  }
+  if (needed) throw LmemOverflow{needed, chip.lmem_bytes};
+}
+
+void CommandGenerator::emit(Program& program, uint32_t barrier) {
+  Impl walker(*this, program, barrier);
+  lowered_.body.accept(&walker);
+}
+
+}  // namespace tpuc::bm1684x

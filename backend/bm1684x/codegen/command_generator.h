@@ -1,0 +1,49 @@
+// The command generator: walks one node's lowered Halide loop nest (lower_node.h) and emits its
+// TIU and GDMA commands, as Halide's accelerator back ends (CodeGen_Xtensa, CodeGen_Hexagon) walk
+// a Stmt with a visitor. Loops around the stages (the tile loops) are unrolled into straight-line
+// commands; each innermost perfect loop nest is one data movement or one compute stage, and every
+// operand's base, shape and strides are read off the nest: loop extents, and index expressions
+// evaluated at the loop origin and one step along each loop. The stage's role (which command)
+// comes from the chip schedule. Dependencies between the engines follow the buffers each command
+// reads and writes.
+#pragma once
+#include <map>
+#include <string>
+
+#include "backend/bm1684x/codegen/lmem_allocator.h"
+#include "backend/bm1684x/codegen/lower_node.h"
+#include "backend/bm1684x/isa.h"
+
+namespace tpuc::bm1684x {
+
+// A DDR-resident buffer of the node: a graph tensor or a constant table.
+struct DdrBuffer {
+  uint64_t addr;
+  DType dtype;
+};
+
+// Thrown when the node's local-memory buffers do not fit; the caller retries with smaller tiles.
+struct LmemOverflow {
+  int64_t needed, available;
+};
+
+class CommandGenerator {
+ public:
+  CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr);
+  // Appends the node's commands to `program`; the first GDMA command waits for `barrier` (the
+  // last TIU command of the previous node), since local memory is reused from node to node.
+  void emit(Program& program, uint32_t barrier);
+  const LmemAllocator& lmem() const { return lmem_; }
+  uint64_t macs() const { return macs_; }
+
+ private:
+  struct Impl;
+  const Chip& chip_;
+  const Node& node_;
+  const LoweredNode& lowered_;
+  std::map<std::string, DdrBuffer> ddr_;
+  LmemAllocator lmem_;
+  uint64_t macs_ = 0;
+};
+
+}  // namespace tpuc::bm1684x

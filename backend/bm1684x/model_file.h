@@ -1,0 +1,43 @@
+// The .tpumodel file (docs/model-format.md): what a compile produces and the simulator runs.
+//   header   magic "TPUMODEL", format version, section sizes, CRC-32 of everything after it
+//   metadata JSON: chip, inputs/outputs (name, type, DDR address), DDR size, weight address, layers
+//   weights  the weight blob, copied to DDR at weight_addr before a run
+//   TIU and GDMA command streams (encoding.h)
+// read_model rejects a wrong magic or version, a truncated file and a checksum mismatch.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "backend/bm1684x/isa.h"
+#include "ir/tensor.h"
+
+namespace tpuc::bm1684x {
+
+struct IoTensor {
+  std::string name;
+  TensorType type;
+  uint64_t addr = 0;
+};
+
+// The commands one graph node became: [begin, end) indices into each stream.
+struct LayerInfo {
+  std::string name, op;
+  uint32_t tiu_begin = 0, tiu_end = 0, gdma_begin = 0, gdma_end = 0;
+};
+
+struct Model {
+  std::string chip;
+  std::vector<IoTensor> inputs, outputs;
+  uint64_t ddr_bytes = 0;     // DDR used from the chip's ddr_base: weights and activations
+  uint64_t weight_addr = 0;
+  std::vector<uint8_t> weights;
+  Program program;
+  std::vector<LayerInfo> layers;
+  uint64_t macs = 0;          // multiply-accumulates of one inference (for utilization)
+};
+
+void write_model(const std::string& path, const Model& m);  // atomic
+Model read_model(const std::string& path);
+std::string disassemble(const Model& m);  // one line per command, grouped by layer
+
+}  // namespace tpuc::bm1684x

@@ -1,0 +1,46 @@
+#include "backend/bm1684x/sim/cycle_model.h"
+
+#include <algorithm>
+
+namespace tpuc::bm1684x {
+
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// Channel slots each lane processes one after another: the busiest lane sets the time, so a
+// command never runs faster than all lanes at their peak rate.
+uint64_t slots(const Chip& chip, const Operand& o) { return ceil_div(o.lane + uint64_t(o.c), uint64_t(chip.lanes)); }
+
+}  // namespace
+
+CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
+  CommandCost cost;
+  if (c.op == TiuOp::End) return cost;
+  const bool int8 = c.opd0.dtype == DType::I8;
+  const uint64_t per_lane_macs = uint64_t(int8 ? chip.int8_macs_per_lane : chip.f32_macs_per_lane);
+  const uint64_t per_lane_elements = uint64_t(chip.eu_bytes / std::max(1, bytes(c.opd0.dtype)));
+  // Work per output element, and the rate at which one lane does it.
+  uint64_t work = 1, rate = per_lane_elements;
+  switch (c.op) {
+    case TiuOp::Conv: work = uint64_t(c.opd0.c) * c.kh * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
+    case TiuOp::MatMul: work = c.opd0.c, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
+    case TiuOp::Pool: work = uint64_t(c.kh) * c.kw; break;
+    default: break;
+  }
+  const uint64_t per_lane_outputs = slots(chip, c.res) * c.res.n * c.res.h * c.res.w;
+  cost.cycles = uint64_t(chip.tiu_issue_cycles) + ceil_div(per_lane_outputs * work, rate);
+  return cost;
+}
+
+CommandCost gdma_cost(const Chip& chip, const GdmaCommand& c) {
+  CommandCost cost;
+  if (c.op == GdmaOp::End) return cost;
+  const uint64_t moved = uint64_t(c.dst.elements()) * uint64_t(bytes(c.dst.dtype));
+  const bool reads_ddr = c.op == GdmaOp::Tensor && c.src.space == Space::Global;
+  if (reads_ddr || c.dst.space == Space::Global) cost.ddr_bytes = moved;
+  cost.cycles = uint64_t(chip.gdma_issue_cycles) + uint64_t(double(moved) / chip.ddr_bytes_per_gdma_cycle() + 0.999999);
+  return cost;
+}
+
+}  // namespace tpuc::bm1684x

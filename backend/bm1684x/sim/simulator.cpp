@@ -1,0 +1,351 @@
+#include "backend/bm1684x/sim/simulator.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <optional>
+
+#include "backend/bm1684x/sim/cycle_model.h"
+#include "ir/diagnostics.h"
+#include "ir/quant_math.h"
+
+namespace tpuc::bm1684x {
+
+namespace {
+
+// An operand resolved to memory after its whole footprint was checked: element addresses are
+// computed without further checks.
+class View {
+ public:
+  View(std::vector<uint8_t>& ddr, std::vector<uint8_t>& lmem, const Chip& chip, const Operand& o, const std::string& what)
+      : o_(o), lanes_(chip.lanes), lane_bytes_(chip.lmem_bytes), b_(bytes(o.dtype)) {
+    auto fail = [&](const std::string& why) { throw Error(what + ": " + why); };
+    if (o.elements() == 0) fail("empty operand");
+    auto span = [](int64_t extent, int64_t stride, int64_t& lo, int64_t& hi) {
+      (stride < 0 ? lo : hi) += (extent - 1) * stride;
+    };
+    int64_t lo = 0, hi = 0;
+    span(o.n, o.ns, lo, hi);
+    span(o.h, o.hs, lo, hi);
+    span(o.w, o.ws, lo, hi);
+    if (o.space == Space::Local) {
+      if (o.lane >= uint32_t(lanes_)) fail("start lane " + std::to_string(o.lane) + " is outside the " + std::to_string(lanes_) + " lanes");
+      span((int64_t(o.lane) + o.c - 1) / lanes_ + 1, o.cs, lo, hi);
+      const int64_t first = int64_t(o.addr) + lo * b_, last = int64_t(o.addr) + hi * b_ + b_;
+      if (first < 0 || last > lane_bytes_)
+        fail("local bytes [" + std::to_string(first) + ", " + std::to_string(last) + ") leave the lane's " + std::to_string(lane_bytes_) + " bytes");
+      base_ = lmem.data();
+    } else {
+      span(o.c, o.cs, lo, hi);
+      const int64_t offset = int64_t(o.addr - chip.ddr_base);
+      if (o.addr < chip.ddr_base || offset + lo * b_ < 0 || offset + hi * b_ + b_ > int64_t(ddr.size()))
+        fail("DDR bytes [0x" + hex(o.addr + uint64_t(lo * b_)) + ", 0x" + hex(o.addr + uint64_t(hi * b_ + b_)) +
+             ") leave the model's DDR [0x" + hex(chip.ddr_base) + ", 0x" + hex(chip.ddr_base + ddr.size()) + ")");
+      base_ = ddr.data() + offset;
+    }
+  }
+
+  // Address of element (n, c, 0, 0).
+  uint8_t* plane(int64_t n, int64_t c) const {
+    if (o_.space == Space::Global) return base_ + (n * o_.ns + c * o_.cs) * b_;
+    const int64_t lane = (o_.lane + c) % lanes_, slot = (o_.lane + c) / lanes_;
+    return base_ + lane * lane_bytes_ + int64_t(o_.addr) + (n * o_.ns + slot * o_.cs) * b_;
+  }
+  template <class T>
+  T& at(int64_t n, int64_t c, int64_t h, int64_t w) const {
+    return *reinterpret_cast<T*>(plane(n, c) + (h * o_.hs + w * o_.ws) * b_);
+  }
+  const Operand& op() const { return o_; }
+
+ private:
+  static std::string hex(uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%llx", (unsigned long long)v);
+    return buf;
+  }
+  Operand o_;
+  int64_t lanes_, lane_bytes_, b_;
+  uint8_t* base_ = nullptr;
+};
+
+void require(bool ok, const std::string& what, const std::string& why) {
+  if (!ok) throw Error(what + ": " + why);
+}
+
+template <class In, class Acc>
+void conv(const TiuCommand& c, const View& res, const View& in, const View& w, const View* bias, const std::string& what) {
+  const Operand& r = res.op();
+  const Operand& i = in.op();
+  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) &&
+              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w),
+          what, "the input window leaves opd0");
+  std::vector<Acc> acc(size_t(r.h) * r.w);
+  for (uint32_t n = 0; n < r.n; ++n) {
+    for (uint32_t oc = 0; oc < r.c; ++oc) {
+      std::fill(acc.begin(), acc.end(), bias ? bias->at<Acc>(0, oc, 0, 0) : Acc(0));
+      for (uint32_t ic = 0; ic < i.c; ++ic)
+        for (uint32_t ky = 0; ky < c.kh; ++ky)
+          for (uint32_t kx = 0; kx < c.kw; ++kx) {
+            const Acc weight = Acc(w.at<In>(0, oc, ic, ky * c.kw + kx));
+            for (uint32_t y = 0; y < r.h; ++y)
+              for (uint32_t x = 0; x < r.w; ++x)
+                acc[y * r.w + x] += Acc(in.at<In>(n, ic, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w)) * weight;
+          }
+      for (uint32_t y = 0; y < r.h; ++y)
+        for (uint32_t x = 0; x < r.w; ++x) res.at<Acc>(n, oc, y, x) = acc[y * r.w + x];
+    }
+  }
+}
+
+template <class T>
+void pool(const TiuCommand& c, const View& res, const View& in, const std::string& what) {
+  const Operand& r = res.op();
+  require(r.lane == in.op().lane && r.c == in.op().c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
+  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(in.op().h) &&
+              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(in.op().w),
+          what, "the window leaves opd0");
+  for (uint32_t n = 0; n < r.n; ++n)
+    for (uint32_t ch = 0; ch < r.c; ++ch)
+      for (uint32_t y = 0; y < r.h; ++y)
+        for (uint32_t x = 0; x < r.w; ++x) {
+          T m = in.at<T>(n, ch, y * c.stride_h, x * c.stride_w);
+          for (uint32_t ky = 0; ky < c.kh; ++ky)
+            for (uint32_t kx = 0; kx < c.kw; ++kx)
+              m = std::max(m, in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
+          res.at<T>(n, ch, y, x) = m;
+        }
+}
+
+template <class In, class Acc>
+void matmul(const View& res, const View& left, const View& right, const View* bias) {
+  const Operand& r = res.op();
+  for (uint32_t m = 0; m < r.n; ++m)
+    for (uint32_t j = 0; j < r.c; ++j) {
+      Acc acc = bias ? bias->at<Acc>(0, j, 0, 0) : Acc(0);
+      for (uint32_t k = 0; k < left.op().c; ++k) acc += Acc(left.at<In>(m, k, 0, 0)) * Acc(right.at<In>(0, j, k, 0));
+      res.at<Acc>(m, j, 0, 0) = acc;
+    }
+}
+
+// Applies f(n, c, h, w) over an operand's shape.
+void for_each(const Operand& o, const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
+  for (uint32_t n = 0; n < o.n; ++n)
+    for (uint32_t c = 0; c < o.c; ++c)
+      for (uint32_t h = 0; h < o.h; ++h)
+        for (uint32_t w = 0; w < o.w; ++w) f(n, c, h, w);
+}
+
+bool same_shape(const Operand& a, const Operand& b) { return a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w; }
+
+}  // namespace
+
+struct Simulator::Impl {
+  Chip chip;
+  Model model;
+  std::vector<uint8_t> ddr, lmem;
+  SimStats stats;
+
+  View view(const Operand& o, const std::string& what) { return View(ddr, lmem, chip, o, what); }
+
+  // The DDR bytes of a model input or output, checked to lie in the model's DDR.
+  uint8_t* io(const IoTensor& t) {
+    const uint64_t offset = t.addr - chip.ddr_base;
+    if (t.addr < chip.ddr_base || offset + uint64_t(t.type.num_bytes()) > ddr.size())
+      throw Error("model tensor '" + t.name + "' lies outside the model's DDR");
+    return ddr.data() + offset;
+  }
+
+  void execute(const TiuCommand& c) {
+    const std::string what = "TIU command " + std::to_string(c.id);
+    auto typed = [&](const Operand& o, DType t, const char* role) {
+      require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
+    };
+    switch (c.op) {
+      case TiuOp::Conv:
+      case TiuOp::MatMul: {
+        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), w = view(c.opd1, what + " opd1");
+        std::optional<View> bias;
+        if (c.has_bias) bias.emplace(view(c.opd2, what + " opd2"));
+        const bool int8 = c.opd0.dtype == DType::I8;
+        typed(c.opd1, c.opd0.dtype, "opd1");
+        typed(c.res, int8 ? DType::I32 : DType::F32, "res");
+        if (c.has_bias) typed(c.opd2, c.res.dtype, "opd2");
+        require(int8 || c.opd0.dtype == DType::F32, what, "inputs must be i8 or f32");
+        if (c.op == TiuOp::Conv) {
+          int8 ? conv<int8_t, int32_t>(c, res, in, w, bias ? &*bias : nullptr, what)
+               : conv<float, float>(c, res, in, w, bias ? &*bias : nullptr, what);
+        } else {
+          int8 ? matmul<int8_t, int32_t>(res, in, w, bias ? &*bias : nullptr) : matmul<float, float>(res, in, w, bias ? &*bias : nullptr);
+        }
+        break;
+      }
+      case TiuOp::Pool: {
+        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0");
+        typed(c.res, c.opd0.dtype, "res");
+        c.opd0.dtype == DType::I8 ? pool<int8_t>(c, res, in, what) : pool<float>(c, res, in, what);
+        break;
+      }
+      case TiuOp::Requant: {
+        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), m = view(c.opd1, what + " opd1"),
+                   s = view(c.opd2, what + " opd2");
+        typed(c.opd0, DType::I32, "opd0");
+        typed(c.res, DType::I8, "res");
+        require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), s.at<int32_t>(0, ch, 0, 0));
+          res.at<int8_t>(n, ch, h, w) = c.relu ? std::max<int8_t>(v, 0) : v;
+        });
+        break;
+      }
+      case TiuOp::Arith: arith(c, what); break;
+      case TiuOp::End: break;
+    }
+  }
+
+  void arith(const TiuCommand& c, const std::string& what) {
+    const View res = view(c.res, what + " res"), a = view(c.opd0, what + " opd0");
+    require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+    switch (c.arith) {
+      case ArithOp::Quantize:
+        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale); });
+        break;
+      case ArithOp::Dequantize:
+        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<float>(n, ch, h, w) = dequantize(a.at<int8_t>(n, ch, h, w), c.scale); });
+        break;
+      case ArithOp::Add: {
+        const View b = view(c.opd1, what + " opd1");
+        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] + int64_t(b.at<int8_t>(n, ch, h, w)) * c.multiplier[1];
+          const int8_t v = saturate_i8(round_shift(sum, c.shift));
+          res.at<int8_t>(n, ch, h, w) = c.relu ? std::max<int8_t>(v, 0) : v;
+        });
+        break;
+      }
+      case ArithOp::Max:
+      case ArithOp::Copy: {
+        const int b = bytes(c.res.dtype);
+        std::optional<View> other;
+        if (c.arith == ArithOp::Max) other.emplace(view(c.opd1, what + " opd1"));
+        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          if (!other) {
+            std::memcpy(&res.at<uint8_t>(n, ch, h, w), &a.at<uint8_t>(n, ch, h, w), size_t(b));
+          } else if (c.res.dtype == DType::I8) {
+            res.at<int8_t>(n, ch, h, w) = std::max(a.at<int8_t>(n, ch, h, w), other->at<int8_t>(n, ch, h, w));
+          } else {
+            res.at<float>(n, ch, h, w) = std::max(a.at<float>(n, ch, h, w), other->at<float>(n, ch, h, w));
+          }
+        });
+        break;
+      }
+    }
+  }
+
+  void execute(const GdmaCommand& c) {
+    const std::string what = "GDMA command " + std::to_string(c.id);
+    if (c.op == GdmaOp::End) return;
+    const View dst = view(c.dst, what + " dst");
+    const int b = bytes(c.dst.dtype);
+    if (c.op == GdmaOp::Fill) {
+      uint8_t value[8];
+      const int64_t v = c.fill_value;
+      const float f = float(c.fill_value);
+      std::memcpy(value, c.dst.dtype == DType::F32 ? static_cast<const void*>(&f) : static_cast<const void*>(&v), size_t(b));
+      for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&dst.at<uint8_t>(n, ch, h, w), value, size_t(b)); });
+      return;
+    }
+    const View src = view(c.src, what + " src");
+    require(same_shape(c.src, c.dst) && c.src.dtype == c.dst.dtype, what, "src and dst differ in shape or dtype");
+    for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      std::memcpy(&dst.at<uint8_t>(n, ch, h, w), &src.at<uint8_t>(n, ch, h, w), size_t(b));
+    });
+  }
+
+  // Runs both streams: at each step the ready engine (its dependency satisfied) that can start
+  // earliest goes next; the functional order is therefore one the hardware could produce.
+  void run_streams() {
+    const auto& tiu = model.program.tiu;
+    const auto& gdma = model.program.gdma;
+    std::vector<uint64_t> tiu_end(tiu.size()), gdma_end(gdma.size());
+    std::vector<uint64_t> tiu_start(tiu.size()), gdma_start(gdma.size());
+    size_t i = 0, j = 0;
+    uint64_t tiu_free = 0, gdma_free = 0;
+    stats = SimStats{};
+    while (i < tiu.size() || j < gdma.size()) {
+      auto dep_ok = [](uint32_t dep, size_t done, size_t size, const std::string& what) {
+        if (dep > size) throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
+        return dep <= done;
+      };
+      const bool tiu_ready = i < tiu.size() && dep_ok(tiu[i].dep, j, gdma.size(), "TIU command " + std::to_string(i + 1));
+      const bool gdma_ready = j < gdma.size() && dep_ok(gdma[j].dep, i, tiu.size(), "GDMA command " + std::to_string(j + 1));
+      if (!tiu_ready && !gdma_ready) throw Error("the command streams deadlock at TIU " + std::to_string(i + 1) + " / GDMA " + std::to_string(j + 1));
+      const uint64_t tiu_at = tiu_ready ? std::max(tiu_free, tiu[i].dep ? gdma_end[tiu[i].dep - 1] : 0) : UINT64_MAX;
+      const uint64_t gdma_at = gdma_ready ? std::max(gdma_free, gdma[j].dep ? tiu_end[gdma[j].dep - 1] : 0) : UINT64_MAX;
+      if (tiu_at <= gdma_at) {
+        execute(tiu[i]);
+        const CommandCost cost = tiu_cost(chip, tiu[i]);
+        tiu_start[i] = tiu_at;
+        tiu_end[i] = tiu_free = tiu_at + cost.cycles;
+        stats.tiu_busy += cost.cycles;
+        stats.macs += cost.macs;
+        ++i;
+      } else {
+        execute(gdma[j]);
+        const CommandCost cost = gdma_cost(chip, gdma[j]);
+        gdma_start[j] = gdma_at;
+        gdma_end[j] = gdma_free = gdma_at + cost.cycles;
+        stats.gdma_busy += cost.cycles;
+        stats.ddr_bytes += cost.ddr_bytes;
+        ++j;
+      }
+    }
+    stats.cycles = std::max(tiu_free, gdma_free);
+    stats.latency_us = double(stats.cycles) / chip.tiu_mhz;
+    const double seconds = stats.latency_us * 1e-6;
+    const double peak_ops = 2.0 * chip.lanes * chip.int8_macs_per_lane * chip.tiu_mhz * 1e6;
+    stats.mac_utilization = seconds > 0 ? 2.0 * double(stats.macs) / (seconds * peak_ops) : 0;
+    stats.ddr_utilization = seconds > 0 ? double(stats.ddr_bytes) / (seconds * chip.ddr_gib_per_s * double(1 << 30)) : 0;
+    for (const LayerInfo& l : model.layers) {
+      LayerTime t{l.name, l.op, UINT64_MAX, 0};
+      for (uint32_t k = l.tiu_begin; k < l.tiu_end; ++k) t.start = std::min(t.start, tiu_start[k]), t.end = std::max(t.end, tiu_end[k]);
+      for (uint32_t k = l.gdma_begin; k < l.gdma_end; ++k) t.start = std::min(t.start, gdma_start[k]), t.end = std::max(t.end, gdma_end[k]);
+      if (t.start == UINT64_MAX) t.start = 0;
+      stats.layers.push_back(t);
+    }
+  }
+};
+
+Simulator::Simulator(const Chip& chip, const Model& model) : impl_(std::make_unique<Impl>()) {
+  impl_->chip = chip;
+  impl_->model = model;
+  if (model.chip != chip.name) throw Error("the model was compiled for " + model.chip + ", not " + chip.name);
+  impl_->ddr.assign(model.ddr_bytes, 0);
+  impl_->lmem.assign(size_t(chip.lanes) * size_t(chip.lmem_bytes), 0);
+  const uint64_t offset = model.weight_addr - chip.ddr_base;
+  if (model.weight_addr < chip.ddr_base || offset + model.weights.size() > model.ddr_bytes) throw Error("the weights do not fit the model's DDR");
+  std::copy(model.weights.begin(), model.weights.end(), impl_->ddr.begin() + std::ptrdiff_t(offset));
+}
+
+Simulator::~Simulator() = default;
+
+TensorMap Simulator::run(const TensorMap& inputs) {
+  Impl& s = *impl_;
+  for (const IoTensor& io : s.model.inputs) {
+    auto it = inputs.find(io.name);
+    if (it == inputs.end()) throw Error("missing input '" + io.name + "'");
+    if (it->second.type.dtype != io.type.dtype || it->second.type.shape != io.type.shape)
+      throw Error("input '" + io.name + "' is " + to_string(it->second.type) + ", the model expects " + to_string(io.type));
+    std::memcpy(s.io(io), it->second.data.data(), it->second.data.size());
+  }
+  s.run_streams();
+  TensorMap outputs;
+  for (const IoTensor& io : s.model.outputs) {
+    Tensor t(io.type);
+    std::memcpy(t.data.data(), s.io(io), t.data.size());
+    outputs[io.name] = std::move(t);
+  }
+  return outputs;
+}
+
+const SimStats& Simulator::stats() const { return impl_->stats; }
+
+}  // namespace tpuc::bm1684x

@@ -1,0 +1,45 @@
+// The BM1684X simulator: runs a Model's two command streams on DDR and local memory, bit-exactly
+// from the command semantics written in isa.h (plain C++ over the fields and the memories; it
+// never calls the ops' Halide algorithms), under the cmd_id dependencies, with the cycle model
+// of cycle_model.h. Every operand is checked against lane and memory bounds before a command
+// touches memory: a bad command is an Error naming it, never memory corruption.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/bm1684x/chip.h"
+#include "backend/bm1684x/model_file.h"
+#include "ir/npz.h"
+
+namespace tpuc::bm1684x {
+
+struct LayerTime {
+  std::string name, op;
+  uint64_t start = 0, end = 0;  // cycles
+};
+
+struct SimStats {
+  uint64_t cycles = 0;           // whole inference, both engines
+  double latency_us = 0;
+  uint64_t tiu_busy = 0, gdma_busy = 0;
+  uint64_t macs = 0, ddr_bytes = 0;
+  double mac_utilization = 0;    // 2·MACs / (latency · int8 peak ops)
+  double ddr_utilization = 0;    // DDR bytes / (latency · bandwidth)
+  std::vector<LayerTime> layers;
+};
+
+class Simulator {
+ public:
+  Simulator(const Chip& chip, const Model& model);
+  ~Simulator();
+  // Inputs are keyed by model input name and must match their types. Returns the model outputs.
+  TensorMap run(const TensorMap& inputs);
+  const SimStats& stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tpuc::bm1684x

@@ -1,0 +1,117 @@
+#include "schedules/bm1684x/chip_schedule.h"
+
+#include "ir/diagnostics.h"
+
+namespace tpuc::bm1684x {
+
+using namespace Halide;
+
+namespace {
+
+constexpr MemoryType kLmem = MemoryType::VTCM;
+
+struct Context {
+  const Node& node;
+  ops::Algorithm& a;
+  const std::vector<ops::OpInput>& inputs;
+  const TensorType& output;
+  int tile_rows;
+  ChipSchedule s;
+
+  // The store stage: the op's result copied to DDR, tiled by rows when it has rows.
+  void make_store() {
+    Func out = a.outputs[0];
+    s.store = Func(out.name() + "_store");
+    s.store(out.args()) = out(out.args());
+  }
+  // Places `f` in LMEM at the tile loop (or once, at the root) with the given role.
+  void place(Func f, StageRole role, bool at_tile, const LoopLevel& tile) {
+    (at_tile ? f.compute_at(tile) : f.compute_root()).store_in(kLmem);
+    s.stages[f.name()] = role;
+  }
+  StageRole copy(size_t rank) const { return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)}; }
+  StageRole compute(TiuOp op, size_t rank, ArithOp arith = ArithOp::Copy) const {
+    return {StageRole::Compute, op, arith, lane_dim_of_rank(rank)};
+  }
+  // Output rows per tile: the request, at most all rows.
+  LoopLevel tile_by_rows() {
+    std::vector<Var> v = s.store.args();
+    const int rows = int(output.shape[2]);
+    Var yo("yo"), yi("yi");
+    s.store.split(v[1], yo, yi, std::min(tile_rows, rows), TailStrategy::ShiftInwards).reorder(v[0], yi, v[2], yo, v[3]);
+    return LoopLevel(s.store, yo);
+  }
+};
+
+// Conv: per tile of output rows, GDMA the padded input rows, CONV into the int32 accumulator,
+// REQUANT into int8, GDMA the result out. Weights, bias and requant tables load once.
+void conv(Context& cx) {
+  if (cx.node.i("group", 1) != 1) throw Error("node '" + cx.node.name + "' (Conv): grouped convolution has no BM1684X schedule yet");
+  if (cx.inputs[0].type->dtype != DType::I8) throw Error("node '" + cx.node.name + "' (Conv): only int8 runs on the BM1684X so far");
+  cx.make_store();
+  const LoopLevel tile = cx.tile_by_rows();
+  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 4), true, tile);
+  cx.place(cx.a.stages.at("acc"), cx.compute(TiuOp::Conv, 4), true, tile);
+  cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
+  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
+  for (const char* table : {"multiplier", "rshift"}) cx.place(cx.a.stages.at(table), cx.copy(1), false, tile);
+}
+
+void maxpool(Context& cx) {
+  cx.make_store();
+  const LoopLevel tile = cx.tile_by_rows();
+  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Pool, 4), true, tile);
+  cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
+}
+
+// Gemm: the whole [M, N] result at once: A with K on the lanes, B and the result with N on the
+// lanes, so MATMUL reduces over K across lanes.
+void gemm(Context& cx) {
+  if (cx.inputs[0].type->dtype != DType::I8) throw Error("node '" + cx.node.name + "' (Gemm): only int8 runs on the BM1684X so far");
+  if (cx.node.i("transA", 0) || !cx.node.i("transB", 0)) throw Error("node '" + cx.node.name + "' (Gemm): needs transA = 0, transB = 1");
+  cx.make_store();
+  const LoopLevel root = LoopLevel::root();
+  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 2), false, root);
+  cx.place(cx.a.stages.at("acc"), cx.compute(TiuOp::MatMul, 2), false, root);
+  cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false, root);  // A (k, m): k on lanes
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, false, root);  // B (k, n): n on lanes
+  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, root);
+  for (const char* table : {"multiplier", "rshift"}) cx.place(cx.a.stages.at(table), cx.copy(1), false, root);
+}
+
+// Elementwise conversions: the input into LMEM, one ARITH, the result out.
+void convert(Context& cx, ArithOp op) {
+  const size_t rank = cx.output.shape.size();
+  cx.make_store();
+  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Arith, rank, op), false, LoopLevel::root());
+  cx.place(cx.inputs[0].func, cx.copy(rank), false, LoopLevel::root());
+}
+
+void quantize(Context& cx) { convert(cx, ArithOp::Quantize); }
+void dequantize(Context& cx) { convert(cx, ArithOp::Dequantize); }
+
+const std::map<std::string, void (*)(Context&)> kSchedules = {
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Quantize", quantize}, {"Dequantize", dequantize},
+};
+
+}  // namespace
+
+int lane_dim_of_rank(size_t rank) { return rank >= 3 ? int(rank) - 2 : 0; }
+
+bool is_ddr_view(const std::string& op) {
+  return op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Dropout";
+}
+
+bool has_chip_schedule(const std::string& op) { return kSchedules.count(op) || is_ddr_view(op); }
+
+ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
+                              const TensorType& output, int tile_rows) {
+  auto it = kSchedules.find(node.op);
+  if (it == kSchedules.end()) throw Error("node '" + node.name + "' (" + node.op + "): no BM1684X schedule for this operator");
+  Context cx{node, algorithm, inputs, output, tile_rows, {}};
+  it->second(cx);
+  return cx.s;
+}
+
+}  // namespace tpuc::bm1684x

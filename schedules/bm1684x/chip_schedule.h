@@ -1,0 +1,39 @@
+// BM1684X schedules: where each stage of an op's Halide algorithm lives on the chip. A schedule
+// adds the store stage (the op's output copied to DDR, the pipeline's output), tiles it by output
+// rows, and places the op's stages in local memory (MemoryType::VTCM is tpuc's LMEM tag) at the
+// tile loop; weights and per-channel tables are placed once, outside the tile loop. It changes
+// where values are computed, never what: codegen/ turns the lowered loops into commands.
+#pragma once
+#include <map>
+#include <string>
+
+#include "backend/bm1684x/isa.h"
+#include "ops/op.h"
+
+namespace tpuc::bm1684x {
+
+// What one LMEM stage (a Func computed into local memory) becomes.
+struct StageRole {
+  enum Kind { Copy, Compute } kind = Copy;  // Copy: GDMA from DDR; Compute: one TIU command per tile
+  TiuOp op = TiuOp::End;                    // Compute: the command
+  ArithOp arith = ArithOp::Copy;            // Compute with TiuOp::Arith
+  int lane_dim = 0;                         // the Func argument spread over the lanes
+};
+
+struct ChipSchedule {
+  Halide::Func store;                        // the pipeline output: the op's result written to DDR
+  std::map<std::string, StageRole> stages;   // by Func name
+};
+
+// `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the
+// chip has no schedule for the op.
+ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
+                              const TensorType& output, int tile_rows);
+// Ops that need no commands: their output is a view of their input's DDR bytes.
+bool is_ddr_view(const std::string& op);
+bool has_chip_schedule(const std::string& op);
+// The Func argument spread over the lanes for a tensor of `rank`: the channel (tensor dim 1) of a
+// 3-D or larger tensor, else the innermost dimension.
+int lane_dim_of_rank(size_t rank);
+
+}  // namespace tpuc::bm1684x
