@@ -15,9 +15,10 @@ struct CompileOptions {
 };
 
 int compile_command(const CompileOptions& options);
-// Runs an .onnx or .tpuir model on the host reference.
-int run_command(const std::string& model, const std::string& input, const std::string& output,
+// Runs an .onnx or .tpuir model on the host reference, or a .tpumodel on the simulator of `chip`.
+int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
                 const std::vector<std::string>& input_shapes);
+int disasm_command(const std::string& model);
 int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
 int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);
 

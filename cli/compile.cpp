@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <functional>
 
+#include "backend/bm1684x/codegen/codegen.h"
+#include "backend/bm1684x/model_file.h"
+#include "backend/bm1684x/sim/simulator.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -56,11 +59,13 @@ Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
 }
 
 struct Validation {
-  int64_t count = 0, float_correct = 0, int8_correct = 0;
+  int64_t count = 0, float_correct = 0, int8_correct = 0, sim_correct = 0, bit_exact = 0;
   double cosine_sum = 0, cosine_min = 1;
 };
 
-Validation validate(const Graph& top, const Graph& tpu, const Dataset& data) {
+// Runs every sample through the float graph and the int8 graph on the host reference, and the
+// model file on the simulator; the simulator must reproduce the host int8 outputs bit for bit.
+Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim, const Dataset& data) {
   host::Executor float_ex(top), int8_ex(tpu);
   Validation v;
   const std::string& in = top.inputs.at(0);
@@ -68,12 +73,15 @@ Validation validate(const Graph& top, const Graph& tpu, const Dataset& data) {
   for (size_t i = 0; i < data.images.size(); ++i) {
     const Tensor f = float_ex.run({{in, data.images[i]}}).at(out);
     const Tensor q = int8_ex.run({{in, data.images[i]}}).at(out);
+    const Tensor chip = sim.run({{in, data.images[i]}}).at(out);
     const double cos = passes::compare(f, q).cosine;
     v.cosine_sum += cos;
     v.cosine_min = std::min(v.cosine_min, cos);
+    v.bit_exact += chip.data == q.data;
     if (!data.labels.empty()) {
       v.float_correct += argmax(f) == data.labels[i];
       v.int8_correct += argmax(q) == data.labels[i];
+      v.sim_correct += argmax(chip) == data.labels[i];
     }
     ++v.count;
     if ((i + 1) % 1000 == 0 || i + 1 == data.images.size())
@@ -120,12 +128,21 @@ int compile_command(const CompileOptions& options) {
     return q;
   });
 
+  const bm1684x::Chip chip = bm1684x::load_chip(c.chip);
+  const bm1684x::Model model = stages.run("codegen", [&] {
+    bm1684x::Model m = bm1684x::compile_model(tpu, chip, {out + "/codegen"});
+    bm1684x::write_model(out + "/model.tpumodel", m);
+    write_file_atomic(out + "/model.disasm.txt", bm1684x::disassemble(m));
+    return m;
+  });
+  bm1684x::Simulator sim(chip, bm1684x::read_model(out + "/model.tpumodel"));
+
   Json report;
   report["config"] = c.file;
   report["model"] = c.model;
   bool passed = true;
   if (!c.validation.images.empty()) {
-    const Validation v = stages.run("validate", [&] { return validate(top, tpu, load(c.validation, top, c)); });
+    const Validation v = stages.run("validate", [&] { return validate(top, tpu, sim, load(c.validation, top, c)); });
     Json& val = report["validation"];
     val["count"] = v.count;
     val["cosine_mean"] = v.count ? v.cosine_sum / double(v.count) : 1.0;
@@ -134,24 +151,49 @@ int compile_command(const CompileOptions& options) {
       const double fa = 100.0 * double(v.float_correct) / double(v.count), ia = 100.0 * double(v.int8_correct) / double(v.count);
       val["float_accuracy"] = fa;
       val["int8_host_accuracy"] = ia;
+      val["int8_chip_accuracy"] = 100.0 * double(v.sim_correct) / double(v.count);
       val["accuracy_drop"] = fa - ia;
       passed = passed && fa - ia <= c.max_accuracy_drop;
     }
+    val["bit_exact_samples"] = v.bit_exact;
+    val["bit_exact"] = v.bit_exact == v.count;
+    passed = passed && v.bit_exact == v.count;
     passed = passed && double(val["cosine_mean"]) >= c.min_cosine;
     val["tolerance"] = {{"max_accuracy_drop", c.max_accuracy_drop}, {"min_cosine", c.min_cosine}};
   }
+  const bm1684x::SimStats& st = sim.stats();
+  report["chip"] = {{"name", chip.name},
+                    {"tiu_commands", model.program.tiu.size()},
+                    {"gdma_commands", model.program.gdma.size()},
+                    {"weight_bytes", model.weights.size()},
+                    {"ddr_bytes", model.ddr_bytes},
+                    {"macs", model.macs},
+                    {"latency_us", st.latency_us},
+                    {"cycles", st.cycles},
+                    {"tiu_busy_cycles", st.tiu_busy},
+                    {"gdma_busy_cycles", st.gdma_busy},
+                    {"mac_utilization", st.mac_utilization},
+                    {"ddr_utilization", st.ddr_utilization}};
+  for (const bm1684x::LayerTime& l : st.layers)
+    report["chip"]["layers"].push_back({{"name", l.name}, {"op", l.op}, {"start_cycle", l.start}, {"end_cycle", l.end}});
   report["stage_ms"] = stages.times;
   report["passed"] = passed;
   write_file_atomic(out + "/report.json", report.dump(2) + "\n");
 
   std::printf("tpuc compile %s\n", c.file.c_str());
-  std::printf("  artifacts        %s/{top.tpuir, calibration.txt, tpu.tpuir, report.json}\n", out.c_str());
+  std::printf("  artifacts        %s/{top.tpuir, calibration.txt, tpu.tpuir, model.tpumodel, model.disasm.txt, report.json}\n", out.c_str());
+  std::printf("  %-16s %zu TIU + %zu GDMA commands, %.1f KiB weights; simulated %.2f us per inference, MAC utilization %.2f%%, DDR %.2f%%\n",
+              chip.name.c_str(), model.program.tiu.size(), model.program.gdma.size(), double(model.weights.size()) / 1024,
+              st.latency_us, 100 * st.mac_utilization, 100 * st.ddr_utilization);
   if (report.contains("validation")) {
     const Json& val = report["validation"];
     std::printf("  validation       %lld samples\n", (long long)val["count"]);
     if (val.contains("float_accuracy"))
-      std::printf("  accuracy         float %.2f%%  int8 (host) %.2f%%  drop %.2f points (max %.2f)\n", double(val["float_accuracy"]),
-                  double(val["int8_host_accuracy"]), double(val["accuracy_drop"]), c.max_accuracy_drop);
+      std::printf("  accuracy         float %.2f%%  int8 host %.2f%%  int8 %s %.2f%%  drop %.2f points (max %.2f)\n",
+                  double(val["float_accuracy"]), double(val["int8_host_accuracy"]), chip.name.c_str(), double(val["int8_chip_accuracy"]),
+                  double(val["accuracy_drop"]), c.max_accuracy_drop);
+    std::printf("  bit-exact        %lld of %lld samples: %s output == host int8 reference\n", (long long)val["bit_exact_samples"],
+                (long long)val["count"], chip.name.c_str());
     std::printf("  output cosine    mean %.5f  min %.5f (int8 vs float)\n", double(val["cosine_mean"]), double(val["cosine_min"]));
   }
   std::printf("  result           %s\n", passed ? "PASS" : "FAIL: outside tolerance");

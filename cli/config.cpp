@@ -100,7 +100,7 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       c.inputs.push_back(ic);
     }
   }
-  c.chip = cr.path(root, "chip", false);
+  c.chip = cr.path(root, "chip", true);
   c.pipeline = cr.path(root, "pipeline", true);
   if (const YAML::Node q = root["quantization"]) {
     r.check_keys(q, {"policy", "calibration"});

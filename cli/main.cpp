@@ -21,14 +21,19 @@ int main(int argc, char** argv) {
   c->add_flag("--time-passes", compile.time_passes, "print the time of every pass");
   c->callback([&] { code = tpuc::compile_command(compile); });
 
-  std::string model, input, output, reference, actual;
+  std::string model, input, output, reference, actual, chip = TPUC_DEFAULT_CHIP;
   std::vector<std::string> shapes;
-  CLI::App* r = app.add_subcommand("run", "run a model on the host reference");
-  r->add_option("model", model, ".onnx or .tpuir")->required();
+  CLI::App* r = app.add_subcommand("run", "run a model: .onnx/.tpuir on the host reference, .tpumodel on the simulator");
+  r->add_option("model", model, ".onnx, .tpuir or .tpumodel")->required();
+  r->add_option("--chip", chip, "chip description for .tpumodel (default: " TPUC_DEFAULT_CHIP ")");
   r->add_option("--input", input, "inputs (.npz or .npy)")->required();
   r->add_option("--output", output, "outputs (.npz)")->required();
   r->add_option("--input-shape", shapes, "name:1x3x224x224 for symbolic input dimensions");
-  r->callback([&] { code = tpuc::run_command(model, input, output, shapes); });
+  r->callback([&] { code = tpuc::run_command(model, input, output, chip, shapes); });
+
+  CLI::App* d = app.add_subcommand("disasm", "print the command streams of a .tpumodel");
+  d->add_option("model", model, ".tpumodel")->required();
+  d->callback([&] { code = tpuc::disasm_command(model); });
 
   CLI::App* i = app.add_subcommand("import", "import an ONNX model and print (or write) its .tpuir");
   i->add_option("model", model, ".onnx")->required();

@@ -2,6 +2,9 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "backend/bm1684x/chip.h"
+#include "backend/bm1684x/model_file.h"
+#include "backend/bm1684x/sim/simulator.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
 #include "frontend/onnx/importer.h"
@@ -39,7 +42,7 @@ std::map<std::string, Shape> parse_input_shapes(const std::vector<std::string>& 
 Graph load_model(const std::string& model, const std::vector<std::string>& input_shapes) {
   const std::string ext = std::filesystem::path(model).extension().string();
   if (ext == ".tpuir") return read_tpuir(model);
-  if (ext != ".onnx") throw Error(model + ": unknown model kind (expected .onnx or .tpuir)");
+  if (ext != ".onnx") throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .tpumodel)");
   Graph g = import_onnx(model, parse_input_shapes(input_shapes));
   passes::run_pipeline(g, passes::make_pipeline({"canonicalize", "shape-inference"}));
   return g;
@@ -57,19 +60,44 @@ int import_command(const std::string& model, const std::string& output, const st
   return 0;
 }
 
-int run_command(const std::string& model, const std::string& input, const std::string& output,
-                const std::vector<std::string>& input_shapes) {
-  const Graph g = load_model(model, input_shapes);
-  const TensorMap inputs = read_tensors(input);
-  for (const std::string& name : g.inputs) {
+namespace {
+
+void check_inputs(const std::string& file, const TensorMap& inputs, const std::map<std::string, TensorType>& expected) {
+  for (const auto& [name, want] : expected) {
     auto it = inputs.find(name);
-    if (it == inputs.end()) throw Error(input + ": has no tensor named '" + name + "' (a model input)");
-    const TensorType& want = g.type(name);
+    if (it == inputs.end()) throw Error(file + ": has no tensor named '" + name + "' (a model input)");
     if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
-      throw Error(input + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) + "[" +
+      throw Error(file + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) + "[" +
                   to_string(it->second.type.shape) + "], the model expects " + to_string(want));
   }
+}
+
+}  // namespace
+
+int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
+                const std::vector<std::string>& input_shapes) {
+  const TensorMap inputs = read_tensors(input);
+  std::map<std::string, TensorType> expected;
+  if (std::filesystem::path(model).extension() == ".tpumodel") {
+    const bm1684x::Model m = bm1684x::read_model(model);
+    for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
+    check_inputs(input, inputs, expected);
+    bm1684x::Simulator sim(bm1684x::load_chip(chip), m);
+    write_npz(output, sim.run(inputs));
+    const bm1684x::SimStats& s = sim.stats();
+    std::printf("simulated %llu cycles (%.2f us), MAC utilization %.2f%%, DDR utilization %.2f%%\n", (unsigned long long)s.cycles,
+                s.latency_us, 100 * s.mac_utilization, 100 * s.ddr_utilization);
+    return 0;
+  }
+  const Graph g = load_model(model, input_shapes);
+  for (const std::string& name : g.inputs) expected[name] = g.type(name);
+  check_inputs(input, inputs, expected);
   write_npz(output, host::Executor(g).run(inputs));
+  return 0;
+}
+
+int disasm_command(const std::string& model) {
+  std::fputs(bm1684x::disassemble(bm1684x::read_model(model)).c_str(), stdout);
   return 0;
 }
 

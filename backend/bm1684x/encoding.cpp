@@ -97,7 +97,7 @@ std::string encode(const std::vector<Cmd>& commands, size_t record, Fields field
 }
 
 template <class Cmd, class Fields>
-std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::string& where, Fields fields, uint8_t max_op) {
+std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::string& where, Fields fields, bool (*known)(const Cmd&)) {
   if (bytes.size() % record) throw Error(where + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of " +
                                          std::to_string(record) + "-byte commands");
   std::vector<Cmd> commands;
@@ -107,11 +107,14 @@ std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::stri
     fields(r, c);
     const size_t index = start / record;
     if (c.id != index + 1) throw Error(where + ": command " + std::to_string(index) + " has id " + std::to_string(c.id));
-    if (uint8_t(c.op) > max_op) throw Error(where + ": command " + std::to_string(index) + " has unknown kind " + std::to_string(int(c.op)));
+    if (!known(c)) throw Error(where + ": command " + std::to_string(index) + " has unknown kind " + std::to_string(int(c.op)));
     commands.push_back(c);
   }
   return commands;
 }
+
+bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Requant || c.op == TiuOp::End) && c.arith <= ArithOp::Copy; }
+bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace
 
@@ -124,12 +127,11 @@ std::string encode_gdma(const std::vector<GdmaCommand>& commands) {
 }
 
 std::vector<TiuCommand> decode_tiu(const std::string& bytes, const std::string& where) {
-  return decode<TiuCommand>(bytes, kTiuRecordBytes, where, [](Reader& r, TiuCommand& c) { tiu_fields(r, c); }, uint8_t(TiuOp::End));
+  return decode<TiuCommand>(bytes, kTiuRecordBytes, where, [](Reader& r, TiuCommand& c) { tiu_fields(r, c); }, known_tiu);
 }
 
 std::vector<GdmaCommand> decode_gdma(const std::string& bytes, const std::string& where) {
-  return decode<GdmaCommand>(bytes, kGdmaRecordBytes, where, [](Reader& r, GdmaCommand& c) { gdma_fields(r, c); },
-                             uint8_t(GdmaOp::End));
+  return decode<GdmaCommand>(bytes, kGdmaRecordBytes, where, [](Reader& r, GdmaCommand& c) { gdma_fields(r, c); }, known_gdma);
 }
 
 }  // namespace tpuc::bm1684x

@@ -29,6 +29,13 @@ struct Context {
     (at_tile ? f.compute_at(tile) : f.compute_root()).store_in(kLmem);
     s.stages[f.name()] = role;
   }
+  // The per-channel requantization tables, loaded once.
+  void place_tables(const LoopLevel& level) {
+    s.multiplier = a.stages.at("multiplier").name();
+    s.rshift = a.stages.at("rshift").name();
+    place(a.stages.at("multiplier"), copy(1), false, level);
+    place(a.stages.at("rshift"), copy(1), false, level);
+  }
   StageRole copy(size_t rank) const { return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)}; }
   StageRole compute(TiuOp op, size_t rank, ArithOp arith = ArithOp::Copy) const {
     return {StageRole::Compute, op, arith, lane_dim_of_rank(rank)};
@@ -55,7 +62,7 @@ void conv(Context& cx) {
   cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
-  for (const char* table : {"multiplier", "rshift"}) cx.place(cx.a.stages.at(table), cx.copy(1), false, tile);
+  cx.place_tables(tile);
 }
 
 void maxpool(Context& cx) {
@@ -77,7 +84,7 @@ void gemm(Context& cx) {
   cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false, root);  // A (k, m): k on lanes
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, false, root);  // B (k, n): n on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, root);
-  for (const char* table : {"multiplier", "rshift"}) cx.place(cx.a.stages.at(table), cx.copy(1), false, root);
+  cx.place_tables(root);
 }
 
 // Elementwise conversions: the input into LMEM, one ARITH, the result out.

@@ -22,7 +22,8 @@ struct StageRole {
 
 struct ChipSchedule {
   Halide::Func store;                        // the pipeline output: the op's result written to DDR
-  std::map<std::string, StageRole> stages;   // by Func name
+  std::map<std::string, StageRole> stages;   // by Func name (Halide may have suffixed names with $N)
+  std::string multiplier, rshift;            // REQUANT: the Funcs holding the per-channel tables
 };
 
 // `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the

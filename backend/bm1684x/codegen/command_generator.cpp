@@ -550,10 +550,6 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c, reads, stage);
   }
 
-  static bool ends_with(const std::string& s, const std::string& tail) {
-    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-  }
-
   // REQUANT: the accumulator with per-channel multiplier and shift tables.
   void requant(const std::string& stage) {
     const Nest& n = pending.at(0);
@@ -567,9 +563,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     for (const Access& a : operand_loads(n, stage)) {
       reads.push_back(a.buffer);
       const Slots channel{Slot{}, slots[1], Slot{}, Slot{}};
-      if (ends_with(a.buffer, "_multiplier")) {
+      if (a.buffer == g.lowered_.schedule.multiplier) {
         c.opd1 = operand(a.buffer, a.index, channel, at);
-      } else if (ends_with(a.buffer, "_rshift")) {
+      } else if (a.buffer == g.lowered_.schedule.rshift) {
         c.opd2 = operand(a.buffer, a.index, channel, at);
       } else {
         c.opd0 = operand(a.buffer, a.index, slots, at);

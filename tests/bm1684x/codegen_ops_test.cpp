@@ -1,0 +1,157 @@
+// Single int8 ops compiled for the BM1684X and run on the simulator, against the host int8
+// reference bit for bit, at shapes the example model does not reach: more channels than lanes,
+// stride 2, padding, tiles that do not divide the rows. Plus the local-memory overflow error and
+// the allocator.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "backend/bm1684x/codegen/codegen.h"
+#include "backend/bm1684x/codegen/lmem_allocator.h"
+#include "backend/bm1684x/sim/simulator.h"
+#include "backend/host/executor.h"
+#include "ir/diagnostics.h"
+
+using namespace tpuc;
+using namespace tpuc::bm1684x;
+
+namespace {
+
+const Chip kChip = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
+
+TensorType i8(Shape s, double scale) { return {DType::I8, std::move(s), QuantParams{{scale}, 0, -1}}; }
+
+template <class T>
+Tensor random_tensor(DType t, Shape s, int lo, int hi, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(lo, hi);
+  Tensor out(TensorType{t, std::move(s), std::nullopt});
+  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(d(rng));
+  return out;
+}
+
+// Requantization that keeps results in range: multiplier ~2^30, shift chosen per channel.
+void requant_attrs(Node& n, int64_t channels, int shift) {
+  std::vector<int64_t> m, s;
+  for (int64_t c = 0; c < channels; ++c) {
+    m.push_back((int64_t{1} << 30) + c * 1000003);
+    s.push_back(shift + c % 3);
+  }
+  n.attrs["multiplier"] = m;
+  n.attrs["rshift"] = s;
+}
+
+void expect_bit_exact(const Graph& g, unsigned seed) {
+  const Model model = compile_model(g, kChip);
+  Simulator sim(kChip, model);
+  host::Executor host(g);
+  const std::string& in = g.inputs[0];
+  for (unsigned k = 0; k < 3; ++k) {
+    Tensor x = random_tensor<int8_t>(DType::I8, g.type(in).shape, -128, 127, seed + k);
+    x.type = g.type(in);
+    const Tensor want = host.run({{in, x}}).at(g.outputs[0]);
+    const Tensor got = sim.run({{in, x}}).at(g.outputs[0]);
+    ASSERT_EQ(got.data, want.data) << "sample " << k;
+  }
+}
+
+Graph conv_graph(Shape x, int64_t oc, int k, int stride, int pad, bool relu) {
+  Graph g;
+  g.name = "conv";
+  g.inputs = {"x"};
+  g.outputs = {"y"};
+  g.types["x"] = i8(x, 0.05);
+  g.constants["w"] = random_tensor<int8_t>(DType::I8, {oc, x[1], k, k}, -127, 127, 11);
+  g.constants["b"] = random_tensor<int32_t>(DType::I32, {oc}, -5000, 5000, 12);
+  Node n{"Conv", "conv", {"x", "w", "b"}, {"y"}, {}};
+  n.attrs["strides"] = std::vector<int64_t>{stride, stride};
+  n.attrs["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
+  n.attrs["do_relu"] = int64_t{relu};
+  requant_attrs(n, oc, 42);
+  const int64_t out = (x[2] + 2 * pad - k) / stride + 1, out_w = (x[3] + 2 * pad - k) / stride + 1;
+  g.types["y"] = i8({x[0], oc, out, out_w}, 0.1);
+  g.nodes.push_back(n);
+  return g;
+}
+
+}  // namespace
+
+TEST(CodegenOps, ConvWithMoreChannelsThanLanesStrideAndPadding) {
+  expect_bit_exact(conv_graph({1, 70, 9, 11}, 80, 3, 2, 1, true), 1);
+}
+
+TEST(CodegenOps, ConvOneByOneWithoutRelu) { expect_bit_exact(conv_graph({1, 8, 5, 5}, 3, 1, 1, 0, false), 2); }
+
+TEST(CodegenOps, MaxPoolWithPadding) {
+  Graph g;
+  g.name = "pool";
+  g.inputs = {"x"};
+  g.outputs = {"y"};
+  g.types["x"] = i8({1, 66, 7, 7}, 0.1);
+  Node n{"MaxPool", "pool", {"x"}, {"y"}, {}};
+  n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+  n.attrs["strides"] = std::vector<int64_t>{2, 2};
+  n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  g.types["y"] = i8({1, 66, 4, 4}, 0.1);
+  g.nodes.push_back(n);
+  expect_bit_exact(g, 3);
+}
+
+TEST(CodegenOps, GemmWithMoreColumnsThanLanes) {
+  Graph g;
+  g.name = "fc";
+  g.inputs = {"x"};
+  g.outputs = {"y"};
+  g.types["x"] = i8({1, 100}, 0.1);
+  g.constants["w"] = random_tensor<int8_t>(DType::I8, {70, 100}, -127, 127, 21);
+  g.constants["b"] = random_tensor<int32_t>(DType::I32, {70}, -3000, 3000, 22);
+  Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
+  n.attrs["transB"] = int64_t{1};
+  n.attrs["do_relu"] = int64_t{1};
+  requant_attrs(n, 70, 40);
+  g.types["y"] = i8({1, 70}, 0.1);
+  g.nodes.push_back(n);
+  expect_bit_exact(g, 4);
+}
+
+TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
+  const Graph g = conv_graph({1, 1, 1, 70000}, 2, 1, 1, 0, false);
+  try {
+    compile_model(g, kChip);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'conv' (Conv): needs "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("bytes of local memory per lane even with one output row per tile; bm1684x has 262144"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(CodegenOps, OperatorsWithoutAChipScheduleAreNamed) {
+  Graph g;
+  g.name = "s";
+  g.inputs = {"x"};
+  g.outputs = {"y"};
+  g.types["x"] = {DType::F32, {1, 10}, std::nullopt};
+  g.types["y"] = g.types["x"];
+  g.nodes.push_back({"Softmax", "probabilities", {"x"}, {"y"}, {}});
+  EXPECT_THROW(
+      try { compile_model(g, kChip); } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()), "node 'probabilities' (Softmax): no BM1684X schedule for this operator");
+        throw;
+      },
+      Error);
+}
+
+TEST(LmemAllocator, SeparateBanksWhileTheyLastThenPacksThenRefuses) {
+  LmemAllocator a(kChip);
+  LmemBuffer small{"a", DType::I8, {10, 10, 64}, 2};  // 100 bytes per lane → 128 after EU alignment
+  ASSERT_TRUE(a.place(small));
+  LmemBuffer wide{"b", DType::I32, {28, 28, 70}, 2};  // 2 channel slots × 784 × 4 bytes
+  ASSERT_TRUE(a.place(wide));
+  EXPECT_EQ(a.buffers()[0].addr, 0u);
+  EXPECT_EQ(a.buffers()[1].addr, uint64_t(kChip.bank_bytes()));  // its own bank
+  EXPECT_EQ(a.buffers()[1].bytes_per_lane(), 2 * 784 * 4);
+  LmemBuffer huge{"c", DType::I8, {kChip.lmem_bytes, 1, 1}, 2};
+  EXPECT_FALSE(a.place(huge));
+}

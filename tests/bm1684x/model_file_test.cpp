@@ -1,0 +1,111 @@
+// Binary encoding and the .tpumodel container: round trips, and clear errors for damaged files.
+#include <gtest/gtest.h>
+
+#include "backend/bm1684x/encoding.h"
+#include "backend/bm1684x/model_file.h"
+#include "ir/diagnostics.h"
+#include "ir/files.h"
+
+using namespace tpuc;
+using namespace tpuc::bm1684x;
+
+namespace {
+
+Model sample() {
+  Model m;
+  m.chip = "bm1684x";
+  m.inputs = {{"x", {DType::F32, {1, 3}, std::nullopt}, 0x100001000}};
+  m.outputs = {{"y", {DType::I8, {1, 3}, QuantParams{{0.5}, 0, -1}}, 0x100002000}};
+  m.ddr_bytes = 0x3000;
+  m.weight_addr = 0x100000000;
+  m.weights = {1, 2, 3, 4, 5};
+  m.macs = 42;
+  for (uint8_t op : {0, 1, 2, 3, 4}) {
+    TiuCommand c;
+    c.id = uint32_t(m.program.tiu.size() + 1);
+    c.dep = op;
+    c.op = TiuOp(op);
+    c.arith = ArithOp::Add;
+    c.relu = op % 2;
+    c.kh = 3;
+    c.stride_w = 2;
+    c.scale = 0.125f;
+    c.multiplier[1] = -77;
+    c.shift = 9;
+    c.res = {Space::Local, DType::I32, 0x40, 5, 1, 70, 3, 4, 12, 16, 4, 1};
+    c.opd1 = {Space::Global, DType::I8, 0x100000010, 0, 2, 3, 4, 5, -60, 20, 5, 1};
+    m.program.tiu.push_back(c);
+  }
+  GdmaCommand g;
+  g.id = 1;
+  g.op = GdmaOp::Fill;
+  g.fill_value = -128;
+  g.dst = {Space::Local, DType::I8, 0x80, 1, 1, 2, 3, 4, 0, 12, 4, 1};
+  m.program.gdma.push_back(g);
+  m.layers = {{"conv", "Conv", 0, 5, 0, 1}};
+  return m;
+}
+
+bool same(const Operand& a, const Operand& b) {
+  return a.space == b.space && a.dtype == b.dtype && a.addr == b.addr && a.lane == b.lane && a.n == b.n && a.c == b.c && a.h == b.h &&
+         a.w == b.w && a.ns == b.ns && a.cs == b.cs && a.hs == b.hs && a.ws == b.ws;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    read_model(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST(Encoding, EveryFieldRoundTrips) {
+  const Model m = sample();
+  const std::string bytes = encode_tiu(m.program.tiu);
+  EXPECT_EQ(bytes.size(), m.program.tiu.size() * kTiuRecordBytes);
+  const std::vector<TiuCommand> back = decode_tiu(bytes, "test");
+  ASSERT_EQ(back.size(), m.program.tiu.size());
+  for (size_t i = 0; i < back.size(); ++i) {
+    const TiuCommand &a = m.program.tiu[i], &b = back[i];
+    EXPECT_TRUE(a.id == b.id && a.dep == b.dep && a.op == b.op && a.arith == b.arith && a.relu == b.relu && a.kh == b.kh &&
+                a.stride_w == b.stride_w && a.scale == b.scale && a.multiplier[1] == b.multiplier[1] && a.shift == b.shift);
+    EXPECT_TRUE(same(a.res, b.res) && same(a.opd1, b.opd1) && same(a.opd0, b.opd0));
+  }
+  const std::vector<GdmaCommand> g = decode_gdma(encode_gdma(m.program.gdma), "test");
+  EXPECT_EQ(g[0].fill_value, -128);
+  EXPECT_TRUE(same(g[0].dst, m.program.gdma[0].dst));
+}
+
+TEST(Encoding, RejectsBadStreams) {
+  std::string bytes = encode_tiu(sample().program.tiu);
+  EXPECT_THROW(decode_tiu(bytes.substr(0, 100), "s"), Error);
+  bytes[8] = 9;  // the first command's kind
+  try {
+    decode_tiu(bytes, "s");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "s: command 0 has unknown kind 9");
+  }
+}
+
+TEST(ModelFile, RoundTripAndDamage) {
+  const std::string path = ::testing::TempDir() + "/m.tpumodel";
+  write_model(path, sample());
+  const Model back = read_model(path);
+  EXPECT_EQ(back.weights, sample().weights);
+  EXPECT_EQ(back.outputs[0].type, sample().outputs[0].type);
+  EXPECT_EQ(back.layers[0].tiu_end, 5u);
+  EXPECT_EQ(back.macs, 42u);
+  const std::string bytes = read_file(path);
+  write_file_atomic(path + ".cut", bytes.substr(0, bytes.size() - 10));
+  EXPECT_NE(error_of(path + ".cut").find("truncated or padded"), std::string::npos) << error_of(path + ".cut");
+  std::string flipped = bytes;
+  flipped[flipped.size() - 3] ^= 0x40;
+  write_file_atomic(path + ".flip", flipped);
+  EXPECT_EQ(error_of(path + ".flip"), path + ".flip: not a valid .tpumodel: checksum mismatch (the file is corrupted)");
+  write_file_atomic(path + ".magic", "NOTMODEL" + bytes.substr(8));
+  EXPECT_EQ(error_of(path + ".magic"), path + ".magic: not a valid .tpumodel: wrong magic");
+}

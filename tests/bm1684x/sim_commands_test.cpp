@@ -1,0 +1,276 @@
+// Each simulator command against a naive loop written here from isa.h's semantics, on a small
+// 4-lane chip so channels wrap over the lanes; plus the faults a bad command must raise.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "backend/bm1684x/sim/cycle_model.h"
+#include "backend/bm1684x/sim/simulator.h"
+#include "ir/diagnostics.h"
+#include "ir/quant_math.h"
+
+using namespace tpuc;
+using namespace tpuc::bm1684x;
+
+namespace {
+
+Chip small_chip() {
+  Chip c;
+  c.name = "tiny";
+  c.lanes = 4;
+  c.lmem_bytes = 4096;
+  c.lmem_banks = 4;
+  return c;
+}
+
+// A model whose DDR holds the input at 0 and the output right after; `program` moves data.
+struct Harness {
+  Chip chip = small_chip();
+  Model model;
+  uint64_t in_addr, out_addr;
+
+  Harness(const TensorType& in, const TensorType& out) {
+    model.chip = chip.name;
+    model.weight_addr = chip.ddr_base;
+    in_addr = chip.ddr_base;
+    out_addr = chip.ddr_base + 4096;
+    model.ddr_bytes = 8192;
+    model.inputs = {{"x", in, in_addr}};
+    model.outputs = {{"y", out, out_addr}};
+  }
+  Operand global(uint64_t addr, DType t, uint32_t n, uint32_t c, uint32_t h, uint32_t w) const {
+    return {Space::Global, t, addr, 0, n, c, h, w, int64_t(c) * h * w, int64_t(h) * w, w, 1};
+  }
+  // A local tensor in the layout the compiler uses: channel slots of `plane` elements per lane.
+  static Operand local(uint64_t addr, DType t, uint32_t lane, uint32_t n, uint32_t c, uint32_t h, uint32_t w, int64_t plane) {
+    return {Space::Local, t, addr, lane, n, c, h, w, 0, plane, w, 1};
+  }
+  GdmaCommand copy(const Operand& src, const Operand& dst, uint32_t dep = 0) {
+    GdmaCommand g;
+    g.op = GdmaOp::Tensor;
+    g.src = src;
+    g.dst = dst;
+    g.dep = dep;
+    g.id = uint32_t(model.program.gdma.size() + 1);
+    model.program.gdma.push_back(g);
+    return g;
+  }
+  void tiu(TiuCommand c, uint32_t dep) {
+    c.dep = dep;
+    c.id = uint32_t(model.program.tiu.size() + 1);
+    model.program.tiu.push_back(c);
+  }
+  Tensor run(const Tensor& x) { return Simulator(chip, model).run({{"x", x}}).at("y"); }
+};
+
+template <class T>
+Tensor random_tensor(DType t, Shape s, int lo, int hi, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(lo, hi);
+  Tensor out(TensorType{t, std::move(s), std::nullopt});
+  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(d(rng));
+  return out;
+}
+
+}  // namespace
+
+TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
+  // x [1, 6, 7, 7] (6 channels over 4 lanes), w [5, 6, 2, 2] inside the model input after x.
+  const int IC = 6, OC = 5, H = 7, W = 7, K = 2, S = 2, D = 2, OH = (H - D * (K - 1) - 1) / S + 1, OW = OH;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, IC + OC * K * K, H, W}, -128, 127, 1);  // weights ride in the same input
+  Harness h({DType::I8, {1, IC + OC * K * K, H, W}, std::nullopt}, {DType::I32, {1, OC, OH, OW}, std::nullopt});
+  const int64_t plane = H * W;
+  h.copy(h.global(h.in_addr, DType::I8, 1, IC, H, W), Harness::local(0, DType::I8, 0, 1, IC, H, W, plane));
+  // Weights [oc][ic·K·K] from the input's bytes after x: oc on the lanes, ic·K·K per lane.
+  const uint64_t w_ddr = h.in_addr + uint64_t(IC * H * W);
+  Operand wsrc{Space::Global, DType::I8, w_ddr, 0, 1, OC, IC, K * K, 0, IC * K * K, K * K, 1};
+  Operand wdst{Space::Local, DType::I8, 1024, 0, 1, OC, IC, K * K, 0, IC * K * K, K * K, 1};
+  h.copy(wsrc, wdst);
+  TiuCommand c;
+  c.op = TiuOp::Conv;
+  c.opd0 = Harness::local(0, DType::I8, 0, 1, IC, H, W, plane);
+  c.opd1 = wdst;
+  c.res = Harness::local(2048, DType::I32, 0, 1, OC, OH, OW, OH * OW);
+  c.kh = c.kw = K;
+  c.stride_h = c.stride_w = S;
+  c.dilation_h = c.dilation_w = D;
+  h.tiu(c, 2);
+  h.copy(c.res, h.global(h.out_addr, DType::I32, 1, OC, OH, OW), 1);
+  const Tensor y = h.run(x);
+  const int8_t* xi = x.as<int8_t>();
+  const int8_t* wi = xi + IC * H * W;
+  for (int oc = 0; oc < OC; ++oc)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        int32_t acc = 0;
+        for (int ic = 0; ic < IC; ++ic)
+          for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx)
+              acc += xi[(ic * H + oy * S + ky * D) * W + ox * S + kx * D] * wi[((oc * IC + ic) * K + ky) * K + kx];
+        ASSERT_EQ(y.as<int32_t>()[(oc * OH + oy) * OW + ox], acc) << oc << " " << oy << " " << ox;
+      }
+}
+
+TEST(SimCommands, MaxPoolAndRequantAndArith) {
+  const int C = 5, H = 4, W = 4;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, C, H, W}, -128, 127, 2);
+  Harness h({DType::I8, {1, C, H, W}, std::nullopt}, {DType::I8, {1, C, 2, 2}, std::nullopt});
+  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W), Harness::local(0, DType::I8, 1, 1, C, H, W, 16));  // start lane 1
+  TiuCommand p;
+  p.op = TiuOp::Pool;
+  p.opd0 = Harness::local(0, DType::I8, 1, 1, C, H, W, 16);
+  p.res = Harness::local(512, DType::I8, 1, 1, C, 2, 2, 4);
+  p.kh = p.kw = 2;
+  p.stride_h = p.stride_w = 2;
+  h.tiu(p, 1);
+  TiuCommand add;  // y = saturate(round_shift(pool·3 + pool·(-1), 1)) with relu
+  add.op = TiuOp::Arith;
+  add.arith = ArithOp::Add;
+  add.opd0 = add.opd1 = p.res;
+  add.res = Harness::local(1024, DType::I8, 1, 1, C, 2, 2, 4);
+  add.multiplier[0] = 3;
+  add.multiplier[1] = -1;
+  add.shift = 1;
+  add.relu = true;
+  h.tiu(add, 0);
+  h.copy(add.res, h.global(h.out_addr, DType::I8, 1, C, 2, 2), 2);
+  const Tensor y = h.run(x);
+  for (int c = 0; c < C; ++c)
+    for (int oy = 0; oy < 2; ++oy)
+      for (int ox = 0; ox < 2; ++ox) {
+        int8_t m = -128;
+        for (int ky = 0; ky < 2; ++ky)
+          for (int kx = 0; kx < 2; ++kx) m = std::max(m, x.as<int8_t>()[(c * H + oy * 2 + ky) * W + ox * 2 + kx]);
+        const int8_t want = std::max<int8_t>(0, saturate_i8(round_shift(int64_t(m) * 2, 1)));
+        ASSERT_EQ(y.as<int8_t>()[(c * 2 + oy) * 2 + ox], want);
+      }
+}
+
+TEST(SimCommands, MatMulRequantQuantizeDequantize) {
+  // y = dequantize(requant(x·Wᵀ + b)) for x [2, 6] f32 → quantized first.
+  const int M = 2, K = 6, N = 5;
+  Tensor x(TensorType{DType::F32, {M, K}, std::nullopt});
+  for (int i = 0; i < M * K; ++i) x.as<float>()[i] = float(i % 7) - 3.2f;
+  Harness h({DType::F32, {M, K}, std::nullopt}, {DType::F32, {M, N}, std::nullopt});
+  // Weights, bias and requant tables are written into LMEM by FILL commands (one value each).
+  auto fill = [&](const Operand& dst, int32_t v) {
+    GdmaCommand g;
+    g.op = GdmaOp::Fill;
+    g.dst = dst;
+    g.fill_value = v;
+    g.id = uint32_t(h.model.program.gdma.size() + 1);
+    h.model.program.gdma.push_back(g);
+  };
+  const Operand xf{Space::Local, DType::F32, 0, 0, M, K, 1, 1, 1, 16, 0, 0};  // row m in slot n, k on lanes
+  h.copy({Space::Global, DType::F32, h.in_addr, 0, M, K, 1, 1, K, 1, 0, 0}, xf);
+  const Operand wq{Space::Local, DType::I8, 256, 0, 1, N, K, 1, 0, 16, 1, 0};
+  fill(wq, 2);
+  const Operand bias{Space::Local, DType::I32, 512, 0, 1, N, 1, 1, 0, 16, 0, 0};
+  fill(bias, -7);
+  const Operand mult{Space::Local, DType::I32, 768, 0, 1, N, 1, 1, 0, 16, 0, 0}, shift{Space::Local, DType::I32, 1024, 0, 1, N, 1, 1, 0, 16, 0, 0};
+  fill(mult, 1 << 30);
+  fill(shift, 31);  // requant = /2
+  TiuCommand q;
+  q.op = TiuOp::Arith;
+  q.arith = ArithOp::Quantize;
+  q.opd0 = xf;
+  q.res = {Space::Local, DType::I8, 1280, 0, M, K, 1, 1, 1, 16, 0, 0};
+  q.scale = 4.0f;  // 1 / 0.25
+  h.tiu(q, 5);
+  TiuCommand mm;
+  mm.op = TiuOp::MatMul;
+  mm.opd0 = q.res;
+  mm.opd1 = wq;
+  mm.opd2 = bias;
+  mm.has_bias = true;
+  mm.res = {Space::Local, DType::I32, 1536, 0, M, N, 1, 1, 1, 16, 0, 0};
+  h.tiu(mm, 0);
+  TiuCommand rq;
+  rq.op = TiuOp::Requant;
+  rq.opd0 = mm.res;
+  rq.opd1 = mult;
+  rq.opd2 = shift;
+  rq.res = {Space::Local, DType::I8, 2048, 0, M, N, 1, 1, 1, 16, 0, 0};
+  h.tiu(rq, 0);
+  TiuCommand dq;
+  dq.op = TiuOp::Arith;
+  dq.arith = ArithOp::Dequantize;
+  dq.opd0 = rq.res;
+  dq.res = {Space::Local, DType::F32, 2304, 0, M, N, 1, 1, 1, 16, 0, 0};
+  dq.scale = 0.5f;
+  h.tiu(dq, 0);
+  h.copy(dq.res, {Space::Global, DType::F32, h.out_addr, 0, M, N, 1, 1, N, 1, 0, 0}, 4);
+  const Tensor y = h.run(x);
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      int32_t acc = -7;
+      for (int k = 0; k < K; ++k) acc += int32_t(quantize(x.as<float>()[m * K + k], 4.0f)) * 2;
+      ASSERT_EQ(y.as<float>()[m * N + n], dequantize(requantize(acc, 1 << 30, 31), 0.5f)) << m << " " << n;
+    }
+}
+
+TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
+  auto error_of = [](Harness& h) {
+    try {
+      h.run(Tensor(h.model.inputs[0].type));
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const TensorType t{DType::I8, {1, 4, 2, 2}, std::nullopt};
+  {
+    Harness h(t, t);  // LMEM address past the lane
+    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2), Harness::local(4094, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_EQ(error_of(h), "GDMA command 1 dst: local bytes [4094, 4098) leave the lane's 4096 bytes");
+  }
+  {
+    Harness h(t, t);  // DDR past the end
+    h.copy(h.global(h.in_addr + 8190, DType::I8, 1, 4, 2, 2), Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_NE(error_of(h).find("GDMA command 1 src: DDR bytes [0x100001ffe, 0x10000200e) leave the model's DDR"), std::string::npos)
+        << error_of(h);
+  }
+  {
+    Harness h(t, t);  // a start lane the chip does not have
+    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2), Harness::local(0, DType::I8, 9, 1, 4, 2, 2, 4));
+    EXPECT_EQ(error_of(h), "GDMA command 1 dst: start lane 9 is outside the 4 lanes");
+  }
+  {
+    Harness h(t, t);  // a dependency on a command that does not exist
+    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2), Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);
+    EXPECT_EQ(error_of(h), "GDMA command 1 depends on command 3, which does not exist");
+  }
+  {
+    Harness h(t, t);  // a CONV whose window leaves its input
+    TiuCommand c;
+    c.op = TiuOp::Conv;
+    c.opd0 = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 4, 9, 36);
+    c.res = Harness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.kh = c.kw = 3;
+    h.tiu(c, 0);
+    EXPECT_EQ(error_of(h), "TIU command 1: the input window leaves opd0");
+  }
+}
+
+TEST(CycleModel, NeverBeatsTheRoofline) {
+  const Chip chip = small_chip();
+  std::mt19937 rng(3);
+  for (int i = 0; i < 500; ++i) {
+    TiuCommand c;
+    c.op = TiuOp::Conv;
+    c.opd0 = Harness::local(0, DType::I8, rng() % 4, 1, 1 + rng() % 20, 8, 8, 64);
+    c.res = Harness::local(0, DType::I32, rng() % 4, 1 + rng() % 2, 1 + rng() % 20, 1 + rng() % 6, 1 + rng() % 6, 64);
+    c.kh = uint8_t(1 + rng() % 3);
+    c.kw = uint8_t(1 + rng() % 3);
+    const CommandCost cost = tiu_cost(chip, c);
+    const double peak_macs_per_cycle = double(chip.lanes) * chip.int8_macs_per_lane;
+    ASSERT_GE(double(cost.cycles), double(cost.macs) / peak_macs_per_cycle);
+    GdmaCommand g;
+    g.op = GdmaOp::Tensor;
+    g.src = Harness::local(0, DType::I8, 0, 1, 1 + rng() % 50, 1 + rng() % 30, 1 + rng() % 30, 1024);
+    g.dst = {Space::Global, DType::I8, chip.ddr_base, 0, g.src.n, g.src.c, g.src.h, g.src.w, 0, 0, 0, 0};
+    const CommandCost dma = gdma_cost(chip, g);
+    ASSERT_GE(double(dma.cycles), double(dma.ddr_bytes) / chip.ddr_bytes_per_gdma_cycle());
+  }
+}
