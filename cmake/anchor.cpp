@@ -1,1 +1,0 @@
-// Temporary anchor so a library whose folder has no sources yet still configures (removed once all land).

@@ -1,0 +1,49 @@
+// `tpuc compile` on the example, as `make demo` runs it but on fewer images: the report's figures
+// against the float model, the simulator agreeing bit for bit with the host int8 reference, and
+// byte-identical artifacts from two runs.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "ir/files.h"
+
+using namespace tpuc;
+
+namespace {
+
+const std::string kSrc = TPUC_SOURCE_DIR;
+const std::string kTpuc = std::string(TPUC_BINARY_DIR) + "/cli/tpuc";
+
+int compile(const std::string& out, int images, const std::string& extra = "") {
+  const std::string cmd = kTpuc + " compile --config " + kSrc + "/examples/fmnist/config.yaml --set validation.count=" + std::to_string(images) +
+                          " --set quantization.calibration.count=50 --set output_dir=" + out + extra + " > " + out + ".log 2>&1";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST(Compile, FashionMnistEndToEnd) {
+  const std::string a = ::testing::TempDir() + "/fmnist-a", b = ::testing::TempDir() + "/fmnist-b";
+  ASSERT_EQ(compile(a, 1000), 0) << read_file(a + ".log");
+  const nlohmann::json report = nlohmann::json::parse(read_file(a + "/report.json"));
+  const auto& v = report.at("validation");
+  EXPECT_EQ(v.at("count"), 1000);
+  EXPECT_TRUE(v.at("bit_exact").get<bool>());
+  EXPECT_EQ(v.at("bit_exact_samples"), 1000);
+  EXPECT_NEAR(v.at("float_accuracy").get<double>(), 90.63, 3.0);  // torch measured 90.63% on all 10,000
+  EXPECT_LE(v.at("accuracy_drop").get<double>(), 2.0);
+  EXPECT_EQ(v.at("int8_chip_accuracy"), v.at("int8_host_accuracy"));
+  EXPECT_GT(report.at("chip").at("latency_us").get<double>(), 0);
+  EXPECT_GT(report.at("chip").at("mac_utilization").get<double>(), 0);
+  EXPECT_TRUE(report.at("passed").get<bool>());
+  const std::string listing = read_file(a + "/model.disasm.txt");
+  EXPECT_NE(listing.find("CONV"), std::string::npos);
+  EXPECT_NE(listing.find("MATMUL"), std::string::npos);
+
+  // The artifacts do not depend on how many images validate (on 20 images one miss is 5 points).
+  ASSERT_EQ(compile(b, 20, " --set validation.tolerance.max_accuracy_drop=100"), 0) << read_file(b + ".log");
+  for (const char* artifact : {"/top.tpuir", "/calibration.txt", "/tpu.tpuir", "/model.tpumodel"})
+    EXPECT_EQ(read_file(a + artifact), read_file(b + artifact)) << artifact << " differs between two runs";
+}

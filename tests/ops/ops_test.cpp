@@ -1,0 +1,289 @@
+// Every op of the library, float and int8, against naive loops written here; and the Halide form
+// of the int8 arithmetic against ir/quant_math.h. Ops run through the host executor on one-node
+// graphs, shapes checked by their shape inference.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "backend/host/executor.h"
+#include "ir/quant_math.h"
+#include "ops/op.h"
+#include "ops/quant.h"
+
+using namespace tpuc;
+
+namespace {
+
+template <class T>
+Tensor random_tensor(DType t, Shape s, double lo, double hi, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> d(lo, hi);
+  Tensor out(TensorType{t, std::move(s), std::nullopt});
+  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(std::is_floating_point<T>::value ? d(rng) : std::round(d(rng)));
+  return out;
+}
+
+// Runs one node: inputs named a, b, c, ... (constants when `constant` is set), output y typed by
+// the op's shape inference (quantization from `out_quant`).
+Tensor run_node(Node n, std::vector<Tensor> inputs, std::vector<bool> constant = {}, std::optional<QuantParams> out_quant = {}) {
+  Graph g;
+  g.name = "test";
+  TensorMap feed;
+  std::vector<ops::InferInput> infer;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string name(1, char('a' + i));
+    n.inputs.push_back(name);
+    if (i < constant.size() && constant[i]) {
+      g.constants[name] = inputs[i];
+    } else {
+      g.inputs.push_back(name);
+      g.types[name] = inputs[i].type;
+      feed[name] = inputs[i];
+    }
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) infer.push_back({&inputs[i].type, g.is_constant(n.inputs[i]) ? &g.constants[n.inputs[i]] : nullptr});
+  TensorType out = ops::find_op(n.op)->infer(n, infer).at(0);
+  if (out_quant) out.quant = out_quant;
+  n.outputs = {"y"};
+  n.name = n.op;
+  g.types["y"] = out;
+  g.outputs = {"y"};
+  g.nodes.push_back(n);
+  return host::Executor(g).run(feed).at("y");
+}
+
+void expect_near(const Tensor& got, const std::vector<double>& want, double tol = 1e-4) {
+  ASSERT_EQ(got.size(), int64_t(want.size()));
+  for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got.at(int64_t(i)), want[i], tol * (1 + std::fabs(want[i]))) << "element " << i;
+}
+
+struct ConvCase {
+  Shape x, w;
+  int stride, pad, dilation, group;
+};
+
+std::vector<double> naive_conv(const Tensor& x, const Tensor& w, const Tensor* b, const ConvCase& k, Shape& out) {
+  const int64_t N = k.x[0], C = k.x[1], H = k.x[2], W = k.x[3], OC = k.w[0], ICg = k.w[1], KH = k.w[2], KW = k.w[3];
+  const int64_t OH = (H + 2 * k.pad - k.dilation * (KH - 1) - 1) / k.stride + 1, OW = (W + 2 * k.pad - k.dilation * (KW - 1) - 1) / k.stride + 1;
+  out = {N, OC, OH, OW};
+  std::vector<double> y;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oc = 0; oc < OC; ++oc)
+      for (int64_t oy = 0; oy < OH; ++oy)
+        for (int64_t ox = 0; ox < OW; ++ox) {
+          double acc = b ? b->at(oc) : 0;
+          const int64_t g = oc / (OC / k.group);
+          for (int64_t ic = 0; ic < ICg; ++ic)
+            for (int64_t ky = 0; ky < KH; ++ky)
+              for (int64_t kx = 0; kx < KW; ++kx) {
+                const int64_t iy = oy * k.stride + ky * k.dilation - k.pad, ix = ox * k.stride + kx * k.dilation - k.pad;
+                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                acc += x.at(((n * C + g * ICg + ic) * H + iy) * W + ix) * w.at(((oc * ICg + ic) * KH + ky) * KW + kx);
+              }
+          y.push_back(acc);
+        }
+  (void)C;
+  return y;
+}
+
+Node conv_node(const ConvCase& k) {
+  Node n{"Conv", "", {}, {}, {}};
+  n.attrs["strides"] = std::vector<int64_t>{k.stride, k.stride};
+  n.attrs["pads"] = std::vector<int64_t>{k.pad, k.pad, k.pad, k.pad};
+  n.attrs["dilations"] = std::vector<int64_t>{k.dilation, k.dilation};
+  n.attrs["group"] = int64_t{k.group};
+  return n;
+}
+
+}  // namespace
+
+TEST(Ops, ConvFloat) {
+  const ConvCase cases[] = {{{1, 3, 7, 8}, {4, 3, 3, 3}, 1, 1, 1, 1}, {{2, 4, 9, 9}, {6, 4, 3, 3}, 2, 0, 1, 1},
+                            {{1, 4, 8, 8}, {4, 1, 3, 3}, 1, 1, 1, 4}, {{1, 2, 9, 7}, {2, 2, 2, 2}, 1, 2, 2, 1}};
+  unsigned seed = 1;
+  for (const ConvCase& k : cases) {
+    const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, seed++), w = random_tensor<float>(DType::F32, k.w, -1, 1, seed++);
+    const Tensor b = random_tensor<float>(DType::F32, {k.w[0]}, -1, 1, seed++);
+    Shape shape;
+    const std::vector<double> want = naive_conv(x, w, &b, k, shape);
+    const Tensor y = run_node(conv_node(k), {x, w, b}, {false, true, true});
+    EXPECT_EQ(y.type.shape, shape);
+    expect_near(y, want);
+  }
+}
+
+TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
+  const ConvCase k{{1, 5, 6, 6}, {3, 5, 3, 3}, 2, 1, 1, 1};
+  const Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 7), w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 8);
+  const Tensor b = random_tensor<int32_t>(DType::I32, {3}, -2000, 2000, 9);
+  Node n = conv_node(k);
+  n.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1500000000, 1234567890};
+  n.attrs["rshift"] = std::vector<int64_t>{38, 39, 40};
+  n.attrs["do_relu"] = int64_t{1};
+  Shape shape;
+  const std::vector<double> acc = naive_conv(x, w, &b, k, shape);
+  std::vector<double> want;
+  const int64_t per = shape[2] * shape[3];
+  for (size_t i = 0; i < acc.size(); ++i) {
+    const int64_t c = int64_t(i) / per;
+    want.push_back(std::max<int8_t>(0, requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[size_t(c)]), int(n.ints("rshift")[size_t(c)]))));
+  }
+  expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, 0, -1}), want, 0);
+}
+
+TEST(Ops, MaxPoolFloatAndInt8) {
+  for (DType t : {DType::F32, DType::I8}) {
+    const Tensor x = t == DType::F32 ? random_tensor<float>(t, {1, 2, 7, 6}, -5, 5, 3) : random_tensor<int8_t>(t, {1, 2, 7, 6}, -128, 127, 3);
+    Node n{"MaxPool", "", {}, {}, {}};
+    n.attrs["kernel_shape"] = std::vector<int64_t>{3, 2};
+    n.attrs["strides"] = std::vector<int64_t>{2, 2};
+    n.attrs["pads"] = std::vector<int64_t>{1, 0, 1, 0};
+    std::vector<double> want;
+    for (int c = 0; c < 2; ++c)
+      for (int oy = 0; oy < 4; ++oy)
+        for (int ox = 0; ox < 3; ++ox) {
+          double m = -1e30;
+          for (int ky = 0; ky < 3; ++ky)
+            for (int kx = 0; kx < 2; ++kx) {
+              const int iy = oy * 2 + ky - 1, ix = ox * 2 + kx;
+              if (iy >= 0 && iy < 7) m = std::max(m, x.at((c * 7 + iy) * 6 + ix));
+            }
+          want.push_back(m);
+        }
+    const Tensor y = run_node(n, {x});
+    EXPECT_EQ(y.type.shape, (Shape{1, 2, 4, 3}));
+    expect_near(y, want, 0);
+  }
+}
+
+TEST(Ops, GemmTransposesAndBias) {
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      const int M = 3, K = 5, N = 4;
+      const Tensor a = random_tensor<float>(DType::F32, ta ? Shape{K, M} : Shape{M, K}, -1, 1, 10 + ta);
+      const Tensor b = random_tensor<float>(DType::F32, tb ? Shape{N, K} : Shape{K, N}, -1, 1, 20 + tb);
+      const Tensor c = random_tensor<float>(DType::F32, {N}, -1, 1, 30);
+      Node n{"Gemm", "", {}, {}, {}};
+      n.attrs["transA"] = int64_t{ta};
+      n.attrs["transB"] = int64_t{tb};
+      n.attrs["alpha"] = 0.5;
+      n.attrs["beta"] = 2.0;
+      std::vector<double> want;
+      for (int i = 0; i < M; ++i)
+        for (int j = 0; j < N; ++j) {
+          double s = 0;
+          for (int k = 0; k < K; ++k) s += a.at(ta ? k * M + i : i * K + k) * b.at(tb ? j * K + k : k * N + j);
+          want.push_back(0.5 * s + 2.0 * c.at(j));
+        }
+      expect_near(run_node(n, {a, b, c}, {false, true, true}), want);
+    }
+}
+
+TEST(Ops, MatMulBroadcastsBatches) {
+  const Tensor a = random_tensor<float>(DType::F32, {2, 1, 3, 4}, -1, 1, 40), b = random_tensor<float>(DType::F32, {3, 4, 2}, -1, 1, 41);
+  std::vector<double> want;
+  for (int p = 0; p < 2; ++p)
+    for (int q = 0; q < 3; ++q)
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 2; ++j) {
+          double s = 0;
+          for (int k = 0; k < 4; ++k) s += a.at((p * 3 + i) * 4 + k) * b.at((q * 4 + k) * 2 + j);
+          want.push_back(s);
+        }
+  const Tensor y = run_node({"MatMul", "", {}, {}, {}}, {a, b});
+  EXPECT_EQ(y.type.shape, (Shape{2, 3, 3, 2}));
+  expect_near(y, want);
+}
+
+TEST(Ops, AddBroadcastsFloatAndInt8) {
+  const Tensor a = random_tensor<float>(DType::F32, {2, 3, 4}, -1, 1, 50), b = random_tensor<float>(DType::F32, {3, 1}, -1, 1, 51);
+  std::vector<double> want;
+  for (int i = 0; i < 24; ++i) want.push_back(std::max(0.0, a.at(i) + b.at((i / 4) % 3)));
+  Node add{"Add", "", {}, {}, {}};
+  add.attrs["do_relu"] = int64_t{1};
+  expect_near(run_node(add, {a, b}), want);
+  const Tensor qa = random_tensor<int8_t>(DType::I8, {1, 6}, -128, 127, 52), qb = random_tensor<int8_t>(DType::I8, {1, 6}, -128, 127, 53);
+  Node qadd{"Add", "", {}, {}, {}};
+  qadd.attrs["multiplier"] = std::vector<int64_t>{3 << 28, -(5 << 27)};
+  qadd.attrs["rshift"] = std::vector<int64_t>{30};
+  std::vector<double> qwant;
+  for (int i = 0; i < 6; ++i)
+    qwant.push_back(saturate_i8(round_shift(int64_t(qa.at(i)) * (3 << 28) + int64_t(qb.at(i)) * -(5 << 27), 30)));
+  expect_near(run_node(qadd, {qa, qb}, {}, QuantParams{{0.1}, 0, -1}), qwant, 0);
+}
+
+TEST(Ops, ReluBatchNormSoftmax) {
+  const Tensor x = random_tensor<float>(DType::F32, {1, 3, 2, 2}, -2, 2, 60);
+  std::vector<double> relu;
+  for (int i = 0; i < 12; ++i) relu.push_back(std::max(0.0, x.at(i)));
+  expect_near(run_node({"Relu", "", {}, {}, {}}, {x}), relu, 0);
+  const Tensor scale = make_tensor<float>(DType::F32, {3}, {1, 2, 0.5f}), bias = make_tensor<float>(DType::F32, {3}, {0, 1, -1});
+  const Tensor mean = make_tensor<float>(DType::F32, {3}, {0.5f, 0, 1}), var = make_tensor<float>(DType::F32, {3}, {1, 4, 0.25f});
+  Node bn{"BatchNormalization", "", {}, {}, {{"epsilon", 0.0}}};
+  std::vector<double> bn_want;
+  for (int i = 0; i < 12; ++i) {
+    const int c = i / 4;
+    bn_want.push_back((x.at(i) - mean.at(c)) / std::sqrt(var.at(c)) * scale.at(c) + bias.at(c));
+  }
+  expect_near(run_node(bn, {x, scale, bias, mean, var}, {false, true, true, true, true}), bn_want);
+  for (int64_t axis : {-1, 1}) {
+    std::vector<double> sm(12);
+    for (int outer = 0; outer < 12; ++outer) {
+      // axis -1: groups of 2 consecutive; axis 1: the 3 channels at one (h, w)
+      const int stride = axis == -1 ? 1 : 4, count = axis == -1 ? 2 : 3;
+      const int base = axis == -1 ? (outer / 2) * 2 : outer % 4;
+      if ((axis == -1 && outer % 2) || (axis == 1 && outer >= 4)) continue;
+      double m = -1e30, s = 0;
+      for (int k = 0; k < count; ++k) m = std::max(m, x.at(base + k * stride));
+      for (int k = 0; k < count; ++k) s += std::exp(x.at(base + k * stride) - m);
+      for (int k = 0; k < count; ++k) sm[size_t(base + k * stride)] = std::exp(x.at(base + k * stride) - m) / s;
+    }
+    expect_near(run_node({"Softmax", "", {}, {}, {{"axis", axis}}}, {x}), sm);
+  }
+}
+
+TEST(Ops, ShapeOpsKeepRowMajorOrder) {
+  const Tensor x = random_tensor<float>(DType::F32, {2, 3, 4}, -1, 1, 70);
+  std::vector<double> same;
+  for (int i = 0; i < 24; ++i) same.push_back(x.at(i));
+  const Tensor shape = make_tensor<int64_t>(DType::I64, {3}, {0, -1, 2});
+  const Tensor r = run_node({"Reshape", "", {}, {}, {}}, {x, shape}, {false, true});
+  EXPECT_EQ(r.type.shape, (Shape{2, 6, 2}));
+  expect_near(r, same, 0);
+  const Tensor f = run_node({"Flatten", "", {}, {}, {{"axis", int64_t{2}}}}, {x});
+  EXPECT_EQ(f.type.shape, (Shape{6, 4}));
+  expect_near(f, same, 0);
+}
+
+TEST(Ops, QuantizeDequantize) {
+  Tensor x = make_tensor<float>(DType::F32, {6}, {0.25f, -0.25f, 0.75f, 100.0f, -100.0f, 0.1f});
+  const Tensor q = run_node({"Quantize", "", {}, {}, {}}, {x}, {}, QuantParams{{0.5}, 0, -1});
+  expect_near(q, {1, -1, 2, 127, -128, 0}, 0);  // halves round away from zero, then saturate
+  Tensor qi = q;
+  qi.type.quant = QuantParams{{0.5}, 0, -1};
+  expect_near(run_node({"Dequantize", "", {}, {}, {}}, {qi}), {0.5, -0.5, 1, 63.5, -64, 0}, 0);
+}
+
+TEST(Ops, HalideInt8ArithmeticEqualsTheReference) {
+  using namespace Halide;
+  std::mt19937_64 rng(5);
+  const int n = 4096;
+  Buffer<int32_t> acc(n), mult(n), shift(n);
+  Buffer<float> xs(n);
+  for (int i = 0; i < n; ++i) {
+    acc(i) = int32_t(rng()) >> (rng() % 24);
+    mult(i) = int32_t((uint32_t(rng()) >> 1) | (1u << 30));
+    shift(i) = int32_t(rng() % 48);
+    xs(i) = float(int(rng() % 2001) - 1000) / 8.0f;  // many exact halves
+  }
+  Var i;
+  Func rq, qz;
+  rq(i) = ops::requantize(acc(i), mult(i), shift(i));
+  qz(i) = ops::quantize(xs(i), 0.25f);
+  Buffer<int8_t> r = rq.realize({n}), q = qz.realize({n});
+  for (int k = 0; k < n; ++k) {
+    ASSERT_EQ(r(k), requantize(acc(k), mult(k), shift(k))) << k;
+    ASSERT_EQ(q(k), quantize(xs(k), 0.25f)) << k;
+  }
+}
