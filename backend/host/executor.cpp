@@ -27,9 +27,7 @@ struct NodeProgram {
 struct Executor::Impl {
   Graph graph;
   std::vector<NodeProgram> programs;
-  // Halide 14 reads AVX512-BF16 + VNNI (e.g. AMD Zen 4) as Sapphire Rapids and then emits
-  // VEX-encoded AVX-VNNI, which such CPUs lack; the rest of the detected features are sound.
-  Halide::Target target = Halide::get_jit_target_from_environment().without_feature(Halide::Target::AVX512_SapphireRapids);
+  Halide::Target target = host_jit_target();
 
   void build(NodeProgram& p) {
     const Node& n = *p.node;

@@ -54,4 +54,10 @@ void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out
   (it == kSchedules.end() ? schedule_stages_at_root : it->second)(node, algorithm, out_shape);
 }
 
+Target host_jit_target() {
+  // Halide 14 reads AVX512-BF16 + VNNI (e.g. AMD Zen 4) as Sapphire Rapids and then emits
+  // VEX-encoded AVX-VNNI, which such CPUs lack; the rest of the detected features are sound.
+  return get_jit_target_from_environment().without_feature(Target::AVX512_SapphireRapids);
+}
+
 }  // namespace tpuc

@@ -8,4 +8,7 @@ namespace tpuc {
 // `out_shape` is the shape of the first output (schedules pick vector widths from it).
 void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out_shape);
 
+// The JIT target host pipelines compile for.
+Halide::Target host_jit_target();
+
 }  // namespace tpuc

@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "tests/support/random_tensor.h"
 #include "backend/bm1684x/codegen/codegen.h"
 #include "backend/bm1684x/codegen/lmem_allocator.h"
 #include "backend/bm1684x/sim/simulator.h"
@@ -13,6 +14,7 @@
 #include "ir/diagnostics.h"
 
 using namespace tpuc;
+using tpuc::testing::random_tensor;
 using namespace tpuc::bm1684x;
 
 namespace {
@@ -20,15 +22,6 @@ namespace {
 const Chip kChip = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
 
 TensorType i8(Shape s, double scale) { return {DType::I8, std::move(s), QuantParams{{scale}, 0, -1}}; }
-
-template <class T>
-Tensor random_tensor(DType t, Shape s, int lo, int hi, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(lo, hi);
-  Tensor out(TensorType{t, std::move(s), std::nullopt});
-  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(d(rng));
-  return out;
-}
 
 // Requantization that keeps results in range: multiplier ~2^30, shift chosen per channel.
 void requant_attrs(Node& n, int64_t channels, int shift) {

@@ -4,12 +4,14 @@
 
 #include <random>
 
+#include "tests/support/random_tensor.h"
 #include "backend/bm1684x/sim/cycle_model.h"
 #include "backend/bm1684x/sim/simulator.h"
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
 
 using namespace tpuc;
+using tpuc::testing::random_tensor;
 using namespace tpuc::bm1684x;
 
 namespace {
@@ -62,15 +64,6 @@ struct Harness {
   }
   Tensor run(const Tensor& x) { return Simulator(chip, model).run({{"x", x}}).at("y"); }
 };
-
-template <class T>
-Tensor random_tensor(DType t, Shape s, int lo, int hi, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(lo, hi);
-  Tensor out(TensorType{t, std::move(s), std::nullopt});
-  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(d(rng));
-  return out;
-}
 
 }  // namespace
 

@@ -6,23 +6,17 @@
 #include <cmath>
 #include <random>
 
+#include "tests/support/random_tensor.h"
 #include "backend/host/executor.h"
 #include "ir/quant_math.h"
 #include "ops/op.h"
 #include "ops/quant.h"
+#include "schedules/host/host_schedule.h"
 
 using namespace tpuc;
+using tpuc::testing::random_tensor;
 
 namespace {
-
-template <class T>
-Tensor random_tensor(DType t, Shape s, double lo, double hi, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
-  Tensor out(TensorType{t, std::move(s), std::nullopt});
-  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(std::is_floating_point<T>::value ? d(rng) : std::round(d(rng)));
-  return out;
-}
 
 // Runs one node: inputs named a, b, c, ... (constants when `constant` is set), output y typed by
 // the op's shape inference (quantization from `out_quant`).
@@ -281,7 +275,7 @@ TEST(Ops, HalideInt8ArithmeticEqualsTheReference) {
   Func rq, qz;
   rq(i) = ops::requantize(acc(i), mult(i), shift(i));
   qz(i) = ops::quantize(xs(i), 0.25f);
-  Buffer<int8_t> r = rq.realize({n}), q = qz.realize({n});
+  Buffer<int8_t> r = rq.realize({n}, host_jit_target()), q = qz.realize({n}, host_jit_target());
   for (int k = 0; k < n; ++k) {
     ASSERT_EQ(r(k), requantize(acc(k), mult(k), shift(k))) << k;
     ASSERT_EQ(q(k), quantize(xs(k), 0.25f)) << k;

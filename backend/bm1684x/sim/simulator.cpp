@@ -260,45 +260,51 @@ struct Simulator::Impl {
     });
   }
 
+  // When each command of one engine started and ended, and how long the engine was busy.
+  struct Timeline {
+    std::vector<uint64_t> start, end;
+    uint64_t free = 0, busy = 0;
+    explicit Timeline(size_t n) : start(n), end(n) {}
+    void run(size_t k, uint64_t at, uint64_t cycles) {
+      start[k] = at;
+      end[k] = free = at + cycles;
+      busy += cycles;
+    }
+  };
+
   // Runs both streams: at each step the ready engine (its dependency satisfied) that can start
   // earliest goes next; the functional order is therefore one the hardware could produce.
   void run_streams() {
     const auto& tiu = model.program.tiu;
     const auto& gdma = model.program.gdma;
-    std::vector<uint64_t> tiu_end(tiu.size()), gdma_end(gdma.size());
-    std::vector<uint64_t> tiu_start(tiu.size()), gdma_start(gdma.size());
+    Timeline tt(tiu.size()), gt(gdma.size());
     size_t i = 0, j = 0;
-    uint64_t tiu_free = 0, gdma_free = 0;
     stats = SimStats{};
+    auto dep_ok = [](uint32_t dep, size_t done, size_t size, const std::string& what) {
+      if (dep > size) throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
+      return dep <= done;
+    };
     while (i < tiu.size() || j < gdma.size()) {
-      auto dep_ok = [](uint32_t dep, size_t done, size_t size, const std::string& what) {
-        if (dep > size) throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
-        return dep <= done;
-      };
       const bool tiu_ready = i < tiu.size() && dep_ok(tiu[i].dep, j, gdma.size(), "TIU command " + std::to_string(i + 1));
       const bool gdma_ready = j < gdma.size() && dep_ok(gdma[j].dep, i, tiu.size(), "GDMA command " + std::to_string(j + 1));
       if (!tiu_ready && !gdma_ready) throw Error("the command streams deadlock at TIU " + std::to_string(i + 1) + " / GDMA " + std::to_string(j + 1));
-      const uint64_t tiu_at = tiu_ready ? std::max(tiu_free, tiu[i].dep ? gdma_end[tiu[i].dep - 1] : 0) : UINT64_MAX;
-      const uint64_t gdma_at = gdma_ready ? std::max(gdma_free, gdma[j].dep ? tiu_end[gdma[j].dep - 1] : 0) : UINT64_MAX;
+      const uint64_t tiu_at = tiu_ready ? std::max(tt.free, tiu[i].dep ? gt.end[tiu[i].dep - 1] : 0) : UINT64_MAX;
+      const uint64_t gdma_at = gdma_ready ? std::max(gt.free, gdma[j].dep ? tt.end[gdma[j].dep - 1] : 0) : UINT64_MAX;
       if (tiu_at <= gdma_at) {
         execute(tiu[i]);
         const CommandCost cost = tiu_cost(chip, tiu[i]);
-        tiu_start[i] = tiu_at;
-        tiu_end[i] = tiu_free = tiu_at + cost.cycles;
-        stats.tiu_busy += cost.cycles;
+        tt.run(i++, tiu_at, cost.cycles);
         stats.macs += cost.macs;
-        ++i;
       } else {
         execute(gdma[j]);
         const CommandCost cost = gdma_cost(chip, gdma[j]);
-        gdma_start[j] = gdma_at;
-        gdma_end[j] = gdma_free = gdma_at + cost.cycles;
-        stats.gdma_busy += cost.cycles;
+        gt.run(j++, gdma_at, cost.cycles);
         stats.ddr_bytes += cost.ddr_bytes;
-        ++j;
       }
     }
-    stats.cycles = std::max(tiu_free, gdma_free);
+    stats.tiu_busy = tt.busy;
+    stats.gdma_busy = gt.busy;
+    stats.cycles = std::max(tt.free, gt.free);
     stats.latency_us = double(stats.cycles) / chip.tiu_mhz;
     const double seconds = stats.latency_us * 1e-6;
     const double peak_ops = 2.0 * chip.lanes * chip.int8_macs_per_lane * chip.tiu_mhz * 1e6;
@@ -306,8 +312,8 @@ struct Simulator::Impl {
     stats.ddr_utilization = seconds > 0 ? double(stats.ddr_bytes) / (seconds * chip.ddr_gib_per_s * double(1 << 30)) : 0;
     for (const LayerInfo& l : model.layers) {
       LayerTime t{l.name, l.op, UINT64_MAX, 0};
-      for (uint32_t k = l.tiu_begin; k < l.tiu_end; ++k) t.start = std::min(t.start, tiu_start[k]), t.end = std::max(t.end, tiu_end[k]);
-      for (uint32_t k = l.gdma_begin; k < l.gdma_end; ++k) t.start = std::min(t.start, gdma_start[k]), t.end = std::max(t.end, gdma_end[k]);
+      for (uint32_t k = l.tiu_begin; k < l.tiu_end; ++k) t.start = std::min(t.start, tt.start[k]), t.end = std::max(t.end, tt.end[k]);
+      for (uint32_t k = l.gdma_begin; k < l.gdma_end; ++k) t.start = std::min(t.start, gt.start[k]), t.end = std::max(t.end, gt.end[k]);
       if (t.start == UINT64_MAX) t.start = 0;
       stats.layers.push_back(t);
     }
