@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ir/files.h"
+#include "ir/npz.h"
 
 using namespace tpuc;
 
@@ -43,7 +44,17 @@ TEST(Compile, FashionMnistEndToEnd) {
   EXPECT_NE(listing.find("MATMUL"), std::string::npos);
 
   // The artifacts do not depend on how many images validate (on 20 images one miss is 5 points).
-  ASSERT_EQ(compile(b, 20, " --set validation.tolerance.max_accuracy_drop=100"), 0) << read_file(b + ".log");
+  ASSERT_EQ(compile(b, 20, " --set validation.tolerance.max_accuracy_drop=100 --dump-ir-after all"), 0) << read_file(b + ".log");
   for (const char* artifact : {"/top.tpuir", "/calibration.txt", "/tpu.tpuir", "/model.tpumodel"})
     EXPECT_EQ(read_file(a + artifact), read_file(b + artifact)) << artifact << " differs between two runs";
+  EXPECT_EQ(read_file(b + "/dumps/06-shape-inference.after.tpuir"), read_file(b + "/top.tpuir"));  // the last pass's dump
+
+  // The model file on the simulator and the int8 graph on the host agree through `tpuc run` too.
+  const std::string x = ::testing::TempDir() + "/x.npz";
+  Tensor image(TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt});
+  for (int64_t i = 0; i < image.size(); ++i) image.as<float>()[i] = float(i % 29) / 29.0f;
+  write_npz(x, {{"image", image}});
+  ASSERT_EQ(std::system((kTpuc + " run " + a + "/model.tpumodel --input " + x + " --output " + x + ".chip.npz > /dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((kTpuc + " run " + a + "/tpu.tpuir --input " + x + " --output " + x + ".host.npz").c_str()), 0);
+  EXPECT_EQ(read_tensors(x + ".chip.npz").at("logits"), read_tensors(x + ".host.npz").at("logits"));
 }
