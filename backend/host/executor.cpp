@@ -105,7 +105,7 @@ TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
     return values;
   }
   TensorMap result;
-  for (const std::string& o : g.outputs) result[o] = values.at(o);
+  for (const std::string& o : g.outputs) result[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
   return result;
 }
 

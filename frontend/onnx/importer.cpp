@@ -97,10 +97,18 @@ void softmax(Node& n, Graph&, int64_t opset) {
   }
 }
 
-void dropout(Node& n, Graph&, int64_t) {
+void dropout(Node& n, Graph& g, int64_t) {
+  // Inference Dropout is the identity. Training mode is random, and tpuc drops the mask output.
+  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
+    auto mode = g.constants.find(n.inputs[2]);
+    if (mode == g.constants.end() || mode->second.at(0) != 0)
+      throw Error("node '" + n.name + "': Dropout in training mode is random; tpuc compiles inference only");
+  }
+  if (n.outputs.size() > 1 && !n.outputs[1].empty()) throw Error("node '" + n.name + "': Dropout's mask output is not supported");
   n.attrs.erase("ratio");
   n.attrs.erase("is_test");
-  n.outputs.resize(1);  // the mask output is meaningless at inference
+  n.inputs.resize(1);
+  n.outputs.resize(1);
 }
 
 void reshape(Node& n, Graph& g, int64_t opset) {
@@ -138,6 +146,15 @@ std::vector<std::string> onnx_supported_ops() {
   std::vector<std::string> names;
   for (const OnnxOp& o : kOps) names.push_back(o.name);
   return names;
+}
+
+std::pair<std::string, Tensor> read_onnx_tensor(const std::string& path) {
+  Importer im{path};
+  onnx::TensorProto t;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) im.fail("cannot open file");
+  if (!t.ParseFromIstream(&in)) im.fail("not a valid ONNX TensorProto");
+  return {t.name(), im.tensor(t)};
 }
 
 Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes) {

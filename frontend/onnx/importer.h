@@ -3,7 +3,8 @@
 //   - initializers and Constant nodes become Graph::constants;
 //   - attributes that later opsets moved to inputs are kept as the newer input form (e.g. Reshape's
 //     shape, Dropout's ratio), and old-only attributes are dropped or translated (BatchNormalization's
-//     spatial/is_test, Softmax before opset 13 gets `coerce_2d = 1`: it flattens to 2-D at `axis`);
+//     spatial/is_test, Softmax before opset 13 gets `coerce_2d = 1`: it flattens to 2-D at `axis`;
+//     Dropout keeps only its data input: training mode and the mask output are rejected);
 //   - graph inputs are typed from the model or from `input_shapes` (required for symbolic dims);
 //     other values stay untyped until the shape-inference pass.
 // Errors name the file: unreadable or truncated protobuf, external tensor data, unsupported dtypes,
@@ -20,5 +21,8 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
 
 // The ONNX operator types the importer translates.
 std::vector<std::string> onnx_supported_ops();
+
+// A serialized onnx.TensorProto file (the ONNX test data's input_N.pb / output_N.pb), and its name.
+std::pair<std::string, Tensor> read_onnx_tensor(const std::string& path);
 
 }  // namespace tpuc
