@@ -1,5 +1,5 @@
-// Elementwise ops: Relu, Add (numpy broadcasting; int8 per docs/quantization.md), and
-// BatchNormalization in inference form (channel = tensor dim 1).
+// Elementwise ops: Relu, the binary ops (numpy broadcasting; Add also int8 per
+// docs/quantization.md), Where, and BatchNormalization in inference form (channel = tensor dim 1).
 #include "ops/families.h"
 #include "ops/quant.h"
 
@@ -25,6 +25,31 @@ Expr broadcast_call(const Func& f, const Shape& shape, const std::vector<Var>& o
   return f(args);
 }
 
+// Binary ops with numpy broadcasting. Comparisons give bool; Div on integers truncates (C / ONNX).
+using BinaryFn = Expr (*)(Expr, Expr);
+const std::map<std::string, BinaryFn> kBinary = {
+    {"Add", [](Expr a, Expr b) { return a + b; }},
+    {"Sub", [](Expr a, Expr b) { return a - b; }},
+    {"Mul", [](Expr a, Expr b) { return a * b; }},
+    {"Div", [](Expr a, Expr b) {
+       if (a.type().is_float()) return a / b;
+       Expr q = a / b;  // Halide rounds toward negative infinity
+       return select(a % b != 0 && ((a < 0) != (b < 0)), q + 1, q);
+     }},
+    {"Pow", [](Expr a, Expr b) {
+       Expr p = pow(cast<float>(a), cast<float>(b));  // Halide's pow is floating point
+       return a.type().is_float() ? p : cast(a.type(), p);
+     }},
+    {"Max", [](Expr a, Expr b) { return max(a, b); }},
+    {"Min", [](Expr a, Expr b) { return min(a, b); }},
+    {"Sum", [](Expr a, Expr b) { return a + b; }},
+    {"Equal", [](Expr a, Expr b) { return cast<uint8_t>(a == b); }},
+    {"Less", [](Expr a, Expr b) { return cast<uint8_t>(a < b); }},
+    {"Greater", [](Expr a, Expr b) { return cast<uint8_t>(a > b); }},
+};
+
+bool is_comparison(const std::string& op) { return op == "Equal" || op == "Less" || op == "Greater"; }
+
 }  // namespace
 
 std::vector<TensorType> infer_relu(const Node& n, const std::vector<InferInput>& in) {
@@ -40,24 +65,53 @@ Algorithm build_relu(const Node& n, const std::vector<OpInput>& in, const std::v
   return {{output}, {}, {}};
 }
 
-std::vector<TensorType> infer_add(const Node& n, const std::vector<InferInput>& in) {
-  require_inputs(n, in, 2);
-  if (in[0].type->dtype != in[1].type->dtype) node_error(n, "operands have different dtypes");
-  return {{in[0].type->dtype, broadcast_shape(n, in[0].type->shape, in[1].type->shape), std::nullopt}};
+
+std::vector<const char*> binary_ops() {
+  std::vector<const char*> names;  // the table's keys live as long as the program
+  for (const auto& [name, fn] : kBinary) names.push_back(name.c_str());
+  return names;
 }
 
-Algorithm build_add(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+// Binary ops; Max, Min and Sum take any number of inputs (folded left to right).
+std::vector<TensorType> infer_binary(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2);
+  Shape shape = in[0].type->shape;
+  for (size_t i = 1; i < in.size(); ++i) {
+    if (in[i].type->dtype != in[0].type->dtype) node_error(n, "operands have different dtypes");
+    shape = broadcast_shape(n, shape, in[i].type->shape);
+  }
+  return {{is_comparison(n.op) ? DType::Bool : in[0].type->dtype, shape, std::nullopt}};
+}
+
+Algorithm build_binary(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
-  Expr a = broadcast_call(in[0].func, in[0].type->shape, v), b = broadcast_call(in[1].func, in[1].type->shape, v);
   Func output(halide_name(n.name));
-  if (in[0].type->dtype == DType::I8) {
+  if (n.op == "Add" && in[0].type->dtype == DType::I8) {
+    Expr a = broadcast_call(in[0].func, in[0].type->shape, v), b = broadcast_call(in[1].func, in[1].type->shape, v);
     const std::vector<int64_t> m = n.ints("multiplier"), s = n.ints("rshift");
     if (m.size() != 2 || s.size() != 1) node_error(n, "int8 Add needs multiplier = [m0, m1] and rshift = [s]");
     Expr sum = cast<int64_t>(a) * int(m[0]) + cast<int64_t>(b) * int(m[1]);
     output(v) = activation(n, saturate_i8(round_shift(sum, int(s[0]))));
-  } else {
-    output(v) = activation(n, a + b);
+    return {{output}, {}, {}};
   }
+  Expr acc = broadcast_call(in[0].func, in[0].type->shape, v);
+  for (size_t i = 1; i < in.size(); ++i) acc = kBinary.at(n.op)(acc, broadcast_call(in[i].func, in[i].type->shape, v));
+  output(v) = activation(n, acc);
+  return {{output}, {}, {}};
+}
+
+// Where(condition, x, y), all three broadcast.
+std::vector<TensorType> infer_where(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 3);
+  const Shape shape = broadcast_shape(n, broadcast_shape(n, in[0].type->shape, in[1].type->shape), in[2].type->shape);
+  return {{in[1].type->dtype, shape, std::nullopt}};
+}
+
+Algorithm build_where(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  Func output(halide_name(n.name));
+  output(v) = select(broadcast_call(in[0].func, in[0].type->shape, v) != 0, broadcast_call(in[1].func, in[1].type->shape, v),
+                     broadcast_call(in[2].func, in[2].type->shape, v));
   return {{output}, {}, {}};
 }
 

@@ -13,7 +13,10 @@ TPUC_OP(gemm)
 TPUC_OP(matmul)
 TPUC_OP(maxpool)
 TPUC_OP(relu)
-TPUC_OP(add)
+TPUC_OP(binary)
+TPUC_OP(unary)
+TPUC_OP(clip)
+TPUC_OP(where)
 TPUC_OP(batchnorm)
 TPUC_OP(reshape)
 TPUC_OP(flatten)
@@ -24,6 +27,10 @@ TPUC_OP(dequantize)
 #undef TPUC_OP
 
 std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
+// The ops of the table-driven families (unary.cpp, elementwise.cpp).
+std::vector<const char*> unary_ops();
+std::vector<const char*> binary_ops();
+
 // Throws Error "node 'name' (Op): message".
 [[noreturn]] void node_error(const Node& n, const std::string& message);
 // Requires `count` inputs at least, all typed.

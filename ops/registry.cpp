@@ -1,26 +1,35 @@
+#include <algorithm>
+
 #include "ir/diagnostics.h"
 #include "ops/families.h"
 
 namespace tpuc::ops {
 
 const std::vector<OpDef>& all_ops() {
-  static const std::vector<OpDef> ops = {
-      // name                 infer             build             int8
-      {"Add", infer_add, build_add, true},
-      {"BatchNormalization", infer_batchnorm, build_batchnorm, false},
-      {"Conv", infer_conv, build_conv, true},
-      {"Dequantize", infer_dequantize, build_dequantize, true},
-      {"Dropout", infer_identity, build_identity, true},
-      {"Flatten", infer_flatten, build_flatten, true},
-      {"Gemm", infer_gemm, build_gemm, true},
-      {"Identity", infer_identity, build_identity, true},
-      {"MatMul", infer_matmul, build_matmul, false},
-      {"MaxPool", infer_maxpool, build_maxpool, true},
-      {"Quantize", infer_quantize, build_quantize, true},
-      {"Relu", infer_relu, build_relu, true},
-      {"Reshape", infer_reshape, build_reshape, true},
-      {"Softmax", infer_softmax, build_softmax, false},
-  };
+  static const std::vector<OpDef> ops = [] {
+    std::vector<OpDef> table = {
+        // name                 infer             build             int8
+        {"BatchNormalization", infer_batchnorm, build_batchnorm, false},
+        {"Clip", infer_clip, build_clip, false},
+        {"Conv", infer_conv, build_conv, true},
+        {"Dequantize", infer_dequantize, build_dequantize, true},
+        {"Dropout", infer_identity, build_identity, true},
+        {"Flatten", infer_flatten, build_flatten, true},
+        {"Gemm", infer_gemm, build_gemm, true},
+        {"Identity", infer_identity, build_identity, true},
+        {"MatMul", infer_matmul, build_matmul, false},
+        {"MaxPool", infer_maxpool, build_maxpool, true},
+        {"Quantize", infer_quantize, build_quantize, true},
+        {"Relu", infer_relu, build_relu, true},
+        {"Reshape", infer_reshape, build_reshape, true},
+        {"Softmax", infer_softmax, build_softmax, false},
+        {"Where", infer_where, build_where, false},
+    };
+    for (const char* name : unary_ops()) table.push_back({name, infer_unary, build_unary, false});
+    for (const char* name : binary_ops()) table.push_back({name, infer_binary, build_binary, std::string(name) == "Add"});
+    std::sort(table.begin(), table.end(), [](const OpDef& a, const OpDef& b) { return std::string(a.name) < b.name; });
+    return table;
+  }();
   return ops;
 }
 

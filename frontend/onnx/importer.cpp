@@ -128,10 +128,29 @@ struct OnnxOp {
   Normalizer normalize;
 };
 
+void clip(Node& n, Graph& g, int64_t opset) {
+  if (opset >= 11) return;
+  // Clip-6 carried min and max as attributes; since 11 they are optional inputs.
+  n.inputs.resize(1);
+  for (const char* bound : {"min", "max"}) {
+    const std::string name = g.fresh_name(n.name + "_" + bound);
+    const float fallback = std::string(bound) == "min" ? -3.402823466e38f : 3.402823466e38f;
+    g.constants[name] = make_tensor<float>(DType::F32, {}, {float(n.f(bound, fallback))});
+    n.attrs.erase(bound);
+    n.inputs.push_back(name);
+  }
+}
+
 const OnnxOp kOps[] = {
-    {"Add", keep},       {"BatchNormalization", batchnorm}, {"Conv", keep},     {"Dropout", dropout},
-    {"Flatten", keep},   {"Gemm", gemm},                    {"Identity", keep}, {"MatMul", keep},
-    {"MaxPool", keep},   {"Relu", keep},                    {"Reshape", reshape}, {"Softmax", softmax},
+    {"Abs", keep},        {"Add", keep},       {"BatchNormalization", batchnorm}, {"Ceil", keep},       {"Clip", clip},
+    {"Conv", keep},       {"Div", keep},       {"Dropout", dropout},              {"Elu", keep},        {"Equal", keep},
+    {"Erf", keep},        {"Exp", keep},       {"Flatten", keep},                 {"Floor", keep},      {"Gemm", gemm},
+    {"Greater", keep},    {"HardSigmoid", keep}, {"HardSwish", keep},            {"Identity", keep},   {"LeakyRelu", keep},
+    {"Less", keep},       {"Log", keep},       {"MatMul", keep},                  {"Max", keep},        {"MaxPool", keep},
+    {"Min", keep},        {"Mul", keep},       {"Neg", keep},                     {"Pow", keep},        {"Reciprocal", keep},
+    {"Relu", keep},       {"Reshape", reshape}, {"Selu", keep},                   {"Sigmoid", keep},    {"Softmax", softmax},
+    {"Softplus", keep},   {"Sqrt", keep},      {"Sub", keep},                     {"Sum", keep},        {"Tanh", keep},
+    {"Where", keep},
 };
 
 const OnnxOp* find(const std::string& op) {
