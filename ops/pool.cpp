@@ -1,6 +1,8 @@
-// MaxPool (2-D, NCHW), float and int8 (the scale is unchanged, so no requantization).
-// Stages: pad(x, y, c, n) — the input padded with the type's lowest value; pool — the max
-// reduction over RDom (kx, ky), which is also the output.
+// Pooling (2-D, NCHW). MaxPool, float and int8 (the scale is unchanged, so no requantization):
+// stages pad(x, y, c, n) — the input padded with the type's lowest value — and pool, the max
+// reduction over RDom (kx, ky), which is also the output. AveragePool (float): the window sum
+// divided by the number of positions counted (inside the input, or inside the padded input with
+// count_include_pad). GlobalAveragePool / GlobalMaxPool reduce all spatial dimensions.
 #include "ops/conv_geometry.h"
 #include "ops/families.h"
 
@@ -41,6 +43,54 @@ Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in, const std
   pool(x, y, c, k) = max(pool(x, y, c, k), pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
                                                y * int(g.strides[0]) + r.y * int(g.dilations[0]), c, k));
   return {{pool}, {{"pad", pad}, {"pool", pool}}, {r}};
+}
+
+std::vector<TensorType> infer_averagepool(const Node& n, const std::vector<InferInput>& in) { return infer_maxpool(n, in); }
+
+Algorithm build_averagepool(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+  const Shape& xs = in[0].type->shape;
+  const ConvGeometry g = pool_geometry(n, xs);
+  const int H = int(xs[2]), W = int(xs[3]), pt = int(g.pads[0]), pl = int(g.pads[1]);
+  const std::vector<int64_t> kernel = n.ints("kernel_shape");
+  const bool include_pad = n.i("count_include_pad", 0) != 0;
+  Var x("x"), y("y"), c("c"), k("n");
+  RDom r(0, int(kernel[1]), 0, int(kernel[0]), "r");
+  Expr ix = x * int(g.strides[1]) + r.x * int(g.dilations[1]) - pl, iy = y * int(g.strides[0]) + r.y * int(g.dilations[0]) - pt;
+  Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
+  Expr counted = include_pad ? ix >= -pl && ix < W + int(g.pads[3]) && iy >= -pt && iy < H + int(g.pads[2]) : inside;
+  Func sum("sum"), count("count"), output(halide_name(n.name));
+  sum(x, y, c, k) = 0.0f;
+  sum(x, y, c, k) += select(inside, in[0].func(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, k), 0.0f);
+  count(x, y) = 0;
+  count(x, y) += select(counted, 1, 0);
+  output(x, y, c, k) = sum(x, y, c, k) / cast<float>(max(count(x, y), 1));
+  return {{output}, {{"sum", sum}, {"count", count}}, {r}};
+}
+
+std::vector<TensorType> infer_globalpool(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  Shape s = in[0].type->shape;
+  if (s.size() < 3) node_error(n, "needs an input with spatial dimensions");
+  for (size_t d = 2; d < s.size(); ++d) s[d] = 1;
+  return {same_kind(*in[0].type, s)};
+}
+
+Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const Shape& s = in[0].type->shape;
+  const std::vector<Var> v = make_vars(s.size());
+  Region region;  // every spatial dimension: Func arguments 0 .. rank-3
+  for (size_t d = 0; d + 2 < s.size(); ++d) region.emplace_back(0, int(s[s.size() - 1 - d]));
+  RDom r(region, "r");
+  std::vector<Expr> at = as_exprs(v);
+  for (size_t d = 0; d + 2 < s.size(); ++d) at[d] = r[int(d)];
+  Func output(halide_name(n.name));
+  if (n.op == "GlobalMaxPool") {
+    output(v) = maximum(in[0].func(at));
+  } else {
+    output(v) = sum(in[0].func(at)) / float(num_elements(s) / (s[0] * s[1]));
+  }
+  (void)out;
+  return {{output}, {}, {r}};
 }
 
 }  // namespace tpuc::ops

@@ -9,7 +9,20 @@ const std::vector<OpDef>& all_ops() {
   static const std::vector<OpDef> ops = [] {
     std::vector<OpDef> table = {
         // name                 infer             build             int8
+        {"ArgMax", infer_argmax, build_argmax, false},
+        {"AveragePool", infer_averagepool, build_averagepool, false},
         {"BatchNormalization", infer_batchnorm, build_batchnorm, false},
+        {"Cast", infer_cast, build_cast, false},
+        {"Concat", infer_concat, build_concat, false},
+        {"GlobalAveragePool", infer_globalpool, build_globalpool, false},
+        {"GlobalMaxPool", infer_globalpool, build_globalpool, false},
+        {"ReduceMax", infer_reduce, build_reduce, false},
+        {"ReduceMean", infer_reduce, build_reduce, false},
+        {"ReduceMin", infer_reduce, build_reduce, false},
+        {"ReduceSum", infer_reduce, build_reduce, false},
+        {"Squeeze", infer_squeeze, build_reshape, true},
+        {"Transpose", infer_transpose, build_transpose, true},
+        {"Unsqueeze", infer_unsqueeze, build_reshape, true},
         {"Clip", infer_clip, build_clip, false},
         {"Conv", infer_conv, build_conv, true},
         {"Dequantize", infer_dequantize, build_dequantize, true},

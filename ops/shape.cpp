@@ -1,7 +1,11 @@
 // Ops that only change the shape: Reshape (shape from a constant input; 0 copies a dimension,
-// -1 is inferred), Flatten (to 2-D at `axis`), and Identity/Dropout (inference: the input).
-// All keep the element type and quantization, and share one algorithm: output element i is input
-// element i in row-major order.
+// -1 is inferred), Flatten (to 2-D at `axis`), Squeeze and Unsqueeze (`axes`, as the importer
+// normalizes it), and Identity/Dropout (inference: the input). All keep the element type and
+// quantization, and share one algorithm: output element i is input element i in row-major order.
+// Also the ops that move elements: Transpose (`perm`), Concat (`axis`), and Cast (`to`, a tpuc
+// dtype name; float to integer truncates, as ONNX does).
+#include <algorithm>
+
 #include "ops/families.h"
 
 namespace tpuc::ops {
@@ -89,6 +93,125 @@ std::vector<TensorType> infer_identity(const Node& n, const std::vector<InferInp
 
 Algorithm build_identity(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   return relinearize(n, in, out);
+}
+
+static std::vector<int64_t> normalized_axes(const Node& n, int64_t rank) {
+  std::vector<int64_t> axes = n.ints("axes");
+  for (int64_t& a : axes) {
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) node_error(n, "axis out of range");
+  }
+  std::sort(axes.begin(), axes.end());
+  return axes;
+}
+
+std::vector<TensorType> infer_squeeze(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const Shape& x = in[0].type->shape;
+  Shape out;
+  const std::vector<int64_t> axes = normalized_axes(n, int64_t(x.size()));
+  for (size_t d = 0; d < x.size(); ++d) {
+    const bool listed = std::binary_search(axes.begin(), axes.end(), int64_t(d));
+    if (listed && x[d] != 1) node_error(n, "cannot squeeze a dimension of size " + std::to_string(x[d]));
+    if (!(listed || (axes.empty() && x[d] == 1))) out.push_back(x[d]);
+  }
+  return {same_kind(*in[0].type, out)};
+}
+
+std::vector<TensorType> infer_unsqueeze(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const Shape& x = in[0].type->shape;
+  const std::vector<int64_t> axes = normalized_axes(n, int64_t(x.size() + n.ints("axes").size()));
+  Shape out;
+  size_t next = 0;
+  for (int64_t d = 0; d < int64_t(x.size() + axes.size()); ++d)
+    out.push_back(std::binary_search(axes.begin(), axes.end(), d) ? 1 : x[next++]);
+  return {same_kind(*in[0].type, out)};
+}
+
+std::vector<TensorType> infer_transpose(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const Shape& x = in[0].type->shape;
+  std::vector<int64_t> perm = n.ints("perm");
+  if (perm.empty())
+    for (size_t d = x.size(); d-- > 0;) perm.push_back(int64_t(d));
+  std::vector<int64_t> sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t d = 0; d < sorted.size(); ++d)
+    if (sorted[d] != int64_t(d) || sorted.size() != x.size()) node_error(n, "perm is not a permutation of the dimensions");
+  Shape out;
+  for (int64_t p : perm) out.push_back(x[size_t(p)]);
+  return {same_kind(*in[0].type, out)};
+}
+
+Algorithm build_transpose(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const size_t rank = out[0].shape.size();
+  std::vector<int64_t> perm = n.ints("perm");
+  if (perm.empty())
+    for (size_t d = rank; d-- > 0;) perm.push_back(int64_t(d));
+  const std::vector<Var> v = make_vars(rank);
+  // Output tensor dim d reads input tensor dim perm[d]; Func argument i is tensor dim rank-1-i.
+  std::vector<Expr> args(rank);
+  for (size_t d = 0; d < rank; ++d) args[rank - 1 - size_t(perm[d])] = v[rank - 1 - d];
+  Func output(halide_name(n.name));
+  output(v) = in[0].func(args);
+  return {{output}, {}, {}};
+}
+
+std::vector<TensorType> infer_concat(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  Shape out = in[0].type->shape;
+  int64_t axis = n.i("axis", 0);
+  if (axis < 0) axis += int64_t(out.size());
+  if (axis < 0 || axis >= int64_t(out.size())) node_error(n, "axis out of range");
+  for (size_t i = 1; i < in.size(); ++i) {
+    require_inputs(n, in, i + 1);
+    const Shape& s = in[i].type->shape;
+    for (size_t d = 0; d < out.size(); ++d)
+      if (int64_t(d) != axis && s.size() == out.size() && s[d] != out[d]) node_error(n, "inputs differ outside the axis");
+    out[size_t(axis)] += s[size_t(axis)];
+  }
+  return {same_kind(*in[0].type, out)};
+}
+
+Algorithm build_concat(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const size_t rank = out[0].shape.size();
+  int64_t axis = n.i("axis", 0);
+  if (axis < 0) axis += int64_t(rank);
+  const std::vector<Var> v = make_vars(rank);
+  const Var& along = v[rank - 1 - size_t(axis)];
+  // Walk the inputs from the last: each claims the positions from its offset on.
+  int64_t offset = 0;
+  std::vector<int64_t> offsets;
+  for (const OpInput& i : in) {
+    offsets.push_back(offset);
+    offset += i.type->shape[size_t(axis)];
+  }
+  Expr value;
+  for (size_t i = in.size(); i-- > 0;) {
+    std::vector<Expr> args = as_exprs(v);
+    args[rank - 1 - size_t(axis)] = clamp(along - int(offsets[i]), 0, int(in[i].type->shape[size_t(axis)]) - 1);
+    Expr here = in[i].func(args);
+    value = value.defined() ? select(along >= int(offsets[i + 1]), value, here) : here;
+  }
+  Func output(halide_name(n.name));
+  output(v) = value;
+  return {{output}, {}, {}};
+}
+
+std::vector<TensorType> infer_cast(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const auto to = parse_dtype(n.s("to", ""));
+  if (!to) node_error(n, "unknown target type '" + n.s("to", "") + "'");
+  return {{*to, in[0].type->shape, std::nullopt}};
+}
+
+Algorithm build_cast(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  Expr x = in[0].func(v);
+  Func output(halide_name(n.name));
+  output(v) = out[0].dtype == DType::Bool ? cast<uint8_t>(x != cast(x.type(), 0)) : cast(halide_type(out[0].dtype), x);
+  return {{output}, {}, {}};
 }
 
 }  // namespace tpuc::ops

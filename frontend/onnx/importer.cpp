@@ -141,7 +141,30 @@ void clip(Node& n, Graph& g, int64_t opset) {
   }
 }
 
+// Squeeze/Unsqueeze (opset 13+) and ReduceSum (13+) take their axes as an input; tpuc keeps them
+// as the `axes` attribute of the older opsets, so they must be constant.
+void axes_to_attribute(Node& n, Graph& g, int64_t) {
+  if (n.inputs.size() < 2 || n.inputs[1].empty()) return n.inputs.resize(1);
+  auto axes = g.constants.find(n.inputs[1]);
+  if (axes == g.constants.end()) throw Error("node '" + n.name + "': " + n.op + " axes must be a constant");
+  std::vector<int64_t> values;
+  for (int64_t i = 0; i < axes->second.size(); ++i) values.push_back(int64_t(axes->second.at(i)));
+  n.attrs["axes"] = values;
+  n.inputs.resize(1);
+}
+
+// Cast's `to` is an ONNX type code; tpuc's canonical form is its dtype name.
+void cast_type(Node& n, Graph&, int64_t) {
+  auto it = kDTypes.find(int(n.i("to", 0)));
+  if (it == kDTypes.end()) throw Error("node '" + n.name + "': Cast to ONNX type " + std::to_string(n.i("to", 0)) + " is not supported");
+  n.attrs["to"] = std::string(name(it->second));
+}
+
 const OnnxOp kOps[] = {
+    {"ArgMax", keep},     {"AveragePool", keep}, {"Cast", cast_type},  {"Concat", keep},
+    {"GlobalAveragePool", keep}, {"GlobalMaxPool", keep}, {"ReduceMax", keep}, {"ReduceMean", keep},
+    {"ReduceMin", keep},  {"ReduceSum", axes_to_attribute}, {"Squeeze", axes_to_attribute}, {"Transpose", keep},
+    {"Unsqueeze", axes_to_attribute},
     {"Abs", keep},        {"Add", keep},       {"BatchNormalization", batchnorm}, {"Ceil", keep},       {"Clip", clip},
     {"Conv", keep},       {"Div", keep},       {"Dropout", dropout},              {"Elu", keep},        {"Equal", keep},
     {"Erf", keep},        {"Exp", keep},       {"Flatten", keep},                 {"Floor", keep},      {"Gemm", gemm},

@@ -1,0 +1,115 @@
+// Reductions over a set of axes (ReduceMean, ReduceSum, ReduceMax, ReduceMin; `axes`, as the
+// importer normalizes it, and `keepdims`), and ArgMax (first index of the maximum, int64).
+#include <algorithm>
+
+#include "ops/families.h"
+
+namespace tpuc::ops {
+
+using namespace Halide;
+
+namespace {
+
+// The reduced tensor dimensions, sorted (all of them when `axes` is absent or empty).
+std::vector<int64_t> reduced_axes(const Node& n, size_t rank) {
+  std::vector<int64_t> axes = n.ints("axes");
+  if (axes.empty() && !n.i("noop_with_empty_axes", 0))
+    for (size_t d = 0; d < rank; ++d) axes.push_back(int64_t(d));
+  for (int64_t& a : axes) {
+    if (a < 0) a += int64_t(rank);
+    if (a < 0 || a >= int64_t(rank)) node_error(n, "axis out of range");
+  }
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return axes;
+}
+
+bool reduced(const std::vector<int64_t>& axes, size_t d) { return std::binary_search(axes.begin(), axes.end(), int64_t(d)); }
+
+Shape reduced_shape(const Node& n, const Shape& s, const std::vector<int64_t>& axes) {
+  Shape out;
+  for (size_t d = 0; d < s.size(); ++d) {
+    if (!reduced(axes, d)) {
+      out.push_back(s[d]);
+    } else if (n.i("keepdims", 1)) {
+      out.push_back(1);
+    }
+  }
+  return out;
+}
+
+// Input arguments: output variables for kept dims, the RDom for reduced ones.
+std::vector<Expr> reduction_args(const Node& n, const Shape& s, const std::vector<int64_t>& axes, const std::vector<Var>& out_vars,
+                                 const RDom& r) {
+  const bool keep = n.i("keepdims", 1) != 0;
+  std::vector<Expr> tensor_index;  // in tensor dimension order
+  size_t out_dim = 0, k = 0;
+  const size_t out_rank = out_vars.size();
+  for (size_t d = 0; d < s.size(); ++d) {
+    if (reduced(axes, d)) {
+      tensor_index.push_back(r[int(k++)]);
+      if (keep) ++out_dim;
+    } else {
+      tensor_index.push_back(out_vars[out_rank - 1 - out_dim++]);
+    }
+  }
+  return std::vector<Expr>(tensor_index.rbegin(), tensor_index.rend());
+}
+
+RDom reduction_domain(const Shape& s, const std::vector<int64_t>& axes) {
+  Region region;
+  for (int64_t a : axes) region.emplace_back(0, int(s[size_t(a)]));
+  return RDom(region, "r");
+}
+
+}  // namespace
+
+std::vector<TensorType> infer_reduce(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  return {{in[0].type->dtype, reduced_shape(n, in[0].type->shape, reduced_axes(n, in[0].type->shape.size())), std::nullopt}};
+}
+
+Algorithm build_reduce(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const Shape& s = in[0].type->shape;
+  const std::vector<int64_t> axes = reduced_axes(n, s.size());
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  Func output(halide_name(n.name));
+  if (axes.empty()) {
+    output(v) = in[0].func(v);
+    return {{output}, {}, {}};
+  }
+  const RDom r = reduction_domain(s, axes);
+  Expr x = in[0].func(reduction_args(n, s, axes, v, r));
+  int64_t count = 1;
+  for (int64_t a : axes) count *= s[size_t(a)];
+  static const std::map<std::string, Expr (*)(Expr, int64_t)> kReduce = {
+      {"ReduceSum", [](Expr e, int64_t) { return sum(e); }},
+      {"ReduceMean", [](Expr e, int64_t c) { return sum(e) / cast(e.type(), int(c)); }},
+      {"ReduceMax", [](Expr e, int64_t) { return maximum(e); }},
+      {"ReduceMin", [](Expr e, int64_t) { return minimum(e); }},
+  };
+  output(v) = kReduce.at(n.op)(x, count);
+  return {{output}, {}, {r}};
+}
+
+std::vector<TensorType> infer_argmax(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  if (n.i("select_last_index", 0)) node_error(n, "select_last_index is not supported");
+  Node one = n;
+  one.attrs["axes"] = std::vector<int64_t>{n.i("axis", 0)};
+  return {{DType::I64, reduced_shape(one, in[0].type->shape, reduced_axes(one, in[0].type->shape.size())), std::nullopt}};
+}
+
+Algorithm build_argmax(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  Node one = n;
+  one.attrs["axes"] = std::vector<int64_t>{n.i("axis", 0)};
+  const Shape& s = in[0].type->shape;
+  const std::vector<int64_t> axes = reduced_axes(one, s.size());
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  const RDom r = reduction_domain(s, axes);
+  Func output(halide_name(n.name));
+  output(v) = cast<int64_t>(argmax(in[0].func(reduction_args(one, s, axes, v, r)))[0]);
+  return {{output}, {}, {r}};
+}
+
+}  // namespace tpuc::ops
