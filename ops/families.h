@@ -19,6 +19,20 @@ TPUC_OP(argmax)
 TPUC_OP(transpose)
 TPUC_OP(concat)
 TPUC_OP(cast)
+TPUC_OP(gather)
+TPUC_OP(slice)
+TPUC_OP(split)
+TPUC_OP(pad)
+TPUC_OP(expand)
+TPUC_OP(shape)
+TPUC_OP(constant_of_shape)
+TPUC_OP(prelu)
+// Normalizations share one shape inference (f32, shape unchanged).
+std::vector<TensorType> infer_same(const Node&, const std::vector<InferInput>&);
+std::vector<TensorType> infer_layernorm(const Node&, const std::vector<InferInput>&);
+Algorithm build_layernorm(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
+Algorithm build_instancenorm(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
+Algorithm build_logsoftmax(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
 TPUC_OP(relu)
 TPUC_OP(binary)
 TPUC_OP(unary)

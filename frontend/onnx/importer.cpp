@@ -160,7 +160,13 @@ void cast_type(Node& n, Graph&, int64_t) {
   n.attrs["to"] = std::string(name(it->second));
 }
 
+// ConstantOfShape's value is a one-element tensor attribute; tpuc keeps its dtype name and value.
+// (Handled in import_onnx, where tensor attributes are read.)
+
 const OnnxOp kOps[] = {
+    {"ConstantOfShape", keep}, {"Expand", keep}, {"Gather", keep}, {"InstanceNormalization", keep},
+    {"LayerNormalization", keep}, {"LogSoftmax", softmax}, {"Pad", keep}, {"PRelu", keep}, {"Shape", keep},
+    {"Slice", keep}, {"Split", keep}, {"Tile", keep},
     {"ArgMax", keep},     {"AveragePool", keep}, {"Cast", cast_type},  {"Concat", keep},
     {"GlobalAveragePool", keep}, {"GlobalMaxPool", keep}, {"ReduceMax", keep}, {"ReduceMean", keep},
     {"ReduceMin", keep},  {"ReduceSum", axes_to_attribute}, {"Squeeze", axes_to_attribute}, {"Transpose", keep},
@@ -265,7 +271,16 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
       continue;
     }
     Node n{np.op_type(), name, {np.input().begin(), np.input().end()}, {np.output().begin(), np.output().end()}, {}};
-    for (const auto& a : np.attribute()) n.attrs[a.name()] = im.attribute(a, name);
+    for (const auto& a : np.attribute()) {
+      if (np.op_type() == "ConstantOfShape" && a.name() == "value") {  // a one-element tensor
+        const Tensor v = im.tensor(a.t());
+        if (v.size() != 1) im.fail("node '" + name + "': ConstantOfShape value must hold one element");
+        n.attrs["value"] = v.at(0);
+        n.attrs["dtype"] = std::string(tpuc::name(v.type.dtype));
+        continue;
+      }
+      n.attrs[a.name()] = im.attribute(a, name);
+    }
     op->normalize(n, g, im.opset);
     g.nodes.push_back(std::move(n));
   }

@@ -1,0 +1,132 @@
+// Normalizations over the last axes: LayerNormalization (`axis`, `epsilon`; scale and bias
+// broadcast over the normalized dims), InstanceNormalization (per sample and channel, over the
+// spatial dims), LogSoftmax (as Softmax), and PRelu (slope broadcast).
+#include "ops/families.h"
+
+namespace tpuc::ops {
+
+using namespace Halide;
+
+namespace {
+
+// Mean and variance of `x` over the tensor dims from `first` on (Func args 0 .. rank-1-first),
+// for each value of the other args.
+struct Moments {
+  Func mean, var;
+};
+
+Moments moments(const Func& x, const Shape& s, size_t first, const std::string& name) {
+  const size_t rank = s.size();
+  Region region;
+  int64_t count = 1;
+  for (size_t d = rank; d-- > first;) {
+    region.emplace_back(0, int(s[d]));
+    count *= s[d];
+  }
+  RDom r(region, "r");
+  const std::vector<Var> v = make_vars(rank);
+  std::vector<Var> outer(v.begin() + std::ptrdiff_t(rank - first), v.end());
+  std::vector<Expr> at = as_exprs(v);
+  for (size_t k = 0; k < rank - first; ++k) at[k] = r[int(k)];
+  Moments m{Func(name + "_mean"), Func(name + "_var")};
+  m.mean(outer) = sum(x(at)) / float(count);
+  m.var(outer) = sum(pow(x(at) - m.mean(outer), 2)) / float(count);
+  return m;
+}
+
+std::vector<Expr> outer_args(const std::vector<Var>& v, size_t rank, size_t first) {
+  return std::vector<Expr>(v.begin() + std::ptrdiff_t(rank - first), v.end());
+}
+
+}  // namespace
+
+std::vector<TensorType> infer_same(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  if (in[0].type->dtype != DType::F32) node_error(n, "only f32 is supported");
+  return {*in[0].type};
+}
+
+// LayerNormalization's optional Mean and InvStdDev outputs: the input's shape with the
+// normalized dimensions reduced to 1.
+std::vector<TensorType> infer_layernorm(const Node& n, const std::vector<InferInput>& in) {
+  std::vector<TensorType> out = infer_same(n, in);
+  Shape stats = in[0].type->shape;
+  int64_t axis = n.i("axis", -1);
+  if (axis < 0) axis += int64_t(stats.size());
+  if (axis < 0 || axis >= int64_t(stats.size())) node_error(n, "axis out of range");
+  for (size_t d = size_t(axis); d < stats.size(); ++d) stats[d] = 1;
+  for (size_t k = 1; k < n.outputs.size(); ++k) out.push_back({DType::F32, stats, std::nullopt});
+  return out;
+}
+
+Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+  const Shape& s = in[0].type->shape;
+  int64_t axis = n.i("axis", -1);
+  if (axis < 0) axis += int64_t(s.size());
+  const size_t first = size_t(axis), rank = s.size();
+  const Moments m = moments(in[0].func, s, first, halide_name(n.name));
+  const std::vector<Var> v = make_vars(rank);
+  const float eps = float(n.f("epsilon", 1e-5));
+  auto param = [&](const OpInput& p) {  // scale/bias broadcast over the normalized dims
+    std::vector<Expr> args;
+    for (size_t i = 0; i < p.type->shape.size(); ++i) args.push_back(p.type->shape[p.type->shape.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
+    return p.func(args);
+  };
+  Expr norm = (in[0].func(v) - m.mean(outer_args(v, rank, first))) / sqrt(m.var(outer_args(v, rank, first)) + eps);
+  if (in.size() > 1 && in[1].func.defined()) norm = norm * param(in[1]);
+  if (in.size() > 2 && in[2].func.defined()) norm = norm + param(in[2]);
+  Func output(halide_name(n.name)), mean(halide_name(n.name + "_Mean")), inv_std(halide_name(n.name + "_InvStdDev"));
+  output(v) = norm;
+  mean(v) = m.mean(outer_args(v, rank, first));
+  inv_std(v) = 1.0f / sqrt(m.var(outer_args(v, rank, first)) + eps);
+  std::vector<Func> outputs{output, mean, inv_std};
+  outputs.resize(std::max<size_t>(1, std::min<size_t>(3, n.outputs.size())));
+  return {outputs, {{"mean", m.mean}, {"var", m.var}}, {}};
+}
+
+Algorithm build_instancenorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+  const Shape& s = in[0].type->shape;
+  const size_t rank = s.size();
+  const Moments m = moments(in[0].func, s, 2, halide_name(n.name));
+  const std::vector<Var> v = make_vars(rank);
+  const Var& c = v[rank - 2];
+  const float eps = float(n.f("epsilon", 1e-5));
+  Func output(halide_name(n.name));
+  output(v) = (in[0].func(v) - m.mean(outer_args(v, rank, 2))) / sqrt(m.var(outer_args(v, rank, 2)) + eps) * in[1].func(c) + in[2].func(c);
+  return {{output}, {{"mean", m.mean}, {"var", m.var}}, {}};
+}
+
+Algorithm build_logsoftmax(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  Algorithm a = build_softmax(n, in, out);
+  Func log_output(halide_name(n.name + "_log"));
+  const std::vector<Var> v = a.outputs[0].args();
+  // log(exp(x - max) / sum) computed as x - max - log(sum) for accuracy.
+  Func mx = a.stages.at("max"), total = a.stages.at("sum");
+  const Shape& s = in[0].type->shape;
+  int64_t axis = n.i("axis", -1);
+  if (axis < 0) axis += int64_t(s.size());
+  const size_t last = n.i("coerce_2d", 0) ? s.size() - 1 : size_t(axis);
+  std::vector<Var> outer;
+  for (size_t i = 0; i < v.size(); ++i)
+    if (i > s.size() - 1 - size_t(axis) || i < s.size() - 1 - last) outer.push_back(v[i]);
+  log_output(v) = in[0].func(v) - mx(outer) - log(total(outer));
+  return {{log_output}, a.stages, a.reductions};
+}
+
+std::vector<TensorType> infer_prelu(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  return {*in[0].type};
+}
+
+Algorithm build_prelu(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  const Shape& s = in[1].type->shape;
+  std::vector<Expr> args;
+  for (size_t i = 0; i < s.size(); ++i) args.push_back(s[s.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
+  Expr x = in[0].func(v);
+  Func output(halide_name(n.name));
+  output(v) = select(x < 0, x * in[1].func(args), x);
+  return {{output}, {}, {}};
+}
+
+}  // namespace tpuc::ops
