@@ -77,7 +77,7 @@ std::vector<TensorType> infer_binary(const Node& n, const std::vector<InferInput
   require_inputs(n, in, n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2);
   Shape shape = in[0].type->shape;
   for (size_t i = 1; i < in.size(); ++i) {
-    if (in[i].type->dtype != in[0].type->dtype) node_error(n, "operands have different dtypes");
+    if (in[i].type->dtype != in[0].type->dtype && n.op != "Pow") node_error(n, "operands have different dtypes");
     shape = broadcast_shape(n, shape, in[i].type->shape);
   }
   return {{is_comparison(n.op) ? DType::Bool : in[0].type->dtype, shape, std::nullopt}};

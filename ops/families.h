@@ -27,6 +27,9 @@ TPUC_OP(expand)
 TPUC_OP(shape)
 TPUC_OP(constant_of_shape)
 TPUC_OP(prelu)
+TPUC_OP(depth_space)
+TPUC_OP(conv_transpose)
+TPUC_OP(resize)
 // Normalizations share one shape inference (f32, shape unchanged).
 std::vector<TensorType> infer_same(const Node&, const std::vector<InferInput>&);
 std::vector<TensorType> infer_layernorm(const Node&, const std::vector<InferInput>&);
