@@ -19,12 +19,6 @@ Shape broadcast_shape(const Node& n, const Shape& a, const Shape& b) {
   return out;
 }
 
-Expr broadcast_call(const Func& f, const Shape& shape, const std::vector<Var>& out) {
-  std::vector<Expr> args;
-  for (size_t i = 0; i < shape.size(); ++i) args.push_back(shape[shape.size() - 1 - i] == 1 ? Expr(0) : Expr(out[i]));
-  return f(args);
-}
-
 // Binary ops with numpy broadcasting. Comparisons give bool; Div on integers truncates (C / ONNX).
 using BinaryFn = Expr (*)(Expr, Expr);
 const std::map<std::string, BinaryFn> kBinary = {

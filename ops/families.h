@@ -64,6 +64,11 @@ std::vector<const char*> binary_ops();
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count);
 // A per-channel int attribute (multiplier/rshift) as a Halide lookup, checked for length `channels`.
 Halide::Func channel_table(const Node& n, const std::string& key, int64_t channels);
+// `f` (a tensor of `shape`) read at an output position, numpy-broadcast: its dims align with the
+// output's innermost ones, and size-1 dims read index 0. `out` are the output's Func arguments.
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out);
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out);
+
 // The fused activation of Conv/Gemm/Add: max(v, 0) when do_relu is set.
 Halide::Expr activation(const Node& n, Halide::Expr v);
 // Type of a value computed with the same element type and quantization as `like`.

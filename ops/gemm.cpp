@@ -22,13 +22,6 @@ GemmDims gemm_dims(const Node& n, const Shape& a, const Shape& b) {
   return d;
 }
 
-// Index of a broadcast operand: tensor dims aligned to the right of the output's; size-1 dims read 0.
-Expr broadcast_call(const Func& f, const Shape& shape, const std::vector<Expr>& out_args) {
-  std::vector<Expr> args;
-  for (size_t i = 0; i < shape.size(); ++i) args.push_back(shape[shape.size() - 1 - i] == 1 ? Expr(0) : out_args[i]);
-  return f(args);
-}
-
 }  // namespace
 
 std::vector<TensorType> infer_gemm(const Node& n, const std::vector<InferInput>& in) {
@@ -57,7 +50,7 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   Expr a_ik = ta ? a(i, r) : a(r, i);  // tensor A[i][k] is Func A(k, i)
   Expr b_kj = tb ? b(r, j) : b(j, r);
   const bool has_c = in.size() > 2 && in[2].func.defined();
-  Expr c = has_c ? broadcast_call(in[2].func, in[2].type->shape, {j, i}) : Expr();
+  Expr c = has_c ? broadcast_call(in[2].func, in[2].type->shape, std::vector<Expr>{j, i}) : Expr();
   Func acc("acc");
   acc(j, i) = int8 && has_c ? cast(acc_t, c) : cast(acc_t, 0);
   acc(j, i) += cast(acc_t, a_ik) * cast(acc_t, b_kj);

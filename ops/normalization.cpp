@@ -67,11 +67,7 @@ Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const s
   const Moments m = moments(in[0].func, s, first, halide_name(n.name));
   const std::vector<Var> v = make_vars(rank);
   const float eps = float(n.f("epsilon", 1e-5));
-  auto param = [&](const OpInput& p) {  // scale/bias broadcast over the normalized dims
-    std::vector<Expr> args;
-    for (size_t i = 0; i < p.type->shape.size(); ++i) args.push_back(p.type->shape[p.type->shape.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
-    return p.func(args);
-  };
+  auto param = [&](const OpInput& p) { return broadcast_call(p.func, p.type->shape, v); };  // over the normalized dims
   Expr norm = (in[0].func(v) - m.mean(outer_args(v, rank, first))) / sqrt(m.var(outer_args(v, rank, first)) + eps);
   if (in.size() > 1 && in[1].func.defined()) norm = norm * param(in[1]);
   if (in.size() > 2 && in[2].func.defined()) norm = norm + param(in[2]);
@@ -120,12 +116,9 @@ std::vector<TensorType> infer_prelu(const Node& n, const std::vector<InferInput>
 
 Algorithm build_prelu(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
-  const Shape& s = in[1].type->shape;
-  std::vector<Expr> args;
-  for (size_t i = 0; i < s.size(); ++i) args.push_back(s[s.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
   Expr x = in[0].func(v);
   Func output(halide_name(n.name));
-  output(v) = select(x < 0, x * in[1].func(args), x);
+  output(v) = select(x < 0, x * broadcast_call(in[1].func, in[1].type->shape, v), x);
   return {{output}, {}, {}};
 }
 

@@ -117,6 +117,16 @@ Halide::Func channel_table(const Node& n, const std::string& key, int64_t channe
   return f;
 }
 
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out) {
+  std::vector<Halide::Expr> args;
+  for (size_t i = 0; i < shape.size(); ++i) args.push_back(shape[shape.size() - 1 - i] == 1 ? Halide::Expr(0) : out[i]);
+  return f(args);
+}
+
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out) {
+  return broadcast_call(f, shape, as_exprs(out));
+}
+
 Halide::Expr activation(const Node& n, Halide::Expr v) {
   return n.i("do_relu", 0) ? Halide::max(v, Halide::cast(v.type(), 0)) : v;
 }
