@@ -1,5 +1,7 @@
 // Elementwise ops: Relu, the binary ops (numpy broadcasting; Add also int8 per
 // docs/quantization.md), Where, and BatchNormalization in inference form (channel = tensor dim 1).
+#include <set>
+
 #include "ops/families.h"
 #include "ops/quant.h"
 
@@ -40,9 +42,17 @@ const std::map<std::string, BinaryFn> kBinary = {
     {"Equal", [](Expr a, Expr b) { return cast<uint8_t>(a == b); }},
     {"Less", [](Expr a, Expr b) { return cast<uint8_t>(a < b); }},
     {"Greater", [](Expr a, Expr b) { return cast<uint8_t>(a > b); }},
+    {"LessOrEqual", [](Expr a, Expr b) { return cast<uint8_t>(a <= b); }},
+    {"GreaterOrEqual", [](Expr a, Expr b) { return cast<uint8_t>(a >= b); }},
+    {"And", [](Expr a, Expr b) { return cast<uint8_t>(a != 0 && b != 0); }},
+    {"Or", [](Expr a, Expr b) { return cast<uint8_t>(a != 0 || b != 0); }},
+    {"Xor", [](Expr a, Expr b) { return cast<uint8_t>((a != 0) != (b != 0)); }},
 };
 
-bool is_comparison(const std::string& op) { return op == "Equal" || op == "Less" || op == "Greater"; }
+bool is_comparison(const std::string& op) {
+  static const std::set<std::string> ops = {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"};
+  return ops.count(op) != 0;
+}
 
 }  // namespace
 

@@ -112,4 +112,45 @@ Algorithm build_argmax(const Node& n, const std::vector<OpInput>& in, const std:
   return {{output}, {}, {r}};
 }
 
+// TopK along `axis` (K from a constant input; `largest`, sorted output). Each element's rank is
+// the number of elements ahead of it (larger, or equal with a smaller index, as ONNX orders ties);
+// output position k takes the element of rank k. Quadratic in the axis length: a reference, not a
+// fast path.
+std::vector<TensorType> infer_topk(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  if (!in[1].constant || in[1].constant->size() != 1) node_error(n, "K must be a constant");
+  Shape s = in[0].type->shape;
+  int64_t axis = n.i("axis", -1);
+  if (axis < 0) axis += int64_t(s.size());
+  if (axis < 0 || axis >= int64_t(s.size())) node_error(n, "axis out of range");
+  const int64_t k = int64_t(in[1].constant->at(0));
+  if (k < 0 || k > s[size_t(axis)]) node_error(n, "K is larger than the axis");
+  s[size_t(axis)] = k;
+  return {{in[0].type->dtype, s, std::nullopt}, {DType::I64, s, std::nullopt}};
+}
+
+Algorithm build_topk(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const Shape& s = in[0].type->shape;
+  int64_t axis = n.i("axis", -1);
+  if (axis < 0) axis += int64_t(s.size());
+  const size_t a = s.size() - 1 - size_t(axis);  // the Func argument of the axis
+  const int extent = int(s[size_t(axis)]);
+  const bool largest = n.i("largest", 1) != 0;
+  const std::vector<Var> v = make_vars(s.size());
+  RDom j(0, extent, "j"), i(0, extent, "i");
+  std::vector<Expr> at_j = as_exprs(v);
+  at_j[a] = j;
+  Expr x = in[0].func(v), y = in[0].func(at_j);
+  Func rank("rank");
+  rank(v) = sum(select((largest ? y > x : y < x) || (y == x && j < v[a]), 1, 0));
+  std::vector<Expr> at_i = as_exprs(v);
+  at_i[a] = i;
+  Expr hit = rank(at_i) == v[a];
+  Func values(halide_name(n.name + "_values")), indices(halide_name(n.name + "_indices"));
+  values(v) = sum(select(hit, in[0].func(at_i), cast(x.type(), 0)));
+  indices(v) = sum(select(hit, cast<int64_t>(Expr(i)), cast<int64_t>(0)));
+  (void)out;
+  return {{values, indices}, {{"rank", rank}}, {j, i}};
+}
+
 }  // namespace tpuc::ops

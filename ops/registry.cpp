@@ -38,6 +38,7 @@ const std::vector<OpDef>& all_ops() {
         {"ReduceMin", infer_reduce, build_reduce, false},
         {"ReduceSum", infer_reduce, build_reduce, false},
         {"Squeeze", infer_squeeze, build_reshape, true},
+        {"TopK", infer_topk, build_topk, false},
         {"Transpose", infer_transpose, build_transpose, true},
         {"Unsqueeze", infer_unsqueeze, build_reshape, true},
         {"Clip", infer_clip, build_clip, false},

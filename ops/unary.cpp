@@ -25,6 +25,7 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Elu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 1.0)) * (exp(x) - 1.0f), x); }},
     {"Erf", [](Expr x, const Node&) { return erf_approx(x); }},
     {"Exp", [](Expr x, const Node&) { return exp(x); }},
+    {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
     {"HardSigmoid", [](Expr x, const Node& n) { return clamp(float(n.f("alpha", 0.2)) * x + float(n.f("beta", 0.5)), 0.0f, 1.0f); }},
     {"HardSwish", [](Expr x, const Node&) { return x * clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); }},
@@ -36,9 +37,13 @@ const std::map<std::string, UnaryFn> kUnary = {
        const float alpha = float(n.f("alpha", 1.67326319217681884765625)), gamma = float(n.f("gamma", 1.05070102214813232421875));
        return gamma * select(x <= 0, alpha * (exp(x) - 1.0f), x);
      }},
+    {"Round", [](Expr x, const Node&) { return round(x); }},  // half to even, as ONNX
     {"Sigmoid", [](Expr x, const Node&) { return 1.0f / (1.0f + exp(-x)); }},
+    {"Sign", [](Expr x, const Node&) { return select(x > 0, 1.0f, select(x < 0, -1.0f, 0.0f)); }},
+    {"Sin", [](Expr x, const Node&) { return sin(x); }},
     {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp(x)); }},
     {"Sqrt", [](Expr x, const Node&) { return sqrt(x); }},
+    {"Tan", [](Expr x, const Node&) { return tan(x); }},
     {"Tanh", [](Expr x, const Node&) { return tanh(x); }},
 };
 

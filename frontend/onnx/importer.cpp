@@ -164,6 +164,8 @@ void cast_type(Node& n, Graph&, int64_t) {
 // (Handled in import_onnx, where tensor attributes are read.)
 
 const OnnxOp kOps[] = {
+    {"And", keep}, {"Cos", keep}, {"GreaterOrEqual", keep}, {"LessOrEqual", keep}, {"Or", keep}, {"Round", keep},
+    {"Sign", keep}, {"Sin", keep}, {"Tan", keep}, {"TopK", keep}, {"Xor", keep},
     {"ConvTranspose", keep}, {"DepthToSpace", keep}, {"Resize", keep}, {"SpaceToDepth", keep}, {"Upsample", keep},
     {"ConstantOfShape", keep}, {"Expand", keep}, {"Gather", keep}, {"InstanceNormalization", keep},
     {"LayerNormalization", keep}, {"LogSoftmax", softmax}, {"Pad", keep}, {"PRelu", keep}, {"Shape", keep},

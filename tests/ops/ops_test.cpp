@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <random>
 
 #include "tests/support/random_tensor.h"
@@ -248,6 +249,38 @@ TEST(Ops, ShapeOpsKeepRowMajorOrder) {
   const Tensor f = run_node({"Flatten", "", {}, {}, {{"axis", int64_t{2}}}}, {x});
   EXPECT_EQ(f.type.shape, (Shape{6, 4}));
   expect_near(f, same, 0);
+}
+
+TEST(Ops, TopKLargestAndSmallestWithTies) {
+  // Rows with ties: ONNX orders equal values by index.
+  const Tensor x = make_tensor<float>(DType::F32, {2, 5}, {3, 1, 3, 7, 0, -1, -1, 5, 2, 5});
+  const Tensor k = make_tensor<int64_t>(DType::I64, {1}, {3});
+  for (int64_t largest : {1, 0}) {
+    Graph g;
+    g.name = "topk";
+    g.inputs = {"x"};
+    g.types["x"] = x.type;
+    g.constants["k"] = k;
+    g.nodes.push_back({"TopK", "topk", {"x", "k"}, {"values", "indices"}, {{"axis", int64_t{1}}, {"largest", largest}}});
+    const auto types = ops::find_op("TopK")->infer(g.nodes[0], {{&x.type, nullptr}, {&k.type, &k}});
+    g.types["values"] = types[0];
+    g.types["indices"] = types[1];
+    g.outputs = {"values", "indices"};
+    const TensorMap out = host::Executor(g).run({{"x", x}});
+    std::vector<double> values, indices;
+    for (int row = 0; row < 2; ++row) {
+      std::vector<int> order{0, 1, 2, 3, 4};
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return largest ? x.at(row * 5 + a) > x.at(row * 5 + b) : x.at(row * 5 + a) < x.at(row * 5 + b);
+      });
+      for (int i = 0; i < 3; ++i) {
+        values.push_back(x.at(row * 5 + order[size_t(i)]));
+        indices.push_back(order[size_t(i)]);
+      }
+    }
+    expect_near(out.at("values"), values, 0);
+    expect_near(out.at("indices"), indices, 0);
+  }
 }
 
 TEST(Ops, QuantizeDequantize) {
