@@ -14,8 +14,11 @@ namespace tpuc {
 
 inline int64_t round_shift(int64_t v, int shift) {
   if (shift <= 0) return v;
-  const int64_t half = int64_t{1} << (shift - 1);
-  return v >= 0 ? (v + half) >> shift : -((-v + half) >> shift);
+  if (shift > 63) return 0;
+  // In unsigned arithmetic, so |v| + half cannot overflow.
+  const uint64_t half = uint64_t{1} << (shift - 1), magnitude = v >= 0 ? uint64_t(v) : uint64_t{0} - uint64_t(v);
+  const int64_t q = int64_t((magnitude + half) >> shift);
+  return v >= 0 ? q : -q;
 }
 
 inline int8_t saturate_i8(int64_t v) { return int8_t(v < -128 ? -128 : v > 127 ? 127 : v); }

@@ -90,6 +90,8 @@ Model read_model(const std::string& path) {
   std::memcpy(&h, bytes.data(), sizeof h);
   if (std::memcmp(h.magic, kMagic, 8) != 0) throw bad("wrong magic");
   if (h.version != kVersion) throw bad("format version " + std::to_string(h.version) + ", this tpuc reads " + std::to_string(kVersion));
+  for (uint64_t section : {h.meta_bytes, h.weight_bytes, h.tiu_bytes, h.gdma_bytes})
+    if (section > bytes.size()) throw bad("a section is longer than the file (damaged header)");
   const uint64_t body = h.meta_bytes + h.weight_bytes + h.tiu_bytes + h.gdma_bytes;
   if (h.header_bytes != sizeof h || bytes.size() != sizeof h + body)
     throw bad("truncated or padded: " + std::to_string(bytes.size()) + " bytes, the header announces " + std::to_string(sizeof h + body));

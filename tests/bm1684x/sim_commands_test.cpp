@@ -234,6 +234,56 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     EXPECT_EQ(error_of(h), "GDMA command 1 depends on command 3, which does not exist");
   }
   {
+    Harness h(t, t);  // an ADD whose second operand is smaller than the result
+    TiuCommand c;
+    c.op = TiuOp::Arith;
+    c.arith = ArithOp::Add;
+    c.opd0 = c.res = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 1, 2, 4);
+    h.tiu(c, 0);
+    EXPECT_EQ(error_of(h), "TIU command 1: res and opd1 shapes differ");
+  }
+  {
+    Harness h(t, t);  // a REQUANT whose shift table holds 64
+    auto fill = [&](const Operand& dst, int32_t v) {
+      GdmaCommand g;
+      g.op = GdmaOp::Fill;
+      g.dst = dst;
+      g.fill_value = v;
+      g.id = uint32_t(h.model.program.gdma.size() + 1);
+      h.model.program.gdma.push_back(g);
+    };
+    const Operand table{Space::Local, DType::I32, 512, 0, 1, 4, 1, 1, 0, 16, 0, 0};
+    fill(table, 64);
+    TiuCommand c;
+    c.op = TiuOp::Requant;
+    c.opd0 = Harness::local(0, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.opd1 = c.opd2 = table;
+    c.res = Harness::local(1024, DType::I8, 0, 1, 4, 2, 2, 4);
+    h.tiu(c, 1);
+    EXPECT_EQ(error_of(h), "TIU command 1: shift 64 is outside [0, 63]");
+  }
+  {
+    Harness h(t, t);  // a FILL value the destination cannot hold
+    GdmaCommand g;
+    g.id = 1;
+    g.op = GdmaOp::Fill;
+    g.fill_value = 300;
+    g.dst = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    h.model.program.gdma.push_back(g);
+    EXPECT_EQ(error_of(h), "GDMA command 1: fill value 300 does not fit i8");
+  }
+  {
+    Harness h(t, t);  // CONV weights with fewer input channels than the input has
+    TiuCommand c;
+    c.op = TiuOp::Conv;
+    c.opd0 = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 2, 1, 36);
+    c.res = Harness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
+    h.tiu(c, 0);
+    EXPECT_EQ(error_of(h), "TIU command 1: opd1 does not cover [output channels, input channels, kh·kw]");
+  }
+  {
     Harness h(t, t);  // a CONV whose window leaves its input
     TiuCommand c;
     c.op = TiuOp::Conv;

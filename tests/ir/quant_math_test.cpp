@@ -21,6 +21,9 @@ TEST(QuantMath, RoundShiftMatchesExactRounding) {
   EXPECT_EQ(round_shift(-5, 1), -3);  // -2.5 -> -3
   EXPECT_EQ(round_shift(-4, 1), -2);
   EXPECT_EQ(round_shift(7, 0), 7);
+  EXPECT_EQ(round_shift(INT64_MAX, 1), int64_t{1} << 62);  // no overflow near the top of the range
+  EXPECT_EQ(round_shift(INT64_MIN + 1, 63), -1);
+  EXPECT_EQ(round_shift(12345, 64), 0);
   std::mt19937_64 rng(1);
   for (int i = 0; i < 100000; ++i) {
     const int64_t v = int64_t(rng()) >> (rng() % 40);

@@ -72,6 +72,12 @@ void require(bool ok, const std::string& what, const std::string& why) {
   if (!ok) throw Error(what + ": " + why);
 }
 
+// Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed overflow).
+int32_t wrapping_add(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
+float wrapping_add(float a, float b) { return a + b; }
+int32_t product(int32_t a, int32_t b) { return a * b; }  // int8 × int8 always fits
+float product(float a, float b) { return a * b; }
+
 template <class In, class Acc>
 void conv(const TiuCommand& c, const View& res, const View& in, const View& w, const View* bias, const std::string& what) {
   const Operand& r = res.op();
@@ -79,6 +85,10 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
   require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) &&
               (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w),
           what, "the input window leaves opd0");
+  require(i.n >= r.n, what, "opd0 has fewer samples than res");
+  require(w.op().c >= r.c && w.op().h >= i.c && int64_t(w.op().w) >= int64_t(c.kh) * c.kw, what,
+          "opd1 does not cover [output channels, input channels, kh·kw]");
+  require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output channels");
   std::vector<Acc> acc(size_t(r.h) * r.w);
   for (uint32_t n = 0; n < r.n; ++n) {
     for (uint32_t oc = 0; oc < r.c; ++oc) {
@@ -89,7 +99,8 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
             const Acc weight = Acc(w.at<In>(0, oc, ic, ky * c.kw + kx));
             for (uint32_t y = 0; y < r.h; ++y)
               for (uint32_t x = 0; x < r.w; ++x)
-                acc[y * r.w + x] += Acc(in.at<In>(n, ic, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w)) * weight;
+                acc[y * r.w + x] = wrapping_add(
+                    acc[y * r.w + x], product(Acc(in.at<In>(n, ic, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w)), weight));
           }
       for (uint32_t y = 0; y < r.h; ++y)
         for (uint32_t x = 0; x < r.w; ++x) res.at<Acc>(n, oc, y, x) = acc[y * r.w + x];
@@ -101,6 +112,7 @@ template <class T>
 void pool(const TiuCommand& c, const View& res, const View& in, const std::string& what) {
   const Operand& r = res.op();
   require(r.lane == in.op().lane && r.c == in.op().c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
+  require(in.op().n >= r.n, what, "opd0 has fewer samples than res");
   require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(in.op().h) &&
               (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(in.op().w),
           what, "the window leaves opd0");
@@ -117,12 +129,15 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
 }
 
 template <class In, class Acc>
-void matmul(const View& res, const View& left, const View& right, const View* bias) {
+void matmul(const View& res, const View& left, const View& right, const View* bias, const std::string& what) {
   const Operand& r = res.op();
+  require(left.op().n >= r.n && right.op().c >= r.c && right.op().h >= left.op().c, what,
+          "opd0 [m, k] and opd1 [j, k] do not cover the product");
+  require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output columns");
   for (uint32_t m = 0; m < r.n; ++m)
     for (uint32_t j = 0; j < r.c; ++j) {
       Acc acc = bias ? bias->at<Acc>(0, j, 0, 0) : Acc(0);
-      for (uint32_t k = 0; k < left.op().c; ++k) acc += Acc(left.at<In>(m, k, 0, 0)) * Acc(right.at<In>(0, j, k, 0));
+      for (uint32_t k = 0; k < left.op().c; ++k) acc = wrapping_add(acc, product(Acc(left.at<In>(m, k, 0, 0)), Acc(right.at<In>(0, j, k, 0))));
       res.at<Acc>(m, j, 0, 0) = acc;
     }
 }
@@ -175,7 +190,7 @@ struct Simulator::Impl {
           int8 ? conv<int8_t, int32_t>(c, res, in, w, bias ? &*bias : nullptr, what)
                : conv<float, float>(c, res, in, w, bias ? &*bias : nullptr, what);
         } else {
-          int8 ? matmul<int8_t, int32_t>(res, in, w, bias ? &*bias : nullptr) : matmul<float, float>(res, in, w, bias ? &*bias : nullptr);
+          int8 ? matmul<int8_t, int32_t>(res, in, w, bias ? &*bias : nullptr, what) : matmul<float, float>(res, in, w, bias ? &*bias : nullptr, what);
         }
         break;
       }
@@ -189,10 +204,15 @@ struct Simulator::Impl {
         const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), m = view(c.opd1, what + " opd1"),
                    s = view(c.opd2, what + " opd2");
         typed(c.opd0, DType::I32, "opd0");
+        typed(c.opd1, DType::I32, "opd1");
+        typed(c.opd2, DType::I32, "opd2");
         typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+        require(c.opd1.c >= c.res.c && c.opd2.c >= c.res.c, what, "the requant tables do not cover the channels");
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), s.at<int32_t>(0, ch, 0, 0));
+          const int32_t shift = s.at<int32_t>(0, ch, 0, 0);
+          require(shift >= 0 && shift <= 63, what, "shift " + std::to_string(shift) + " is outside [0, 63]");
+          int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), shift);
           res.at<int8_t>(n, ch, h, w) = c.relu ? std::max<int8_t>(v, 0) : v;
         });
         break;
@@ -205,6 +225,22 @@ struct Simulator::Impl {
   void arith(const TiuCommand& c, const std::string& what) {
     const View res = view(c.res, what + " res"), a = view(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+    auto typed = [&](const Operand& o, DType t, const char* role) {
+      require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
+    };
+    const bool binary = c.arith == ArithOp::Add || c.arith == ArithOp::Max;
+    if (binary) require(same_shape(c.res, c.opd1), what, "res and opd1 shapes differ");
+    if (c.arith == ArithOp::Quantize) typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
+    if (c.arith == ArithOp::Dequantize) typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::F32, "res");
+    if (c.arith == ArithOp::Add) {
+      typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"), typed(c.res, DType::I8, "res");
+      require(c.shift >= 0 && c.shift <= 63, what, "shift " + std::to_string(c.shift) + " is outside [0, 63]");
+    }
+    if (c.arith == ArithOp::Max || c.arith == ArithOp::Copy) {
+      typed(c.opd0, c.res.dtype, "opd0");
+      if (binary) typed(c.opd1, c.res.dtype, "opd1");
+      require(c.arith == ArithOp::Copy || c.res.dtype == DType::I8 || c.res.dtype == DType::F32, what, "max needs i8 or f32");
+    }
     switch (c.arith) {
       case ArithOp::Quantize:
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale); });
@@ -246,6 +282,10 @@ struct Simulator::Impl {
     const View dst = view(c.dst, what + " dst");
     const int b = bytes(c.dst.dtype);
     if (c.op == GdmaOp::Fill) {
+      const bool fits = c.dst.dtype == DType::F32 || c.dst.dtype == DType::I32 ||
+                        (c.dst.dtype == DType::I8 && c.fill_value >= -128 && c.fill_value <= 127) ||
+                        (c.dst.dtype == DType::U8 && c.fill_value >= 0 && c.fill_value <= 255);
+      require(fits, what, "fill value " + std::to_string(c.fill_value) + " does not fit " + name(c.dst.dtype));
       uint8_t value[8];
       const int64_t v = c.fill_value;
       const float f = float(c.fill_value);
