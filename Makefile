@@ -1,9 +1,10 @@
 # make demo: install dependencies, build, compile the Fashion-MNIST example.
 # make test: install dependencies, build, run every test.
+# make bench: the benchmarks of bench/ (figures go to bench/RESULTS.md by hand; not part of test).
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps build demo test clean
+.PHONY: deps build demo test bench clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -17,6 +18,10 @@ demo: build
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+bench: build
+	bash scripts/install-deps.sh bench
+	bash bench/host_vs_onnxruntime/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out

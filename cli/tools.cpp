@@ -44,7 +44,7 @@ Graph load_model(const std::string& model, const std::vector<std::string>& input
   if (ext == ".tpuir") return read_tpuir(model);
   if (ext != ".onnx") throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .tpumodel)");
   Graph g = import_onnx(model, parse_input_shapes(input_shapes));
-  passes::run_pipeline(g, passes::make_pipeline({"canonicalize", "shape-inference"}));
+  passes::run_pipeline(g, passes::import_pipeline());
   return g;
 }
 

@@ -62,4 +62,8 @@ Pipeline load_pipeline(const std::string& yaml_path);
 Pipeline make_pipeline(const std::vector<std::string>& names);
 void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options = {});
 
+// What makes a freshly imported graph runnable on the host: `tpuc run` and `tpuc import` on .onnx,
+// the conformance harness and the benches use it; compile configs start the same way.
+inline Pipeline import_pipeline() { return make_pipeline({"canonicalize", "fold-constants", "shape-inference"}); }
+
 }  // namespace tpuc::passes

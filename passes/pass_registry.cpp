@@ -5,6 +5,8 @@ namespace tpuc::passes {
 const std::vector<PassInfo>& all_passes() {
   static const std::vector<PassInfo> passes = {
       {"shape-inference", "types every value from its operator's shape inference", infer_shapes, {}, false},
+      {"fold-constants", "evaluates nodes whose inputs are all constants (and Shape of typed values) at compile time",
+       fold_constants, {}, false},
       {"canonicalize", "removes Identity and Dropout (inference no-ops)", canonicalize, {}, false},
       {"fold-batchnorm", "folds BatchNormalization into the Conv or Gemm before it", fold_batchnorm, {}, true},
       {"fuse-activation", "fuses Relu into the op before it (do_relu)", fuse_activation,

@@ -5,9 +5,13 @@
 namespace tpuc::passes {
 
 void infer_shapes(Graph& g, const PassOptions&);         // shape_inference.cpp
+void fold_constants(Graph& g, const PassOptions&);       // fold_constants.cpp
 void canonicalize(Graph& g, const PassOptions&);         // canonicalize.cpp
 void fold_batchnorm(Graph& g, const PassOptions&);       // fold_batchnorm.cpp
 void fuse_activation(Graph& g, const PassOptions&);      // fuse_activation.cpp
 void eliminate_dead_code(Graph& g, const PassOptions&);  // dce.cpp
+
+// Types the outputs of one node from its inputs' types (shape_inference.cpp).
+void infer_node(Graph& g, const Node& n);
 
 }  // namespace tpuc::passes

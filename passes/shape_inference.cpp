@@ -1,35 +1,45 @@
-// shape-inference: types every value from its op's shape inference (ops/op.h). A value that
-// already has quantization parameters keeps them when the inferred dtype agrees (the quantizer
-// decides scales; shape inference only decides shapes and dtypes).
+// shape-inference: types every value from its op's shape inference (ops/op.h).
+// A value that already has quantization parameters keeps them when the inferred
+// dtype agrees (the quantizer decides scales; shape inference only decides
+// shapes and dtypes).
 #include "ir/diagnostics.h"
 #include "ops/op.h"
 #include "passes/passes.h"
 
 namespace tpuc::passes {
 
-void infer_shapes(Graph& g, const PassOptions&) {
-  for (const Node& n : g.nodes) {
-    const ops::OpDef* def = ops::find_op(n.op);
-    if (!def) throw Error("node '" + n.name + "': operator " + n.op + " is not supported");
-    std::vector<ops::InferInput> inputs;
-    for (const std::string& in : n.inputs) {
-      ops::InferInput i;
-      if (!in.empty()) {
-        auto c = g.constants.find(in);
-        i.constant = c == g.constants.end() ? nullptr : &c->second;
-        i.type = i.constant ? &i.constant->type : (g.types.count(in) ? &g.types.at(in) : nullptr);
-        if (!i.type) throw Error("node '" + n.name + "': input '" + in + "' has no type");
-      }
-      inputs.push_back(i);
+void infer_node(Graph &g, const Node &n) {
+  const ops::OpDef *def = ops::find_op(n.op);
+  if (!def)
+    throw Error("node '" + n.name + "': operator " + n.op +
+                " is not supported");
+  std::vector<ops::InferInput> inputs;
+  for (const std::string &in : n.inputs) {
+    ops::InferInput i;
+    if (!in.empty()) {
+      auto c = g.constants.find(in);
+      i.constant = c == g.constants.end() ? nullptr : &c->second;
+      i.type = i.constant ? &i.constant->type
+                          : (g.types.count(in) ? &g.types.at(in) : nullptr);
+      if (!i.type)
+        throw Error("node '" + n.name + "': input '" + in + "' has no type");
     }
-    const std::vector<TensorType> outs = def->infer(n, inputs);
-    for (size_t k = 0; k < n.outputs.size() && k < outs.size(); ++k) {
-      TensorType t = outs[k];
-      auto old = g.types.find(n.outputs[k]);
-      if (old != g.types.end() && old->second.quant && old->second.dtype == t.dtype) t.quant = old->second.quant;
-      g.types[n.outputs[k]] = t;
-    }
+    inputs.push_back(i);
+  }
+  const std::vector<TensorType> outs = def->infer(n, inputs);
+  for (size_t k = 0; k < n.outputs.size() && k < outs.size(); ++k) {
+    TensorType t = outs[k];
+    auto old = g.types.find(n.outputs[k]);
+    if (old != g.types.end() && old->second.quant &&
+        old->second.dtype == t.dtype)
+      t.quant = old->second.quant;
+    g.types[n.outputs[k]] = t;
   }
 }
 
-}  // namespace tpuc::passes
+void infer_shapes(Graph &g, const PassOptions &) {
+  for (const Node &n : g.nodes)
+    infer_node(g, n);
+}
+
+} // namespace tpuc::passes

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Installs tpuc's build and test dependencies from Debian 12's archive. Idempotent: does nothing
-# when every package is already installed.
+# Installs tpuc's build and test dependencies from Debian 12's archive; with `bench`, also what
+# bench/ needs (torch to export models, Node.js for onnxruntime-node from npm). Idempotent: does
+# nothing when every package is already installed.
 set -euo pipefail
 packages=(
   cmake ninja-build g++ ccache pkg-config
   libhalide14-0-dev llvm-14-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libzip-dev zlib1g-dev
-  dataset-fashion-mnist
+  dataset-fashion-mnist libonnx-testdata
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(python3-torch python3-torchvision python3-numpy)
+  # Any Node.js with npm will do (Debian's, or one the machine already has).
+  command -v npm > /dev/null || packages+=(nodejs npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -45,7 +45,7 @@ Outcome run_case(const fs::path& dir) {
   Graph g;
   try {
     g = import_onnx((dir / "model.onnx").string());
-    passes::run_pipeline(g, passes::make_pipeline({"canonicalize", "shape-inference"}));
+    passes::run_pipeline(g, passes::import_pipeline());
   } catch (const Error& e) {
     return {Outcome::Unsupported, e.what()};
   }

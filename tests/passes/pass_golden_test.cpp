@@ -52,7 +52,10 @@ TEST_P(Golden, PrintsTheExpectedGraphAndKeepsTheOutputs) {
   passes::run_pipeline(after, passes::make_pipeline(names));
   EXPECT_EQ(print(after), text.substr(split + kSeparator.size()));
 
-  const bool runnable = std::all_of(before.nodes.begin(), before.nodes.end(), [](const Node& n) { return ops::find_op(n.op); });
+  // Graphs with untyped values (e.g. shapes only folding can compute) are checked by their text.
+  const bool runnable = std::all_of(before.nodes.begin(), before.nodes.end(), [&](const Node& n) {
+    return ops::find_op(n.op) && std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return before.types.count(o); });
+  });
   if (!runnable) return;
   const TensorMap inputs = random_inputs(before);
   const TensorMap want = host::Executor(before).run(inputs), got = host::Executor(after).run(inputs);
