@@ -3,7 +3,9 @@
 //
 // Stages (what a schedule may place; int8 adds "multiplier" and "rshift", the per-channel tables):
 //   pad(x, y, ic, n)  the input in padded coordinates, zero outside (a select, no likely(), so a
-//                     tile copy lowers to one constant-extent loop nest)
+//                     tile copy lowers to one constant-extent loop nest); the input itself when
+//                     there is no padding
+//   weights(kx, ky, ic, oc)  the weight input itself (a schedule may copy it in another layout)
 //   acc(x, y, oc, n)  f32 or int32: bias, then += pad(x*sw + kx*dw, y*sh + ky*dh, ic, n) * w(kx, ky, ic, oc)
 //                     over RDom (kx, ky, ic-within-group)
 //   output            int8: requantize(acc, multiplier[oc], rshift[oc]), then relu; f32: acc, then relu
@@ -40,8 +42,10 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in, const std::v
   Var x("x"), y("y"), c("c"), k("n");
   Func input = in[0].func, weight = in[1].func;
   Func pad("pad");
-  pad(x, y, c, k) = select(x >= pl && x < pl + W && y >= pt && y < pt + H,
-                           input(clamp(x - pl, 0, W - 1), clamp(y - pt, 0, H - 1), c, k), cast(input.value().type(), 0));
+  const bool padded = std::any_of(g.pads.begin(), g.pads.end(), [](int64_t p) { return p != 0; });
+  pad(x, y, c, k) = padded ? select(x >= pl && x < pl + W && y >= pt && y < pt + H,
+                                    input(clamp(x - pl, 0, W - 1), clamp(y - pt, 0, H - 1), c, k), cast(input.value().type(), 0))
+                           : input(x, y, c, k);
   Func acc("acc");
   const bool has_bias = in.size() > 2 && in[2].func.defined();
   acc(x, y, c, k) = has_bias ? cast(acc_t, in[2].func(c)) : cast(acc_t, 0);
@@ -59,7 +63,7 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in, const std::v
     output(x, y, c, k) = activation(n, acc(x, y, c, k));
   }
   (void)out;
-  Algorithm alg{{output}, {{"pad", pad}, {"acc", acc}}, {r}};
+  Algorithm alg{{output}, {{"pad", pad}, {"acc", acc}, {"weights", weight}}, {r}};
   if (int8) alg.stages.insert({{"multiplier", m}, {"rshift", s}});
   return alg;
 }

@@ -1,6 +1,10 @@
 #include "backend/host/executor.h"
 
+#include <chrono>
+#include <mutex>
+
 #include "ir/diagnostics.h"
+#include "ir/text.h"
 #include "ops/op.h"
 #include "schedules/host/host_schedule.h"
 
@@ -8,18 +12,106 @@ namespace tpuc::host {
 
 namespace {
 
+// Constants up to this size are compiled into a kernel (and are part of its key: shape operands,
+// scalars); larger ones — weights — are kernel parameters, so layers of the same shape share code.
+constexpr size_t kBakedConstantBytes = 1024;
+
 std::vector<int> halide_sizes(const Shape& s) { return std::vector<int>(s.rbegin(), s.rend()); }
 
-Halide::Buffer<> wrap(Tensor& t) {
-  return Halide::Buffer<>(ops::halide_type(t.type.dtype), t.data.data(), halide_sizes(t.type.shape));
+Halide::Buffer<> wrap(const Tensor& t) {
+  return Halide::Buffer<>(ops::halide_type(t.type.dtype), const_cast<uint8_t*>(t.data.data()), halide_sizes(t.type.shape));
 }
 
-// One node, compiled once: its non-constant inputs are ImageParams with fixed, dense shapes.
-struct NodeProgram {
-  const Node* node;
+// One compiled node: its runtime inputs (including large constants) are ImageParams with fixed,
+// dense shapes, bound per call through a ParamMap.
+struct Kernel {
   std::vector<std::pair<size_t, Halide::ImageParam>> params;  // node input index → parameter
   Halide::Pipeline pipeline;
-  bool compiled = false;
+};
+
+bool baked(const Graph& g, const std::string& value) {
+  return g.is_constant(value) && g.constants.at(value).data.size() <= kBakedConstantBytes;
+}
+
+// What a kernel depends on, as text: the node with canonical value names, its types, and the
+// contents of the constants it bakes in.
+std::string kernel_key(const Graph& g, const Node& n) {
+  Graph key;
+  Node k{n.op, "k", {}, {}, n.attrs};
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const std::string& in = n.inputs[i];
+    k.inputs.push_back(in.empty() ? "" : "i" + std::to_string(i));
+    if (in.empty()) continue;
+    if (baked(g, in)) {
+      key.constants[k.inputs.back()] = g.constants.at(in);
+    } else {
+      key.inputs.push_back(k.inputs.back());
+      key.types[k.inputs.back()] = g.type(in);
+    }
+  }
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    k.outputs.push_back("o" + std::to_string(i));
+    key.types[k.outputs.back()] = g.type(n.outputs[i]);
+  }
+  key.nodes = {k};
+  return print(key);
+}
+
+std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halide::Target& target) {
+  const ops::OpDef* def = ops::find_op(n.op);
+  if (!def) throw Error("node '" + n.name + "': operator " + n.op + " is not supported by the host executor");
+  auto kernel = std::make_shared<Kernel>();
+  std::vector<ops::OpInput> inputs;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    ops::OpInput in;
+    if (n.inputs[i].empty()) {
+      inputs.push_back(in);
+      continue;
+    }
+    in.type = &g.type(n.inputs[i]);
+    const std::vector<Halide::Var> vars(in.type->shape.size());
+    const std::vector<Halide::Expr> args(vars.begin(), vars.end());
+    if (baked(g, n.inputs[i])) {
+      in.constant = &g.constants.at(n.inputs[i]);
+      in.func(vars) = wrap(*in.constant).copy()(args);  // the kernel outlives this graph
+    } else {
+      Halide::ImageParam param(ops::halide_type(in.type->dtype), int(in.type->shape.size()), ops::halide_name(n.name) + "_in" + std::to_string(i));
+      int stride = 1;
+      for (int d = 0; d < param.dimensions(); ++d) {
+        const int extent = int(in.type->shape[in.type->shape.size() - 1 - size_t(d)]);
+        param.dim(d).set_bounds(0, extent).set_stride(stride);
+        stride *= extent;
+      }
+      in.func(vars) = param(args);
+      kernel->params.emplace_back(i, param);
+    }
+    inputs.push_back(in);
+  }
+  std::vector<TensorType> out_types;
+  for (const std::string& o : n.outputs) out_types.push_back(g.type(o));
+  ops::Algorithm algorithm = def->build(n, inputs, out_types);
+  schedule_host(n, algorithm, out_types[0].shape);
+  kernel->pipeline = Halide::Pipeline(algorithm.outputs);
+  kernel->pipeline.compile_jit(target);
+  return kernel;
+}
+
+// Kernels are shared by every executor in the process: calibration, validation and the layers
+// of one model that have the same shapes compile once.
+std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n, const Halide::Target& target) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const Kernel>> cache;
+  const std::string key = kernel_key(g, n);
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, compile(g, n, target)).first;
+  return it->second;
+}
+
+struct NodeProgram {
+  const Node* node;
+  std::shared_ptr<const Kernel> kernel;  // compiled on first use
+  double seconds = 0;                    // in realize, over all runs
 };
 
 }  // namespace
@@ -28,58 +120,17 @@ struct Executor::Impl {
   Graph graph;
   std::vector<NodeProgram> programs;
   Halide::Target target = host_jit_target();
-
-  void build(NodeProgram& p) {
-    const Node& n = *p.node;
-    const ops::OpDef* def = ops::find_op(n.op);
-    if (!def) throw Error("node '" + n.name + "': operator " + n.op + " is not supported by the host executor");
-    std::vector<ops::OpInput> inputs;
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      ops::OpInput in;
-      if (n.inputs[i].empty()) {
-        inputs.push_back(in);
-        continue;
-      }
-      in.type = &graph.type(n.inputs[i]);
-      const std::vector<Halide::Var> vars(in.type->shape.size());
-      auto constant = graph.constants.find(n.inputs[i]);
-      if (constant != graph.constants.end()) {
-        in.constant = &constant->second;
-        Halide::Buffer<> data = wrap(constant->second);
-        std::vector<Halide::Expr> args(vars.begin(), vars.end());
-        in.func(vars) = data(args);
-      } else {
-        Halide::ImageParam param(ops::halide_type(in.type->dtype), int(in.type->shape.size()), ops::halide_name(n.name) + "_in" + std::to_string(i));
-        int stride = 1;
-        for (int d = 0; d < param.dimensions(); ++d) {
-          const int extent = int(in.type->shape[in.type->shape.size() - 1 - size_t(d)]);
-          param.dim(d).set_bounds(0, extent).set_stride(stride);
-          stride *= extent;
-        }
-        in.func(vars) = param(std::vector<Halide::Expr>(vars.begin(), vars.end()));
-        p.params.emplace_back(i, param);
-      }
-      inputs.push_back(in);
-    }
-    std::vector<TensorType> out_types;
-    for (const std::string& o : n.outputs) out_types.push_back(graph.type(o));
-    ops::Algorithm algorithm = def->build(n, inputs, out_types);
-    schedule_host(n, algorithm, out_types[0].shape);
-    p.pipeline = Halide::Pipeline(algorithm.outputs);
-    p.pipeline.compile_jit(target);
-    p.compiled = true;
-  }
 };
 
 Executor::Executor(const Graph& g) : impl_(std::make_unique<Impl>()) {
   impl_->graph = g;
-  for (const Node& n : impl_->graph.nodes) impl_->programs.push_back({&n, {}, {}, false});
+  for (const Node& n : impl_->graph.nodes) impl_->programs.push_back({&n, nullptr, 0});
 }
 
 Executor::~Executor() = default;
 
 TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
-  Graph& g = impl_->graph;
+  const Graph& g = impl_->graph;
   TensorMap values;
   for (const std::string& name : g.inputs) {
     auto it = inputs.find(name);
@@ -90,15 +141,20 @@ TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
     values[name] = it->second;
   }
   for (NodeProgram& p : impl_->programs) {
-    if (!p.compiled) impl_->build(p);
-    for (auto& [index, param] : p.params) param.set(wrap(values.at(p.node->inputs[index])));
+    if (!p.kernel) p.kernel = cached_kernel(g, *p.node, impl_->target);
+    Halide::ParamMap params;
+    for (const auto& [index, param] : p.kernel->params) {
+      const std::string& in = p.node->inputs[index];
+      params.set(param, wrap(g.is_constant(in) ? g.constants.at(in) : values.at(in)));
+    }
     std::vector<Halide::Buffer<>> outs;
     for (const std::string& o : p.node->outputs) {
-      Tensor t(g.type(o));
-      values[o] = std::move(t);
+      values[o] = Tensor(g.type(o));
       outs.push_back(wrap(values[o]));
     }
-    p.pipeline.realize(Halide::Realization(outs), impl_->target);
+    const auto start = std::chrono::steady_clock::now();
+    const_cast<Halide::Pipeline&>(p.kernel->pipeline).realize(Halide::Realization(outs), impl_->target, params);
+    p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   if (keep_all) {
     for (const auto& [name, t] : g.constants) values.emplace(name, t);
@@ -106,6 +162,12 @@ TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
   }
   TensorMap result;
   for (const std::string& o : g.outputs) result[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
+  return result;
+}
+
+std::vector<std::pair<const Node*, double>> Executor::node_seconds() const {
+  std::vector<std::pair<const Node*, double>> result;
+  for (const NodeProgram& p : impl_->programs) result.emplace_back(p.node, p.seconds);
   return result;
 }
 

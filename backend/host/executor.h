@@ -2,7 +2,6 @@
 // per node, JIT-compiled once and reused across runs. Calibration, `tpuc run` on .onnx/.tpuir and
 // every comparison go through it.
 #pragma once
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +17,8 @@ class Executor {
   // Runs the graph. `inputs` are keyed by graph input name and must match their types exactly.
   // Returns the graph outputs, or every value when keep_all is set (for per-layer comparison).
   TensorMap run(const TensorMap& inputs, bool keep_all = false);
+  // Seconds spent in each node (graph order) over every run so far, compilation excluded.
+  std::vector<std::pair<const Node*, double>> node_seconds() const;
 
  private:
   struct Impl;

@@ -1,9 +1,11 @@
-// Times the host executor on one model: the first run (which includes JIT compilation of every
-// node) and the mean of the following runs. Writes the outputs of the last run as .npz so the
-// driver can compare them with onnxruntime's.
-//   tpuc_host_bench model.onnx inputs.npz outputs.npz runs
+// Times the host executor on one model after a pass pipeline (the default one: what calibration
+// and validation run): the first run, which includes import, passes and JIT compilation of every
+// kernel, and the mean of the following runs. Writes the outputs of the last run as .npz so the
+// driver can compare them with onnxruntime's. A per-operator time profile goes to stderr.
+//   tpuc_host_bench model.onnx inputs.npz outputs.npz runs pipeline.yaml
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "backend/host/executor.h"
@@ -14,8 +16,8 @@
 using namespace tpuc;
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: %s model.onnx inputs.npz outputs.npz runs\n", argv[0]);
+  if (argc != 6) {
+    std::fprintf(stderr, "usage: %s model.onnx inputs.npz outputs.npz runs pipeline.yaml\n", argv[0]);
     return 2;
   }
   using Clock = std::chrono::steady_clock;
@@ -23,7 +25,7 @@ int main(int argc, char** argv) {
   try {
     const auto start = Clock::now();
     Graph g = import_onnx(argv[1], {});
-    passes::run_pipeline(g, passes::import_pipeline());
+    passes::run_pipeline(g, passes::load_pipeline(argv[5]));
     const TensorMap inputs = read_tensors(argv[2]);
     host::Executor executor(g);
     TensorMap outputs = executor.run(inputs);
@@ -32,6 +34,13 @@ int main(int argc, char** argv) {
     for (int i = 0; i < runs; ++i) outputs = executor.run(inputs);
     const auto end = Clock::now();
     write_npz(argv[3], outputs);
+    std::map<std::string, std::pair<int, double>> by_op;  // op → nodes, seconds
+    for (const auto& [node, seconds] : executor.node_seconds()) {
+      by_op[node->op].first++;
+      by_op[node->op].second += seconds;
+    }
+    for (const auto& [op, entry] : by_op)
+      std::fprintf(stderr, "  %-20s %4d nodes %9.2f ms/run\n", op.c_str(), entry.first, 1000 * entry.second / (runs + 1));
     std::printf("{\"first_run_ms\": %.1f, \"mean_ms\": %.2f, \"nodes\": %zu}\n", ms(first - start),
                 ms(end - first) / runs, g.nodes.size());
   } catch (const Error& e) {

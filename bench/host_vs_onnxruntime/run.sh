@@ -1,6 +1,8 @@
 #!/bin/bash
 # bench/host_vs_onnxruntime: times tpuc's host executor against onnxruntime (CPU) on ResNet-50,
 # MobileNetV2 and a transformer encoder exported by torch, and checks that the outputs agree.
+# tpuc runs the graph after the default pass pipeline; onnxruntime applies its own graph
+# optimizations (its default, ORT_ENABLE_ALL).
 #   bash bench/host_vs_onnxruntime/run.sh [build-dir]      (after `make build`; see bench/README.md)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +17,7 @@ runs=10
 while read -r name shape; do
   echo "== $name $shape" >&2
   HL_NUM_THREADS=$threads "$build/bench/tpuc_host_bench" "$out/$name.onnx" "$out/$name.input.npz" \
-    "$out/$name.tpuc.npz" $runs > "$out/$name.tpuc.json"
+    "$out/$name.tpuc.npz" $runs "$root/configs/pipelines/default.yaml" > "$out/$name.tpuc.json"
   node "$here/ort_bench.js" "$out/$name.onnx" "$out/$name.input.bin" "$shape" $runs "$threads" \
     "$out/$name.ort.bin" > "$out/$name.ort.json"
 done < "$out/models.txt"

@@ -27,24 +27,58 @@ void schedule_stages_at_root(const Node&, ops::Algorithm& a, const Shape& out_sh
   for (Func& out : a.outputs) vectorize_and_parallelize(out, out_shape);
 }
 
-// Conv and Gemm: accumulate one output row at a time in a vector-friendly layout.
-void schedule_accumulation(const Node& n, ops::Algorithm& a, const Shape& out_shape) {
+// Conv, Gemm and MatMul: each task accumulates a tile of `lanes` outputs along the innermost
+// dimension × `rows` outputs along `row_dim` (output channels, or rows of the product) over the
+// whole reduction. The tile is 16 vector accumulators of fixed size, so LLVM keeps it in registers;
+// every input vector loaded is reused across the rows and every weight across the lanes.
+void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int row_dim) {
   Func out = a.outputs[0], acc = a.stages.at("acc");
-  if (a.stages.count("pad")) a.stages.at("pad").compute_root();
+  for (const char* table : {"multiplier", "rshift"})
+    if (a.stages.count(table)) a.stages.at(table).compute_root();
+  // A padded input is copied once; an unpadded one (a plain call of the input) is read in place.
+  if (a.stages.count("pad") && a.stages.at("pad").value().as<Internal::Select>())
+    vectorize_and_parallelize(a.stages.at("pad").compute_root(), out_shape);
+  const int64_t width = out_shape.back(), rows = out_shape[out_shape.size() - 1 - size_t(row_dim)];
+  const int lanes = int(std::min<int64_t>(width >= 2 * kVector ? 2 * kVector : kVector, width));
+  int block = 16 * kVector / std::max(lanes, kVector);
+  while (block > rows) block /= 2;  // ShiftInwards tiles must fit: the last tile overlaps the one before
+
   const std::vector<Var> v = out.args();
-  vectorize_and_parallelize(out, out_shape);
-  acc.compute_at(out, v[1]);
-  if (out_shape.back() >= kVector) {
-    acc.vectorize(acc.args()[0], kVector, TailStrategy::GuardWithIf);
-    acc.update().vectorize(acc.args()[0], kVector, TailStrategy::GuardWithIf);
+  Var xo("xo"), xi("xi"), ro("ro"), ri("ri");
+  out.split(v[0], xo, xi, lanes).split(v[size_t(row_dim)], ro, ri, block);
+  std::vector<VarOrRVar> order{xi, ri, xo};
+  for (size_t d = 1; d < v.size(); ++d) order.push_back(int(d) == row_dim ? ro : v[d]);
+  out.reorder(order).vectorize(xi, std::min(lanes, kVector)).parallel(rows / block > 1 ? ro : xo);
+
+  const std::vector<Var> w = acc.args();
+  const Var ax = w[0], ar = w[size_t(row_dim)];
+  Var axo("axo"), axi("axi");
+  std::vector<VarOrRVar> inner{axi, axo, ar};
+  for (const RDom& r : a.reductions)
+    for (int d = 0; d < r.dimensions(); ++d) inner.push_back(RVar(r[d]));
+  const int vector = std::min(lanes, kVector);
+  acc.compute_at(out, xo).split(ax, axo, axi, vector).vectorize(axi).unroll(axo).unroll(ar);
+  acc.update().split(ax, axo, axi, vector).reorder(inner).vectorize(axi).unroll(axo).unroll(ar);
+  // A weight row stride that is a multiple of 4 KiB puts every row of the block in the same L1 set;
+  // such blocks are copied once per row block so the rows of one reduction step are adjacent.
+  int64_t reduction = 1;
+  for (const RDom& r : a.reductions)
+    for (int d = 0; d < r.dimensions(); ++d) reduction *= *as_const_int(r[d].extent());
+  if (a.stages.count("weights") && reduction % 1024 == 0) {
+    Func weights = a.stages.at("weights").in(acc);
+    const std::vector<Var> wv = weights.args();
+    weights.compute_at(out, ro).reorder_storage(wv.back(), wv[0]);
   }
 }
 
+void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) { schedule_register_blocked(a, out_shape, 2); }
+void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) { schedule_register_blocked(a, out_shape, 1); }
+
 using Schedule = void (*)(const Node&, ops::Algorithm&, const Shape&);
 const std::map<std::string, Schedule> kSchedules = {
-    {"Conv", schedule_accumulation},
-    {"Gemm", schedule_accumulation},
-    {"MatMul", schedule_accumulation},
+    {"Conv", schedule_conv},
+    {"Gemm", schedule_product},
+    {"MatMul", schedule_product},
 };
 
 }  // namespace

@@ -95,7 +95,10 @@ Node conv_node(const ConvCase& k) {
 
 TEST(Ops, ConvFloat) {
   const ConvCase cases[] = {{{1, 3, 7, 8}, {4, 3, 3, 3}, 1, 1, 1, 1}, {{2, 4, 9, 9}, {6, 4, 3, 3}, 2, 0, 1, 1},
-                            {{1, 4, 8, 8}, {4, 1, 3, 3}, 1, 1, 1, 4}, {{1, 2, 9, 7}, {2, 2, 2, 2}, 1, 2, 2, 1}};
+                            {{1, 4, 8, 8}, {4, 1, 3, 3}, 1, 1, 1, 4}, {{1, 2, 9, 7}, {2, 2, 2, 2}, 1, 2, 2, 1},
+                            // host schedule edges: two-vector tiles whose last one overlaps (width 37,
+                            // 19), channel blocks that overlap (24, 20), packed weights (K = 1024)
+                            {{1, 8, 6, 37}, {24, 8, 3, 3}, 1, 1, 1, 1}, {{1, 1024, 3, 19}, {20, 1024, 1, 1}, 1, 0, 1, 1}};
   unsigned seed = 1;
   for (const ConvCase& k : cases) {
     const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, seed++), w = random_tensor<float>(DType::F32, k.w, -1, 1, seed++);
@@ -105,6 +108,17 @@ TEST(Ops, ConvFloat) {
     const Tensor y = run_node(conv_node(k), {x, w, b}, {false, true, true});
     EXPECT_EQ(y.type.shape, shape);
     expect_near(y, want);
+  }
+}
+
+// Same-shaped layers share one compiled kernel; each must still use its own weights.
+TEST(Ops, SameShapedConvsShareCodeNotWeights) {
+  const ConvCase k{{1, 16, 6, 6}, {32, 16, 3, 3}, 1, 1, 1, 1};
+  const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, 7);
+  for (unsigned seed : {8u, 9u}) {
+    const Tensor w = random_tensor<float>(DType::F32, k.w, -1, 1, seed), b = random_tensor<float>(DType::F32, {k.w[0]}, -1, 1, seed);
+    Shape shape;
+    expect_near(run_node(conv_node(k), {x, w, b}, {false, true, true}), naive_conv(x, w, &b, k, shape));
   }
 }
 
