@@ -4,6 +4,8 @@
 // coordinate transformation and nearest rounding modes; scales or sizes from constant inputs).
 #include <cmath>
 
+#include <set>
+
 #include "ops/families.h"
 
 namespace tpuc::ops {
@@ -142,7 +144,9 @@ std::vector<TensorType> infer_resize(const Node& n, const std::vector<InferInput
   if (mode != "nearest" && mode != "linear") node_error(n, "mode '" + mode + "' is not supported (nearest, linear)");
   if (n.i("antialias", 0)) node_error(n, "antialias is not supported");
   const std::string ct = n.s("coordinate_transformation_mode", "half_pixel");
-  if (ct == "tf_crop_and_resize") node_error(n, "tf_crop_and_resize is not supported");
+  static const std::set<std::string> kTransforms = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
+                                                    "align_corners", "asymmetric", "tf_half_pixel_for_nn"};
+  if (!kTransforms.count(ct)) node_error(n, "coordinate_transformation_mode '" + ct + "' is not supported");
   Shape out;
   resize_scales(n, in, &out);
   return {same_kind(*in[0].type, out)};
@@ -164,6 +168,7 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in, const std:
     const float scale = float(scales[d]), in_size = float(xs[d]), out_size = float(os[d]);
     Expr of = cast<float>(o);
     if (ct == "asymmetric") return of / scale;
+    if (ct == "tf_half_pixel_for_nn") return (of + 0.5f) / scale;
     if (ct == "align_corners") return out_size > 1 ? of * (in_size - 1) / (out_size - 1) : Expr(0.0f);
     if (ct == "pytorch_half_pixel") return out_size > 1 ? (of + 0.5f) / scale - 0.5f : Expr(0.0f);
     if (ct == "half_pixel_symmetric") {
@@ -183,7 +188,8 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in, const std:
   if (!linear) {
     std::vector<Expr> args(rank);
     for (size_t d = 0; d < rank; ++d)
-      args[rank - 1 - d] = clamp(cast<int>(round_nearest(source(d, v[rank - 1 - d]))), 0, int(xs[d]) - 1);
+      // strict_float: a coordinate exactly halfway must not become x * (1/scale), a hair above.
+      args[rank - 1 - d] = clamp(cast<int>(round_nearest(strict_float(source(d, v[rank - 1 - d])))), 0, int(xs[d]) - 1);
     output(v) = in[0].func(args);
     return {{output}, {}, {}};
   }

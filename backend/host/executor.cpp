@@ -141,6 +141,11 @@ TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
     values[name] = it->second;
   }
   for (NodeProgram& p : impl_->programs) {
+    const bool empty = std::all_of(p.node->outputs.begin(), p.node->outputs.end(), [&](const std::string& o) { return g.type(o).num_elements() == 0; });
+    if (empty) {  // nothing to compute (and Halide cannot bind zero-extent buffers)
+      for (const std::string& o : p.node->outputs) values[o] = Tensor(g.type(o));
+      continue;
+    }
     if (!p.kernel) p.kernel = cached_kernel(g, *p.node, impl_->target);
     Halide::ParamMap params;
     for (const auto& [index, param] : p.kernel->params) {

@@ -208,7 +208,8 @@ std::pair<std::string, Tensor> read_onnx_tensor(const std::string& path) {
   return {t.name(), im.tensor(t)};
 }
 
-Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes) {
+Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes,
+                  const std::map<std::string, Tensor>& bound_inputs) {
   Importer im{path};
   onnx::ModelProto model;
   {
@@ -229,12 +230,21 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
 
   std::set<std::string> unused_shapes;
   for (const auto& [name, shape] : input_shapes) unused_shapes.insert(name);
+  for (const auto& [name, value] : bound_inputs) unused_shapes.insert(name);
   for (const auto& in : gp.input()) {
     if (g.constants.count(in.name())) continue;  // old exporters list initializers as inputs
     const std::string what = "input '" + in.name() + "'";
     if (!in.type().has_tensor_type()) im.fail(what + " is not a tensor");
     const auto& tt = in.type().tensor_type();
     TensorType type{im.dtype(tt.elem_type(), what), {}, std::nullopt};
+    auto bound = bound_inputs.find(in.name());
+    if (bound != bound_inputs.end()) {
+      if (bound->second.type.dtype != type.dtype)
+        im.fail(what + " is " + std::string(tpuc::name(type.dtype)) + ", the value bound to it is " + to_string(bound->second.type));
+      g.constants[in.name()] = bound->second;
+      unused_shapes.erase(in.name());
+      continue;
+    }
     auto given = input_shapes.find(in.name());
     if (given != input_shapes.end()) {
       type.shape = given->second;
@@ -249,7 +259,7 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
     g.inputs.push_back(in.name());
     g.types[in.name()] = type;
   }
-  if (!unused_shapes.empty()) im.fail("a shape is given for '" + *unused_shapes.begin() + "', which is not a graph input");
+  if (!unused_shapes.empty()) im.fail("a shape or value is given for '" + *unused_shapes.begin() + "', which is not a graph input");
 
   std::vector<std::string> unsupported;
   int index = 0;

@@ -6,6 +6,8 @@
 //     spatial/is_test, Softmax before opset 13 gets `coerce_2d = 1`: it flattens to 2-D at `axis`;
 //     Dropout keeps only its data input: training mode and the mask output are rejected);
 //   - graph inputs are typed from the model or from `input_shapes` (required for symbolic dims);
+//     inputs given a value in `bound_inputs` become constants instead (a static-shape compiler
+//     needs the values behind shapes, axes, pads and K at compile time);
 //     other values stay untyped until the shape-inference pass.
 // Errors name the file: unreadable or truncated protobuf, external tensor data, unsupported dtypes,
 // and every unsupported operator at once with its node name.
@@ -17,7 +19,8 @@
 
 namespace tpuc {
 
-Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes = {});
+Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes = {},
+                  const std::map<std::string, Tensor>& bound_inputs = {});
 
 // The ONNX operator types the importer translates.
 std::vector<std::string> onnx_supported_ops();

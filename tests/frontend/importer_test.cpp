@@ -109,7 +109,7 @@ TEST(OnnxImport, SymbolicDimensionsNeedAShape) {
   const std::string path = write_model("symbolic", {node("Relu", "r", {"x"}, "y")}, 13, "batch");
   EXPECT_EQ(error_of(path), path + ": input 'x' has a symbolic dimension 'batch'; give its shape (config inputs[].shape or --input-shape)");
   EXPECT_EQ(import_onnx(path, {{"x", {1, 8}}}).type("x").shape, (Shape{1, 8}));
-  EXPECT_EQ(error_of(path, {{"x", {1, 8}}, {"y", {1}}}), path + ": a shape is given for 'y', which is not a graph input");
+  EXPECT_EQ(error_of(path, {{"x", {1, 8}}, {"y", {1}}}), path + ": a shape or value is given for 'y', which is not a graph input");
 }
 
 TEST(OnnxImport, OldSoftmaxKeepsItsTwoDimensionalMeaning) {
@@ -123,4 +123,19 @@ TEST(OnnxImport, OldSoftmaxKeepsItsTwoDimensionalMeaning) {
 TEST(OnnxImport, OpsetOutsideTheSupportedRange) {
   const std::string path = write_model("opset5", {node("Relu", "r", {"x"}, "y")}, 5);
   EXPECT_EQ(error_of(path), path + ": opset 5 is outside the supported range 7-17");
+}
+
+TEST(OnnxImport, BoundInputsBecomeConstants) {
+  const std::string path = write_model("bound", {node("Relu", "relu", {"x"}, "y")});
+  Tensor x = make_tensor<float>(DType::F32, {1, 4}, {1, -2, 3, -4});
+  const Graph g = import_onnx(path, {}, {{"x", x}});
+  EXPECT_TRUE(g.inputs.empty());
+  ASSERT_TRUE(g.is_constant("x"));
+  EXPECT_EQ(g.constants.at("x").at(1), -2);
+  try {
+    import_onnx(path, {}, {{"x", make_tensor<int64_t>(DType::I64, {1}, {4})}});
+    FAIL() << "a value of the wrong dtype was bound";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": input 'x' is f32, the value bound to it is i64[1]");
+  }
 }
