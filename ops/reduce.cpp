@@ -92,9 +92,10 @@ Algorithm build_reduce(const Node& n, const std::vector<OpInput>& in, const std:
   return {{output}, {}, {r}};
 }
 
+// ArgMax and ArgMin along `axis`; ties go to the first index, or with select_last_index to the
+// last (the reduction then walks the axis backwards).
 std::vector<TensorType> infer_argmax(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
-  if (n.i("select_last_index", 0)) node_error(n, "select_last_index is not supported");
   Node one = n;
   one.attrs["axes"] = std::vector<int64_t>{n.i("axis", 0)};
   return {{DType::I64, reduced_shape(one, in[0].type->shape, reduced_axes(one, in[0].type->shape.size())), std::nullopt}};
@@ -107,8 +108,15 @@ Algorithm build_argmax(const Node& n, const std::vector<OpInput>& in, const std:
   const std::vector<int64_t> axes = reduced_axes(one, s.size());
   const std::vector<Var> v = make_vars(out[0].shape.size());
   const RDom r = reduction_domain(s, axes);
+  std::vector<Expr> args = reduction_args(one, s, axes, v, r);
+  const int length = int(s[size_t(axes[0])]);
+  const bool last = n.i("select_last_index", 0);
+  if (last) args[s.size() - 1 - size_t(axes[0])] = length - 1 - r.x;
+  const Expr value = in[0].func(args);
+  Expr index = (n.op == "ArgMin" ? argmin(value) : argmax(value))[0];
+  if (last) index = length - 1 - index;
   Func output(halide_name(n.name));
-  output(v) = cast<int64_t>(argmax(in[0].func(reduction_args(one, s, axes, v, r)))[0]);
+  output(v) = cast<int64_t>(index);
   return {{output}, {}, {r}};
 }
 

@@ -10,6 +10,7 @@ const std::vector<OpDef>& all_ops() {
     std::vector<OpDef> table = {
         // name                 infer             build             int8
         {"ArgMax", infer_argmax, build_argmax, false},
+        {"ArgMin", infer_argmax, build_argmax, false},
         {"AveragePool", infer_averagepool, build_averagepool, false},
         {"BatchNormalization", infer_batchnorm, build_batchnorm, false},
         {"Cast", infer_cast, build_cast, false},

@@ -167,8 +167,9 @@ std::vector<TensorType> infer_concat(const Node& n, const std::vector<InferInput
   for (size_t i = 1; i < in.size(); ++i) {
     require_inputs(n, in, i + 1);
     const Shape& s = in[i].type->shape;
+    if (s.size() != out.size()) node_error(n, "inputs have different ranks");
     for (size_t d = 0; d < out.size(); ++d)
-      if (int64_t(d) != axis && s.size() == out.size() && s[d] != out[d]) node_error(n, "inputs differ outside the axis");
+      if (int64_t(d) != axis && s[d] != out[d]) node_error(n, "inputs differ outside the axis");
     out[size_t(axis)] += s[size_t(axis)];
   }
   return {same_kind(*in[0].type, out)};

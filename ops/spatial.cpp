@@ -67,7 +67,12 @@ static TransposeGeometry transpose_geometry(const Node& n, const Shape& x, const
   TransposeGeometry g{n.ints("strides", {1, 1}), n.ints("dilations", {1, 1}), n.ints("pads", {0, 0, 0, 0}), {}, n.i("group", 1)};
   const std::vector<int64_t> output_padding = n.ints("output_padding", {0, 0}), output_shape = n.ints("output_shape");
   const std::string auto_pad = n.s("auto_pad", "NOTSET");
+  if (g.strides.size() != 2 || g.dilations.size() != 2 || output_padding.size() != 2) node_error(n, "strides, dilations and output_padding need 2 values");
+  if (g.pads.size() != 4) node_error(n, "pads needs 4 values");
+  if (!output_shape.empty() && output_shape.size() != 2 && output_shape.size() != 4) node_error(n, "output_shape needs 2 (or 4) values");
+  if (g.group < 1) node_error(n, "group must be positive");
   for (int d = 0; d < 2; ++d) {
+    if (g.strides[size_t(d)] < 1 || g.dilations[size_t(d)] < 1 || w[2 + d] < 1) node_error(n, "strides, dilations and kernel must be positive");
     const int64_t span = (w[2 + d] - 1) * g.dilations[size_t(d)] + 1;
     const int64_t full = (x[2 + d] - 1) * g.strides[size_t(d)] + span + output_padding[size_t(d)];
     if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
@@ -79,6 +84,7 @@ static TransposeGeometry transpose_geometry(const Node& n, const Shape& x, const
       g.pads[size_t(d) + 2] = total - g.pads[size_t(d)];
     }
     g.out.push_back(full - g.pads[size_t(d)] - g.pads[size_t(d) + 2]);
+    if (g.out.back() < 1) node_error(n, "the output would be empty");
   }
   return g;
 }

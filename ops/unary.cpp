@@ -21,6 +21,17 @@ Expr erf_approx(Expr x) {
 using UnaryFn = Expr (*)(Expr, const Node&);
 const std::map<std::string, UnaryFn> kUnary = {
     {"Abs", [](Expr x, const Node&) { return abs(x); }},
+    {"Acos", [](Expr x, const Node&) { return acos(x); }},
+    {"Acosh", [](Expr x, const Node&) { return acosh(x); }},
+    {"Asin", [](Expr x, const Node&) { return asin(x); }},
+    {"Asinh", [](Expr x, const Node&) { return asinh(x); }},
+    {"Atan", [](Expr x, const Node&) { return atan(x); }},
+    {"Atanh", [](Expr x, const Node&) { return atanh(x); }},
+    {"Celu", [](Expr x, const Node& n) {
+       const float alpha = float(n.f("alpha", 1.0));
+       return max(x, 0.0f) + min(0.0f, alpha * (exp(x / alpha) - 1.0f));
+     }},
+    {"Cosh", [](Expr x, const Node&) { return cosh(x); }},
     {"Ceil", [](Expr x, const Node&) { return ceil(x); }},
     {"Elu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 1.0)) * (exp(x) - 1.0f), x); }},
     {"Erf", [](Expr x, const Node&) { return erf_approx(x); }},
@@ -41,6 +52,9 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Sigmoid", [](Expr x, const Node&) { return 1.0f / (1.0f + exp(-x)); }},
     {"Sign", [](Expr x, const Node&) { return select(x > 0, 1.0f, select(x < 0, -1.0f, 0.0f)); }},
     {"Sin", [](Expr x, const Node&) { return sin(x); }},
+    {"Sinh", [](Expr x, const Node&) { return sinh(x); }},
+    {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},
+    {"ThresholdedRelu", [](Expr x, const Node& n) { return select(x > float(n.f("alpha", 1.0)), x, 0.0f); }},
     {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp(x)); }},
     {"Sqrt", [](Expr x, const Node&) { return sqrt(x); }},
     {"Tan", [](Expr x, const Node&) { return tan(x); }},

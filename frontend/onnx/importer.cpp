@@ -166,11 +166,13 @@ void cast_type(Node& n, Graph&, int64_t) {
 const OnnxOp kOps[] = {
     {"And", keep}, {"Cos", keep}, {"GreaterOrEqual", keep}, {"LessOrEqual", keep}, {"Or", keep}, {"Round", keep},
     {"Sign", keep}, {"Sin", keep}, {"Tan", keep}, {"TopK", keep}, {"Xor", keep},
+    {"Acos", keep}, {"Acosh", keep}, {"Asin", keep}, {"Asinh", keep}, {"Atan", keep}, {"Atanh", keep},
+    {"Celu", keep}, {"Cosh", keep}, {"Sinh", keep}, {"Softsign", keep}, {"ThresholdedRelu", keep},
     {"ConvTranspose", keep}, {"DepthToSpace", keep}, {"Resize", keep}, {"SpaceToDepth", keep}, {"Upsample", keep},
     {"ConstantOfShape", keep}, {"Expand", keep}, {"Gather", keep}, {"InstanceNormalization", keep},
     {"LayerNormalization", keep}, {"LogSoftmax", softmax}, {"Pad", keep}, {"PRelu", keep}, {"Shape", keep},
     {"Slice", keep}, {"Split", keep}, {"Tile", keep},
-    {"ArgMax", keep},     {"AveragePool", keep}, {"Cast", cast_type},  {"Concat", keep},
+    {"ArgMax", keep},     {"ArgMin", keep},     {"AveragePool", keep}, {"Cast", cast_type},  {"Concat", keep},
     {"GlobalAveragePool", keep}, {"GlobalMaxPool", keep}, {"ReduceMax", keep}, {"ReduceMean", keep},
     {"ReduceMin", keep},  {"ReduceSum", axes_to_attribute}, {"Squeeze", axes_to_attribute}, {"Transpose", keep},
     {"Unsqueeze", axes_to_attribute},
@@ -184,6 +186,53 @@ const OnnxOp kOps[] = {
     {"Softplus", keep},   {"Sqrt", keep},      {"Sub", keep},                     {"Sum", keep},        {"Tanh", keep},
     {"Where", keep},
 };
+
+// 1-D Conv, ConvTranspose, MaxPool and AveragePool run as their 2-D forms on a height-1 image: Unsqueeze the input
+// (and a non-constant weight) at axis 2, widen the window attributes, Squeeze the result. The ops
+// library, its schedules and the chip then need only the 2-D form.
+bool one_dimensional(const Node& n, const Graph& g) {
+  const bool conv = n.op == "Conv" || n.op == "ConvTranspose";
+  if (!conv && n.op != "MaxPool" && n.op != "AveragePool") return false;
+  // Malformed nodes (missing operands) are left for the op's own checks to report.
+  if (n.outputs.empty() || n.inputs.size() < (conv ? 2u : 1u) || n.inputs[0].empty() || (conv && n.inputs[1].empty())) return false;
+  if (n.attrs.count("kernel_shape")) return n.ints("kernel_shape").size() == 1;
+  if (!conv) return false;
+  const std::string& w = n.inputs[1];  // its rank is known for initializers and graph inputs
+  return g.is_constant(w) ? g.constants.at(w).type.shape.size() == 3 : g.types.count(w) && g.types.at(w).shape.size() == 3;
+}
+
+void widen_to_2d(Node& n, Graph& g, std::vector<Node>& nodes) {
+  auto unsqueeze = [&](const std::string& value) {
+    const std::string wide = value + "/2d";
+    if (g.is_constant(value)) {
+      Tensor t = g.constants.at(value);
+      t.type.shape.insert(t.type.shape.begin() + 2, 1);
+      g.constants[wide] = std::move(t);
+    } else {
+      nodes.push_back(Node{"Unsqueeze", n.name + "/unsqueeze_" + value, {value}, {wide}, {{"axes", std::vector<int64_t>{2}}}});
+    }
+    return wide;
+  };
+  n.inputs[0] = unsqueeze(n.inputs[0]);
+  if (n.op != "MaxPool" && n.op != "AveragePool") n.inputs[1] = unsqueeze(n.inputs[1]);
+  auto widen = [&](const char* key, int64_t fill) {
+    if (!n.attrs.count(key)) return;
+    std::vector<int64_t> v = n.ints(key);
+    v.insert(v.begin(), fill);
+    if (std::string(key) == "pads" && v.size() == 3) v.insert(v.begin() + 2, 0);  // [0, b, 0, e]
+    n.attrs[key] = v;
+  };
+  widen("kernel_shape", 1);
+  widen("strides", 1);
+  widen("dilations", 1);
+  widen("pads", 0);
+  widen("output_padding", 0);
+  widen("output_shape", 1);
+  const std::string out = n.outputs[0];
+  n.outputs[0] = out + "/2d";
+  nodes.push_back(n);
+  nodes.push_back(Node{"Squeeze", n.name + "/squeeze", {n.outputs[0]}, {out}, {{"axes", std::vector<int64_t>{2}}}});
+}
 
 const OnnxOp* find(const std::string& op) {
   for (const OnnxOp& o : kOps)
@@ -270,6 +319,7 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
       unsupported.push_back(np.domain() + "." + np.op_type() + " (node '" + name + "')");
       continue;
     }
+    if (np.output_size() == 0 || np.output(0).empty()) im.fail("node '" + name + "' has no output");
     if (np.op_type() == "Constant") {
       for (const auto& a : np.attribute()) {
         if (a.name() != "value" || a.type() != onnx::AttributeProto::TENSOR)
@@ -295,7 +345,11 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
       n.attrs[a.name()] = im.attribute(a, name);
     }
     op->normalize(n, g, im.opset);
-    g.nodes.push_back(std::move(n));
+    if (one_dimensional(n, g)) {
+      widen_to_2d(n, g, g.nodes);
+    } else {
+      g.nodes.push_back(std::move(n));
+    }
   }
   if (!unsupported.empty()) {
     std::string list;

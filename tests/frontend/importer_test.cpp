@@ -139,3 +139,36 @@ TEST(OnnxImport, BoundInputsBecomeConstants) {
     EXPECT_EQ(std::string(e.what()), path + ": input 'x' is f32, the value bound to it is i64[1]");
   }
 }
+
+// A 1-D convolution over x viewed as [1, 1, 4]: the 2-D form on a height-1 image.
+TEST(OnnxImport, OneDimensionalConvBecomesTwoDimensional) {
+  onnx::NodeProto c = node("Constant", "c", {}, "w");
+  onnx::AttributeProto* value = c.add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  onnx::TensorProto* t = value->mutable_t();
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : {2, 1, 3}) t->add_dims(d);
+  for (int i = 0; i < 6; ++i) t->add_float_data(float(i));
+  onnx::NodeProto conv = node("Conv", "conv", {"x3", "w"}, "y");
+  onnx::AttributeProto* pads = conv.add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  pads->add_ints(1);
+  pads->add_ints(2);
+  onnx::NodeProto shape = node("Constant", "s", {}, "shape");
+  value = shape.add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  value->mutable_t()->set_data_type(onnx::TensorProto::INT64);
+  value->mutable_t()->add_dims(3);
+  for (int64_t d : {1, 1, 4}) value->mutable_t()->add_int64_data(d);
+  const Graph g = import_onnx(write_model("conv1d", {c, shape, node("Reshape", "r", {"x", "shape"}, "x3"), conv}));
+  std::vector<std::string> ops;
+  for (const Node& n : g.nodes) ops.push_back(n.op);
+  EXPECT_EQ(ops, (std::vector<std::string>{"Reshape", "Unsqueeze", "Conv", "Squeeze"}));
+  const Node& wide = g.nodes[2];
+  EXPECT_EQ(g.constants.at(wide.inputs[1]).type.shape, (Shape{2, 1, 1, 3}));
+  EXPECT_EQ(wide.ints("pads"), (std::vector<int64_t>{0, 1, 0, 2}));
+  EXPECT_EQ(g.nodes[3].outputs[0], "y");
+}
