@@ -58,6 +58,25 @@ onnx::NodeProto node(const std::string& op, const std::string& name, std::vector
   return n;
 }
 
+// A Constant node whose value is an int64 or float tensor.
+template <typename T>
+onnx::NodeProto constant_node(const std::string& out, const std::vector<int64_t>& dims, const std::vector<T>& values) {
+  onnx::NodeProto c = node("Constant", out + "_constant", {}, out);
+  onnx::AttributeProto* value = c.add_attribute();
+  value->set_name("value");
+  value->set_type(onnx::AttributeProto::TENSOR);
+  onnx::TensorProto* t = value->mutable_t();
+  for (int64_t d : dims) t->add_dims(d);
+  if constexpr (std::is_same_v<T, float>) {
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (float v : values) t->add_float_data(v);
+  } else {
+    t->set_data_type(onnx::TensorProto::INT64);
+    for (int64_t v : values) t->add_int64_data(v);
+  }
+  return c;
+}
+
 }  // namespace
 
 TEST(OnnxImport, FashionMnistModel) {
@@ -90,15 +109,7 @@ TEST(OnnxImport, ListsEveryUnsupportedOperator) {
 }
 
 TEST(OnnxImport, ConstantNodesBecomeConstants) {
-  onnx::NodeProto c = node("Constant", "c", {}, "shape");
-  onnx::AttributeProto* value = c.add_attribute();
-  value->set_name("value");
-  value->set_type(onnx::AttributeProto::TENSOR);
-  onnx::TensorProto* t = value->mutable_t();
-  t->set_data_type(onnx::TensorProto::INT64);
-  t->add_dims(2);
-  t->add_int64_data(2);
-  t->add_int64_data(2);
+  const onnx::NodeProto c = constant_node<int64_t>("shape", {2}, {2, 2});
   const Graph g = import_onnx(write_model("constant", {c, node("Reshape", "r", {"x", "shape"}, "y")}));
   ASSERT_TRUE(g.constants.count("shape"));
   EXPECT_EQ(g.constants.at("shape").at(1), 2);
@@ -142,27 +153,14 @@ TEST(OnnxImport, BoundInputsBecomeConstants) {
 
 // A 1-D convolution over x viewed as [1, 1, 4]: the 2-D form on a height-1 image.
 TEST(OnnxImport, OneDimensionalConvBecomesTwoDimensional) {
-  onnx::NodeProto c = node("Constant", "c", {}, "w");
-  onnx::AttributeProto* value = c.add_attribute();
-  value->set_name("value");
-  value->set_type(onnx::AttributeProto::TENSOR);
-  onnx::TensorProto* t = value->mutable_t();
-  t->set_data_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : {2, 1, 3}) t->add_dims(d);
-  for (int i = 0; i < 6; ++i) t->add_float_data(float(i));
+  const onnx::NodeProto c = constant_node<float>("w", {2, 1, 3}, {0, 1, 2, 3, 4, 5});
   onnx::NodeProto conv = node("Conv", "conv", {"x3", "w"}, "y");
   onnx::AttributeProto* pads = conv.add_attribute();
   pads->set_name("pads");
   pads->set_type(onnx::AttributeProto::INTS);
   pads->add_ints(1);
   pads->add_ints(2);
-  onnx::NodeProto shape = node("Constant", "s", {}, "shape");
-  value = shape.add_attribute();
-  value->set_name("value");
-  value->set_type(onnx::AttributeProto::TENSOR);
-  value->mutable_t()->set_data_type(onnx::TensorProto::INT64);
-  value->mutable_t()->add_dims(3);
-  for (int64_t d : {1, 1, 4}) value->mutable_t()->add_int64_data(d);
+  const onnx::NodeProto shape = constant_node<int64_t>("shape", {3}, {1, 1, 4});
   const Graph g = import_onnx(write_model("conv1d", {c, shape, node("Reshape", "r", {"x", "shape"}, "x3"), conv}));
   std::vector<std::string> ops;
   for (const Node& n : g.nodes) ops.push_back(n.op);
