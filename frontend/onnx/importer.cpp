@@ -36,22 +36,31 @@ struct Importer {
   Tensor tensor(const onnx::TensorProto& t) const {
     const std::string what = "tensor '" + t.name() + "'";
     if (t.data_location() == onnx::TensorProto::EXTERNAL) fail(what + " keeps its data in an external file; not supported");
-    Tensor out(TensorType{dtype(t.data_type(), what), Shape(t.dims().begin(), t.dims().end()), std::nullopt});
-    const size_t bytes = out.data.size();
+    const TensorType type{dtype(t.data_type(), what), Shape(t.dims().begin(), t.dims().end()), std::nullopt};
+    // The stored values must match the shape before anything is allocated for it.
+    int64_t count = 1;
+    for (int64_t d : type.shape) {
+      if (d < 0 || (d > 0 && count > (int64_t(1) << 40) / d)) fail(what + " has an invalid shape " + to_string(type.shape));
+      count *= d;
+    }
+    const int64_t width = int64_t(bytes(type.dtype));
+    const int64_t stored = t.has_raw_data() ? int64_t(t.raw_data().size()) / width
+                           : type.dtype == DType::F32 ? t.float_data_size()
+                           : type.dtype == DType::I64 ? t.int64_data_size()
+                                                      : t.int32_data_size();  // the narrower integer and 16-bit float types
+    if (stored != count || (t.has_raw_data() && int64_t(t.raw_data().size()) % width))
+      fail(what + " holds " + std::to_string(stored) + " values, its shape " + to_string(type.shape) + " needs " + std::to_string(count));
+    Tensor out(type);
+    if (t.has_raw_data()) {
+      std::memcpy(out.data.data(), t.raw_data().data(), out.data.size());
+      return out;
+    }
     auto fill = [&](const auto& field, auto as) {
-      if (size_t(field.size()) * sizeof(as) != bytes)
-        fail(what + " holds " + std::to_string(field.size()) + " values, its shape needs " + std::to_string(out.size()));
       for (int i = 0; i < field.size(); ++i) {
         decltype(as) v = decltype(as)(field.Get(i));
         std::memcpy(out.data.data() + size_t(i) * sizeof v, &v, sizeof v);
       }
     };
-    if (t.has_raw_data()) {
-      if (t.raw_data().size() != bytes)
-        fail(what + " holds " + std::to_string(t.raw_data().size()) + " bytes, its shape needs " + std::to_string(bytes));
-      std::memcpy(out.data.data(), t.raw_data().data(), bytes);
-      return out;
-    }
     switch (out.type.dtype) {
       case DType::F32: fill(t.float_data(), float{}); break;
       case DType::I64: fill(t.int64_data(), int64_t{}); break;
@@ -302,6 +311,7 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
       for (const auto& d : tt.shape().dim()) {
         if (!d.has_dim_value())
           im.fail(what + " has a symbolic dimension '" + d.dim_param() + "'; give its shape (config inputs[].shape or --input-shape)");
+        if (d.dim_value() < 0) im.fail(what + " has a negative dimension");
         type.shape.push_back(d.dim_value());
       }
     }
