@@ -10,35 +10,47 @@ namespace tpuc {
 
 namespace {
 
-// Applies `a.b.c=value` to the YAML tree (value parsed as YAML, so lists and numbers work).
-void apply_override(YAML::Node root, const std::string& assignment) {
-  const size_t eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0) throw Error("--set '" + assignment + "': expected key.path=value");
-  const std::string path = assignment.substr(0, eq);
-  YAML::Node value;
-  try {
-    value = YAML::Load(assignment.substr(eq + 1));
-  } catch (const YAML::Exception& e) {
-    throw Error("--set '" + assignment + "': " + e.msg);
+YamlReader composed_config(const std::string& path, const std::vector<std::string>& overrides) {
+  YamlReader r = YamlReader::compose(path);
+  for (const std::string& o : overrides) r.set(o);
+  return r;
+}
+
+// One line per value: flow-style YAML for scalars and lists of scalars, then "# origin".
+void show(const YamlReader& r, const YAML::Node& node, const std::string& indent, std::string& out) {
+  const auto simple = [](const YAML::Node& n) {
+    if (!n.IsSequence()) return !n.IsMap();
+    for (const YAML::Node& item : n)
+      if (item.IsMap() || item.IsSequence()) return false;
+    return true;
+  };
+  const auto flow = [](const YAML::Node& n) {
+    YAML::Emitter e;
+    e << YAML::Flow << n;
+    return std::string(e.c_str());
+  };
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      const std::string key = indent + entry.first.as<std::string>() + ":";
+      if (simple(entry.second)) {
+        const std::string line = key + " " + flow(entry.second);
+        out += line + std::string(line.size() < 48 ? 48 - line.size() : 1, ' ') + "# " + r.origin(entry.second) + "\n";
+      } else {
+        out += key + "\n";
+        show(r, entry.second, indent + "  ", out);
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (const YAML::Node& item : node) {
+      out += indent + "-\n";
+      show(r, item, indent + "  ", out);
+    }
   }
-  std::vector<std::string> keys;
-  for (size_t start = 0, dot; start <= path.size(); start = dot + 1) {
-    dot = path.find('.', start);
-    if (dot == std::string::npos) dot = path.size();
-    keys.push_back(path.substr(start, dot - start));
-  }
-  std::vector<YAML::Node> chain{root};
-  for (size_t i = 0; i + 1 < keys.size(); ++i) {
-    YAML::Node next = chain.back()[keys[i]];
-    if (!next.IsDefined() || next.IsNull()) chain.back()[keys[i]] = YAML::Node(YAML::NodeType::Map);
-    chain.push_back(chain.back()[keys[i]]);
-  }
-  chain.back()[keys.back()] = value;
 }
 
 class ConfigReader {
  public:
-  ConfigReader(YamlReader& r, std::string dir) : r_(r), dir_(std::move(dir)) {}
+  explicit ConfigReader(YamlReader& r) : r_(r) {}
 
   std::string path(const YAML::Node& map, const std::string& key, bool required, bool must_exist = true) {
     if (!map[key]) {
@@ -47,7 +59,10 @@ class ConfigReader {
     }
     std::string p = r_.get<std::string>(map, key, "");
     if (p.empty()) return p;
-    if (std::filesystem::path(p).is_relative()) p = (std::filesystem::path(dir_) / p).lexically_normal().string();
+    // Relative to the file the value was written in (a base config, a fragment, or this one).
+    const std::string& origin = r_.file_of(map[key]);
+    const std::filesystem::path dir = origin.rfind("--set ", 0) == 0 ? std::filesystem::path(".") : std::filesystem::path(origin).parent_path();
+    if (std::filesystem::path(p).is_relative()) p = (dir / p).lexically_normal().string();
     if (must_exist && !std::filesystem::exists(p)) r_.error(map[key], "file not found: " + p);
     return p;
   }
@@ -70,18 +85,15 @@ class ConfigReader {
 
  private:
   YamlReader& r_;
-  std::string dir_;
 };
 
 }  // namespace
 
 CompileConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
-  YamlReader r(path);
-  for (const std::string& o : overrides) apply_override(r.root(), o);
+  YamlReader r = composed_config(path, overrides);
   CompileConfig c;
   c.file = path;
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  ConfigReader cr(r, dir.empty() ? "." : dir);
+  ConfigReader cr(r);
   const YAML::Node root = r.root();
   r.check_keys(root, {"model", "inputs", "chip", "pipeline", "quantization", "validation", "output_dir"});
   c.model = cr.path(root, "model", true);
@@ -122,11 +134,21 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       r.check_keys(t, {"max_accuracy_drop", "min_cosine"});
       c.max_accuracy_drop = r.get<double>(t, "max_accuracy_drop", c.max_accuracy_drop);
       c.min_cosine = r.get<double>(t, "min_cosine", c.min_cosine);
+      if (c.max_accuracy_drop < 0 || c.max_accuracy_drop > 100) r.error(t["max_accuracy_drop"], "'max_accuracy_drop' must be in [0, 100] points");
+      if (c.min_cosine < -1 || c.min_cosine > 1) r.error(t["min_cosine"], "'min_cosine' must be in [-1, 1]");
     }
   }
   c.output_dir = cr.path(root, "output_dir", true, false);
   r.finish();
   return c;
+}
+
+std::string show_config(const std::string& path, const std::vector<std::string>& overrides) {
+  load_config(path, overrides);  // a config that does not check is not shown
+  const YamlReader r = composed_config(path, overrides);
+  std::string out;
+  show(r, r.root(), "", out);
+  return out;
 }
 
 }  // namespace tpuc

@@ -1,8 +1,9 @@
 // The compile configuration (docs/config.md): one YAML file naming the model, its inputs and
 // preprocessing, the chip, the pass pipeline, the quantization policy and calibration data,
 // validation data and tolerances, and the output folder. Relative paths resolve against the
-// config file's folder. `--set a.b=value` overrides any key before the checks run; every mistake
-// is reported at once with file:line:column.
+// file they are written in. A config may `extends:` a base config and `include:` fragments;
+// `--set a.b=value` overrides any key before the checks run; every mistake is reported at once
+// with file:line:column.
 #pragma once
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct CompileConfig {
   std::string output_dir;
 };
 
+// `path` composed with its `extends:` and `include:` files (merge rule in ir/yaml.h), then `--set`.
 CompileConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// The resolved config as YAML, every value followed by "# file:line" (or "# --set ...") of where it
+// was written: `tpuc config show`.
+std::string show_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
 }  // namespace tpuc

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/config.h"
 #include "ir/diagnostics.h"
 
 int main(int argc, char** argv) {
@@ -40,6 +41,16 @@ int main(int argc, char** argv) {
   i->add_option("-o,--output", output, "the .tpuir to write (default: stdout)");
   i->add_option("--input-shape", shapes, "name:1x3x224x224 for symbolic input dimensions");
   i->callback([&] { code = tpuc::import_command(model, output, shapes); });
+
+  CLI::App* cfg = app.add_subcommand("config", "inspect compile configurations");
+  cfg->require_subcommand(1);
+  CLI::App* show = cfg->add_subcommand("show", "print the resolved config, each value with the file and line it came from");
+  show->add_option("--config", compile.config, "the compile configuration (YAML)")->required();
+  show->add_option("--set", compile.overrides, "override a config key: key.path=value");
+  show->callback([&] {
+    std::fputs(tpuc::show_config(compile.config, compile.overrides).c_str(), stdout);
+    code = 0;
+  });
 
   double min_cos = 0.99, min_euclid = 0.9;
   CLI::App* cmp = app.add_subcommand("compare", "compare the tensors of two .npz files");

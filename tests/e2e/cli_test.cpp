@@ -1,6 +1,8 @@
 // The tpuc executable as a user runs it: exit codes and the one-line errors for bad input.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -44,20 +46,41 @@ TEST(Cli, TruncatedModel) {
   EXPECT_EQ(r.output, "tpuc: error: " + temp("cut.onnx") + ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)\n");
 }
 
+// One config with a mistake of every kind: all are reported at once, each at its file:line:column,
+// and the compile never starts.
 TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
-  std::string cfg = read_file(kSrc + "/examples/fmnist/config.yaml");
-  cfg.replace(cfg.find("quantization:"), 13, "qantization:");
-  cfg += "extra_key: 1\n";
+  const std::string cfg =
+      "include: ../../configs/targets/bm1684x-int8.yaml\n"                          // 1
+      "model: missing-model.onnx\n"                                                 // 2: missing file
+      "quantization:\n"                                                             // 3
+      "  calibraton: {count: 1}\n"                                                  // 4: unknown key
+      "validation:\n"                                                               // 5
+      "  dataset: {images: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz}\n"
+      "  count: many\n"                                                             // 7: wrong type
+      "  tolerance: {min_cosine: 2}\n"                                              // 8: out of range
+      "output_dir: ../../out/broken\n";
   const std::string path = kSrc + "/examples/fmnist/broken-config-test.yaml";  // relative paths must still resolve
   write_file_atomic(path, cfg);
   const Result r = run("compile --config " + path);
   std::remove(path.c_str());
   EXPECT_EQ(r.code, 2);
-  auto line_of = [&](const std::string& text) { return std::to_string(1 + std::count(cfg.begin(), cfg.begin() + cfg.find(text), '\n')); };
-  EXPECT_NE(r.output.find(path + ":" + line_of("qantization") + ":1: unknown key 'qantization'; did you mean 'quantization'?"),
-            std::string::npos) << r.output;
-  EXPECT_NE(r.output.find(path + ":" + line_of("extra_key") + ":1: unknown key 'extra_key'"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("missing required key 'quantization'"), std::string::npos) << r.output;
+  for (const std::string& expected : {
+           path + ":2:8: file not found: " + kSrc + "/examples/fmnist/missing-model.onnx",
+           path + ":4:3: unknown key 'calibraton'; did you mean 'calibration'?",
+           path + ":4:3: missing required key 'calibration'",  // quantization, merged with the fragment's
+           path + ":7:10: 'count' must be an integer",
+           path + ":8:27: 'min_cosine' must be in [-1, 1]",
+       })
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n" << r.output;
+  EXPECT_FALSE(std::filesystem::exists(kSrc + "/out/broken")) << "the compile must not start";
+}
+
+TEST(Cli, ConfigShowNamesTheOriginOfEveryValue) {
+  const Result r = run("config show --config " + kSrc + "/examples/fmnist/config.yaml --set validation.count=7");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("count: 7"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("# --set validation.count=7"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("# " + kSrc + "/configs/targets/bm1684x-int8.yaml:4"), std::string::npos) << r.output;
 }
 
 TEST(Cli, MissingConfig) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ir/diagnostics.h"
+#include "ir/files.h"
 #include "ir/yaml.h"
 
 using namespace tpuc;
@@ -29,5 +30,75 @@ TEST(Yaml, SyntaxErrorsAreLocated) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind("broken.yaml:", 0), 0u) << e.what();
+  }
+}
+
+namespace {
+
+std::string write(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + name;
+  tpuc::write_file_atomic(path, text);
+  return path;
+}
+
+}  // namespace
+
+// extends, then include in order, then the file's own keys; maps merge, scalars and lists replace.
+TEST(Yaml, ComposeMergesBaseFragmentsAndOwnKeys) {
+  write("base.yaml", "a: 1\nlist: [1, 2]\nsection: {x: 1, y: 2}\n");
+  write("fragment.yaml", "section: {y: 20, z: 30}\nfrom_fragment: true\n");
+  const std::string top = write("top.yaml", "extends: base.yaml\ninclude: [fragment.yaml]\nlist: [9]\nsection: {x: 10}\n");
+  YamlReader r = YamlReader::compose(top);
+  r.set("section.w=5");
+  const YAML::Node root = r.root();
+  EXPECT_EQ(root["a"].as<int>(), 1);
+  EXPECT_EQ(root["list"].as<std::vector<int>>(), std::vector<int>{9});
+  EXPECT_EQ(root["section"]["x"].as<int>(), 10);
+  EXPECT_EQ(root["section"]["y"].as<int>(), 20);
+  EXPECT_EQ(root["section"]["z"].as<int>(), 30);
+  EXPECT_FALSE(root["extends"]);
+  EXPECT_EQ(r.origin(root["a"]), ::testing::TempDir() + "base.yaml:1");
+  EXPECT_EQ(r.origin(root["section"]["y"]), ::testing::TempDir() + "fragment.yaml:1");
+  EXPECT_EQ(r.origin(root["list"]), top + ":3");
+  EXPECT_EQ(r.origin(root["section"]["w"]), "--set section.w=5");
+  r.check_keys(root["section"], {"x", "y", "z"});
+  try {
+    r.finish();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "--set section.w=5: unknown key 'w'; did you mean 'x'?");
+  }
+  r.set("a=2");
+  EXPECT_EQ(r.origin(r.root()["a"]), "--set a=2");
+}
+
+TEST(Yaml, ComposeReportsCyclesAndMissingFilesWhereTheyAreNamed) {
+  const std::string a = write("cycle-a.yaml", "x: 1\ninclude: cycle-b.yaml\n");
+  write("cycle-b.yaml", "extends: cycle-a.yaml\n");
+  try {
+    YamlReader::compose(a);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cycle-b.yaml:1:10: 'extends' makes a cycle"), std::string::npos) << e.what();
+  }
+  const std::string m = write("missing.yaml", "include:\n  - nowhere.yaml\n");
+  try {
+    YamlReader::compose(m);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), m + ":2:5: file not found: " + ::testing::TempDir() + "nowhere.yaml");
+  }
+}
+
+// A mistake inside an included fragment names the fragment, not the including file.
+TEST(Yaml, MistakesInFragmentsNameTheFragment) {
+  const std::string fragment = write("bad-fragment.yaml", "count: many\n");
+  YamlReader r = YamlReader::compose(write("uses-fragment.yaml", "include: bad-fragment.yaml\n"));
+  r.get<int64_t>(r.root(), "count", 0);
+  try {
+    r.finish();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), fragment + ":1:8: 'count' must be an integer");
   }
 }
