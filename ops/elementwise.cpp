@@ -78,7 +78,7 @@ std::vector<const char*> binary_ops() {
 
 // Binary ops; Max, Min and Sum take any number of inputs (folded left to right).
 std::vector<TensorType> infer_binary(const Node& n, const std::vector<InferInput>& in) {
-  require_inputs(n, in, n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2);
+  require_inputs(n, in, std::max<size_t>(in.size(), n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2));  // none absent
   Shape shape = in[0].type->shape;
   for (size_t i = 1; i < in.size(); ++i) {
     if (in[i].type->dtype != in[0].type->dtype && n.op != "Pow") node_error(n, "operands have different dtypes");

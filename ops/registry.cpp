@@ -130,7 +130,10 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std
 }
 
 Halide::Expr activation(const Node& n, Halide::Expr v) {
-  return n.i("do_relu", 0) ? Halide::max(v, Halide::cast(v.type(), 0)) : v;
+  if (n.i("do_relu", 0)) v = Halide::max(v, Halide::cast(v.type(), 0));
+  if (n.has("relu_limit")) v = Halide::min(v, Halide::cast(v.type(), Halide::Expr(n.f("relu_limit", 0))));
+  if (n.has("leaky_alpha")) v = Halide::select(v < 0, Halide::cast(v.type(), Halide::Expr(float(n.f("leaky_alpha", 0)))) * v, v);
+  return v;
 }
 
 TensorType same_kind(const TensorType& like, Shape shape) { return {like.dtype, std::move(shape), like.quant}; }

@@ -39,7 +39,7 @@ void fold_batchnorm(Graph& g, const PassOptions&) {
     const bool has_bias = producer && producer->inputs.size() > 2 && !producer->inputs[2].empty();
     const Tensor* bias = has_bias ? constant_f32(g, *producer, 2) : nullptr;
     if (!w || std::count(params.begin(), params.end(), nullptr) || (has_bias && !bias) || use_count(g, bn.inputs[0]) != 1 ||
-        producer->i("do_relu", 0)) {
+        producer->i("do_relu", 0) || producer->has("leaky_alpha")) {
       ++i;
       continue;
     }

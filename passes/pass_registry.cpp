@@ -9,7 +9,7 @@ const std::vector<PassInfo>& all_passes() {
        fold_constants, {}, false},
       {"canonicalize", "removes Identity and Dropout (inference no-ops)", canonicalize, {}, false},
       {"fold-batchnorm", "folds BatchNormalization into the Conv or Gemm before it", fold_batchnorm, {}, true},
-      {"fuse-activation", "fuses Relu into the op before it (do_relu)", fuse_activation,
+      {"fuse-activation", "fuses Relu, Clip(0, L) and LeakyRelu into the op before it (do_relu, relu_limit, leaky_alpha)", fuse_activation,
        {{"ops", OptionSpec::StringList, "producers Relu may fuse into (default: Conv, Gemm, Add)"}}, false},
       {"dce", "removes nodes and constants no graph output depends on", eliminate_dead_code, {}, false},
   };

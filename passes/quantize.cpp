@@ -69,6 +69,7 @@ class Quantizer {
   bool int8_capable(const Node& n) const {
     const ops::OpDef* def = ops::find_op(n.op);
     if (!def || !def->int8 || std::count(policy_.float_ops.begin(), policy_.float_ops.end(), n.op)) return false;
+    if (n.has("leaky_alpha")) return false;  // a fused LeakyRelu has no int8 form yet
     if (n.op == "Conv" || n.op == "Gemm") {
       if (!top_.is_constant(n.inputs[1])) return false;
       if (n.inputs.size() > 2 && !n.inputs[2].empty() && !top_.is_constant(n.inputs[2])) return false;
@@ -139,6 +140,8 @@ class Quantizer {
       q.attrs["multiplier"] = std::vector<int64_t>{m0, m1};
       q.attrs["rshift"] = std::vector<int64_t>{shift};
     }
+    // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy once quantized.
+    if (q.has("relu_limit")) q.attrs["relu_limit"] = std::min(127.0, std::round(q.f("relu_limit", 0) / sy));
     out_.types[out] = int8_type(top_.type(out).shape, sy);
     i8_[out] = out;
     out_.nodes.push_back(q);
