@@ -38,6 +38,7 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Exp", [](Expr x, const Node&) { return exp(x); }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
+    {"Gelu", [](Expr x, const Node&) { return 0.5f * x * (1.0f + erf_approx(x * float(M_SQRT1_2))); }},
     {"HardSigmoid", [](Expr x, const Node& n) { return clamp(float(n.f("alpha", 0.2)) * x + float(n.f("beta", 0.5)), 0.0f, 1.0f); }},
     {"HardSwish", [](Expr x, const Node&) { return x * clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); }},
     {"LeakyRelu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 0.01)) * x, x); }},
@@ -51,6 +52,7 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Round", [](Expr x, const Node&) { return round(x); }},  // half to even, as ONNX
     {"Sigmoid", [](Expr x, const Node&) { return 1.0f / (1.0f + exp(-x)); }},
     {"Sign", [](Expr x, const Node&) { return select(x > 0, 1.0f, select(x < 0, -1.0f, 0.0f)); }},
+    {"Silu", [](Expr x, const Node&) { return x / (1.0f + exp(-x)); }},  // tpuc's own: x·sigmoid(x)
     {"Sin", [](Expr x, const Node&) { return sin(x); }},
     {"Sinh", [](Expr x, const Node&) { return sinh(x); }},
     {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},

@@ -11,6 +11,8 @@ const std::vector<PassInfo>& all_passes() {
       {"fold-batchnorm", "folds BatchNormalization into the Conv or Gemm before it", fold_batchnorm, {}, true},
       {"fuse-activation", "fuses Relu, Clip(0, L) and LeakyRelu into the op before it (do_relu, relu_limit, leaky_alpha)", fuse_activation,
        {{"ops", OptionSpec::StringList, "producers Relu may fuse into (default: Conv, Gemm, Add)"}}, false},
+      {"recognize-patterns", "replaces the op sequences PyTorch exports for LayerNorm, Gelu, SiLU and HardSwish with one op",
+       recognize_patterns, {}, true},
       {"dce", "removes nodes and constants no graph output depends on", eliminate_dead_code, {}, false},
   };
   return passes;

@@ -9,6 +9,7 @@ void fold_constants(Graph& g, const PassOptions&);       // fold_constants.cpp
 void canonicalize(Graph& g, const PassOptions&);         // canonicalize.cpp
 void fold_batchnorm(Graph& g, const PassOptions&);       // fold_batchnorm.cpp
 void fuse_activation(Graph& g, const PassOptions&);      // fuse_activation.cpp
+void recognize_patterns(Graph& g, const PassOptions&);   // recognize_patterns.cpp
 void eliminate_dead_code(Graph& g, const PassOptions&);  // dce.cpp
 
 // Types the outputs of one node from its inputs' types (shape_inference.cpp).

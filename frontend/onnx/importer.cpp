@@ -176,7 +176,7 @@ const OnnxOp kOps[] = {
     {"And", keep}, {"Cos", keep}, {"GreaterOrEqual", keep}, {"LessOrEqual", keep}, {"Or", keep}, {"Round", keep},
     {"Sign", keep}, {"Sin", keep}, {"Tan", keep}, {"TopK", keep}, {"Xor", keep},
     {"Acos", keep}, {"Acosh", keep}, {"Asin", keep}, {"Asinh", keep}, {"Atan", keep}, {"Atanh", keep},
-    {"Celu", keep}, {"Cosh", keep}, {"Sinh", keep}, {"Softsign", keep}, {"ThresholdedRelu", keep},
+    {"Celu", keep}, {"Cosh", keep}, {"Gelu", keep}, {"Sinh", keep}, {"Softsign", keep}, {"ThresholdedRelu", keep},
     {"ConvTranspose", keep}, {"DepthToSpace", keep}, {"Resize", keep}, {"SpaceToDepth", keep}, {"Upsample", keep},
     {"ConstantOfShape", keep}, {"Expand", keep}, {"Gather", keep}, {"InstanceNormalization", keep},
     {"LayerNormalization", keep}, {"LogSoftmax", softmax}, {"Pad", keep}, {"PRelu", keep}, {"Shape", keep},
