@@ -7,7 +7,7 @@ const std::vector<PassInfo>& all_passes() {
       {"shape-inference", "types every value from its operator's shape inference", infer_shapes, {}, false},
       {"fold-constants", "evaluates nodes whose inputs are all constants (and Shape of typed values) at compile time",
        fold_constants, {}, false},
-      {"canonicalize", "removes Identity and Dropout (inference no-ops)", canonicalize, {}, false},
+      {"canonicalize", "removes no-ops (Identity, Dropout, identity reshapes/casts/transposes), merges reshape and transpose chains", canonicalize, {}, false},
       {"fold-batchnorm", "folds BatchNormalization into the Conv or Gemm before it", fold_batchnorm, {}, true},
       {"fuse-activation", "fuses Relu, Clip(0, L) and LeakyRelu into the op before it (do_relu, relu_limit, leaky_alpha)", fuse_activation,
        {{"ops", OptionSpec::StringList, "producers Relu may fuse into (default: Conv, Gemm, Add)"}}, false},
