@@ -41,8 +41,12 @@ int main(int argc, char** argv) {
     }
     for (const auto& [op, entry] : by_op)
       std::fprintf(stderr, "  %-20s %4d nodes %9.2f ms/run\n", op.c_str(), entry.first, 1000 * entry.second / (runs + 1));
-    std::printf("{\"first_run_ms\": %.1f, \"mean_ms\": %.2f, \"nodes\": %zu}\n", ms(first - start),
-                ms(end - first) / runs, g.nodes.size());
+    // What the pipeline should have removed: BatchNorm, inference no-ops, standalone activations.
+    int leftover = 0;
+    for (const Node& n : g.nodes)
+      for (const char* op : {"BatchNormalization", "Identity", "Dropout", "Relu", "Clip", "LeakyRelu"}) leftover += n.op == op;
+    std::printf("{\"first_run_ms\": %.1f, \"mean_ms\": %.2f, \"nodes\": %zu, \"leftover\": %d}\n", ms(first - start),
+                ms(end - first) / runs, g.nodes.size(), leftover);
   } catch (const Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

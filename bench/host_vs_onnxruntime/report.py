@@ -6,8 +6,9 @@ import numpy as np
 
 def main(out_dir, threads):
     out = pathlib.Path(out_dir)
-    print(f"| model | tpuc first run (incl. JIT) | tpuc mean | onnxruntime mean | tpuc / ort | max rel. error |")
-    print(f"|---|---|---|---|---|---|")
+    print(f"| model | nodes after passes (BN, no-ops, activations left) | tpuc first run (incl. JIT) | tpuc mean "
+          f"| onnxruntime mean | tpuc / ort | max rel. error |")
+    print(f"|---|---|---|---|---|---|---|")
     worst = 0.0
     for line in (out / "models.txt").read_text().splitlines():
         name = line.split()[0]
@@ -17,7 +18,7 @@ def main(out_dir, threads):
         b = np.fromfile(out / f"{name}.ort.bin", dtype="<f4").astype(np.float64)
         err = float(np.abs(a - b).max() / np.abs(b).max()) if a.shape == b.shape else float("inf")
         worst = max(worst, err)
-        print(f"| {name} | {ours['first_run_ms'] / 1000:.1f} s | {ours['mean_ms']:.1f} ms | {ort['mean_ms']:.1f} ms "
+        print(f"| {name} | {ours['nodes']} ({ours['leftover']}) | {ours['first_run_ms'] / 1000:.1f} s | {ours['mean_ms']:.1f} ms | {ort['mean_ms']:.1f} ms "
               f"| {ours['mean_ms'] / ort['mean_ms']:.2f}× | {err:.1e} |")
     print(f"\n{threads} threads each (HL_NUM_THREADS, intraOpNumThreads).")
     return 0 if worst <= 1e-4 else 1
