@@ -13,6 +13,8 @@ const std::vector<PassInfo>& all_passes() {
        {{"ops", OptionSpec::StringList, "producers Relu may fuse into (default: Conv, Gemm, Add)"}}, false},
       {"recognize-patterns", "replaces the op sequences PyTorch exports for LayerNorm, Gelu, SiLU and HardSwish with one op",
        recognize_patterns, {}, true},
+      {"cse", "merges identical constants, then nodes with the same op, inputs and attributes", eliminate_common_subexpressions, {},
+       false},
       {"dce", "removes nodes and constants no graph output depends on", eliminate_dead_code, {}, false},
   };
   return passes;

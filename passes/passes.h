@@ -11,6 +11,7 @@ void fold_batchnorm(Graph& g, const PassOptions&);       // fold_batchnorm.cpp
 void fuse_activation(Graph& g, const PassOptions&);      // fuse_activation.cpp
 void recognize_patterns(Graph& g, const PassOptions&);   // recognize_patterns.cpp
 void eliminate_dead_code(Graph& g, const PassOptions&);  // dce.cpp
+void eliminate_common_subexpressions(Graph& g, const PassOptions&);  // cse.cpp
 
 // Types the outputs of one node from its inputs' types (shape_inference.cpp).
 void infer_node(Graph& g, const Node& n);
