@@ -15,6 +15,8 @@ const std::vector<PassInfo>& all_passes() {
       {"recognize-patterns", "replaces the op sequences PyTorch exports for LayerNorm, Gelu, SiLU and HardSwish with one op",
        recognize_patterns, {}, true},
       {"matmul-to-gemm", "a MatMul by a constant matrix (and the bias Add after it) becomes a Gemm", matmul_to_gemm, {}, true},
+      {"sink-transposes", "moves Transposes below the elementwise ops that read them, so pairs meet and cancel", sink_transposes, {},
+       true},
       {"cse", "merges identical constants, then nodes with the same op, inputs and attributes", eliminate_common_subexpressions, {},
        false},
       {"dce", "removes nodes and constants no graph output depends on", eliminate_dead_code, {}, false},
