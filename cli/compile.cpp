@@ -58,6 +58,16 @@ Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
   return read_idx_dataset(d.images, d.labels, g.type(input), pre, d.count);
 }
 
+// The config's `outputs`: the graph computes only those (the passes remove the rest).
+void keep_outputs(Graph& g, const NamesConfig& outputs) {
+  if (outputs.names.empty()) return;
+  for (const std::string& name : outputs.names) {
+    const bool exists = g.producer(name) || g.is_constant(name) || std::count(g.inputs.begin(), g.inputs.end(), name);
+    if (!exists) throw Error(outputs.origin + ": outputs: '" + name + "' is not a value of the model");
+  }
+  g.outputs = outputs.names;
+}
+
 struct Validation {
   int64_t count = 0, float_correct = 0, int8_correct = 0, sim_correct = 0, bit_exact = 0;
   double cosine_sum = 0, cosine_min = 1;
@@ -102,7 +112,9 @@ int compile_command(const CompileOptions& options) {
     std::map<std::string, Shape> shapes;
     for (const InputConfig& in : c.inputs)
       if (!in.shape.empty()) shapes[in.name] = in.shape;
-    return import_onnx(c.model, shapes);
+    Graph g = import_onnx(c.model, shapes);
+    keep_outputs(g, c.outputs);
+    return g;
   });
   stages.run("passes", [&] {
     passes::PipelineOptions po;

@@ -48,6 +48,25 @@ void show(const YamlReader& r, const YAML::Node& node, const std::string& indent
   }
 }
 
+// A string key restricted to `allowed` (the first is the default).
+std::string one_of(YamlReader& r, const YAML::Node& map, const std::string& key, std::initializer_list<const char*> allowed) {
+  const std::string value = r.get<std::string>(map, key, *allowed.begin());
+  std::string list;
+  for (const char* a : allowed) {
+    if (value == a) return value;
+    list += (list.empty() ? "" : ", ") + std::string(a);
+  }
+  r.error(map[key], "'" + key + "' must be one of: " + list);
+  return *allowed.begin();
+}
+
+// A number, or a list of numbers (one per channel).
+std::vector<double> number_or_list(YamlReader& r, const YAML::Node& map, const std::string& key, double fallback) {
+  const YAML::Node v = map[key];
+  if (v && v.IsSequence()) return r.get<std::vector<double>>(map, key, {fallback});
+  return {r.get<double>(map, key, fallback)};
+}
+
 class ConfigReader {
  public:
   explicit ConfigReader(YamlReader& r) : r_(r) {}
@@ -95,22 +114,32 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
   c.file = path;
   ConfigReader cr(r);
   const YAML::Node root = r.root();
-  r.check_keys(root, {"model", "inputs", "chip", "pipeline", "quantization", "validation", "output_dir"});
+  r.check_keys(root, {"model", "inputs", "outputs", "chip", "pipeline", "quantization", "validation", "output_dir"});
   c.model = cr.path(root, "model", true);
   if (const YAML::Node inputs = root["inputs"]) {
     if (!inputs.IsSequence()) r.error(inputs, "'inputs' must be a list");
     for (const YAML::Node& in : inputs) {
-      r.check_keys(in, {"name", "shape", "preprocess"});
+      r.check_keys(in, {"name", "shape", "dtype", "layout", "preprocess"});
       InputConfig ic;
       ic.name = r.require<std::string>(in, "name");
       ic.shape = r.get<std::vector<int64_t>>(in, "shape", {});
+      if (std::any_of(ic.shape.begin(), ic.shape.end(), [](int64_t d) { return d < 1; })) r.error(in["shape"], "dimensions must be positive");
+      one_of(r, in, "dtype", {"f32"});    // what the model input holds; int8 inputs come with issue 5
+      one_of(r, in, "layout", {"nchw"});  // channels-last inputs come with image datasets (issue 5)
       if (const YAML::Node pre = in["preprocess"]) {
-        r.check_keys(pre, {"scale", "mean"});
-        ic.preprocess.scale = r.get<double>(pre, "scale", 1.0);
-        ic.preprocess.mean = r.get<double>(pre, "mean", 0.0);
+        r.check_keys(pre, {"scale", "mean", "channel_order"});
+        ic.preprocess.scale = number_or_list(r, pre, "scale", 1.0);
+        ic.preprocess.mean = number_or_list(r, pre, "mean", 0.0);
+        ic.preprocess.bgr = one_of(r, pre, "channel_order", {"rgb", "bgr"}) == "bgr";
+        for (double s : ic.preprocess.scale)
+          if (s == 0) r.error(pre["scale"], "'scale' must not be 0");
       }
       c.inputs.push_back(ic);
     }
+  }
+  if (const YAML::Node outputs = root["outputs"]) {
+    c.outputs.names = r.get<std::vector<std::string>>(root, "outputs", {});
+    c.outputs.origin = r.origin(outputs);
   }
   c.chip = cr.path(root, "chip", true);
   c.pipeline = cr.path(root, "pipeline", true);

@@ -24,10 +24,17 @@ struct InputConfig {
   Preprocess preprocess;
 };
 
+// A list of names from the config, with where it was written (errors found after import use it).
+struct NamesConfig {
+  std::vector<std::string> names;
+  std::string origin;  // "file:line"
+};
+
 struct CompileConfig {
   std::string file;
   std::string model;
   std::vector<InputConfig> inputs;
+  NamesConfig outputs;  // the model outputs to keep (empty: all)
   std::string chip, pipeline, policy;
   DatasetConfig calibration;
   std::string calibration_method = "max";

@@ -51,12 +51,22 @@ Dataset read_idx_dataset(const std::string& images, const std::string& labels, c
   if (input.dtype != DType::F32) throw Error(images + ": the model input must be f32");
   const int64_t available = im.dims[0] - first;
   const int64_t n = count > 0 ? std::min(count, available) : available;
+  const int64_t channels = input.shape.size() > 1 ? input.shape[1] : 1, plane = per_image / channels;
+  for (const std::vector<double>* v : {&pre.scale, &pre.mean})
+    if (v->size() != 1 && int64_t(v->size()) != channels)
+      throw Error(images + ": preprocessing has " + std::to_string(v->size()) + " values, the model input has " +
+                  std::to_string(channels) + " channels");
+  auto per_channel = [](const std::vector<double>& v, int64_t c) { return v.size() == 1 ? v[0] : v[size_t(c)]; };
   Dataset d;
   for (int64_t i = 0; i < n; ++i) {
     Tensor t(input);
     float* x = t.as<float>();
     const uint8_t* src = im.data.data() + (first + i) * per_image;
-    for (int64_t k = 0; k < per_image; ++k) x[k] = float(src[k] * pre.scale - pre.mean);
+    for (int64_t c = 0; c < channels; ++c) {
+      const uint8_t* from = src + (pre.bgr ? channels - 1 - c : c) * plane;
+      const double scale = per_channel(pre.scale, c), mean = per_channel(pre.mean, c);
+      for (int64_t k = 0; k < plane; ++k) x[c * plane + k] = float(from[k] * scale - mean);
+    }
     d.images.push_back(std::move(t));
   }
   if (!labels.empty()) {

@@ -1,6 +1,7 @@
 // Labelled image datasets for calibration and validation. Reads the IDX format of (Fashion-)MNIST
-// (gzip-compressed, via zlib) and turns each image into the model input: x * scale - mean, in the
-// input's shape.
+// (gzip-compressed, via zlib) and turns each image into the model input: x · scale[c] − mean[c]
+// for channel c (dimension 1 of the NCHW input; one value applies to every channel), in the
+// input's shape, channels reversed first when channel_order is bgr.
 #pragma once
 #include <string>
 #include <vector>
@@ -10,8 +11,9 @@
 namespace tpuc {
 
 struct Preprocess {
-  double scale = 1.0;
-  double mean = 0.0;
+  std::vector<double> scale{1.0};  // one value, or one per channel
+  std::vector<double> mean{0.0};
+  bool bgr = false;                // the model wants the source's channels in reverse order
 };
 
 struct Dataset {

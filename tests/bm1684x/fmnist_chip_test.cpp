@@ -19,7 +19,7 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
   Graph top = import_onnx(src + "/examples/fmnist/model.onnx");
   passes::run_pipeline(top, passes::load_pipeline(src + "/configs/pipelines/default.yaml"));
   const TensorType& input = top.type("image");
-  const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input, {1.0 / 255, 0}, 20);
+  const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255}, {0.0}, false}, 20);
   std::vector<TensorMap> samples;
   for (const Tensor& t : cal.images) samples.push_back({{"image", t}});
   const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, "max"), passes::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
@@ -29,7 +29,7 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
   bm1684x::write_model(path, model);
   bm1684x::Simulator sim(chip, bm1684x::read_model(path));
   host::Executor host(tpu);
-  const Dataset test = read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz", input, {1.0 / 255, 0}, 50);
+  const Dataset test = read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz", input, Preprocess{{1.0 / 255}, {0.0}, false}, 50);
   for (size_t i = 0; i < test.images.size(); ++i) {
     const Tensor want = host.run({{"image", test.images[i]}}).at("logits");
     const Tensor got = sim.run({{"image", test.images[i]}}).at("logits");

@@ -75,6 +75,19 @@ TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
   EXPECT_FALSE(std::filesystem::exists(kSrc + "/out/broken")) << "the compile must not start";
 }
 
+TEST(Cli, InputSettingsAndOutputsAreChecked) {
+  const std::string cfg = kSrc + "/examples/fmnist/config.yaml";
+  Result r = run("compile --config " + cfg + " --set 'inputs=[{name: image, layout: nhwc, preprocess: {channel_order: grb, scale: 0}}]'");
+  EXPECT_EQ(r.code, 2);
+  const std::string set = "--set inputs=[{name: image, layout: nhwc, preprocess: {channel_order: grb, scale: 0}}]: ";
+  for (const std::string& expected : {set + "'layout' must be one of: nchw", set + "'channel_order' must be one of: rgb, bgr",
+                                      set + "'scale' must not be 0"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n" << r.output;
+  r = run("compile --config " + cfg + " --set 'outputs=[logits, nowhere]' --set output_dir=" + temp("outputs"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("--set outputs=[logits, nowhere]: outputs: 'nowhere' is not a value of the model"), std::string::npos) << r.output;
+}
+
 TEST(Cli, ConfigShowNamesTheOriginOfEveryValue) {
   const Result r = run("config show --config " + kSrc + "/examples/fmnist/config.yaml --set validation.count=7");
   EXPECT_EQ(r.code, 0) << r.output;

@@ -38,8 +38,8 @@ TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
   for (const Node& n : top.nodes) EXPECT_NE(n.op, "BatchNormalization");
   const TensorType& input = top.type(top.inputs[0]);
   const Dataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz", input,
-                                        {1.0 / 255.0, 0.0}, 2000);
-  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", input, {1.0 / 255.0, 0.0}, 100);
+                                        Preprocess{{1.0 / 255.0}, {0.0}, false}, 2000);
+  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255.0}, {0.0}, false}, 100);
   std::vector<TensorMap> samples;
   for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
   const passes::CalibrationTable table = passes::calibrate(top, samples, "max");

@@ -1,0 +1,49 @@
+// Dataset reading and preprocessing against values computed by hand on a small IDX file written here.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdint>
+
+#include "cli/dataset.h"
+#include "ir/diagnostics.h"
+
+using namespace tpuc;
+
+namespace {
+
+// An IDX file of `count` images of 2 channels × 1 × 2 (unsigned bytes), gzip-compressed.
+std::string write_idx(const std::vector<uint8_t>& pixels, int count) {
+  const std::string path = ::testing::TempDir() + "two-channel-idx.gz";
+  gzFile f = gzopen(path.c_str(), "wb");
+  const uint8_t header[] = {0, 0, 0x08, 4};  // unsigned byte, 4 dimensions
+  gzwrite(f, header, sizeof header);
+  for (uint32_t d : {uint32_t(count), 2u, 1u, 2u}) {
+    const uint8_t be[] = {uint8_t(d >> 24), uint8_t(d >> 16), uint8_t(d >> 8), uint8_t(d)};
+    gzwrite(f, be, sizeof be);
+  }
+  gzwrite(f, pixels.data(), unsigned(pixels.size()));
+  gzclose(f);
+  return path;
+}
+
+}  // namespace
+
+TEST(Dataset, PerChannelScaleMeanAndChannelOrder) {
+  const std::string path = write_idx({10, 20, 30, 40}, 1);  // channel 0: 10 20, channel 1: 30 40
+  const TensorType input{DType::F32, {1, 2, 1, 2}, std::nullopt};
+  const Dataset rgb = read_idx_dataset(path, "", input, Preprocess{{0.5, 2.0}, {1.0, 10.0}, false}, 0);
+  ASSERT_EQ(rgb.images.size(), 1u);
+  EXPECT_EQ(rgb.images[0].as<float>()[0], 4.0f);   // 10 · 0.5 − 1
+  EXPECT_EQ(rgb.images[0].as<float>()[1], 9.0f);   // 20 · 0.5 − 1
+  EXPECT_EQ(rgb.images[0].as<float>()[2], 50.0f);  // 30 · 2 − 10
+  EXPECT_EQ(rgb.images[0].as<float>()[3], 70.0f);  // 40 · 2 − 10
+  const Dataset bgr = read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, true}, 0);
+  EXPECT_EQ(bgr.images[0].as<float>()[0], 30.0f);  // the source's last channel comes first
+  EXPECT_EQ(bgr.images[0].as<float>()[3], 20.0f);
+  try {
+    read_idx_dataset(path, "", input, Preprocess{{1.0, 2.0, 3.0}, {0.0}, false}, 0);
+    FAIL() << "three scales for two channels";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": preprocessing has 3 values, the model input has 2 channels");
+  }
+}
