@@ -54,7 +54,7 @@ Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
   const std::string& input = g.inputs.at(0);
   Preprocess pre;
   for (const InputConfig& ic : c.inputs)
-    if (ic.name == input) pre = ic.preprocess;
+    if (ic.name == input) pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
   return read_idx_dataset(d.images, d.labels, g.type(input), pre, d.count);
 }
 
@@ -122,7 +122,14 @@ int compile_command(const CompileOptions& options) {
     po.dump_after = options.dump_after;
     po.dump_before = options.dump_before;
     po.time_passes = options.time_passes;
-    passes::run_pipeline(top, passes::load_pipeline(c.pipeline), po);
+    passes::Pipeline pipeline = passes::load_pipeline(c.pipeline);
+    for (const InputConfig& in : c.inputs) {  // preprocessing moves into the model: it takes raw input
+      if (!in.fuse_preprocess) continue;
+      passes::PassOptions o;
+      o.values = {{"input", YAML::Node(in.name)}, {"scale", YAML::Node(in.preprocess.scale)}, {"mean", YAML::Node(in.preprocess.mean)}};
+      pipeline.steps.push_back({passes::find_pass("fuse-preprocess"), o});
+    }
+    passes::run_pipeline(top, pipeline, po);
     write_tpuir(top, out + "/top.tpuir");
     return 0;
   });

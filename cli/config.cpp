@@ -127,7 +127,8 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       one_of(r, in, "dtype", {"f32"});    // what the model input holds; int8 inputs come with issue 5
       one_of(r, in, "layout", {"nchw"});  // channels-last inputs come with image datasets (issue 5)
       if (const YAML::Node pre = in["preprocess"]) {
-        r.check_keys(pre, {"scale", "mean", "channel_order"});
+        r.check_keys(pre, {"scale", "mean", "channel_order", "fuse"});
+        ic.fuse_preprocess = r.get<bool>(pre, "fuse", false);
         ic.preprocess.scale = number_or_list(r, pre, "scale", 1.0);
         ic.preprocess.mean = number_or_list(r, pre, "mean", 0.0);
         ic.preprocess.bgr = one_of(r, pre, "channel_order", {"rgb", "bgr"}) == "bgr";

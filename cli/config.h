@@ -22,6 +22,7 @@ struct InputConfig {
   std::string name;
   Shape shape;  // empty: as the model says
   Preprocess preprocess;
+  bool fuse_preprocess = false;  // the compiled model takes raw input (passes/fuse_preprocess.cpp)
 };
 
 // A list of names from the config, with where it was written (errors found after import use it).

@@ -16,6 +16,16 @@ std::vector<std::string> PassOptions::strings(const std::string& key, std::vecto
   return it == values.end() ? fallback : it->second.as<std::vector<std::string>>();
 }
 
+std::string PassOptions::string(const std::string& key, std::string fallback) const {
+  auto it = values.find(key);
+  return it == values.end() ? fallback : it->second.as<std::string>();
+}
+
+std::vector<double> PassOptions::numbers(const std::string& key, std::vector<double> fallback) const {
+  auto it = values.find(key);
+  return it == values.end() ? fallback : it->second.as<std::vector<double>>();
+}
+
 int64_t PassOptions::integer(const std::string& key, int64_t fallback) const {
   auto it = values.find(key);
   return it == values.end() ? fallback : it->second.as<int64_t>();
@@ -29,10 +39,17 @@ const PassInfo* find_pass(const std::string& name) {
 
 namespace {
 
+// What each option kind must parse as, and how errors name it.
+const std::map<OptionSpec::Kind, std::pair<void (*)(const YAML::Node&), const char*>> kKinds = {
+    {OptionSpec::Int, {[](const YAML::Node& v) { v.as<int64_t>(); }, "an integer"}},
+    {OptionSpec::String, {[](const YAML::Node& v) { v.as<std::string>(); }, "a string"}},
+    {OptionSpec::StringList, {[](const YAML::Node& v) { v.as<std::vector<std::string>>(); }, "a list of strings"}},
+    {OptionSpec::NumberList, {[](const YAML::Node& v) { v.as<std::vector<double>>(); }, "a list of numbers"}},
+};
+
 bool has_kind(const YAML::Node& v, OptionSpec::Kind kind) {
   try {
-    if (kind == OptionSpec::Int) v.as<int64_t>();
-    if (kind == OptionSpec::StringList) v.as<std::vector<std::string>>();
+    kKinds.at(kind).first(v);
     return true;
   } catch (const YAML::Exception&) {
     return false;
@@ -95,7 +112,7 @@ Pipeline load_pipeline(const std::string& yaml_path) {
           r.error(kv.first, "pass '" + name + "' has no option '" + key + "'");
         } else if (!has_kind(kv.second, spec->kind)) {
           r.error(kv.second, "option '" + key + "' of pass '" + name + "' must be " +
-                                 (spec->kind == OptionSpec::Int ? "an integer" : "a list of strings"));
+                                 kKinds.at(spec->kind).second);
         } else {
           step.options.values[key] = kv.second;
         }

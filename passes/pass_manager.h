@@ -17,6 +17,8 @@ namespace tpuc::passes {
 class PassOptions {
  public:
   std::vector<std::string> strings(const std::string& key, std::vector<std::string> fallback) const;
+  std::string string(const std::string& key, std::string fallback) const;
+  std::vector<double> numbers(const std::string& key, std::vector<double> fallback) const;
   int64_t integer(const std::string& key, int64_t fallback) const;
   std::map<std::string, YAML::Node> values;
 };
@@ -25,7 +27,7 @@ using PassFn = void (*)(Graph&, const PassOptions&);
 
 struct OptionSpec {
   const char* name;
-  enum Kind { Int, StringList } kind;
+  enum Kind { Int, String, StringList, NumberList } kind;
   const char* doc;
 };
 

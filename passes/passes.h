@@ -9,6 +9,7 @@ void fold_constants(Graph& g, const PassOptions&);       // fold_constants.cpp
 void canonicalize(Graph& g, const PassOptions&);         // canonicalize.cpp
 void fold_batchnorm(Graph& g, const PassOptions&);       // fold_batchnorm.cpp
 void fold_pad(Graph& g, const PassOptions&);             // fold_pad.cpp
+void fuse_preprocess(Graph& g, const PassOptions&);      // fuse_preprocess.cpp
 void fuse_activation(Graph& g, const PassOptions&);      // fuse_activation.cpp
 void recognize_patterns(Graph& g, const PassOptions&);   // recognize_patterns.cpp
 void matmul_to_gemm(Graph& g, const PassOptions&);       // matmul_to_gemm.cpp

@@ -64,3 +64,16 @@ TEST(Compile, FashionMnistEndToEnd) {
   ASSERT_EQ(std::system((kTpuc + " run " + a + "/tpu.tpuir --input " + x + " --output " + x + ".host.npz").c_str()), 0);
   EXPECT_EQ(read_tensors(x + ".chip.npz").at("logits"), read_tensors(x + ".host.npz").at("logits"));
 }
+
+// With preprocess.fuse the model takes raw pixels (the scale folds into the first Conv) and still
+// classifies as the model with host-side preprocessing does.
+TEST(Compile, FusedPreprocessingTakesRawPixels) {
+  const std::string plain = ::testing::TempDir() + "/fmnist-plain", fused = ::testing::TempDir() + "/fmnist-fused";
+  ASSERT_EQ(compile(plain, 300), 0) << read_file(plain + ".log");
+  ASSERT_EQ(compile(fused, 300, " --set 'inputs=[{name: image, shape: [1, 1, 28, 28], preprocess: {scale: 0.00392156862745098, fuse: true}}]'"), 0)
+      << read_file(fused + ".log");
+  const auto validation = [](const std::string& dir) { return nlohmann::json::parse(read_file(dir + "/report.json")).at("validation"); };
+  EXPECT_EQ(validation(fused).at("float_accuracy"), validation(plain).at("float_accuracy"));
+  EXPECT_TRUE(validation(fused).at("bit_exact").get<bool>());
+  EXPECT_NE(read_file(fused + "/top.tpuir").find("weight_preprocessed"), std::string::npos);
+}
