@@ -127,7 +127,10 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       one_of(r, in, "dtype", {"f32"});    // what the model input holds; int8 inputs come with issue 5
       one_of(r, in, "layout", {"nchw"});  // channels-last inputs come with image datasets (issue 5)
       if (const YAML::Node pre = in["preprocess"]) {
-        r.check_keys(pre, {"scale", "mean", "channel_order", "fuse"});
+        r.check_keys(pre, {"scale", "mean", "channel_order", "resize", "fuse"});
+        ic.preprocess.resize = r.get<std::vector<int64_t>>(pre, "resize", {});
+        if (!ic.preprocess.resize.empty() && (ic.preprocess.resize.size() != 2 || ic.preprocess.resize[0] < 1 || ic.preprocess.resize[1] < 1))
+          r.error(pre["resize"], "'resize' must be [height, width], both positive");
         ic.fuse_preprocess = r.get<bool>(pre, "fuse", false);
         ic.preprocess.scale = number_or_list(r, pre, "scale", 1.0);
         ic.preprocess.mean = number_or_list(r, pre, "mean", 0.0);

@@ -1,5 +1,6 @@
 #include "cli/dataset.h"
 
+#include <stb_image_resize.h>
 #include <zlib.h>
 
 #include <memory>
@@ -44,26 +45,36 @@ Idx read_idx(const std::string& path) {
 Dataset read_idx_dataset(const std::string& images, const std::string& labels, const TensorType& input,
                          const Preprocess& pre, int64_t count, int64_t first) {
   const Idx im = read_idx(images);
-  const int64_t per_image = im.dims.size() > 1 ? num_elements(Shape(im.dims.begin() + 1, im.dims.end())) : 1;
-  if (per_image != input.num_elements())
-    throw Error(images + ": images have " + std::to_string(per_image) + " values, the model input " + to_string(input) +
-                " needs " + std::to_string(input.num_elements()));
   if (input.dtype != DType::F32) throw Error(images + ": the model input must be f32");
-  const int64_t available = im.dims[0] - first;
-  const int64_t n = count > 0 ? std::min(count, available) : available;
-  const int64_t channels = input.shape.size() > 1 ? input.shape[1] : 1, plane = per_image / channels;
+  // Source images: [channels,] height, width after the count.
+  const std::vector<int64_t> dims(im.dims.begin() + 1, im.dims.end());
+  if (dims.size() < 2) throw Error(images + ": images must have a height and a width");
+  const int64_t source_h = dims[dims.size() - 2], source_w = dims.back();
+  const int64_t source_channels = num_elements(Shape(dims.begin(), dims.end() - 2));
+  const int64_t h = pre.resize.empty() ? source_h : pre.resize[0], w = pre.resize.empty() ? source_w : pre.resize[1];
+  const int64_t channels = input.shape.size() > 1 ? input.shape[1] : 1, plane = h * w;
+  if (source_channels * plane != input.num_elements() || source_channels != channels)
+    throw Error(images + ": images of " + std::to_string(source_channels) + " × " + std::to_string(h) + " × " + std::to_string(w) +
+                (pre.resize.empty() ? "" : " (resized)") + " values do not fill the model input " + to_string(input));
   for (const std::vector<double>* v : {&pre.scale, &pre.mean})
     if (v->size() != 1 && int64_t(v->size()) != channels)
       throw Error(images + ": preprocessing has " + std::to_string(v->size()) + " values, the model input has " +
                   std::to_string(channels) + " channels");
   auto per_channel = [](const std::vector<double>& v, int64_t c) { return v.size() == 1 ? v[0] : v[size_t(c)]; };
+  const int64_t available = im.dims[0] - first;
+  const int64_t n = count > 0 ? std::min(count, available) : available;
+  std::vector<uint8_t> resized(static_cast<size_t>(plane));
   Dataset d;
   for (int64_t i = 0; i < n; ++i) {
     Tensor t(input);
     float* x = t.as<float>();
-    const uint8_t* src = im.data.data() + (first + i) * per_image;
+    const uint8_t* src = im.data.data() + (first + i) * source_channels * source_h * source_w;
     for (int64_t c = 0; c < channels; ++c) {
-      const uint8_t* from = src + (pre.bgr ? channels - 1 - c : c) * plane;
+      const uint8_t* from = src + (pre.bgr ? channels - 1 - c : c) * source_h * source_w;
+      if (!pre.resize.empty()) {
+        stbir_resize_uint8(from, int(source_w), int(source_h), 0, resized.data(), int(w), int(h), 0, 1);
+        from = resized.data();
+      }
       const double scale = per_channel(pre.scale, c), mean = per_channel(pre.mean, c);
       for (int64_t k = 0; k < plane; ++k) x[c * plane + k] = float(from[k] * scale - mean);
     }

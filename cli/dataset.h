@@ -1,7 +1,8 @@
 // Labelled image datasets for calibration and validation. Reads the IDX format of (Fashion-)MNIST
 // (gzip-compressed, via zlib) and turns each image into the model input: x · scale[c] − mean[c]
 // for channel c (dimension 1 of the NCHW input; one value applies to every channel), in the
-// input's shape, channels reversed first when channel_order is bgr.
+// input's shape, channels reversed first when channel_order is bgr, and each channel resized first
+// (stb_image_resize, its default filters) when a size is given.
 #pragma once
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@ struct Preprocess {
   std::vector<double> scale{1.0};  // one value, or one per channel
   std::vector<double> mean{0.0};
   bool bgr = false;                // the model wants the source's channels in reverse order
+  std::vector<int64_t> resize;     // {height, width} of the model input, or empty: as stored
 };
 
 struct Dataset {

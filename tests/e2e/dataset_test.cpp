@@ -47,3 +47,21 @@ TEST(Dataset, PerChannelScaleMeanAndChannelOrder) {
     EXPECT_EQ(std::string(e.what()), path + ": preprocessing has 3 values, the model input has 2 channels");
   }
 }
+
+// Resizing keeps a flat image flat (every filter is normalized) and fills the model's size.
+TEST(Dataset, ResizeToTheModelInput) {
+  const std::string path = write_idx({10, 10, 30, 30}, 1);
+  const TensorType input{DType::F32, {1, 2, 3, 4}, std::nullopt};
+  const Dataset d = read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, false, {3, 4}}, 0);
+  ASSERT_EQ(d.images.size(), 1u);
+  for (int64_t k = 0; k < 12; ++k) {
+    EXPECT_NEAR(d.images[0].at(k), 10.0, 0.5) << k;
+    EXPECT_NEAR(d.images[0].at(12 + k), 30.0, 0.5) << k;
+  }
+  try {
+    read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, false, {}}, 0);
+    FAIL() << "2 × 1 × 2 images cannot fill a 2 × 3 × 4 input";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": images of 2 × 1 × 2 values do not fill the model input f32[1,2,3,4]");
+  }
+}
