@@ -74,11 +74,8 @@ bool selected(const std::vector<std::string>& list, const std::string& pass) {
   return std::find(list.begin(), list.end(), pass) != list.end() || std::find(list.begin(), list.end(), "all") != list.end();
 }
 
-}  // namespace
-
-Pipeline load_pipeline(const std::string& yaml_path) {
-  YamlReader r(yaml_path);
-  Pipeline p{yaml_path, {}};
+Pipeline read_pipeline(YamlReader& r) {
+  Pipeline p{r.file(), {}};
   r.check_keys(r.root(), {"passes"});
   const YAML::Node list = r.root()["passes"];
   if (!list || !list.IsSequence()) {
@@ -122,6 +119,18 @@ Pipeline load_pipeline(const std::string& yaml_path) {
   }
   r.finish();
   return p;
+}
+
+}  // namespace
+
+Pipeline load_pipeline(const std::string& yaml_path) {
+  YamlReader r(yaml_path);
+  return read_pipeline(r);
+}
+
+Pipeline parse_pipeline(const std::string& yaml_text, const std::string& name) {
+  YamlReader r(yaml_text, name);
+  return read_pipeline(r);
 }
 
 Pipeline make_pipeline(const std::vector<std::string>& names) {

@@ -60,6 +60,7 @@ struct PipelineOptions {
 };
 
 Pipeline load_pipeline(const std::string& yaml_path);
+Pipeline parse_pipeline(const std::string& yaml_text, const std::string& name);  // the same format, from text
 // `names`: a list of pass names with default options (e.g. from a test).
 Pipeline make_pipeline(const std::vector<std::string>& names);
 void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options = {});
