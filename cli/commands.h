@@ -15,6 +15,8 @@ struct CompileOptions {
 };
 
 int compile_command(const CompileOptions& options);
+// Import, passes and calibration only (or reuse of a table computed from the same inputs).
+int calibrate_command(const CompileOptions& options);
 // Runs an .onnx or .tpuir model on the host reference, or a .tpumodel on the simulator of `chip`.
 int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
                 const std::vector<std::string>& input_shapes);

@@ -1,9 +1,11 @@
 // `tpuc compile`: import → passes → calibrate → quantize → validate, with every artifact written to
 // the output folder and a report (docs/report.md).
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 
 #include "backend/bm1684x/codegen/codegen.h"
@@ -101,13 +103,9 @@ Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
   return v;
 }
 
-}  // namespace
-
-int compile_command(const CompileOptions& options) {
-  const CompileConfig c = load_config(options.config, options.overrides);
-  Stages stages;
-  const std::string out = c.output_dir;
-
+// Import and the pass pipeline: the float graph every later stage starts from (top.tpuir).
+Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages& stages) {
+  const std::string& out = c.output_dir;
   Graph top = stages.run("import", [&] {
     std::map<std::string, Shape> shapes;
     for (const InputConfig& in : c.inputs)
@@ -133,14 +131,60 @@ int compile_command(const CompileOptions& options) {
     write_tpuir(top, out + "/top.tpuir");
     return 0;
   });
-  const passes::CalibrationTable table = stages.run("calibrate", [&] {
+  return top;
+}
+
+// What a calibration table depends on: the float graph, the data (file, size, count), the method
+// and the version of the methods. A table in the output folder with the same key is reused.
+std::string calibration_key(const CompileConfig& c, const Graph& top) {
+  const std::string data = c.calibration.images + " " + std::to_string(std::filesystem::file_size(c.calibration.images)) + " " +
+                           std::to_string(c.calibration.count) + " " + c.calibration_method.name + " " +
+                           std::to_string(c.calibration_method.percentile) + " v" + std::to_string(passes::kCalibrationVersion);
+  const std::string graph = print(top);
+  char key[32];
+  std::snprintf(key, sizeof key, "%08lx-%08lx", crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())),
+                crc32(0, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size())));
+  return key;
+}
+
+passes::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top, Stages& stages) {
+  return stages.run("calibrate", [&] {
+    const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top);
+    if (std::filesystem::exists(path)) {
+      passes::CalibrationTable cached = passes::read_calibration_table(path);
+      if (cached.key == key) {
+        std::fprintf(stderr, "reusing %s (same graph, data and method)\n", path.c_str());
+        return cached;
+      }
+    }
     const Dataset cal = load(c.calibration, top, c);
     std::vector<TensorMap> samples;
     for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
     passes::CalibrationTable t = passes::calibrate(top, samples, c.calibration_method, true);
-    passes::write_calibration_table(out + "/calibration.txt", t);
+    t.key = key;
+    passes::write_calibration_table(path, t);
     return t;
   });
+}
+
+}  // namespace
+
+int calibrate_command(const CompileOptions& options) {
+  const CompileConfig c = load_config(options.config, options.overrides);
+  Stages stages;
+  Graph top = prepare_top(c, options, stages);
+  const passes::CalibrationTable table = calibrate_or_reuse(c, top, stages);
+  std::printf("%zu thresholds (%s) in %s/calibration.txt\n", table.threshold.size(), c.calibration_method.name.c_str(), c.output_dir.c_str());
+  return 0;
+}
+
+int compile_command(const CompileOptions& options) {
+  const CompileConfig c = load_config(options.config, options.overrides);
+  Stages stages;
+  const std::string out = c.output_dir;
+
+  Graph top = prepare_top(c, options, stages);
+  const passes::CalibrationTable table = calibrate_or_reuse(c, top, stages);
   const Graph tpu = stages.run("quantize", [&] {
     Graph q = passes::quantize(top, table, passes::load_quant_policy(c.policy));
     write_tpuir(q, out + "/tpu.tpuir");

@@ -151,9 +151,12 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
     r.check_keys(q, {"policy", "calibration"});
     c.policy = cr.path(q, "policy", true);
     if (const YAML::Node cal = q["calibration"]) {
-      r.check_keys(cal, {"dataset", "count", "method"});
+      r.check_keys(cal, {"dataset", "count", "method", "percentile"});
       c.calibration = cr.dataset(cal);
-      c.calibration_method = r.get<std::string>(cal, "method", "max");
+      c.calibration_method.name = one_of(r, cal, "method", {"max", "percentile", "kl", "mse"});
+      c.calibration_method.percentile = r.get<double>(cal, "percentile", 99.99);
+      if (!(c.calibration_method.percentile > 0 && c.calibration_method.percentile <= 100))
+        r.error(cal["percentile"], "'percentile' must be in (0, 100]");
     } else {
       r.error(q, "missing required key 'calibration'");
     }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/dataset.h"
+#include "passes/calibration.h"
 #include "ir/tensor.h"
 
 namespace tpuc {
@@ -38,7 +39,7 @@ struct CompileConfig {
   NamesConfig outputs;  // the model outputs to keep (empty: all)
   std::string chip, pipeline, policy;
   DatasetConfig calibration;
-  std::string calibration_method = "max";
+  passes::CalibrationMethod calibration_method;
   DatasetConfig validation;
   double max_accuracy_drop = 1.0;  // points of top-1 accuracy, int8 vs float
   double min_cosine = 0.99;        // per-sample output cosine, int8 vs float (mean over samples)

@@ -42,6 +42,11 @@ int main(int argc, char** argv) {
   i->add_option("--input-shape", shapes, "name:1x3x224x224 for symbolic input dimensions");
   i->callback([&] { code = tpuc::import_command(model, output, shapes); });
 
+  CLI::App* cal = app.add_subcommand("calibrate", "import, optimize and calibrate: write calibration.txt to the output folder");
+  cal->add_option("--config", compile.config, "the compile configuration (YAML)")->required();
+  cal->add_option("--set", compile.overrides, "override a config key: key.path=value");
+  cal->callback([&] { code = tpuc::calibrate_command(compile); });
+
   CLI::App* cfg = app.add_subcommand("config", "inspect compile configurations");
   cfg->require_subcommand(1);
   CLI::App* show = cfg->add_subcommand("show", "print the resolved config, each value with the file and line it came from");

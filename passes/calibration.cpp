@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <limits>
+#include <numeric>
 #include <sstream>
 
 #include "backend/host/executor.h"
@@ -12,42 +15,148 @@ namespace tpuc::passes {
 
 namespace {
 
-// A method folds every observed tensor of a value into a running statistic, then turns the
-// statistic into a threshold.
-struct Method {
-  const char* name;
-  double (*observe)(double state, const Tensor& t);
-};
+constexpr int kBins = 2048;    // histogram resolution (TensorRT's)
+constexpr int kLevels = 128;   // int8 magnitudes 0..127
 
-double observe_max(double state, const Tensor& t) {
-  for (int64_t i = 0; i < t.size(); ++i) state = std::max(state, std::fabs(t.at(i)));
-  return state;
+double kl_divergence(const std::vector<double>& p, const std::vector<double>& q) {
+  const double sp = std::accumulate(p.begin(), p.end(), 0.0), sq = std::accumulate(q.begin(), q.end(), 0.0);
+  double kl = 0;
+  for (size_t i = 0; i < p.size(); ++i)
+    if (p[i] > 0) kl += p[i] / sp * std::log((p[i] / sp) / (q[i] / sq));
+  return kl;
 }
 
-const Method kMethods[] = {{"max", observe_max}};
+using Threshold = std::function<double(const Histogram&)>;
+
+// Every method: whether it needs the histogram, and how the threshold comes from the statistics.
+struct Method {
+  const char* name;
+  bool histogram;
+  Threshold (*make)(const CalibrationMethod&);
+};
+
+const Method kMethods[] = {
+    {"max", false, [](const CalibrationMethod&) -> Threshold { return [](const Histogram& h) { return h.max; }; }},
+    {"percentile", true, [](const CalibrationMethod& m) -> Threshold {
+       return [p = m.percentile](const Histogram& h) { return percentile_threshold(h, p); };
+     }},
+    {"kl", true, [](const CalibrationMethod&) -> Threshold { return kl_threshold; }},
+    {"mse", true, [](const CalibrationMethod&) -> Threshold { return mse_threshold; }},
+};
 
 }  // namespace
 
-CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples, const std::string& method, bool progress) {
+double percentile_threshold(const Histogram& h, double percentile) {
+  const double total = std::accumulate(h.counts.begin(), h.counts.end(), 0.0), want = total * percentile / 100.0;
+  double seen = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    if (seen + h.counts[i] >= want && h.counts[i] > 0)  // interpolate inside the bin
+      return (double(i) + (want - seen) / h.counts[i]) * h.bin_width();
+    seen += h.counts[i];
+  }
+  return h.max;
+}
+
+// For each candidate range of i bins (128 ≤ i ≤ all): P is the histogram cut at i with the clipped
+// tail added to its last bin; Q merges P's bins into 128 levels and spreads each level evenly over
+// the bins that were non-empty. The i with the smallest KL(P‖Q) gives the threshold.
+// The first bin holds every exact zero of a ReLU output; left as is, that spike dominates the
+// divergence of any merge and drives the range far down, so it counts as its neighbour does (as
+// NVIDIA's pytorch-quantization entropy calibrator does).
+double kl_threshold(const Histogram& original) {
+  Histogram h = original;
+  const int bins = int(h.counts.size());
+  if (bins <= kLevels) return h.max;
+  h.counts[0] = h.counts[1];
+  double best = std::numeric_limits<double>::infinity();
+  int best_i = bins;
+  for (int i = kLevels; i <= bins; ++i) {
+    std::vector<double> p(h.counts.begin(), h.counts.begin() + i);
+    p.back() += std::accumulate(h.counts.begin() + i, h.counts.end(), 0.0);
+    if (std::accumulate(p.begin(), p.end(), 0.0) == 0) continue;
+    std::vector<double> q(size_t(i), 0.0);
+    for (int level = 0; level < kLevels; ++level) {
+      const int start = level * i / kLevels, end = (level + 1) * i / kLevels;
+      double sum = 0;
+      int nonzero = 0;
+      for (int k = start; k < end; ++k) {
+        sum += h.counts[size_t(k)];
+        nonzero += h.counts[size_t(k)] > 0;
+      }
+      for (int k = start; k < end; ++k)
+        if (h.counts[size_t(k)] > 0) q[size_t(k)] = sum / nonzero;
+    }
+    for (int k = 0; k < i; ++k)  // P's last bin holds the tail; Q must cover it
+      if (p[size_t(k)] > 0 && q[size_t(k)] == 0) q[size_t(k)] = 1e-9;
+    const double kl = kl_divergence(p, q);
+    if (kl < best) {
+      best = kl;
+      best_i = i;
+    }
+  }
+  return (double(best_i) + 0.5) * h.bin_width();
+}
+
+double mse_threshold(const Histogram& h) {
+  double best = std::numeric_limits<double>::infinity(), best_t = h.max;
+  for (size_t i = 1; i <= h.counts.size(); ++i) {
+    const double t = double(i) * h.bin_width(), step = t / 127.0;
+    double error = 0;
+    for (size_t k = 0; k < h.counts.size(); ++k) {
+      const double x = (double(k) + 0.5) * h.bin_width();
+      error += h.counts[k] * (x <= t ? step * step / 12.0 : (x - t) * (x - t));
+    }
+    if (error < best) {
+      best = error;
+      best_t = t;
+    }
+  }
+  return best_t;
+}
+
+CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples, const CalibrationMethod& method, bool progress) {
   const Method* m = nullptr;
-  for (const Method& candidate : kMethods)
-    if (method == candidate.name) m = &candidate;
-  if (!m) throw Error("unknown calibration method '" + method + "' (known: max)");
+  std::string known;
+  for (const Method& candidate : kMethods) {
+    if (method.name == candidate.name) m = &candidate;
+    known += std::string(known.empty() ? "" : ", ") + candidate.name;
+  }
+  if (!m) throw Error("unknown calibration method '" + method.name + "' (known: " + known + ")");
+  if (method.name == "percentile" && !(method.percentile > 0 && method.percentile <= 100)) throw Error("calibration percentile must be in (0, 100]");
   if (samples.empty()) throw Error("calibration needs at least one sample");
   host::Executor executor(top);
-  CalibrationTable table;
-  for (size_t s = 0; s < samples.size(); ++s) {
-    for (const auto& [name, t] : executor.run(samples[s], true))
-      if (t.type.dtype == DType::F32 && !top.is_constant(name)) table.threshold[name] = m->observe(table.threshold[name], t);
-    if (progress && (s + 1) * 10 / samples.size() != s * 10 / samples.size())
-      std::fprintf(stderr, "\rcalibrating: %zu/%zu", s + 1, samples.size());
+  std::map<std::string, Histogram> stats;
+  const int passes = m->histogram ? 2 : 1;
+  for (int pass = 0; pass < passes; ++pass) {
+    for (size_t s = 0; s < samples.size(); ++s) {
+      for (const auto& [name, t] : executor.run(samples[s], true)) {
+        if (t.type.dtype != DType::F32 || top.is_constant(name)) continue;
+        Histogram& h = stats[name];
+        if (pass == 0) {
+          for (int64_t i = 0; i < t.size(); ++i) h.max = std::max(h.max, std::fabs(t.at(i)));
+          continue;
+        }
+        if (h.counts.empty()) h.counts.assign(kBins, 0.0);
+        for (int64_t i = 0; i < t.size(); ++i) {
+          const double a = std::fabs(t.at(i));
+          h.counts[size_t(std::min<double>(kBins - 1, h.max > 0 ? a / h.bin_width() : 0))] += 1;
+        }
+      }
+      const size_t done = size_t(pass) * samples.size() + s + 1, total = size_t(passes) * samples.size();
+      if (progress && (done * 20 / total != (done - 1) * 20 / total || done == total))
+        std::fprintf(stderr, "\rcalibrating (%s): %zu/%zu", method.name.c_str(), done, total);
+    }
   }
   if (progress) std::fprintf(stderr, "\n");
+  const Threshold threshold = m->make(method);
+  CalibrationTable table;
+  for (const auto& [name, h] : stats) table.threshold[name] = h.max > 0 ? threshold(h) : 0.0;
   return table;
 }
 
 void write_calibration_table(const std::string& path, const CalibrationTable& table) {
   std::string text = "# tpuc calibration table: value threshold (|x| that maps to 127)\n";
+  if (!table.key.empty()) text += "# key " + table.key + "\n";
   char line[64];
   for (const auto& [name, threshold] : table.threshold) {
     std::snprintf(line, sizeof line, " %.9g\n", threshold);
@@ -61,6 +170,7 @@ CalibrationTable read_calibration_table(const std::string& path) {
   CalibrationTable table;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
+    if (line.rfind("# key ", 0) == 0) table.key = line.substr(6);
     if (line.empty() || line[0] == '#') continue;
     const size_t space = line.rfind(' ');
     char* end = nullptr;

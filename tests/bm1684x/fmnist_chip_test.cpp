@@ -22,7 +22,7 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
   const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255}, {0.0}, false}, 20);
   std::vector<TensorMap> samples;
   for (const Tensor& t : cal.images) samples.push_back({{"image", t}});
-  const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, "max"), passes::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
+  const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, {}), passes::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
   const bm1684x::Chip chip = bm1684x::load_chip(src + "/configs/chips/bm1684x.yaml");
   const bm1684x::Model model = bm1684x::compile_model(tpu, chip, {::testing::TempDir() + "/fmnist-dump"});
   const std::string path = ::testing::TempDir() + "/fmnist.tpumodel";

@@ -88,6 +88,24 @@ TEST(Cli, InputSettingsAndOutputsAreChecked) {
   EXPECT_NE(r.output.find("--set outputs=[logits, nowhere]: outputs: 'nowhere' is not a value of the model"), std::string::npos) << r.output;
 }
 
+// A calibration table is reused while the graph, data and method stay the same.
+TEST(Cli, CalibrateReusesItsTable) {
+  const std::string out = temp("calibrate"), base = "calibrate --config " + kSrc + "/examples/fmnist/config.yaml --set output_dir=" + out +
+                                                    " --set quantization.calibration.count=20";
+  std::filesystem::remove_all(out);
+  Result r = run(base);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("reusing"), std::string::npos) << r.output;
+  const std::string first = read_file(out + "/calibration.txt");
+  r = run(base);
+  EXPECT_NE(r.output.find("reusing"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(out + "/calibration.txt"), first);
+  r = run(base + " --set quantization.calibration.method=percentile --set quantization.calibration.percentile=99");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("reusing"), std::string::npos) << r.output;
+  EXPECT_NE(read_file(out + "/calibration.txt"), first);
+}
+
 TEST(Cli, ConfigShowNamesTheOriginOfEveryValue) {
   const Result r = run("config show --config " + kSrc + "/examples/fmnist/config.yaml --set validation.count=7");
   EXPECT_EQ(r.code, 0) << r.output;

@@ -1,0 +1,76 @@
+// Calibration thresholds from histograms whose answers are computed by hand, and each method on a
+// small graph run through the host executor.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "ir/diagnostics.h"
+#include "ir/text.h"
+#include "passes/calibration.h"
+
+using namespace tpuc;
+using passes::Histogram;
+
+namespace {
+
+Histogram histogram(size_t bins, double max) { return Histogram{std::vector<double>(bins, 0.0), max}; }
+
+}  // namespace
+
+// 100 values, one per unit bin: 99 % of them lie below 99.
+TEST(Calibration, PercentileInterpolatesInsideTheBin) {
+  Histogram h = histogram(100, 100.0);
+  for (double& c : h.counts) c = 1;
+  EXPECT_DOUBLE_EQ(passes::percentile_threshold(h, 99.0), 99.0);
+  EXPECT_DOUBLE_EQ(passes::percentile_threshold(h, 99.5), 99.5);
+  EXPECT_DOUBLE_EQ(passes::percentile_threshold(h, 100.0), 100.0);
+}
+
+// All mass in the first 128 of 2048 bins: cutting at 128 bins loses nothing (KL = 0), and it is
+// the first such cut, so the threshold is the middle of bin 128.
+TEST(Calibration, KlKeepsTheRangeThatLosesNothing) {
+  Histogram h = histogram(2048, 2048.0);
+  for (int k = 0; k < 128; ++k) h.counts[size_t(k)] = 100 + k % 3;
+  EXPECT_DOUBLE_EQ(passes::kl_threshold(h), 128.5);
+}
+
+// A long, thin tail (exponential decay): KL clips it, keeping more than 99 % of the values.
+TEST(Calibration, KlClipsAThinTail) {
+  Histogram h = histogram(2048, 2048.0);
+  for (int k = 0; k < 2048; ++k) h.counts[size_t(k)] = std::floor(1e6 * std::exp(-k / 40.0));
+  const double t = passes::kl_threshold(h);
+  EXPECT_LT(t, 0.5 * h.max);
+  EXPECT_GT(t, passes::percentile_threshold(h, 99.0));
+}
+
+// Every value at 9.5: any threshold below clips it ((9.5 − t)² ≥ 0.25), and above it the rounding
+// noise (t/127)²/12 grows with t, so the smallest candidate covering 9.5 — 10 — wins.
+TEST(Calibration, MseBalancesClippingAndRounding) {
+  Histogram h = histogram(2048, 2048.0);
+  h.counts[9] = 1000;
+  EXPECT_DOUBLE_EQ(passes::mse_threshold(h), 10.0);
+}
+
+// The methods on a graph: y = 2·x over inputs 0..999/1000 (one sample of 1000 values).
+TEST(Calibration, MethodsOnAGraph) {
+  const Graph g = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1000]
+  const %two : f32[] = [2]
+  %y : f32[1000] = Mul(%x, %two) @double
+  output %y
+})");
+  Tensor x(TensorType{DType::F32, {1000}, std::nullopt});
+  for (int i = 0; i < 1000; ++i) x.as<float>()[i] = float(i) / 1000.0f;
+  const std::vector<TensorMap> samples{{{"x", x}}};
+  EXPECT_NEAR(passes::calibrate(g, samples, {"max", 0}).threshold.at("y"), 1.998, 1e-6);
+  EXPECT_NEAR(passes::calibrate(g, samples, {"percentile", 50.0}).threshold.at("y"), 0.999, 0.002);
+  const double kl = passes::calibrate(g, samples, {"kl", 0}).threshold.at("y");
+  EXPECT_GT(kl, 1.9);  // a uniform distribution has nothing worth clipping
+  try {
+    passes::calibrate(g, samples, {"entropy", 0});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "unknown calibration method 'entropy' (known: max, percentile, kl, mse)");
+  }
+}
