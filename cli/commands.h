@@ -17,6 +17,8 @@ struct CompileOptions {
 int compile_command(const CompileOptions& options);
 // Import, passes and calibration only (or reuse of a table computed from the same inputs).
 int calibrate_command(const CompileOptions& options);
+// The float and the quantized graph on one input, value by value (min_cosine NaN: the config's).
+int compare_layers_command(const CompileOptions& options, const std::string& input, double min_cosine);
 // Runs an .onnx or .tpuir model on the host reference, or a .tpumodel on the simulator of `chip`.
 int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
                 const std::vector<std::string>& input_shapes);

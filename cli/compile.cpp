@@ -1,11 +1,8 @@
 // `tpuc compile`: import → passes → calibrate → quantize → validate, with every artifact written to
 // the output folder and a report (docs/report.md).
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <functional>
 
 #include "backend/bm1684x/codegen/codegen.h"
@@ -14,13 +11,11 @@
 #include "backend/host/executor.h"
 #include "cli/commands.h"
 #include "cli/config.h"
-#include "frontend/onnx/importer.h"
+#include "cli/front_end.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/text.h"
-#include "passes/calibration.h"
 #include "passes/compare.h"
-#include "passes/pass_manager.h"
 #include "passes/quantize.h"
 
 namespace tpuc {
@@ -29,45 +24,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Times each stage and prints it as it finishes.
-class Stages {
- public:
-  template <class F>
-  auto run(const std::string& name, F&& f) {
-    std::fprintf(stderr, "[%s] ...\n", name.c_str());
-    const auto start = std::chrono::steady_clock::now();
-    auto result = f();
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    times[name] = ms;
-    std::fprintf(stderr, "[%s] done in %.0f ms\n", name.c_str(), ms);
-    return result;
-  }
-  std::map<std::string, double> times;
-};
-
 int argmax(const Tensor& t) {
   int best = 0;
   for (int64_t k = 1; k < t.size(); ++k)
     if (t.at(k) > t.at(best)) best = int(k);
   return best;
-}
-
-Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
-  const std::string& input = g.inputs.at(0);
-  Preprocess pre;
-  for (const InputConfig& ic : c.inputs)
-    if (ic.name == input) pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
-  return read_idx_dataset(d.images, d.labels, g.type(input), pre, d.count);
-}
-
-// The config's `outputs`: the graph computes only those (the passes remove the rest).
-void keep_outputs(Graph& g, const NamesConfig& outputs) {
-  if (outputs.names.empty()) return;
-  for (const std::string& name : outputs.names) {
-    const bool exists = g.producer(name) || g.is_constant(name) || std::count(g.inputs.begin(), g.inputs.end(), name);
-    if (!exists) throw Error(outputs.origin + ": outputs: '" + name + "' is not a value of the model");
-  }
-  g.outputs = outputs.names;
 }
 
 struct Validation {
@@ -101,70 +62,6 @@ Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
   }
   std::fprintf(stderr, "\n");
   return v;
-}
-
-// Import and the pass pipeline: the float graph every later stage starts from (top.tpuir).
-Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages& stages) {
-  const std::string& out = c.output_dir;
-  Graph top = stages.run("import", [&] {
-    std::map<std::string, Shape> shapes;
-    for (const InputConfig& in : c.inputs)
-      if (!in.shape.empty()) shapes[in.name] = in.shape;
-    Graph g = import_onnx(c.model, shapes);
-    keep_outputs(g, c.outputs);
-    return g;
-  });
-  stages.run("passes", [&] {
-    passes::PipelineOptions po;
-    po.dump_dir = out + "/dumps";
-    po.dump_after = options.dump_after;
-    po.dump_before = options.dump_before;
-    po.time_passes = options.time_passes;
-    passes::Pipeline pipeline = passes::load_pipeline(c.pipeline);
-    for (const InputConfig& in : c.inputs) {  // preprocessing moves into the model: it takes raw input
-      if (!in.fuse_preprocess) continue;
-      passes::PassOptions o;
-      o.values = {{"input", YAML::Node(in.name)}, {"scale", YAML::Node(in.preprocess.scale)}, {"mean", YAML::Node(in.preprocess.mean)}};
-      pipeline.steps.push_back({passes::find_pass("fuse-preprocess"), o});
-    }
-    passes::run_pipeline(top, pipeline, po);
-    write_tpuir(top, out + "/top.tpuir");
-    return 0;
-  });
-  return top;
-}
-
-// What a calibration table depends on: the float graph, the data (file, size, count), the method
-// and the version of the methods. A table in the output folder with the same key is reused.
-std::string calibration_key(const CompileConfig& c, const Graph& top) {
-  const std::string data = c.calibration.images + " " + std::to_string(std::filesystem::file_size(c.calibration.images)) + " " +
-                           std::to_string(c.calibration.count) + " " + c.calibration_method.name + " " +
-                           std::to_string(c.calibration_method.percentile) + " v" + std::to_string(passes::kCalibrationVersion);
-  const std::string graph = print(top);
-  char key[32];
-  std::snprintf(key, sizeof key, "%08lx-%08lx", crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())),
-                crc32(0, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size())));
-  return key;
-}
-
-passes::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top, Stages& stages) {
-  return stages.run("calibrate", [&] {
-    const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top);
-    if (std::filesystem::exists(path)) {
-      passes::CalibrationTable cached = passes::read_calibration_table(path);
-      if (cached.key == key) {
-        std::fprintf(stderr, "reusing %s (same graph, data and method)\n", path.c_str());
-        return cached;
-      }
-    }
-    const Dataset cal = load(c.calibration, top, c);
-    std::vector<TensorMap> samples;
-    for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
-    passes::CalibrationTable t = passes::calibrate(top, samples, c.calibration_method, true);
-    t.key = key;
-    passes::write_calibration_table(path, t);
-    return t;
-  });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // cli/commands.h. Every user error is one line on stderr and exit code 2.
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -46,6 +47,15 @@ int main(int argc, char** argv) {
   cal->add_option("--config", compile.config, "the compile configuration (YAML)")->required();
   cal->add_option("--set", compile.overrides, "override a config key: key.path=value");
   cal->callback([&] { code = tpuc::calibrate_command(compile); });
+
+  std::string layers_input;
+  double layers_cosine = std::nan("");
+  CLI::App* layers = app.add_subcommand("compare-layers", "float vs quantized graph value by value on one input; marks the first below tolerance");
+  layers->add_option("--config", compile.config, "the compile configuration (YAML)")->required();
+  layers->add_option("--set", compile.overrides, "override a config key: key.path=value");
+  layers->add_option("--input", layers_input, "the input (.npz or .npy)")->required();
+  layers->add_option("--cosine", layers_cosine, "minimum cosine (default: the config's validation tolerance)");
+  layers->callback([&] { code = tpuc::compare_layers_command(compile, layers_input, layers_cosine); });
 
   CLI::App* cfg = app.add_subcommand("config", "inspect compile configurations");
   cfg->require_subcommand(1);

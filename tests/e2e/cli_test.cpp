@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "ir/files.h"
 #include "ir/npz.h"
 
@@ -104,6 +106,26 @@ TEST(Cli, CalibrateReusesItsTable) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("reusing"), std::string::npos) << r.output;
   EXPECT_NE(read_file(out + "/calibration.txt"), first);
+}
+
+// compare-layers lists the quantized graph's values in order and marks the first below tolerance.
+TEST(Cli, CompareLayersMarksTheFirstValueBelowTolerance) {
+  Tensor image(TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt});
+  for (int64_t i = 0; i < image.size(); ++i) image.as<float>()[i] = float(i % 17) / 17.0f;
+  write_npz(temp("layers-in.npz"), {{"image", image}});
+  const std::string out = temp("layers"), base = "compare-layers --config " + kSrc + "/examples/fmnist/config.yaml --set output_dir=" + out +
+                                                 " --set quantization.calibration.count=20 --input " + temp("layers-in.npz");
+  Result r = run(base + " --cosine 0");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("every value is within cosine 0.0000"), std::string::npos) << r.output;
+  r = run(base + " --cosine 1.5");  // nothing can reach it: the first value is the first below
+  EXPECT_EQ(r.code, 1) << r.output;
+  const size_t first_row = r.output.find('\n', r.output.find("value ")) + 1;  // after the table's header
+  EXPECT_NE(r.output.substr(first_row, r.output.find('\n', first_row) - first_row).find("<- first below tolerance"), std::string::npos)
+      << r.output;
+  const nlohmann::json layers = nlohmann::json::parse(read_file(out + "/report.json")).at("layers");
+  EXPECT_EQ(layers.at("values").size(), 7u);  // conv, pool, conv, pool, flatten, gemm, logits
+  EXPECT_EQ(layers.at("first_below"), layers.at("values")[0].at("value"));
 }
 
 TEST(Cli, ConfigShowNamesTheOriginOfEveryValue) {
