@@ -1,5 +1,7 @@
 #include "passes/quantize.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -15,13 +17,14 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
   YamlReader r(yaml_path);
   QuantPolicy p;
   p.file = yaml_path;
-  r.check_keys(r.root(), {"mode", "per_channel_weights", "float_ops"});
+  r.check_keys(r.root(), {"mode", "per_channel_weights", "float_ops", "float_layers"});
   p.mode = r.get<std::string>(r.root(), "mode", p.mode);
   if (p.mode != "int8_sym") r.error(r.root()["mode"], "unsupported mode '" + p.mode + "' (supported: int8_sym)");
   p.per_channel_weights = r.get<bool>(r.root(), "per_channel_weights", p.per_channel_weights);
   p.float_ops = r.get<std::vector<std::string>>(r.root(), "float_ops", {});
   for (const std::string& op : p.float_ops)
     if (!ops::find_op(op)) r.error(r.root()["float_ops"], "unknown operator '" + op + "' in float_ops");
+  p.float_layers = r.get<std::vector<std::string>>(r.root(), "float_layers", {});
   r.finish();
   return p;
 }
@@ -35,6 +38,9 @@ bool keeps_scale(const std::string& op) {
 }
 
 int64_t round_away(double v) { return int64_t(std::round(v)); }
+
+// A float_layers entry: a layer name, or a shell pattern over names (`/features/*`).
+bool layer_matches(const std::string& pattern, const std::string& layer) { return fnmatch(pattern.c_str(), layer.c_str(), 0) == 0; }
 
 class Quantizer {
  public:
@@ -69,6 +75,8 @@ class Quantizer {
   bool int8_capable(const Node& n) const {
     const ops::OpDef* def = ops::find_op(n.op);
     if (!def || !def->int8 || std::count(policy_.float_ops.begin(), policy_.float_ops.end(), n.op)) return false;
+    if (std::any_of(policy_.float_layers.begin(), policy_.float_layers.end(), [&](const std::string& p) { return layer_matches(p, n.name); }))
+      return false;
     if (n.has("leaky_alpha")) return false;  // a fused LeakyRelu has no int8 form yet
     if (n.op == "Conv" || n.op == "Gemm") {
       if (!top_.is_constant(n.inputs[1])) return false;
@@ -238,6 +246,9 @@ class Quantizer {
 }  // namespace
 
 Graph quantize(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy) {
+  for (const std::string& pattern : policy.float_layers)  // a policy written for another model
+    if (std::none_of(top.nodes.begin(), top.nodes.end(), [&](const Node& n) { return layer_matches(pattern, n.name); }))
+      throw Error(policy.file + ": float_layers: '" + pattern + "' matches no layer of the model");
   return Quantizer(top, table, policy).run();
 }
 

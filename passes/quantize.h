@@ -14,7 +14,8 @@ struct QuantPolicy {
   std::string file;
   std::string mode = "int8_sym";
   bool per_channel_weights = true;
-  std::vector<std::string> float_ops;  // ops kept in f32
+  std::vector<std::string> float_ops;     // op types kept in f32
+  std::vector<std::string> float_layers;  // layer names or shell patterns kept in f32
 };
 
 QuantPolicy load_quant_policy(const std::string& yaml_path);

@@ -9,6 +9,7 @@ echo "| method | float top-1 | int8 top-1 (host = chip) | drop | output cosine m
 echo "|---|---|---|---|---|---|"
 for method in max percentile kl mse; do
   out=$root/out/bench/quant/$method
+  rm -rf "$out"  # a fresh calibration each time (tables are otherwise reused)
   "$build/cli/tpuc" compile --config "$root/examples/fmnist/config.yaml" --set output_dir="$out" \
     --set quantization.calibration.method=$method --set validation.tolerance.max_accuracy_drop=100 \
     --set validation.tolerance.min_cosine=0 > /dev/null 2>&1
