@@ -16,6 +16,7 @@
 #include "ir/files.h"
 #include "ir/text.h"
 #include "passes/compare.h"
+#include "passes/mixed_precision.h"
 #include "passes/quantize.h"
 
 namespace tpuc {
@@ -82,8 +83,22 @@ int compile_command(const CompileOptions& options) {
 
   Graph top = prepare_top(c, options, stages);
   const passes::CalibrationTable table = calibrate_or_reuse(c, top, stages);
+  passes::QuantPolicy policy = passes::load_quant_policy(c.policy);
+  Json search_report;
+  if (policy.search) {
+    const passes::SearchResult found = stages.run("precision search", [&] {
+      Dataset cal = load(c.calibration, top, c);
+      std::vector<TensorMap> samples;
+      for (size_t i = 0; i < cal.images.size() && int(i) < policy.search->samples; ++i) samples.push_back({{top.inputs.at(0), cal.images[i]}});
+      return passes::search_mixed_precision(top, table, policy, samples, *policy.search);
+    });
+    write_file_atomic(out + "/policy.searched.yaml",
+                      passes::policy_yaml(found.policy, "found by tpuc's precision search from " + c.policy + " for " + c.model));
+    search_report = {{"int8_cosine", found.int8_cosine}, {"final_cosine", found.final_cosine}, {"float_layers", found.policy.float_layers}};
+    policy = found.policy;
+  }
   const Graph tpu = stages.run("quantize", [&] {
-    Graph q = passes::quantize(top, table, passes::load_quant_policy(c.policy));
+    Graph q = passes::quantize(top, table, policy);
     write_tpuir(q, out + "/tpu.tpuir");
     return q;
   });
@@ -99,6 +114,7 @@ int compile_command(const CompileOptions& options) {
 
   Json report;
   report["config"] = c.file;
+  if (!search_report.is_null()) report["precision_search"] = search_report;
   report["model"] = c.model;
   bool passed = true;
   if (!c.validation.images.empty()) {

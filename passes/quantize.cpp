@@ -17,7 +17,7 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
   YamlReader r(yaml_path);
   QuantPolicy p;
   p.file = yaml_path;
-  r.check_keys(r.root(), {"mode", "per_channel_weights", "float_ops", "float_layers"});
+  r.check_keys(r.root(), {"mode", "per_channel_weights", "float_ops", "float_layers", "search"});
   p.mode = r.get<std::string>(r.root(), "mode", p.mode);
   if (p.mode != "int8_sym") r.error(r.root()["mode"], "unsupported mode '" + p.mode + "' (supported: int8_sym)");
   p.per_channel_weights = r.get<bool>(r.root(), "per_channel_weights", p.per_channel_weights);
@@ -25,6 +25,17 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
   for (const std::string& op : p.float_ops)
     if (!ops::find_op(op)) r.error(r.root()["float_ops"], "unknown operator '" + op + "' in float_ops");
   p.float_layers = r.get<std::vector<std::string>>(r.root(), "float_layers", {});
+  if (const YAML::Node s = r.root()["search"]) {
+    r.check_keys(s, {"target_cosine", "max_float_layers", "samples"});
+    PrecisionSearch search;
+    search.target_cosine = r.get<double>(s, "target_cosine", search.target_cosine);
+    search.max_float_layers = r.get<int>(s, "max_float_layers", search.max_float_layers);
+    search.samples = r.get<int>(s, "samples", search.samples);
+    if (!(search.target_cosine > -1 && search.target_cosine <= 1)) r.error(s["target_cosine"], "'target_cosine' must be in (-1, 1]");
+    if (search.max_float_layers < 0) r.error(s["max_float_layers"], "'max_float_layers' must be >= 0");
+    if (search.samples < 1) r.error(s["samples"], "'samples' must be >= 1");
+    p.search = search;
+  }
   r.finish();
   return p;
 }

@@ -6,8 +6,10 @@
 #include "backend/host/executor.h"
 #include "cli/dataset.h"
 #include "frontend/onnx/importer.h"
+#include "ir/files.h"
 #include "passes/calibration.h"
 #include "passes/pass_manager.h"
+#include "passes/mixed_precision.h"
 #include "passes/quantize.h"
 
 using namespace tpuc;
@@ -48,4 +50,28 @@ TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
   std::printf("float %.4f int8 %.4f on %zu test images\n", f32, i8, test.images.size());
   EXPECT_NEAR(f32, 0.9063, 0.02);  // 2,000 of the 10,000 images
   EXPECT_GT(i8, f32 - 0.01);
+}
+
+// The precision search on the real model: an unreachable target uses every float layer it may, in
+// order of sensitivity, and never makes the output worse; a met target keeps everything in int8.
+TEST(FmnistQuant, PrecisionSearchKeepsTheMostSensitiveLayersInFloat) {
+  Graph top = import_onnx(kSrc + "/examples/fmnist/model.onnx");
+  passes::run_pipeline(top, passes::load_pipeline(kSrc + "/configs/pipelines/default.yaml"));
+  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", top.type(top.inputs[0]),
+                                         Preprocess{{1.0 / 255.0}, {0.0}, false}, 20);
+  std::vector<TensorMap> samples;
+  for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
+  const passes::CalibrationTable table = passes::calibrate(top, samples, {});
+  const passes::QuantPolicy policy = passes::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml");
+  const passes::SearchResult hard = passes::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10});
+  ASSERT_EQ(hard.policy.float_layers.size(), 2u);
+  EXPECT_EQ(hard.policy.float_layers[0], hard.sensitivity[0].first);  // the most sensitive first
+  for (size_t i = 1; i < hard.sensitivity.size(); ++i) EXPECT_GE(hard.sensitivity[i - 1].second, hard.sensitivity[i].second);
+  EXPECT_GE(hard.final_cosine, hard.int8_cosine);
+  const passes::SearchResult easy = passes::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10});
+  EXPECT_TRUE(easy.policy.float_layers.empty());
+  // The written policy reads back as the same policy.
+  const std::string path = ::testing::TempDir() + "searched.yaml";
+  tpuc::write_file_atomic(path, passes::policy_yaml(hard.policy, "test"));
+  EXPECT_EQ(passes::load_quant_policy(path).float_layers, hard.policy.float_layers);
 }

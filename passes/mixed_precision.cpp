@@ -1,0 +1,71 @@
+#include "passes/mixed_precision.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "backend/host/executor.h"
+#include "passes/compare.h"
+
+namespace tpuc::passes {
+
+namespace {
+
+// Mean cosine of the quantized graph's outputs against the float outputs over the samples.
+double mean_cosine(const Graph& q, const std::vector<TensorMap>& samples, const std::vector<TensorMap>& reference) {
+  host::Executor ex(q);
+  double sum = 0;
+  int count = 0;
+  for (size_t s = 0; s < samples.size(); ++s) {
+    const TensorMap out = ex.run(samples[s]);
+    for (const auto& [name, want] : reference[s]) {
+      sum += compare(want, out.at(name)).cosine;
+      ++count;
+    }
+  }
+  return count ? sum / count : 1.0;
+}
+
+}  // namespace
+
+SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy,
+                                    const std::vector<TensorMap>& samples, const PrecisionSearch& search) {
+  std::vector<TensorMap> reference;
+  host::Executor float_ex(top);
+  for (const TensorMap& s : samples) reference.push_back(float_ex.run(s));
+  SearchResult r{policy, 0, 0, {}};
+  r.policy.search.reset();  // the result is a plain policy
+  const Graph int8 = quantize(top, table, policy);
+  r.int8_cosine = r.final_cosine = mean_cosine(int8, samples, reference);
+  if (r.int8_cosine >= search.target_cosine) return r;
+  for (const Node& n : int8.nodes) {  // the layers the policy quantizes
+    if (n.op == "Quantize" || n.op == "Dequantize" || int8.type(n.outputs[0]).dtype != DType::I8) continue;
+    QuantPolicy one = policy;
+    one.float_layers.push_back(n.name);
+    r.sensitivity.emplace_back(n.name, mean_cosine(quantize(top, table, one), samples, reference));
+    std::fprintf(stderr, "\rsearching: %zu layers tried", r.sensitivity.size());
+  }
+  std::fprintf(stderr, "\n");
+  std::stable_sort(r.sensitivity.begin(), r.sensitivity.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (const auto& [layer, cosine] : r.sensitivity) {
+    if (r.final_cosine >= search.target_cosine || int(r.policy.float_layers.size()) >= search.max_float_layers) break;
+    r.policy.float_layers.push_back(layer);
+    r.final_cosine = mean_cosine(quantize(top, table, r.policy), samples, reference);
+  }
+  return r;
+}
+
+std::string policy_yaml(const QuantPolicy& policy, const std::string& comment) {
+  YAML::Emitter e;
+  e << YAML::Comment(comment) << YAML::BeginMap;
+  e << YAML::Key << "mode" << YAML::Value << policy.mode;
+  e << YAML::Key << "per_channel_weights" << YAML::Value << policy.per_channel_weights;
+  e << YAML::Key << "float_ops" << YAML::Value << YAML::Flow << policy.float_ops;
+  e << YAML::Key << "float_layers" << YAML::Value << YAML::BeginSeq;
+  for (const std::string& l : policy.float_layers) e << l;
+  e << YAML::EndSeq << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace tpuc::passes
