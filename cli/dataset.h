@@ -1,8 +1,8 @@
-// Labelled image datasets for calibration and validation. Reads the IDX format of (Fashion-)MNIST
-// (gzip-compressed, via zlib) and turns each image into the model input: x · scale[c] − mean[c]
-// for channel c (dimension 1 of the NCHW input; one value applies to every channel), in the
-// input's shape, channels reversed first when channel_order is bgr, and each channel resized first
-// (stb_image_resize, its default filters) when a size is given.
+// Image datasets for calibration and validation: the IDX format of (Fashion-)MNIST (gzip, via
+// zlib) with labels, or folders of images or arrays (read_dataset). Each image becomes a model
+// input: channels reversed when channel_order is bgr, each channel resized (stb_image_resize, its
+// default filters) when a size is given, then x · scale[c] − mean[c] for channel c (dimension 1
+// of the NCHW input; one value applies to every channel).
 #pragma once
 #include <string>
 #include <vector>
@@ -23,8 +23,14 @@ struct Dataset {
   std::vector<int> labels;      // empty when no label file is given
 };
 
-// Reads up to `count` images (all when count <= 0) starting at `first`.
+// Reads up to `count` images (all when count <= 0) starting at `first` from an IDX file.
 Dataset read_idx_dataset(const std::string& images, const std::string& labels, const TensorType& input,
                          const Preprocess& pre, int64_t count, int64_t first = 0);
+
+// `images` is an IDX file (labels: an IDX file too), or a folder of PNG/JPEG/BMP images (decoded
+// with stb_image to the model's channels, then preprocessed the same way) and/or .npy/.npz files
+// holding ready inputs, taken in sorted file-name order.
+Dataset read_dataset(const std::string& images, const std::string& labels, const TensorType& input, const Preprocess& pre,
+                     int64_t count, int64_t first = 0);
 
 }  // namespace tpuc

@@ -93,7 +93,7 @@ Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
   Preprocess pre;
   for (const InputConfig& ic : c.inputs)
     if (ic.name == input) pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
-  return read_idx_dataset(d.images, d.labels, g.type(input), pre, d.count);
+  return read_dataset(d.images, d.labels, g.type(input), pre, d.count);
 }
 
 }  // namespace tpuc

@@ -1,11 +1,16 @@
 // Dataset reading and preprocessing against values computed by hand on a small IDX file written here.
 #include <gtest/gtest.h>
+#include <stb_image_write.h>
 #include <zlib.h>
+
+#include <filesystem>
 
 #include <cstdint>
 
 #include "cli/dataset.h"
 #include "ir/diagnostics.h"
+#include "ir/files.h"
+#include "ir/npz.h"
 
 using namespace tpuc;
 
@@ -64,4 +69,24 @@ TEST(Dataset, ResizeToTheModelInput) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), path + ": images of 2 × 1 × 2 values do not fill the model input f32[1,2,3,4]");
   }
+}
+
+// A folder of images (PNG written here with stb_image_write) and arrays, in file-name order.
+TEST(Dataset, FolderOfImagesAndArrays) {
+  const std::string dir = ::testing::TempDir() + "image-folder";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const uint8_t rgb[] = {10, 20, 30, 40, 50, 60};  // two pixels, interleaved RGB
+  ASSERT_NE(stbi_write_png((dir + "/a.png").c_str(), 2, 1, 3, rgb, 6), 0);
+  Tensor ready(TensorType{DType::F32, {1, 3, 1, 2}, std::nullopt});
+  for (int64_t i = 0; i < ready.size(); ++i) ready.as<float>()[i] = float(i);
+  write_npz(dir + "/b.npz", {{"x", ready}});
+  tpuc::write_file_atomic(dir + "/notes.txt", "not data");
+  const TensorType input{DType::F32, {1, 3, 1, 2}, std::nullopt};
+  const Dataset d = read_dataset(dir, "", input, Preprocess{{0.5}, {0.0}, true}, 0);
+  ASSERT_EQ(d.images.size(), 2u);
+  const std::vector<float> want{15, 30, 10, 25, 5, 20};  // planar, channels reversed (bgr), · 0.5
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(d.images[0].as<float>()[i], want[i]) << i;
+  EXPECT_EQ(d.images[1], ready);  // arrays are inputs already
+  EXPECT_TRUE(d.labels.empty());
 }
