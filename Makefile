@@ -22,6 +22,7 @@ test: build
 bench: build
 	bash scripts/install-deps.sh bench
 	bash bench/host_vs_onnxruntime/run.sh $(BUILD)
+	bash bench/quant/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out

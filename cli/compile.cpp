@@ -82,8 +82,8 @@ int compile_command(const CompileOptions& options) {
   const std::string out = c.output_dir;
 
   Graph top = prepare_top(c, options, stages);
-  const passes::CalibrationTable table = calibrate_or_reuse(c, top, stages);
   passes::QuantPolicy policy = passes::load_quant_policy(c.policy);
+  const passes::CalibrationTable table = passes::needs_calibration(policy) ? calibrate_or_reuse(c, top, stages) : passes::CalibrationTable{};
   Json search_report;
   if (policy.search) {
     const passes::SearchResult found = stages.run("precision search", [&] {
@@ -94,7 +94,7 @@ int compile_command(const CompileOptions& options) {
     });
     write_file_atomic(out + "/policy.searched.yaml",
                       passes::policy_yaml(found.policy, "found by tpuc's precision search from " + c.policy + " for " + c.model));
-    search_report = {{"int8_cosine", found.int8_cosine}, {"final_cosine", found.final_cosine}, {"float_layers", found.policy.float_layers}};
+    search_report = {{"int8_cosine", found.int8_cosine}, {"final_cosine", found.final_cosine}, {"float_layers", found.chosen}, {"precision", name(policy.search->precision)}};
     policy = found.policy;
   }
   const Graph tpu = stages.run("quantize", [&] {

@@ -25,14 +25,16 @@ void keep_outputs(Graph& g, const NamesConfig& outputs) {
 
 // What a calibration table depends on: the float graph, the data (file, size, count), the method
 // and the version of the methods. A table in the output folder with the same key is reused.
-std::string calibration_key(const CompileConfig& c, const Graph& top) {
-  const std::string data = c.calibration.images + " " + std::to_string(std::filesystem::file_size(c.calibration.images)) + " " +
-                           std::to_string(c.calibration.count) + " " + c.calibration_method.name + " " +
-                           std::to_string(c.calibration_method.percentile) + " v" + std::to_string(passes::kCalibrationVersion);
-  const std::string graph = print(top);
+// What a calibration table depends on: the graph, the preprocessed samples and the method.
+std::string calibration_key(const CompileConfig& c, const Graph& top, const std::vector<TensorMap>& samples) {
+  const std::string graph = print(top),
+                    method = c.calibration_method.name + " " + std::to_string(c.calibration_method.percentile) + " v" +
+                             std::to_string(passes::kCalibrationVersion);
+  uLong data = crc32(0, reinterpret_cast<const Bytef*>(method.data()), uInt(method.size()));
+  for (const TensorMap& sample : samples)
+    for (const auto& [name, t] : sample) data = crc32(data, t.data.data(), uInt(t.data.size()));
   char key[32];
-  std::snprintf(key, sizeof key, "%08lx-%08lx", crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())),
-                crc32(0, reinterpret_cast<const Bytef*>(data.data()), uInt(data.size())));
+  std::snprintf(key, sizeof key, "%08lx-%08lx", crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())), data);
   return key;
 }
 
@@ -70,7 +72,10 @@ Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages&
 
 passes::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top, Stages& stages) {
   return stages.run("calibrate", [&] {
-    const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top);
+    const Dataset cal = load(c.calibration, top, c);
+    std::vector<TensorMap> samples;
+    for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
+    const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top, samples);
     if (std::filesystem::exists(path)) {
       passes::CalibrationTable cached = passes::read_calibration_table(path);
       if (cached.key == key) {
@@ -78,9 +83,6 @@ passes::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph&
         return cached;
       }
     }
-    const Dataset cal = load(c.calibration, top, c);
-    std::vector<TensorMap> samples;
-    for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
     passes::CalibrationTable t = passes::calibrate(top, samples, c.calibration_method, true);
     t.key = key;
     passes::write_calibration_table(path, t);

@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
   } catch (const tpuc::Error& e) {
     std::fprintf(stderr, "tpuc: error: %s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {  // a library's error (file system, allocation) reached the top
+    std::fprintf(stderr, "tpuc: error: %s\n", e.what());
+    return 2;
   }
   return code;
 }

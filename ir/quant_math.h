@@ -6,6 +6,8 @@
 //   round_shift(v, s)     = v rounded half away from zero after division by 2^s
 //   quantize(x, inv_scale)= saturate_i8(round_half_away(float(x * inv_scale)))   (f32 arithmetic)
 //   dequantize(q, scale)  = float(q) * scale                                      (f32 arithmetic)
+//   to_f16(x), to_bf16(x) = x rounded to the nearest binary16 / bfloat16, ties to even; overflow
+//                           gives ±inf, NaN stays NaN (f16 keeps subnormals, as the chip does)
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -33,6 +35,12 @@ inline int8_t quantize(float x, float inv_scale) {
 }
 
 inline float dequantize(int8_t q, float scale) { return float(q) * scale; }
+
+// Half-precision values as their 16 bits, and back (exact: every f16 and bf16 is an f32).
+uint16_t to_f16(float x);
+uint16_t to_bf16(float x);
+float from_f16(uint16_t h);
+float from_bf16(uint16_t h);
 
 // Multiplier in [2^30, 2^31) and shift with multiplier * 2^-shift ~= real (0 < real < 2^31).
 // Shift is capped at 63; a real too small for that gives multiplier 0.

@@ -53,6 +53,10 @@ struct Tensor {
   bool operator==(const Tensor& o) const { return type == o.type && data == o.data; }
 };
 
+// A float tensor (f32, f16, bf16) converted to another float dtype; narrowing rounds to nearest
+// even (ir/quant_math.h), widening is exact. Quantization parameters are dropped.
+Tensor convert_float(const Tensor& t, DType to);
+
 // Builds a tensor from values of a C++ type matching `dtype` (e.g. float for F32).
 template <class T>
 Tensor make_tensor(DType dtype, Shape shape, const std::vector<T>& values) {

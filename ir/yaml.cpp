@@ -68,10 +68,10 @@ const std::string& YamlReader::file_of(const YAML::Node& node) const {
 
 std::string YamlReader::origin(const YAML::Node& node) const {
   const Origin* o = find_origin(node);
-  if (!o) return file_;
-  const YAML::Mark mark = o->place.Mark();
-  if (o->file.rfind("--set ", 0) == 0 || mark.line < 0) return o->file;
-  return o->file + ":" + std::to_string(mark.line + 1);
+  const std::string& file = o ? o->file : file_;
+  const YAML::Mark mark = o ? o->place.Mark() : node.Mark();
+  if (file.rfind("--set ", 0) == 0 || mark.line < 0) return file;
+  return file + ":" + std::to_string(mark.line + 1);
 }
 
 YamlReader YamlReader::compose(const std::string& file) {

@@ -52,6 +52,7 @@ TPUC_OP(softmax)
 TPUC_OP(identity)
 TPUC_OP(quantize)
 TPUC_OP(dequantize)
+TPUC_OP(lut)
 #undef TPUC_OP
 
 std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);

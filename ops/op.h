@@ -47,6 +47,9 @@ struct OpDef {
 };
 
 const OpDef* find_op(const std::string& name);  // nullptr when unsupported
+// Ops whose every output element is a function of the same input element alone (Sigmoid, Exp, ...):
+// a 256-entry table can stand for them in int8.
+bool is_elementwise_unary(const std::string& name);
 const std::vector<OpDef>& all_ops();
 
 // A Halide-safe Func/parameter name for a layer name (Halide reserves '.' and '$').

@@ -1,5 +1,5 @@
-// Quantize (f32 → int8 with the output's scale) and Dequantize (int8 → f32 with the input's scale),
-// exactly as docs/quantization.md defines them.
+// Quantize (f32 → int8 with the output's scale), Dequantize (int8 → f32 with the input's scale) and
+// Lut (int8 → int8 through a 256-entry table), exactly as docs/quantization.md defines them.
 #include "ops/families.h"
 #include "ops/quant.h"
 
@@ -35,6 +35,22 @@ Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in, const 
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
   output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")));
+  return {{output}, {}, {}};
+}
+
+// Lut(x, table): y = table[x + 128]. The quantizer fills the table with an elementwise op's values
+// on the 256 int8 inputs, so sigmoid, tanh, exp and the like run as one lookup.
+std::vector<TensorType> infer_lut(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  if (in[0].type->dtype != DType::I8) node_error(n, "input must be i8");
+  if (in[1].type->dtype != DType::I8 || in[1].type->shape != Shape{256}) node_error(n, "the table must be i8[256]");
+  return {{DType::I8, in[0].type->shape, std::nullopt}};
+}
+
+Algorithm build_lut(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+  const std::vector<Var> v = make_vars(out[0].shape.size());
+  Func output(halide_name(n.name));
+  output(v) = in[1].func(clamp(cast<int>(in[0].func(v)) + 128, 0, 255));  // clamp: bounds inference
   return {{output}, {}, {}};
 }
 

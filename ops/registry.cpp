@@ -49,6 +49,7 @@ const std::vector<OpDef>& all_ops() {
         {"Flatten", infer_flatten, build_flatten, true},
         {"Gemm", infer_gemm, build_gemm, true},
         {"Identity", infer_identity, build_identity, true},
+        {"Lut", infer_lut, build_lut, true},
         {"MatMul", infer_matmul, build_matmul, false},
         {"MaxPool", infer_maxpool, build_maxpool, true},
         {"Quantize", infer_quantize, build_quantize, true},
@@ -63,6 +64,11 @@ const std::vector<OpDef>& all_ops() {
     return table;
   }();
   return ops;
+}
+
+bool is_elementwise_unary(const std::string& name) {
+  static const std::vector<const char*> names = unary_ops();
+  return std::any_of(names.begin(), names.end(), [&](const char* op) { return name == op; });
 }
 
 const OpDef* find_op(const std::string& name) {

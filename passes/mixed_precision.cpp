@@ -1,7 +1,5 @@
 #include "passes/mixed_precision.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -34,7 +32,7 @@ SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& ta
   std::vector<TensorMap> reference;
   host::Executor float_ex(top);
   for (const TensorMap& s : samples) reference.push_back(float_ex.run(s));
-  SearchResult r{policy, 0, 0, {}};
+  SearchResult r{policy, 0, 0, {}, {}};
   r.policy.search.reset();  // the result is a plain policy
   const Graph int8 = quantize(top, table, policy);
   r.int8_cosine = r.final_cosine = mean_cosine(int8, samples, reference);
@@ -42,30 +40,21 @@ SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& ta
   for (const Node& n : int8.nodes) {  // the layers the policy quantizes
     if (n.op == "Quantize" || n.op == "Dequantize" || int8.type(n.outputs[0]).dtype != DType::I8) continue;
     QuantPolicy one = policy;
-    one.float_layers.push_back(n.name);
+    one.overrides.push_back({{}, {n.name}, search.precision, "precision search"});
     r.sensitivity.emplace_back(n.name, mean_cosine(quantize(top, table, one), samples, reference));
     std::fprintf(stderr, "\rsearching: %zu layers tried", r.sensitivity.size());
   }
   std::fprintf(stderr, "\n");
   std::stable_sort(r.sensitivity.begin(), r.sensitivity.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   for (const auto& [layer, cosine] : r.sensitivity) {
-    if (r.final_cosine >= search.target_cosine || int(r.policy.float_layers.size()) >= search.max_float_layers) break;
-    r.policy.float_layers.push_back(layer);
-    r.final_cosine = mean_cosine(quantize(top, table, r.policy), samples, reference);
+    if (r.final_cosine >= search.target_cosine || int(r.chosen.size()) >= search.max_float_layers) break;
+    r.chosen.push_back(layer);
+    QuantPolicy trial = r.policy;
+    trial.overrides.push_back({{}, r.chosen, search.precision, "precision search"});
+    r.final_cosine = mean_cosine(quantize(top, table, trial), samples, reference);
   }
+  if (!r.chosen.empty()) r.policy.overrides.push_back({{}, r.chosen, search.precision, "precision search"});
   return r;
-}
-
-std::string policy_yaml(const QuantPolicy& policy, const std::string& comment) {
-  YAML::Emitter e;
-  e << YAML::Comment(comment) << YAML::BeginMap;
-  e << YAML::Key << "mode" << YAML::Value << policy.mode;
-  e << YAML::Key << "per_channel_weights" << YAML::Value << policy.per_channel_weights;
-  e << YAML::Key << "float_ops" << YAML::Value << YAML::Flow << policy.float_ops;
-  e << YAML::Key << "float_layers" << YAML::Value << YAML::BeginSeq;
-  for (const std::string& l : policy.float_layers) e << l;
-  e << YAML::EndSeq << YAML::EndMap;
-  return std::string(e.c_str()) + "\n";
 }
 
 }  // namespace tpuc::passes

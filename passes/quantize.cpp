@@ -8,37 +8,10 @@
 
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
-#include "ir/yaml.h"
+#include "backend/host/executor.h"
 #include "ops/op.h"
 
 namespace tpuc::passes {
-
-QuantPolicy load_quant_policy(const std::string& yaml_path) {
-  YamlReader r(yaml_path);
-  QuantPolicy p;
-  p.file = yaml_path;
-  r.check_keys(r.root(), {"mode", "per_channel_weights", "float_ops", "float_layers", "search"});
-  p.mode = r.get<std::string>(r.root(), "mode", p.mode);
-  if (p.mode != "int8_sym") r.error(r.root()["mode"], "unsupported mode '" + p.mode + "' (supported: int8_sym)");
-  p.per_channel_weights = r.get<bool>(r.root(), "per_channel_weights", p.per_channel_weights);
-  p.float_ops = r.get<std::vector<std::string>>(r.root(), "float_ops", {});
-  for (const std::string& op : p.float_ops)
-    if (!ops::find_op(op)) r.error(r.root()["float_ops"], "unknown operator '" + op + "' in float_ops");
-  p.float_layers = r.get<std::vector<std::string>>(r.root(), "float_layers", {});
-  if (const YAML::Node s = r.root()["search"]) {
-    r.check_keys(s, {"target_cosine", "max_float_layers", "samples"});
-    PrecisionSearch search;
-    search.target_cosine = r.get<double>(s, "target_cosine", search.target_cosine);
-    search.max_float_layers = r.get<int>(s, "max_float_layers", search.max_float_layers);
-    search.samples = r.get<int>(s, "samples", search.samples);
-    if (!(search.target_cosine > -1 && search.target_cosine <= 1)) r.error(s["target_cosine"], "'target_cosine' must be in (-1, 1]");
-    if (search.max_float_layers < 0) r.error(s["max_float_layers"], "'max_float_layers' must be >= 0");
-    if (search.samples < 1) r.error(s["samples"], "'samples' must be >= 1");
-    p.search = search;
-  }
-  r.finish();
-  return p;
-}
 
 namespace {
 
@@ -50,8 +23,15 @@ bool keeps_scale(const std::string& op) {
 
 int64_t round_away(double v) { return int64_t(std::round(v)); }
 
-// A float_layers entry: a layer name, or a shell pattern over names (`/features/*`).
-bool layer_matches(const std::string& pattern, const std::string& layer) { return fnmatch(pattern.c_str(), layer.c_str(), 0) == 0; }
+// Constant operands that say what an op does rather than hold data: a half-precision layer keeps
+// them in f32 (rounding Resize's scales would resize differently).
+bool is_control_operand(const std::string& op, size_t index) {
+  static const std::map<std::string, std::vector<size_t>> operands = {{"Resize", {1, 2}}, {"Upsample", {1}}, {"Range", {0, 1, 2}}};
+  auto it = operands.find(op);
+  return it != operands.end() && std::count(it->second.begin(), it->second.end(), index);
+}
+
+const char* suffix(DType t) { return t == DType::I8 ? "int8" : name(t); }
 
 class Quantizer {
  public:
@@ -63,18 +43,25 @@ class Quantizer {
     out_.inputs = top_.inputs;
     for (const std::string& in : top_.inputs) {
       out_.types[in] = top_.type(in);
-      f32_[in] = in;
+      versions_[in][DType::F32] = in;
     }
-    for (const Node& n : top_.nodes) int8_capable(n) ? emit_int8(n) : emit_float(n);
+    for (const Node& n : top_.nodes) {
+      const DType p = policy_.precision_of(n);
+      if (p == DType::I8 && int8_capable(n)) emit_int8(n);
+      else if (p == DType::I8 && lut_capable(n)) emit_lut(n);
+      else emit_float(n, p == DType::I8 ? DType::F32 : p);
+    }
     for (const std::string& o : top_.outputs) {
-      if (f32_.count(o)) {
-        out_.outputs.push_back(f32_.at(o));
+      const DType t = out_.types.count(o) ? out_.type(o).dtype : DType::F32;
+      if (top_.is_constant(o) || t == DType::F32 || !is_converted(t)) {
+        out_.outputs.push_back(o);
         continue;
       }
-      // The int8 producer gives up the name; the Dequantize defines the f32 output under it.
-      const std::string renamed = out_.fresh_name(o + "_int8");
+      // The layer gives up the name; the conversion defines the f32 output under it.
+      const std::string renamed = out_.fresh_name(o + "_" + suffix(t));
       rename(o, renamed);
-      add_node("Dequantize", o + "_dequantize", {renamed}, o, {DType::F32, top_.type(o).shape, std::nullopt});
+      versions_[o] = {{t, renamed}};
+      add_conversion(o, DType::F32, o);
       out_.outputs.push_back(o);
     }
     for (const auto& [name, t] : top_.constants)
@@ -83,25 +70,34 @@ class Quantizer {
   }
 
  private:
+  // Values of these types exist in several versions; others (indices, shapes) pass through.
+  static bool is_converted(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::I8; }
+
   bool int8_capable(const Node& n) const {
     const ops::OpDef* def = ops::find_op(n.op);
-    if (!def || !def->int8 || std::count(policy_.float_ops.begin(), policy_.float_ops.end(), n.op)) return false;
-    if (std::any_of(policy_.float_layers.begin(), policy_.float_layers.end(), [&](const std::string& p) { return layer_matches(p, n.name); }))
-      return false;
+    if (!def || !def->int8) return false;
     if (n.has("leaky_alpha")) return false;  // a fused LeakyRelu has no int8 form yet
-    if (n.op == "Conv" || n.op == "Gemm") {
-      if (!top_.is_constant(n.inputs[1])) return false;
-      if (n.inputs.size() > 2 && !n.inputs[2].empty() && !top_.is_constant(n.inputs[2])) return false;
-    }
     if (n.op == "Gemm") {
       if (n.i("transA", 0) || n.f("alpha", 1) != 1 || n.f("beta", 1) != 1) return false;
       if (n.inputs.size() > 2 && !n.inputs[2].empty() && top_.type(n.inputs[2]).num_elements() != top_.type(n.outputs[0]).shape[1])
         return false;
     }
-    return std::all_of(n.inputs.begin(), n.inputs.end(), [&](const std::string& in) {
-      return in.empty() || top_.type(in).dtype == DType::F32 || top_.is_constant(in);
-    });
+    const bool weighted = n.op == "Conv" || n.op == "Gemm";  // inputs 1 and 2 are constants it quantizes itself
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const std::string& in = n.inputs[i];
+      if (in.empty()) continue;
+      const bool shape_operand = top_.is_constant(in) && top_.type(in).dtype != DType::F32;
+      if (weighted && i > 0 ? !top_.is_constant(in) : !(activation(in) || shape_operand)) return false;
+    }
+    return true;
   }
+
+  // An elementwise function of one activation becomes a 256-entry table (docs/quantization.md).
+  bool lut_capable(const Node& n) const {
+    return n.inputs.size() == 1 && activation(n.inputs[0]) && ops::is_elementwise_unary(n.op);
+  }
+
+  bool activation(const std::string& v) const { return !top_.is_constant(v) && top_.type(v).dtype == DType::F32; }
 
   double activation_scale(const std::string& v) const {
     auto it = table_.threshold.find(v);
@@ -109,33 +105,59 @@ class Quantizer {
     return it->second > 0 ? it->second / 127.0 : 1.0 / 127.0;
   }
 
-  // The int8 version of an activation, quantizing the f32 one on first use.
-  std::string int8_of(const std::string& v) {
-    if (!i8_.count(v)) {
-      const std::string q = out_.fresh_name(v + "_int8");
-      add_node("Quantize", v + "_quantize", {f32_.at(v)}, q, int8_type(top_.type(v).shape, activation_scale(v)));
-      i8_[v] = q;
+  // Value v of the float graph in dtype `want`, converting (through f32) on first use.
+  std::string version(const std::string& v, DType want) {
+    if (top_.is_constant(v)) return constant_as(v, want);
+    if (!is_converted(top_.type(v).dtype)) return v;
+    std::map<DType, std::string>& have = versions_[v];
+    if (auto it = have.find(want); it != have.end()) return it->second;
+    if (want != DType::F32) version(v, DType::F32);
+    const std::string name = out_.fresh_name(v + "_" + suffix(want));
+    add_conversion(v, want, name);
+    return name;
+  }
+
+  // Adds the node converting value v to `want` (from f32, or to f32 from its other version).
+  void add_conversion(const std::string& v, DType want, const std::string& name) {
+    std::map<DType, std::string>& have = versions_[v];
+    const auto& [from_type, from] = want == DType::F32 ? *have.begin() : *have.find(DType::F32);
+    TensorType t{want, top_.type(v).shape, std::nullopt};
+    if (want == DType::I8) {
+      t.quant = QuantParams{{activation_scale(v)}, 0, -1};
+      add_node("Quantize", v + "_quantize", {from}, name, t);
+    } else if (from_type == DType::I8) {
+      add_node("Dequantize", v + "_dequantize", {from}, name, t);
+    } else {
+      add_node("Cast", v + "_to_" + suffix(want), {from}, name, t);
+      out_.nodes.back().attrs["to"] = std::string(tpuc::name(want));
     }
-    return i8_.at(v);
+    have[want] = name;
   }
 
-  std::string f32_of(const std::string& v) {
-    if (top_.is_constant(v) || f32_.count(v)) return top_.is_constant(v) ? v : f32_.at(v);
-    const std::string f = out_.fresh_name(v + "_f32");
-    add_node("Dequantize", v + "_dequantize", {i8_.at(v)}, f, {DType::F32, top_.type(v).shape, std::nullopt});
-    f32_[v] = f;
-    return f;
+  // A float constant in a half-precision layer's type (rounded once, shared by its users).
+  std::string constant_as(const std::string& c, DType want) {
+    const Tensor& t = top_.constants.at(c);
+    if (want == DType::F32 || want == DType::I8 || t.type.dtype != DType::F32) return c;
+    std::string& name = versions_[c][want];
+    if (name.empty()) {
+      name = out_.fresh_name(c + "_" + suffix(want));
+      out_.constants[name] = convert_float(t, want);
+    }
+    return name;
   }
 
-  static TensorType int8_type(const Shape& shape, double scale) { return {DType::I8, shape, QuantParams{{scale}, 0, -1}}; }
-
-  void emit_float(const Node& n) {
+  void emit_float(const Node& n, DType precision) {
     Node copy = n;
-    for (std::string& in : copy.inputs)
-      if (!in.empty()) in = f32_of(in);
+    for (size_t i = 0; i < copy.inputs.size(); ++i) {
+      if (copy.inputs[i].empty()) continue;
+      const bool keep_f32 = top_.is_constant(copy.inputs[i]) && is_control_operand(n.op, i);
+      copy.inputs[i] = version(copy.inputs[i], keep_f32 ? DType::F32 : precision);
+    }
     for (const std::string& o : n.outputs) {
-      out_.types[o] = top_.type(o);
-      f32_[o] = o;
+      TensorType t = top_.type(o);
+      if (t.dtype == DType::F32) t.dtype = precision;
+      out_.types[o] = t;
+      versions_[o][t.dtype] = o;
     }
     out_.nodes.push_back(copy);
   }
@@ -144,13 +166,13 @@ class Quantizer {
     Node q = n;
     const std::string& out = n.outputs[0];
     const double sx = scale_of(n.inputs[0]);
-    q.inputs[0] = int8_of(n.inputs[0]);
+    q.inputs[0] = version(n.inputs[0], DType::I8);
     double sy = keeps_scale(n.op) ? sx : activation_scale(out);
     if (n.op == "Conv" || n.op == "Gemm") {
       quantize_weights(q, sx, sy);
     } else if (n.op == "Add") {
       const double sb = scale_of(n.inputs[1]);
-      q.inputs[1] = int8_of(n.inputs[1]);
+      q.inputs[1] = version(n.inputs[1], DType::I8);
       int32_t m0, m1;
       int shift;
       const double ra = sx / sy, rb = sb / sy;
@@ -162,14 +184,34 @@ class Quantizer {
     // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy once quantized.
     if (q.has("relu_limit")) q.attrs["relu_limit"] = std::min(127.0, std::round(q.f("relu_limit", 0) / sy));
     out_.types[out] = int8_type(top_.type(out).shape, sy);
-    i8_[out] = out;
+    versions_[out][DType::I8] = out;
     out_.nodes.push_back(q);
   }
 
-  double scale_of(const std::string& v) {
-    int8_of(v);
-    return out_.type(i8_.at(v)).quant->scale[0];
+  // table[q + 128] = quantize(f(dequantize(q))), f evaluated by the op's own float algorithm.
+  void emit_lut(const Node& n) {
+    const std::string& out = n.outputs[0];
+    const double sx = scale_of(n.inputs[0]), sy = activation_scale(out);
+    Tensor x(TensorType{DType::F32, {256}, std::nullopt});
+    for (int q = -128; q < 128; ++q) x.as<float>()[q + 128] = dequantize(int8_t(q), float(sx));
+    Graph g;
+    g.inputs = {"x"};
+    g.outputs = {"y"};
+    g.types["x"] = g.types["y"] = x.type;
+    g.nodes = {{n.op, n.name, {"x"}, {"y"}, n.attrs}};
+    const Tensor y = host::Executor(g).run({{"x", x}}).at("y");
+    Tensor table(TensorType{DType::I8, {256}, std::nullopt});
+    for (int i = 0; i < 256; ++i) table.as<int8_t>()[i] = tpuc::quantize(y.as<float>()[i], float(1.0 / sy));
+    const std::string table_name = out_.fresh_name(n.name + "_table");
+    out_.constants[table_name] = table;
+    out_.nodes.push_back({"Lut", n.name, {version(n.inputs[0], DType::I8), table_name}, {out}, {}});
+    out_.types[out] = int8_type(top_.type(out).shape, sy);
+    versions_[out][DType::I8] = out;
   }
+
+  double scale_of(const std::string& v) { return out_.type(version(v, DType::I8)).quant->scale[0]; }
+
+  static TensorType int8_type(const Shape& shape, double scale) { return {DType::I8, shape, QuantParams{{scale}, 0, -1}}; }
 
   // Conv [OC, ...] / Gemm [N, K] (transposed to transB = 1 if needed) weights per output channel,
   // the bias to int32 at scale sx·sw, and the per-channel requantization sx·sw/sy.
@@ -251,15 +293,16 @@ class Quantizer {
   const CalibrationTable& table_;
   const QuantPolicy& policy_;
   Graph out_;
-  std::map<std::string, std::string> f32_, i8_;  // top value → its f32 / int8 version in out_
+  std::map<std::string, std::map<DType, std::string>> versions_;  // top value → its versions in out_, by dtype
 };
 
 }  // namespace
 
 Graph quantize(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy) {
-  for (const std::string& pattern : policy.float_layers)  // a policy written for another model
-    if (std::none_of(top.nodes.begin(), top.nodes.end(), [&](const Node& n) { return layer_matches(pattern, n.name); }))
-      throw Error(policy.file + ": float_layers: '" + pattern + "' matches no layer of the model");
+  for (const PrecisionOverride& o : policy.overrides)  // a policy written for another model
+    for (const std::string& pattern : o.layers)
+      if (std::none_of(top.nodes.begin(), top.nodes.end(), [&](const Node& n) { return fnmatch(pattern.c_str(), n.name.c_str(), 0) == 0; }))
+        throw Error(o.origin + ": layers: '" + pattern + "' matches no layer of the model");
   return Quantizer(top, table, policy).run();
 }
 

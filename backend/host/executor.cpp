@@ -57,40 +57,64 @@ std::string kernel_key(const Graph& g, const Node& n) {
   return print(key);
 }
 
+bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
+
+// f16 and bf16 layers compute as the chip does: operands widened to f32 (exact), the op's f32
+// algorithm, each result rounded once to the layer's type (Halide's casts round to nearest even,
+// as ir/quant_math.h; tests/ops checks they agree). Every op gets this from its f32 algorithm.
 std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halide::Target& target) {
   const ops::OpDef* def = ops::find_op(n.op);
   if (!def) throw Error("node '" + n.name + "': operator " + n.op + " is not supported by the host executor");
   auto kernel = std::make_shared<Kernel>();
   std::vector<ops::OpInput> inputs;
+  std::vector<TensorType> types(n.inputs.size());     // the input types the algorithm sees
+  std::vector<Tensor> widened(n.inputs.size());        // f32 copies of baked half-precision constants
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     ops::OpInput in;
     if (n.inputs[i].empty()) {
       inputs.push_back(in);
       continue;
     }
-    in.type = &g.type(n.inputs[i]);
-    const std::vector<Halide::Var> vars(in.type->shape.size());
+    const TensorType& stored = g.type(n.inputs[i]);
+    types[i] = stored;
+    if (is_half(stored.dtype)) types[i].dtype = DType::F32;
+    in.type = &types[i];
+    const std::vector<Halide::Var> vars(stored.shape.size());
     const std::vector<Halide::Expr> args(vars.begin(), vars.end());
     if (baked(g, n.inputs[i])) {
-      in.constant = &g.constants.at(n.inputs[i]);
-      in.func(vars) = wrap(*in.constant).copy()(args);  // the kernel outlives this graph
+      const Tensor& t = g.constants.at(n.inputs[i]);
+      widened[i] = is_half(stored.dtype) ? convert_float(t, DType::F32) : t;
+      in.constant = &widened[i];
+      in.func(vars) = wrap(widened[i]).copy()(args);  // the kernel outlives this graph
     } else {
-      Halide::ImageParam param(ops::halide_type(in.type->dtype), int(in.type->shape.size()), ops::halide_name(n.name) + "_in" + std::to_string(i));
+      Halide::ImageParam param(ops::halide_type(stored.dtype), int(stored.shape.size()), ops::halide_name(n.name) + "_in" + std::to_string(i));
       int stride = 1;
       for (int d = 0; d < param.dimensions(); ++d) {
-        const int extent = int(in.type->shape[in.type->shape.size() - 1 - size_t(d)]);
+        const int extent = int(stored.shape[stored.shape.size() - 1 - size_t(d)]);
         param.dim(d).set_bounds(0, extent).set_stride(stride);
         stride *= extent;
       }
-      in.func(vars) = param(args);
+      in.func(vars) = is_half(stored.dtype) ? Halide::cast<float>(param(args)) : param(args);
       kernel->params.emplace_back(i, param);
     }
     inputs.push_back(in);
   }
   std::vector<TensorType> out_types;
-  for (const std::string& o : n.outputs) out_types.push_back(g.type(o));
+  for (const std::string& o : n.outputs) {
+    out_types.push_back(g.type(o));
+    if (is_half(out_types.back().dtype)) out_types.back().dtype = DType::F32;
+  }
   ops::Algorithm algorithm = def->build(n, inputs, out_types);
   schedule_host(n, algorithm, out_types[0].shape);
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    const DType stored = g.type(n.outputs[i]).dtype;
+    if (!is_half(stored)) continue;
+    Halide::Func& f32 = algorithm.outputs[i];
+    f32.compute_root();
+    Halide::Func rounded(f32.name() + "_" + name(stored));
+    rounded(f32.args()) = Halide::cast(ops::halide_type(stored), f32(f32.args()));
+    f32 = rounded;
+  }
   kernel->pipeline = Halide::Pipeline(algorithm.outputs);
   kernel->pipeline.compile_jit(target);
   return kernel;

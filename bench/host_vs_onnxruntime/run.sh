@@ -13,7 +13,7 @@ threads=$(nproc)
 runs=10
 
 (cd "$here" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
-/usr/bin/python3 "$here/export.py" "$out" 2> >(grep -v Warning >&2)
+/usr/bin/python3 "$root/bench/models/export.py" "$out" resnet50 mobilenetv2 encoder 2> >(grep -v Warning >&2)
 while read -r name shape; do
   echo "== $name $shape" >&2
   HL_NUM_THREADS=$threads "$build/bench/tpuc_host_bench" "$out/$name.onnx" "$out/$name.input.npz" \

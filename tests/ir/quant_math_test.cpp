@@ -1,7 +1,9 @@
 // The int8 arithmetic against a wide-integer / exact-rational reference.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
+#include <vector>
 
 #include "ir/quant_math.h"
 
@@ -58,4 +60,67 @@ TEST(QuantMath, QuantizeRoundsHalfAwayAndSaturates) {
   EXPECT_EQ(quantize(1000.0f, 1.0f), 127);
   EXPECT_EQ(quantize(-1000.0f, 1.0f), -128);
   EXPECT_EQ(dequantize(-3, 0.5f), -1.5f);
+}
+
+// Naive reference for rounding to a binary format with `p` stored mantissa bits, smallest normal
+// exponent `emin` and largest exponent `emax`: scale to units of the value's ulp, round to nearest
+// even in double (the default rounding mode), scale back; past the largest finite value: inf.
+static double reference_round(float x, int p, int emin, int emax) {
+  if (std::isnan(x)) return x;
+  const double a = std::fabs(double(x));
+  if (a == 0 || std::isinf(x)) return x;
+  const double ulp = std::ldexp(1.0, std::max(std::ilogb(a), emin) - p);
+  const double r = std::nearbyint(a / ulp) * ulp;
+  const double max_finite = std::ldexp(2.0 - std::ldexp(1.0, -p), emax);
+  return std::copysign(r > max_finite ? HUGE_VAL : r, double(x));
+}
+
+static void expect_rounding(float x, int p, int emin, int emax, uint16_t (*to)(float), float (*from)(uint16_t)) {
+  const double want = reference_round(x, p, emin, emax), got = from(to(x));
+  if (std::isnan(want)) {
+    EXPECT_TRUE(std::isnan(got)) << x;
+    return;
+  }
+  ASSERT_EQ(got, want) << std::hexfloat << x;
+  ASSERT_EQ(std::signbit(got), std::signbit(want)) << x;
+}
+
+static std::vector<float> rounding_cases(int p, int emin, int emax) {
+  std::vector<float> cases = {0.0f, -0.0f, 1.0f, -1.0f, INFINITY, -INFINITY, NAN, 1e-30f, 3.0e38f, -3.0e38f};
+  for (int e = emin - p - 2; e <= emax + 1; ++e)
+    for (double frac : {1.0, 1.5, 1.75}) {  // exact values, ties (half an ulp above), and just around them
+      const double ulp = std::ldexp(1.0, std::max(e, emin) - p), v = std::ldexp(frac, e);
+      for (double d : {0.0, 0.5, -0.5, 1.5, 0.5 + 1e-3, 0.5 - 1e-3})
+        for (double s : {1.0, -1.0}) cases.push_back(float(s * (v + d * ulp)));
+    }
+  std::mt19937 rng(3);
+  for (int i = 0; i < 200000; ++i) {
+    uint32_t bits = rng();
+    float f;
+    std::memcpy(&f, &bits, 4);
+    cases.push_back(f);
+  }
+  return cases;
+}
+
+TEST(QuantMath, F16RoundsToNearestEven) {
+  EXPECT_EQ(to_f16(1.0f), 0x3c00);
+  EXPECT_EQ(to_f16(65504.0f), 0x7bff);
+  EXPECT_EQ(to_f16(65520.0f), 0x7c00);             // half an ulp above the largest: inf
+  EXPECT_EQ(to_f16(65519.99f), 0x7bff);
+  EXPECT_EQ(to_f16(1.0f + 0x1p-11f), 0x3c00);      // tie, even stays
+  EXPECT_EQ(to_f16(1.0f + 3 * 0x1p-11f), 0x3c02);  // tie, odd rounds up
+  EXPECT_EQ(to_f16(0x1p-24f), 0x0001);             // smallest subnormal
+  EXPECT_EQ(to_f16(0x1p-25f), 0x0000);             // tie with zero: even
+  EXPECT_EQ(to_f16(-0x1.8p-25f), 0x8001);
+  for (float x : rounding_cases(10, -14, 15)) expect_rounding(x, 10, -14, 15, to_f16, from_f16);
+}
+
+TEST(QuantMath, BF16RoundsToNearestEven) {
+  EXPECT_EQ(to_bf16(1.0f), 0x3f80);
+  EXPECT_EQ(to_bf16(1.0f + 0x1p-8f), 0x3f80);  // tie, even stays
+  EXPECT_EQ(to_bf16(1.0f + 3 * 0x1p-8f), 0x3f82);
+  EXPECT_EQ(to_bf16(3.4e38f), 0x7f80);         // rounds past the largest finite bf16
+  EXPECT_EQ(to_bf16(-NAN) & 0xffc0, 0xffc0);   // quiet, sign kept
+  for (float x : rounding_cases(7, -126, 127)) expect_rounding(x, 7, -126, 127, to_bf16, from_bf16);
 }

@@ -328,3 +328,36 @@ TEST(Ops, HalideInt8ArithmeticEqualsTheReference) {
     ASSERT_EQ(q(k), quantize(xs(k), 0.25f)) << k;
   }
 }
+
+// Half-precision layers round their f32 results with Halide's casts; they must be the rounding of
+// ir/quant_math.h, scalar and vectorized, on ties, subnormals, overflow and random bit patterns.
+TEST(Ops, HalideHalfCastsEqualTheReference) {
+  using namespace Halide;
+  std::mt19937 rng(9);
+  std::vector<float> values = {0x1p-25f, 0x1.8p-25f, 0x1p-24f, 65504.0f, 65520.0f, 65519.99f, 1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f,
+                               1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 3.4e38f, -0.0f, INFINITY};
+  while (values.size() < 65536) {
+    const uint32_t bits = rng();
+    float f;
+    std::memcpy(&f, &bits, 4);
+    if (!std::isnan(f)) values.push_back(f);
+  }
+  const int n = int(values.size());
+  Buffer<float> xs(values.data(), n);
+  Var i;
+  for (bool vectorized : {false, true}) {
+    Func h, b;
+    h(i) = cast(Float(16), xs(i));
+    b(i) = cast(BFloat(16), xs(i));
+    if (vectorized) {
+      h.vectorize(i, 16);
+      b.vectorize(i, 16);
+    }
+    Buffer<float16_t> hs = h.realize({n}, host_jit_target());
+    Buffer<bfloat16_t> bs = b.realize({n}, host_jit_target());
+    for (int k = 0; k < n; ++k) {
+      ASSERT_EQ(hs(k).to_bits(), to_f16(values[size_t(k)])) << std::hexfloat << values[size_t(k)] << " vectorized " << vectorized;
+      ASSERT_EQ(bs(k).to_bits(), to_bf16(values[size_t(k)])) << std::hexfloat << values[size_t(k)] << " vectorized " << vectorized;
+    }
+  }
+}

@@ -63,15 +63,25 @@ TEST(FmnistQuant, PrecisionSearchKeepsTheMostSensitiveLayersInFloat) {
   for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
   const passes::CalibrationTable table = passes::calibrate(top, samples, {});
   const passes::QuantPolicy policy = passes::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml");
-  const passes::SearchResult hard = passes::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10});
-  ASSERT_EQ(hard.policy.float_layers.size(), 2u);
-  EXPECT_EQ(hard.policy.float_layers[0], hard.sensitivity[0].first);  // the most sensitive first
+  const passes::SearchResult hard = passes::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10, DType::F16});
+  ASSERT_EQ(hard.chosen.size(), 2u);
+  EXPECT_EQ(hard.chosen[0], hard.sensitivity[0].first);  // the most sensitive first
+  ASSERT_EQ(hard.policy.overrides.size(), policy.overrides.size() + 1);
+  EXPECT_EQ(hard.policy.overrides.back().layers, hard.chosen);
+  EXPECT_EQ(hard.policy.overrides.back().precision, DType::F16);
   for (size_t i = 1; i < hard.sensitivity.size(); ++i) EXPECT_GE(hard.sensitivity[i - 1].second, hard.sensitivity[i].second);
   EXPECT_GE(hard.final_cosine, hard.int8_cosine);
-  const passes::SearchResult easy = passes::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10});
-  EXPECT_TRUE(easy.policy.float_layers.empty());
+  const passes::SearchResult easy = passes::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10, DType::F16});
+  EXPECT_TRUE(easy.chosen.empty());
+  EXPECT_EQ(easy.policy.overrides.size(), policy.overrides.size());
   // The written policy reads back as the same policy.
   const std::string path = ::testing::TempDir() + "searched.yaml";
   tpuc::write_file_atomic(path, passes::policy_yaml(hard.policy, "test"));
-  EXPECT_EQ(passes::load_quant_policy(path).float_layers, hard.policy.float_layers);
+  const passes::QuantPolicy back = passes::load_quant_policy(path);
+  ASSERT_EQ(back.overrides.size(), hard.policy.overrides.size());
+  for (size_t i = 0; i < back.overrides.size(); ++i) {
+    EXPECT_EQ(back.overrides[i].ops, hard.policy.overrides[i].ops);
+    EXPECT_EQ(back.overrides[i].layers, hard.policy.overrides[i].layers);
+    EXPECT_EQ(back.overrides[i].precision, hard.policy.overrides[i].precision);
+  }
 }

@@ -3,6 +3,8 @@
 
 #include "backend/host/executor.h"
 #include "ir/diagnostics.h"
+#include "ir/files.h"
+#include "ir/quant_math.h"
 #include "ir/text.h"
 #include "passes/quantize.h"
 #include "tests/support/random_tensor.h"
@@ -33,8 +35,9 @@ graph "g" {
   }
 }
 
-// float_layers keeps the named (or matched) layers in f32; a pattern that matches nothing is an error.
-TEST(Quantize, FloatLayersStayFloat) {
+// Overrides keep layers in a float precision, by layer pattern or op type (the last match wins); a
+// layer pattern that matches nothing is an error naming the policy line.
+TEST(Quantize, OverridesChooseEachLayersPrecision) {
   const Graph top = parse(R"(tpuir 1
 graph "g" {
   input %x : f32[1,1,2,2]
@@ -48,18 +51,101 @@ graph "g" {
 })");
   const passes::CalibrationTable table{{{"x", 1.0}, {"c", 2.0}, {"f", 2.0}, {"y", 20.0}}, ""};
   passes::QuantPolicy policy;
-  policy.file = "policy.yaml";
-  policy.float_layers = {"classifier/*"};
+  policy.overrides = {{{}, {"classifier/*"}, DType::F16, "policy.yaml:3"}, {{"Reshape"}, {}, DType::F32, "policy.yaml:5"}};
   const Graph q = passes::quantize(top, table, policy);
   std::map<std::string, DType> out_dtype;
   for (const Node& n : q.nodes) out_dtype[n.name] = q.type(n.outputs[0]).dtype;
   EXPECT_EQ(out_dtype.at("features/conv"), DType::I8);
-  EXPECT_EQ(out_dtype.at("classifier/fc"), DType::F32);
-  policy.float_layers = {"head/*"};
+  EXPECT_EQ(out_dtype.at("flatten"), DType::F32);
+  EXPECT_EQ(out_dtype.at("classifier/fc"), DType::F16);
+  EXPECT_EQ(q.type(q.outputs[0]).dtype, DType::F32);  // converted back at the exit
+  const Tensor x = random_tensor<float>(DType::F32, {1, 1, 2, 2}, -1, 1, 4);
+  const Tensor y = host::Executor(q).run({{"x", x}}).at("y"), want = host::Executor(top).run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y.at(i), want.at(i), 0.1) << i;
+  policy.overrides[0].layers = {"head/*"};
   try {
     passes::quantize(top, table, policy);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "policy.yaml: float_layers: 'head/*' matches no layer of the model");
+    EXPECT_EQ(std::string(e.what()), "policy.yaml:3: layers: 'head/*' matches no layer of the model");
   }
+}
+
+// Half-precision layers take rounded weights and round each result once; the f32 accumulation in
+// between is exact here, so the outputs are known exactly: with x = [1, 2^-10],
+//   y0 = x · [1 + 2^-11, 1]: the weight rounds to 1 in f16, so 1 + 2^-10 (f32 weights: 1 + 3·2^-11)
+//   y1 = x · [1, 2^-2] = 1 + 2^-12, which rounds to 1 in f16 and bf16.
+TEST(Quantize, HalfPrecisionModesRoundWeightsAndResults) {
+  const Graph top = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2]
+  const %w : f32[2,2] = [1.00048828125, 1, 1, 0.25]
+  %y : f32[1,2] = Gemm(%x, %w) {transB = 1} @fc
+  output %y
+})");
+  const Tensor x = make_tensor<float>(DType::F32, {1, 2}, {1.0f, 0x1p-10f});
+  const std::map<std::string, std::vector<double>> want = {
+      {"f32", {1 + 3 * 0x1p-11, 1 + 0x1p-12}}, {"f16", {1 + 0x1p-10, 1}}, {"bf16", {1, 1}}};
+  for (const auto& [mode, values] : want) {
+    passes::QuantPolicy policy;
+    policy.mode = mode;
+    EXPECT_FALSE(passes::needs_calibration(policy));
+    const Graph q = passes::quantize(top, {}, policy);
+    const Node& fc = *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "fc"; });
+    EXPECT_EQ(name(q.type(fc.outputs[0]).dtype), mode);
+    EXPECT_EQ(name(q.type(fc.inputs[1]).dtype), mode);  // the weights, rounded once
+    const Tensor y = host::Executor(q).run({{"x", x}}).at("y");
+    ASSERT_EQ(y.type.dtype, DType::F32);
+    for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(y.at(int64_t(i)), values[i]) << mode << " " << i;
+  }
+}
+
+// An elementwise op in int8 is a 256-entry table: every output is the int8 step nearest to the op
+// applied to the dequantized input.
+TEST(Quantize, ElementwiseOpsBecomeLookupTables) {
+  const Graph top = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,64]
+  %y : f32[1,64] = Sigmoid(%x) @act
+  output %y
+})");
+  const double sx = 8.0 / 127, sy = 1.0 / 127;
+  const Graph q = passes::quantize(top, {{{"x", 8.0}, {"y", 1.0}}, ""}, passes::QuantPolicy{});
+  const Node& act = *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "act"; });
+  EXPECT_EQ(act.op, "Lut");
+  const Tensor x = random_tensor<float>(DType::F32, {1, 64}, -9, 9, 5);
+  const Tensor y = host::Executor(q).run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < y.size(); ++i) {
+    const double xq = dequantize(quantize(float(x.at(i)), float(1 / sx)), float(sx));
+    EXPECT_NEAR(y.at(i), 1 / (1 + std::exp(-xq)), sy / 2 + 1e-6) << x.at(i);
+  }
+}
+
+// Policy files: modes, overrides and search are checked with the file and line of each mistake.
+TEST(Quantize, PolicyFilesAreChecked) {
+  const std::string dir = ::testing::TempDir();
+  auto load = [&](const std::string& text) {
+    write_file_atomic(dir + "policy.yaml", text);
+    return passes::load_quant_policy(dir + "policy.yaml");
+  };
+  const passes::QuantPolicy p = load("mode: int8_sym\noverrides:\n  - {ops: [Softmax], precision: f16}\n  - layers: ['/head/*']\n    precision: bf16\n");
+  ASSERT_EQ(p.overrides.size(), 2u);
+  EXPECT_EQ(p.overrides[0].precision, DType::F16);
+  EXPECT_EQ(p.overrides[1].layers, std::vector<std::string>{"/head/*"});
+  EXPECT_EQ(p.overrides[1].origin, dir + "policy.yaml:4");
+  EXPECT_EQ(p.precision_of({"Softmax", "/head/softmax", {}, {}, {}}), DType::BF16);  // the last match wins
+  EXPECT_EQ(p.precision_of({"Conv", "/body/conv", {}, {}, {}}), DType::I8);
+  auto error_of = [&](const std::string& text) {
+    try {
+      load(text);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of("mode: int4\n").find("policy.yaml:1:7: unknown mode 'int4'"), std::string::npos);
+  EXPECT_NE(error_of("overrides:\n  - {ops: [Softmax], precision: i8}\n").find("'precision' must be f16, bf16 or f32, not 'i8'"), std::string::npos);
+  EXPECT_NE(error_of("overrides:\n  - {ops: [Softmaxx]}\n").find("unknown operator 'Softmaxx'"), std::string::npos);
+  EXPECT_NE(error_of("overrides:\n  - {precision: f16}\n").find("policy.yaml:2:5: an override names 'ops' or 'layers'"), std::string::npos);
+  EXPECT_NE(error_of("mode: f16\nsearch: {target_cosine: 0.9}\n").find("a precision search needs an int8 mode"), std::string::npos);
 }
