@@ -76,12 +76,9 @@ passes::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph&
     std::vector<TensorMap> samples;
     for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
     const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top, samples);
-    if (std::filesystem::exists(path)) {
-      passes::CalibrationTable cached = passes::read_calibration_table(path);
-      if (cached.key == key) {
-        std::fprintf(stderr, "reusing %s (same graph, data and method)\n", path.c_str());
-        return cached;
-      }
+    if (std::filesystem::exists(path) && passes::read_calibration_key(path) == key) {
+      std::fprintf(stderr, "reusing %s (same graph, data and method)\n", path.c_str());
+      return passes::read_calibration_table(path);
     }
     passes::CalibrationTable t = passes::calibrate(top, samples, c.calibration_method, true);
     t.key = key;

@@ -2,10 +2,11 @@
 // Halide) and the BM1684X simulator both follow these definitions, and tests check the Halide
 // form against these functions; docs/quantization.md states them for users.
 //
-//   requantize(acc, m, s) = saturate_i8(round_shift(acc * m, s))   with acc*m in 64 bits
-//   round_shift(v, s)     = v rounded half away from zero after division by 2^s
-//   quantize(x, inv_scale)= saturate_i8(round_half_away(float(x * inv_scale)))   (f32 arithmetic)
-//   dequantize(q, scale)  = float(q) * scale                                      (f32 arithmetic)
+//   requantize(acc, m, s, z) = saturate_i8(round_shift(acc * m, s) + z)   with acc*m in 64 bits
+//   round_shift(v, s)        = v rounded half away from zero after division by 2^s
+//   quantize(x, inv_scale, z)= saturate_i8(round_half_away(float(x * inv_scale)) + z)   (f32 arithmetic)
+//   dequantize(q, scale, z)  = float(q - z) * scale                                      (f32 arithmetic)
+// z is the zero point: 0 for symmetric int8, the int8 code of real 0 for asymmetric int8.
 //   to_f16(x), to_bf16(x) = x rounded to the nearest binary16 / bfloat16, ties to even; overflow
 //                           gives ±inf, NaN stays NaN (f16 keeps subnormals, as the chip does)
 #pragma once
@@ -25,16 +26,16 @@ inline int64_t round_shift(int64_t v, int shift) {
 
 inline int8_t saturate_i8(int64_t v) { return int8_t(v < -128 ? -128 : v > 127 ? 127 : v); }
 
-inline int8_t requantize(int32_t acc, int32_t multiplier, int shift) {
-  return saturate_i8(round_shift(int64_t{acc} * multiplier, shift));
+inline int8_t requantize(int32_t acc, int32_t multiplier, int shift, int zero_point = 0) {
+  return saturate_i8(round_shift(int64_t{acc} * multiplier, shift) + zero_point);
 }
 
-inline int8_t quantize(float x, float inv_scale) {
+inline int8_t quantize(float x, float inv_scale, int zero_point = 0) {
   const float v = x * inv_scale;
-  return saturate_i8(int64_t(std::round(v)));  // std::round is half away from zero
+  return saturate_i8(int64_t(std::round(v)) + zero_point);  // std::round is half away from zero
 }
 
-inline float dequantize(int8_t q, float scale) { return float(q) * scale; }
+inline float dequantize(int8_t q, float scale, int zero_point = 0) { return float(q - zero_point) * scale; }
 
 // Half-precision values as their 16 bits, and back (exact: every f16 and bf16 is an f32).
 uint16_t to_f16(float x);

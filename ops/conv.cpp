@@ -42,27 +42,27 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in, const std::v
   Var x("x"), y("y"), c("c"), k("n");
   Func input = in[0].func, weight = in[1].func;
   Func pad("pad");
+  // Asymmetric int8 pads with the input's zero point (real 0) and multiplies x - zx.
+  const int zx = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;
   const bool padded = std::any_of(g.pads.begin(), g.pads.end(), [](int64_t p) { return p != 0; });
   pad(x, y, c, k) = padded ? select(x >= pl && x < pl + W && y >= pt && y < pt + H,
-                                    input(clamp(x - pl, 0, W - 1), clamp(y - pt, 0, H - 1), c, k), cast(input.value().type(), 0))
+                                    input(clamp(x - pl, 0, W - 1), clamp(y - pt, 0, H - 1), c, k), cast(input.value().type(), zx))
                            : input(x, y, c, k);
   Func acc("acc");
   const bool has_bias = in.size() > 2 && in[2].func.defined();
   acc(x, y, c, k) = has_bias ? cast(acc_t, in[2].func(c)) : cast(acc_t, 0);
   RDom r(0, int(ws[3]), 0, int(ws[2]), 0, ICg, "r");
   Expr ic = g.group == 1 ? Expr(r.z) : (c / OCg) * ICg + r.z;
-  acc(x, y, c, k) += cast(acc_t, pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
-                                     y * int(g.strides[0]) + r.y * int(g.dilations[0]), ic, k)) *
-                     cast(acc_t, weight(r.x, r.y, r.z, c));
+  Expr xv = cast(acc_t, pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]), y * int(g.strides[0]) + r.y * int(g.dilations[0]), ic, k));
+  acc(x, y, c, k) += (zx ? xv - zx : xv) * cast(acc_t, weight(r.x, r.y, r.z, c));
   Func output(halide_name(n.name)), m, s;
   if (int8) {
     m = channel_table(n, "multiplier", ws[0]);
     s = channel_table(n, "rshift", ws[0]);
-    output(x, y, c, k) = activation(n, requantize(acc(x, y, c, k), m(c), s(c)));
+    output(x, y, c, k) = activation(n, requantize(acc(x, y, c, k), m(c), s(c), zy), zy);
   } else {
     output(x, y, c, k) = activation(n, acc(x, y, c, k));
   }
-  (void)out;
   Algorithm alg{{output}, {{"pad", pad}, {"acc", acc}, {"weights", weight}}, {r}};
   if (int8) alg.stages.insert({{"multiplier", m}, {"rshift", s}});
   return alg;

@@ -65,7 +65,7 @@ Algorithm build_relu(const Node& n, const std::vector<OpInput>& in, const std::v
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func output(halide_name(n.name));
   Expr x = in[0].func(v);
-  output(v) = max(x, cast(x.type(), 0));
+  output(v) = max(x, cast(x.type(), zero_point(*in[0].type)));  // int8: the zero point is real 0
   return {{output}, {}, {}};
 }
 
@@ -94,8 +94,10 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in, const std:
     Expr a = broadcast_call(in[0].func, in[0].type->shape, v), b = broadcast_call(in[1].func, in[1].type->shape, v);
     const std::vector<int64_t> m = n.ints("multiplier"), s = n.ints("rshift");
     if (m.size() != 2 || s.size() != 1) node_error(n, "int8 Add needs multiplier = [m0, m1] and rshift = [s]");
-    Expr sum = cast<int64_t>(a) * int(m[0]) + cast<int64_t>(b) * int(m[1]);
-    output(v) = activation(n, saturate_i8(round_shift(sum, int(s[0]))));
+    const int za = zero_point(*in[0].type), zb = zero_point(*in[1].type), zy = zero_point(out[0]);
+    Expr a64 = za ? cast<int64_t>(a) - za : cast<int64_t>(a), b64 = zb ? cast<int64_t>(b) - zb : cast<int64_t>(b);
+    Expr sum = round_shift(a64 * int(m[0]) + b64 * int(m[1]), int(s[0]));
+    output(v) = activation(n, saturate_i8(zy ? sum + zy : sum), zy);
     return {{output}, {}, {}};
   }
   Expr acc = broadcast_call(in[0].func, in[0].type->shape, v);

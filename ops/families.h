@@ -71,10 +71,11 @@ Halide::Func channel_table(const Node& n, const std::string& key, int64_t channe
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out);
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out);
 
-// The fused activation of Conv/Gemm/Add (passes/fuse_activation.cpp): max(v, 0) when do_relu is
-// set, then min(v, relu_limit) when given (output units: f32, or int8 steps once quantized), and
-// v < 0 ? leaky_alpha·v : v for a fused LeakyRelu (float only).
-Halide::Expr activation(const Node& n, Halide::Expr v);
+// The fused activation of Conv/Gemm/Add (passes/fuse_activation.cpp): max(v, z) when do_relu is
+// set, then min(v, z + relu_limit) when given (output units: f32, or int8 steps once quantized;
+// z is the int8 output's zero point, else 0), and v < 0 ? leaky_alpha·v : v for a fused LeakyRelu
+// (float only).
+Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point = 0);
 // Type of a value computed with the same element type and quantization as `like`.
 TensorType same_kind(const TensorType& like, Shape shape);
 

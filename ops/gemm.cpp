@@ -37,7 +37,7 @@ std::vector<TensorType> infer_gemm(const Node& n, const std::vector<InferInput>&
   return {{in[0].type->dtype, {d.m, d.n}, std::nullopt}};
 }
 
-Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const GemmDims d = gemm_dims(n, in[0].type->shape, in[1].type->shape);
   const bool int8 = in[0].type->dtype == DType::I8;
   const bool ta = n.i("transA", 0), tb = n.i("transB", 0);
@@ -53,12 +53,13 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   Expr c = has_c ? broadcast_call(in[2].func, in[2].type->shape, std::vector<Expr>{j, i}) : Expr();
   Func acc("acc");
   acc(j, i) = int8 && has_c ? cast(acc_t, c) : cast(acc_t, 0);
-  acc(j, i) += cast(acc_t, a_ik) * cast(acc_t, b_kj);
+  const int za = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
+  acc(j, i) += (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj);
   Func output(halide_name(n.name)), m, s;
   if (int8) {
     m = channel_table(n, "multiplier", d.n);
     s = channel_table(n, "rshift", d.n);
-    output(j, i) = activation(n, requantize(acc(j, i), m(j), s(j)));
+    output(j, i) = activation(n, requantize(acc(j, i), m(j), s(j), zy), zy);
   } else {
     Expr v = acc(j, i);
     if (alpha != 1) v = alpha * v;

@@ -13,8 +13,9 @@ Expr round_shift(Expr v, Expr shift) {
 
 Expr saturate_i8(Expr v) { return cast<int8_t>(clamp(v, -128, 127)); }
 
-Expr requantize(Expr acc, Expr multiplier, Expr shift) {
-  return saturate_i8(round_shift(cast<int64_t>(acc) * cast<int64_t>(multiplier), shift));
+Expr requantize(Expr acc, Expr multiplier, Expr shift, int zero_point) {
+  Expr v = round_shift(cast<int64_t>(acc) * cast<int64_t>(multiplier), shift);
+  return saturate_i8(zero_point ? v + zero_point : v);
 }
 
 Expr round_half_away(Expr v) {
@@ -22,10 +23,15 @@ Expr round_half_away(Expr v) {
   return t + select(abs(v - t) >= 0.5f, select(v < 0, -1.0f, 1.0f), 0.0f);
 }
 
-Expr quantize(Expr x, float inv_scale) {
-  return saturate_i8(cast<int64_t>(round_half_away(cast<float>(x) * inv_scale)));
+Expr quantize(Expr x, float inv_scale, int zero_point) {
+  Expr v = cast<int64_t>(round_half_away(cast<float>(x) * inv_scale));
+  return saturate_i8(zero_point ? v + zero_point : v);
 }
 
-Expr dequantize(Expr q, float scale) { return cast<float>(q) * scale; }
+Expr dequantize(Expr q, float scale, int zero_point) {
+  return zero_point ? cast<float>(cast<int32_t>(q) - zero_point) * scale : cast<float>(q) * scale;
+}
+
+int zero_point(const TensorType& t) { return t.quant ? int(t.quant->zero_point) : 0; }
 
 }  // namespace tpuc::ops

@@ -21,7 +21,7 @@ std::vector<TensorType> infer_quantize(const Node& n, const std::vector<InferInp
 Algorithm build_quantize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = quantize(in[0].func(v), float(1.0 / tensor_scale(n, out[0], "the output")));
+  output(v) = quantize(in[0].func(v), float(1.0 / tensor_scale(n, out[0], "the output")), zero_point(out[0]));
   return {{output}, {}, {}};
 }
 
@@ -34,7 +34,7 @@ std::vector<TensorType> infer_dequantize(const Node& n, const std::vector<InferI
 Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")));
+  output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")), zero_point(*in[0].type));
   return {{output}, {}, {}};
 }
 

@@ -135,9 +135,12 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std
   return broadcast_call(f, shape, as_exprs(out));
 }
 
-Halide::Expr activation(const Node& n, Halide::Expr v) {
-  if (n.i("do_relu", 0)) v = Halide::max(v, Halide::cast(v.type(), 0));
-  if (n.has("relu_limit")) v = Halide::min(v, Halide::cast(v.type(), Halide::Expr(n.f("relu_limit", 0))));
+Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point) {
+  if (n.i("do_relu", 0)) v = Halide::max(v, Halide::cast(v.type(), zero_point));
+  if (n.has("relu_limit")) {
+    const double limit = zero_point ? std::min(127.0, n.f("relu_limit", 0) + zero_point) : n.f("relu_limit", 0);
+    v = Halide::min(v, Halide::cast(v.type(), Halide::Expr(limit)));
+  }
   if (n.has("leaky_alpha")) v = Halide::select(v < 0, Halide::cast(v.type(), Halide::Expr(float(n.f("leaky_alpha", 0)))) * v, v);
   return v;
 }

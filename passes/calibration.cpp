@@ -126,21 +126,27 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
   if (samples.empty()) throw Error("calibration needs at least one sample");
   host::Executor executor(top);
   std::map<std::string, Histogram> stats;
+  std::map<std::string, std::pair<double, double>> range;
   const int passes = m->histogram ? 2 : 1;
   for (int pass = 0; pass < passes; ++pass) {
     for (size_t s = 0; s < samples.size(); ++s) {
       for (const auto& [name, t] : executor.run(samples[s], true)) {
         if (t.type.dtype != DType::F32 || top.is_constant(name)) continue;
         Histogram& h = stats[name];
+        const float* x = t.as<float>();
         if (pass == 0) {
-          for (int64_t i = 0; i < t.size(); ++i) h.max = std::max(h.max, std::fabs(t.at(i)));
+          auto [lo, hi] = range.emplace(name, std::pair{0.0, 0.0}).first->second;
+          for (int64_t i = 0; i < t.size(); ++i) {
+            lo = std::min(lo, double(x[i]));
+            hi = std::max(hi, double(x[i]));
+          }
+          range[name] = {lo, hi};
+          h.max = std::max(-lo, hi);
           continue;
         }
         if (h.counts.empty()) h.counts.assign(kBins, 0.0);
-        for (int64_t i = 0; i < t.size(); ++i) {
-          const double a = std::fabs(t.at(i));
-          h.counts[size_t(std::min<double>(kBins - 1, h.max > 0 ? a / h.bin_width() : 0))] += 1;
-        }
+        const double per_bin = h.max > 0 ? 1 / h.bin_width() : 0;
+        for (int64_t i = 0; i < t.size(); ++i) h.counts[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
       }
       const size_t done = size_t(pass) * samples.size() + s + 1, total = size_t(passes) * samples.size();
       if (progress && (done * 20 / total != (done - 1) * 20 / total || done == total))
@@ -151,18 +157,29 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
   const Threshold threshold = m->make(method);
   CalibrationTable table;
   for (const auto& [name, h] : stats) table.threshold[name] = h.max > 0 ? threshold(h) : 0.0;
+  table.range = range;
   return table;
 }
 
 void write_calibration_table(const std::string& path, const CalibrationTable& table) {
-  std::string text = "# tpuc calibration table: value threshold (|x| that maps to 127)\n";
+  std::string text = "# tpuc calibration table: value threshold (|x| that maps to 127) min max (observed)\n";
   if (!table.key.empty()) text += "# key " + table.key + "\n";
-  char line[64];
+  char line[96];
   for (const auto& [name, threshold] : table.threshold) {
-    std::snprintf(line, sizeof line, " %.9g\n", threshold);
+    auto it = table.range.find(name);
+    const auto [lo, hi] = it != table.range.end() ? it->second : std::pair{-threshold, threshold};
+    std::snprintf(line, sizeof line, " %.9g %.9g %.9g\n", threshold, lo, hi);
     text += name + line;
   }
   write_file_atomic(path, text);
+}
+
+std::string read_calibration_key(const std::string& path) {
+  std::istringstream in(read_file(path));
+  std::string line;
+  while (std::getline(in, line) && !line.empty() && line[0] == '#')
+    if (line.rfind("# key ", 0) == 0) return line.substr(6);
+  return "";
 }
 
 CalibrationTable read_calibration_table(const std::string& path) {
@@ -172,12 +189,23 @@ CalibrationTable read_calibration_table(const std::string& path) {
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.rfind("# key ", 0) == 0) table.key = line.substr(6);
     if (line.empty() || line[0] == '#') continue;
-    const size_t space = line.rfind(' ');
-    char* end = nullptr;
-    const double value = space == std::string::npos ? 0 : std::strtod(line.c_str() + space + 1, &end);
-    if (space == std::string::npos || space == 0 || *end != '\0' || !(value >= 0))
-      fail_at(path, number, 1, "expected '<value name> <threshold>'");
-    table.threshold[line.substr(0, space)] = value;
+    // From the right, as value names may hold spaces: threshold, min, max.
+    double fields[3];
+    size_t end_of_name = line.size();
+    bool ok = true;
+    for (int f = 2; f >= 0 && ok; --f) {
+      const size_t space = line.rfind(' ', end_of_name - 1);
+      char* end = nullptr;
+      ok = space != std::string::npos && space > 0 && end_of_name > space + 1;
+      if (ok) fields[f] = std::strtod(line.substr(space + 1, end_of_name - space - 1).c_str(), &end);
+      ok = ok && *end == '\0';
+      end_of_name = space;
+    }
+    if (!ok || !(fields[0] >= 0) || !(fields[1] <= 0) || !(fields[2] >= 0))
+      fail_at(path, number, 1, "expected '<value name> <threshold> <min> <max>' with threshold >= 0 and min <= 0 <= max");
+    const std::string name = line.substr(0, end_of_name);
+    table.threshold[name] = fields[0];
+    table.range[name] = {fields[1], fields[2]};
   }
   return table;
 }

@@ -7,7 +7,8 @@
 //   mse         the threshold that minimizes the expected squared error of quantizing |x|
 //               (rounding noise step²/12 inside the range, clipping error outside)
 // Histogram methods run the samples twice: once for max |x|, once to fill 2048 bins over [0, max].
-// The table is text, one value a line, so later compiles reuse it and people read it.
+// The table is text, one value a line (name, threshold, observed min and max), so later compiles
+// reuse it and people read it.
 #pragma once
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace tpuc::passes {
 struct CalibrationTable {
   std::map<std::string, double> threshold;  // value name → |x| that maps to 127
   std::string key;                          // what it was computed from (calibration_key), or empty
+  std::map<std::string, std::pair<double, double>> range;  // value name → observed [min, max] (asymmetric int8)
 };
 
 struct CalibrationMethod {
@@ -35,7 +37,7 @@ struct Histogram {
 };
 
 // Changes whenever a method computes differently: cached tables of another version are not reused.
-constexpr int kCalibrationVersion = 2;
+constexpr int kCalibrationVersion = 3;
 
 double percentile_threshold(const Histogram& h, double percentile);
 double kl_threshold(const Histogram& h);
@@ -46,5 +48,8 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
                            bool progress = false);
 void write_calibration_table(const std::string& path, const CalibrationTable& table);
 CalibrationTable read_calibration_table(const std::string& path);
+// Only the key of a table (empty when it has none): a table of another key, maybe of an older
+// format, is never parsed.
+std::string read_calibration_key(const std::string& path);
 
 }  // namespace tpuc::passes

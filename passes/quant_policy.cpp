@@ -12,7 +12,7 @@ namespace tpuc::passes {
 
 namespace {
 
-const std::vector<std::string> kModes = {"int8_sym", "f16", "bf16", "f32"};
+const std::vector<std::string> kModes = {"int8_sym", "int8_asym", "f16", "bf16", "f32"};
 
 // The float precisions a layer can be kept in, by their policy names.
 std::optional<DType> float_precision(const std::string& name) {
@@ -36,13 +36,13 @@ bool PrecisionOverride::matches(const Node& n) const {
 }
 
 DType QuantPolicy::precision_of(const Node& n) const {
-  DType p = mode == "int8_sym" ? DType::I8 : *parse_dtype(mode);
+  DType p = int8() ? DType::I8 : *parse_dtype(mode);
   for (const PrecisionOverride& o : overrides)
     if (o.matches(n)) p = o.precision;
   return p;
 }
 
-bool needs_calibration(const QuantPolicy& policy) { return policy.mode == "int8_sym"; }
+bool needs_calibration(const QuantPolicy& policy) { return policy.int8(); }
 
 QuantPolicy load_quant_policy(const std::string& yaml_path) {
   YamlReader r(yaml_path);
@@ -51,7 +51,7 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
   const YAML::Node& root = r.root();
   r.check_keys(root, {"mode", "per_channel_weights", "overrides", "search"});
   p.mode = r.get<std::string>(root, "mode", p.mode);
-  if (!std::count(kModes.begin(), kModes.end(), p.mode)) r.error(root["mode"], "unknown mode '" + p.mode + "' (modes: int8_sym, f16, bf16, f32)");
+  if (!std::count(kModes.begin(), kModes.end(), p.mode)) r.error(root["mode"], "unknown mode '" + p.mode + "' (modes: int8_sym, int8_asym, f16, bf16, f32)");
   p.per_channel_weights = r.get<bool>(root, "per_channel_weights", p.per_channel_weights);
   if (const YAML::Node list = root["overrides"]) {
     if (!list.IsSequence()) r.error(list, "'overrides' must be a list of {ops, layers, precision}");
@@ -78,7 +78,7 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
     if (!(search.target_cosine > -1 && search.target_cosine <= 1)) r.error(s["target_cosine"], "'target_cosine' must be in (-1, 1]");
     if (search.max_float_layers < 0) r.error(s["max_float_layers"], "'max_float_layers' must be >= 0");
     if (search.samples < 1) r.error(s["samples"], "'samples' must be >= 1");
-    if (p.mode != "int8_sym") r.error(s, "a precision search needs an int8 mode");
+    if (!p.int8()) r.error(s, "a precision search needs an int8 mode");
     p.search = search;
   }
   r.finish();

@@ -28,19 +28,21 @@ struct PrecisionOverride {
 
 struct QuantPolicy {
   std::string file;
-  std::string mode = "int8_sym";  // int8_sym, f16, bf16, f32
+  std::string mode = "int8_sym";  // int8_sym, int8_asym (zero points on activations), f16, bf16, f32
   bool per_channel_weights = true;
   std::vector<PrecisionOverride> overrides;  // the last one that matches a layer wins
   std::optional<PrecisionSearch> search;
   // The precision of a layer: int8 (DType::I8) or a float type. An int8 layer whose op has no
   // int8 form runs in f32.
   DType precision_of(const Node& n) const;
+  bool int8() const { return mode == "int8_sym" || mode == "int8_asym"; }
+  bool asymmetric() const { return mode == "int8_asym"; }
 };
 
 QuantPolicy load_quant_policy(const std::string& yaml_path);
 // The policy as YAML, as load_quant_policy reads it (without `search`).
 std::string policy_yaml(const QuantPolicy& policy, const std::string& comment);
-// Float modes (f16, bf16, f32) need no calibration table.
+// Int8 modes need a calibration table; float modes (f16, bf16, f32) do not.
 bool needs_calibration(const QuantPolicy& policy);
 
 }  // namespace tpuc::passes

@@ -99,10 +99,18 @@ class Quantizer {
 
   bool activation(const std::string& v) const { return !top_.is_constant(v) && top_.type(v).dtype == DType::F32; }
 
-  double activation_scale(const std::string& v) const {
+  // Symmetric: [-t, t] on [-127, 127]. Asymmetric: the observed range clipped to [-t, t] (and
+  // holding 0) on [-128, 127], with the zero point the code of real 0.
+  QuantParams activation_quant(const std::string& v) const {
     auto it = table_.threshold.find(v);
     if (it == table_.threshold.end()) throw Error("calibration table has no entry for '" + v + "'");
-    return it->second > 0 ? it->second / 127.0 : 1.0 / 127.0;
+    const double t = it->second;
+    auto range = table_.range.find(v);
+    if (!policy_.asymmetric() || range == table_.range.end()) return {{t > 0 ? t / 127.0 : 1.0 / 127.0}, 0, -1};
+    const double lo = std::min(0.0, std::max(range->second.first, -t)), hi = std::max(0.0, std::min(range->second.second, t));
+    if (!(hi > lo)) return {{1.0 / 127.0}, 0, -1};
+    const double scale = (hi - lo) / 255.0;
+    return {{scale}, std::clamp<int64_t>(round_away(-128.0 - lo / scale), -128, 127), -1};
   }
 
   // Value v of the float graph in dtype `want`, converting (through f32) on first use.
@@ -123,7 +131,7 @@ class Quantizer {
     const auto& [from_type, from] = want == DType::F32 ? *have.begin() : *have.find(DType::F32);
     TensorType t{want, top_.type(v).shape, std::nullopt};
     if (want == DType::I8) {
-      t.quant = QuantParams{{activation_scale(v)}, 0, -1};
+      t.quant = activation_quant(v);
       add_node("Quantize", v + "_quantize", {from}, name, t);
     } else if (from_type == DType::I8) {
       add_node("Dequantize", v + "_dequantize", {from}, name, t);
@@ -165,13 +173,13 @@ class Quantizer {
   void emit_int8(const Node& n) {
     Node q = n;
     const std::string& out = n.outputs[0];
-    const double sx = scale_of(n.inputs[0]);
+    const QuantParams qx = quant_of(n.inputs[0]), qy = keeps_scale(n.op) ? qx : activation_quant(out);
+    const double sx = qx.scale[0], sy = qy.scale[0];
     q.inputs[0] = version(n.inputs[0], DType::I8);
-    double sy = keeps_scale(n.op) ? sx : activation_scale(out);
     if (n.op == "Conv" || n.op == "Gemm") {
       quantize_weights(q, sx, sy);
     } else if (n.op == "Add") {
-      const double sb = scale_of(n.inputs[1]);
+      const double sb = quant_of(n.inputs[1]).scale[0];
       q.inputs[1] = version(n.inputs[1], DType::I8);
       int32_t m0, m1;
       int shift;
@@ -181,9 +189,10 @@ class Quantizer {
       q.attrs["multiplier"] = std::vector<int64_t>{m0, m1};
       q.attrs["rshift"] = std::vector<int64_t>{shift};
     }
-    // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy once quantized.
-    if (q.has("relu_limit")) q.attrs["relu_limit"] = std::min(127.0, std::round(q.f("relu_limit", 0) / sy));
-    out_.types[out] = int8_type(top_.type(out).shape, sy);
+    // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy above the zero point once
+    // quantized (at most 127 - zy: beyond that the limit clips nothing).
+    if (q.has("relu_limit")) q.attrs["relu_limit"] = std::min(127.0 - double(qy.zero_point), std::round(q.f("relu_limit", 0) / sy));
+    out_.types[out] = {DType::I8, top_.type(out).shape, qy};
     versions_[out][DType::I8] = out;
     out_.nodes.push_back(q);
   }
@@ -191,9 +200,9 @@ class Quantizer {
   // table[q + 128] = quantize(f(dequantize(q))), f evaluated by the op's own float algorithm.
   void emit_lut(const Node& n) {
     const std::string& out = n.outputs[0];
-    const double sx = scale_of(n.inputs[0]), sy = activation_scale(out);
+    const QuantParams qx = quant_of(n.inputs[0]), qy = activation_quant(out);
     Tensor x(TensorType{DType::F32, {256}, std::nullopt});
-    for (int q = -128; q < 128; ++q) x.as<float>()[q + 128] = dequantize(int8_t(q), float(sx));
+    for (int q = -128; q < 128; ++q) x.as<float>()[q + 128] = dequantize(int8_t(q), float(qx.scale[0]), int(qx.zero_point));
     Graph g;
     g.inputs = {"x"};
     g.outputs = {"y"};
@@ -201,17 +210,15 @@ class Quantizer {
     g.nodes = {{n.op, n.name, {"x"}, {"y"}, n.attrs}};
     const Tensor y = host::Executor(g).run({{"x", x}}).at("y");
     Tensor table(TensorType{DType::I8, {256}, std::nullopt});
-    for (int i = 0; i < 256; ++i) table.as<int8_t>()[i] = tpuc::quantize(y.as<float>()[i], float(1.0 / sy));
+    for (int i = 0; i < 256; ++i) table.as<int8_t>()[i] = tpuc::quantize(y.as<float>()[i], float(1.0 / qy.scale[0]), int(qy.zero_point));
     const std::string table_name = out_.fresh_name(n.name + "_table");
     out_.constants[table_name] = table;
     out_.nodes.push_back({"Lut", n.name, {version(n.inputs[0], DType::I8), table_name}, {out}, {}});
-    out_.types[out] = int8_type(top_.type(out).shape, sy);
+    out_.types[out] = {DType::I8, top_.type(out).shape, qy};
     versions_[out][DType::I8] = out;
   }
 
-  double scale_of(const std::string& v) { return out_.type(version(v, DType::I8)).quant->scale[0]; }
-
-  static TensorType int8_type(const Shape& shape, double scale) { return {DType::I8, shape, QuantParams{{scale}, 0, -1}}; }
+  QuantParams quant_of(const std::string& v) { return *out_.type(version(v, DType::I8)).quant; }
 
   // Conv [OC, ...] / Gemm [N, K] (transposed to transB = 1 if needed) weights per output channel,
   // the bias to int32 at scale sx·sw, and the per-channel requantization sx·sw/sy.

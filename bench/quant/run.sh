@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/quant: int8 accuracy of the Fashion-MNIST example under each calibration method (the
 # example's calibration set: 200 training images; validation: all 10,000 test images), then the
-# output cosine of exported networks in each precision.
+# output cosine of exported networks in each precision (mean / min over the inputs).
 #   bash bench/quant/run.sh [build-dir]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,15 +30,17 @@ models=$root/out/bench/quant/models
 /usr/bin/python3 "$root/bench/models/export.py" "$models" resnet18 resnet50 mobilenetv2 encoder 2> >(grep -v Warning >&2) > /dev/null
 cosine() {  # model policy method → "mean / min" (and the searched layers)
   "$build/bench/tpuc_quant_bench" "$models/$1.onnx" "$root/configs/pipelines/default.yaml" "$2" "$3" 16 8 2> /dev/null |
-    /usr/bin/python3 -c 'import json, sys; r = json.load(sys.stdin); print(f"{r[\"cosine_mean\"]:.4f} / {r[\"cosine_min\"]:.4f}" + (f" ({r[\"searched_float_layers\"]} f16)" if r["searched_float_layers"] else ""))'
+    /usr/bin/python3 -c 'import json, sys; r = json.load(sys.stdin); n = r["searched_float_layers"]
+print("%.4f / %.4f" % (r["cosine_mean"], r["cosine_min"]) + (" (%d f16)" % n if n else ""))'
 }
 echo
-echo "| model | int8 max | int8 percentile | int8 kl | int8 mse | int8 mse + search | f16 | bf16 |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| model | int8 max | int8 percentile | int8 kl | int8 mse | int8 mse + search | int8_asym mse | f16 | bf16 |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for model in resnet18 resnet50 mobilenetv2 encoder; do
   row="| $model"
   for method in max percentile kl mse; do row+=" | $(cosine $model "$root/configs/quant/int8_sym.yaml" $method)"; done
   row+=" | $(cosine $model "$root/bench/quant/int8_search.yaml" mse)"
+  row+=" | $(cosine $model "$root/configs/quant/int8_asym.yaml" mse)"
   for mode in f16 bf16; do row+=" | $(cosine $model "$root/configs/quant/$mode.yaml" max)"; done
   echo "$row |"
 done

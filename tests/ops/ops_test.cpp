@@ -141,6 +141,49 @@ TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
   expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, 0, -1}), want, 0);
 }
 
+// Asymmetric int8: the input is read as x - zx (padding is real 0, code zx), the output adds its zero
+// point after requantization and relu clamps at it; reference: the naive conv over x - zx.
+TEST(Ops, ConvInt8WithZeroPoints) {
+  const ConvCase k{{1, 4, 5, 5}, {3, 4, 3, 3}, 1, 1, 1, 1};
+  const int zx = -100, zy = -128;
+  Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 17), w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 18);
+  x.type.quant = QuantParams{{0.05}, zx, -1};
+  const Tensor b = random_tensor<int32_t>(DType::I32, {3}, -2000, 2000, 19);
+  Tensor centered(TensorType{DType::F32, k.x, std::nullopt});
+  for (int64_t i = 0; i < x.size(); ++i) centered.as<float>()[i] = float(x.at(i) - zx);
+  Node n = conv_node(k);
+  n.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1500000000, 1234567890};
+  n.attrs["rshift"] = std::vector<int64_t>{38, 39, 40};
+  n.attrs["do_relu"] = int64_t{1};
+  n.attrs["relu_limit"] = 100.0;
+  Shape shape;
+  const std::vector<double> acc = naive_conv(centered, w, &b, k, shape);
+  std::vector<double> want;
+  const int64_t per = shape[2] * shape[3];
+  for (size_t i = 0; i < acc.size(); ++i) {
+    const size_t c = size_t(int64_t(i) / per);
+    const int y = requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[c]), int(n.ints("rshift")[c]), zy);
+    want.push_back(std::clamp(y, zy, zy + 100));
+  }
+  expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, zy, -1}), want, 0);
+}
+
+TEST(Ops, AddInt8WithZeroPoints) {
+  Tensor a = random_tensor<int8_t>(DType::I8, {1, 64}, -128, 127, 54), b = random_tensor<int8_t>(DType::I8, {1, 64}, -128, 127, 55);
+  a.type.quant = QuantParams{{0.1}, -20, -1};
+  b.type.quant = QuantParams{{0.1}, 35, -1};
+  Node add{"Add", "", {}, {}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{3 << 28, 5 << 27};
+  add.attrs["rshift"] = std::vector<int64_t>{30};
+  add.attrs["do_relu"] = int64_t{1};
+  std::vector<double> want;
+  for (int i = 0; i < 64; ++i) {
+    const int64_t sum = round_shift((int64_t(a.at(i)) + 20) * (3 << 28) + (int64_t(b.at(i)) - 35) * (5 << 27), 30);
+    want.push_back(std::max<int>(7, saturate_i8(sum + 7)));
+  }
+  expect_near(run_node(add, {a, b}, {}, QuantParams{{0.1}, 7, -1}), want, 0);
+}
+
 TEST(Ops, MaxPoolFloatAndInt8) {
   for (DType t : {DType::F32, DType::I8}) {
     const Tensor x = t == DType::F32 ? random_tensor<float>(t, {1, 2, 7, 6}, -5, 5, 3) : random_tensor<int8_t>(t, {1, 2, 7, 6}, -128, 127, 3);
@@ -304,6 +347,12 @@ TEST(Ops, QuantizeDequantize) {
   Tensor qi = q;
   qi.type.quant = QuantParams{{0.5}, 0, -1};
   expect_near(run_node({"Dequantize", "", {}, {}, {}}, {qi}), {0.5, -0.5, 1, 63.5, -64, 0}, 0);
+  // With a zero point: q = saturate(round(x / s) + z), x = (q - z) * s.
+  const Tensor qz = run_node({"Quantize", "", {}, {}, {}}, {x}, {}, QuantParams{{0.5}, -10, -1});
+  expect_near(qz, {-9, -11, -8, 127, -128, -10}, 0);
+  Tensor qzi = qz;
+  qzi.type.quant = QuantParams{{0.5}, -10, -1};
+  expect_near(run_node({"Dequantize", "", {}, {}, {}}, {qzi}), {0.5, -0.5, 1, 68.5, -59, 0}, 0);
 }
 
 TEST(Ops, HalideInt8ArithmeticEqualsTheReference) {

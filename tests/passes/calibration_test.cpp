@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ir/diagnostics.h"
+#include "ir/files.h"
 #include "ir/text.h"
 #include "passes/calibration.h"
 
@@ -72,5 +73,37 @@ graph "g" {
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "unknown calibration method 'entropy' (known: max, percentile, kl, mse)");
+  }
+}
+
+// Every table records the observed range (always holding 0) for asymmetric int8, and the text
+// form reads back exactly; a malformed line is an error naming the file and line.
+TEST(Calibration, TablesKeepTheObservedRange) {
+  const Graph g = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[4]
+  const %shift : f32[] = [1.5]
+  %y : f32[4] = Add(%x, %shift) @add
+  output %y
+})");
+  const Tensor x = make_tensor<float>(DType::F32, {4}, {-1.0f, 0.25f, 0.5f, 2.0f});
+  passes::CalibrationTable table = passes::calibrate(g, {{{"x", x}}}, {"max", 0});
+  EXPECT_EQ(table.range.at("x"), (std::pair{-1.0, 2.0}));
+  EXPECT_EQ(table.range.at("y"), (std::pair{0.0, 3.5}));  // all positive: the range still holds 0
+  EXPECT_EQ(table.threshold.at("y"), 3.5);
+  table.key = "k";
+  const std::string path = ::testing::TempDir() + "calibration.txt";
+  passes::write_calibration_table(path, table);
+  const passes::CalibrationTable back = passes::read_calibration_table(path);
+  EXPECT_EQ(back.threshold, table.threshold);
+  EXPECT_EQ(back.range, table.range);
+  EXPECT_EQ(back.key, "k");
+  EXPECT_EQ(passes::read_calibration_key(path), "k");
+  write_file_atomic(path, "# tpuc\nx 1 -1 1\nname with spaces 2 0.5 1\n");
+  try {
+    passes::read_calibration_table(path);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"), std::string::npos) << e.what();
   }
 }

@@ -121,6 +121,33 @@ graph "g" {
   }
 }
 
+// Asymmetric int8 spends all 256 codes on the observed range: a ReLU6 output seen in [0, 4] gets
+// scale 4/255 and zero point -128, half the step of symmetric int8, and its limit 6 lies beyond the
+// range (383 steps: it clips nothing, where the symmetric cap of 127 steps would clip at 2).
+TEST(Quantize, AsymmetricInt8UsesTheObservedRange) {
+  const Graph top = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2,4,4]
+  const %w : f32[2,2,1,1] = [1, 0.5, -0.25, 2]
+  const %b : f32[2] = [0.5, -0.5]
+  %y : f32[1,2,4,4] = Conv(%x, %w, %b) {do_relu = 1, relu_limit = 6.0} @conv
+  output %y
+})");
+  passes::CalibrationTable table{{{"x", 4.0}, {"y", 4.0}}, "", {{"x", {-1.0, 3.0}}, {"y", {0.0, 4.0}}}};
+  passes::QuantPolicy policy;
+  policy.mode = "int8_asym";
+  const Graph q = passes::quantize(top, table, policy);
+  const QuantParams& qx = *q.type("x_int8").quant, &qy = *q.type("y_int8").quant;
+  EXPECT_DOUBLE_EQ(qx.scale[0], 4.0 / 255);
+  EXPECT_EQ(qx.zero_point, -64);  // real 0 at -128 + 1/(4/255) = -64.25 → -64
+  EXPECT_DOUBLE_EQ(qy.scale[0], 4.0 / 255);
+  EXPECT_EQ(qy.zero_point, -128);
+  const Tensor x = random_tensor<float>(DType::F32, {1, 2, 4, 4}, -1, 3, 6);
+  const Tensor y = host::Executor(q).run({{"x", x}}).at("y"), want = host::Executor(top).run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y.at(i), std::min(want.at(i), 4.0), 4.0 / 255 + 2.5 * 4.0 / 255) << i;  // one output step + input rounding
+}
+
 // Policy files: modes, overrides and search are checked with the file and line of each mistake.
 TEST(Quantize, PolicyFilesAreChecked) {
   const std::string dir = ::testing::TempDir();

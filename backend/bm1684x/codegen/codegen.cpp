@@ -65,8 +65,13 @@ Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
 Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& options) {
   Model m;
   m.chip = chip.name;
-  for (const Node& n : g.nodes)
+  for (const Node& n : g.nodes) {
     if (!has_chip_schedule(n.op)) throw Error("node '" + n.name + "' (" + n.op + "): no BM1684X schedule for this operator");
+    for (const std::string& o : n.outputs)
+      if (g.type(o).quant && g.type(o).quant->zero_point != 0)
+        throw Error("node '" + n.name + "' (" + n.op + "): asymmetric int8 (zero point " + std::to_string(g.type(o).quant->zero_point) +
+                    ") has no BM1684X form yet; quantize with mode int8_sym");
+  }
 
   // Lower every node first: the tables its algorithm embeds belong in the weight blob.
   std::vector<Lowered> lowered;
