@@ -6,6 +6,10 @@
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <algorithm>
 
 #include "backend/host/executor.h"
 #include "ir/diagnostics.h"
@@ -124,34 +128,71 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
   if (!m) throw Error("unknown calibration method '" + method.name + "' (known: " + known + ")");
   if (method.name == "percentile" && !(method.percentile > 0 && method.percentile <= 100)) throw Error("calibration percentile must be in (0, 100]");
   if (samples.empty()) throw Error("calibration needs at least one sample");
-  host::Executor executor(top);
+  // Samples are shared out between threads, one executor each (kernels are shared process-wide):
+  // the Halide kernels' parallel loops alone leave the statistics and small kernels on one core.
+  // Every statistic is a min, a max or an integer count, so the result is the same for any split.
+  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, samples.size());
+  std::vector<std::unique_ptr<host::Executor>> executors;
+  for (size_t w = 0; w < workers; ++w) executors.push_back(std::make_unique<host::Executor>(top));
   std::map<std::string, Histogram> stats;
   std::map<std::string, std::pair<double, double>> range;
+  std::mutex mutex;  // guards stats, range, progress and the first error
+  std::exception_ptr error;
   const int passes = m->histogram ? 2 : 1;
+  size_t done = 0;
+  const size_t total = size_t(passes) * samples.size();
   for (int pass = 0; pass < passes; ++pass) {
-    for (size_t s = 0; s < samples.size(); ++s) {
-      for (const auto& [name, t] : executor.run(samples[s], true)) {
-        if (t.type.dtype != DType::F32 || top.is_constant(name)) continue;
-        Histogram& h = stats[name];
-        const float* x = t.as<float>();
-        if (pass == 0) {
-          auto [lo, hi] = range.emplace(name, std::pair{0.0, 0.0}).first->second;
-          for (int64_t i = 0; i < t.size(); ++i) {
-            lo = std::min(lo, double(x[i]));
-            hi = std::max(hi, double(x[i]));
+    auto work = [&](size_t w) {
+      std::map<std::string, std::pair<double, double>> my_range;
+      std::map<std::string, std::vector<double>> my_counts;
+      try {
+        for (size_t s = w; s < samples.size(); s += workers) {
+          for (const auto& [name, t] : executors[w]->run(samples[s], true)) {
+            if (t.type.dtype != DType::F32 || top.is_constant(name)) continue;
+            const float* x = t.as<float>();
+            if (pass == 0) {
+              auto& [lo, hi] = my_range.emplace(name, std::pair{0.0, 0.0}).first->second;
+              for (int64_t i = 0; i < t.size(); ++i) {
+                lo = std::min(lo, double(x[i]));
+                hi = std::max(hi, double(x[i]));
+              }
+              continue;
+            }
+            std::vector<double>& counts = my_counts[name];
+            if (counts.empty()) counts.assign(kBins, 0.0);
+            const double max = stats.at(name).max;  // read only in this pass
+            const double per_bin = max > 0 ? kBins / max : 0;
+            for (int64_t i = 0; i < t.size(); ++i) counts[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
           }
-          range[name] = {lo, hi};
-          h.max = std::max(-lo, hi);
-          continue;
+          std::lock_guard<std::mutex> lock(mutex);
+          ++done;
+          if (progress && (done * 20 / total != (done - 1) * 20 / total || done == total))
+            std::fprintf(stderr, "\rcalibrating (%s): %zu/%zu", method.name.c_str(), done, total);
         }
-        if (h.counts.empty()) h.counts.assign(kBins, 0.0);
-        const double per_bin = h.max > 0 ? 1 / h.bin_width() : 0;
-        for (int64_t i = 0; i < t.size(); ++i) h.counts[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+        return;
       }
-      const size_t done = size_t(pass) * samples.size() + s + 1, total = size_t(passes) * samples.size();
-      if (progress && (done * 20 / total != (done - 1) * 20 / total || done == total))
-        std::fprintf(stderr, "\rcalibrating (%s): %zu/%zu", method.name.c_str(), done, total);
-    }
+      std::lock_guard<std::mutex> lock(mutex);
+      for (const auto& [name, r] : my_range) {
+        auto& [lo, hi] = range.emplace(name, std::pair{0.0, 0.0}).first->second;
+        lo = std::min(lo, r.first);
+        hi = std::max(hi, r.second);
+      }
+      for (const auto& [name, counts] : my_counts) {
+        Histogram& h = stats.at(name);
+        if (h.counts.empty()) h.counts.assign(kBins, 0.0);
+        for (int i = 0; i < kBins; ++i) h.counts[size_t(i)] += counts[size_t(i)];
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+    work(0);
+    for (std::thread& t : threads) t.join();
+    if (error) std::rethrow_exception(error);
+    if (pass == 0)
+      for (const auto& [name, r] : range) stats[name].max = std::max(-r.first, r.second);
   }
   if (progress) std::fprintf(stderr, "\n");
   const Threshold threshold = m->make(method);

@@ -1,7 +1,11 @@
 #include "backend/host/executor.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <mutex>
+#include <thread>
 
 #include "ir/diagnostics.h"
 #include "ir/text.h"
@@ -121,15 +125,30 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
 }
 
 // Kernels are shared by every executor in the process: calibration, validation and the layers
-// of one model that have the same shapes compile once.
+// of one model that have the same shapes compile once. A kernel compiles outside the lock (Halide
+// compiles distinct pipelines concurrently); a thread wanting one in progress waits for it.
 std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n, const Halide::Target& target) {
+  using Future = std::shared_future<std::shared_ptr<const Kernel>>;
   static std::mutex mutex;
-  static std::map<std::string, std::shared_ptr<const Kernel>> cache;
+  static std::map<std::string, Future> cache;
   const std::string key = kernel_key(g, n);
-  std::lock_guard<std::mutex> lock(mutex);
-  auto it = cache.find(key);
-  if (it == cache.end()) it = cache.emplace(key, compile(g, n, target)).first;
-  return it->second;
+  std::promise<std::shared_ptr<const Kernel>> promise;
+  Future future;
+  bool compile_here = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    compile_here = it == cache.end();
+    future = compile_here ? cache.emplace(key, promise.get_future().share()).first->second : it->second;
+  }
+  if (compile_here) {
+    try {
+      promise.set_value(compile(g, n, target));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return future.get();
 }
 
 struct NodeProgram {
@@ -144,6 +163,36 @@ struct Executor::Impl {
   Graph graph;
   std::vector<NodeProgram> programs;
   Halide::Target target = host_jit_target();
+  bool compiled = false;
+  // Every value's buffer, kept from run to run: allocating (and faulting in) a model's activations
+  // on every run cost more than some of its layers.
+  TensorMap values, outputs;
+
+  // Compiles every node's kernel, on every core: on a first run, JIT compilation is most of the
+  // time. The first failing node (in graph order) gives the error.
+  void compile_all() {
+    std::vector<std::exception_ptr> errors(programs.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < programs.size();) {
+        const Node& n = *programs[i].node;
+        if (std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return graph.type(o).num_elements() == 0; }))
+          continue;
+        try {
+          programs[i].kernel = cached_kernel(graph, n, target);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) threads.emplace_back(work);
+    work();
+    for (std::thread& t : threads) t.join();
+    for (const std::exception_ptr& e : errors)
+      if (e) std::rethrow_exception(e);
+    compiled = true;
+  }
 };
 
 Executor::Executor(const Graph& g) : impl_(std::make_unique<Impl>()) {
@@ -153,9 +202,9 @@ Executor::Executor(const Graph& g) : impl_(std::make_unique<Impl>()) {
 
 Executor::~Executor() = default;
 
-TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
+const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
   const Graph& g = impl_->graph;
-  TensorMap values;
+  TensorMap& values = impl_->values;
   for (const std::string& name : g.inputs) {
     auto it = inputs.find(name);
     if (it == inputs.end()) throw Error("missing input '" + name + "'");
@@ -164,34 +213,30 @@ TensorMap Executor::run(const TensorMap& inputs, bool keep_all) {
       throw Error("input '" + name + "' is " + to_string(it->second.type) + ", the model expects " + to_string(want));
     values[name] = it->second;
   }
+  if (!impl_->compiled) impl_->compile_all();
   for (NodeProgram& p : impl_->programs) {
     const bool empty = std::all_of(p.node->outputs.begin(), p.node->outputs.end(), [&](const std::string& o) { return g.type(o).num_elements() == 0; });
-    if (empty) {  // nothing to compute (and Halide cannot bind zero-extent buffers)
-      for (const std::string& o : p.node->outputs) values[o] = Tensor(g.type(o));
-      continue;
-    }
-    if (!p.kernel) p.kernel = cached_kernel(g, *p.node, impl_->target);
+    for (const std::string& o : p.node->outputs)  // each kernel writes all of its outputs
+      if (values[o].type != g.type(o)) values[o] = Tensor(g.type(o));
+    if (empty) continue;  // nothing to compute (and Halide cannot bind zero-extent buffers)
     Halide::ParamMap params;
     for (const auto& [index, param] : p.kernel->params) {
       const std::string& in = p.node->inputs[index];
       params.set(param, wrap(g.is_constant(in) ? g.constants.at(in) : values.at(in)));
     }
     std::vector<Halide::Buffer<>> outs;
-    for (const std::string& o : p.node->outputs) {
-      values[o] = Tensor(g.type(o));
-      outs.push_back(wrap(values[o]));
-    }
+    for (const std::string& o : p.node->outputs) outs.push_back(wrap(values.at(o)));
     const auto start = std::chrono::steady_clock::now();
     const_cast<Halide::Pipeline&>(p.kernel->pipeline).realize(Halide::Realization(outs), impl_->target, params);
     p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   if (keep_all) {
-    for (const auto& [name, t] : g.constants) values.emplace(name, t);
+    for (const auto& [name, t] : g.constants) values.emplace(name, t);  // once: later runs find them
     return values;
   }
-  TensorMap result;
-  for (const std::string& o : g.outputs) result[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
-  return result;
+  impl_->outputs.clear();
+  for (const std::string& o : g.outputs) impl_->outputs[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
+  return impl_->outputs;
 }
 
 std::vector<std::pair<const Node*, double>> Executor::node_seconds() const {

@@ -12,11 +12,12 @@ namespace tpuc::host {
 
 class Executor {
  public:
-  explicit Executor(const Graph& g);  // the graph must be fully typed; compiles lazily
+  explicit Executor(const Graph& g);  // the graph must be fully typed; compiles on the first run
   ~Executor();
   // Runs the graph. `inputs` are keyed by graph input name and must match their types exactly.
-  // Returns the graph outputs, or every value when keep_all is set (for per-layer comparison).
-  TensorMap run(const TensorMap& inputs, bool keep_all = false);
+  // Returns the graph outputs, or every value when keep_all is set (for per-layer comparison);
+  // the executor owns them, and the next run overwrites them.
+  const TensorMap& run(const TensorMap& inputs, bool keep_all = false);
   // Seconds spent in each node (graph order) over every run so far, compilation excluded.
   std::vector<std::pair<const Node*, double>> node_seconds() const;
 

@@ -107,3 +107,26 @@ graph "g" {
     EXPECT_NE(std::string(e.what()).find("calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"), std::string::npos) << e.what();
   }
 }
+
+// Samples are shared out between threads; every statistic is order-free, so any order (and any
+// split) of the samples gives the same table.
+TEST(Calibration, TheTableDoesNotDependOnTheSampleOrder) {
+  const Graph g = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[256]
+  %y : f32[256] = Tanh(%x) @tanh
+  output %y
+})");
+  std::vector<TensorMap> samples;
+  for (int s = 0; s < 5; ++s) {
+    Tensor x(TensorType{DType::F32, {256}, std::nullopt});
+    for (int i = 0; i < 256; ++i) x.as<float>()[i] = float(std::sin(i * 0.37 + s) * (s + 1));
+    samples.push_back({{"x", x}});
+  }
+  std::vector<TensorMap> reversed(samples.rbegin(), samples.rend());
+  for (const char* method : {"max", "kl", "mse"}) {
+    const passes::CalibrationTable a = passes::calibrate(g, samples, {method, 0}), b = passes::calibrate(g, reversed, {method, 0});
+    EXPECT_EQ(a.threshold, b.threshold) << method;
+    EXPECT_EQ(a.range, b.range) << method;
+  }
+}
