@@ -73,7 +73,16 @@ int main(int argc, char** argv) {
   cmp->add_option("actual", actual)->required();
   cmp->add_option("--cosine", min_cos, "minimum cosine similarity (default 0.99)");
   cmp->add_option("--euclidean", min_euclid, "minimum euclidean similarity (default 0.9)");
-  cmp->callback([&] { code = tpuc::compare_command(reference, actual, min_cos, min_euclid); });
+  std::vector<double> tolerance;
+  cmp->add_option("--tolerance", tolerance, "COSINE,EUCLIDEAN: both minimums at once (as tpu-mlir's npz_tool)")
+      ->delimiter(',')
+      ->expected(2)
+      ->excludes("--cosine")
+      ->excludes("--euclidean");
+  cmp->callback([&] {
+    if (!tolerance.empty()) std::tie(min_cos, min_euclid) = std::pair{tolerance[0], tolerance[1]};
+    code = tpuc::compare_command(reference, actual, min_cos, min_euclid);
+  });
 
   try {
     app.parse(argc, argv);

@@ -160,6 +160,10 @@ TEST(Cli, CompareExitCodes) {
   const Result r = run("compare " + temp("a.npz") + " " + temp("b.npz"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("0.333333"), std::string::npos) << r.output;  // cosine = (−1+4−9+16)/30
+  // --tolerance COSINE,EUCLIDEAN: cosine 1/3 passes 0.3; euclidean 1 - |a-b| / |(a+b)/2| = 1 - sqrt(40/20) fails 0
+  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3,-1").code, 0);
+  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3,0").code, 1);
+  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3").code, 114);  // CLI11: too few values
 }
 
 TEST(Cli, RunMatchesTheTrainedModelOnOneImage) {

@@ -34,6 +34,20 @@ TEST(QuantMath, RoundShiftMatchesExactRounding) {
   }
 }
 
+// requantize(acc, m, s, z) against the exact product in 128 bits, over the whole int32 range of
+// accumulators and multipliers, shifts up to 63 and every zero point.
+TEST(QuantMath, RequantizeMatchesAWideIntegerReference) {
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < 200000; ++i) {
+    const int32_t acc = int32_t(rng()), multiplier = int32_t(rng());
+    const int shift = int(rng() % 64), zero_point = int(rng() % 256) - 128;
+    const __int128 exact = __int128(acc) * multiplier;
+    const __int128 rounded = reference_round_shift(exact, shift) + zero_point;
+    const int8_t want = int8_t(rounded < -128 ? -128 : rounded > 127 ? 127 : rounded);
+    ASSERT_EQ(requantize(acc, multiplier, shift, zero_point), want) << acc << " * " << multiplier << " >> " << shift << " + " << zero_point;
+  }
+}
+
 TEST(QuantMath, RequantizeSaturates) {
   EXPECT_EQ(requantize(1000000, 1 << 30, 30), 127);
   EXPECT_EQ(requantize(-1000000, 1 << 30, 30), -128);
