@@ -10,6 +10,8 @@ namespace {
 
 constexpr MemoryType kLmem = MemoryType::VTCM;
 
+int64_t zero_point_of(const TensorType& t) { return t.quant ? t.quant->zero_point : 0; }
+
 struct Context {
   const Node& node;
   ops::Algorithm& a;
@@ -95,11 +97,30 @@ void convert(Context& cx, ArithOp op) {
   cx.place(cx.inputs[0].func, cx.copy(rank), false, LoopLevel::root());
 }
 
+// Add (int8, both operands of the output's shape): per tile of output rows, both operands into
+// LMEM and one ARITH Add with the node's two multipliers and shift (and relu), the result out.
+void add(Context& cx) {
+  const std::string where = "node '" + cx.node.name + "' (Add): ";
+  if (cx.output.dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
+  if (cx.output.shape.size() != 4) throw Error(where + "the BM1684X schedule takes 4-D (NCHW) operands");
+  for (size_t i = 0; i < 2; ++i)
+    if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting Add has no BM1684X schedule yet");
+  if (zero_point_of(cx.output) || zero_point_of(*cx.inputs[0].type) || zero_point_of(*cx.inputs[1].type))
+    throw Error(where + "asymmetric int8 has no BM1684X form yet");
+  cx.make_store();
+  const LoopLevel tile = cx.tile_by_rows();
+  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Arith, 4, ArithOp::Add), true, tile);
+  for (size_t i = 0; i < 2; ++i) {
+    cx.place(cx.inputs[i].func, cx.copy(4), true, tile);
+    cx.s.operands.push_back(cx.inputs[i].func.name());
+  }
+}
+
 void quantize(Context& cx) { convert(cx, ArithOp::Quantize); }
 void dequantize(Context& cx) { convert(cx, ArithOp::Dequantize); }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Quantize", quantize}, {"Dequantize", dequantize},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"Quantize", quantize}, {"Dequantize", dequantize},
 };
 
 }  // namespace

@@ -24,6 +24,7 @@ struct ChipSchedule {
   Halide::Func store;                        // the pipeline output: the op's result written to DDR
   std::map<std::string, StageRole> stages;   // by Func name (Halide may have suffixed names with $N)
   std::string multiplier, rshift;            // REQUANT: the Funcs holding the per-channel tables
+  std::vector<std::string> operands;         // a two-operand ARITH: the Funcs of opd0 and opd1, in order
 };
 
 // `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the

@@ -4,6 +4,7 @@
 // the allocator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "tests/support/random_tensor.h"
@@ -105,6 +106,40 @@ TEST(CodegenOps, GemmWithMoreColumnsThanLanes) {
   g.types["y"] = i8({1, 70}, 0.1);
   g.nodes.push_back(n);
   expect_bit_exact(g, 4);
+}
+
+// The residual join of a ResNet block: Add(x, conv(x)) with relu, more channels than lanes.
+TEST(CodegenOps, ResidualAddWithRelu) {
+  Graph g = conv_graph({1, 70, 9, 11}, 70, 1, 1, 0, true);
+  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{3 << 28, -(5 << 27)};
+  add.attrs["rshift"] = std::vector<int64_t>{30};
+  add.attrs["do_relu"] = int64_t{1};
+  g.types["z"] = i8({1, 70, 9, 11}, 0.1);
+  g.nodes.push_back(add);
+  g.outputs = {"z"};
+  expect_bit_exact(g, 5);
+}
+
+// Operands too large for local memory at once: the Add is tiled by rows (tiles that do not divide
+// the 301 rows), still bit-exact.
+TEST(CodegenOps, AddTiledByRows) {
+  Graph g;
+  g.name = "add";
+  g.inputs = {"x"};
+  g.outputs = {"z"};
+  g.types["x"] = i8({1, 64, 301, 300}, 0.1);
+  g.types["y"] = i8({1, 64, 301, 300}, 0.1);
+  g.types["z"] = i8({1, 64, 301, 300}, 0.2);
+  Node pool{"MaxPool", "pool", {"x"}, {"y"}, {}};
+  pool.attrs["kernel_shape"] = std::vector<int64_t>{1, 1};
+  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
+  add.attrs["rshift"] = std::vector<int64_t>{31};
+  g.nodes = {pool, add};
+  const Program& p = compile_model(g, kChip).program;
+  EXPECT_GT(std::count_if(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.arith == ArithOp::Add && c.op == TiuOp::Arith; }), 1);
+  expect_bit_exact(g, 6);
 }
 
 TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {

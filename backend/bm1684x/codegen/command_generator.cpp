@@ -575,20 +575,40 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c, reads, stage);
   }
 
-  // ARITH conversions (Quantize, Dequantize): elementwise over the stage, scale from the types.
+  // ARITH, elementwise over the stage: conversions (Quantize, Dequantize; scale from the types)
+  // read one operand; Add reads the schedule's two operands, with the node's multipliers and shift.
   void arith(const std::string& stage, const StageRole& role) {
     const Nest& n = pending.at(0);
     const auto loads = operand_loads(n, stage);
-    if (loads.size() != 1) fail("stage '" + stage + "': a conversion reads one operand");
     const Slots slots = auto_slots(n, stage, n.index);
     const auto at = origin(n);
     TiuCommand c;
     c.op = TiuOp::Arith;
     c.arith = role.arith;
     c.res = operand(stage, n.index, slots, at);
-    c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
-    c.scale = role.arith == ArithOp::Quantize ? float(1.0 / g.lowered_.scale) : float(g.lowered_.scale);
-    push(c, {loads[0].buffer}, stage);
+    std::vector<std::string> reads;
+    if (role.arith == ArithOp::Add) {
+      const std::vector<std::string>& names = g.lowered_.schedule.operands;
+      const Access* opd[2] = {nullptr, nullptr};
+      for (const Access& a : loads)
+        for (size_t i = 0; i < names.size() && i < 2; ++i)
+          if (a.buffer == names[i]) opd[i] = &a;
+      if (loads.size() != 2 || !opd[0] || !opd[1]) fail("stage '" + stage + "': an Add reads its two operands");
+      c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
+      c.opd1 = operand(opd[1]->buffer, opd[1]->index, slots, at);
+      const std::vector<int64_t> m = g.node_.ints("multiplier"), s = g.node_.ints("rshift");
+      c.multiplier[0] = int32_t(m.at(0));
+      c.multiplier[1] = int32_t(m.at(1));
+      c.shift = int32_t(s.at(0));
+      c.relu = g.node_.i("do_relu", 0) != 0;
+      reads = {opd[0]->buffer, opd[1]->buffer};
+    } else {
+      if (loads.size() != 1) fail("stage '" + stage + "': a conversion reads one operand");
+      c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
+      c.scale = role.arith == ArithOp::Quantize ? float(1.0 / g.lowered_.scale) : float(g.lowered_.scale);
+      reads = {loads[0].buffer};
+    }
+    push(c, reads, stage);
   }
 };
 
