@@ -21,7 +21,8 @@ int calibrate_command(const CompileOptions& options);
 int compare_layers_command(const CompileOptions& options, const std::string& input, double min_cosine);
 // Runs an .onnx or .tpuir model on the host reference, or a .tpumodel on the simulator of `chip`.
 int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
-                const std::vector<std::string>& input_shapes);
+                const std::vector<std::string>& input_shapes,
+                const std::string& trace);
 int disasm_command(const std::string& model);
 int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
 int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);

@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   r->add_option("--input", input, "inputs (.npz or .npy)")->required();
   r->add_option("--output", output, "outputs (.npz)")->required();
   r->add_option("--input-shape", shapes, "name:1x3x224x224 for symbolic input dimensions");
-  r->callback([&] { code = tpuc::run_command(model, input, output, chip, shapes); });
+  std::string trace;
+  r->add_option("--trace", trace, ".tpumodel: write the simulated timeline as a Chrome trace (opens in Perfetto)");
+  r->callback([&] { code = tpuc::run_command(model, input, output, chip, shapes, trace); });
 
   CLI::App* d = app.add_subcommand("disasm", "print the command streams of a .tpumodel");
   d->add_option("model", model, ".tpumodel")->required();

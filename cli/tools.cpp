@@ -5,10 +5,12 @@
 #include "backend/bm1684x/chip.h"
 #include "backend/bm1684x/model_file.h"
 #include "backend/bm1684x/sim/simulator.h"
+#include "backend/bm1684x/sim/trace.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
+#include "ir/files.h"
 #include "ir/npz.h"
 #include "ir/text.h"
 #include "passes/compare.h"
@@ -75,20 +77,23 @@ void check_inputs(const std::string& file, const TensorMap& inputs, const std::m
 }  // namespace
 
 int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
-                const std::vector<std::string>& input_shapes) {
+                const std::vector<std::string>& input_shapes, const std::string& trace) {
   const TensorMap inputs = read_tensors(input);
   std::map<std::string, TensorType> expected;
   if (std::filesystem::path(model).extension() == ".tpumodel") {
     const bm1684x::Model m = bm1684x::read_model(model);
     for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
     check_inputs(input, inputs, expected);
-    bm1684x::Simulator sim(bm1684x::load_chip(chip), m);
+    const bm1684x::Chip target = bm1684x::load_chip(chip);
+    bm1684x::Simulator sim(target, m);
     write_npz(output, sim.run(inputs));
     const bm1684x::SimStats& s = sim.stats();
+    if (!trace.empty()) write_file_atomic(trace, bm1684x::chrome_trace(m, s, target));
     std::printf("simulated %llu cycles (%.2f us), MAC utilization %.2f%%, DDR utilization %.2f%%\n", (unsigned long long)s.cycles,
                 s.latency_us, 100 * s.mac_utilization, 100 * s.ddr_utilization);
     return 0;
   }
+  if (!trace.empty()) throw Error("--trace needs a .tpumodel (the simulator's timeline)");
   const Graph g = load_model(model, input_shapes);
   for (const std::string& name : g.inputs) expected[name] = g.type(name);
   check_inputs(input, inputs, expected);

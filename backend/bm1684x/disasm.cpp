@@ -19,13 +19,9 @@ std::string operand(const Operand& o) {
   return buf;
 }
 
-const char* kTiuNames[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT"};
-const char* kArithNames[] = {"quantize", "dequantize", "add", "max", "copy"};
-
 std::string tiu_line(const TiuCommand& c) {
   char head[96];
-  std::snprintf(head, sizeof head, "  %%B%u dep %%D%u  %s", c.id, c.dep,
-                c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? kArithNames[int(c.arith)] : kTiuNames[int(c.op)]);
+  std::snprintf(head, sizeof head, "  %%B%u dep %%D%u  %s", c.id, c.dep, mnemonic(c));
   std::string line = head;
   if (c.op == TiuOp::End) return line + "\n";
   line += "  res " + operand(c.res) + "  opd0 " + operand(c.opd0);
@@ -46,14 +42,22 @@ std::string tiu_line(const TiuCommand& c) {
 std::string gdma_line(const GdmaCommand& c) {
   char head[64];
   std::snprintf(head, sizeof head, "  %%D%u dep %%B%u  ", c.id, c.dep);
-  if (c.op == GdmaOp::End) return std::string(head) + "END\n";
-  if (c.op == GdmaOp::Fill) return std::string(head) + "FILL " + std::to_string(c.fill_value) + " -> " + operand(c.dst) + "\n";
+  if (c.op == GdmaOp::End) return std::string(head) + mnemonic(c) + "\n";
+  if (c.op == GdmaOp::Fill) return std::string(head) + mnemonic(c) + " " + std::to_string(c.fill_value) + " -> " + operand(c.dst) + "\n";
   const char* dir[2][2] = {{"S2S", "S2L"}, {"L2S", "L2L"}};
-  return std::string(head) + "TENSOR " + dir[c.src.space == Space::Local][c.dst.space == Space::Local] + " " + operand(c.src) + " -> " +
+  return std::string(head) + mnemonic(c) + " " + dir[c.src.space == Space::Local][c.dst.space == Space::Local] + " " + operand(c.src) + " -> " +
          operand(c.dst) + "\n";
 }
 
 }  // namespace
+
+const char* mnemonic(const TiuCommand& c) {
+  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT"};
+  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy"};
+  return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : tiu[int(c.op)];
+}
+
+const char* mnemonic(const GdmaCommand& c) { return c.op == GdmaOp::End ? "END" : c.op == GdmaOp::Fill ? "FILL" : "TENSOR"; }
 
 std::string disassemble(const Model& m) {
   std::string out = "; tpuc model for " + m.chip + ": " + std::to_string(m.program.tiu.size()) + " TIU and " +

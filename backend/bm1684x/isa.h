@@ -81,6 +81,11 @@ struct GdmaCommand {
 // FILL   dst[n,c,h,w] = fill_value.
 // END    marks the end of the stream.
 
+// The name a command goes by in disassembly and traces: CONV, POOL, MATMUL, REQUANT, the ARITH
+// subtype (add, quantize, ...), END; GDMA: TENSOR, FILL, END.
+const char* mnemonic(const TiuCommand& c);
+const char* mnemonic(const GdmaCommand& c);
+
 struct Program {
   std::vector<TiuCommand> tiu;
   std::vector<GdmaCommand> gdma;

@@ -4,6 +4,8 @@
 // the allocator.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <random>
 
@@ -11,6 +13,7 @@
 #include "backend/bm1684x/codegen/codegen.h"
 #include "backend/bm1684x/codegen/lmem_allocator.h"
 #include "backend/bm1684x/sim/simulator.h"
+#include "backend/bm1684x/sim/trace.h"
 #include "backend/host/executor.h"
 #include "ir/diagnostics.h"
 
@@ -140,6 +143,51 @@ TEST(CodegenOps, AddTiledByRows) {
   const Program& p = compile_model(g, kChip).program;
   EXPECT_GT(std::count_if(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.arith == ArithOp::Add && c.op == TiuOp::Arith; }), 1);
   expect_bit_exact(g, 6);
+}
+
+// The Chrome trace of a simulated residual block: every command once on its engine's track, the
+// engines' spans in order and never overlapping, each command after the one it depends on, each
+// span as long as its cycles at the TIU clock, and each layer spanning its commands.
+TEST(SimTrace, ShowsEveryCommandInDependencyOrder) {
+  Graph g = conv_graph({1, 70, 9, 11}, 70, 1, 1, 0, true);
+  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
+  add.attrs["rshift"] = std::vector<int64_t>{31};
+  g.types["z"] = i8({1, 70, 9, 11}, 0.1);
+  g.nodes.push_back(add);
+  g.outputs = {"z"};
+  const Model model = compile_model(g, kChip);
+  Simulator sim(kChip, model);
+  Tensor x(g.type("x"));
+  sim.run({{"x", x}});
+  const nlohmann::json trace = nlohmann::json::parse(chrome_trace(model, sim.stats(), kChip));
+  std::map<int, std::vector<nlohmann::json>> tracks;  // tid → spans in file order
+  for (const nlohmann::json& e : trace.at("traceEvents"))
+    if (e.at("ph") == "X") tracks[e.at("tid").get<int>()].push_back(e);
+  ASSERT_EQ(tracks[1].size(), model.program.tiu.size());
+  ASSERT_EQ(tracks[2].size(), model.program.gdma.size());
+  ASSERT_EQ(tracks[3].size(), model.layers.size());
+  auto end_of = [](const nlohmann::json& e) { return e.at("ts").get<double>() + e.at("dur").get<double>(); };
+  for (int engine : {1, 2}) {
+    const std::vector<nlohmann::json>& spans = tracks[engine];
+    const std::vector<nlohmann::json>& other = tracks[3 - engine];
+    for (size_t k = 0; k < spans.size(); ++k) {
+      const nlohmann::json& e = spans[k];
+      EXPECT_EQ(e.at("args").at("id").get<size_t>(), k + 1);
+      EXPECT_DOUBLE_EQ(e.at("dur").get<double>(), e.at("args").at("cycles").get<double>() / kChip.tiu_mhz);
+      if (k > 0) EXPECT_GE(e.at("ts").get<double>(), end_of(spans[k - 1]) - 1e-9);
+      const size_t dep = e.at("args").at("dep").get<size_t>();
+      if (dep) EXPECT_GE(e.at("ts").get<double>(), end_of(other.at(dep - 1)) - 1e-9) << "engine " << engine << " command " << k + 1;
+    }
+  }
+  for (size_t l = 0; l < model.layers.size(); ++l) {
+    const LayerInfo& info = model.layers[l];
+    const nlohmann::json& span = tracks[3][l];
+    for (uint32_t k = info.tiu_begin; k < info.tiu_end; ++k) {
+      EXPECT_LE(span.at("ts").get<double>(), tracks[1][k].at("ts").get<double>() + 1e-9);
+      EXPECT_GE(end_of(span), end_of(tracks[1][k]) - 1e-9);
+    }
+  }
 }
 
 TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {

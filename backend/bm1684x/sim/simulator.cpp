@@ -342,6 +342,8 @@ struct Simulator::Impl {
         stats.ddr_bytes += cost.ddr_bytes;
       }
     }
+    for (size_t k = 0; k < tiu.size(); ++k) stats.tiu.push_back({tt.start[k], tt.end[k]});
+    for (size_t k = 0; k < gdma.size(); ++k) stats.gdma.push_back({gt.start[k], gt.end[k]});
     stats.tiu_busy = tt.busy;
     stats.gdma_busy = gt.busy;
     stats.cycles = std::max(tt.free, gt.free);

@@ -19,6 +19,10 @@ struct LayerTime {
   uint64_t start = 0, end = 0;  // cycles
 };
 
+struct CommandTime {
+  uint64_t start = 0, end = 0;  // cycles
+};
+
 struct SimStats {
   uint64_t cycles = 0;           // whole inference, both engines
   double latency_us = 0;
@@ -27,6 +31,7 @@ struct SimStats {
   double mac_utilization = 0;    // 2·MACs / (latency · int8 peak ops)
   double ddr_utilization = 0;    // DDR bytes / (latency · bandwidth)
   std::vector<LayerTime> layers;
+  std::vector<CommandTime> tiu, gdma;  // every command of each stream, in stream order
 };
 
 class Simulator {
