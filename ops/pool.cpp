@@ -2,9 +2,12 @@
 // stages pad(x, y, c, n) — the input padded with the type's lowest value — and pool, the max
 // reduction over RDom (kx, ky), which is also the output. AveragePool (float): the window sum
 // divided by the number of positions counted (inside the input, or inside the padded input with
-// count_include_pad). GlobalAveragePool / GlobalMaxPool reduce all spatial dimensions.
+// count_include_pad). GlobalAveragePool / GlobalMaxPool reduce all spatial dimensions; in int8,
+// GlobalMaxPool keeps the scale and GlobalAveragePool requantizes its int32 window sum (stages
+// "acc", "multiplier", "rshift", as Conv).
 #include "ops/conv_geometry.h"
 #include "ops/families.h"
+#include "ops/quant.h"
 
 namespace tpuc::ops {
 
@@ -86,11 +89,21 @@ Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const 
   Func output(halide_name(n.name));
   if (n.op == "GlobalMaxPool") {
     output(v) = maximum(in[0].func(at));
-  } else {
-    output(v) = sum(in[0].func(at)) / float(num_elements(s) / (s[0] * s[1]));
+    return {{output}, {}, {r}};
   }
-  (void)out;
-  return {{output}, {}, {r}};
+  if (in[0].type->dtype != DType::I8) {
+    output(v) = sum(in[0].func(at)) / float(num_elements(s) / (s[0] * s[1]));
+    return {{output}, {}, {r}};
+  }
+  // int8: the window sum in int32, requantized per channel (the multiplier folds in 1/(H·W)).
+  const int zx = zero_point(*in[0].type), zy = zero_point(out[0]);
+  Func acc("acc");
+  acc(v) = 0;
+  Expr x = cast<int32_t>(in[0].func(at));
+  acc(v) += zx ? x - zx : x;
+  Func m = channel_table(n, "multiplier", s[1]), sh = channel_table(n, "rshift", s[1]);
+  output(v) = requantize(acc(v), m(v[s.size() - 2]), sh(v[s.size() - 2]), zy);
+  return {{output}, {{"acc", acc}, {"multiplier", m}, {"rshift", sh}}, {r}};
 }
 
 }  // namespace tpuc::ops

@@ -17,7 +17,7 @@ namespace {
 
 // Ops whose int8 output reuses the input's scale: they only move or select values.
 bool keeps_scale(const std::string& op) {
-  static const char* ops[] = {"MaxPool", "Relu", "Flatten", "Reshape", "Identity", "Dropout"};
+  static const char* ops[] = {"MaxPool", "GlobalMaxPool", "Relu", "Flatten", "Reshape", "Identity", "Dropout"};
   return std::any_of(std::begin(ops), std::end(ops), [&](const char* o) { return op == o; });
 }
 
@@ -178,6 +178,13 @@ class Quantizer {
     q.inputs[0] = version(n.inputs[0], DType::I8);
     if (n.op == "Conv" || n.op == "Gemm") {
       quantize_weights(q, sx, sy);
+    } else if (n.op == "GlobalAveragePool") {  // y = sum · sx / (sy · H·W), one ratio for every channel
+      const Shape& shape = top_.type(n.inputs[0]).shape;
+      int32_t mult;
+      int shift;
+      quantize_multiplier(sx / (sy * double(num_elements(shape) / (shape[0] * shape[1]))), &mult, &shift);
+      q.attrs["multiplier"] = std::vector<int64_t>(size_t(shape[1]), mult);
+      q.attrs["rshift"] = std::vector<int64_t>(size_t(shape[1]), shift);
     } else if (n.op == "Add") {
       const double sb = quant_of(n.inputs[1]).scale[0];
       q.inputs[1] = version(n.inputs[1], DType::I8);

@@ -44,6 +44,7 @@ struct TiuCommand {
   Operand res, opd0, opd1, opd2;
   bool has_bias = false;
   bool relu = false;
+  bool pool_sum = false;                // Pool: the window's sum, not its max
   uint8_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   float scale = 1;                      // Quantize: 1/scale; Dequantize: scale
   int32_t multiplier[2] = {0, 0};       // Arith Add
@@ -56,7 +57,8 @@ struct TiuCommand {
 //       (res i32, bias i32); f32 operands in f32 in the order above (res f32, bias f32). The input
 //       window must lie inside opd0 (padding is materialized by GDMA fills beforehand).
 // POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
-//       (same dtype in and out; opd0 and res have the same start lane).
+//       (same dtype in and out; opd0 and res have the same start lane); with pool_sum the window's
+//       sum instead: int8 → int32 exactly, f32 → f32 in the order above.
 // MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
 //       int8 → int32 or f32 → f32, as CONV.
 // REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),

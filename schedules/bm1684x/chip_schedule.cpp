@@ -74,6 +74,24 @@ void maxpool(Context& cx) {
   cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
 }
 
+// GlobalAveragePool (int8): the whole input into LMEM, POOL summing each channel's H×W window into
+// int32, REQUANT with the per-channel tables (the multiplier holds 1/(H·W)), the result out.
+void global_average_pool(Context& cx) {
+  const std::string where = "node '" + cx.node.name + "' (GlobalAveragePool): ";
+  if (cx.inputs[0].type->dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
+  if (cx.output.shape.size() != 4) throw Error(where + "the BM1684X schedule takes 4-D (NCHW) operands");
+  if (cx.inputs[0].type->shape[2] > 255 || cx.inputs[0].type->shape[3] > 255) throw Error(where + "a window over 255 rows or columns has no POOL form");
+  if (zero_point_of(cx.output) || zero_point_of(*cx.inputs[0].type)) throw Error(where + "asymmetric int8 has no BM1684X form yet");
+  cx.make_store();
+  const LoopLevel root = LoopLevel::root();
+  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 4), false, root);
+  StageRole sum = cx.compute(TiuOp::Pool, 4);
+  sum.pool_sum = true;
+  cx.place(cx.a.stages.at("acc"), sum, false, root);
+  cx.place(cx.inputs[0].func, cx.copy(4), false, root);
+  cx.place_tables(root);
+}
+
 // Gemm: the whole [M, N] result at once: A with K on the lanes, B and the result with N on the
 // lanes, so MATMUL reduces over K across lanes.
 void gemm(Context& cx) {
@@ -120,7 +138,7 @@ void quantize(Context& cx) { convert(cx, ArithOp::Quantize); }
 void dequantize(Context& cx) { convert(cx, ArithOp::Dequantize); }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"Quantize", quantize}, {"Dequantize", dequantize},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Quantize", quantize}, {"Dequantize", dequantize},
 };
 
 }  // namespace

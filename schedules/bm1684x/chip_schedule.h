@@ -18,6 +18,7 @@ struct StageRole {
   TiuOp op = TiuOp::End;                    // Compute: the command
   ArithOp arith = ArithOp::Copy;            // Compute with TiuOp::Arith
   int lane_dim = 0;                         // the Func argument spread over the lanes
+  bool pool_sum = false;                    // Compute with TiuOp::Pool: sum the window (else max)
 };
 
 struct ChipSchedule {

@@ -145,6 +145,20 @@ TEST(CodegenOps, AddTiledByRows) {
   expect_bit_exact(g, 6);
 }
 
+// ResNet's head: the int32 sum of each channel's 7×7 window, requantized per channel.
+TEST(CodegenOps, GlobalAveragePoolSumsAndRequantizes) {
+  Graph g;
+  g.name = "gap";
+  g.inputs = {"x"};
+  g.outputs = {"y"};
+  g.types["x"] = i8({1, 70, 7, 7}, 0.1);
+  Node n{"GlobalAveragePool", "gap", {"x"}, {"y"}, {}};
+  requant_attrs(n, 70, 36);
+  g.types["y"] = i8({1, 70, 1, 1}, 0.1);
+  g.nodes.push_back(n);
+  expect_bit_exact(g, 7);
+}
+
 // The Chrome trace of a simulated residual block: every command once on its engine's track, the
 // engines' spans in order and never overlapping, each command after the one it depends on, each
 // span as long as its cycles at the TIU clock, and each layer spanning its commands.

@@ -184,6 +184,29 @@ TEST(Ops, AddInt8WithZeroPoints) {
   expect_near(run_node(add, {a, b}, {}, QuantParams{{0.1}, 7, -1}), want, 0);
 }
 
+// int8 GlobalAveragePool: the exact window sum, requantized per channel (zero points subtracted
+// and added as for Conv); GlobalMaxPool keeps the scale and takes the max.
+TEST(Ops, GlobalPoolsInt8) {
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, 3, 5, 4}, -128, 127, 60);
+  x.type.quant = QuantParams{{0.1}, 9, -1};
+  Node avg{"GlobalAveragePool", "", {}, {}, {}};
+  avg.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1500000000, 1234567890};
+  avg.attrs["rshift"] = std::vector<int64_t>{34, 35, 36};
+  std::vector<double> want_avg, want_max;
+  for (int c = 0; c < 3; ++c) {
+    int32_t sum = 0;
+    double best = -128;
+    for (int i = 0; i < 20; ++i) {
+      sum += int32_t(x.at(c * 20 + i)) - 9;
+      best = std::max(best, x.at(c * 20 + i));
+    }
+    want_avg.push_back(requantize(sum, int32_t(avg.ints("multiplier")[size_t(c)]), int(avg.ints("rshift")[size_t(c)]), -3));
+    want_max.push_back(best);
+  }
+  expect_near(run_node(avg, {x}, {}, QuantParams{{0.05}, -3, -1}), want_avg, 0);
+  expect_near(run_node({"GlobalMaxPool", "", {}, {}, {}}, {x}, {}, QuantParams{{0.1}, 9, -1}), want_max, 0);
+}
+
 TEST(Ops, MaxPoolFloatAndInt8) {
   for (DType t : {DType::F32, DType::I8}) {
     const Tensor x = t == DType::F32 ? random_tensor<float>(t, {1, 2, 7, 6}, -5, 5, 3) : random_tensor<int8_t>(t, {1, 2, 7, 6}, -128, 127, 3);

@@ -94,6 +94,21 @@ std::vector<Expr> conjuncts(const Expr& e) {
   return {e};
 }
 
+// The parts of an "outside the input" condition, one loop variable each where the simplifier
+// merged them: a || b, min(a, b) < k (a < k || b < k) and k < max(a, b) (k < a || k < b).
+std::vector<Expr> disjuncts(const Expr& e) {
+  auto both = [](std::vector<Expr> l, const std::vector<Expr>& r) {
+    l.insert(l.end(), r.begin(), r.end());
+    return l;
+  };
+  if (const Or* o = e.as<Or>()) return both(disjuncts(o->a), disjuncts(o->b));
+  if (const LT* lt = e.as<LT>()) {
+    if (const Min* m = lt->a.as<Min>()) return both(disjuncts(m->a < lt->b), disjuncts(m->b < lt->b));
+    if (const Max* m = lt->b.as<Max>()) return both(disjuncts(lt->a < m->a), disjuncts(lt->a < m->b));
+  }
+  return {e};
+}
+
 }  // namespace
 
 struct CommandGenerator::Impl : public IRVisitor {
@@ -333,16 +348,22 @@ struct CommandGenerator::Impl : public IRVisitor {
 
   // A copy stage (or the store): a plain load, a constant, or select(inside, load, constant)
   // for padding — a FILL of the whole box, then a TENSOR copy of the part where `inside` holds.
+  // The simplifier may have turned the select around: select(outside, constant, load).
   void emit_copy(const Nest& n) {
     const Select* sel = n.value.as<Select>();
-    const Expr loaded = strip_same_type_casts(sel ? sel->true_value : n.value);
+    const bool outside_first = sel && as_const_int(sel->true_value) && !as_const_int(sel->false_value);
+    std::vector<Expr> inside;
+    if (sel && outside_first)
+      for (const Expr& d : disjuncts(sel->condition)) inside.push_back(simplify(!d));
+    if (sel && !outside_first) inside = conjuncts(sel->condition);
+    const Expr loaded = strip_same_type_casts(sel ? (outside_first ? sel->false_value : sel->true_value) : n.value);
     const Load* load = loaded.as<Load>();
     std::map<std::string, int64_t> lo, hi;  // the box where the load applies
     for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
     if (sel || !load) {
-      const Expr fill = sel ? sel->false_value : n.value;
+      const Expr fill = sel ? (outside_first ? sel->true_value : sel->false_value) : n.value;
       const int64_t* value = as_const_int(fill);
-      if (!value) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill");
+      if (!value) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
       GdmaCommand f;
       f.op = GdmaOp::Fill;
       f.fill_value = int32_t(*value);
@@ -350,7 +371,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       push(f, "", n.buffer);
       if (!sel) return;
       if (!load) fail("stage '" + n.buffer + "': padding must select a load");
-      for (const Expr& c : conjuncts(sel->condition)) clip_box(n, c, lo, hi);
+      for (const Expr& c : inside) clip_box(n, c, lo, hi);
     }
     Nest box = n;
     for (Loop& l : box.loops) l.extent = hi[l.var] - lo[l.var];
@@ -490,6 +511,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     const LmemBuffer& pad = lmem.at(in->buffer);
     TiuCommand c;
     c.op = op;
+    c.pool_sum = role.pool_sum;
     // Which reduction loop walks which input dimension: x → kw, y → kh, channel → input channels.
     std::map<int, Loop> reduce;
     for (const Loop& l : r.reduction) reduce[direction(pad, in->index, l.var, at).first] = l;
@@ -517,7 +539,6 @@ struct CommandGenerator::Impl : public IRVisitor {
       c.has_bias = bias(init, stage, c);
       g.macs_ += uint64_t(c.res.elements()) * uint64_t(channels) * c.kh * c.kw;
     }
-    (void)role;
     std::vector<std::string> reads{in->buffer};
     if (w) reads.push_back(w->buffer);
     if (c.has_bias) reads.push_back(operand_loads(*init, stage)[0].buffer);

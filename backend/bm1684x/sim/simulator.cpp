@@ -108,7 +108,7 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
   }
 }
 
-template <class T>
+template <class T, class Acc = T>
 void pool(const TiuCommand& c, const View& res, const View& in, const std::string& what) {
   const Operand& r = res.op();
   require(r.lane == in.op().lane && r.c == in.op().c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
@@ -120,11 +120,13 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
     for (uint32_t ch = 0; ch < r.c; ++ch)
       for (uint32_t y = 0; y < r.h; ++y)
         for (uint32_t x = 0; x < r.w; ++x) {
-          T m = in.at<T>(n, ch, y * c.stride_h, x * c.stride_w);
+          Acc m = c.pool_sum ? Acc(0) : Acc(in.at<T>(n, ch, y * c.stride_h, x * c.stride_w));
           for (uint32_t ky = 0; ky < c.kh; ++ky)
-            for (uint32_t kx = 0; kx < c.kw; ++kx)
-              m = std::max(m, in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
-          res.at<T>(n, ch, y, x) = m;
+            for (uint32_t kx = 0; kx < c.kw; ++kx) {
+              const Acc v = Acc(in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
+              m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ 255²)
+            }
+          res.at<Acc>(n, ch, y, x) = m;
         }
 }
 
@@ -196,8 +198,13 @@ struct Simulator::Impl {
       }
       case TiuOp::Pool: {
         const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0");
-        typed(c.res, c.opd0.dtype, "res");
-        c.opd0.dtype == DType::I8 ? pool<int8_t>(c, res, in, what) : pool<float>(c, res, in, what);
+        const bool int8 = c.opd0.dtype == DType::I8;
+        typed(c.res, c.pool_sum && int8 ? DType::I32 : c.opd0.dtype, "res");
+        if (c.pool_sum) {
+          int8 ? pool<int8_t, int32_t>(c, res, in, what) : pool<float>(c, res, in, what);
+        } else {
+          int8 ? pool<int8_t>(c, res, in, what) : pool<float>(c, res, in, what);
+        }
         break;
       }
       case TiuOp::Requant: {

@@ -1,0 +1,98 @@
+// A small ResNet built here (stem conv 7×7/2 with relu, max-pool 3×3/2 whose padding is one-sided,
+// a basic block, a downsampling block with a 1×1/2 shortcut, global average pool, classifier),
+// float, calibrated and quantized like any model, compiled for the BM1684X: the simulator's
+// outputs must equal the host int8 reference bit for bit, and stay close to float.
+#include <gtest/gtest.h>
+
+#include "backend/bm1684x/codegen/codegen.h"
+#include "backend/bm1684x/sim/simulator.h"
+#include "backend/host/executor.h"
+#include "passes/calibration.h"
+#include "passes/compare.h"
+#include "passes/pass_manager.h"
+#include "passes/passes.h"
+#include "passes/quantize.h"
+#include "tests/support/random_tensor.h"
+
+using namespace tpuc;
+using tpuc::testing::random_tensor;
+
+namespace {
+
+class NetBuilder {
+ public:
+  Graph g;
+  explicit NetBuilder(Shape input) {
+    g.name = "resnet";
+    g.inputs = {"x"};
+    g.types["x"] = {DType::F32, std::move(input), std::nullopt};
+  }
+  // Conv with He-scaled random weights and a small bias, optionally followed by Relu.
+  std::string conv(const std::string& x, int64_t oc, int64_t k, int64_t stride, int64_t pad, bool relu) {
+    const int64_t ic = g.type(x).shape[1];
+    const std::string name = "conv" + std::to_string(++count_);
+    g.constants[name + ".w"] = random_tensor<float>(DType::F32, {oc, ic, k, k}, -1, 1, unsigned(count_));
+    const float gain = float(std::sqrt(6.0 / double(ic * k * k)));
+    for (int64_t i = 0; i < g.constants[name + ".w"].size(); ++i) g.constants[name + ".w"].as<float>()[i] *= gain;
+    g.constants[name + ".b"] = random_tensor<float>(DType::F32, {oc}, -0.1f, 0.1f, unsigned(100 + count_));
+    Node n{"Conv", name, {x, name + ".w", name + ".b"}, {name}, {}};
+    n.attrs["kernel_shape"] = std::vector<int64_t>{k, k};
+    n.attrs["strides"] = std::vector<int64_t>{stride, stride};
+    n.attrs["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
+    return add_node(n, relu);
+  }
+  std::string node(const std::string& op, std::vector<std::string> inputs, bool relu = false) {
+    return add_node({op, op + std::to_string(++count_), std::move(inputs), {op + std::to_string(count_)}, {}}, relu);
+  }
+  std::string add_node(Node n, bool relu) {
+    g.nodes.push_back(n);
+    passes::infer_node(g, n);  // types its outputs, as import does
+    if (!relu) return n.outputs[0];
+    return add_node({"Relu", n.name + ".relu", {n.outputs[0]}, {n.outputs[0] + ".relu"}, {}}, false);
+  }
+
+ private:
+  int count_ = 0;
+};
+
+}  // namespace
+
+TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
+  NetBuilder b({1, 3, 32, 32});
+  const std::string stem = b.conv("x", 16, 7, 2, 3, true);  // 16×16
+  Node pool{"MaxPool", "pool", {stem}, {"pool"}, {}};
+  pool.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+  pool.attrs["strides"] = std::vector<int64_t>{2, 2};
+  pool.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  const std::string p = b.add_node(pool, false);  // 8×8
+  const std::string block1 = b.node("Add", {p, b.conv(b.conv(p, 16, 3, 1, 1, true), 16, 3, 1, 1, false)}, true);
+  const std::string shortcut = b.conv(block1, 80, 1, 2, 0, false);  // more channels than lanes
+  const std::string block2 = b.node("Add", {shortcut, b.conv(b.conv(block1, 80, 3, 2, 1, true), 80, 3, 1, 1, false)}, true);
+  const std::string gap = b.node("GlobalAveragePool", {block2});
+  b.g.constants["shape"] = make_tensor<int64_t>(DType::I64, {2}, {1, 80});
+  const std::string flat = b.node("Reshape", {gap, "shape"});
+  b.g.constants["fc.w"] = random_tensor<float>(DType::F32, {10, 80}, -0.3f, 0.3f, 77);
+  b.g.constants["fc.b"] = random_tensor<float>(DType::F32, {10}, -0.1f, 0.1f, 78);
+  Node fc{"Gemm", "fc", {flat, "fc.w", "fc.b"}, {"logits"}, {}};
+  fc.attrs["transB"] = int64_t{1};
+  b.add_node(fc, false);
+  b.g.outputs = {"logits"};
+  Graph top = b.g;
+  passes::run_pipeline(top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
+
+  std::vector<TensorMap> samples;
+  for (unsigned s = 0; s < 8; ++s) samples.push_back({{"x", random_tensor<float>(DType::F32, {1, 3, 32, 32}, -2, 2, 200 + s)}});
+  const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, {}), passes::QuantPolicy{});
+  for (const Node& n : tpu.nodes)  // every layer runs in int8 on the chip
+    if (n.op != "Quantize" && n.op != "Dequantize") EXPECT_EQ(tpu.type(n.outputs[0]).dtype, DType::I8) << n.name << " " << n.op;
+  const bm1684x::Chip chip = bm1684x::load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
+  bm1684x::Simulator sim(chip, bm1684x::compile_model(tpu, chip));
+  host::Executor host(tpu), float_host(top);
+  for (unsigned s = 0; s < 3; ++s) {
+    const Tensor x = random_tensor<float>(DType::F32, {1, 3, 32, 32}, -2, 2, 300 + s);
+    const Tensor want = host.run({{"x", x}}).at("logits");
+    const Tensor got = sim.run({{"x", x}}).at("logits");
+    ASSERT_EQ(got.data, want.data) << "sample " << s;
+    EXPECT_GT(passes::compare(float_host.run({{"x", x}}).at("logits"), got).cosine, 0.99) << "sample " << s;
+  }
+}
