@@ -36,7 +36,8 @@ std::string tiu_line(const TiuCommand& c) {
     std::snprintf(extra, sizeof extra, "  scale %.9g", double(c.scale));
   if (c.op == TiuOp::Arith && c.arith == ArithOp::Add)
     std::snprintf(extra, sizeof extra, "  m %d,%d shift %d", c.multiplier[0], c.multiplier[1], c.shift);
-  return line + extra + (c.pool_sum ? "  sum" : "") + (c.relu ? "  relu" : "") + "\n";
+  return line + extra + (c.pool_sum ? "  sum" : "") + (c.relu ? "  relu" : "") +
+         (c.relu_limit < 127 ? "  limit " + std::to_string(c.relu_limit) : "") + "\n";
 }
 
 std::string gdma_line(const GdmaCommand& c) {

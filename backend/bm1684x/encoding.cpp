@@ -54,6 +54,7 @@ void tiu_fields(IO& io, C& c) {
   io(c.has_bias);
   io(c.relu);
   io(c.pool_sum);
+  io(c.relu_limit);
   io(c.kh);
   io(c.kw);
   io(c.stride_h);
@@ -83,7 +84,7 @@ void gdma_fields(IO& io, C& c) {
 // Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 34 + 4 operands = 282;
 // a GDMA command 13 + 2 operands = 137.
 constexpr size_t kOperandBytes = 62;
-static_assert(35 + 4 * kOperandBytes <= kTiuRecordBytes && 13 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
+static_assert(39 + 4 * kOperandBytes <= kTiuRecordBytes && 13 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {

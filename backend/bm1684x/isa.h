@@ -45,6 +45,7 @@ struct TiuCommand {
   bool has_bias = false;
   bool relu = false;
   bool pool_sum = false;                // Pool: the window's sum, not its max
+  int32_t relu_limit = 127;             // Requant, Arith Add: results above it become it (127: none)
   uint8_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   float scale = 1;                      // Quantize: 1/scale; Dequantize: scale
   int32_t multiplier[2] = {0, 0};       // Arith Add
@@ -62,11 +63,13 @@ struct TiuCommand {
 // MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
 //       int8 → int32 or f32 → f32, as CONV.
 // REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),
-//       then max(·, 0) if relu: opd0 i32, opd1 (multipliers) and opd2 (shifts) i32, res i8.
+//       then max(·, 0) if relu, then min(·, relu_limit): opd0 i32, opd1 (multipliers) and opd2
+//       (shifts) i32, res i8.
 // ARITH elementwise over res's shape (opd0/opd1 have the same shape; stride 0 broadcasts):
 //       Quantize   res i8  = quantize(opd0 f32, scale)           (scale holds 1/scale of the tensor)
 //       Dequantize res f32 = dequantize(opd0 i8, scale)
 //       Add        res i8  = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
+//                  and relu_limit as REQUANT
 //       Max        res = max(opd0, opd1);  Copy  res = opd0
 // END   marks the end of the stream.
 

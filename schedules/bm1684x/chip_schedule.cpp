@@ -155,8 +155,7 @@ ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const
                               const TensorType& output, int tile_rows) {
   auto it = kSchedules.find(node.op);
   if (it == kSchedules.end()) throw Error("node '" + node.name + "' (" + node.op + "): no BM1684X schedule for this operator");
-  if (node.has("relu_limit") || node.has("leaky_alpha"))
-    throw Error("node '" + node.name + "' (" + node.op + "): a fused Clip or LeakyRelu has no BM1684X form yet");
+  if (node.has("leaky_alpha")) throw Error("node '" + node.name + "' (" + node.op + "): a fused LeakyRelu has no BM1684X form yet");
   Context cx{node, algorithm, inputs, output, tile_rows, {}};
   it->second(cx);
   return cx.s;

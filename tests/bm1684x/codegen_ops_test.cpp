@@ -79,6 +79,13 @@ TEST(CodegenOps, ConvWithMoreChannelsThanLanesStrideAndPadding) {
 
 TEST(CodegenOps, ConvOneByOneWithoutRelu) { expect_bit_exact(conv_graph({1, 8, 5, 5}, 3, 1, 1, 0, false), 2); }
 
+// A fused ReLU6: the limit, in output steps, clamps after the relu.
+TEST(CodegenOps, ConvWithReluLimit) {
+  Graph g = conv_graph({1, 8, 6, 6}, 5, 3, 1, 1, true);
+  g.nodes[0].attrs["relu_limit"] = 20.0;
+  expect_bit_exact(g, 8);
+}
+
 TEST(CodegenOps, MaxPoolWithPadding) {
   Graph g;
   g.name = "pool";

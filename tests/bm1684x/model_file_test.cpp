@@ -28,6 +28,7 @@ Model sample() {
     c.arith = ArithOp::Add;
     c.relu = op % 2;
     c.pool_sum = op % 3 == 1;
+    c.relu_limit = 100 + op;
     c.kh = 3;
     c.stride_w = 2;
     c.scale = 0.125f;
@@ -71,7 +72,7 @@ TEST(Encoding, EveryFieldRoundTrips) {
   ASSERT_EQ(back.size(), m.program.tiu.size());
   for (size_t i = 0; i < back.size(); ++i) {
     const TiuCommand &a = m.program.tiu[i], &b = back[i];
-    EXPECT_TRUE(a.id == b.id && a.dep == b.dep && a.op == b.op && a.arith == b.arith && a.relu == b.relu && a.pool_sum == b.pool_sum && a.kh == b.kh &&
+    EXPECT_TRUE(a.id == b.id && a.dep == b.dep && a.op == b.op && a.arith == b.arith && a.relu == b.relu && a.pool_sum == b.pool_sum && a.relu_limit == b.relu_limit && a.kh == b.kh &&
                 a.stride_w == b.stride_w && a.scale == b.scale && a.multiplier[1] == b.multiplier[1] && a.shift == b.shift);
     EXPECT_TRUE(same(a.res, b.res) && same(a.opd1, b.opd1) && same(a.opd0, b.opd0));
   }

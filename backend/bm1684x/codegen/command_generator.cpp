@@ -579,6 +579,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     TiuCommand c;
     c.op = TiuOp::Requant;
     c.relu = g.node_.i("do_relu", 0) != 0;
+    c.relu_limit = int32_t(std::min(127.0, g.node_.f("relu_limit", 127)));
     c.res = operand(stage, n.index, slots, at);
     std::vector<std::string> reads;
     for (const Access& a : operand_loads(n, stage)) {
@@ -622,6 +623,8 @@ struct CommandGenerator::Impl : public IRVisitor {
       c.multiplier[1] = int32_t(m.at(1));
       c.shift = int32_t(s.at(0));
       c.relu = g.node_.i("do_relu", 0) != 0;
+      c.relu_limit = int32_t(std::min(127.0, g.node_.f("relu_limit", 127)));
+    c.relu_limit = int32_t(std::min(127.0, g.node_.f("relu_limit", 127)));
       reads = {opd[0]->buffer, opd[1]->buffer};
     } else {
       if (loads.size() != 1) fail("stage '" + stage + "': a conversion reads one operand");

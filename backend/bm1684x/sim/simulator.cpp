@@ -220,7 +220,7 @@ struct Simulator::Impl {
           const int32_t shift = s.at<int32_t>(0, ch, 0, 0);
           require(shift >= 0 && shift <= 63, what, "shift " + std::to_string(shift) + " is outside [0, 63]");
           int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), shift);
-          res.at<int8_t>(n, ch, h, w) = c.relu ? std::max<int8_t>(v, 0) : v;
+          res.at<int8_t>(n, ch, h, w) = std::min<int32_t>(c.relu ? std::max<int8_t>(v, 0) : v, c.relu_limit);
         });
         break;
       }
@@ -260,7 +260,7 @@ struct Simulator::Impl {
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] + int64_t(b.at<int8_t>(n, ch, h, w)) * c.multiplier[1];
           const int8_t v = saturate_i8(round_shift(sum, c.shift));
-          res.at<int8_t>(n, ch, h, w) = c.relu ? std::max<int8_t>(v, 0) : v;
+          res.at<int8_t>(n, ch, h, w) = std::min<int32_t>(c.relu ? std::max<int8_t>(v, 0) : v, c.relu_limit);
         });
         break;
       }
