@@ -25,12 +25,12 @@ std::string tiu_line(const TiuCommand& c) {
   std::string line = head;
   if (c.op == TiuOp::End) return line + "\n";
   line += "  res " + operand(c.res) + "  opd0 " + operand(c.opd0);
-  if (c.op == TiuOp::Conv || c.op == TiuOp::MatMul || c.op == TiuOp::Requant ||
+  if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant ||
       (c.op == TiuOp::Arith && (c.arith == ArithOp::Add || c.arith == ArithOp::Max)))
     line += "  opd1 " + operand(c.opd1);
   if (c.has_bias || c.op == TiuOp::Requant) line += "  opd2 " + operand(c.opd2);
   char extra[128] = "";
-  if (c.op == TiuOp::Conv || c.op == TiuOp::Pool)
+  if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool)
     std::snprintf(extra, sizeof extra, "  k %ux%u stride %u,%u dilation %u,%u", c.kh, c.kw, c.stride_h, c.stride_w, c.dilation_h, c.dilation_w);
   if (c.op == TiuOp::Arith && (c.arith == ArithOp::Quantize || c.arith == ArithOp::Dequantize))
     std::snprintf(extra, sizeof extra, "  scale %.9g", double(c.scale));
@@ -53,7 +53,7 @@ std::string gdma_line(const GdmaCommand& c) {
 }  // namespace
 
 const char* mnemonic(const TiuCommand& c) {
-  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT"};
+  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE"};
   static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy"};
   return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : tiu[int(c.op)];
 }

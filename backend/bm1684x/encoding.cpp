@@ -115,7 +115,7 @@ std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::stri
   return commands;
 }
 
-bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Requant || c.op == TiuOp::End) && c.arith <= ArithOp::Copy; }
+bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Depthwise || c.op == TiuOp::End) && c.arith <= ArithOp::Copy; }
 bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace

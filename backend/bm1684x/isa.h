@@ -34,7 +34,7 @@ struct Operand {
   int64_t elements() const { return int64_t(n) * c * h * w; }
 };
 
-enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, End = 15 };
+enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, End = 15 };
 enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4 };
 
 struct TiuCommand {
@@ -57,6 +57,11 @@ struct TiuCommand {
 //       for n < res.n, oc < res.c, y < res.h, x < res.w. int8 operands accumulate exactly in int32
 //       (res i32, bias i32); f32 operands in f32 in the order above (res f32, bias f32). The input
 //       window must lie inside opd0 (padding is materialized by GDMA fills beforehand).
+// DEPTHWISE res[n,c,y,x] = (has_bias ? opd2[0,c,0,0] : 0)
+//                       + Σ_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//                                        · opd1[0, c, 0, ky·kw + kx]
+//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, f32 → f32); res,
+//       opd0 and opd1 start on the same lane.
 // POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
 //       (same dtype in and out; opd0 and res have the same start lane); with pool_sum the window's
 //       sum instead: int8 → int32 exactly, f32 → f32 in the order above.

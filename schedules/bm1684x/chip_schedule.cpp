@@ -54,13 +54,20 @@ struct Context {
 
 // Conv: per tile of output rows, GDMA the padded input rows, CONV into the int32 accumulator,
 // REQUANT into int8, GDMA the result out. Weights, bias and requant tables load once.
+// A depthwise convolution (group = input channels = output channels) is one DEPTHWISE command
+// per tile instead of CONV; the generator tells its input from its weights by the Funcs named in
+// `operands`, as both move with the channel.
 void conv(Context& cx) {
-  if (cx.node.i("group", 1) != 1) throw Error("node '" + cx.node.name + "' (Conv): grouped convolution has no BM1684X schedule yet");
+  const int64_t group = cx.node.i("group", 1), channels = cx.inputs[0].type->shape[1];
+  const bool depthwise = group > 1 && group == channels && cx.output.shape[1] == channels;
+  if (group != 1 && !depthwise)
+    throw Error("node '" + cx.node.name + "' (Conv): grouped convolution other than depthwise has no BM1684X schedule yet");
   if (cx.inputs[0].type->dtype != DType::I8) throw Error("node '" + cx.node.name + "' (Conv): only int8 runs on the BM1684X so far");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 4), true, tile);
-  cx.place(cx.a.stages.at("acc"), cx.compute(TiuOp::Conv, 4), true, tile);
+  cx.place(cx.a.stages.at("acc"), cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4), true, tile);
+  if (depthwise) cx.s.operands = {cx.a.stages.at("pad").name(), cx.inputs[1].func.name()};
   cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);

@@ -79,6 +79,33 @@ TEST(CodegenOps, ConvWithMoreChannelsThanLanesStrideAndPadding) {
 
 TEST(CodegenOps, ConvOneByOneWithoutRelu) { expect_bit_exact(conv_graph({1, 8, 5, 5}, 3, 1, 1, 0, false), 2); }
 
+// MobileNet's depthwise 3×3 (stride 1 and 2, padding, more channels than lanes, ReLU6): one
+// DEPTHWISE command per tile.
+TEST(CodegenOps, DepthwiseConv) {
+  for (int stride : {1, 2}) {
+    Graph g;
+    g.name = "dw";
+    g.inputs = {"x"};
+    g.outputs = {"y"};
+    const int64_t c = 96, out = (15 + 2 - 3) / stride + 1;
+    g.types["x"] = i8({1, c, 15, 15}, 0.05);
+    g.constants["w"] = random_tensor<int8_t>(DType::I8, {c, 1, 3, 3}, -127, 127, 31);
+    g.constants["b"] = random_tensor<int32_t>(DType::I32, {c}, -3000, 3000, 32);
+    Node n{"Conv", "dw", {"x", "w", "b"}, {"y"}, {}};
+    n.attrs["strides"] = std::vector<int64_t>{stride, stride};
+    n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+    n.attrs["group"] = c;
+    n.attrs["do_relu"] = int64_t{1};
+    n.attrs["relu_limit"] = 90.0;
+    requant_attrs(n, c, 36);
+    g.types["y"] = i8({1, c, out, out}, 0.1);
+    g.nodes.push_back(n);
+    const Program& p = compile_model(g, kChip).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& t) { return t.op == TiuOp::Depthwise; }));
+    expect_bit_exact(g, 9 + unsigned(stride));
+  }
+}
+
 // A fused ReLU6: the limit, in output steps, clamps after the relu.
 TEST(CodegenOps, ConvWithReluLimit) {
   Graph g = conv_graph({1, 8, 6, 6}, 5, 3, 1, 1, true);

@@ -423,6 +423,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     if (pending.empty()) fail("stage '" + stage + "' has no loop nest");
     switch (role.op) {
       case TiuOp::Conv: return window_command(stage, role, TiuOp::Conv);
+      case TiuOp::Depthwise: return window_command(stage, role, TiuOp::Depthwise);
       case TiuOp::Pool: return window_command(stage, role, TiuOp::Pool);
       case TiuOp::MatMul: return matmul(stage);
       case TiuOp::Requant: return requant(stage);
@@ -506,8 +507,14 @@ struct CommandGenerator::Impl : public IRVisitor {
     // The input does not move with the output channel; the weights do.
     const Access* in = nullptr;
     const Access* w = nullptr;
-    for (const Access& a : loads) (op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0 ? w : in) = &a;
-    if (!in || (op == TiuOp::Conv && !w)) fail("stage '" + stage + "': cannot tell the input from the weights");
+    const bool weighted = op == TiuOp::Conv || op == TiuOp::Depthwise;
+    const std::vector<std::string>& named = g.lowered_.schedule.operands;  // depthwise: {input, weights}
+    for (const Access& a : loads)
+      (op == TiuOp::Depthwise ? named.size() == 2 && a.buffer == named[1]
+                              : op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0)
+          ? w = &a
+          : in = &a;
+    if (!in || (weighted && !w)) fail("stage '" + stage + "': cannot tell the input from the weights");
     const LmemBuffer& pad = lmem.at(in->buffer);
     TiuCommand c;
     c.op = op;
@@ -527,8 +534,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Slots res_slots{result_slot(r, 3), oc, result_slot(r, 1), result_slot(r, 0)};
     c.res = operand(stage, update->index, res_slots, at);
     const int64_t channels = op == TiuOp::Conv ? (reduce.count(pad.lane_dim) ? reduce[pad.lane_dim].extent : 1) : oc.extent;
-    c.opd0 = operand(in->buffer, in->index, {result_slot(r, 3), Slot{"", pad.lane_dim, channels}, Slot{"", 1, in_h}, Slot{"", 0, in_w}}, at);
-    if (op == TiuOp::Conv) {
+    const Slot in_channels = op == TiuOp::Depthwise ? oc : Slot{"", pad.lane_dim, channels};  // depthwise: follows the output
+    c.opd0 = operand(in->buffer, in->index, {result_slot(r, 3), in_channels, Slot{"", 1, in_h}, Slot{"", 0, in_w}}, at);
+    if (weighted) {
       // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
       const Loop kx = reduce.count(0) ? reduce[0] : Loop{"", 1};
       Slots ws{Slot{}, oc, reduce.count(pad.lane_dim) ? Slot{reduce[pad.lane_dim].var, -1, channels} : Slot{},
@@ -537,7 +545,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       if (c.kh > 1 && step(*update, w->index, reduce[1].var, at) != c.kw * step(*update, w->index, kx.var, at))
         fail("stage '" + stage + "': weights are not laid out [oc, ic, ky, kx]");
       c.has_bias = bias(init, stage, c);
-      g.macs_ += uint64_t(c.res.elements()) * uint64_t(channels) * c.kh * c.kw;
+      g.macs_ += uint64_t(c.res.elements()) * uint64_t(op == TiuOp::Depthwise ? 1 : channels) * c.kh * c.kw;
     }
     std::vector<std::string> reads{in->buffer};
     if (w) reads.push_back(w->buffer);

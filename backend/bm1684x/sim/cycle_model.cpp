@@ -25,6 +25,7 @@ CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
   switch (c.op) {
     case TiuOp::Conv: work = uint64_t(c.opd0.c) * c.kh * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
     case TiuOp::MatMul: work = c.opd0.c, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
+    case TiuOp::Depthwise: work = uint64_t(c.kh) * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
     case TiuOp::Pool: work = uint64_t(c.kh) * c.kw; break;
     default: break;
   }

@@ -86,17 +86,20 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
               (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w),
           what, "the input window leaves opd0");
   require(i.n >= r.n, what, "opd0 has fewer samples than res");
-  require(w.op().c >= r.c && w.op().h >= i.c && int64_t(w.op().w) >= int64_t(c.kh) * c.kw, what,
+  const bool depthwise = c.op == TiuOp::Depthwise;  // input channel = output channel, one kernel each
+  if (depthwise)
+    require(i.c >= r.c && i.lane == r.lane && w.op().lane == r.lane, what, "DEPTHWISE needs res, opd0 and opd1 on the same lanes");
+  require(w.op().c >= r.c && w.op().h >= (depthwise ? 1 : i.c) && int64_t(w.op().w) >= int64_t(c.kh) * c.kw, what,
           "opd1 does not cover [output channels, input channels, kh·kw]");
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output channels");
   std::vector<Acc> acc(size_t(r.h) * r.w);
   for (uint32_t n = 0; n < r.n; ++n) {
     for (uint32_t oc = 0; oc < r.c; ++oc) {
       std::fill(acc.begin(), acc.end(), bias ? bias->at<Acc>(0, oc, 0, 0) : Acc(0));
-      for (uint32_t ic = 0; ic < i.c; ++ic)
+      for (uint32_t ic = depthwise ? oc : 0; ic < (depthwise ? oc + 1 : i.c); ++ic)
         for (uint32_t ky = 0; ky < c.kh; ++ky)
           for (uint32_t kx = 0; kx < c.kw; ++kx) {
-            const Acc weight = Acc(w.at<In>(0, oc, ic, ky * c.kw + kx));
+            const Acc weight = Acc(w.at<In>(0, oc, depthwise ? 0 : ic, ky * c.kw + kx));
             for (uint32_t y = 0; y < r.h; ++y)
               for (uint32_t x = 0; x < r.w; ++x)
                 acc[y * r.w + x] = wrapping_add(
@@ -179,6 +182,7 @@ struct Simulator::Impl {
     };
     switch (c.op) {
       case TiuOp::Conv:
+      case TiuOp::Depthwise:
       case TiuOp::MatMul: {
         const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), w = view(c.opd1, what + " opd1");
         std::optional<View> bias;
@@ -188,7 +192,7 @@ struct Simulator::Impl {
         typed(c.res, int8 ? DType::I32 : DType::F32, "res");
         if (c.has_bias) typed(c.opd2, c.res.dtype, "opd2");
         require(int8 || c.opd0.dtype == DType::F32, what, "inputs must be i8 or f32");
-        if (c.op == TiuOp::Conv) {
+        if (c.op != TiuOp::MatMul) {
           int8 ? conv<int8_t, int32_t>(c, res, in, w, bias ? &*bias : nullptr, what)
                : conv<float, float>(c, res, in, w, bias ? &*bias : nullptr, what);
         } else {
