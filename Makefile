@@ -23,6 +23,7 @@ bench: build
 	bash scripts/install-deps.sh bench
 	bash bench/host_vs_onnxruntime/run.sh $(BUILD)
 	bash bench/quant/run.sh $(BUILD)
+	bash bench/chip/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out

@@ -1,0 +1,55 @@
+#!/bin/bash
+# bench/chip: exported networks compiled for the BM1684X in int8 and run on the simulator:
+# simulated latency, MAC and DDR utilization, command counts, compile time, bit-exactness
+# against the host int8 reference, output cosine against float; beside the published figures of
+# ../shared/reference/anchors.md (TPU-MLIR on a real BM1684X).
+#   bash bench/chip/run.sh [build-dir]            (after `make build`)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+out=$root/out/bench/chip
+models="resnet18 resnet50 mobilenetv2 encoder"
+mkdir -p "$out"
+/usr/bin/python3 "$root/bench/models/export.py" "$out/models" $models 2> >(grep -v Warning >&2) > /dev/null
+echo "| model | result | TIU / GDMA commands | weights | simulated latency | MAC util. | DDR util. | compile (import → codegen) | calibration (16 samples, mse) | bit-exact | output cosine (int8 vs float) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for model in $models; do
+  data=$out/data/$model
+  /usr/bin/python3 - "$out/models/$model.onnx" "$data" <<'PY'
+import pathlib, sys
+import numpy as np, onnx
+model = onnx.load(sys.argv[1], load_external_data=False)
+shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+out = pathlib.Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
+rng = np.random.default_rng(7)
+for i in range(16):
+    np.save(out / f"{i:02d}.npy", rng.standard_normal(shape).astype("float32"))
+PY
+  cat > "$out/$model.yaml" <<YAML
+include: $root/configs/targets/bm1684x-int8.yaml
+model: models/$model.onnx
+quantization:
+  calibration: {dataset: {images: data/$model}, count: 16, method: mse}
+validation:
+  dataset: {images: data/$model}
+  count: 2
+  tolerance: {min_cosine: 0.98}
+output_dir: results/$model
+YAML
+  rm -rf "$out/results/$model"
+  if "$build/cli/tpuc" compile --config "$out/$model.yaml" > "$out/$model.log" 2>&1; then status=PASS; else status=FAIL; fi
+  /usr/bin/python3 - "$out/results/$model/report.json" "$model" "$status" "$out/$model.log" <<'PY'
+import json, os, sys
+path, model, status, log = sys.argv[1:]
+if not os.path.exists(path):
+    error = [l for l in open(log) if "error" in l][-1].strip().replace("|", "/")
+    print(f"| {model} | {status}: {error} | | | | | | | | | |")
+    sys.exit()
+r = json.load(open(path)); c = r["chip"]; v = r["validation"]; ms = r["stage_ms"]
+compile_s = sum(ms[s] for s in ("import", "passes", "quantize", "codegen")) / 1000
+print(f"| {model} | {status} | {c['tiu_commands']} / {c['gdma_commands']} | {c['weight_bytes'] / 2**20:.1f} MiB "
+      f"| {c['latency_us'] / 1000:.3f} ms | {100 * c['mac_utilization']:.1f}% | {100 * c['ddr_utilization']:.1f}% "
+      f"| {compile_s:.1f} s | {ms['calibrate'] / 1000:.1f} s | {v['bit_exact_samples']} of {v['count']} "
+      f"| {v['cosine_mean']:.4f} |")
+PY
+done
