@@ -1,6 +1,7 @@
 #include "backend/bm1684x/sim/cycle_model.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace tpuc::bm1684x {
 
@@ -40,7 +41,8 @@ CommandCost gdma_cost(const Chip& chip, const GdmaCommand& c) {
   const uint64_t moved = uint64_t(c.dst.elements()) * uint64_t(bytes(c.dst.dtype));
   const bool reads_ddr = c.op == GdmaOp::Tensor && c.src.space == Space::Global;
   if (reads_ddr || c.dst.space == Space::Global) cost.ddr_bytes = moved;
-  cost.cycles = uint64_t(chip.gdma_issue_cycles) + uint64_t(double(moved) / chip.ddr_bytes_per_gdma_cycle() + 0.999999);
+  const double gdma_cycles = double(chip.gdma_issue_cycles) + double(moved) / chip.ddr_bytes_per_gdma_cycle();
+  cost.cycles = uint64_t(std::ceil(gdma_cycles * chip.tiu_mhz / chip.gdma_mhz - 1e-9));  // in TIU cycles, the timeline's unit
   return cost;
 }
 
