@@ -24,6 +24,12 @@ int run_command(const std::string& model, const std::string& input, const std::s
                 const std::vector<std::string>& input_shapes,
                 const std::string& trace);
 int disasm_command(const std::string& model);
+// One layer of a quantized graph (.tpuir) compiled alone: its tile, LMEM map, lowered loops,
+// commands and simulated cycles.
+int schedule_show_command(const std::string& graph, const std::string& node, const std::string& chip);
+// Every layer (or one) compiled alone and run on random inputs: simulator against host reference,
+// bit for bit; exit code 1 when any layer differs or fails to compile.
+int schedule_check_command(const std::string& graph, const std::string& node, const std::string& chip, int samples);
 int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
 int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);
 

@@ -39,6 +39,22 @@ int main(int argc, char** argv) {
   d->add_option("model", model, ".tpumodel")->required();
   d->callback([&] { code = tpuc::disasm_command(model); });
 
+  CLI::App* sched = app.add_subcommand("schedule", "a layer's BM1684X schedule: show it, or check it against the host reference");
+  sched->require_subcommand(1);
+  std::string graph, node;
+  int samples = 3;
+  CLI::App* sched_show = sched->add_subcommand("show", "one layer of a quantized graph compiled alone: tile, LMEM map, loops, commands, cycles");
+  sched_show->add_option("--graph", graph, "a quantized graph (.tpuir, e.g. a compile's tpu.tpuir)")->required();
+  sched_show->add_option("--node", node, "the layer's node name")->required();
+  sched_show->add_option("--chip", chip, "chip description (default: " TPUC_DEFAULT_CHIP ")");
+  sched_show->callback([&] { code = tpuc::schedule_show_command(graph, node, chip); });
+  CLI::App* check = sched->add_subcommand("check", "every layer (or one) compiled alone, simulator against host reference on random inputs");
+  check->add_option("--graph", graph, "a quantized graph (.tpuir)")->required();
+  check->add_option("--node", node, "only this layer");
+  check->add_option("--samples", samples, "random inputs per layer (default 3)")->check(CLI::Range(1, 1000));
+  check->add_option("--chip", chip, "chip description (default: " TPUC_DEFAULT_CHIP ")");
+  check->callback([&] { code = tpuc::schedule_check_command(graph, node, chip, samples); });
+
   CLI::App* i = app.add_subcommand("import", "import an ONNX model and print (or write) its .tpuir");
   i->add_option("model", model, ".onnx")->required();
   i->add_option("-o,--output", output, "the .tpuir to write (default: stdout)");

@@ -63,6 +63,17 @@ TEST(Compile, FashionMnistEndToEnd) {
   ASSERT_EQ(std::system((kTpuc + " run " + a + "/model.tpumodel --input " + x + " --output " + x + ".chip.npz > /dev/null").c_str()), 0);
   ASSERT_EQ(std::system((kTpuc + " run " + a + "/tpu.tpuir --input " + x + " --output " + x + ".host.npz").c_str()), 0);
   EXPECT_EQ(read_tensors(x + ".chip.npz").at("logits"), read_tensors(x + ".host.npz").at("logits"));
+
+  // Every layer's schedule, alone, against the host reference; one layer shown; the timeline traced.
+  const std::string check = a + ".check.txt", show = a + ".show.txt";
+  ASSERT_EQ(std::system((kTpuc + " schedule check --graph " + a + "/tpu.tpuir > " + check).c_str()), 0) << read_file(check);
+  EXPECT_NE(read_file(check).find("layers bit-exact against the host reference on bm1684x"), std::string::npos);
+  ASSERT_EQ(std::system((kTpuc + " schedule show --graph " + a + "/tpu.tpuir --node /features/features.0/Conv > " + show).c_str()), 0);
+  for (const char* part : {"local memory (per lane)", "lowered loops", "CONV", "REQUANT", "simulated on bm1684x"})
+    EXPECT_NE(read_file(show).find(part), std::string::npos) << part;
+  EXPECT_NE(std::system((kTpuc + " schedule show --graph " + a + "/tpu.tpuir --node nowhere 2> /dev/null").c_str()), 0);
+  ASSERT_EQ(std::system((kTpuc + " run " + a + "/model.tpumodel --input " + x + " --output " + x + ".chip.npz --trace " + x + ".trace.json > /dev/null").c_str()), 0);
+  EXPECT_GT(nlohmann::json::parse(read_file(x + ".trace.json")).at("traceEvents").size(), 10u);
 }
 
 // With preprocess.fuse the model takes raw pixels (the scale folds into the first Conv) and still

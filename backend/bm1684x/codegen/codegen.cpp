@@ -129,14 +129,15 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
       CommandGenerator gen(chip, n, l, buffers);
       gen.emit(m.program, m.program.tiu.empty() ? 0 : uint32_t(m.program.tiu.size()));
       m.macs += gen.macs();
-      if (!options.dump_dir.empty()) {
+      if (!options.dump_dir.empty() || options.dumps) {
         std::ostringstream s;
         s << "node " << n.name << " (" << n.op << "), " << lowered[i].tile_rows << " output rows per tile\n\nlocal memory (per lane):\n";
         for (const LmemBuffer& b : gen.lmem().buffers())
           s << "  0x" << std::hex << b.addr << std::dec << "  " << b.bytes_per_lane() << " B  " << b.name << " (" << name(b.dtype)
             << ", " << b.slots << " channel slot(s) of " << b.plane << " elements)\n";
         s << "\nlowered loops:\n" << l.body << "\n";
-        write_file_atomic(options.dump_dir + "/" + std::to_string(i) + "-" + ops::halide_name(n.name) + ".txt", s.str());
+        if (!options.dump_dir.empty()) write_file_atomic(options.dump_dir + "/" + std::to_string(i) + "-" + ops::halide_name(n.name) + ".txt", s.str());
+        if (options.dumps) (*options.dumps)[n.name] = s.str();
       }
     }
     for (const std::string& in : n.inputs) {

@@ -4,6 +4,7 @@
 // nodes use them, and activations get DDR addresses from their live ranges, reusing freed space.
 // Shape-only ops (Flatten, Reshape) become DDR views and cost no command.
 #pragma once
+#include <map>
 #include <string>
 
 #include "backend/bm1684x/chip.h"
@@ -13,7 +14,8 @@
 namespace tpuc::bm1684x {
 
 struct CodegenOptions {
-  std::string dump_dir;  // when set: one readable file per node (loops, LMEM map, commands)
+  std::string dump_dir;                            // when set: one readable file per node (tile, LMEM map, loops)
+  std::map<std::string, std::string>* dumps = nullptr;  // when set: the same text, by node name
 };
 
 Model compile_model(const Graph& tpu_graph, const Chip& chip, const CodegenOptions& options = {});
