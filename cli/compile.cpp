@@ -8,6 +8,7 @@
 #include "backend/bm1684x/codegen/codegen.h"
 #include "backend/bm1684x/model_file.h"
 #include "backend/bm1684x/sim/simulator.h"
+#include "schedules/bm1684x/chip_schedule.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -138,7 +139,16 @@ int compile_command(const CompileOptions& options) {
     val["tolerance"] = {{"max_accuracy_drop", c.max_accuracy_drop}, {"min_cosine", c.min_cosine}};
   }
   const bm1684x::SimStats& st = sim.stats();
+  // Activations share DDR by liveness: the peak they occupy, beside what one buffer each would take.
+  const uint64_t alignment = uint64_t(chip.ddr_alignment), weights_end = (model.weight_addr + model.weights.size() + alignment - 1) / alignment * alignment;
+  uint64_t unshared = 0;
+  for (const Node& n : tpu.nodes)
+    if (!bm1684x::is_ddr_view(n.op))
+      for (const std::string& o : n.outputs) unshared += uint64_t(tpu.type(o).num_bytes());
+  for (const std::string& in : tpu.inputs) unshared += uint64_t(tpu.type(in).num_bytes());
   report["chip"] = {{"name", chip.name},
+                    {"activation_peak_bytes", model.ddr_bytes - (weights_end - chip.ddr_base)},
+                    {"activation_bytes_without_reuse", unshared},
                     {"tiu_commands", model.program.tiu.size()},
                     {"gdma_commands", model.program.gdma.size()},
                     {"weight_bytes", model.weights.size()},

@@ -41,6 +41,9 @@ TEST(Compile, FashionMnistEndToEnd) {
   EXPECT_EQ(v.at("int8_chip_accuracy"), v.at("int8_host_accuracy"));
   EXPECT_GT(report.at("chip").at("latency_us").get<double>(), 0);
   EXPECT_GT(report.at("chip").at("mac_utilization").get<double>(), 0);
+  const uint64_t peak = report.at("chip").at("activation_peak_bytes"), unshared = report.at("chip").at("activation_bytes_without_reuse");
+  EXPECT_GT(peak, 0u);
+  EXPECT_LT(peak, unshared);  // the conv outputs of the first layers are dead by the classifier
   EXPECT_TRUE(report.at("passed").get<bool>());
   const std::string listing = read_file(a + "/model.disasm.txt");
   EXPECT_NE(listing.find("CONV"), std::string::npos);
