@@ -11,6 +11,7 @@
 #include "schedules/bm1684x/chip_schedule.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
+#include "cli/host_layers.h"
 #include "cli/config.h"
 #include "cli/front_end.h"
 #include "ir/diagnostics.h"
@@ -111,7 +112,7 @@ int compile_command(const CompileOptions& options) {
     write_file_atomic(out + "/model.disasm.txt", bm1684x::disassemble(m));
     return m;
   });
-  bm1684x::Simulator sim(chip, bm1684x::read_model(out + "/model.tpumodel"));
+  bm1684x::Simulator sim(chip, bm1684x::read_model(out + "/model.tpumodel"), host_layer_runner());
 
   Json report;
   report["config"] = c.file;
@@ -162,6 +163,9 @@ int compile_command(const CompileOptions& options) {
                     {"ddr_utilization", st.ddr_utilization}};
   for (const bm1684x::LayerTime& l : st.layers)
     report["chip"]["layers"].push_back({{"name", l.name}, {"op", l.op}, {"start_cycle", l.start}, {"end_cycle", l.end}});
+  report["chip"]["host_layers"] = Json::array();
+  for (const bm1684x::HostLayer& h : model.host_layers)
+    report["chip"]["host_layers"].push_back({{"name", h.name}, {"op", h.op}, {"reason", h.reason}});
   report["stage_ms"] = stages.times;
   report["passed"] = passed;
   write_file_atomic(out + "/report.json", report.dump(2) + "\n");
@@ -171,6 +175,9 @@ int compile_command(const CompileOptions& options) {
   std::printf("  %-16s %zu TIU + %zu GDMA commands, %.1f KiB weights; simulated %.2f us per inference, MAC utilization %.2f%%, DDR %.2f%%\n",
               chip.name.c_str(), model.program.tiu.size(), model.program.gdma.size(), double(model.weights.size()) / 1024,
               st.latency_us, 100 * st.mac_utilization, 100 * st.ddr_utilization);
+  if (!model.host_layers.empty())
+    std::printf("  %-16s %zu layers run on the host (report.json chip.host_layers; not in the simulated time), the first: %s (%s)\n",
+                "host layers", model.host_layers.size(), model.host_layers[0].name.c_str(), model.host_layers[0].reason.c_str());
   if (report.contains("validation")) {
     const Json& val = report["validation"];
     std::printf("  validation       %lld samples\n", (long long)val["count"]);

@@ -8,6 +8,7 @@
 #include "backend/bm1684x/sim/simulator.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
+#include "cli/host_layers.h"
 #include "ir/diagnostics.h"
 #include "ir/text.h"
 #include "schedules/bm1684x/chip_schedule.h"
@@ -15,27 +16,6 @@
 namespace tpuc {
 
 namespace {
-
-// Node `n` of `g` as a graph of its own: its activations become graph inputs, constants stay.
-Graph single_node(const Graph& g, const Node& n) {
-  Graph one;
-  one.name = n.name;
-  for (const std::string& in : n.inputs) {
-    if (in.empty()) continue;
-    if (g.is_constant(in)) {
-      one.constants[in] = g.constants.at(in);
-    } else if (!one.types.count(in)) {
-      one.inputs.push_back(in);
-      one.types[in] = g.type(in);
-    }
-  }
-  for (const std::string& o : n.outputs) {
-    one.types[o] = g.type(o);
-    one.outputs.push_back(o);
-  }
-  one.nodes = {n};
-  return one;
-}
 
 // Seeded inputs over each type's whole range: every int8 code, standard-normal floats.
 TensorMap random_inputs(const Graph& g, unsigned seed) {
@@ -63,11 +43,11 @@ const Node& find_node(const Graph& g, const std::string& name, const std::string
 
 int schedule_show_command(const std::string& graph_file, const std::string& node, const std::string& chip_file) {
   const Graph g = read_tpuir(graph_file);
-  const Graph one = single_node(g, find_node(g, node, graph_file));
+  const Graph one = single_node_graph(g, find_node(g, node, graph_file));
   const bm1684x::Chip chip = bm1684x::load_chip(chip_file);
   std::map<std::string, std::string> dumps;
   const bm1684x::Model model = bm1684x::compile_model(one, chip, {"", &dumps});
-  bm1684x::Simulator sim(chip, model);
+  bm1684x::Simulator sim(chip, model, host_layer_runner());
   sim.run(random_inputs(one, 1));
   const bm1684x::SimStats& s = sim.stats();
   std::printf("%s\ncommands:\n%s\nsimulated on %s: %llu cycles (%.2f us), TIU busy %llu, GDMA busy %llu, MAC utilization %.2f%%, DDR utilization %.2f%%\n",
@@ -84,11 +64,11 @@ int schedule_check_command(const std::string& graph_file, const std::string& nod
   std::printf("%-48s %-18s %-10s %10s\n", "node", "op", "result", "cycles");
   for (const Node& n : g.nodes) {
     if ((!node.empty() && n.name != node) || bm1684x::is_ddr_view(n.op)) continue;
-    const Graph one = single_node(g, n);
+    const Graph one = single_node_graph(g, n);
     std::string result = "bit-exact";
     uint64_t cycles = 0;
     try {
-      bm1684x::Simulator sim(chip, bm1684x::compile_model(one, chip));
+      bm1684x::Simulator sim(chip, bm1684x::compile_model(one, chip), host_layer_runner());
       host::Executor host(one);
       for (int s = 0; s < samples && result == "bit-exact"; ++s) {
         const TensorMap in = random_inputs(one, unsigned(s + 1));

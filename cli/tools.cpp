@@ -8,6 +8,7 @@
 #include "backend/bm1684x/sim/trace.h"
 #include "backend/host/executor.h"
 #include "cli/commands.h"
+#include "cli/host_layers.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
@@ -85,7 +86,7 @@ int run_command(const std::string& model, const std::string& input, const std::s
     for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
     check_inputs(input, inputs, expected);
     const bm1684x::Chip target = bm1684x::load_chip(chip);
-    bm1684x::Simulator sim(target, m);
+    bm1684x::Simulator sim(target, m, host_layer_runner());
     write_npz(output, sim.run(inputs));
     const bm1684x::SimStats& s = sim.stats();
     if (!trace.empty()) write_file_atomic(trace, bm1684x::chrome_trace(m, s, target));

@@ -80,4 +80,24 @@ std::string Graph::fresh_name(const std::string& base) const {
     if (!used(base + "_" + std::to_string(i))) return base + "_" + std::to_string(i);
 }
 
+Graph single_node_graph(const Graph& g, const Node& n) {
+  Graph one;
+  one.name = n.name;
+  for (const std::string& in : n.inputs) {
+    if (in.empty()) continue;
+    if (g.is_constant(in)) {
+      one.constants[in] = g.constants.at(in);
+    } else if (!one.types.count(in)) {
+      one.inputs.push_back(in);
+      one.types[in] = g.type(in);
+    }
+  }
+  for (const std::string& o : n.outputs) {
+    one.types[o] = g.type(o);
+    one.outputs.push_back(o);
+  }
+  one.nodes = {n};
+  return one;
+}
+
 }  // namespace tpuc

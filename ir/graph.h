@@ -49,4 +49,8 @@ struct Graph {
   std::string fresh_name(const std::string& base) const;
 };
 
+// Node `n` of `g` as a graph of its own: the activations it reads become graph inputs, the
+// constants it reads come along, its results are the outputs.
+Graph single_node_graph(const Graph& g, const Node& n);
+
 }  // namespace tpuc

@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kMagic[8] = {'T', 'P', 'U', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion = 2;  // 2: TIU records gained pool_sum and relu_limit
+constexpr uint32_t kVersion = 2;  // 2: TIU records gained pool_sum and relu_limit; host layers
 
 struct Header {
   char magic[8];
@@ -64,6 +64,10 @@ void write_model(const std::string& path, const Model& m) {
   meta["layers"] = Json::array();
   for (const LayerInfo& l : m.layers)
     meta["layers"].push_back({{"name", l.name}, {"op", l.op}, {"tiu", {l.tiu_begin, l.tiu_end}}, {"gdma", {l.gdma_begin, l.gdma_end}}});
+  meta["host_layers"] = Json::array();
+  for (const HostLayer& l : m.host_layers)
+    meta["host_layers"].push_back({{"name", l.name}, {"op", l.op}, {"graph", l.graph}, {"inputs", io_json(l.inputs)},
+                                   {"outputs", io_json(l.outputs)}, {"tiu_at", l.tiu_at}, {"gdma_at", l.gdma_at}, {"reason", l.reason}});
   const std::string meta_text = meta.dump();
   const std::string tiu = encode_tiu(m.program.tiu), gdma = encode_gdma(m.program.gdma);
   std::string body = meta_text;
@@ -114,6 +118,8 @@ Model read_model(const std::string& path) {
     m.macs = meta.at("macs");
     for (const Json& l : meta.at("layers"))
       m.layers.push_back({l.at("name"), l.at("op"), l.at("tiu")[0], l.at("tiu")[1], l.at("gdma")[0], l.at("gdma")[1]});
+    for (const Json& l : meta.at("host_layers"))
+      m.host_layers.push_back({l.at("name"), l.at("op"), l.at("graph"), io_from(l.at("inputs")), io_from(l.at("outputs")), l.at("tiu_at"), l.at("gdma_at"), l.at("reason")});
   } catch (const std::exception& e) {
     throw bad(std::string("metadata: ") + e.what());
   }

@@ -1,6 +1,7 @@
 // The .tpumodel file (docs/model-format.md): what a compile produces and the simulator runs.
 //   header   magic "TPUMODEL", format version, section sizes, CRC-32 of everything after it
-//   metadata JSON: chip, inputs/outputs (name, type, DDR address), DDR size, weight address, layers
+//   metadata JSON: chip, inputs/outputs (name, type, DDR address), DDR size, weight address, layers,
+//            host layers
 //   weights  the weight blob, copied to DDR at weight_addr before a run
 //   TIU and GDMA command streams (encoding.h)
 // read_model rejects a wrong magic or version, a truncated file and a checksum mismatch.
@@ -25,6 +26,17 @@ struct LayerInfo {
   uint32_t tiu_begin = 0, tiu_end = 0, gdma_begin = 0, gdma_end = 0;
 };
 
+// A layer with no chip form, run by the host between the command streams, as tpu-mlir's CPU
+// layers are: its one-node graph as .tpuir text (constants included), its operands and results in
+// DDR, and where it sits in the streams — after the first `tiu_at` TIU and `gdma_at` GDMA commands
+// have finished, before any later one starts.
+struct HostLayer {
+  std::string name, op, graph;
+  std::vector<IoTensor> inputs, outputs;
+  uint32_t tiu_at = 0, gdma_at = 0;
+  std::string reason;  // why the chip does not run it
+};
+
 struct Model {
   std::string chip;
   std::vector<IoTensor> inputs, outputs;
@@ -33,6 +45,7 @@ struct Model {
   std::vector<uint8_t> weights;
   Program program;
   std::vector<LayerInfo> layers;
+  std::vector<HostLayer> host_layers;  // in stream order
   uint64_t macs = 0;          // multiply-accumulates of one inference (for utilization)
 };
 

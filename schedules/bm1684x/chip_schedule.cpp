@@ -1,5 +1,7 @@
 #include "schedules/bm1684x/chip_schedule.h"
 
+#include <algorithm>
+
 #include "ir/diagnostics.h"
 
 namespace tpuc::bm1684x {
@@ -114,12 +116,22 @@ void gemm(Context& cx) {
   cx.place_tables(root);
 }
 
-// Elementwise conversions: the input into LMEM, one ARITH, the result out.
+// Elementwise conversions: the input into LMEM, one ARITH, the result out — per tile of rows for
+// NCHW tensors (an f32 activation rarely fits local memory whole); other ranks at once, spread
+// over the lanes along their longest dimension (any one will do for an elementwise op).
 void convert(Context& cx, ArithOp op) {
-  const size_t rank = cx.output.shape.size();
+  const Shape& shape = cx.output.shape;
+  const size_t rank = shape.size();
   cx.make_store();
-  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Arith, rank, op), false, LoopLevel::root());
-  cx.place(cx.inputs[0].func, cx.copy(rank), false, LoopLevel::root());
+  const bool tiled = rank == 4;
+  const LoopLevel at = tiled ? cx.tile_by_rows() : LoopLevel::root();
+  StageRole result = cx.compute(TiuOp::Arith, rank, op), input = cx.copy(rank);
+  if (!tiled && rank > 0) {
+    const size_t longest = size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
+    result.lane_dim = input.lane_dim = int(rank - 1 - longest);  // Func argument 0 is the innermost dimension
+  }
+  cx.place(cx.a.outputs[0], result, tiled, at);
+  cx.place(cx.inputs[0].func, input, tiled, at);
 }
 
 // Add (int8, both operands of the output's shape): per tile of output rows, both operands into

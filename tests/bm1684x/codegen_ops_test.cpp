@@ -15,6 +15,7 @@
 #include "backend/bm1684x/sim/simulator.h"
 #include "backend/bm1684x/sim/trace.h"
 #include "backend/host/executor.h"
+#include "cli/host_layers.h"
 #include "ir/diagnostics.h"
 
 using namespace tpuc;
@@ -193,6 +194,55 @@ TEST(CodegenOps, GlobalAveragePoolSumsAndRequantizes) {
   expect_bit_exact(g, 7);
 }
 
+// Conversions of tensors too large for local memory at once: NCHW tiled by rows, other ranks spread
+// over the lanes along their longest dimension (an encoder's [128, 1, 768] has one "channel").
+TEST(CodegenOps, LargeDequantizes) {
+  for (const Shape& shape : {Shape{128, 1, 768}, Shape{1, 64, 301, 300}}) {
+    Graph g;
+    g.name = "dq";
+    g.inputs = {"x"};
+    g.outputs = {"y"};
+    g.types["x"] = i8(shape, 0.1);
+    g.types["y"] = {DType::F32, shape, std::nullopt};
+    g.nodes.push_back({"Dequantize", "dq", {"x"}, {"y"}, {}});
+    expect_bit_exact(g, 12);
+  }
+}
+
+// An op with no chip form (here a lookup table) becomes a host layer inside the model file: the
+// simulator stops the streams there, hands the tensors to the host and carries on. The result is
+// still the host reference's, bit for bit; without a host runner the simulator refuses the model.
+TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
+  Graph g = conv_graph({1, 8, 6, 6}, 8, 3, 1, 1, true);
+  Tensor table(TensorType{DType::I8, {256}, std::nullopt});
+  for (int i = 0; i < 256; ++i) table.as<int8_t>()[i] = int8_t(127 - i / 2);
+  g.constants["table"] = table;
+  g.nodes.push_back({"Lut", "lut", {"y", "table"}, {"t"}, {}});
+  g.types["t"] = i8({1, 8, 6, 6}, 0.1);
+  Node conv2 = g.nodes[0];
+  conv2.name = "conv2";
+  conv2.inputs[0] = "t";
+  conv2.outputs = {"z"};
+  g.nodes.push_back(conv2);
+  g.types["z"] = g.types["y"];
+  g.outputs = {"z"};
+  const std::string path = ::testing::TempDir() + "/host-layer.tpumodel";
+  write_model(path, compile_model(g, kChip));
+  const Model model = read_model(path);
+  ASSERT_EQ(model.host_layers.size(), 1u);
+  EXPECT_EQ(model.host_layers[0].name, "lut");
+  EXPECT_NE(model.host_layers[0].reason.find("no bm1684x schedule for Lut"), std::string::npos);
+  EXPECT_THROW(Simulator(kChip, model), Error);
+  Simulator sim(kChip, model, host_layer_runner());
+  host::Executor host(g);
+  for (unsigned k = 0; k < 3; ++k) {
+    Tensor x = random_tensor<int8_t>(DType::I8, g.type("x").shape, -128, 127, 40 + k);
+    x.type = g.type("x");
+    EXPECT_EQ(sim.run({{"x", x}}).at("z").data, host.run({{"x", x}}).at("z").data) << "sample " << k;
+    EXPECT_EQ(sim.stats().host_layers, std::vector<std::string>{"lut"});
+  }
+}
+
 // The Chrome trace of a simulated residual block: every command once on its engine's track, the
 // engines' spans in order and never overlapping, each command after the one it depends on, each
 // span as long as its cycles at the TIU clock, and each layer spanning its commands.
@@ -251,7 +301,7 @@ TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
   }
 }
 
-TEST(CodegenOps, OperatorsWithoutAChipScheduleAreNamed) {
+TEST(CodegenOps, HostLayersAreNamedWithTheirReason) {
   Graph g;
   g.name = "s";
   g.inputs = {"x"};
@@ -259,12 +309,11 @@ TEST(CodegenOps, OperatorsWithoutAChipScheduleAreNamed) {
   g.types["x"] = {DType::F32, {1, 10}, std::nullopt};
   g.types["y"] = g.types["x"];
   g.nodes.push_back({"Softmax", "probabilities", {"x"}, {"y"}, {}});
-  EXPECT_THROW(
-      try { compile_model(g, kChip); } catch (const Error& e) {
-        EXPECT_EQ(std::string(e.what()), "node 'probabilities' (Softmax): no BM1684X schedule for this operator");
-        throw;
-      },
-      Error);
+  const Model m = compile_model(g, kChip);
+  ASSERT_EQ(m.host_layers.size(), 1u);
+  EXPECT_EQ(m.host_layers[0].name, "probabilities");
+  EXPECT_EQ(m.host_layers[0].reason, "no bm1684x schedule for Softmax");
+  EXPECT_TRUE(m.program.tiu.size() == 1 && m.program.gdma.size() == 1);  // only the END commands
 }
 
 TEST(LmemAllocator, SeparateBanksWhileTheyLastThenPacksThenRefuses) {

@@ -7,6 +7,7 @@
 #include "backend/bm1684x/codegen/lower_node.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "ir/text.h"
 
 namespace tpuc::bm1684x {
 
@@ -36,6 +37,11 @@ class DdrPlanner {
   std::map<uint64_t, uint64_t> live_;
 };
 
+// A layer too large for local memory even one output row at a time: an error, not a host layer.
+struct LocalMemoryError : Error {
+  using Error::Error;
+};
+
 // The largest tile (output rows) whose buffers fit local memory.
 struct Lowered {
   LoweredNode lowered;
@@ -52,7 +58,7 @@ Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
       return {l, rows};
     } catch (const LmemOverflow& o) {
       if (rows == 1)
-        throw Error("node '" + n.name + "' (" + n.op + "): needs " + std::to_string(o.needed) +
+        throw LocalMemoryError("node '" + n.name + "' (" + n.op + "): needs " + std::to_string(o.needed) +
                     " bytes of local memory per lane even with one output row per tile; " + chip.name + " has " +
                     std::to_string(o.available));
       rows = (rows + 1) / 2;
@@ -65,17 +71,31 @@ Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
 Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& options) {
   Model m;
   m.chip = chip.name;
-  for (const Node& n : g.nodes) {
-    if (!has_chip_schedule(n.op)) throw Error("node '" + n.name + "' (" + n.op + "): no BM1684X schedule for this operator");
-    for (const std::string& o : n.outputs)
-      if (g.type(o).quant && g.type(o).quant->zero_point != 0)
-        throw Error("node '" + n.name + "' (" + n.op + "): asymmetric int8 (zero point " + std::to_string(g.type(o).quant->zero_point) +
-                    ") has no BM1684X form yet; quantize with mode int8_sym");
-  }
-
-  // Lower every node first: the tables its algorithm embeds belong in the weight blob.
+  // Lower every node first: the tables its algorithm embeds belong in the weight blob. A node the
+  // chip cannot run (no schedule, or one that refuses it) becomes a host layer, with the reason.
   std::vector<Lowered> lowered;
-  for (const Node& n : g.nodes) lowered.push_back(is_ddr_view(n.op) ? Lowered{{}, 0} : lower_to_fit(n, g, chip));
+  std::vector<std::string> host_reason(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    lowered.push_back({{}, 0});
+    if (is_ddr_view(n.op)) continue;
+    if (!has_chip_schedule(n.op)) {
+      host_reason[i] = "no " + chip.name + " schedule for " + n.op;
+      continue;
+    }
+    const bool asymmetric = std::any_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return g.type(o).quant && g.type(o).quant->zero_point; });
+    if (asymmetric) {
+      host_reason[i] = "asymmetric int8 has no " + chip.name + " form yet";
+      continue;
+    }
+    try {
+      lowered.back() = lower_to_fit(n, g, chip);
+    } catch (const LocalMemoryError&) {
+      throw;
+    } catch (const Error& e) {  // the schedule refuses this form of the op
+      host_reason[i] = e.what();
+    }
+  }
 
   // Weights: graph constants, then each node's tables, in node order.
   std::map<std::string, uint64_t> constant_addr;
@@ -88,6 +108,7 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
     return at;
   };
   for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!host_reason[i].empty()) continue;  // a host layer carries its constants in its graph
     for (const std::string& in : g.nodes[i].inputs)
       if (g.is_constant(in) && !constant_addr.count(in)) {
         const Tensor& t = g.constants.at(in);
@@ -115,7 +136,17 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     LayerInfo layer{n.name, n.op, uint32_t(m.program.tiu.size()), 0, uint32_t(m.program.gdma.size()), 0};
-    if (!is_ddr_view(n.op)) {
+    if (!host_reason[i].empty()) {
+      HostLayer h{n.name, n.op, "", {}, {}, uint32_t(m.program.tiu.size()), uint32_t(m.program.gdma.size()), host_reason[i]};
+      const Graph one = single_node_graph(g, n);
+      h.graph = print(one);
+      for (const std::string& in : one.inputs) h.inputs.push_back({in, g.type(in), addr_of(in)});
+      for (const std::string& o : n.outputs) {
+        value_addr[o] = ddr.place(uint64_t(g.type(o).num_bytes()));
+        h.outputs.push_back({o, g.type(o), value_addr[o]});
+      }
+      m.host_layers.push_back(h);
+    } else if (!is_ddr_view(n.op)) {
       value_addr[n.outputs[0]] = ddr.place(uint64_t(g.type(n.outputs[0]).num_bytes()));
       const LoweredNode& l = lowered[i].lowered;
       std::map<std::string, DdrBuffer> buffers;
@@ -146,7 +177,7 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
     }
     layer.tiu_end = uint32_t(m.program.tiu.size());
     layer.gdma_end = uint32_t(m.program.gdma.size());
-    m.layers.push_back(layer);
+    if (host_reason[i].empty()) m.layers.push_back(layer);
   }
   TiuCommand tiu_end;
   tiu_end.id = uint32_t(m.program.tiu.size() + 1);

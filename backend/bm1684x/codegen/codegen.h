@@ -2,7 +2,9 @@
 // (the tile size chosen as the largest that fits local memory), its loops become commands
 // (command_generator.h), weights and per-channel tables go into one DDR blob in the order the
 // nodes use them, and activations get DDR addresses from their live ranges, reusing freed space.
-// Shape-only ops (Flatten, Reshape) become DDR views and cost no command.
+// Shape-only ops (Flatten, Reshape) become DDR views and cost no command. A node the chip cannot
+// run (no schedule, or a form its schedule refuses) becomes a host layer of the model; one too
+// large for local memory even a row at a time is an error.
 #pragma once
 #include <map>
 #include <string>

@@ -162,6 +162,7 @@ bool same_shape(const Operand& a, const Operand& b) { return a.n == b.n && a.c =
 struct Simulator::Impl {
   Chip chip;
   Model model;
+  HostRunner host;
   std::vector<uint8_t> ddr, lmem;
   SimStats stats;
 
@@ -311,6 +312,24 @@ struct Simulator::Impl {
     });
   }
 
+  void run_host_layer(size_t k) {
+    const HostLayer& h = model.host_layers[k];
+    TensorMap inputs;
+    for (const IoTensor& io : h.inputs) {
+      Tensor t(io.type);
+      std::memcpy(t.data.data(), this->io(io), t.data.size());
+      inputs[io.name] = std::move(t);
+    }
+    const TensorMap outputs = host(k, h, inputs);
+    for (const IoTensor& io : h.outputs) {
+      auto it = outputs.find(io.name);
+      if (it == outputs.end() || it->second.data.size() != size_t(io.type.num_bytes()))
+        throw Error("host layer '" + h.name + "' did not produce '" + io.name + "' as " + to_string(io.type));
+      std::memcpy(this->io(io), it->second.data.data(), it->second.data.size());
+    }
+    stats.host_layers.push_back(h.name);
+  }
+
   // When each command of one engine started and ended, and how long the engine was busy.
   struct Timeline {
     std::vector<uint64_t> start, end;
@@ -335,9 +354,19 @@ struct Simulator::Impl {
       if (dep > size) throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
       return dep <= done;
     };
+    size_t next_host = 0;
     while (i < tiu.size() || j < gdma.size()) {
-      const bool tiu_ready = i < tiu.size() && dep_ok(tiu[i].dep, j, gdma.size(), "TIU command " + std::to_string(i + 1));
-      const bool gdma_ready = j < gdma.size() && dep_ok(gdma[j].dep, i, tiu.size(), "GDMA command " + std::to_string(j + 1));
+      // A host layer runs once the commands before it have finished; later ones wait for it.
+      const HostLayer* host_layer = next_host < model.host_layers.size() ? &model.host_layers[next_host] : nullptr;
+      if (host_layer && i == host_layer->tiu_at && j == host_layer->gdma_at) {
+        run_host_layer(next_host++);
+        tt.free = gt.free = std::max(tt.free, gt.free);
+        continue;
+      }
+      const bool tiu_ready = i < tiu.size() && (!host_layer || i < host_layer->tiu_at) &&
+                             dep_ok(tiu[i].dep, j, gdma.size(), "TIU command " + std::to_string(i + 1));
+      const bool gdma_ready = j < gdma.size() && (!host_layer || j < host_layer->gdma_at) &&
+                              dep_ok(gdma[j].dep, i, tiu.size(), "GDMA command " + std::to_string(j + 1));
       if (!tiu_ready && !gdma_ready) throw Error("the command streams deadlock at TIU " + std::to_string(i + 1) + " / GDMA " + std::to_string(j + 1));
       const uint64_t tiu_at = tiu_ready ? std::max(tt.free, tiu[i].dep ? gt.end[tiu[i].dep - 1] : 0) : UINT64_MAX;
       const uint64_t gdma_at = gdma_ready ? std::max(gt.free, gdma[j].dep ? tt.end[gdma[j].dep - 1] : 0) : UINT64_MAX;
@@ -355,6 +384,7 @@ struct Simulator::Impl {
     }
     for (size_t k = 0; k < tiu.size(); ++k) stats.tiu.push_back({tt.start[k], tt.end[k]});
     for (size_t k = 0; k < gdma.size(); ++k) stats.gdma.push_back({gt.start[k], gt.end[k]});
+    while (next_host < model.host_layers.size()) run_host_layer(next_host++);  // after the last commands
     stats.tiu_busy = tt.busy;
     stats.gdma_busy = gt.busy;
     stats.cycles = std::max(tt.free, gt.free);
@@ -373,9 +403,13 @@ struct Simulator::Impl {
   }
 };
 
-Simulator::Simulator(const Chip& chip, const Model& model) : impl_(std::make_unique<Impl>()) {
+Simulator::Simulator(const Chip& chip, const Model& model, HostRunner host) : impl_(std::make_unique<Impl>()) {
   impl_->chip = chip;
   impl_->model = model;
+  impl_->host = std::move(host);
+  if (!model.host_layers.empty() && !impl_->host)
+    throw Error("the model has " + std::to_string(model.host_layers.size()) + " host layer(s) (the first: " + model.host_layers[0].name +
+                "); run it with tpuc, which runs them on the host");
   if (model.chip != chip.name) throw Error("the model was compiled for " + model.chip + ", not " + chip.name);
   impl_->ddr.assign(model.ddr_bytes, 0);
   impl_->lmem.assign(size_t(chip.lanes) * size_t(chip.lmem_bytes), 0);

@@ -2,8 +2,10 @@
 // from the command semantics written in isa.h (plain C++ over the fields and the memories; it
 // never calls the ops' Halide algorithms), under the cmd_id dependencies, with the cycle model
 // of cycle_model.h. Every operand is checked against lane and memory bounds before a command
-// touches memory: a bad command is an Error naming it, never memory corruption.
+// touches memory: a bad command is an Error naming it, never memory corruption. A model's host
+// layers run through a HostRunner at their place in the streams (their time is not modelled).
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,11 +34,17 @@ struct SimStats {
   double ddr_utilization = 0;    // DDR bytes / (latency · bandwidth)
   std::vector<LayerTime> layers;
   std::vector<CommandTime> tiu, gdma;  // every command of each stream, in stream order
+  std::vector<std::string> host_layers;  // layers the host ran; their time is not modelled
 };
+
+// Runs a host layer (model_file.h) on its inputs: the simulator moves the tensors between DDR and
+// the runner, which computes (tpuc passes the host reference executor; the simulator itself never
+// runs an op's Halide algorithm).
+using HostRunner = std::function<TensorMap(size_t index, const HostLayer& layer, const TensorMap& inputs)>;
 
 class Simulator {
  public:
-  Simulator(const Chip& chip, const Model& model);
+  Simulator(const Chip& chip, const Model& model, HostRunner host = {});
   ~Simulator();
   // Inputs are keyed by model input name and must match their types. Returns the model outputs.
   TensorMap run(const TensorMap& inputs);
