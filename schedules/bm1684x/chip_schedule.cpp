@@ -153,11 +153,18 @@ void add(Context& cx) {
   }
 }
 
+// Transpose: no local stage at all — the store reads the input in permuted order, which the
+// generator turns into one GDMA copy DDR to DDR with permuted strides (up to 4-D).
+void transpose(Context& cx) {
+  if (cx.output.shape.size() > 4) throw Error("node '" + cx.node.name + "' (Transpose): more than 4 dimensions have no GDMA form");
+  cx.make_store();
+}
+
 void quantize(Context& cx) { convert(cx, ArithOp::Quantize); }
 void dequantize(Context& cx) { convert(cx, ArithOp::Dequantize); }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Quantize", quantize}, {"Dequantize", dequantize},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", transpose}, {"Quantize", quantize}, {"Dequantize", dequantize},
 };
 
 }  // namespace

@@ -209,6 +209,28 @@ TEST(CodegenOps, LargeDequantizes) {
   }
 }
 
+// Transpose is one GDMA copy DDR to DDR with permuted strides (an encoder's head split and merge).
+TEST(CodegenOps, TransposeIsOneStridedCopy) {
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {{{1, 128, 4, 64}, {0, 2, 1, 3}}, {{128, 3, 70}, {1, 0, 2}}, {{5, 7}, {1, 0}}};
+  for (const auto& [shape, perm] : cases) {
+    Graph g;
+    g.name = "t";
+    g.inputs = {"x"};
+    g.outputs = {"y"};
+    g.types["x"] = i8(shape, 0.1);
+    Shape out;
+    for (int64_t p : perm) out.push_back(shape[size_t(p)]);
+    g.types["y"] = i8(out, 0.1);
+    Node n{"Transpose", "t", {"x"}, {"y"}, {}};
+    n.attrs["perm"] = perm;
+    g.nodes.push_back(n);
+    const Model m = compile_model(g, kChip);
+    EXPECT_TRUE(m.host_layers.empty());
+    EXPECT_EQ(m.program.gdma.size(), 2u);  // the copy and END
+    expect_bit_exact(g, 13);
+  }
+}
+
 // An op with no chip form (here a lookup table) becomes a host layer inside the model file: the
 // simulator stops the streams there, hands the tensors to the host and carries on. The result is
 // still the host reference's, bit for bit; without a host runner the simulator refuses the model.

@@ -248,10 +248,17 @@ struct CommandGenerator::Impl : public IRVisitor {
   Slots auto_slots(const Nest& n, const std::string& local, const Expr& index) const {
     Slots s;
     const auto at = origin(n);
+    if (!is_local(local)) {  // DDR to DDR (a transpose): the loops, outermost first, become n, c, h, w
+      std::vector<Loop> moving;
+      for (const Loop& l : n.loops)
+        if (l.extent > 1) moving.push_back(l);
+      if (moving.size() > 4) fail("a copy between two DDR buffers over more than four dimensions has no GDMA form");
+      for (size_t k = 0; k < moving.size(); ++k) s[4 - moving.size() + k] = {moving[k].var, -1, moving[k].extent};
+      return s;
+    }
     std::vector<std::pair<int, Loop>> others;
     for (const Loop& l : n.loops) {
       if (l.extent == 1) continue;
-      if (!is_local(local)) fail("a copy between two DDR buffers has no GDMA form yet");
       const int dim = direction(lmem.at(local), index, l.var, at).first;
       if (dim == lmem.at(local).lane_dim) {
         s[1] = {l.var, -1, l.extent};
