@@ -39,6 +39,18 @@ void requant_attrs(Node& n, int64_t channels, int shift) {
   n.attrs["rshift"] = s;
 }
 
+// A graph of one node reading value x and writing value y (constants are added by the caller).
+Graph one_node(const Node& n, TensorType x, TensorType y) {
+  Graph g;
+  g.name = n.name;
+  g.inputs = {"x"};
+  g.outputs = {"y"};
+  g.types["x"] = std::move(x);
+  g.types["y"] = std::move(y);
+  g.nodes = {n};
+  return g;
+}
+
 void expect_bit_exact(const Graph& g, unsigned seed) {
   const Model model = compile_model(g, kChip);
   Simulator sim(kChip, model);
@@ -54,21 +66,15 @@ void expect_bit_exact(const Graph& g, unsigned seed) {
 }
 
 Graph conv_graph(Shape x, int64_t oc, int k, int stride, int pad, bool relu) {
-  Graph g;
-  g.name = "conv";
-  g.inputs = {"x"};
-  g.outputs = {"y"};
-  g.types["x"] = i8(x, 0.05);
-  g.constants["w"] = random_tensor<int8_t>(DType::I8, {oc, x[1], k, k}, -127, 127, 11);
-  g.constants["b"] = random_tensor<int32_t>(DType::I32, {oc}, -5000, 5000, 12);
   Node n{"Conv", "conv", {"x", "w", "b"}, {"y"}, {}};
   n.attrs["strides"] = std::vector<int64_t>{stride, stride};
   n.attrs["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
   n.attrs["do_relu"] = int64_t{relu};
   requant_attrs(n, oc, 42);
   const int64_t out = (x[2] + 2 * pad - k) / stride + 1, out_w = (x[3] + 2 * pad - k) / stride + 1;
-  g.types["y"] = i8({x[0], oc, out, out_w}, 0.1);
-  g.nodes.push_back(n);
+  Graph g = one_node(n, i8(x, 0.05), i8({x[0], oc, out, out_w}, 0.1));
+  g.constants["w"] = random_tensor<int8_t>(DType::I8, {oc, x[1], k, k}, -127, 127, 11);
+  g.constants["b"] = random_tensor<int32_t>(DType::I32, {oc}, -5000, 5000, 12);
   return g;
 }
 
@@ -84,14 +90,7 @@ TEST(CodegenOps, ConvOneByOneWithoutRelu) { expect_bit_exact(conv_graph({1, 8, 5
 // DEPTHWISE command per tile.
 TEST(CodegenOps, DepthwiseConv) {
   for (int stride : {1, 2}) {
-    Graph g;
-    g.name = "dw";
-    g.inputs = {"x"};
-    g.outputs = {"y"};
     const int64_t c = 96, out = (15 + 2 - 3) / stride + 1;
-    g.types["x"] = i8({1, c, 15, 15}, 0.05);
-    g.constants["w"] = random_tensor<int8_t>(DType::I8, {c, 1, 3, 3}, -127, 127, 31);
-    g.constants["b"] = random_tensor<int32_t>(DType::I32, {c}, -3000, 3000, 32);
     Node n{"Conv", "dw", {"x", "w", "b"}, {"y"}, {}};
     n.attrs["strides"] = std::vector<int64_t>{stride, stride};
     n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
@@ -99,8 +98,9 @@ TEST(CodegenOps, DepthwiseConv) {
     n.attrs["do_relu"] = int64_t{1};
     n.attrs["relu_limit"] = 90.0;
     requant_attrs(n, c, 36);
-    g.types["y"] = i8({1, c, out, out}, 0.1);
-    g.nodes.push_back(n);
+    Graph g = one_node(n, i8({1, c, 15, 15}, 0.05), i8({1, c, out, out}, 0.1));
+    g.constants["w"] = random_tensor<int8_t>(DType::I8, {c, 1, 3, 3}, -127, 127, 31);
+    g.constants["b"] = random_tensor<int32_t>(DType::I32, {c}, -3000, 3000, 32);
     const Program& p = compile_model(g, kChip).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& t) { return t.op == TiuOp::Depthwise; }));
     expect_bit_exact(g, 9 + unsigned(stride));
@@ -115,34 +115,21 @@ TEST(CodegenOps, ConvWithReluLimit) {
 }
 
 TEST(CodegenOps, MaxPoolWithPadding) {
-  Graph g;
-  g.name = "pool";
-  g.inputs = {"x"};
-  g.outputs = {"y"};
-  g.types["x"] = i8({1, 66, 7, 7}, 0.1);
   Node n{"MaxPool", "pool", {"x"}, {"y"}, {}};
   n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
   n.attrs["strides"] = std::vector<int64_t>{2, 2};
   n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
-  g.types["y"] = i8({1, 66, 4, 4}, 0.1);
-  g.nodes.push_back(n);
-  expect_bit_exact(g, 3);
+  expect_bit_exact(one_node(n, i8({1, 66, 7, 7}, 0.1), i8({1, 66, 4, 4}, 0.1)), 3);
 }
 
 TEST(CodegenOps, GemmWithMoreColumnsThanLanes) {
-  Graph g;
-  g.name = "fc";
-  g.inputs = {"x"};
-  g.outputs = {"y"};
-  g.types["x"] = i8({1, 100}, 0.1);
-  g.constants["w"] = random_tensor<int8_t>(DType::I8, {70, 100}, -127, 127, 21);
-  g.constants["b"] = random_tensor<int32_t>(DType::I32, {70}, -3000, 3000, 22);
   Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
   n.attrs["transB"] = int64_t{1};
   n.attrs["do_relu"] = int64_t{1};
   requant_attrs(n, 70, 40);
-  g.types["y"] = i8({1, 70}, 0.1);
-  g.nodes.push_back(n);
+  Graph g = one_node(n, i8({1, 100}, 0.1), i8({1, 70}, 0.1));
+  g.constants["w"] = random_tensor<int8_t>(DType::I8, {70, 100}, -127, 127, 21);
+  g.constants["b"] = random_tensor<int32_t>(DType::I32, {70}, -3000, 3000, 22);
   expect_bit_exact(g, 4);
 }
 
@@ -182,48 +169,27 @@ TEST(CodegenOps, AddTiledByRows) {
 
 // ResNet's head: the int32 sum of each channel's 7×7 window, requantized per channel.
 TEST(CodegenOps, GlobalAveragePoolSumsAndRequantizes) {
-  Graph g;
-  g.name = "gap";
-  g.inputs = {"x"};
-  g.outputs = {"y"};
-  g.types["x"] = i8({1, 70, 7, 7}, 0.1);
   Node n{"GlobalAveragePool", "gap", {"x"}, {"y"}, {}};
   requant_attrs(n, 70, 36);
-  g.types["y"] = i8({1, 70, 1, 1}, 0.1);
-  g.nodes.push_back(n);
-  expect_bit_exact(g, 7);
+  expect_bit_exact(one_node(n, i8({1, 70, 7, 7}, 0.1), i8({1, 70, 1, 1}, 0.1)), 7);
 }
 
 // Conversions of tensors too large for local memory at once: NCHW tiled by rows, other ranks spread
 // over the lanes along their longest dimension (an encoder's [128, 1, 768] has one "channel").
 TEST(CodegenOps, LargeDequantizes) {
-  for (const Shape& shape : {Shape{128, 1, 768}, Shape{1, 64, 301, 300}}) {
-    Graph g;
-    g.name = "dq";
-    g.inputs = {"x"};
-    g.outputs = {"y"};
-    g.types["x"] = i8(shape, 0.1);
-    g.types["y"] = {DType::F32, shape, std::nullopt};
-    g.nodes.push_back({"Dequantize", "dq", {"x"}, {"y"}, {}});
-    expect_bit_exact(g, 12);
-  }
+  for (const Shape& shape : {Shape{128, 1, 768}, Shape{1, 64, 301, 300}})
+    expect_bit_exact(one_node({"Dequantize", "dq", {"x"}, {"y"}, {}}, i8(shape, 0.1), {DType::F32, shape, std::nullopt}), 12);
 }
 
 // Transpose is one GDMA copy DDR to DDR with permuted strides (an encoder's head split and merge).
 TEST(CodegenOps, TransposeIsOneStridedCopy) {
   const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {{{1, 128, 4, 64}, {0, 2, 1, 3}}, {{128, 3, 70}, {1, 0, 2}}, {{5, 7}, {1, 0}}};
   for (const auto& [shape, perm] : cases) {
-    Graph g;
-    g.name = "t";
-    g.inputs = {"x"};
-    g.outputs = {"y"};
-    g.types["x"] = i8(shape, 0.1);
     Shape out;
     for (int64_t p : perm) out.push_back(shape[size_t(p)]);
-    g.types["y"] = i8(out, 0.1);
     Node n{"Transpose", "t", {"x"}, {"y"}, {}};
     n.attrs["perm"] = perm;
-    g.nodes.push_back(n);
+    const Graph g = one_node(n, i8(shape, 0.1), i8(out, 0.1));
     const Model m = compile_model(g, kChip);
     EXPECT_TRUE(m.host_layers.empty());
     EXPECT_EQ(m.program.gdma.size(), 2u);  // the copy and END
@@ -324,14 +290,8 @@ TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
 }
 
 TEST(CodegenOps, HostLayersAreNamedWithTheirReason) {
-  Graph g;
-  g.name = "s";
-  g.inputs = {"x"};
-  g.outputs = {"y"};
-  g.types["x"] = {DType::F32, {1, 10}, std::nullopt};
-  g.types["y"] = g.types["x"];
-  g.nodes.push_back({"Softmax", "probabilities", {"x"}, {"y"}, {}});
-  const Model m = compile_model(g, kChip);
+  const TensorType f32{DType::F32, {1, 10}, std::nullopt};
+  const Model m = compile_model(one_node({"Softmax", "probabilities", {"x"}, {"y"}, {}}, f32, f32), kChip);
   ASSERT_EQ(m.host_layers.size(), 1u);
   EXPECT_EQ(m.host_layers[0].name, "probabilities");
   EXPECT_EQ(m.host_layers[0].reason, "no bm1684x schedule for Softmax");
