@@ -44,6 +44,18 @@ struct Context {
   StageRole compute(TiuOp op, size_t rank, ArithOp arith = ArithOp::Copy) const {
     return {StageRole::Compute, op, arith, lane_dim_of_rank(rank)};
   }
+  // Elementwise stages (any dimension may go to the lanes): NCHW tensors tiled by rows with the
+  // channel on the lanes; other ranks at once, spread along their longest dimension. Returns where
+  // to place the stages and sets the lane dimension of `roles`.
+  LoopLevel elementwise_placement(std::vector<StageRole*> roles) {
+    const Shape& shape = output.shape;
+    if (shape.size() == 4) return tile_by_rows();
+    if (!shape.empty()) {
+      const size_t longest = size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
+      for (StageRole* r : roles) r->lane_dim = int(shape.size() - 1 - longest);  // Func argument 0 is the innermost dimension
+    }
+    return LoopLevel::root();
+  }
   // Output rows per tile: the request, at most all rows.
   LoopLevel tile_by_rows() {
     std::vector<Var> v = s.store.args();
@@ -116,47 +128,41 @@ void gemm(Context& cx) {
   cx.place_tables(root);
 }
 
-// Elementwise conversions: the input into LMEM, one ARITH, the result out — per tile of rows for
-// NCHW tensors (an f32 activation rarely fits local memory whole); other ranks at once, spread
-// over the lanes along their longest dimension (any one will do for an elementwise op).
+// Elementwise conversions: the input into LMEM, one ARITH, the result out (placed as
+// elementwise_placement says: an f32 activation rarely fits local memory whole).
 void convert(Context& cx, ArithOp op) {
-  const Shape& shape = cx.output.shape;
-  const size_t rank = shape.size();
+  const size_t rank = cx.output.shape.size();
   cx.make_store();
-  const bool tiled = rank == 4;
-  const LoopLevel at = tiled ? cx.tile_by_rows() : LoopLevel::root();
   StageRole result = cx.compute(TiuOp::Arith, rank, op), input = cx.copy(rank);
-  if (!tiled && rank > 0) {
-    const size_t longest = size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
-    result.lane_dim = input.lane_dim = int(rank - 1 - longest);  // Func argument 0 is the innermost dimension
-  }
-  cx.place(cx.a.outputs[0], result, tiled, at);
-  cx.place(cx.inputs[0].func, input, tiled, at);
+  const LoopLevel at = cx.elementwise_placement({&result, &input});
+  cx.place(cx.a.outputs[0], result, rank == 4, at);
+  cx.place(cx.inputs[0].func, input, rank == 4, at);
 }
 
-// Add (int8, both operands of the output's shape): per tile of output rows, both operands into
-// LMEM and one ARITH Add with the node's two multipliers and shift (and relu), the result out.
+// Add (int8, both operands of the output's shape): both operands into LMEM (per tile of rows when
+// NCHW) and one ARITH Add with the node's two multipliers and shift (and relu), the result out.
 void add(Context& cx) {
   const std::string where = "node '" + cx.node.name + "' (Add): ";
   if (cx.output.dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
-  if (cx.output.shape.size() != 4) throw Error(where + "the BM1684X schedule takes 4-D (NCHW) operands");
   for (size_t i = 0; i < 2; ++i)
     if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting Add has no BM1684X schedule yet");
   if (zero_point_of(cx.output) || zero_point_of(*cx.inputs[0].type) || zero_point_of(*cx.inputs[1].type))
     throw Error(where + "asymmetric int8 has no BM1684X form yet");
+  const size_t rank = cx.output.shape.size();
   cx.make_store();
-  const LoopLevel tile = cx.tile_by_rows();
-  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Arith, 4, ArithOp::Add), true, tile);
+  StageRole result = cx.compute(TiuOp::Arith, rank, ArithOp::Add), a = cx.copy(rank), b = cx.copy(rank);
+  const LoopLevel at = cx.elementwise_placement({&result, &a, &b});
+  cx.place(cx.a.outputs[0], result, rank == 4, at);
   for (size_t i = 0; i < 2; ++i) {
-    cx.place(cx.inputs[i].func, cx.copy(4), true, tile);
+    cx.place(cx.inputs[i].func, i == 0 ? a : b, rank == 4, at);
     cx.s.operands.push_back(cx.inputs[i].func.name());
   }
 }
 
-// Transpose: no local stage at all — the store reads the input in permuted order, which the
-// generator turns into one GDMA copy DDR to DDR with permuted strides (up to 4-D).
-void transpose(Context& cx) {
-  if (cx.output.shape.size() > 4) throw Error("node '" + cx.node.name + "' (Transpose): more than 4 dimensions have no GDMA form");
+// Transpose and Slice: no local stage at all — the store reads the input in permuted order or from
+// an offset with steps, which the generator turns into one GDMA copy DDR to DDR (up to 4-D).
+void ddr_copy(Context& cx) {
+  if (cx.output.shape.size() > 4) throw Error("node '" + cx.node.name + "' (" + cx.node.op + "): more than 4 dimensions have no GDMA form");
   cx.make_store();
 }
 
@@ -164,7 +170,7 @@ void quantize(Context& cx) { convert(cx, ArithOp::Quantize); }
 void dequantize(Context& cx) { convert(cx, ArithOp::Dequantize); }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", transpose}, {"Quantize", quantize}, {"Dequantize", dequantize},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize},
 };
 
 }  // namespace

@@ -197,6 +197,36 @@ TEST(CodegenOps, TransposeIsOneStridedCopy) {
   }
 }
 
+// Slice is a GDMA copy too: from an offset, with steps.
+TEST(CodegenOps, SliceIsOneStridedCopy) {
+  Graph g = one_node({"Slice", "s", {"x", "starts", "ends", "axes", "steps"}, {"y"}, {}}, i8({2, 10, 12}, 0.1), i8({2, 5, 4}, 0.1));
+  g.constants["starts"] = make_tensor<int64_t>(DType::I64, {2}, {1, 2});
+  g.constants["ends"] = make_tensor<int64_t>(DType::I64, {2}, {10, 12});
+  g.constants["axes"] = make_tensor<int64_t>(DType::I64, {2}, {1, 2});
+  g.constants["steps"] = make_tensor<int64_t>(DType::I64, {2}, {2, 3});
+  EXPECT_TRUE(compile_model(g, kChip).host_layers.empty());
+  expect_bit_exact(g, 14);
+}
+
+// An encoder's residual Add is 3-D with one "channel": spread along its longest dimension.
+TEST(CodegenOps, AddOfThreeDimensionalTensors) {
+  Graph g = conv_graph({1, 8, 4, 4}, 8, 1, 1, 0, false);  // only to have a second int8 operand
+  Node reshape{"Reshape", "r", {"y", "shape"}, {"v"}, {}};
+  g.constants["shape"] = make_tensor<int64_t>(DType::I64, {3}, {4, 1, 32});
+  g.types["v"] = i8({4, 1, 32}, 0.1);
+  Node reshape_x{"Reshape", "rx", {"x", "shape"}, {"u"}, {}};
+  g.types["u"] = i8({4, 1, 32}, 0.05);
+  Node add{"Add", "add", {"u", "v"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 3 << 28};
+  add.attrs["rshift"] = std::vector<int64_t>{30};
+  g.types["z"] = i8({4, 1, 32}, 0.1);
+  g.nodes.insert(g.nodes.end(), {reshape, reshape_x, add});
+  g.outputs = {"z"};
+  const Model m = compile_model(g, kChip);
+  EXPECT_TRUE(m.host_layers.empty());
+  expect_bit_exact(g, 15);
+}
+
 // An op with no chip form (here a lookup table) becomes a host layer inside the model file: the
 // simulator stops the streams there, hands the tensors to the host and carries on. The result is
 // still the host reference's, bit for bit; without a host runner the simulator refuses the model.
