@@ -1,15 +1,15 @@
 #include "passes/calibration.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
 #include <limits>
-#include <numeric>
-#include <sstream>
 #include <memory>
 #include <mutex>
+#include <numeric>
+#include <sstream>
 #include <thread>
-#include <algorithm>
 
 #include "backend/host/executor.h"
 #include "ir/diagnostics.h"

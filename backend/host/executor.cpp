@@ -61,6 +61,11 @@ std::string kernel_key(const Graph& g, const Node& n) {
   return print(key);
 }
 
+// A node whose every output is empty: nothing to compute (and Halide cannot bind zero-extent buffers).
+bool produces_nothing(const Graph& g, const Node& n) {
+  return std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return g.type(o).num_elements() == 0; });
+}
+
 bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
 
 // f16 and bf16 layers compute as the chip does: operands widened to f32 (exact), the op's f32
@@ -176,8 +181,7 @@ struct Executor::Impl {
     auto work = [&] {
       for (size_t i; (i = next++) < programs.size();) {
         const Node& n = *programs[i].node;
-        if (std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return graph.type(o).num_elements() == 0; }))
-          continue;
+        if (produces_nothing(graph, n)) continue;
         try {
           programs[i].kernel = cached_kernel(graph, n, target);
         } catch (...) {
@@ -215,10 +219,9 @@ const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
   }
   if (!impl_->compiled) impl_->compile_all();
   for (NodeProgram& p : impl_->programs) {
-    const bool empty = std::all_of(p.node->outputs.begin(), p.node->outputs.end(), [&](const std::string& o) { return g.type(o).num_elements() == 0; });
     for (const std::string& o : p.node->outputs)  // each kernel writes all of its outputs
       if (values[o].type != g.type(o)) values[o] = Tensor(g.type(o));
-    if (empty) continue;  // nothing to compute (and Halide cannot bind zero-extent buffers)
+    if (produces_nothing(g, *p.node)) continue;
     Halide::ParamMap params;
     for (const auto& [index, param] : p.kernel->params) {
       const std::string& in = p.node->inputs[index];

@@ -12,8 +12,6 @@ namespace {
 
 constexpr MemoryType kLmem = MemoryType::VTCM;
 
-int64_t zero_point_of(const TensorType& t) { return t.quant ? t.quant->zero_point : 0; }
-
 struct Context {
   const Node& node;
   ops::Algorithm& a;
@@ -102,7 +100,6 @@ void global_average_pool(Context& cx) {
   if (cx.inputs[0].type->dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
   if (cx.output.shape.size() != 4) throw Error(where + "the BM1684X schedule takes 4-D (NCHW) operands");
   if (cx.inputs[0].type->shape[2] > 255 || cx.inputs[0].type->shape[3] > 255) throw Error(where + "a window over 255 rows or columns has no POOL form");
-  if (zero_point_of(cx.output) || zero_point_of(*cx.inputs[0].type)) throw Error(where + "asymmetric int8 has no BM1684X form yet");
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
   cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 4), false, root);
@@ -146,8 +143,6 @@ void add(Context& cx) {
   if (cx.output.dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
   for (size_t i = 0; i < 2; ++i)
     if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting Add has no BM1684X schedule yet");
-  if (zero_point_of(cx.output) || zero_point_of(*cx.inputs[0].type) || zero_point_of(*cx.inputs[1].type))
-    throw Error(where + "asymmetric int8 has no BM1684X form yet");
   const size_t rank = cx.output.shape.size();
   cx.make_store();
   StageRole result = cx.compute(TiuOp::Arith, rank, ArithOp::Add), a = cx.copy(rank), b = cx.copy(rank);

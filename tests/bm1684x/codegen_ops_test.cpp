@@ -319,6 +319,20 @@ TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
   }
 }
 
+// No chip command takes a zero point: a layer reading one runs on the host even when its own
+// output is symmetric.
+TEST(CodegenOps, ZeroPointsKeepALayerOnTheHost) {
+  Graph g = conv_graph({1, 8, 5, 5}, 4, 3, 1, 1, true);
+  g.types["x"].quant->zero_point = -5;
+  const Model m = compile_model(g, kChip);
+  ASSERT_EQ(m.host_layers.size(), 1u);
+  EXPECT_NE(m.host_layers[0].reason.find("asymmetric int8"), std::string::npos);
+  Simulator sim(kChip, m, host_layer_runner());
+  Tensor x = random_tensor<int8_t>(DType::I8, g.type("x").shape, -128, 127, 16);
+  x.type = g.type("x");
+  EXPECT_EQ(sim.run({{"x", x}}).at("y").data, host::Executor(g).run({{"x", x}}).at("y").data);
+}
+
 TEST(CodegenOps, HostLayersAreNamedWithTheirReason) {
   const TensorType f32{DType::F32, {1, 10}, std::nullopt};
   const Model m = compile_model(one_node({"Softmax", "probabilities", {"x"}, {"y"}, {}}, f32, f32), kChip);

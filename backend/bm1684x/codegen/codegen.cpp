@@ -8,6 +8,7 @@
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/text.h"
+#include "ops/quant.h"
 
 namespace tpuc::bm1684x {
 
@@ -83,8 +84,9 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
       host_reason[i] = "no " + chip.name + " schedule for " + n.op;
       continue;
     }
-    const bool asymmetric = std::any_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return g.type(o).quant && g.type(o).quant->zero_point; });
-    if (asymmetric) {
+    // No chip command takes a zero point: a layer reading or writing one stays on the host.
+    auto has_zero_point = [&](const std::string& v) { return !v.empty() && ops::zero_point(g.type(v)) != 0; };
+    if (std::any_of(n.inputs.begin(), n.inputs.end(), has_zero_point) || std::any_of(n.outputs.begin(), n.outputs.end(), has_zero_point)) {
       host_reason[i] = "asymmetric int8 has no " + chip.name + " form yet";
       continue;
     }
