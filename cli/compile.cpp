@@ -185,9 +185,9 @@ int compile_command(const CompileOptions& options) {
       std::printf("  accuracy         float %.2f%%  int8 host %.2f%%  int8 %s %.2f%%  drop %.2f points (max %.2f)\n",
                   double(val["float_accuracy"]), double(val["int8_host_accuracy"]), chip.name.c_str(), double(val["int8_chip_accuracy"]),
                   double(val["accuracy_drop"]), c.max_accuracy_drop);
-    std::printf("  bit-exact        %lld of %lld samples: %s output == host int8 reference\n", (long long)val["bit_exact_samples"],
+    std::printf("  bit-exact        %lld of %lld samples: %s output == host quantized reference\n", (long long)val["bit_exact_samples"],
                 (long long)val["count"], chip.name.c_str());
-    std::printf("  output cosine    mean %.5f  min %.5f (int8 vs float)\n", double(val["cosine_mean"]), double(val["cosine_min"]));
+    std::printf("  output cosine    mean %.5f  min %.5f (quantized vs float)\n", double(val["cosine_mean"]), double(val["cosine_min"]));
   }
   std::printf("  result           %s\n", passed ? "PASS" : "FAIL: outside tolerance");
   return passed ? 0 : 1;

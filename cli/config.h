@@ -41,8 +41,8 @@ struct CompileConfig {
   DatasetConfig calibration;
   passes::CalibrationMethod calibration_method;
   DatasetConfig validation;
-  double max_accuracy_drop = 1.0;  // points of top-1 accuracy, int8 vs float
-  double min_cosine = 0.99;        // per-sample output cosine, int8 vs float (mean over samples)
+  double max_accuracy_drop = 1.0;  // points of top-1 accuracy, quantized vs float
+  double min_cosine = 0.99;        // per-sample output cosine, quantized vs float (mean over samples)
   std::string output_dir;
 };
 

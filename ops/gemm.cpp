@@ -51,8 +51,11 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   Expr b_kj = tb ? b(r, j) : b(j, r);
   const bool has_c = in.size() > 2 && in[2].func.defined();
   Expr c = has_c ? broadcast_call(in[2].func, in[2].type->shape, std::vector<Expr>{j, i}) : Expr();
+  // C starts the sum (as on the chip) unless alpha scales the product alone.
+  const bool c_first = has_c && (int8 || alpha == 1);
+  Expr c_term = has_c ? (int8 ? c : beta == 1 ? cast<float>(c) : beta * cast<float>(c)) : Expr();
   Func acc("acc");
-  acc(j, i) = int8 && has_c ? cast(acc_t, c) : cast(acc_t, 0);
+  acc(j, i) = c_first ? cast(acc_t, c_term) : cast(acc_t, 0);
   const int za = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
   acc(j, i) += (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj);
   Func output(halide_name(n.name)), m, s;
@@ -63,7 +66,7 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   } else {
     Expr v = acc(j, i);
     if (alpha != 1) v = alpha * v;
-    if (has_c) v = v + (beta == 1 ? cast<float>(c) : beta * cast<float>(c));
+    if (has_c && !c_first) v = v + c_term;
     output(j, i) = activation(n, v);
   }
   Algorithm alg{{output}, {{"acc", acc}}, {r}};

@@ -50,6 +50,9 @@ const OpDef* find_op(const std::string& name);  // nullptr when unsupported
 // Ops whose every output element is a function of the same input element alone (Sigmoid, Exp, ...):
 // a 256-entry table can stand for them in int8.
 bool is_elementwise_unary(const std::string& name);
+// What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip
+// schedule scales by the same factor).
+float global_average_factor(const Shape& input);
 const std::vector<OpDef>& all_ops();
 
 // A Halide-safe Func/parameter name for a layer name (Halide reserves '.' and '$').

@@ -78,6 +78,8 @@ std::vector<TensorType> infer_globalpool(const Node& n, const std::vector<InferI
   return {same_kind(*in[0].type, s)};
 }
 
+float global_average_factor(const Shape& input) { return 1.0f / float(num_elements(input) / (input[0] * input[1])); }
+
 Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const Shape& s = in[0].type->shape;
   const std::vector<Var> v = make_vars(s.size());
@@ -91,16 +93,17 @@ Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const 
     output(v) = maximum(in[0].func(at));
     return {{output}, {}, {r}};
   }
-  if (in[0].type->dtype != DType::I8) {
-    output(v) = sum(in[0].func(at)) / float(num_elements(s) / (s[0] * s[1]));
-    return {{output}, {}, {r}};
-  }
-  // int8: the window sum in int32, requantized per channel (the multiplier folds in 1/(H·W)).
-  const int zx = zero_point(*in[0].type), zy = zero_point(out[0]);
+  // The window sum in int32 (f32); int8 requantizes it per channel (the multiplier folds in 1/(H·W)).
+  const bool int8 = in[0].type->dtype == DType::I8;
+  const int zx = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;
   Func acc("acc");
-  acc(v) = 0;
-  Expr x = cast<int32_t>(in[0].func(at));
+  acc(v) = int8 ? Expr(0) : Expr(0.0f);
+  Expr x = cast(int8 ? Int(32) : Float(32), in[0].func(at));
   acc(v) += zx ? x - zx : x;
+  if (!int8) {
+    output(v) = acc(v) * global_average_factor(s);
+    return {{output}, {{"acc", acc}}, {r}};
+  }
   Func m = channel_table(n, "multiplier", s[1]), sh = channel_table(n, "rshift", s[1]);
   output(v) = requantize(acc(v), m(v[s.size() - 2]), sh(v[s.size() - 2]), zy);
   return {{output}, {{"acc", acc}, {"multiplier", m}, {"rshift", sh}}, {r}};

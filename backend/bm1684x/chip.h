@@ -17,6 +17,7 @@ struct Chip {
   // Cycle model (docs/isa.md): both engines at their clocks; a command never beats the roofline.
   double tiu_mhz = 1000, gdma_mhz = 1000;
   int int8_macs_per_lane = 256;    // per cycle: 32 TOPS at 1 GHz over 64 lanes
+  int f16_macs_per_lane = 128;     // f16 and bf16: 16 TFLOPS; 0: the chip has no f16/bf16 arithmetic
   int f32_macs_per_lane = 16;      // 2 TFLOPS
   double ddr_gib_per_s = 64;       // DDR bandwidth
   int tiu_issue_cycles = 20;       // fixed start-up cost of every TIU command (assumption)

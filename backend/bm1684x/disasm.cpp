@@ -1,4 +1,5 @@
 // Readable listing of a model's command streams (`tpuc disasm`).
+#include <cmath>
 #include <cstdio>
 
 #include "backend/bm1684x/model_file.h"
@@ -19,6 +20,13 @@ std::string operand(const Operand& o) {
   return buf;
 }
 
+// Shortest exact decimal form: 6, -128, -65504, 0.5.
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 std::string tiu_line(const TiuCommand& c) {
   char head[96];
   std::snprintf(head, sizeof head, "  %%B%u dep %%D%u  %s", c.id, c.dep, mnemonic(c));
@@ -32,19 +40,19 @@ std::string tiu_line(const TiuCommand& c) {
   char extra[128] = "";
   if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool)
     std::snprintf(extra, sizeof extra, "  k %ux%u stride %u,%u dilation %u,%u", c.kh, c.kw, c.stride_h, c.stride_w, c.dilation_h, c.dilation_w);
-  if (c.op == TiuOp::Arith && (c.arith == ArithOp::Quantize || c.arith == ArithOp::Dequantize))
+  if (c.op == TiuOp::Arith && (c.arith == ArithOp::Quantize || c.arith == ArithOp::Dequantize || (c.arith == ArithOp::Convert && c.scale != 1)))
     std::snprintf(extra, sizeof extra, "  scale %.9g", double(c.scale));
   if (c.op == TiuOp::Arith && c.arith == ArithOp::Add)
     std::snprintf(extra, sizeof extra, "  m %d,%d shift %d", c.multiplier[0], c.multiplier[1], c.shift);
   return line + extra + (c.pool_sum ? "  sum" : "") + (c.relu ? "  relu" : "") +
-         (c.relu_limit < 127 ? "  limit " + std::to_string(c.relu_limit) : "") + "\n";
+         (std::isinf(c.relu_limit) ? "" : "  limit " + number(c.relu_limit)) + "\n";
 }
 
 std::string gdma_line(const GdmaCommand& c) {
   char head[64];
   std::snprintf(head, sizeof head, "  %%D%u dep %%B%u  ", c.id, c.dep);
   if (c.op == GdmaOp::End) return std::string(head) + mnemonic(c) + "\n";
-  if (c.op == GdmaOp::Fill) return std::string(head) + mnemonic(c) + " " + std::to_string(c.fill_value) + " -> " + operand(c.dst) + "\n";
+  if (c.op == GdmaOp::Fill) return std::string(head) + mnemonic(c) + " " + number(c.fill_value) + " -> " + operand(c.dst) + "\n";
   const char* dir[2][2] = {{"S2S", "S2L"}, {"L2S", "L2L"}};
   return std::string(head) + mnemonic(c) + " " + dir[c.src.space == Space::Local][c.dst.space == Space::Local] + " " + operand(c.src) + " -> " +
          operand(c.dst) + "\n";
@@ -54,7 +62,7 @@ std::string gdma_line(const GdmaCommand& c) {
 
 const char* mnemonic(const TiuCommand& c) {
   static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE"};
-  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy"};
+  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert"};
   return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : tiu[int(c.op)];
 }
 

@@ -81,10 +81,10 @@ void gdma_fields(IO& io, C& c) {
   operand_fields(io, c.dst);
 }
 
-// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 34 + 4 operands = 282;
-// a GDMA command 13 + 2 operands = 137.
+// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 39 + 4 operands = 287;
+// a GDMA command 17 + 2 operands = 141.
 constexpr size_t kOperandBytes = 62;
-static_assert(39 + 4 * kOperandBytes <= kTiuRecordBytes && 13 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
+static_assert(39 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {
@@ -115,7 +115,7 @@ std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::stri
   return commands;
 }
 
-bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Depthwise || c.op == TiuOp::End) && c.arith <= ArithOp::Copy; }
+bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Depthwise || c.op == TiuOp::End) && c.arith <= ArithOp::Convert; }
 bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace

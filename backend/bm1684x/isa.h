@@ -7,11 +7,16 @@
 // lanes of Chip::lmem_bytes each. A local operand places channel c in lane (lane + c) % lanes, at
 // channel slot (lane + c) / lanes; all lanes use the same lane-relative byte address.
 //
+// Data types. Operands are i8, i32, f32, f16 or bf16. Float arithmetic is f32: f16 and bf16
+// operands are widened exactly, and a f16/bf16 result is rounded once, to nearest even
+// (ir/quant_math.h), as the host reference rounds each layer's result.
+//
 // Dependencies. Every command has `id` (1-based position in its own stream) and `dep`: the id of
 // the command on the OTHER engine that must have finished before this one starts (0: none).
 // Commands of one engine run in order, one after another.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "ir/dtype.h"
@@ -35,7 +40,7 @@ struct Operand {
 };
 
 enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, End = 15 };
-enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4 };
+enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4, Convert = 5 };
 
 struct TiuCommand {
   uint32_t id = 0, dep = 0;
@@ -45,9 +50,9 @@ struct TiuCommand {
   bool has_bias = false;
   bool relu = false;
   bool pool_sum = false;                // Pool: the window's sum, not its max
-  int32_t relu_limit = 127;             // Requant, Arith Add: results above it become it (127: none)
+  float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results above it become it
   uint8_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  float scale = 1;                      // Quantize: 1/scale; Dequantize: scale
+  float scale = 1;                      // Quantize: 1/scale; Dequantize: scale; Convert: a factor
   int32_t multiplier[2] = {0, 0};       // Arith Add
   int32_t shift = 0;                    // Arith Add
 };
@@ -55,26 +60,31 @@ struct TiuCommand {
 //                       + Σ_{ic<opd0.c, ky<kh, kx<kw} opd0[n, ic, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
 //                                                   · opd1[0, oc, ic, ky·kw + kx]
 //       for n < res.n, oc < res.c, y < res.h, x < res.w. int8 operands accumulate exactly in int32
-//       (res i32, bias i32); f32 operands in f32 in the order above (res f32, bias f32). The input
-//       window must lie inside opd0 (padding is materialized by GDMA fills beforehand).
+//       (res i32, bias i32); float operands (f32, f16, bf16; opd0, opd1 and bias of one dtype)
+//       in f32, in the order above (res f32). The input window must lie inside opd0 (padding is
+//       materialized by GDMA fills beforehand).
 // DEPTHWISE res[n,c,y,x] = (has_bias ? opd2[0,c,0,0] : 0)
 //                       + Σ_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
 //                                        · opd1[0, c, 0, ky·kw + kx]
-//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, f32 → f32); res,
+//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, floats → f32); res,
 //       opd0 and opd1 start on the same lane.
 // POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
 //       (same dtype in and out; opd0 and res have the same start lane); with pool_sum the window's
-//       sum instead: int8 → int32 exactly, f32 → f32 in the order above.
+//       sum instead: int8 → int32 exactly, floats → f32 in the order above.
 // MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
-//       int8 → int32 or f32 → f32, as CONV.
+//       int8 → int32 or floats → f32, as CONV.
 // REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),
-//       then max(·, 0) if relu, then min(·, relu_limit): opd0 i32, opd1 (multipliers) and opd2
-//       (shifts) i32, res i8.
+//       then max(·, 0) if relu, then min(·, relu_limit) (an integer, or inf): opd0 i32, opd1
+//       (multipliers) and opd2 (shifts) i32, res i8.
 // ARITH elementwise over res's shape (opd0/opd1 have the same shape; stride 0 broadcasts):
 //       Quantize   res i8  = quantize(opd0 f32, scale)           (scale holds 1/scale of the tensor)
 //       Dequantize res f32 = dequantize(opd0 i8, scale)
-//       Add        res i8  = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
-//                  and relu_limit as REQUANT
+//       Add        int8:   res = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
+//                          and relu_limit as REQUANT
+//                  floats: res = round(clip(opd0 + opd1)) in f32 (all three of one dtype)
+//       Convert    res = round(clip(opd0 · scale)) in f32, between any two float dtypes (f32, f16, bf16)
+//                  where clip is max(·, 0) if relu, then min(·, relu_limit), and round the rounding
+//                  to res's dtype
 //       Max        res = max(opd0, opd1);  Copy  res = opd0
 // END   marks the end of the stream.
 
@@ -84,7 +94,7 @@ struct GdmaCommand {
   uint32_t id = 0, dep = 0;
   GdmaOp op = GdmaOp::End;
   Operand src, dst;
-  int32_t fill_value = 0;  // Fill: the value (of dst's dtype) written to every element of dst
+  double fill_value = 0;  // Fill: the value written to every element of dst; exactly representable in dst's dtype
 };
 // TENSOR dst[n,c,h,w] = src[n,c,h,w] over dst's shape (src has the same shape and dtype; either
 //        side may be Global or Local: S2L, L2S, L2L, S2S).

@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kMagic[8] = {'T', 'P', 'U', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion = 2;  // 2: TIU records gained pool_sum and relu_limit; host layers
+constexpr uint32_t kVersion = 3;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and fill_value
 
 struct Header {
   char magic[8];

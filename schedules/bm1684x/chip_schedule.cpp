@@ -31,8 +31,12 @@ struct Context {
     (at_tile ? f.compute_at(tile) : f.compute_root()).store_in(kLmem);
     s.stages[f.name()] = role;
   }
-  // The per-channel requantization tables, loaded once.
-  void place_tables(const LoopLevel& level) {
+  // The op's result from its accumulator: int8 requantized with the per-channel tables (loaded
+  // once, at the root); a float one converted (rounded to f16/bf16, or an f32 copy) with the
+  // fused activation.
+  void place_result(size_t rank, bool at_tile, const LoopLevel& level) {
+    if (output.dtype != DType::I8) return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
+    place(a.outputs[0], compute(TiuOp::Requant, rank), at_tile, level);
     s.multiplier = a.stages.at("multiplier").name();
     s.rshift = a.stages.at("rshift").name();
     place(a.stages.at("multiplier"), copy(1), false, level);
@@ -64,8 +68,9 @@ struct Context {
   }
 };
 
-// Conv: per tile of output rows, GDMA the padded input rows, CONV into the int32 accumulator,
-// REQUANT into int8, GDMA the result out. Weights, bias and requant tables load once.
+// Conv: per tile of output rows, GDMA the padded input rows, CONV into the int32 (f32) accumulator,
+// REQUANT into int8 (ARITH convert into the float type), GDMA the result out. Weights, bias and
+// requant tables load once.
 // A depthwise convolution (group = input channels = output channels) is one DEPTHWISE command
 // per tile instead of CONV; the generator tells its input from its weights by the Funcs named in
 // `operands`, as both move with the channel.
@@ -74,16 +79,14 @@ void conv(Context& cx) {
   const bool depthwise = group > 1 && group == channels && cx.output.shape[1] == channels;
   if (group != 1 && !depthwise)
     throw Error("node '" + cx.node.name + "' (Conv): grouped convolution other than depthwise has no BM1684X schedule yet");
-  if (cx.inputs[0].type->dtype != DType::I8) throw Error("node '" + cx.node.name + "' (Conv): only int8 runs on the BM1684X so far");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
-  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 4), true, tile);
+  cx.place_result(4, true, tile);
   cx.place(cx.a.stages.at("acc"), cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4), true, tile);
   if (depthwise) cx.s.operands = {cx.a.stages.at("pad").name(), cx.inputs[1].func.name()};
   cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
-  cx.place_tables(tile);
 }
 
 void maxpool(Context& cx) {
@@ -93,36 +96,39 @@ void maxpool(Context& cx) {
   cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
 }
 
-// GlobalAveragePool (int8): the whole input into LMEM, POOL summing each channel's H×W window into
-// int32, REQUANT with the per-channel tables (the multiplier holds 1/(H·W)), the result out.
+// GlobalAveragePool: the whole input into LMEM, POOL summing each channel's H×W window into int32
+// (f32), then REQUANT with the per-channel tables whose multipliers hold 1/(H·W) (a float result:
+// ARITH convert scaled by 1/(H·W)), the result out.
 void global_average_pool(Context& cx) {
   const std::string where = "node '" + cx.node.name + "' (GlobalAveragePool): ";
-  if (cx.inputs[0].type->dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
   if (cx.output.shape.size() != 4) throw Error(where + "the BM1684X schedule takes 4-D (NCHW) operands");
   if (cx.inputs[0].type->shape[2] > 255 || cx.inputs[0].type->shape[3] > 255) throw Error(where + "a window over 255 rows or columns has no POOL form");
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
-  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 4), false, root);
+  cx.place_result(4, false, root);
+  if (cx.output.dtype != DType::I8) cx.s.scale = ops::global_average_factor(cx.inputs[0].type->shape);
   StageRole sum = cx.compute(TiuOp::Pool, 4);
   sum.pool_sum = true;
   cx.place(cx.a.stages.at("acc"), sum, false, root);
   cx.place(cx.inputs[0].func, cx.copy(4), false, root);
-  cx.place_tables(root);
 }
 
 // Gemm: the whole [M, N] result at once: A with K on the lanes, B and the result with N on the
-// lanes, so MATMUL reduces over K across lanes.
+// lanes, so MATMUL reduces over K across lanes; the bias C (one per column) starts the sum.
 void gemm(Context& cx) {
-  if (cx.inputs[0].type->dtype != DType::I8) throw Error("node '" + cx.node.name + "' (Gemm): only int8 runs on the BM1684X so far");
-  if (cx.node.i("transA", 0) || !cx.node.i("transB", 0)) throw Error("node '" + cx.node.name + "' (Gemm): needs transA = 0, transB = 1");
+  const std::string where = "node '" + cx.node.name + "' (Gemm): ";
+  if (cx.node.i("transA", 0)) throw Error(where + "needs transA = 0");
+  if (cx.node.f("alpha", 1) != 1 || cx.node.f("beta", 1) != 1) throw Error(where + "needs alpha = beta = 1");
+  if (cx.inputs.size() > 2 && cx.inputs[2].type && cx.inputs[2].type->num_elements() != cx.output.shape[1])
+    throw Error(where + "C must hold one value per output column");
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
-  cx.place(cx.a.outputs[0], cx.compute(TiuOp::Requant, 2), false, root);
+  cx.place_result(2, false, root);
   cx.place(cx.a.stages.at("acc"), cx.compute(TiuOp::MatMul, 2), false, root);
   cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false, root);  // A (k, m): k on lanes
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, false, root);  // B (k, n): n on lanes
+  const int n_arg = cx.node.i("transB", 0) ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, false, root);  // B: n on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, root);
-  cx.place_tables(root);
 }
 
 // Elementwise conversions: the input into LMEM, one ARITH, the result out (placed as
@@ -136,11 +142,10 @@ void convert(Context& cx, ArithOp op) {
   cx.place(cx.inputs[0].func, input, rank == 4, at);
 }
 
-// Add (int8, both operands of the output's shape): both operands into LMEM (per tile of rows when
-// NCHW) and one ARITH Add with the node's two multipliers and shift (and relu), the result out.
+// Add (both operands of the output's shape): both operands into LMEM (per tile of rows when NCHW)
+// and one ARITH Add (int8: with the node's two multipliers and shift) and relu, the result out.
 void add(Context& cx) {
   const std::string where = "node '" + cx.node.name + "' (Add): ";
-  if (cx.output.dtype != DType::I8) throw Error(where + "only int8 runs on the BM1684X so far");
   for (size_t i = 0; i < 2; ++i)
     if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting Add has no BM1684X schedule yet");
   const size_t rank = cx.output.shape.size();
@@ -161,11 +166,29 @@ void ddr_copy(Context& cx) {
   cx.make_store();
 }
 
-void quantize(Context& cx) { convert(cx, ArithOp::Quantize); }
-void dequantize(Context& cx) { convert(cx, ArithOp::Dequantize); }
+// Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its inverse).
+double int8_scale(const Context& cx, const TensorType& t) {
+  if (!t.quant || t.quant->scale.size() != 1) throw Error("node '" + cx.node.name + "' (" + cx.node.op + "): needs one scale on its int8 side");
+  return t.quant->scale[0];
+}
+void quantize(Context& cx) {
+  cx.s.scale = float(1.0 / int8_scale(cx, cx.output));
+  convert(cx, ArithOp::Quantize);
+}
+void dequantize(Context& cx) {
+  cx.s.scale = float(int8_scale(cx, *cx.inputs[0].type));
+  convert(cx, ArithOp::Dequantize);
+}
+// Cast between the float types (f32, f16, bf16): one ARITH convert.
+void cast(Context& cx) {
+  auto is_float = [](DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; };
+  if (!is_float(cx.inputs[0].type->dtype) || !is_float(cx.output.dtype))
+    throw Error("node '" + cx.node.name + "' (Cast): only casts between f32, f16 and bf16 have a BM1684X form");
+  convert(cx, ArithOp::Convert);
+}
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };
 
 }  // namespace

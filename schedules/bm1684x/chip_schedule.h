@@ -26,6 +26,7 @@ struct ChipSchedule {
   std::map<std::string, StageRole> stages;   // by Func name (Halide may have suffixed names with $N)
   std::string multiplier, rshift;            // REQUANT: the Funcs holding the per-channel tables
   std::vector<std::string> operands;         // a two-operand ARITH: the Funcs of opd0 and opd1, in order
+  float scale = 1;                           // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 
 // `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the

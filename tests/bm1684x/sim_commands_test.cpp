@@ -202,6 +202,39 @@ TEST(SimCommands, MatMulRequantQuantizeDequantize) {
     }
 }
 
+// ARITH convert and a float add: f32 arithmetic, the fused activation, one rounding to the result
+// type (f16 here), against quant_math's rounding; a FILL of f16's lowest value stays exact.
+TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
+  const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt}, out{DType::F16, {1, 6, 3, 3}, std::nullopt};
+  Tensor x = random_tensor<float>(DType::F32, in.shape, -20, 20, 5);
+  Harness h(in, out);
+  const Operand xf = Harness::local(0, DType::F32, 1, 1, 6, 3, 3, 9), half = Harness::local(256, DType::F16, 1, 1, 6, 3, 3, 9),
+                sum = Harness::local(512, DType::F16, 1, 1, 6, 3, 3, 9);
+  h.copy(h.global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
+  TiuCommand convert;
+  convert.op = TiuOp::Arith;
+  convert.arith = ArithOp::Convert;
+  convert.opd0 = xf;
+  convert.res = half;
+  convert.scale = 0.3f;
+  convert.relu = true;
+  convert.relu_limit = 5.5f;
+  h.tiu(convert, 1);
+  TiuCommand add;
+  add.op = TiuOp::Arith;
+  add.arith = ArithOp::Add;
+  add.opd0 = half;
+  add.opd1 = half;
+  add.res = sum;
+  h.tiu(add, 0);
+  h.copy(sum, h.global(h.out_addr, DType::F16, 1, 6, 3, 3), 2);
+  const Tensor y = h.run(x);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f), rounded = from_f16(to_f16(clipped));
+    ASSERT_EQ(y.as<uint16_t>()[i], to_f16(rounded + rounded)) << "element " << i;
+  }
+}
+
 TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
   auto error_of = [](Harness& h) {
     try {
@@ -272,6 +305,9 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     g.dst = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
     h.model.program.gdma.push_back(g);
     EXPECT_EQ(error_of(h), "GDMA command 1: fill value 300 does not fit i8");
+    h.model.program.gdma[0].fill_value = 65504.5;  // between two f16 values
+    h.model.program.gdma[0].dst.dtype = DType::F16;
+    EXPECT_EQ(error_of(h), "GDMA command 1: fill value 65504.5 does not fit f16");
   }
   {
     Harness h(t, t);  // CONV weights with fewer input channels than the input has

@@ -90,6 +90,11 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
       host_reason[i] = "asymmetric int8 has no " + chip.name + " form yet";
       continue;
     }
+    auto is_half = [&](const std::string& v) { return !v.empty() && (g.type(v).dtype == DType::F16 || g.type(v).dtype == DType::BF16); };
+    if (!chip.f16_macs_per_lane && (std::any_of(n.inputs.begin(), n.inputs.end(), is_half) || std::any_of(n.outputs.begin(), n.outputs.end(), is_half))) {
+      host_reason[i] = chip.name + " has no f16/bf16 arithmetic";
+      continue;
+    }
     try {
       lowered.back() = lower_to_fit(n, g, chip);
     } catch (const LocalMemoryError&) {

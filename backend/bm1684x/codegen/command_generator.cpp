@@ -358,7 +358,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   // The simplifier may have turned the select around: select(outside, constant, load).
   void emit_copy(const Nest& n) {
     const Select* sel = n.value.as<Select>();
-    const bool outside_first = sel && as_const_int(sel->true_value) && !as_const_int(sel->false_value);
+    auto constant = [](const Expr& e) { return as_const_int(e) || as_const_float(e); };
+    const bool outside_first = sel && constant(sel->true_value) && !constant(sel->false_value);
     std::vector<Expr> inside;
     if (sel && outside_first)
       for (const Expr& d : disjuncts(sel->condition)) inside.push_back(simplify(!d));
@@ -369,11 +370,12 @@ struct CommandGenerator::Impl : public IRVisitor {
     for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
     if (sel || !load) {
       const Expr fill = sel ? (outside_first ? sel->true_value : sel->false_value) : n.value;
-      const int64_t* value = as_const_int(fill);
-      if (!value) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
+      const int64_t* integer = as_const_int(fill);
+      const double* real = as_const_float(fill);
+      if (!integer && !real) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
       GdmaCommand f;
       f.op = GdmaOp::Fill;
-      f.fill_value = int32_t(*value);
+      f.fill_value = integer ? double(*integer) : *real;
       f.dst = operand(n.buffer, n.index, auto_slots(n, n.buffer, n.index), origin(n));
       push(f, "", n.buffer);
       if (!sel) return;
@@ -593,8 +595,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     const auto at = origin(n);
     TiuCommand c;
     c.op = TiuOp::Requant;
-    c.relu = g.node_.i("do_relu", 0) != 0;
-    c.relu_limit = int32_t(std::min(127.0, g.node_.f("relu_limit", 127)));
+    fused_activation(c);
     c.res = operand(stage, n.index, slots, at);
     std::vector<std::string> reads;
     for (const Access& a : operand_loads(n, stage)) {
@@ -612,8 +613,15 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c, reads, stage);
   }
 
-  // ARITH, elementwise over the stage: conversions (Quantize, Dequantize; scale from the types)
-  // read one operand; Add reads the schedule's two operands, with the node's multipliers and shift.
+  // The node's fused activation (its relu and limit) on a command producing its result.
+  void fused_activation(TiuCommand& c) const {
+    c.relu = g.node_.i("do_relu", 0) != 0;
+    if (g.node_.has("relu_limit")) c.relu_limit = float(g.node_.f("relu_limit", 0));
+  }
+
+  // ARITH, elementwise over the stage: conversions (Quantize, Dequantize, Convert; the scale from
+  // the schedule) read one operand; Add reads the schedule's two operands (int8: with the node's
+  // multipliers and shift). Add and Convert produce the node's result, with its activation.
   void arith(const std::string& stage, const StageRole& role) {
     const Nest& n = pending.at(0);
     const auto loads = operand_loads(n, stage);
@@ -633,18 +641,20 @@ struct CommandGenerator::Impl : public IRVisitor {
       if (loads.size() != 2 || !opd[0] || !opd[1]) fail("stage '" + stage + "': an Add reads its two operands");
       c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
       c.opd1 = operand(opd[1]->buffer, opd[1]->index, slots, at);
-      const std::vector<int64_t> m = g.node_.ints("multiplier"), s = g.node_.ints("rshift");
-      c.multiplier[0] = int32_t(m.at(0));
-      c.multiplier[1] = int32_t(m.at(1));
-      c.shift = int32_t(s.at(0));
-      c.relu = g.node_.i("do_relu", 0) != 0;
-      c.relu_limit = int32_t(std::min(127.0, g.node_.f("relu_limit", 127)));
-    c.relu_limit = int32_t(std::min(127.0, g.node_.f("relu_limit", 127)));
+      if (c.res.dtype == DType::I8) {
+        const std::vector<int64_t> m = g.node_.ints("multiplier"), s = g.node_.ints("rshift");
+        if (m.size() != 2 || s.size() != 1) fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
+        c.multiplier[0] = int32_t(m[0]);
+        c.multiplier[1] = int32_t(m[1]);
+        c.shift = int32_t(s[0]);
+      }
+      fused_activation(c);
       reads = {opd[0]->buffer, opd[1]->buffer};
     } else {
       if (loads.size() != 1) fail("stage '" + stage + "': a conversion reads one operand");
       c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
-      c.scale = role.arith == ArithOp::Quantize ? float(1.0 / g.lowered_.scale) : float(g.lowered_.scale);
+      c.scale = g.lowered_.schedule.scale;
+      if (role.arith == ArithOp::Convert) fused_activation(c);
       reads = {loads[0].buffer};
     }
     push(c, reads, stage);
@@ -670,9 +680,11 @@ CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const Low
   for (const Allocate* a : allocations.found) {
     auto role = lowered.schedule.stages.find(a->name);
     if (role == lowered.schedule.stages.end()) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has no role");
-    LmemBuffer b{a->name, DType::I8, {}, role->second.lane_dim};
-    for (const auto& [dt, ht] : std::map<DType, Type>{{DType::I8, Int(8)}, {DType::I32, Int(32)}, {DType::F32, Float(32)}})
-      if (ht == a->type) b.dtype = dt;
+    static const std::pair<Type, DType> kLocalTypes[] = {
+        {Int(8), DType::I8}, {Int(32), DType::I32}, {Float(32), DType::F32}, {Float(16), DType::F16}, {BFloat(16), DType::BF16}};
+    auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes), [&](const auto& t) { return t.first == a->type; });
+    if (type == std::end(kLocalTypes)) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has a type no TIU command takes");
+    LmemBuffer b{a->name, type->second, {}, role->second.lane_dim};
     for (const Expr& e : a->extents) {
       const int64_t* k = as_const_int(e);
       if (!k) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has a non-constant size");

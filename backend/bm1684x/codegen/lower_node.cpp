@@ -65,9 +65,13 @@ LoweredNode lower_node(const Node& node, const Graph& graph, int tile_rows) {
     inputs.push_back(in);
   }
   const TensorType& result = graph.type(node.outputs.at(0));
-  const TensorType& int8_side = node.op == "Dequantize" ? graph.type(node.inputs.at(0)) : result;
-  if ((node.op == "Quantize" || node.op == "Dequantize") && int8_side.quant) out.scale = int8_side.quant->scale.at(0);
   ops::Algorithm algorithm = ops::find_op(node.op)->build(node, inputs, {result});
+  Func& computed = algorithm.outputs[0];
+  if (computed.value().type() != ops::halide_type(result.dtype)) {  // an f32 result of a f16/bf16 layer: rounded once
+    Func rounded(computed.name() + "_" + name(result.dtype));
+    rounded(computed.args()) = cast(ops::halide_type(result.dtype), computed(computed.args()));
+    computed = rounded;
+  }
   out.schedule = schedule_bm1684x(node, algorithm, inputs, result, tile_rows);
   Func store = out.schedule.store;
   fix_shape([&](int d) { return store.output_buffer().dim(d); }, result.shape);

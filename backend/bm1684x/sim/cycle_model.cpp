@@ -18,8 +18,9 @@ uint64_t slots(const Chip& chip, const Operand& o) { return ceil_div(o.lane + ui
 CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
   CommandCost cost;
   if (c.op == TiuOp::End) return cost;
-  const bool int8 = c.opd0.dtype == DType::I8;
-  const uint64_t per_lane_macs = uint64_t(int8 ? chip.int8_macs_per_lane : chip.f32_macs_per_lane);
+  const DType t = c.opd0.dtype;
+  const int macs = t == DType::I8 ? chip.int8_macs_per_lane : t == DType::F16 || t == DType::BF16 ? chip.f16_macs_per_lane : chip.f32_macs_per_lane;
+  const uint64_t per_lane_macs = uint64_t(std::max(1, macs));
   const uint64_t per_lane_elements = uint64_t(chip.eu_bytes / std::max(1, bytes(c.opd0.dtype)));
   // Work per output element, and the rate at which one lane does it.
   uint64_t work = 1, rate = per_lane_elements;

@@ -1,9 +1,11 @@
 #include "backend/bm1684x/sim/simulator.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <functional>
 #include <optional>
+#include <type_traits>
 
 #include "backend/bm1684x/sim/cycle_model.h"
 #include "ir/diagnostics.h"
@@ -72,14 +74,94 @@ void require(bool ok, const std::string& what, const std::string& why) {
   if (!ok) throw Error(what + ": " + why);
 }
 
+// Element types as stored, and how each widens for arithmetic: int8 → int32, the floats → f32.
+struct F16 {
+  uint16_t bits;
+};
+struct BF16 {
+  uint16_t bits;
+};
+int32_t widen(int8_t v) { return v; }
+int32_t widen(int32_t v) { return v; }
+float widen(float v) { return v; }
+float widen(F16 v) {
+  static const std::vector<float> table = [] {  // every f16, widened once
+    std::vector<float> t(1 << 16);
+    for (uint32_t h = 0; h < t.size(); ++h) t[h] = from_f16(uint16_t(h));
+    return t;
+  }();
+  return table[v.bits];
+}
+float widen(BF16 v) { return from_bf16(v.bits); }
+template <class T>
+using Wide = decltype(widen(T{}));
+
+// A wide value stored as T: rounded to nearest even for f16/bf16 (exact for values widened from T).
+template <class T>
+T narrow(Wide<T> v) {
+  if constexpr (std::is_same_v<T, F16>) return F16{to_f16(v)};
+  else if constexpr (std::is_same_v<T, BF16>) return BF16{to_bf16(v)};
+  else return T(v);
+}
+
+// Calls f with a value of the element type `t` stores: i8, f32, f16 or bf16 (what TIU arithmetic takes).
+template <class F>
+void with_element_type(DType t, const std::string& what, F&& f) {
+  switch (t) {
+    case DType::I8: return f(int8_t{});
+    case DType::F32: return f(float{});
+    case DType::F16: return f(F16{});
+    case DType::BF16: return f(BF16{});
+    default: throw Error(what + ": " + name(t) + " operands have no TIU arithmetic");
+  }
+}
+
+float load_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w) {
+  switch (v.op().dtype) {
+    case DType::F16: return widen(v.at<F16>(n, c, h, w));
+    case DType::BF16: return widen(v.at<BF16>(n, c, h, w));
+    default: return v.at<float>(n, c, h, w);
+  }
+}
+
+void store_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w, float x) {
+  switch (v.op().dtype) {
+    case DType::F16: v.at<F16>(n, c, h, w) = narrow<F16>(x); break;
+    case DType::BF16: v.at<BF16>(n, c, h, w) = narrow<BF16>(x); break;
+    default: v.at<float>(n, c, h, w) = x;
+  }
+}
+
+bool is_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
+
+bool representable(double v, DType t) {
+  const bool integral = v == std::floor(v);
+  switch (t) {
+    case DType::F32: return double(float(v)) == v;
+    case DType::F16: return double(widen(narrow<F16>(float(v)))) == v;
+    case DType::BF16: return double(widen(narrow<BF16>(float(v)))) == v;
+    case DType::I8: return integral && v >= -128 && v <= 127;
+    case DType::U8: return integral && v >= 0 && v <= 255;
+    case DType::I32: return integral && v >= INT32_MIN && v <= INT32_MAX;
+    default: return false;
+  }
+}
+
+// The fused activation: max(·, 0) if relu, then min(·, relu_limit).
+template <class T>
+T clip(T v, const TiuCommand& c) {
+  if (c.relu) v = std::max(v, T(0));
+  return float(v) > c.relu_limit ? T(c.relu_limit) : v;
+}
+
 // Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed overflow).
 int32_t wrapping_add(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
 float wrapping_add(float a, float b) { return a + b; }
-int32_t product(int32_t a, int32_t b) { return a * b; }  // int8 × int8 always fits
-float product(float a, float b) { return a * b; }
 
-template <class In, class Acc>
+// In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in Wide<In>.
+template <class In, class Bias>
 void conv(const TiuCommand& c, const View& res, const View& in, const View& w, const View* bias, const std::string& what) {
+  using Acc = Wide<In>;
   const Operand& r = res.op();
   const Operand& i = in.op();
   require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) &&
@@ -95,24 +177,30 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
   std::vector<Acc> acc(size_t(r.h) * r.w);
   for (uint32_t n = 0; n < r.n; ++n) {
     for (uint32_t oc = 0; oc < r.c; ++oc) {
-      std::fill(acc.begin(), acc.end(), bias ? bias->at<Acc>(0, oc, 0, 0) : Acc(0));
-      for (uint32_t ic = depthwise ? oc : 0; ic < (depthwise ? oc + 1 : i.c); ++ic)
+      std::fill(acc.begin(), acc.end(), bias ? Acc(widen(bias->at<Bias>(0, oc, 0, 0))) : Acc(0));
+      for (uint32_t ic = depthwise ? oc : 0; ic < (depthwise ? oc + 1 : i.c); ++ic) {
+        const In* plane = reinterpret_cast<const In*>(in.plane(n, ic));  // the bounds were checked: walk by strides
         for (uint32_t ky = 0; ky < c.kh; ++ky)
           for (uint32_t kx = 0; kx < c.kw; ++kx) {
-            const Acc weight = Acc(w.at<In>(0, oc, depthwise ? 0 : ic, ky * c.kw + kx));
-            for (uint32_t y = 0; y < r.h; ++y)
-              for (uint32_t x = 0; x < r.w; ++x)
-                acc[y * r.w + x] = wrapping_add(
-                    acc[y * r.w + x], product(Acc(in.at<In>(n, ic, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w)), weight));
+            const Acc weight = widen(w.at<In>(0, oc, depthwise ? 0 : ic, ky * c.kw + kx));
+            const In* tap = plane + int64_t(ky) * c.dilation_h * i.hs + int64_t(kx) * c.dilation_w * i.ws;
+            for (uint32_t y = 0; y < r.h; ++y) {
+              const In* row = tap + int64_t(y) * c.stride_h * i.hs;
+              Acc* out = &acc[size_t(y) * r.w];
+              for (uint32_t x = 0; x < r.w; ++x) out[x] = wrapping_add(out[x], widen(row[int64_t(x) * c.stride_w * i.ws]) * weight);
+            }
           }
+      }
       for (uint32_t y = 0; y < r.h; ++y)
         for (uint32_t x = 0; x < r.w; ++x) res.at<Acc>(n, oc, y, x) = acc[y * r.w + x];
     }
   }
 }
 
-template <class T, class Acc = T>
+// The window's max (stored as T) or, with pool_sum, its sum (as Wide<T>).
+template <class T>
 void pool(const TiuCommand& c, const View& res, const View& in, const std::string& what) {
+  using Acc = Wide<T>;
   const Operand& r = res.op();
   require(r.lane == in.op().lane && r.c == in.op().c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
   require(in.op().n >= r.n, what, "opd0 has fewer samples than res");
@@ -123,26 +211,31 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
     for (uint32_t ch = 0; ch < r.c; ++ch)
       for (uint32_t y = 0; y < r.h; ++y)
         for (uint32_t x = 0; x < r.w; ++x) {
-          Acc m = c.pool_sum ? Acc(0) : Acc(in.at<T>(n, ch, y * c.stride_h, x * c.stride_w));
+          Acc m = c.pool_sum ? Acc(0) : widen(in.at<T>(n, ch, y * c.stride_h, x * c.stride_w));
           for (uint32_t ky = 0; ky < c.kh; ++ky)
             for (uint32_t kx = 0; kx < c.kw; ++kx) {
-              const Acc v = Acc(in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
+              const Acc v = widen(in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
               m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ 255²)
             }
-          res.at<Acc>(n, ch, y, x) = m;
+          if (c.pool_sum) {
+            res.at<Acc>(n, ch, y, x) = m;
+          } else {
+            res.at<T>(n, ch, y, x) = narrow<T>(m);
+          }
         }
 }
 
-template <class In, class Acc>
+template <class In, class Bias>
 void matmul(const View& res, const View& left, const View& right, const View* bias, const std::string& what) {
+  using Acc = Wide<In>;
   const Operand& r = res.op();
   require(left.op().n >= r.n && right.op().c >= r.c && right.op().h >= left.op().c, what,
           "opd0 [m, k] and opd1 [j, k] do not cover the product");
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output columns");
   for (uint32_t m = 0; m < r.n; ++m)
     for (uint32_t j = 0; j < r.c; ++j) {
-      Acc acc = bias ? bias->at<Acc>(0, j, 0, 0) : Acc(0);
-      for (uint32_t k = 0; k < left.op().c; ++k) acc = wrapping_add(acc, product(Acc(left.at<In>(m, k, 0, 0)), Acc(right.at<In>(0, j, k, 0))));
+      Acc acc = bias ? Acc(widen(bias->at<Bias>(0, j, 0, 0))) : Acc(0);
+      for (uint32_t k = 0; k < left.op().c; ++k) acc = wrapping_add(acc, widen(left.at<In>(m, k, 0, 0)) * widen(right.at<In>(0, j, k, 0)));
       res.at<Acc>(m, j, 0, 0) = acc;
     }
 }
@@ -191,25 +284,23 @@ struct Simulator::Impl {
         const bool int8 = c.opd0.dtype == DType::I8;
         typed(c.opd1, c.opd0.dtype, "opd1");
         typed(c.res, int8 ? DType::I32 : DType::F32, "res");
-        if (c.has_bias) typed(c.opd2, c.res.dtype, "opd2");
-        require(int8 || c.opd0.dtype == DType::F32, what, "inputs must be i8 or f32");
-        if (c.op != TiuOp::MatMul) {
-          int8 ? conv<int8_t, int32_t>(c, res, in, w, bias ? &*bias : nullptr, what)
-               : conv<float, float>(c, res, in, w, bias ? &*bias : nullptr, what);
-        } else {
-          int8 ? matmul<int8_t, int32_t>(res, in, w, bias ? &*bias : nullptr, what) : matmul<float, float>(res, in, w, bias ? &*bias : nullptr, what);
-        }
+        if (c.has_bias) typed(c.opd2, int8 ? DType::I32 : c.opd0.dtype, "opd2");
+        with_element_type(c.opd0.dtype, what + " opd0", [&](auto in_type) {
+          using In = decltype(in_type);
+          using Bias = std::conditional_t<std::is_same_v<In, int8_t>, int32_t, In>;
+          if (c.op == TiuOp::MatMul) {
+            matmul<In, Bias>(res, in, w, bias ? &*bias : nullptr, what);
+          } else {
+            conv<In, Bias>(c, res, in, w, bias ? &*bias : nullptr, what);
+          }
+        });
         break;
       }
       case TiuOp::Pool: {
         const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0");
         const bool int8 = c.opd0.dtype == DType::I8;
-        typed(c.res, c.pool_sum && int8 ? DType::I32 : c.opd0.dtype, "res");
-        if (c.pool_sum) {
-          int8 ? pool<int8_t, int32_t>(c, res, in, what) : pool<float>(c, res, in, what);
-        } else {
-          int8 ? pool<int8_t>(c, res, in, what) : pool<float>(c, res, in, what);
-        }
+        typed(c.res, c.pool_sum ? (int8 ? DType::I32 : DType::F32) : c.opd0.dtype, "res");
+        with_element_type(c.opd0.dtype, what + " opd0", [&](auto t) { pool<decltype(t)>(c, res, in, what); });
         break;
       }
       case TiuOp::Requant: {
@@ -221,11 +312,12 @@ struct Simulator::Impl {
         typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
         require(c.opd1.c >= c.res.c && c.opd2.c >= c.res.c, what, "the requant tables do not cover the channels");
+        require(c.relu_limit == std::floor(c.relu_limit), what, "an int8 relu_limit must be an integer");
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           const int32_t shift = s.at<int32_t>(0, ch, 0, 0);
           require(shift >= 0 && shift <= 63, what, "shift " + std::to_string(shift) + " is outside [0, 63]");
           int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), shift);
-          res.at<int8_t>(n, ch, h, w) = std::min<int32_t>(c.relu ? std::max<int8_t>(v, 0) : v, c.relu_limit);
+          res.at<int8_t>(n, ch, h, w) = clip<int8_t>(v, c);
         });
         break;
       }
@@ -241,48 +333,60 @@ struct Simulator::Impl {
       require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
     };
     const bool binary = c.arith == ArithOp::Add || c.arith == ArithOp::Max;
-    if (binary) require(same_shape(c.res, c.opd1), what, "res and opd1 shapes differ");
-    if (c.arith == ArithOp::Quantize) typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
-    if (c.arith == ArithOp::Dequantize) typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::F32, "res");
-    if (c.arith == ArithOp::Add) {
-      typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"), typed(c.res, DType::I8, "res");
-      require(c.shift >= 0 && c.shift <= 63, what, "shift " + std::to_string(c.shift) + " is outside [0, 63]");
+    std::optional<View> b;
+    if (binary) {
+      require(same_shape(c.res, c.opd1), what, "res and opd1 shapes differ");
+      b.emplace(view(c.opd1, what + " opd1"));
     }
-    if (c.arith == ArithOp::Max || c.arith == ArithOp::Copy) {
-      typed(c.opd0, c.res.dtype, "opd0");
-      if (binary) typed(c.opd1, c.res.dtype, "opd1");
-      require(c.arith == ArithOp::Copy || c.res.dtype == DType::I8 || c.res.dtype == DType::F32, what, "max needs i8 or f32");
-    }
+    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) { for_each(c.res, f); };
     switch (c.arith) {
       case ArithOp::Quantize:
-        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale); });
+        typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale); });
         break;
       case ArithOp::Dequantize:
-        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<float>(n, ch, h, w) = dequantize(a.at<int8_t>(n, ch, h, w), c.scale); });
+        typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::F32, "res");
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<float>(n, ch, h, w) = dequantize(a.at<int8_t>(n, ch, h, w), c.scale); });
         break;
-      case ArithOp::Add: {
-        const View b = view(c.opd1, what + " opd1");
-        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] + int64_t(b.at<int8_t>(n, ch, h, w)) * c.multiplier[1];
-          const int8_t v = saturate_i8(round_shift(sum, c.shift));
-          res.at<int8_t>(n, ch, h, w) = std::min<int32_t>(c.relu ? std::max<int8_t>(v, 0) : v, c.relu_limit);
+      case ArithOp::Convert:
+        require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what, "convert takes and gives f32, f16 or bf16");
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          store_float(res, n, ch, h, w, clip(load_float(a, n, ch, h, w) * c.scale, c));
         });
         break;
-      }
+      case ArithOp::Add:
+        typed(c.opd0, c.res.dtype, "opd0"), typed(c.opd1, c.res.dtype, "opd1");
+        if (is_float(c.res.dtype)) {
+          each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+            store_float(res, n, ch, h, w, clip(load_float(a, n, ch, h, w) + load_float(*b, n, ch, h, w), c));
+          });
+          break;
+        }
+        typed(c.res, DType::I8, "res");
+        require(c.shift >= 0 && c.shift <= 63, what, "shift " + std::to_string(c.shift) + " is outside [0, 63]");
+        require(c.relu_limit == std::floor(c.relu_limit), what, "an int8 relu_limit must be an integer");
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] + int64_t(b->at<int8_t>(n, ch, h, w)) * c.multiplier[1];
+          res.at<int8_t>(n, ch, h, w) = clip<int8_t>(saturate_i8(round_shift(sum, c.shift)), c);
+        });
+        break;
       case ArithOp::Max:
-      case ArithOp::Copy: {
-        const int b = bytes(c.res.dtype);
-        std::optional<View> other;
-        if (c.arith == ArithOp::Max) other.emplace(view(c.opd1, what + " opd1"));
-        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          if (!other) {
-            std::memcpy(&res.at<uint8_t>(n, ch, h, w), &a.at<uint8_t>(n, ch, h, w), size_t(b));
-          } else if (c.res.dtype == DType::I8) {
-            res.at<int8_t>(n, ch, h, w) = std::max(a.at<int8_t>(n, ch, h, w), other->at<int8_t>(n, ch, h, w));
-          } else {
-            res.at<float>(n, ch, h, w) = std::max(a.at<float>(n, ch, h, w), other->at<float>(n, ch, h, w));
-          }
+        typed(c.opd0, c.res.dtype, "opd0"), typed(c.opd1, c.res.dtype, "opd1");
+        if (is_float(c.res.dtype)) {
+          each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+            store_float(res, n, ch, h, w, std::max(load_float(a, n, ch, h, w), load_float(*b, n, ch, h, w)));
+          });
+          break;
+        }
+        typed(c.res, DType::I8, "res");
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          res.at<int8_t>(n, ch, h, w) = std::max(a.at<int8_t>(n, ch, h, w), b->at<int8_t>(n, ch, h, w));
         });
+        break;
+      case ArithOp::Copy: {
+        typed(c.opd0, c.res.dtype, "opd0");
+        const size_t size = size_t(bytes(c.res.dtype));
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&res.at<uint8_t>(n, ch, h, w), &a.at<uint8_t>(n, ch, h, w), size); });
         break;
       }
     }
@@ -294,14 +398,18 @@ struct Simulator::Impl {
     const View dst = view(c.dst, what + " dst");
     const int b = bytes(c.dst.dtype);
     if (c.op == GdmaOp::Fill) {
-      const bool fits = c.dst.dtype == DType::F32 || c.dst.dtype == DType::I32 ||
-                        (c.dst.dtype == DType::I8 && c.fill_value >= -128 && c.fill_value <= 127) ||
-                        (c.dst.dtype == DType::U8 && c.fill_value >= 0 && c.fill_value <= 255);
-      require(fits, what, "fill value " + std::to_string(c.fill_value) + " does not fit " + name(c.dst.dtype));
+      const double v = c.fill_value;
+      char value_text[32];
+      std::snprintf(value_text, sizeof value_text, "%.17g", v);
+      require(representable(v, c.dst.dtype), what, std::string("fill value ") + value_text + " does not fit " + name(c.dst.dtype));
       uint8_t value[8];
-      const int64_t v = c.fill_value;
-      const float f = float(c.fill_value);
-      std::memcpy(value, c.dst.dtype == DType::F32 ? static_cast<const void*>(&f) : static_cast<const void*>(&v), size_t(b));
+      const int64_t i = int64_t(v);
+      const float f = float(v);
+      const F16 h = narrow<F16>(f);
+      const BF16 bh = narrow<BF16>(f);
+      const void* source = c.dst.dtype == DType::F32 ? static_cast<const void*>(&f) : c.dst.dtype == DType::F16 ? static_cast<const void*>(&h)
+                           : c.dst.dtype == DType::BF16 ? static_cast<const void*>(&bh) : static_cast<const void*>(&i);
+      std::memcpy(value, source, size_t(b));
       for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&dst.at<uint8_t>(n, ch, h, w), value, size_t(b)); });
       return;
     }

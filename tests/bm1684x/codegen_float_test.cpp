@@ -1,0 +1,148 @@
+// Single f16 and bf16 layers compiled for the BM1684X and run on the simulator, against the host
+// reference bit for bit: both widen the operands, compute in f32 in the same order and round the
+// layer's result once (docs/quantization.md), so any difference is a schedule, lowering or
+// simulator bug. Shapes reach past the lanes, stride 2, padding and tiles; plus the BM1684, which
+// has no f16 arithmetic and runs such layers on the host.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "tests/support/random_tensor.h"
+#include "backend/bm1684x/codegen/codegen.h"
+#include "backend/bm1684x/sim/simulator.h"
+#include "backend/host/executor.h"
+#include "cli/host_layers.h"
+
+using namespace tpuc;
+using tpuc::testing::random_tensor;
+using namespace tpuc::bm1684x;
+
+namespace {
+
+const Chip kChip = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
+
+TensorType typed(DType t, Shape s) { return {t, std::move(s), std::nullopt}; }
+
+// Seeded values in [lo, hi] rounded to `t` (f32, f16 or bf16).
+Tensor random_float(DType t, const Shape& shape, double lo, double hi, unsigned seed) {
+  return convert_float(random_tensor<float>(DType::F32, shape, lo, hi, seed), t);
+}
+
+Graph one_node(const Node& n, TensorType x, TensorType y) {
+  Graph g;
+  g.name = n.name;
+  g.inputs = {n.inputs[0]};
+  g.outputs = {n.outputs[0]};
+  g.types[n.inputs[0]] = std::move(x);
+  g.types[n.outputs[0]] = std::move(y);
+  g.nodes = {n};
+  return g;
+}
+
+// The simulator against the host reference on three random inputs; no layer may run on the host.
+void expect_bit_exact(const Graph& g, unsigned seed) {
+  const Model model = compile_model(g, kChip);
+  ASSERT_TRUE(model.host_layers.empty()) << model.host_layers[0].reason;
+  Simulator sim(kChip, model);
+  host::Executor host(g);
+  const std::string& in = g.inputs[0];
+  for (unsigned k = 0; k < 3; ++k) {
+    const TensorMap x{{in, random_float(g.type(in).dtype, g.type(in).shape, -3, 3, seed + k)}};
+    const Tensor want = host.run(x).at(g.outputs[0]);
+    ASSERT_EQ(sim.run(x).at(g.outputs[0]).data, want.data) << "sample " << k;
+  }
+}
+
+Graph conv_graph(DType t, Shape x, int64_t oc, int k, int stride, int pad, int64_t group) {
+  Node n{"Conv", "conv", {"x", "w", "b"}, {"y"}, {}};
+  n.attrs["strides"] = std::vector<int64_t>{stride, stride};
+  n.attrs["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
+  n.attrs["group"] = group;
+  n.attrs["do_relu"] = int64_t{1};
+  n.attrs["relu_limit"] = 6.0;
+  const int64_t out = (x[2] + 2 * pad - k) / stride + 1, out_w = (x[3] + 2 * pad - k) / stride + 1;
+  Graph g = one_node(n, typed(t, x), typed(t, {x[0], oc, out, out_w}));
+  g.constants["w"] = random_float(t, {oc, x[1] / group, k, k}, -0.3, 0.3, 11);
+  g.constants["b"] = random_float(t, {oc}, -1, 1, 12);
+  return g;
+}
+
+const DType kHalfTypes[] = {DType::F16, DType::BF16};
+
+}  // namespace
+
+// Convolutions with a fused ReLU6: dense (more channels than lanes, stride 2, padding) and
+// depthwise (one DEPTHWISE command per tile).
+TEST(CodegenFloat, ConvAndDepthwiseConv) {
+  for (DType t : kHalfTypes) {
+    SCOPED_TRACE(name(t));
+    expect_bit_exact(conv_graph(t, {1, 70, 9, 11}, 80, 3, 2, 1, 1), 1);
+    const Graph dw = conv_graph(t, {1, 96, 15, 15}, 96, 3, 1, 1, 96);
+    const Program& p = compile_model(dw, kChip).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Depthwise && c.opd0.dtype != DType::I8; }));
+    expect_bit_exact(dw, 2);
+  }
+}
+
+// Rows tiled: the output does not fit local memory at once.
+TEST(CodegenFloat, ConvTiledByRows) { expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, 1), 3); }
+
+// Max pooling pads with the type's lowest value (a FILL of -65504 in f16).
+TEST(CodegenFloat, MaxPoolWithPadding) {
+  for (DType t : kHalfTypes) {
+    Node n{"MaxPool", "pool", {"x"}, {"y"}, {}};
+    n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+    n.attrs["strides"] = std::vector<int64_t>{2, 2};
+    n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+    expect_bit_exact(one_node(n, typed(t, {1, 66, 7, 7}), typed(t, {1, 66, 4, 4})), 4);
+  }
+}
+
+// The f32 window sum times the rounded 1/(H·W), then one rounding.
+TEST(CodegenFloat, GlobalAveragePool) {
+  for (DType t : kHalfTypes) expect_bit_exact(one_node({"GlobalAveragePool", "gap", {"x"}, {"y"}, {}}, typed(t, {1, 70, 7, 7}), typed(t, {1, 70, 1, 1})), 5);
+}
+
+// Both weight layouts (B as [N, K] and as [K, N]); the bias starts the sum.
+TEST(CodegenFloat, GemmWithEitherWeightLayout) {
+  for (int64_t trans_b : {0, 1}) {
+    Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
+    n.attrs["transB"] = trans_b;
+    Graph g = one_node(n, typed(DType::F16, {3, 100}), typed(DType::F16, {3, 70}));
+    g.constants["w"] = random_float(DType::F16, trans_b ? Shape{70, 100} : Shape{100, 70}, -0.2, 0.2, 21);
+    g.constants["b"] = random_float(DType::F16, {70}, -1, 1, 22);
+    expect_bit_exact(g, 6);
+  }
+}
+
+// A residual Add with relu, its second operand computed from the first: NCHW tiled by rows, and
+// an encoder's 3-D one.
+TEST(CodegenFloat, AddWithRelu) {
+  for (const Shape& shape : {Shape{1, 70, 9, 11}, Shape{16, 1, 96}}) {
+    Graph g = one_node({"Add", "double", {"x", "x"}, {"r"}, {}}, typed(DType::BF16, shape), typed(DType::BF16, shape));
+    g.nodes.push_back({"Add", "add", {"x", "r"}, {"y"}, {{"do_relu", int64_t{1}}}});
+    g.types["y"] = typed(DType::BF16, shape);
+    g.outputs = {"y"};
+    expect_bit_exact(g, 7);
+  }
+}
+
+// A float model's entry and exit: Cast f32 → f16 and back, as ARITH converts.
+TEST(CodegenFloat, CastsBetweenFloatTypes) {
+  Graph g = one_node({"Cast", "to_half", {"x"}, {"h"}, {{"to", std::string("f16")}}}, typed(DType::F32, {128, 1, 768}), typed(DType::F16, {128, 1, 768}));
+  g.nodes.push_back({"Cast", "to_float", {"h"}, {"y"}, {{"to", std::string("f32")}}});
+  g.types["y"] = typed(DType::F32, {128, 1, 768});
+  g.outputs = {"y"};
+  expect_bit_exact(g, 8);
+}
+
+// The BM1684 has no f16 arithmetic: the same layer becomes a host layer, with the reason.
+TEST(CodegenFloat, AChipWithoutHalfPrecisionRunsItOnTheHost) {
+  const Chip bm1684 = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684.yaml");
+  const Graph g = conv_graph(DType::F16, {1, 8, 6, 6}, 8, 3, 1, 1, 1);
+  const Model m = compile_model(g, bm1684);
+  ASSERT_EQ(m.host_layers.size(), 1u);
+  EXPECT_EQ(m.host_layers[0].reason, "bm1684 has no f16/bf16 arithmetic");
+  const TensorMap x{{"x", random_float(DType::F16, {1, 8, 6, 6}, -3, 3, 9)}};
+  EXPECT_EQ(Simulator(bm1684, m, host_layer_runner()).run(x).at("y").data, host::Executor(g).run(x).at("y").data);
+}
