@@ -8,8 +8,9 @@
 // channel slot (lane + c) / lanes; all lanes use the same lane-relative byte address.
 //
 // Data types. Operands are i8, i32, f32, f16 or bf16. Float arithmetic is f32: f16 and bf16
-// operands are widened exactly, and a f16/bf16 result is rounded once, to nearest even
-// (ir/quant_math.h), as the host reference rounds each layer's result.
+// operands are widened exactly, multiply-accumulates are fused (one rounding each), and a
+// f16/bf16 result is rounded once, to nearest even (ir/quant_math.h), as the host reference rounds
+// each layer's result.
 //
 // Dependencies. Every command has `id` (1-based position in its own stream) and `dep`: the id of
 // the command on the OTHER engine that must have finished before this one starts (0: none).

@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/chip: exported networks compiled in int8 for the BM1684X, and for the BM1684 from the
-# same configs (the chip is data: configs/chips/*.yaml), and run on the simulator:
-# simulated latency, MAC and DDR utilization, command counts, compile time, bit-exactness
-# against the host int8 reference, output cosine against float; beside the published figures of
+# same configs (the chip is data: configs/chips/*.yaml), then in f16 for the BM1684X (the BM1684
+# has no f16), and run on the simulator: simulated latency, MAC and DDR utilization, command
+# counts, compile time, bit-exactness against the host quantized reference, output cosine against
+# float; beside the published figures of
 # ../shared/reference/anchors.md (TPU-MLIR on a real BM1684X). Host layers (ops the chip cannot
 # run yet) are counted; their time is not in the simulated latency.
 #   bash bench/chip/run.sh [build-dir]            (after `make build`)
@@ -14,8 +15,8 @@ models="resnet18 resnet50 mobilenetv2 encoder"
 chips="bm1684x bm1684"
 mkdir -p "$out"
 /usr/bin/python3 "$root/bench/models/export.py" "$out/models" $models 2> >(grep -v Warning >&2) > /dev/null
-echo "| chip | model | result | TIU / GDMA commands | host layers | weights | simulated latency | MAC util. | DDR util. | compile (import → codegen) | calibration (16 samples, mse) | bit-exact | output cosine (int8 vs float) |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| chip | precision | model | result | TIU / GDMA commands | host layers | weights | simulated latency | MAC util. | DDR util. | compile (import → codegen) | calibration (16 samples, mse) | bit-exact | output cosine (vs float) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for model in $models; do
   data=$out/data/$model
   shape=$(awk -v m="$model" '$1 == m { print $2 }' "$out/models/models.txt")
@@ -38,23 +39,27 @@ validation:
   count: 2
   tolerance: {min_cosine: 0.98}
 YAML
-  for chip in $chips; do  # the same configs; only the chip description changes
-  result=results/$model-$chip
+  # The same configs; only the chip description or the quantization policy changes.
+  for run in $(for chip in $chips; do echo "$chip:int8_sym"; done) bm1684x:f16; do
+  chip=${run%%:*} policy=${run#*:}
+  result=results/$model-$chip-$policy
   rm -rf "$out/$result"
   if "$build/cli/tpuc" compile --config "$out/$model.yaml" --set chip="$root/configs/chips/$chip.yaml" \
-    --set output_dir="$out/$result" > "$out/$model-$chip.log" 2>&1; then status=PASS; else status=FAIL; fi
-  /usr/bin/python3 - "$out/$result/report.json" "$model" "$status" "$out/$model-$chip.log" "$chip" <<'PY'
+    --set quantization.policy="$root/configs/quant/$policy.yaml" \
+    --set output_dir="$out/$result" > "$out/$model-$chip-$policy.log" 2>&1; then status=PASS; else status=FAIL; fi
+  /usr/bin/python3 - "$out/$result/report.json" "$model" "$status" "$out/$model-$chip-$policy.log" "$chip" "${policy%_sym}" <<'PY'
 import json, os, sys
-path, model, status, log, chip = sys.argv[1:]
+path, model, status, log, chip, precision = sys.argv[1:]
 if not os.path.exists(path):
     error = [l for l in open(log) if "error" in l][-1].strip().replace("|", "/")
-    print(f"| {chip} | {model} | {status}: {error} | | | | | | | | | | |")
+    print(f"| {chip} | {precision} | {model} | {status}: {error} | | | | | | | | | | |")
     sys.exit()
 r = json.load(open(path)); c = r["chip"]; v = r["validation"]; ms = r["stage_ms"]
 compile_s = sum(ms[s] for s in ("import", "passes", "quantize", "codegen")) / 1000
-print(f"| {chip} | {model} | {status} | {c['tiu_commands']} / {c['gdma_commands']} | {len(c['host_layers'])} | {c['weight_bytes'] / 2**20:.1f} MiB "
+calibration = f"{ms['calibrate'] / 1000:.1f} s" if ms.get("calibrate") else "none"
+print(f"| {chip} | {precision} | {model} | {status} | {c['tiu_commands']} / {c['gdma_commands']} | {len(c['host_layers'])} | {c['weight_bytes'] / 2**20:.1f} MiB "
       f"| {c['latency_us'] / 1000:.3f} ms | {100 * c['mac_utilization']:.1f}% | {100 * c['ddr_utilization']:.1f}% "
-      f"| {compile_s:.1f} s | {ms['calibrate'] / 1000:.1f} s | {v['bit_exact_samples']} of {v['count']} "
+      f"| {compile_s:.1f} s | {calibration} | {v['bit_exact_samples']} of {v['count']} "
       f"| {v['cosine_mean']:.4f} |")
 PY
   done

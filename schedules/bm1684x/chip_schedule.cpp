@@ -131,6 +131,24 @@ void gemm(Context& cx) {
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, root);
 }
 
+// MatMul of two activations (float), batched: one MATMUL per batch (the store's batch loops are the
+// tile loops), A with K on the lanes, B and the result with N on the lanes, then the result
+// converted (rounded to f16/bf16).
+void matmul(Context& cx) {
+  const std::string where = "node '" + cx.node.name + "' (MatMul): ";
+  if (cx.inputs[0].type->dtype == DType::I8) throw Error(where + "an int8 MatMul has no BM1684X schedule yet");
+  if (cx.inputs[0].type->shape.size() != cx.output.shape.size() || cx.inputs[1].type->shape.size() != cx.output.shape.size())
+    throw Error(where + "operands of different ranks have no BM1684X schedule yet");
+  const size_t rank = cx.output.shape.size();
+  cx.make_store();
+  const LoopLevel at = rank > 2 ? LoopLevel(cx.s.store, cx.s.store.args()[2]) : LoopLevel::root();  // the innermost batch loop
+  const StageRole arg0_on_lanes{StageRole::Copy, TiuOp::End, ArithOp::Copy, 0};  // k of A, n of B
+  cx.place(cx.a.outputs[0], {StageRole::Compute, TiuOp::Arith, ArithOp::Convert, 0}, rank > 2, at);
+  cx.place(cx.a.stages.at("acc"), {StageRole::Compute, TiuOp::MatMul, ArithOp::Copy, 0}, rank > 2, at);
+  cx.place(cx.inputs[0].func, arg0_on_lanes, rank > 2, at);
+  cx.place(cx.inputs[1].func, arg0_on_lanes, rank > 2, at);
+}
+
 // Elementwise conversions: the input into LMEM, one ARITH, the result out (placed as
 // elementwise_placement says: an f32 activation rarely fits local memory whole).
 void convert(Context& cx, ArithOp op) {
@@ -188,7 +206,7 @@ void cast(Context& cx) {
 }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };
 
 }  // namespace

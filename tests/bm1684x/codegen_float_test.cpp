@@ -146,3 +146,18 @@ TEST(CodegenFloat, AChipWithoutHalfPrecisionRunsItOnTheHost) {
   const TensorMap x{{"x", random_float(DType::F16, {1, 8, 6, 6}, -3, 3, 9)}};
   EXPECT_EQ(Simulator(bm1684, m, host_layer_runner()).run(x).at("y").data, host::Executor(g).run(x).at("y").data);
 }
+
+// Attention's products of two activations, batched: one MATMUL per batch, in f16 and in f32 (the
+// int8 encoder keeps them in f32). The second operand comes from the first through a Transpose.
+TEST(CodegenFloat, BatchedMatMulOfTwoActivations) {
+  for (DType t : {DType::F16, DType::F32}) {
+    SCOPED_TRACE(name(t));
+    Graph g = one_node({"Transpose", "t", {"x"}, {"xt"}, {{"perm", std::vector<int64_t>{0, 2, 1}}}}, typed(t, {4, 70, 64}), typed(t, {4, 64, 70}));
+    g.nodes.push_back({"MatMul", "scores", {"x", "xt"}, {"y"}, {}});
+    g.types["y"] = typed(t, {4, 70, 70});
+    g.outputs = {"y"};
+    const Program& p = compile_model(g, kChip).program;
+    EXPECT_EQ(std::count_if(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::MatMul; }), 4);
+    expect_bit_exact(g, 10);
+  }
+}

@@ -154,9 +154,10 @@ T clip(T v, const TiuCommand& c) {
   return float(v) > c.relu_limit ? T(c.relu_limit) : v;
 }
 
-// Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed overflow).
-int32_t wrapping_add(int32_t a, int32_t b) { return int32_t(uint32_t(a) + uint32_t(b)); }
-float wrapping_add(float a, float b) { return a + b; }
+// acc + a·b. Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed
+// overflow); float ones fuse the multiply and add, rounding once.
+int32_t multiply_add(int32_t acc, int32_t a, int32_t b) { return int32_t(uint32_t(acc) + uint32_t(a * b)); }
+float multiply_add(float acc, float a, float b) { return std::fma(a, b, acc); }
 
 // In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in Wide<In>.
 template <class In, class Bias>
@@ -187,7 +188,7 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
             for (uint32_t y = 0; y < r.h; ++y) {
               const In* row = tap + int64_t(y) * c.stride_h * i.hs;
               Acc* out = &acc[size_t(y) * r.w];
-              for (uint32_t x = 0; x < r.w; ++x) out[x] = wrapping_add(out[x], widen(row[int64_t(x) * c.stride_w * i.ws]) * weight);
+              for (uint32_t x = 0; x < r.w; ++x) out[x] = multiply_add(out[x], widen(row[int64_t(x) * c.stride_w * i.ws]), weight);
             }
           }
       }
@@ -235,7 +236,7 @@ void matmul(const View& res, const View& left, const View& right, const View* bi
   for (uint32_t m = 0; m < r.n; ++m)
     for (uint32_t j = 0; j < r.c; ++j) {
       Acc acc = bias ? Acc(widen(bias->at<Bias>(0, j, 0, 0))) : Acc(0);
-      for (uint32_t k = 0; k < left.op().c; ++k) acc = wrapping_add(acc, widen(left.at<In>(m, k, 0, 0)) * widen(right.at<In>(0, j, k, 0)));
+      for (uint32_t k = 0; k < left.op().c; ++k) acc = multiply_add(acc, widen(left.at<In>(m, k, 0, 0)), widen(right.at<In>(0, j, k, 0)));
       res.at<Acc>(m, j, 0, 0) = acc;
     }
 }
