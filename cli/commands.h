@@ -24,12 +24,22 @@ int run_command(const std::string& model, const std::string& input, const std::s
                 const std::vector<std::string>& input_shapes,
                 const std::string& trace);
 int disasm_command(const std::string& model);
-// One layer of a quantized graph (.tpuir) compiled alone: its tile, LMEM map, lowered loops,
-// commands and simulated cycles.
-int schedule_show_command(const std::string& graph, const std::string& node, const std::string& chip);
-// Every layer (or one) compiled alone and run on random inputs: simulator against host reference,
-// bit for bit; exit code 1 when any layer differs or fails to compile.
-int schedule_check_command(const std::string& graph, const std::string& node, const std::string& chip, int samples);
+// `tpuc schedule show|check`: a layer of a quantized graph (graph, node), or a synthetic layer of
+// one operator (op, shape, dtype, attrs; cli/synthetic_layer.h). Exactly one of graph and op.
+struct ScheduleOptions {
+  std::string graph, node;            // --graph tpu.tpuir [--node NAME]
+  std::string op, shape, dtype;       // --op OP [--shape 1x64x56x56] [--dtype int8|f16|bf16|f32]; empty: not given
+  std::vector<std::string> attrs;     // --attr key=value
+  std::string chip;                   // chip description
+  std::string configs;                // the configs/ folder: the pipeline and policies a synthetic layer is compiled with
+  int samples = 3;                    // check: random inputs per layer
+};
+// One layer compiled alone: its tile, LMEM map, lowered loops, commands and simulated cycles.
+int schedule_show_command(const ScheduleOptions& options);
+// Layers compiled alone and run on random inputs, simulator against host reference bit for bit:
+// every layer of a graph (or one), or a synthetic layer at one shape or the op's sweep of shapes.
+// Exit code 1 when any differs or fails to compile.
+int schedule_check_command(const ScheduleOptions& options);
 int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
 int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);
 

@@ -41,19 +41,26 @@ int main(int argc, char** argv) {
 
   CLI::App* sched = app.add_subcommand("schedule", "a layer's BM1684X schedule: show it, or check it against the host reference");
   sched->require_subcommand(1);
-  std::string graph, node;
-  int samples = 3;
-  CLI::App* sched_show = sched->add_subcommand("show", "one layer of a quantized graph compiled alone: tile, LMEM map, loops, commands, cycles");
-  sched_show->add_option("--graph", graph, "a quantized graph (.tpuir, e.g. a compile's tpu.tpuir)")->required();
-  sched_show->add_option("--node", node, "the layer's node name")->required();
-  sched_show->add_option("--chip", chip, "chip description (default: " TPUC_DEFAULT_CHIP ")");
-  sched_show->callback([&] { code = tpuc::schedule_show_command(graph, node, chip); });
-  CLI::App* check = sched->add_subcommand("check", "every layer (or one) compiled alone, simulator against host reference on random inputs");
-  check->add_option("--graph", graph, "a quantized graph (.tpuir)")->required();
-  check->add_option("--node", node, "only this layer");
-  check->add_option("--samples", samples, "random inputs per layer (default 3)")->check(CLI::Range(1, 1000));
-  check->add_option("--chip", chip, "chip description (default: " TPUC_DEFAULT_CHIP ")");
-  check->callback([&] { code = tpuc::schedule_check_command(graph, node, chip, samples); });
+  tpuc::ScheduleOptions layer;
+  layer.chip = TPUC_DEFAULT_CHIP;
+  layer.configs = TPUC_CONFIG_DIR;
+  // The layer: one of a quantized graph, or a synthetic one of a single operator.
+  auto add_layer_options = [&](CLI::App* sub, const char* node_help) {
+    sub->add_option("--graph", layer.graph, "a quantized graph (.tpuir, e.g. a compile's tpu.tpuir)");
+    sub->add_option("--node", layer.node, node_help);
+    sub->add_option("--op", layer.op, "instead of --graph: a layer of this ONNX operator (Conv, MaxPool, Gemm, Add, ...; conv2d, linear)");
+    sub->add_option("--shape", layer.shape, "with --op: the input's shape, e.g. 1x64x56x56");
+    sub->add_option("--dtype", layer.dtype, "with --op: int8 (default), f16, bf16 or f32");
+    sub->add_option("--attr", layer.attrs, "with --op: an attribute key=value (kernel_shape=3,3 pads=1,1,1,1 strides=2,2 group=N; out_channels=N for Conv, out_features=N for Gemm and MatMul)");
+    sub->add_option("--chip", layer.chip, "chip description (default: " TPUC_DEFAULT_CHIP ")");
+  };
+  CLI::App* sched_show = sched->add_subcommand("show", "one layer compiled alone: tile, LMEM map, loops, commands, cycles");
+  add_layer_options(sched_show, "the layer's node name");
+  sched_show->callback([&] { code = tpuc::schedule_show_command(layer); });
+  CLI::App* check = sched->add_subcommand("check", "layers compiled alone, simulator against host reference on random inputs: every layer of --graph (or --node), or --op at --shape (without it: a sweep of edge-case shapes)");
+  add_layer_options(check, "only this layer");
+  check->add_option("--samples", layer.samples, "random inputs per layer (default 3)")->check(CLI::Range(1, 1000));
+  check->callback([&] { code = tpuc::schedule_check_command(layer); });
 
   CLI::App* i = app.add_subcommand("import", "import an ONNX model and print (or write) its .tpuir");
   i->add_option("model", model, ".onnx")->required();

@@ -9,6 +9,7 @@
 #include "backend/host/executor.h"
 #include "cli/commands.h"
 #include "cli/host_layers.h"
+#include "cli/synthetic_layer.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
@@ -27,16 +28,7 @@ std::map<std::string, Shape> parse_input_shapes(const std::vector<std::string>& 
   for (const std::string& spec : specs) {
     const size_t colon = spec.rfind(':');
     if (colon == std::string::npos || colon == 0) throw Error("--input-shape '" + spec + "': expected name:1x3x224x224");
-    Shape s;
-    for (size_t start = colon + 1, x; start <= spec.size(); start = x + 1) {
-      x = spec.find('x', start);
-      if (x == std::string::npos) x = spec.size();
-      const std::string dim = spec.substr(start, x - start);
-      if (dim.empty() || dim.find_first_not_of("0123456789") != std::string::npos)
-        throw Error("--input-shape '" + spec + "': '" + dim + "' is not a dimension");
-      s.push_back(std::stoll(dim));
-    }
-    shapes[spec.substr(0, colon)] = s;
+    shapes[spec.substr(0, colon)] = parse_shape(spec.substr(colon + 1), "--input-shape '" + spec + "'");
   }
   return shapes;
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -172,4 +173,83 @@ TEST(Cli, RunMatchesTheTrainedModelOnOneImage) {
   const Result r = run("run " + kSrc + "/examples/fmnist/model.onnx --input " + temp("zeros.npz") + " --output " + temp("logits.npz"));
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(read_tensors(temp("logits.npz")).at("logits").type.shape, (Shape{1, 10}));
+}
+
+namespace {
+
+// The N of "N of N cases bit-exact ... on bm1684x (...); 0 host layers": every case of a
+// `schedule check --op` on the chip and bit-exact; -1 when the summary says otherwise.
+int all_cases_bit_exact(const std::string& output) {
+  std::smatch m;
+  const std::regex summary(R"((\d+) of \1 cases bit-exact against the host reference on bm1684x \(\d+ random samples each\); 0 host layers\n)");
+  return std::regex_search(output, m, summary) ? std::stoi(m[1]) : -1;
+}
+
+}  // namespace
+
+// Without --shape, `schedule check --op` sweeps the op's table of edge-case shapes, each compiled
+// alone and compared with the host int8 reference.
+TEST(Cli, ScheduleCheckSweepsConv) {
+  const Result r = run("schedule check --op conv2d");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_GT(all_cases_bit_exact(r.output), 3) << r.output;
+  EXPECT_NE(r.output.find("group=96"), std::string::npos) << "depthwise is a case\n" << r.output;
+}
+
+TEST(Cli, ScheduleCheckSweepsMaxPool) {
+  const Result r = run("schedule check --op maxpool --samples 2");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_GT(all_cases_bit_exact(r.output), 3) << r.output;
+}
+
+TEST(Cli, ScheduleCheckSweepsGemm) {
+  const Result r = run("schedule check --op gemm");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_GT(all_cases_bit_exact(r.output), 2) << r.output;
+}
+
+// One shape of one op: a layer the chip runs on the host is reported as such, not as a failure.
+TEST(Cli, ScheduleCheckOneShape) {
+  Result r = run("schedule check --op Gemm --shape 2x48 --attr out_features=80");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(all_cases_bit_exact(r.output), 1) << r.output;
+  r = run("schedule check --op conv2d --dtype f16 --shape 1x8x9x9");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("1x8x9x9                "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("host layer: node 'Conv' (Conv): only int8 runs on the BM1684X so far"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("0 of 0 cases bit-exact against the host reference on bm1684x (3 random samples each); 1 host layers\n"),
+            std::string::npos) << r.output;
+}
+
+TEST(Cli, ScheduleShowOfASyntheticLayer) {
+  const Result r = run("schedule show --op conv2d --shape 1x16x9x9 --attr out_channels=32 --attr strides=2,2 pads=1,1,1,1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* part : {"node Conv (Conv), 5 output rows per tile", "local memory (per lane):", " B  pad", " B  acc", "lowered loops:", "CONV",
+                           "REQUANT", "simulated on bm1684x"})
+    EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n--- in ---\n" << r.output;
+}
+
+// Bad input names the option in one line, exit code 2, and nothing runs.
+TEST(Cli, ScheduleOptionsAreChecked) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"check --op conv3x", "--op 'conv3x': not an ONNX operator tpuc imports (e.g. Conv, MaxPool, Gemm, Add, MatMul, Softmax; aliases conv2d, maxpool2d, linear, gap)"},
+      {"check --op conv2d --shape 1x8xx8", "--shape '1x8xx8': '' is not a dimension"},
+      {"show --op conv2d --shape 1x8x8x8 --attr pads", "--attr 'pads': expected key=value, e.g. pads=1,1,1,1"},
+      {"show --op conv2d --shape 1x8x8x8 --attr strides=2,two", "--attr 'strides=2,two': 'two' is not a number"},
+      {"check --op conv2d --shape 1x8x8x8 --dtype f64", "--dtype 'f64': expected int8, f16, bf16 or f32"},
+      {"check --op conv2d --shape 1x8x8x8 --attr kernel_shape=9,9",
+       "--op Conv --shape 1x8x8x8 --dtype int8 --attr kernel_shape=9,9: node 'Conv' (Conv): the window is larger than the padded input"},
+      {"check --op maxpool --shape 1x8x8x8 --attr out_channels=4",
+       "--op MaxPool --shape 1x8x8x8 --dtype int8 --attr out_channels=4: out_channels sizes the weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
+      {"check --op softmax", "--op Softmax: no built-in shapes to sweep (there are for Add, Conv, Gemm, GlobalAveragePool, MaxPool, Transpose); give --shape"},
+      {"show --op conv2d", "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
+      {"check", "--graph or --op: give a quantized graph (--graph tpu.tpuir --node NAME) or an operator (--op conv2d ...)"},
+      {"show --graph tpu.tpuir --op conv2d", "--graph and --op exclude each other: a layer of a quantized graph, or a synthetic layer"},
+      {"check --graph tpu.tpuir --shape 1x8", "--shape, --dtype and --attr describe a synthetic layer: they go with --op, not --graph"},
+  };
+  for (const auto& [args, error] : cases) {
+    const Result r = run(std::string("schedule ") + args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_EQ(r.output, std::string("tpuc: error: ") + error + "\n") << args;
+  }
 }
