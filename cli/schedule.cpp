@@ -51,6 +51,8 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"Add", {{"1x16x9x9", {}}, {"1x70x5x7", {}}, {"1x64x301x300", {}}}},  // below, past the lanes; row tiles
     {"GlobalAveragePool", {{"1x16x7x7", {}}, {"1x70x9x11", {}}}},
     {"Transpose", {{"1x128x4x64", {"perm=0,2,1,3"}}, {"128x3x70", {"perm=1,0,2"}}, {"5x7", {}}}},
+    {"Softmax", {{"4x128x128", {}}, {"3x1000", {}}, {"1x4x70x50", {}}}},  // attention scores, a classifier, 4-D rows past the lanes
+    {"MatMul", {{"4x70x64", {"out_features=70"}}, {"128x64", {"out_features=130"}}}},
 };
 
 const Node& find_node(const Graph& g, const std::string& name, const std::string& file) {

@@ -54,7 +54,7 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in, const std::v
   RDom r(0, int(ws[3]), 0, int(ws[2]), 0, ICg, "r");
   Expr ic = g.group == 1 ? Expr(r.z) : (c / OCg) * ICg + r.z;
   Expr xv = cast(acc_t, pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]), y * int(g.strides[0]) + r.y * int(g.dilations[0]), ic, k));
-  acc(x, y, c, k) += (zx ? xv - zx : xv) * cast(acc_t, weight(r.x, r.y, r.z, c));
+  acc(x, y, c, k) = accumulate(acc(x, y, c, k), (zx ? xv - zx : xv) * cast(acc_t, weight(r.x, r.y, r.z, c)));
   Func output(halide_name(n.name)), m, s;
   if (int8) {
     m = channel_table(n, "multiplier", ws[0]);

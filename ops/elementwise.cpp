@@ -100,8 +100,9 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in, const std:
     output(v) = activation(n, saturate_i8(zy ? sum + zy : sum), zy);
     return {{output}, {}, {}};
   }
-  Expr acc = broadcast_call(in[0].func, in[0].type->shape, v);
-  for (size_t i = 1; i < in.size(); ++i) acc = kBinary.at(n.op)(acc, broadcast_call(in[i].func, in[i].type->shape, v));
+  auto operand = [&](const OpInput& x) { return is_immediate(x) ? immediate(x) : broadcast_call(x.func, x.type->shape, v); };
+  Expr acc = operand(in[0]);
+  for (size_t i = 1; i < in.size(); ++i) acc = kBinary.at(n.op)(acc, operand(in[i]));
   output(v) = activation(n, acc);
   return {{output}, {}, {}};
 }

@@ -76,6 +76,9 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std
 // z is the int8 output's zero point, else 0), and v < 0 ? leaky_alpha·v : v for a fused LeakyRelu
 // (float only).
 Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point = 0);
+// acc + term as an accumulation's update. A float one is IEEE f32 (strict_float: neither fused nor
+// reassociated by LLVM), so the host sums in the algorithm's order, as the chip does.
+Halide::Expr accumulate(Halide::Expr acc, Halide::Expr term);
 // Type of a value computed with the same element type and quantization as `like`.
 TensorType same_kind(const TensorType& like, Shape shape);
 

@@ -57,7 +57,7 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   Func acc("acc");
   acc(j, i) = c_first ? cast(acc_t, c_term) : cast(acc_t, 0);
   const int za = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
-  acc(j, i) += (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj);
+  acc(j, i) = accumulate(acc(j, i), (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj));
   Func output(halide_name(n.name)), m, s;
   if (int8) {
     m = channel_table(n, "multiplier", d.n);
@@ -105,7 +105,7 @@ Algorithm build_matmul(const Node& n, const std::vector<OpInput>& in, const std:
   };
   Func acc("acc");
   acc(v) = 0.0f;
-  acc(v) += cast<float>(operand(in[0].func, as, r, v[1])) * cast<float>(operand(in[1].func, bs, v[0], r));
+  acc(v) = accumulate(acc(v), cast<float>(operand(in[0].func, as, r, v[1])) * cast<float>(operand(in[1].func, bs, v[0], r)));
   Func output(halide_name(n.name));
   output(v) = acc(v);
   return {{output}, {{"acc", acc}}, {r}};

@@ -50,6 +50,16 @@ const OpDef* find_op(const std::string& name);  // nullptr when unsupported
 // Ops whose every output element is a function of the same input element alone (Sigmoid, Exp, ...):
 // a 256-entry table can stand for them in int8.
 bool is_elementwise_unary(const std::string& name);
+// A one-element float constant input: algorithms take it as an immediate of their expression (so a
+// chip schedule needs no operand for it; the generator reads it off the lowered expression).
+bool is_immediate(const OpInput& input);
+Halide::Expr immediate(const OpInput& input);
+
+// e^x as tpuc defines it (ir/quant_math.h exp_f32, an extern call of the pipeline), and the JIT
+// symbols such calls need: every host pipeline of an op registers them.
+Halide::Expr exp_f32(Halide::Expr x);
+const std::map<std::string, Halide::JITExtern>& jit_externs();
+
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip
 // schedule scales by the same factor).
 float global_average_factor(const Shape& input);

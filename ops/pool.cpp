@@ -4,7 +4,8 @@
 // divided by the number of positions counted (inside the input, or inside the padded input with
 // count_include_pad). GlobalAveragePool / GlobalMaxPool reduce all spatial dimensions; in int8,
 // GlobalMaxPool keeps the scale and GlobalAveragePool requantizes its int32 window sum (stages
-// "acc", "multiplier", "rshift", as Conv).
+// "acc", "multiplier", "rshift", as Conv); a float GlobalAveragePool scales its f32 sum ("acc") by
+// global_average_factor.
 #include "ops/conv_geometry.h"
 #include "ops/families.h"
 #include "ops/quant.h"
@@ -99,7 +100,7 @@ Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const 
   Func acc("acc");
   acc(v) = int8 ? Expr(0) : Expr(0.0f);
   Expr x = cast(int8 ? Int(32) : Float(32), in[0].func(at));
-  acc(v) += zx ? x - zx : x;
+  acc(v) = accumulate(acc(v), zx ? x - zx : x);
   if (!int8) {
     output(v) = acc(v) * global_average_factor(s);
     return {{output}, {{"acc", acc}}, {r}};

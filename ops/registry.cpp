@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "ir/diagnostics.h"
+#include "ir/quant_math.h"
 #include "ops/families.h"
 
 namespace tpuc::ops {
@@ -133,6 +134,28 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std
 
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out) {
   return broadcast_call(f, shape, as_exprs(out));
+}
+
+Halide::Expr exp_f32(Halide::Expr x) {
+  return Halide::Internal::Call::make(Halide::Float(32), "tpuc_exp_f32", {Halide::cast<float>(std::move(x))}, Halide::Internal::Call::PureExtern);
+}
+
+const std::map<std::string, Halide::JITExtern>& jit_externs() {
+  static const std::map<std::string, Halide::JITExtern> externs = {{"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)}};
+  return externs;
+}
+
+bool is_immediate(const OpInput& input) {
+  const bool real = input.type && (input.type->dtype == DType::F32 || input.type->dtype == DType::F16 || input.type->dtype == DType::BF16);
+  return real && input.constant && input.constant->size() == 1;
+}
+
+// An f32 immediate whatever the input's float type: the arithmetic is f32 (a f16 operand widens).
+Halide::Expr immediate(const OpInput& input) { return Halide::Internal::make_const(Halide::Float(32), input.constant->at(0)); }
+
+Halide::Expr accumulate(Halide::Expr acc, Halide::Expr term) {
+  Halide::Expr sum = std::move(acc) + std::move(term);
+  return sum.type().is_float() ? Halide::strict_float(sum) : sum;
 }
 
 Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point) {

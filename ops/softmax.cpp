@@ -38,12 +38,19 @@ Algorithm build_softmax(const Node& n, const std::vector<OpInput>& in, const std
   std::vector<Var> outer_vars;
   for (size_t i = 0; i < v.size(); ++i)
     if (std::find(reduced_args.begin(), reduced_args.end(), i) == reduced_args.end()) outer_vars.push_back(v[i]);
-  Func input = in[0].func;
-  Func mx("max"), sum("sum"), output(halide_name(n.name));
-  mx(outer_vars) = maximum(input(at_r));
-  sum(outer_vars) = Halide::sum(exp(input(at_r) - mx(outer_vars)));
-  output(v) = exp(input(v) - mx(outer_vars)) / sum(outer_vars);
-  return {{output}, {{"max", mx}, {"sum", sum}}, {r}};
+  // One operation per stage, so a chip schedule can place each as one command; all in f32 (a f16
+  // input widens, as the host's executor widens it).
+  Func input("widened");
+  input(v) = cast<float>(in[0].func(v));
+  Func mx("max"), shifted("shifted"), e("exp"), sum("sum"), output(halide_name(n.name));
+  mx(outer_vars) = input.value().type().min();
+  mx(outer_vars) = max(mx(outer_vars), input(at_r));
+  shifted(v) = input(v) - mx(outer_vars);
+  e(v) = exp_f32(shifted(v));
+  sum(outer_vars) = 0.0f;
+  sum(outer_vars) = accumulate(sum(outer_vars), e(at_r));
+  output(v) = e(v) / sum(outer_vars);
+  return {{output}, {{"max", mx}, {"shifted", shifted}, {"exp", e}, {"sum", sum}}, {r}};
 }
 
 }  // namespace tpuc::ops

@@ -14,7 +14,7 @@ namespace {
 Expr erf_approx(Expr x) {
   Expr t = 1.0f / (1.0f + 0.3275911f * abs(x));
   Expr poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-  Expr y = 1.0f - poly * exp(-x * x);
+  Expr y = 1.0f - poly * exp_f32(-x * x);
   return select(x < 0, -y, y);
 }
 
@@ -29,13 +29,13 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Atanh", [](Expr x, const Node&) { return atanh(x); }},
     {"Celu", [](Expr x, const Node& n) {
        const float alpha = float(n.f("alpha", 1.0));
-       return max(x, 0.0f) + min(0.0f, alpha * (exp(x / alpha) - 1.0f));
+       return max(x, 0.0f) + min(0.0f, alpha * (exp_f32(x / alpha) - 1.0f));
      }},
     {"Cosh", [](Expr x, const Node&) { return cosh(x); }},
     {"Ceil", [](Expr x, const Node&) { return ceil(x); }},
-    {"Elu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 1.0)) * (exp(x) - 1.0f), x); }},
+    {"Elu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x); }},
     {"Erf", [](Expr x, const Node&) { return erf_approx(x); }},
-    {"Exp", [](Expr x, const Node&) { return exp(x); }},
+    {"Exp", [](Expr x, const Node&) { return exp_f32(x); }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
     {"Gelu", [](Expr x, const Node&) { return 0.5f * x * (1.0f + erf_approx(x * float(M_SQRT1_2))); }},
@@ -47,17 +47,17 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Reciprocal", [](Expr x, const Node&) { return 1.0f / x; }},
     {"Selu", [](Expr x, const Node& n) {
        const float alpha = float(n.f("alpha", 1.67326319217681884765625)), gamma = float(n.f("gamma", 1.05070102214813232421875));
-       return gamma * select(x <= 0, alpha * (exp(x) - 1.0f), x);
+       return gamma * select(x <= 0, alpha * (exp_f32(x) - 1.0f), x);
      }},
     {"Round", [](Expr x, const Node&) { return round(x); }},  // half to even, as ONNX
-    {"Sigmoid", [](Expr x, const Node&) { return 1.0f / (1.0f + exp(-x)); }},
+    {"Sigmoid", [](Expr x, const Node&) { return 1.0f / (1.0f + exp_f32(-x)); }},
     {"Sign", [](Expr x, const Node&) { return select(x > 0, 1.0f, select(x < 0, -1.0f, 0.0f)); }},
-    {"Silu", [](Expr x, const Node&) { return x / (1.0f + exp(-x)); }},  // tpuc's own: x·sigmoid(x)
+    {"Silu", [](Expr x, const Node&) { return x / (1.0f + exp_f32(-x)); }},  // tpuc's own: x·sigmoid(x)
     {"Sin", [](Expr x, const Node&) { return sin(x); }},
     {"Sinh", [](Expr x, const Node&) { return sinh(x); }},
     {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},
     {"ThresholdedRelu", [](Expr x, const Node& n) { return select(x > float(n.f("alpha", 1.0)), x, 0.0f); }},
-    {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp(x)); }},
+    {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp_f32(x)); }},
     {"Sqrt", [](Expr x, const Node&) { return sqrt(x); }},
     {"Tan", [](Expr x, const Node&) { return tan(x); }},
     {"Tanh", [](Expr x, const Node&) { return tanh(x); }},

@@ -33,8 +33,9 @@ std::string tiu_line(const TiuCommand& c) {
   std::string line = head;
   if (c.op == TiuOp::End) return line + "\n";
   line += "  res " + operand(c.res) + "  opd0 " + operand(c.opd0);
-  if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant ||
-      (c.op == TiuOp::Arith && (c.arith == ArithOp::Add || c.arith == ArithOp::Max)))
+  const bool binary = c.op == TiuOp::Arith && (c.arith == ArithOp::Add || c.arith == ArithOp::Max || c.arith >= ArithOp::Sub);
+  if (binary && c.opd1_const) line += "  opd1 " + number(c.constant);
+  if ((binary && !c.opd1_const) || c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant)
     line += "  opd1 " + operand(c.opd1);
   if (c.has_bias || c.op == TiuOp::Requant) line += "  opd2 " + operand(c.opd2);
   char extra[128] = "";
@@ -61,9 +62,10 @@ std::string gdma_line(const GdmaCommand& c) {
 }  // namespace
 
 const char* mnemonic(const TiuCommand& c) {
-  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE"};
-  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert"};
-  return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : tiu[int(c.op)];
+  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE", "SFU"};
+  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert", "sub", "mul", "div"};
+  static const char* sfu[] = {"exp", "sqrt"};
+  return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : c.op == TiuOp::Sfu ? sfu[int(c.sfu)] : tiu[int(c.op)];
 }
 
 const char* mnemonic(const GdmaCommand& c) { return c.op == GdmaOp::End ? "END" : c.op == GdmaOp::Fill ? "FILL" : "TENSOR"; }

@@ -51,6 +51,7 @@ void tiu_fields(IO& io, C& c) {
   io(c.dep);
   io(c.op);
   io(c.arith);
+  io(c.sfu);
   io(c.has_bias);
   io(c.relu);
   io(c.pool_sum);
@@ -65,6 +66,8 @@ void tiu_fields(IO& io, C& c) {
   io(c.multiplier[0]);
   io(c.multiplier[1]);
   io(c.shift);
+  io(c.opd1_const);
+  io(c.constant);
   operand_fields(io, c.res);
   operand_fields(io, c.opd0);
   operand_fields(io, c.opd1);
@@ -81,10 +84,10 @@ void gdma_fields(IO& io, C& c) {
   operand_fields(io, c.dst);
 }
 
-// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 39 + 4 operands = 287;
+// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 47 + 4 operands = 295;
 // a GDMA command 17 + 2 operands = 141.
 constexpr size_t kOperandBytes = 62;
-static_assert(39 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
+static_assert(47 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {
@@ -115,7 +118,7 @@ std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::stri
   return commands;
 }
 
-bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Depthwise || c.op == TiuOp::End) && c.arith <= ArithOp::Convert; }
+bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Sfu || c.op == TiuOp::End) && c.arith <= ArithOp::Div && c.sfu <= SfuOp::Sqrt; }
 bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 namespace tpuc::bm1684x {
 
-constexpr size_t kTiuRecordBytes = 288;
+constexpr size_t kTiuRecordBytes = 320;
 constexpr size_t kGdmaRecordBytes = 144;
 
 std::string encode_tiu(const std::vector<TiuCommand>& commands);

@@ -7,10 +7,10 @@
 // lanes of Chip::lmem_bytes each. A local operand places channel c in lane (lane + c) % lanes, at
 // channel slot (lane + c) / lanes; all lanes use the same lane-relative byte address.
 //
-// Data types. Operands are i8, i32, f32, f16 or bf16. Float arithmetic is f32: f16 and bf16
-// operands are widened exactly, multiply-accumulates are fused (one rounding each), and a
-// f16/bf16 result is rounded once, to nearest even (ir/quant_math.h), as the host reference rounds
-// each layer's result.
+// Data types. Operands are i8, i32, f32, f16 or bf16. Float arithmetic is IEEE f32, each
+// operation rounded on its own (no fused multiply-add): f16 and bf16 operands are widened exactly,
+// and a f16/bf16 result is rounded once, to nearest even (ir/quant_math.h), as the host reference
+// rounds each layer's result.
 //
 // Dependencies. Every command has `id` (1-based position in its own stream) and `dep`: the id of
 // the command on the OTHER engine that must have finished before this one starts (0: none).
@@ -40,22 +40,27 @@ struct Operand {
   int64_t elements() const { return int64_t(n) * c * h * w; }
 };
 
-enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, End = 15 };
-enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4, Convert = 5 };
+enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, Sfu = 6, End = 15 };
+enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4, Convert = 5, Sub = 6, Mul = 7, Div = 8 };
+enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1 };
 
 struct TiuCommand {
   uint32_t id = 0, dep = 0;
   TiuOp op = TiuOp::End;
   ArithOp arith = ArithOp::Copy;  // Arith only
+  SfuOp sfu = SfuOp::Exp;         // Sfu only
   Operand res, opd0, opd1, opd2;
   bool has_bias = false;
   bool relu = false;
   bool pool_sum = false;                // Pool: the window's sum, not its max
   float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results above it become it
-  uint8_t kh = 1, kw = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  uint16_t kh = 1, kw = 1;              // window (a reduction over a whole row may be long)
+  uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   float scale = 1;                      // Quantize: 1/scale; Dequantize: scale; Convert: a factor
   int32_t multiplier[2] = {0, 0};       // Arith Add
   int32_t shift = 0;                    // Arith Add
+  bool opd1_const = false;              // a binary float ARITH: opd1 is `constant`, not an operand
+  float constant = 0;
 };
 // CONV  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
 //                       + Σ_{ic<opd0.c, ky<kh, kx<kw} opd0[n, ic, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
@@ -70,8 +75,8 @@ struct TiuCommand {
 //       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, floats → f32); res,
 //       opd0 and opd1 start on the same lane.
 // POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
-//       (same dtype in and out; opd0 and res have the same start lane); with pool_sum the window's
-//       sum instead: int8 → int32 exactly, floats → f32 in the order above.
+//       (same dtype in and out, or a float widened to f32; opd0 and res have the same start lane);
+//       with pool_sum the window's sum instead: int8 → int32 exactly, floats → f32 in the order above.
 // MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
 //       int8 → int32 or floats → f32, as CONV.
 // REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),
@@ -82,11 +87,15 @@ struct TiuCommand {
 //       Dequantize res f32 = dequantize(opd0 i8, scale)
 //       Add        int8:   res = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
 //                          and relu_limit as REQUANT
-//                  floats: res = round(clip(opd0 + opd1)) in f32 (all three of one dtype)
+//                  floats: res = round(clip(opd0 + opd1)) in f32 (each of f32, f16 or bf16, widened)
+//       Sub, Mul, Div  floats: res = round(clip(opd0 ⊙ opd1)) in f32, as Add
 //       Convert    res = round(clip(opd0 · scale)) in f32, between any two float dtypes (f32, f16, bf16)
 //                  where clip is max(·, 0) if relu, then min(·, relu_limit), and round the rounding
 //                  to res's dtype
 //       Max        res = max(opd0, opd1);  Copy  res = opd0
+//       A float binary op with opd1_const takes the f32 `constant` for opd1.
+// SFU   res = round(f(opd0)) in f32, f = exp or sqrt as the C library computes them (expf, sqrtf), on
+//       floats (f32, f16, bf16; res and opd0 of any of them).
 // END   marks the end of the stream.
 
 enum class GdmaOp : uint8_t { Tensor = 0, Fill = 1, End = 15 };

@@ -125,6 +125,7 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
     f32 = rounded;
   }
   kernel->pipeline = Halide::Pipeline(algorithm.outputs);
+  kernel->pipeline.set_jit_externs(ops::jit_externs());
   kernel->pipeline.compile_jit(target);
   return kernel;
 }

@@ -58,12 +58,20 @@ struct Context {
     }
     return LoopLevel::root();
   }
-  // Output rows per tile: the request, at most all rows.
+  // Output rows (the second-innermost dimension) per tile: the request, at most all rows. The
+  // tile loop runs inside the outermost dimension (a batch) and outside the others (NCHW: the
+  // channels).
   LoopLevel tile_by_rows() {
     std::vector<Var> v = s.store.args();
-    const int rows = int(output.shape[2]);
+    const size_t rank = v.size();
+    const int rows = int(output.shape[rank - 2]);
     Var yo("yo"), yi("yi");
-    s.store.split(v[1], yo, yi, std::min(tile_rows, rows), TailStrategy::ShiftInwards).reorder(v[0], yi, v[2], yo, v[3]);
+    s.store.split(v[1], yo, yi, std::min(tile_rows, rows), TailStrategy::ShiftInwards);
+    std::vector<VarOrRVar> order{v[0], yi};
+    for (size_t d = 2; d + 1 < rank; ++d) order.push_back(v[d]);
+    order.push_back(yo);
+    if (rank > 2) order.push_back(v[rank - 1]);
+    s.store.reorder(order);
     return LoopLevel(s.store, yo);
   }
 };
@@ -82,8 +90,9 @@ void conv(Context& cx) {
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place_result(4, true, tile);
-  cx.place(cx.a.stages.at("acc"), cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4), true, tile);
-  if (depthwise) cx.s.operands = {cx.a.stages.at("pad").name(), cx.inputs[1].func.name()};
+  StageRole acc = cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4);
+  if (depthwise) acc.operands = {cx.a.stages.at("pad").name(), cx.inputs[1].func.name()};
+  cx.place(cx.a.stages.at("acc"), acc, true, tile);
   cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
@@ -160,21 +169,52 @@ void convert(Context& cx, ArithOp op) {
   cx.place(cx.inputs[0].func, input, rank == 4, at);
 }
 
-// Add (both operands of the output's shape): both operands into LMEM (per tile of rows when NCHW)
-// and one ARITH Add (int8: with the node's two multipliers and shift) and relu, the result out.
-void add(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (Add): ";
-  for (size_t i = 0; i < 2; ++i)
-    if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting Add has no BM1684X schedule yet");
+// Elementwise binary ops (int8: Add; floats: Add, Sub, Mul, Div), both operands of the output's
+// shape, or the second a scalar constant (the algorithm holds it as an immediate): the operands
+// into LMEM (per tile of rows when NCHW) and one ARITH (int8 Add: with the node's two multipliers
+// and shift) with the fused relu, the result out.
+void binary(Context& cx, ArithOp op) {
+  const std::string where = "node '" + cx.node.name + "' (" + cx.node.op + "): ";
+  if (cx.output.dtype == DType::I8 && op != ArithOp::Add) throw Error(where + "only Add runs on the BM1684X in int8");
+  const bool immediate = ops::is_immediate(cx.inputs[1]);
+  for (size_t i = 0; i < (immediate ? 1 : 2); ++i)
+    if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting " + cx.node.op + " has no BM1684X schedule yet");
   const size_t rank = cx.output.shape.size();
   cx.make_store();
-  StageRole result = cx.compute(TiuOp::Arith, rank, ArithOp::Add), a = cx.copy(rank), b = cx.copy(rank);
-  const LoopLevel at = cx.elementwise_placement({&result, &a, &b});
-  cx.place(cx.a.outputs[0], result, rank == 4, at);
-  for (size_t i = 0; i < 2; ++i) {
-    cx.place(cx.inputs[i].func, i == 0 ? a : b, rank == 4, at);
-    cx.s.operands.push_back(cx.inputs[i].func.name());
+  StageRole result = cx.compute(TiuOp::Arith, rank, op);
+  std::vector<StageRole> inputs(immediate ? 1 : 2, cx.copy(rank));
+  std::vector<StageRole*> roles{&result};
+  for (StageRole& r : inputs) roles.push_back(&r);
+  const LoopLevel at = cx.elementwise_placement(roles);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    cx.place(cx.inputs[i].func, inputs[i], rank == 4, at);
+    result.operands.push_back(cx.inputs[i].func.name());
   }
+  cx.place(cx.a.outputs[0], result, rank == 4, at);
+}
+
+// Softmax over the last axis, rows on the lanes (tiled by rows): POOL max of each row, ARITH sub
+// (the max broadcast along the row), SFU exp, POOL sum, ARITH div (the sum broadcast).
+void softmax(Context& cx) {
+  const std::string where = "node '" + cx.node.name + "' (Softmax): ";
+  const size_t rank = cx.output.shape.size();
+  const int64_t axis = cx.node.i("axis", -1);
+  if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1))
+    throw Error(where + "only a softmax over the last axis of a tensor of rank 2 or more runs on the BM1684X");
+  if (cx.output.shape.back() > 65535) throw Error(where + "a row of over 65535 elements has no POOL form");
+  cx.make_store();
+  const LoopLevel tile = cx.tile_by_rows();
+  auto rows = [](StageRole r) { return r.lane_dim = 1, r; };  // Func argument 1: the rows
+  auto reduced = [](StageRole r, bool sum) { return r.lane_dim = 0, r.pool_sum = sum, r; };  // the rows, once reduced
+  StageRole sub = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Sub)), div = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Div));
+  sub.operands = {cx.inputs[0].func.name(), cx.a.stages.at("max").name()};
+  div.operands = {cx.a.stages.at("exp").name(), cx.a.stages.at("sum").name()};
+  cx.place(cx.a.outputs[0], div, true, tile);
+  cx.place(cx.a.stages.at("sum"), reduced(cx.compute(TiuOp::Pool, rank), true), true, tile);
+  cx.place(cx.a.stages.at("exp"), rows(cx.compute(TiuOp::Sfu, rank)), true, tile);
+  cx.place(cx.a.stages.at("shifted"), sub, true, tile);
+  cx.place(cx.a.stages.at("max"), reduced(cx.compute(TiuOp::Pool, rank), false), true, tile);
+  cx.place(cx.inputs[0].func, rows(cx.copy(rank)), true, tile);
 }
 
 // Transpose and Slice: no local stage at all — the store reads the input in permuted order or from
@@ -206,7 +246,9 @@ void cast(Context& cx) {
 }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Add", add}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax},
+    {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
+    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };
 
 }  // namespace

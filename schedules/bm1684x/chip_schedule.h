@@ -6,6 +6,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "backend/bm1684x/isa.h"
 #include "ops/op.h"
@@ -19,13 +20,16 @@ struct StageRole {
   ArithOp arith = ArithOp::Copy;            // Compute with TiuOp::Arith
   int lane_dim = 0;                         // the Func argument spread over the lanes
   bool pool_sum = false;                    // Compute with TiuOp::Pool: sum the window (else max)
+  SfuOp sfu = SfuOp::Exp;                   // Compute with TiuOp::Sfu: the function
+  std::vector<std::string> operands;        // the Funcs it reads, in command order, where the
+                                            // generator cannot tell them apart by their loops
+                                            // (a binary ARITH: opd0, opd1; DEPTHWISE: input, weights)
 };
 
 struct ChipSchedule {
   Halide::Func store;                        // the pipeline output: the op's result written to DDR
   std::map<std::string, StageRole> stages;   // by Func name (Halide may have suffixed names with $N)
   std::string multiplier, rshift;            // REQUANT: the Funcs holding the per-channel tables
-  std::vector<std::string> operands;         // a two-operand ARITH: the Funcs of opd0 and opd1, in order
   float scale = 1;                           // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 

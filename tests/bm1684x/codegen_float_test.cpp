@@ -161,3 +161,27 @@ TEST(CodegenFloat, BatchedMatMulOfTwoActivations) {
     expect_bit_exact(g, 10);
   }
 }
+
+// Softmax over rows: POOL max, ARITH sub, SFU exp, POOL sum, ARITH div, tiled by rows (rank 3, an
+// attention's scores, and rank 2, a classifier's), all in f32 (a f16 layer widens its input and
+// rounds its result).
+TEST(CodegenFloat, SoftmaxOverTheLastAxis) {
+  for (const auto& [t, shape] : {std::pair{DType::F32, Shape{4, 128, 128}}, std::pair{DType::F32, Shape{3, 1000}}, std::pair{DType::F16, Shape{2, 70, 50}}}) {
+    SCOPED_TRACE(name(t));
+    const Graph g = one_node({"Softmax", "softmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}}, typed(t, shape), typed(t, shape));
+    const Program& p = compile_model(g, kChip).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Sfu && c.sfu == SfuOp::Exp; }));
+    expect_bit_exact(g, 11);
+  }
+}
+
+// Attention's scaling: a division by a constant, which the algorithm holds as an immediate.
+TEST(CodegenFloat, DivisionByAConstant) {
+  for (DType t : {DType::F16, DType::F32}) {
+    Graph g = one_node({"Div", "scale", {"x", "k"}, {"y"}, {}}, typed(t, {128, 4, 64}), typed(t, {128, 4, 64}));
+    g.constants["k"] = convert_float(make_tensor<float>(DType::F32, {}, {3.0f}), t);
+    const Program& p = compile_model(g, kChip).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Arith && c.opd1_const; }));
+    expect_bit_exact(g, 12);
+  }
+}

@@ -51,7 +51,7 @@ struct Lowered {
 
 Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
   const Shape& out = g.type(n.outputs.at(0)).shape;
-  int rows = out.size() == 4 ? int(out[2]) : 1;
+  int rows = out.size() >= 2 ? int(out[out.size() - 2]) : 1;
   for (;;) {
     LoweredNode l = lower_node(n, g, rows);
     try {

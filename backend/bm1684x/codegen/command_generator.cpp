@@ -437,6 +437,12 @@ struct CommandGenerator::Impl : public IRVisitor {
       case TiuOp::MatMul: return matmul(stage);
       case TiuOp::Requant: return requant(stage);
       case TiuOp::Arith: return arith(stage, role);
+      case TiuOp::Sfu: {
+        TiuCommand c;
+        c.op = TiuOp::Sfu;
+        c.sfu = role.sfu;
+        return unary(stage, c);
+      }
       default: fail("stage '" + stage + "': unsupported command");
     }
   }
@@ -505,7 +511,23 @@ struct CommandGenerator::Impl : public IRVisitor {
     return true;
   }
 
-  // CONV and POOL: a window over the padded input, read off the reduction's index expressions.
+  // The input buffer dimension behind each slot (n, c, h, w; -1: none): the lane dimension is c,
+  // the others from the outermost in are n, h, w, the innermost w (as auto_slots assigns loops).
+  std::array<int, 4> slot_dims(const LmemBuffer& b) const {
+    std::array<int, 4> dims{-1, b.lane_dim, -1, -1};
+    std::vector<int> others;
+    for (int d = int(b.extents.size()) - 1; d >= 0; --d)
+      if (d != b.lane_dim) others.push_back(d);
+    if (others.size() > 3) fail("'" + b.name + "' has more than four dimensions");
+    static const size_t kOuterToInner[] = {0, 2, 3};
+    for (size_t k = 0; k < others.size(); ++k) dims[kOuterToInner[3 - others.size() + k]] = others[k];
+    return dims;
+  }
+
+  // CONV, DEPTHWISE and POOL: a window over the (padded) input, read off the reduction's index
+  // expressions in the input's slots: the result loop and the reduction loop walking each input
+  // dimension give the output extent and stride, the kernel extent and dilation. POOL also
+  // reduces a whole row (softmax's max and sum: a window as long as the row).
   void window_command(const std::string& stage, const StageRole& role, TiuOp op) {
     const auto [init, update] = init_and_update(stage);
     const Roles r = roles(*update);
@@ -517,7 +539,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Access* in = nullptr;
     const Access* w = nullptr;
     const bool weighted = op == TiuOp::Conv || op == TiuOp::Depthwise;
-    const std::vector<std::string>& named = g.lowered_.schedule.operands;  // depthwise: {input, weights}
+    const std::vector<std::string>& named = role.operands;  // depthwise: {input, weights}
     for (const Access& a : loads)
       (op == TiuOp::Depthwise ? named.size() == 2 && a.buffer == named[1]
                               : op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0)
@@ -525,33 +547,46 @@ struct CommandGenerator::Impl : public IRVisitor {
           : in = &a;
     if (!in || (weighted && !w)) fail("stage '" + stage + "': cannot tell the input from the weights");
     const LmemBuffer& pad = lmem.at(in->buffer);
+    const std::array<int, 4> in_dims = slot_dims(pad);
+    // The loops walking each input dimension: results (with their stride) and reductions.
+    std::map<int, Loop> out, reduce;
+    for (const auto& [dim, loop] : r.result) {
+      const int walked = direction(pad, in->index, loop.var, at).first;
+      if (walked >= 0 && walked != pad.lane_dim) out[walked] = loop;
+    }
+    for (const Loop& l : r.reduction) reduce[direction(pad, in->index, l.var, at).first] = l;
     TiuCommand c;
     c.op = op;
     c.pool_sum = role.pool_sum;
-    // Which reduction loop walks which input dimension: x → kw, y → kh, channel → input channels.
-    std::map<int, Loop> reduce;
-    for (const Loop& l : r.reduction) reduce[direction(pad, in->index, l.var, at).first] = l;
-    auto window = [&](int dim, uint8_t& k, uint8_t& stride, uint8_t& dilation) {
-      const Slot out = result_slot(r, dim);
-      k = uint8_t(reduce.count(dim) ? reduce[dim].extent : 1);
-      stride = uint8_t(out.var.empty() ? 1 : direction(pad, in->index, out.var, at).second);
-      dilation = uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
-      return (out.extent - 1) * stride + (int64_t(k) - 1) * dilation + 1;  // input extent the window covers
+    auto slot_of = [](const std::map<int, Loop>& loops, int dim) {
+      auto it = loops.find(dim);
+      return it == loops.end() ? Slot{} : Slot{it->second.var, -1, it->second.extent};
     };
-    const int64_t in_w = window(0, c.kw, c.stride_w, c.dilation_w);
-    const int64_t in_h = window(1, c.kh, c.stride_h, c.dilation_h);
-    const Slots res_slots{result_slot(r, 3), oc, result_slot(r, 1), result_slot(r, 0)};
-    c.res = operand(stage, update->index, res_slots, at);
+    auto window = [&](int dim, uint16_t& k, uint8_t& stride, uint8_t& dilation) {
+      const Slot o = slot_of(out, dim);
+      const int64_t kernel = reduce.count(dim) ? reduce[dim].extent : 1;
+      if (kernel > 65535) fail("stage '" + stage + "': a window of " + std::to_string(kernel) + " has no command form");
+      k = uint16_t(kernel);
+      stride = uint8_t(o.var.empty() ? 1 : direction(pad, in->index, o.var, at).second);
+      dilation = uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
+      return (o.extent - 1) * stride + (kernel - 1) * dilation + 1;  // input extent the window covers
+    };
+    const int64_t in_w = window(in_dims[3], c.kw, c.stride_w, c.dilation_w);
+    const int64_t in_h = window(in_dims[2], c.kh, c.stride_h, c.dilation_h);
+    if (reduce.count(in_dims[0]) && in_dims[0] >= 0) fail("stage '" + stage + "': a window over the outermost dimension has no command form");
+    const Slot n = slot_of(out, in_dims[0]);
+    c.res = operand(stage, update->index, {n, oc, slot_of(out, in_dims[2]), slot_of(out, in_dims[3])}, at);
     const int64_t channels = op == TiuOp::Conv ? (reduce.count(pad.lane_dim) ? reduce[pad.lane_dim].extent : 1) : oc.extent;
     const Slot in_channels = op == TiuOp::Depthwise ? oc : Slot{"", pad.lane_dim, channels};  // depthwise: follows the output
-    c.opd0 = operand(in->buffer, in->index, {result_slot(r, 3), in_channels, Slot{"", 1, in_h}, Slot{"", 0, in_w}}, at);
+    auto spatial = [](int dim, int64_t extent) { return dim < 0 ? Slot{} : Slot{"", dim, extent}; };
+    c.opd0 = operand(in->buffer, in->index, {n, in_channels, spatial(in_dims[2], in_h), spatial(in_dims[3], in_w)}, at);
     if (weighted) {
       // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
-      const Loop kx = reduce.count(0) ? reduce[0] : Loop{"", 1};
+      const Loop kx = reduce.count(in_dims[3]) ? reduce[in_dims[3]] : Loop{"", 1};
       Slots ws{Slot{}, oc, reduce.count(pad.lane_dim) ? Slot{reduce[pad.lane_dim].var, -1, channels} : Slot{},
                Slot{kx.var, -1, int64_t(c.kh) * c.kw}};
       c.opd1 = operand(w->buffer, w->index, ws, at);
-      if (c.kh > 1 && step(*update, w->index, reduce[1].var, at) != c.kw * step(*update, w->index, kx.var, at))
+      if (c.kh > 1 && step(*update, w->index, reduce[in_dims[2]].var, at) != c.kw * step(*update, w->index, kx.var, at))
         fail("stage '" + stage + "': weights are not laid out [oc, ic, ky, kx]");
       c.has_bias = bias(init, stage, c);
       g.macs_ += uint64_t(c.res.elements()) * uint64_t(op == TiuOp::Depthwise ? 1 : channels) * c.kh * c.kw;
@@ -619,45 +654,82 @@ struct CommandGenerator::Impl : public IRVisitor {
     if (g.node_.has("relu_limit")) c.relu_limit = float(g.node_.f("relu_limit", 0));
   }
 
-  // ARITH, elementwise over the stage: conversions (Quantize, Dequantize, Convert; the scale from
-  // the schedule) read one operand; Add reads the schedule's two operands (int8: with the node's
-  // multipliers and shift). Add and Convert produce the node's result, with its activation.
+  // ARITH, elementwise over the stage. A conversion (Quantize, Dequantize, Convert; the scale from
+  // the schedule) reads one operand; a binary op reads the operands its role names, in order (int8
+  // Add: with the node's multipliers and shift), the second possibly an immediate of the
+  // expression. Add and Convert produce the node's result, with its activation.
   void arith(const std::string& stage, const StageRole& role) {
+    TiuCommand c;
+    c.op = TiuOp::Arith;
+    c.arith = role.arith;
+    if (role.operands.empty()) {
+      c.scale = g.lowered_.schedule.scale;
+      if (role.arith == ArithOp::Convert) fused_activation(c);
+      return unary(stage, c);
+    }
     const Nest& n = pending.at(0);
     const auto loads = operand_loads(n, stage);
     const Slots slots = auto_slots(n, stage, n.index);
     const auto at = origin(n);
-    TiuCommand c;
-    c.op = TiuOp::Arith;
-    c.arith = role.arith;
     c.res = operand(stage, n.index, slots, at);
     std::vector<std::string> reads;
-    if (role.arith == ArithOp::Add) {
-      const std::vector<std::string>& names = g.lowered_.schedule.operands;
-      const Access* opd[2] = {nullptr, nullptr};
-      for (const Access& a : loads)
-        for (size_t i = 0; i < names.size() && i < 2; ++i)
-          if (a.buffer == names[i]) opd[i] = &a;
-      if (loads.size() != 2 || !opd[0] || !opd[1]) fail("stage '" + stage + "': an Add reads its two operands");
-      c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
+    const Access* opd[2] = {nullptr, nullptr};
+    for (const Access& a : loads)
+      for (size_t i = 0; i < role.operands.size() && i < 2; ++i)
+        if (a.buffer == role.operands[i]) opd[i] = &a;
+    if (!opd[0] || loads.size() != role.operands.size() || (role.operands.size() == 2 && !opd[1]))
+      fail("stage '" + stage + "': does not read the operands its schedule names");
+    c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
+    reads.push_back(opd[0]->buffer);
+    if (opd[1]) {
       c.opd1 = operand(opd[1]->buffer, opd[1]->index, slots, at);
-      if (c.res.dtype == DType::I8) {
-        const std::vector<int64_t> m = g.node_.ints("multiplier"), s = g.node_.ints("rshift");
-        if (m.size() != 2 || s.size() != 1) fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
-        c.multiplier[0] = int32_t(m[0]);
-        c.multiplier[1] = int32_t(m[1]);
-        c.shift = int32_t(s[0]);
-      }
-      fused_activation(c);
-      reads = {opd[0]->buffer, opd[1]->buffer};
+      reads.push_back(opd[1]->buffer);
     } else {
-      if (loads.size() != 1) fail("stage '" + stage + "': a conversion reads one operand");
-      c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
-      c.scale = g.lowered_.schedule.scale;
-      if (role.arith == ArithOp::Convert) fused_activation(c);
-      reads = {loads[0].buffer};
+      immediate(n.value, c);
     }
+    if (c.res.dtype == DType::I8) {
+      const std::vector<int64_t> m = g.node_.ints("multiplier"), s = g.node_.ints("rshift");
+      if (m.size() != 2 || s.size() != 1) fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
+      c.multiplier[0] = int32_t(m[0]);
+      c.multiplier[1] = int32_t(m[1]);
+      c.shift = int32_t(s[0]);
+    }
+    fused_activation(c);
     push(c, reads, stage);
+  }
+
+  // A binary op with a constant second operand, `x ⊙ k` under the result's casts and the fused
+  // activation's max and min: the op as the lowered expression has it (the simplifier may have
+  // turned a division into a multiplication) and k as opd1.
+  void immediate(Expr e, TiuCommand& c) const {
+    for (;;) {
+      e = strip_same_type_casts(e);
+      if (const Cast* cast = e.as<Cast>()) e = cast->value;
+      else if (const Max* m = e.as<Max>()) e = m->a;
+      else if (const Min* m = e.as<Min>()) e = m->a;
+      else break;
+    }
+    auto constant_second = [&](auto* node, ArithOp op) {
+      const double* k = node ? as_const_float(node->b) : nullptr;
+      if (k) c.arith = op, c.opd1_const = true, c.constant = float(*k);
+      return k != nullptr;
+    };
+    if (constant_second(e.as<Add>(), ArithOp::Add) || constant_second(e.as<Sub>(), ArithOp::Sub) ||
+        constant_second(e.as<Mul>(), ArithOp::Mul) || constant_second(e.as<Div>(), ArithOp::Div))
+      return;
+    fail("a binary op with one operand needs a constant second operand: " + text(e));
+  }
+
+  // `c` (a conversion, an SFU function) elementwise over the stage, reading one operand.
+  void unary(const std::string& stage, TiuCommand c) {
+    const Nest& n = pending.at(0);
+    const auto loads = operand_loads(n, stage);
+    if (loads.size() != 1) fail("stage '" + stage + "': " + mnemonic(c) + " reads one operand");
+    const Slots slots = auto_slots(n, stage, n.index);
+    const auto at = origin(n);
+    c.res = operand(stage, n.index, slots, at);
+    c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
+    push(c, {loads[0].buffer}, stage);
   }
 };
 

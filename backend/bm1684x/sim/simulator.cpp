@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <optional>
 #include <type_traits>
 
@@ -155,9 +156,9 @@ T clip(T v, const TiuCommand& c) {
 }
 
 // acc + a·b. Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed
-// overflow); float ones fuse the multiply and add, rounding once.
+// overflow); float ones round the product, then the sum (IEEE f32, as the host's strict sums).
 int32_t multiply_add(int32_t acc, int32_t a, int32_t b) { return int32_t(uint32_t(acc) + uint32_t(a * b)); }
-float multiply_add(float acc, float a, float b) { return std::fma(a, b, acc); }
+float multiply_add(float acc, float a, float b) { return acc + a * b; }  // built with -ffp-contract=off
 
 // In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in Wide<In>.
 template <class In, class Bias>
@@ -218,7 +219,7 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
               const Acc v = widen(in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
               m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ 255²)
             }
-          if (c.pool_sum) {
+          if (c.pool_sum || res.op().dtype != in.op().dtype) {  // a sum, or a max widened to f32
             res.at<Acc>(n, ch, y, x) = m;
           } else {
             res.at<T>(n, ch, y, x) = narrow<T>(m);
@@ -300,7 +301,8 @@ struct Simulator::Impl {
       case TiuOp::Pool: {
         const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0");
         const bool int8 = c.opd0.dtype == DType::I8;
-        typed(c.res, c.pool_sum ? (int8 ? DType::I32 : DType::F32) : c.opd0.dtype, "res");
+        const bool widening_max = !c.pool_sum && c.res.dtype == DType::F32 && is_float(c.opd0.dtype);  // exact
+        if (!widening_max) typed(c.res, c.pool_sum ? (int8 ? DType::I32 : DType::F32) : c.opd0.dtype, "res");
         with_element_type(c.opd0.dtype, what + " opd0", [&](auto t) { pool<decltype(t)>(c, res, in, what); });
         break;
       }
@@ -323,6 +325,7 @@ struct Simulator::Impl {
         break;
       }
       case TiuOp::Arith: arith(c, what); break;
+      case TiuOp::Sfu: sfu(c, what); break;
       case TiuOp::End: break;
     }
   }
@@ -333,13 +336,29 @@ struct Simulator::Impl {
     auto typed = [&](const Operand& o, DType t, const char* role) {
       require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
     };
-    const bool binary = c.arith == ArithOp::Add || c.arith == ArithOp::Max;
+    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) { for_each(c.res, f); };
+    using FloatOp = float (*)(float, float);
+    static const std::map<ArithOp, FloatOp> kFloatBinary = {
+        {ArithOp::Add, [](float x, float y) { return x + y; }}, {ArithOp::Sub, [](float x, float y) { return x - y; }},
+        {ArithOp::Mul, [](float x, float y) { return x * y; }}, {ArithOp::Div, [](float x, float y) { return x / y; }},
+        {ArithOp::Max, [](float x, float y) { return std::max(x, y); }}};
+    const bool binary = kFloatBinary.count(c.arith) != 0;
     std::optional<View> b;
-    if (binary) {
+    if (binary && !c.opd1_const) {
       require(same_shape(c.res, c.opd1), what, "res and opd1 shapes differ");
+      if (!is_float(c.res.dtype)) typed(c.opd1, c.opd0.dtype, "opd1");
       b.emplace(view(c.opd1, what + " opd1"));
     }
-    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) { for_each(c.res, f); };
+    if (binary && is_float(c.res.dtype)) {  // operands of any float types, widened
+      require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what, "a float operation takes f32, f16 or bf16 operands");
+      const FloatOp f = kFloatBinary.at(c.arith);
+      each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+        const float y = b ? load_float(*b, n, ch, h, w) : c.constant;
+        store_float(res, n, ch, h, w, clip(f(load_float(a, n, ch, h, w), y), c));
+      });
+      return;
+    }
+    require(!c.opd1_const, what, "only float operations take a constant operand");
     switch (c.arith) {
       case ArithOp::Quantize:
         typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
@@ -356,14 +375,7 @@ struct Simulator::Impl {
         });
         break;
       case ArithOp::Add:
-        typed(c.opd0, c.res.dtype, "opd0"), typed(c.opd1, c.res.dtype, "opd1");
-        if (is_float(c.res.dtype)) {
-          each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-            store_float(res, n, ch, h, w, clip(load_float(a, n, ch, h, w) + load_float(*b, n, ch, h, w), c));
-          });
-          break;
-        }
-        typed(c.res, DType::I8, "res");
+        typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::I8, "res");
         require(c.shift >= 0 && c.shift <= 63, what, "shift " + std::to_string(c.shift) + " is outside [0, 63]");
         require(c.relu_limit == std::floor(c.relu_limit), what, "an int8 relu_limit must be an integer");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
@@ -372,14 +384,7 @@ struct Simulator::Impl {
         });
         break;
       case ArithOp::Max:
-        typed(c.opd0, c.res.dtype, "opd0"), typed(c.opd1, c.res.dtype, "opd1");
-        if (is_float(c.res.dtype)) {
-          each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-            store_float(res, n, ch, h, w, std::max(load_float(a, n, ch, h, w), load_float(*b, n, ch, h, w)));
-          });
-          break;
-        }
-        typed(c.res, DType::I8, "res");
+        typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::I8, "res");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           res.at<int8_t>(n, ch, h, w) = std::max(a.at<int8_t>(n, ch, h, w), b->at<int8_t>(n, ch, h, w));
         });
@@ -390,7 +395,18 @@ struct Simulator::Impl {
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&res.at<uint8_t>(n, ch, h, w), &a.at<uint8_t>(n, ch, h, w), size); });
         break;
       }
+      default: require(false, what, std::string(mnemonic(c)) + " takes float operands");
     }
+  }
+
+  // SFU: a function of one float operand in f32 (exp as ir/quant_math.h defines it; sqrt is exact
+  // in IEEE arithmetic), rounded to res's type.
+  void sfu(const TiuCommand& c, const std::string& what) {
+    const View res = view(c.res, what + " res"), a = view(c.opd0, what + " opd0");
+    require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+    require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what, "SFU takes and gives f32, f16 or bf16");
+    float (*const f)(float) = c.sfu == SfuOp::Exp ? exp_f32 : static_cast<float (*)(float)>(std::sqrt);
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { store_float(res, n, ch, h, w, f(load_float(a, n, ch, h, w))); });
   }
 
   void execute(const GdmaCommand& c) {
