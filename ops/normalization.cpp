@@ -10,9 +10,10 @@ using namespace Halide;
 namespace {
 
 // Mean and variance of `x` over the tensor dims from `first` on (Func args 0 .. rank-1-first),
-// for each value of the other args.
+// for each value of the other args; one operation per Func, so a chip schedule can place each as one
+// command: sum, mean = sum / count, centered = x - mean, square, square_sum, var = square_sum / count.
 struct Moments {
-  Func mean, var;
+  Func sum, mean, centered, square, square_sum, var;
 };
 
 Moments moments(const Func& x, const Shape& s, size_t first, const std::string& name) {
@@ -28,10 +29,24 @@ Moments moments(const Func& x, const Shape& s, size_t first, const std::string& 
   std::vector<Var> outer(v.begin() + std::ptrdiff_t(rank - first), v.end());
   std::vector<Expr> at = as_exprs(v);
   for (size_t k = 0; k < rank - first; ++k) at[k] = r[int(k)];
-  Moments m{Func(name + "_mean"), Func(name + "_var")};
-  m.mean(outer) = sum(x(at)) / float(count);
-  m.var(outer) = sum(pow(x(at) - m.mean(outer), 2)) / float(count);
+  Moments m{Func(name + "_sum"), Func(name + "_mean"), Func(name + "_centered"), Func(name + "_square"), Func(name + "_square_sum"), Func(name + "_var")};
+  m.sum(outer) = 0.0f;
+  m.sum(outer) = accumulate(m.sum(outer), x(at));
+  m.mean(outer) = m.sum(outer) / float(count);
+  m.centered(v) = x(v) - m.mean(outer);
+  m.square(v) = m.centered(v) * m.centered(v);
+  m.square_sum(outer) = 0.0f;
+  m.square_sum(outer) = accumulate(m.square_sum(outer), m.square(at));
+  m.var(outer) = m.square_sum(outer) / float(count);
   return m;
+}
+
+// The input in f32 (a f16 layer's input widens, as the host's executor widens it).
+Func widened(const OpInput& in) {
+  Func x("widened");
+  const std::vector<Var> v = make_vars(in.type->shape.size());
+  x(v) = cast<float>(in.func(v));
+  return x;
 }
 
 std::vector<Expr> outer_args(const std::vector<Var>& v, size_t rank, size_t first) {
@@ -59,36 +74,49 @@ std::vector<TensorType> infer_layernorm(const Node& n, const std::vector<InferIn
   return out;
 }
 
+// Stages (each one command on the chip): the moments, var_eps = var + epsilon, std = sqrt(var_eps),
+// norm = centered / std, scaled = norm · scale, then + bias.
 Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
   const Shape& s = in[0].type->shape;
   int64_t axis = n.i("axis", -1);
   if (axis < 0) axis += int64_t(s.size());
   const size_t first = size_t(axis), rank = s.size();
-  const Moments m = moments(in[0].func, s, first, halide_name(n.name));
+  const std::string name = halide_name(n.name);
+  const Moments m = moments(widened(in[0]), s, first, name);
   const std::vector<Var> v = make_vars(rank);
-  const float eps = float(n.f("epsilon", 1e-5));
+  const std::vector<Expr> outer = outer_args(v, rank, first);
   auto param = [&](const OpInput& p) { return broadcast_call(p.func, p.type->shape, v); };  // over the normalized dims
-  Expr norm = (in[0].func(v) - m.mean(outer_args(v, rank, first))) / sqrt(m.var(outer_args(v, rank, first)) + eps);
-  if (in.size() > 1 && in[1].func.defined()) norm = norm * param(in[1]);
-  if (in.size() > 2 && in[2].func.defined()) norm = norm + param(in[2]);
-  Func output(halide_name(n.name)), mean(halide_name(n.name + "_Mean")), inv_std(halide_name(n.name + "_InvStdDev"));
-  output(v) = norm;
-  mean(v) = m.mean(outer_args(v, rank, first));
-  inv_std(v) = 1.0f / sqrt(m.var(outer_args(v, rank, first)) + eps);
-  std::vector<Func> outputs{output, mean, inv_std};
-  outputs.resize(std::max<size_t>(1, std::min<size_t>(3, n.outputs.size())));
-  return {outputs, {{"mean", m.mean}, {"var", m.var}}, {}};
+  Func var_eps(name + "_var_eps"), std_dev(name + "_std"), norm(name + "_norm"), scaled(name + "_scaled");
+  var_eps(outer_args(v, rank, first)) = m.var(outer) + float(n.f("epsilon", 1e-5));
+  std_dev(outer_args(v, rank, first)) = sqrt(var_eps(outer));
+  norm(v) = m.centered(v) / std_dev(outer);
+  Expr y = norm(v);
+  Algorithm a{{}, {{"sum", m.sum}, {"mean", m.mean}, {"centered", m.centered}, {"square", m.square}, {"square_sum", m.square_sum},
+                   {"var", m.var}, {"var_eps", var_eps}, {"std", std_dev}, {"norm", norm}}, {}};
+  if (in.size() > 1 && in[1].func.defined()) {
+    scaled(v) = y * param(in[1]);
+    y = scaled(v);
+    a.stages["scaled"] = scaled;
+  }
+  if (in.size() > 2 && in[2].func.defined()) y = y + param(in[2]);
+  Func output(name), mean(halide_name(n.name + "_Mean")), inv_std(halide_name(n.name + "_InvStdDev"));
+  output(v) = y;
+  mean(v) = m.mean(outer);
+  inv_std(v) = 1.0f / std_dev(outer);
+  a.outputs = {output, mean, inv_std};
+  a.outputs.resize(std::max<size_t>(1, std::min<size_t>(3, n.outputs.size())));
+  return a;
 }
 
 Algorithm build_instancenorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
   const Shape& s = in[0].type->shape;
   const size_t rank = s.size();
-  const Moments m = moments(in[0].func, s, 2, halide_name(n.name));
+  const Moments m = moments(widened(in[0]), s, 2, halide_name(n.name));
   const std::vector<Var> v = make_vars(rank);
   const Var& c = v[rank - 2];
   const float eps = float(n.f("epsilon", 1e-5));
   Func output(halide_name(n.name));
-  output(v) = (in[0].func(v) - m.mean(outer_args(v, rank, 2))) / sqrt(m.var(outer_args(v, rank, 2)) + eps) * in[1].func(c) + in[2].func(c);
+  output(v) = m.centered(v) / sqrt(m.var(outer_args(v, rank, 2)) + eps) * in[1].func(c) + in[2].func(c);
   return {{output}, {{"mean", m.mean}, {"var", m.var}}, {}};
 }
 

@@ -35,7 +35,7 @@ std::string tiu_line(const TiuCommand& c) {
   line += "  res " + operand(c.res) + "  opd0 " + operand(c.opd0);
   const bool binary = c.op == TiuOp::Arith && (c.arith == ArithOp::Add || c.arith == ArithOp::Max || c.arith >= ArithOp::Sub);
   if (binary && c.opd1_const) line += "  opd1 " + number(c.constant);
-  if ((binary && !c.opd1_const) || c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant)
+  if ((binary && !c.opd1_const) || c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant || c.op == TiuOp::Lut)
     line += "  opd1 " + operand(c.opd1);
   if (c.has_bias || c.op == TiuOp::Requant) line += "  opd2 " + operand(c.opd2);
   char extra[128] = "";
@@ -62,7 +62,7 @@ std::string gdma_line(const GdmaCommand& c) {
 }  // namespace
 
 const char* mnemonic(const TiuCommand& c) {
-  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE", "SFU"};
+  static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE", "SFU", "LUT"};
   static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert", "sub", "mul", "div"};
   static const char* sfu[] = {"exp", "sqrt"};
   return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : c.op == TiuOp::Sfu ? sfu[int(c.sfu)] : tiu[int(c.op)];

@@ -217,6 +217,64 @@ void softmax(Context& cx) {
   cx.place(cx.inputs[0].func, rows(cx.copy(rank)), true, tile);
 }
 
+// LayerNormalization over the last axis, rows on the lanes (tiled by rows), one command per stage:
+// POOL sum, ARITH div (the mean), sub (centered), mul (square), POOL sum, div (var), add epsilon,
+// SFU sqrt, div (norm), mul by the scale and add the bias, both copied once into every lane.
+void layer_norm(Context& cx) {
+  const std::string where = "node '" + cx.node.name + "' (LayerNormalization): ";
+  const size_t rank = cx.output.shape.size();
+  const int64_t axis = cx.node.i("axis", -1);
+  if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1)) throw Error(where + "only a normalization over the last axis runs on the BM1684X");
+  if (cx.node.outputs.size() > 1) throw Error(where + "the Mean and InvStdDev outputs have no BM1684X schedule");
+  if (cx.inputs.size() < 3 || !cx.inputs[1].func.defined() || !cx.inputs[2].func.defined()) throw Error(where + "needs both scale and bias");
+  if (cx.output.shape.back() > 65535) throw Error(where + "a row of over 65535 elements has no POOL form");
+  cx.make_store();
+  const LoopLevel tile = cx.tile_by_rows();
+  auto stage = [&](const std::string& name) { return cx.a.stages.at(name); };
+  // Full rows have the rows (Func argument 1) on the lanes; reduced ones (one value per row) argument 0.
+  auto op = [&](TiuOp o, ArithOp arith, std::vector<Func> operands, bool reduced) {
+    StageRole r = cx.compute(o, rank, arith);
+    r.lane_dim = reduced ? 0 : 1;
+    for (const Func& f : operands) r.operands.push_back(f.name());
+    return r;
+  };
+  const Func x = cx.inputs[0].func, scale = cx.inputs[1].func, bias = cx.inputs[2].func;
+  StageRole sum = op(TiuOp::Pool, ArithOp::Copy, {}, true), sqrt = op(TiuOp::Sfu, ArithOp::Copy, {}, true), input = cx.copy(rank);
+  sum.pool_sum = true;
+  sqrt.sfu = SfuOp::Sqrt;
+  input.lane_dim = 1;
+  cx.place(cx.a.outputs[0], op(TiuOp::Arith, ArithOp::Add, {stage("scaled"), bias}, false), true, tile);
+  cx.place(stage("scaled"), op(TiuOp::Arith, ArithOp::Mul, {stage("norm"), scale}, false), true, tile);
+  cx.place(stage("norm"), op(TiuOp::Arith, ArithOp::Div, {stage("centered"), stage("std")}, false), true, tile);
+  cx.place(stage("std"), sqrt, true, tile);
+  cx.place(stage("var_eps"), op(TiuOp::Arith, ArithOp::Add, {stage("var")}, true), true, tile);
+  cx.place(stage("var"), op(TiuOp::Arith, ArithOp::Div, {stage("square_sum")}, true), true, tile);
+  cx.place(stage("square_sum"), sum, true, tile);
+  cx.place(stage("square"), op(TiuOp::Arith, ArithOp::Mul, {stage("centered"), stage("centered")}, false), true, tile);
+  cx.place(stage("centered"), op(TiuOp::Arith, ArithOp::Sub, {x, stage("mean")}, false), true, tile);
+  cx.place(stage("mean"), op(TiuOp::Arith, ArithOp::Div, {stage("sum")}, true), true, tile);
+  cx.place(stage("sum"), sum, true, tile);
+  cx.place(x, input, true, tile);
+  StageRole everywhere = cx.copy(1);
+  everywhere.every_lane = true;
+  cx.place(scale, everywhere, false, tile);
+  cx.place(bias, everywhere, false, tile);
+}
+
+// Lut (int8 elementwise functions): the 256-entry table once into every lane, the input into LMEM
+// (placed as the conversions are), one LUT gather, the result out.
+void lut(Context& cx) {
+  const size_t rank = cx.output.shape.size();
+  cx.make_store();
+  StageRole result = cx.compute(TiuOp::Lut, rank), input = cx.copy(rank), table = cx.copy(1);
+  table.every_lane = true;
+  result.operands = {cx.inputs[0].func.name(), cx.inputs[1].func.name()};
+  const LoopLevel at = cx.elementwise_placement({&result, &input});
+  cx.place(cx.a.outputs[0], result, rank == 4, at);
+  cx.place(cx.inputs[0].func, input, rank == 4, at);
+  cx.place(cx.inputs[1].func, table, false, at);
+}
+
 // Transpose and Slice: no local stage at all — the store reads the input in permuted order or from
 // an offset with steps, which the generator turns into one GDMA copy DDR to DDR (up to 4-D).
 void ddr_copy(Context& cx) {
@@ -246,7 +304,7 @@ void cast(Context& cx) {
 }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut},
     {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
     {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };

@@ -21,6 +21,8 @@ struct StageRole {
   int lane_dim = 0;                         // the Func argument spread over the lanes
   bool pool_sum = false;                    // Compute with TiuOp::Pool: sum the window (else max)
   SfuOp sfu = SfuOp::Exp;                   // Compute with TiuOp::Sfu: the function
+  bool every_lane = false;                  // Copy: the whole tensor into every lane (an operand
+                                            // broadcast to all channels; lane_dim unused)
   std::vector<std::string> operands;        // the Funcs it reads, in command order, where the
                                             // generator cannot tell them apart by their loops
                                             // (a binary ARITH: opd0, opd1; DEPTHWISE: input, weights)

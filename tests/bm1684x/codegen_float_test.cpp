@@ -185,3 +185,18 @@ TEST(CodegenFloat, DivisionByAConstant) {
     expect_bit_exact(g, 12);
   }
 }
+
+// LayerNormalization over rows (an encoder's [1, 128, 256] with 128 rows past the lanes, f32 and
+// f16): the moments, sqrt and the normalization one command each; scale and bias in every lane.
+TEST(CodegenFloat, LayerNormalizationOverTheLastAxis) {
+  for (DType t : {DType::F32, DType::F16}) {
+    SCOPED_TRACE(name(t));
+    Graph g = one_node({"LayerNormalization", "norm", {"x", "scale", "bias"}, {"y"}, {{"axis", int64_t{-1}}, {"epsilon", 1e-5}}},
+                       typed(t, {1, 128, 256}), typed(t, {1, 128, 256}));
+    g.constants["scale"] = random_float(t, {256}, 0.5, 1.5, 13);
+    g.constants["bias"] = random_float(t, {256}, -0.5, 0.5, 14);
+    const Program& p = compile_model(g, kChip).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Sfu && c.sfu == SfuOp::Sqrt; }));
+    expect_bit_exact(g, 14);
+  }
+}

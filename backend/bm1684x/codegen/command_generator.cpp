@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 #include <sstream>
 
 #include "ir/diagnostics.h"
@@ -234,7 +235,10 @@ struct CommandGenerator::Impl : public IRVisitor {
       int dim = s.buffer_dim;
       int64_t by = 1;
       if (!s.var.empty()) std::tie(dim, by) = direction(b, index, s.var, at);
-      if (dim < 0) continue;  // the slot does not move in this buffer: a broadcast (stride 0)
+      if (dim < 0) {  // the slot does not move in this buffer: a broadcast (stride 0)
+        if (k == 1) o.cs = 0;  // across channels: a buffer held in every lane
+        continue;
+      }
       if ((k == 1) != (dim == b.lane_dim) && s.extent > 1)
         fail("'" + buffer + "': the channel slot must be the buffer's lane dimension (slot " + std::to_string(k) + " moves along dimension " + std::to_string(dim) + ")");
       if (dim == b.lane_dim && by != 1) fail("'" + buffer + "': channels must be consecutive");
@@ -388,7 +392,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     const auto at = origin(box, lo);
     const std::string local = is_local(n.buffer) ? n.buffer : load->name;
     const Expr& local_index = is_local(n.buffer) ? n.index : load->index;
-    const Slots slots = auto_slots_at(box, local, local_index, at);
+    Slots slots = auto_slots_at(box, local, local_index, at);
+    const StageRole* role = stage_role(n.buffer);
+    if (role && role->every_lane) slots[1] = Slot{"", -1, g.chip_.lanes};  // the same data into every lane
     GdmaCommand c;
     c.op = GdmaOp::Tensor;
     c.src = operand(load->name, load->index, slots, at);
@@ -437,6 +443,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       case TiuOp::MatMul: return matmul(stage);
       case TiuOp::Requant: return requant(stage);
       case TiuOp::Arith: return arith(stage, role);
+      case TiuOp::Lut: return lut(stage, role);
       case TiuOp::Sfu: {
         TiuCommand c;
         c.op = TiuOp::Sfu;
@@ -673,11 +680,12 @@ struct CommandGenerator::Impl : public IRVisitor {
     const auto at = origin(n);
     c.res = operand(stage, n.index, slots, at);
     std::vector<std::string> reads;
-    const Access* opd[2] = {nullptr, nullptr};
+    const Access* opd[2] = {nullptr, nullptr};  // an operand named twice (a square) is one load
     for (const Access& a : loads)
       for (size_t i = 0; i < role.operands.size() && i < 2; ++i)
         if (a.buffer == role.operands[i]) opd[i] = &a;
-    if (!opd[0] || loads.size() != role.operands.size() || (role.operands.size() == 2 && !opd[1]))
+    const std::set<std::string> named(role.operands.begin(), role.operands.end());
+    if (!opd[0] || loads.size() != named.size() || (role.operands.size() == 2 && !opd[1]))
       fail("stage '" + stage + "': does not read the operands its schedule names");
     c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
     reads.push_back(opd[0]->buffer);
@@ -718,6 +726,28 @@ struct CommandGenerator::Impl : public IRVisitor {
         constant_second(e.as<Mul>(), ArithOp::Mul) || constant_second(e.as<Div>(), ArithOp::Div))
       return;
     fail("a binary op with one operand needs a constant second operand: " + text(e));
+  }
+
+  // LUT: the role names {input, table}; the table is read at an index computed from the input, so
+  // its operand is the whole table from its base, in every lane (no stride across channels).
+  void lut(const std::string& stage, const StageRole& role) {
+    const Nest& n = pending.at(0);
+    const auto loads = operand_loads(n, stage);
+    const Access* in = nullptr;
+    const Access* table = nullptr;
+    for (const Access& a : loads) {
+      if (a.buffer == role.operands.at(0)) in = &a;
+      if (a.buffer == role.operands.at(1)) table = &a;
+    }
+    if (loads.size() != 2 || !in || !table) fail("stage '" + stage + "': a table lookup reads its input and its table");
+    const Slots slots = auto_slots(n, stage, n.index);
+    const auto at = origin(n);
+    TiuCommand c;
+    c.op = TiuOp::Lut;
+    c.res = operand(stage, n.index, slots, at);
+    c.opd0 = operand(in->buffer, in->index, slots, at);
+    c.opd1 = operand(table->buffer, make_zero(Int(32)), {Slot{}, slots[1], Slot{}, Slot{"", 0, 256}}, at);
+    push(c, {in->buffer, table->buffer}, stage);
   }
 
   // `c` (a conversion, an SFU function) elementwise over the stage, reading one operand.
@@ -762,6 +792,7 @@ CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const Low
       if (!k) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has a non-constant size");
       b.extents.push_back(*k);
     }
+    if (role->second.every_lane) b.lane_dim = int(b.extents.size());  // no dimension on the lanes: all of it in each
     if (!lmem_.place(b)) needed = std::max(needed, lmem_.used() + b.bytes_per_lane());
   }
   if (needed) throw LmemOverflow{needed, chip.lmem_bytes};

@@ -326,6 +326,16 @@ struct Simulator::Impl {
       }
       case TiuOp::Arith: arith(c, what); break;
       case TiuOp::Sfu: sfu(c, what); break;
+      case TiuOp::Lut: {
+        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), table = view(c.opd1, what + " opd1");
+        typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"), typed(c.res, DType::I8, "res");
+        require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+        require(c.opd1.w >= 256 && c.opd1.c >= c.res.c && c.opd1.cs == 0, what, "opd1 must be a 256-entry table in every lane of res");
+        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          res.at<int8_t>(n, ch, h, w) = table.at<int8_t>(0, ch, 0, in.at<int8_t>(n, ch, h, w) + 128);
+        });
+        break;
+      }
       case TiuOp::End: break;
     }
   }
