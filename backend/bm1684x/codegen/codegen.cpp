@@ -1,6 +1,7 @@
 #include "backend/bm1684x/codegen/codegen.h"
 
 #include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include "backend/bm1684x/codegen/command_generator.h"
@@ -43,7 +44,10 @@ struct LocalMemoryError : Error {
   using Error::Error;
 };
 
-// The largest tile (output rows) whose buffers fit local memory.
+// The tile-size solver. A node's local memory grows with its output rows per tile, so the most
+// rows that fit is found by bisection (all rows first: most layers fit whole); the tiles are then
+// evened out — as many tiles as that needs, each no larger than it must be — so the last tile does
+// not recompute most of the one before it (tiles shift inwards).
 struct Lowered {
   LoweredNode lowered;
   int tile_rows;
@@ -51,20 +55,31 @@ struct Lowered {
 
 Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
   const Shape& out = g.type(n.outputs.at(0)).shape;
-  int rows = out.size() >= 2 ? int(out[out.size() - 2]) : 1;
-  for (;;) {
-    LoweredNode l = lower_node(n, g, rows);
+  const int rows = out.size() >= 2 ? int(out[out.size() - 2]) : 1;
+  int64_t needed = 0;
+  auto lower = [&](int tile) -> std::optional<LoweredNode> {
+    LoweredNode l = lower_node(n, g, tile);
     try {
       CommandGenerator probe(chip, n, l, {});
-      return {l, rows};
+      return l;
     } catch (const LmemOverflow& o) {
-      if (rows == 1)
-        throw LocalMemoryError("node '" + n.name + "' (" + n.op + "): needs " + std::to_string(o.needed) +
-                    " bytes of local memory per lane even with one output row per tile; " + chip.name + " has " +
-                    std::to_string(o.available));
-      rows = (rows + 1) / 2;
+      needed = o.needed;
+      return std::nullopt;
     }
+  };
+  if (std::optional<LoweredNode> whole = lower(rows)) return {*whole, rows};
+  int fits = 0, fails = rows;  // invariant: `fails` rows overflow; `fits` rows fit (0: none known)
+  while (fails - fits > 1) {
+    const int mid = fits + (fails - fits) / 2;
+    (lower(mid) ? fits : fails) = mid;
   }
+  if (fits == 0)
+    throw LocalMemoryError("node '" + n.name + "' (" + n.op + "): needs " + std::to_string(needed) +
+                           " bytes of local memory per lane even with one output row per tile; " + chip.name + " has " +
+                           std::to_string(chip.lmem_bytes));
+  const int tiles = (rows + fits - 1) / fits, even = (rows + tiles - 1) / tiles;
+  if (std::optional<LoweredNode> l = lower(even)) return {*l, even};
+  return {*lower(fits), fits};
 }
 
 }  // namespace
