@@ -78,5 +78,6 @@ float from_f16(uint16_t h) {
 }
 
 float exp_f32(float x) { return std::exp(x); }
+float erf_f32(float x) { return std::erf(x); }
 
 }  // namespace tpuc

@@ -55,9 +55,10 @@ bool is_elementwise_unary(const std::string& name);
 bool is_immediate(const OpInput& input);
 Halide::Expr immediate(const OpInput& input);
 
-// e^x as tpuc defines it (ir/quant_math.h exp_f32, an extern call of the pipeline), and the JIT
-// symbols such calls need: every host pipeline of an op registers them.
+// e^x and erf(x) as tpuc defines them (ir/quant_math.h, extern calls of the pipeline), and the
+// JIT symbols such calls need: every host pipeline of an op registers them.
 Halide::Expr exp_f32(Halide::Expr x);
+Halide::Expr erf_f32(Halide::Expr x);
 const std::map<std::string, Halide::JITExtern>& jit_externs();
 
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip

@@ -136,12 +136,18 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std
   return broadcast_call(f, shape, as_exprs(out));
 }
 
-Halide::Expr exp_f32(Halide::Expr x) {
-  return Halide::Internal::Call::make(Halide::Float(32), "tpuc_exp_f32", {Halide::cast<float>(std::move(x))}, Halide::Internal::Call::PureExtern);
+namespace {
+Halide::Expr extern_f32(const char* name, Halide::Expr x) {
+  return Halide::Internal::Call::make(Halide::Float(32), name, {Halide::cast<float>(std::move(x))}, Halide::Internal::Call::PureExtern);
 }
+}  // namespace
+
+Halide::Expr exp_f32(Halide::Expr x) { return extern_f32("tpuc_exp_f32", std::move(x)); }
+Halide::Expr erf_f32(Halide::Expr x) { return extern_f32("tpuc_erf_f32", std::move(x)); }
 
 const std::map<std::string, Halide::JITExtern>& jit_externs() {
-  static const std::map<std::string, Halide::JITExtern> externs = {{"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)}};
+  static const std::map<std::string, Halide::JITExtern> externs = {{"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)},
+                                                                   {"tpuc_erf_f32", Halide::JITExtern(&tpuc::erf_f32)}};
   return externs;
 }
 

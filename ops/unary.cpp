@@ -10,14 +10,6 @@ using namespace Halide;
 
 namespace {
 
-// erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): Halide has no erf.
-Expr erf_approx(Expr x) {
-  Expr t = 1.0f / (1.0f + 0.3275911f * abs(x));
-  Expr poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
-  Expr y = 1.0f - poly * exp_f32(-x * x);
-  return select(x < 0, -y, y);
-}
-
 using UnaryFn = Expr (*)(Expr, const Node&);
 const std::map<std::string, UnaryFn> kUnary = {
     {"Abs", [](Expr x, const Node&) { return abs(x); }},
@@ -34,11 +26,10 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Cosh", [](Expr x, const Node&) { return cosh(x); }},
     {"Ceil", [](Expr x, const Node&) { return ceil(x); }},
     {"Elu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x); }},
-    {"Erf", [](Expr x, const Node&) { return erf_approx(x); }},
+    {"Erf", [](Expr x, const Node&) { return erf_f32(x); }},
     {"Exp", [](Expr x, const Node&) { return exp_f32(x); }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
-    {"Gelu", [](Expr x, const Node&) { return 0.5f * x * (1.0f + erf_approx(x * float(M_SQRT1_2))); }},
     {"HardSigmoid", [](Expr x, const Node& n) { return clamp(float(n.f("alpha", 0.2)) * x + float(n.f("beta", 0.5)), 0.0f, 1.0f); }},
     {"HardSwish", [](Expr x, const Node&) { return x * clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); }},
     {"LeakyRelu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 0.01)) * x, x); }},
@@ -63,11 +54,31 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Tanh", [](Expr x, const Node&) { return tanh(x); }},
 };
 
+// GELU(x) = 0.5·x·(1 + erf(x/√2)) in f32 (a f16 layer widens its input), one operation per Func
+// so a chip schedule can place each as one command: "scaled" (x/√2), "erf", "erf_plus_one",
+// "half" (0.5·x), and their product.
+Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  Func x("widened"), scaled("scaled"), erf("erf"), erf_plus_one("erf_plus_one"), half("half"), output(halide_name(n.name));
+  x(v) = cast<float>(in[0].func(v));
+  scaled(v) = x(v) * float(M_SQRT1_2);
+  erf(v) = erf_f32(scaled(v));
+  erf_plus_one(v) = erf(v) + 1.0f;
+  half(v) = x(v) * 0.5f;
+  output(v) = half(v) * erf_plus_one(v);
+  return {{output}, {{"scaled", scaled}, {"erf", erf}, {"erf_plus_one", erf_plus_one}, {"half", half}}, {}};
+}
+
+// Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.
+using StagedFn = Algorithm (*)(const Node&, const std::vector<OpInput>&);
+const std::map<std::string, StagedFn> kStaged = {{"Gelu", build_gelu}};
+
 }  // namespace
 
 std::vector<const char*> unary_ops() {
-  std::vector<const char*> names;  // the table's keys live as long as the program
+  std::vector<const char*> names;  // the tables' keys live as long as the program
   for (const auto& [name, fn] : kUnary) names.push_back(name.c_str());
+  for (const auto& [name, fn] : kStaged) names.push_back(name.c_str());
   return names;
 }
 
@@ -78,6 +89,8 @@ std::vector<TensorType> infer_unary(const Node& n, const std::vector<InferInput>
 }
 
 Algorithm build_unary(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+  auto staged = kStaged.find(n.op);
+  if (staged != kStaged.end()) return staged->second(n, in);
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func output(halide_name(n.name));
   output(v) = kUnary.at(n.op)(in[0].func(v), n);

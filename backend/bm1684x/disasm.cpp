@@ -64,7 +64,7 @@ std::string gdma_line(const GdmaCommand& c) {
 const char* mnemonic(const TiuCommand& c) {
   static const char* tiu[] = {"CONV", "POOL", "MATMUL", "ARITH", "REQUANT", "DEPTHWISE", "SFU", "LUT"};
   static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert", "sub", "mul", "div"};
-  static const char* sfu[] = {"exp", "sqrt"};
+  static const char* sfu[] = {"exp", "sqrt", "erf"};
   return c.op == TiuOp::End ? "END" : c.op == TiuOp::Arith ? arith[int(c.arith)] : c.op == TiuOp::Sfu ? sfu[int(c.sfu)] : tiu[int(c.op)];
 }
 

@@ -118,7 +118,7 @@ std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::stri
   return commands;
 }
 
-bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Lut || c.op == TiuOp::End) && c.arith <= ArithOp::Div && c.sfu <= SfuOp::Sqrt; }
+bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Lut || c.op == TiuOp::End) && c.arith <= ArithOp::Div && c.sfu <= SfuOp::Erf; }
 bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace

@@ -42,7 +42,7 @@ struct Operand {
 
 enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, Sfu = 6, Lut = 7, End = 15 };
 enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4, Convert = 5, Sub = 6, Mul = 7, Div = 8 };
-enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1 };
+enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1, Erf = 2 };
 
 struct TiuCommand {
   uint32_t id = 0, dep = 0;
@@ -94,8 +94,8 @@ struct TiuCommand {
 //                  to res's dtype
 //       Max        res = max(opd0, opd1);  Copy  res = opd0
 //       A float binary op with opd1_const takes the f32 `constant` for opd1.
-// SFU   res = round(f(opd0)) in f32, f = exp or sqrt as the C library computes them (expf, sqrtf), on
-//       floats (f32, f16, bf16; res and opd0 of any of them).
+// SFU   res = round(f(opd0)) in f32, f = exp, sqrt or erf as the C library computes them (expf,
+//       sqrtf, erff: ir/quant_math.h), on floats (f32, f16, bf16; res and opd0 of any of them).
 // LUT   res[n,c,h,w] = opd1[0, c, 0, opd0[n,c,h,w] + 128]: a gather from a 256-entry table (opd1.w
 //       = 256) held in every lane (opd1.cs = 0); opd0, opd1, res i8. An int8 elementwise function.
 // END   marks the end of the stream.

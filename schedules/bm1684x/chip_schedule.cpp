@@ -275,6 +275,31 @@ void lut(Context& cx) {
   cx.place(cx.inputs[1].func, table, false, at);
 }
 
+// GELU (float): ARITH mul by 1/√2, SFU erf, ARITH add 1, mul by 0.5, mul — one command per stage
+// of the algorithm, placed as the conversions are.
+void gelu(Context& cx) {
+  const size_t rank = cx.output.shape.size();
+  auto stage = [&](const std::string& name) { return cx.a.stages.at(name); };
+  auto arith = [&](ArithOp op, std::vector<Func> operands) {
+    StageRole r = cx.compute(TiuOp::Arith, rank, op);
+    for (const Func& f : operands) r.operands.push_back(f.name());
+    return r;
+  };
+  const Func x = cx.inputs[0].func;
+  StageRole output = arith(ArithOp::Mul, {stage("half"), stage("erf_plus_one")}), half = arith(ArithOp::Mul, {x}),
+            plus_one = arith(ArithOp::Add, {stage("erf")}), erf = cx.compute(TiuOp::Sfu, rank), scaled = arith(ArithOp::Mul, {x}),
+            input = cx.copy(rank);
+  erf.sfu = SfuOp::Erf;
+  cx.make_store();
+  const LoopLevel at = cx.elementwise_placement({&output, &half, &plus_one, &erf, &scaled, &input});
+  cx.place(cx.a.outputs[0], output, rank == 4, at);
+  cx.place(stage("half"), half, rank == 4, at);
+  cx.place(stage("erf_plus_one"), plus_one, rank == 4, at);
+  cx.place(stage("erf"), erf, rank == 4, at);
+  cx.place(stage("scaled"), scaled, rank == 4, at);
+  cx.place(x, input, rank == 4, at);
+}
+
 // Transpose and Slice: no local stage at all — the store reads the input in permuted order or from
 // an offset with steps, which the generator turns into one GDMA copy DDR to DDR (up to 4-D).
 void ddr_copy(Context& cx) {
@@ -304,7 +329,7 @@ void cast(Context& cx) {
 }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu},
     {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
     {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };

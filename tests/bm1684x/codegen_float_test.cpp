@@ -200,3 +200,14 @@ TEST(CodegenFloat, LayerNormalizationOverTheLastAxis) {
     expect_bit_exact(g, 14);
   }
 }
+
+// GELU, one command per stage (SFU erf among them): an encoder's activation in f16, NCHW in f32.
+TEST(CodegenFloat, Gelu) {
+  for (const auto& [t, shape] : {std::pair{DType::F16, Shape{128, 1, 300}}, std::pair{DType::F32, Shape{1, 70, 9, 11}}}) {
+    SCOPED_TRACE(name(t));
+    const Graph g = one_node({"Gelu", "gelu", {"x"}, {"y"}, {}}, typed(t, shape), typed(t, shape));
+    const Program& p = compile_model(g, kChip).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Sfu && c.sfu == SfuOp::Erf; }));
+    expect_bit_exact(g, 15);
+  }
+}

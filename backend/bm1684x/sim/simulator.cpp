@@ -409,13 +409,16 @@ struct Simulator::Impl {
     }
   }
 
-  // SFU: a function of one float operand in f32 (exp as ir/quant_math.h defines it; sqrt is exact
-  // in IEEE arithmetic), rounded to res's type.
+  // SFU: a function of one float operand in f32 (exp and erf as ir/quant_math.h defines them; sqrt
+  // is exact in IEEE arithmetic), rounded to res's type.
   void sfu(const TiuCommand& c, const std::string& what) {
     const View res = view(c.res, what + " res"), a = view(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
     require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what, "SFU takes and gives f32, f16 or bf16");
-    float (*const f)(float) = c.sfu == SfuOp::Exp ? exp_f32 : static_cast<float (*)(float)>(std::sqrt);
+    using Function = float (*)(float);
+    static const std::map<SfuOp, Function> kFunctions = {
+        {SfuOp::Exp, exp_f32}, {SfuOp::Sqrt, [](float x) { return std::sqrt(x); }}, {SfuOp::Erf, erf_f32}};
+    const Function f = kFunctions.at(c.sfu);
     for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { store_float(res, n, ch, h, w, f(load_float(a, n, ch, h, w))); });
   }
 
