@@ -40,6 +40,15 @@ int schedule_show_command(const ScheduleOptions& options);
 // every layer of a graph (or one), or a synthetic layer at one shape or the op's sweep of shapes.
 // Exit code 1 when any differs or fails to compile.
 int schedule_check_command(const ScheduleOptions& options);
+// `tpuc zoo`: every model of a manifest converted in its own process, `jobs` at a time (docs/zoo.md).
+struct ZooOptions {
+  std::string manifest;
+  int jobs = 1;
+  std::string only;     // one model by name; empty: all
+  bool resume = false;  // skip models whose inputs hash as in their last run
+};
+// Exit code 1 when any model does not pass.
+int zoo_command(const ZooOptions& options);
 int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
 int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);
 

@@ -39,6 +39,14 @@ int main(int argc, char** argv) {
   d->add_option("model", model, ".tpumodel")->required();
   d->callback([&] { code = tpuc::disasm_command(model); });
 
+  tpuc::ZooOptions zoo;
+  CLI::App* z = app.add_subcommand("zoo", "convert every model of a manifest, each in its own process; a summary table and zoo.json");
+  z->add_option("--manifest", zoo.manifest, "the zoo manifest (YAML, docs/zoo.md)")->required();
+  z->add_option("-j,--jobs", zoo.jobs, "models converted at once (default 1)");
+  z->add_option("--only", zoo.only, "convert only the model of this name");
+  z->add_flag("--resume", zoo.resume, "skip models whose compiler, config, model and data are unchanged since their last run");
+  z->callback([&] { code = tpuc::zoo_command(zoo); });
+
   CLI::App* sched = app.add_subcommand("schedule", "a layer's BM1684X schedule: show it, or check it against the host reference");
   sched->require_subcommand(1);
   tpuc::ScheduleOptions layer;

@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ ccache pkg-config
   libhalide14-0-dev llvm-14-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libzip-dev zlib1g-dev libstb-dev
+  libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libzip-dev zlib1g-dev libstb-dev libssl-dev
   dataset-fashion-mnist libonnx-testdata
 )
 if [ "${1:-}" = bench ]; then
