@@ -24,6 +24,7 @@
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "cli/zoo_page.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/yaml.h"
@@ -140,7 +141,17 @@ struct Outcome {
   double wall_s = 0;
   bool skipped = false;
   nlohmann::json report;  // the compile's report.json, when it wrote one
+  std::string failing_layer;  // the layer an error names, when it names one
 };
+
+// The layer an error message names: "node 'NAME' ..." (the compiler's errors name the node).
+std::string failing_layer(const std::string& reason) {
+  const std::string tag = "node '";
+  const size_t at = reason.find(tag);
+  if (at == std::string::npos) return "";
+  const size_t end = reason.find('\'', at + tag.size());
+  return end == std::string::npos ? "" : reason.substr(at + tag.size(), end - at - tag.size());
+}
 
 // Which of the validation's limits a FAIL broke, from the compile's report.
 std::string tolerance_reason(const nlohmann::json& report) {
@@ -216,6 +227,7 @@ class Runner {
   static nlohmann::json record(const Outcome& o) {
     nlohmann::json j{{"status", o.status}, {"wall_s", o.wall_s}, {"skipped", o.skipped}};
     if (!o.reason.empty()) j["reason"] = o.reason;
+    if (!o.failing_layer.empty()) j["failing_layer"] = o.failing_layer;
     if (!o.report.is_null()) j["report"] = o.report;
     return j;
   }
@@ -233,7 +245,7 @@ class Runner {
 
   static Outcome previous(const Job& job) {
     const nlohmann::json j = nlohmann::json::parse(read_file(job.dir + "/zoo.json"));
-    Outcome o{j.at("status"), j.value("reason", ""), j.at("wall_s"), false, j.value("report", nlohmann::json())};
+    Outcome o{j.at("status"), j.value("reason", ""), j.at("wall_s"), false, j.value("report", nlohmann::json()), j.value("failing_layer", "")};
     return o;
   }
 
@@ -305,6 +317,7 @@ class Runner {
     } else {
       o.status = "ERROR", o.reason = error_line(log).empty() ? "exit code " + std::to_string(WEXITSTATUS(status)) : error_line(log);
     }
+    o.failing_layer = failing_layer(o.reason);
     nlohmann::json zoo = record(o);
     zoo["hash"] = job.hash;
     write_file_atomic(job.partial + "/zoo.json", zoo.dump(2) + "\n");
@@ -361,9 +374,14 @@ int zoo_command(const ZooOptions& options) {
                 cell(r, "validation", "cosine_mean", "%.4f").c_str(), cell(r, "chip", "latency_us", "%.3f", 1e-3).c_str(),
                 cell(r, "chip", "mac_utilization", "%.1f%%", 100).c_str(), host.c_str());
   }
-  const std::string json = (fs::path(manifest.output_dir) / "zoo.json").string();
-  write_file_atomic(json, summary.dump(2) + "\n");
-  std::printf("%zu models, %d not passing; %s\n", summary.size(), failed, json.c_str());
+  if (options.only.empty()) {  // the summary covers the whole manifest
+    const fs::path out = manifest.output_dir;
+    write_file_atomic((out / "zoo.json").string(), summary.dump(2) + "\n");
+    write_file_atomic((out / "zoo.html").string(), zoo_page(summary));
+    std::printf("%zu models, %d not passing; %s/zoo.{json,html}\n", summary.size(), failed, out.string().c_str());
+  } else {
+    std::printf("%zu models, %d not passing\n", summary.size(), failed);
+  }
   return failed ? 1 : 0;
 }
 

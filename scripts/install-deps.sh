@@ -9,6 +9,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libzip-dev zlib1g-dev libstb-dev libssl-dev
   dataset-fashion-mnist libonnx-testdata
+  chromium  # tests render the zoo's HTML summary in a real browser
 )
 if [ "${1:-}" = bench ]; then
   packages+=(python3-torch python3-torchvision python3-numpy)

@@ -1,7 +1,7 @@
 // `tpuc zoo` on a small manifest: a model that converts, and models made to fail — a corrupt file,
 // an operator tpuc does not support, a timeout — each reported with its reason while the others
-// convert; every model's folder appears whole; a second run with --resume skips everything, and a
-// changed input converts that model again.
+// convert; every model's folder appears whole; the HTML summary renders in headless Chromium; a
+// second run with --resume skips everything, and a changed input converts that model again.
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -77,6 +77,16 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   }
   const std::string table = read_file(dir + "/first.log");
   EXPECT_NE(table.find("4 models, 3 not passing"), std::string::npos) << table;
+
+  // The HTML summary, rendered by a real browser (its script builds the table from the embedded
+  // zoo.json): a row per model with its status, and the counts.
+  const std::string dom = dir + "/zoo.dom.html";
+  ASSERT_EQ(std::system(("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir + "/out/zoo.html > " + dom + " 2> /dev/null").c_str()), 0);
+  const std::string page = read_file(dom);
+  for (const auto& [name, status] : {std::pair{"fmnist", "PASS"}, {"corrupt", "ERROR"}, {"unsupported", "ERROR"}, {"slow", "TIMEOUT"}})
+    EXPECT_NE(page.find("<tr class=\"" + std::string(status) + "\" data-model=\"" + name + "\">"), std::string::npos) << name << "\n" << page;
+  EXPECT_NE(page.find("4 models, 1 passed, 3 not passing"), std::string::npos) << page;
+  EXPECT_NE(page.find("corrupt.onnx: not a valid ONNX model"), std::string::npos) << page;
 
   // Nothing changed: every model is skipped, with its earlier outcome.
   ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2 --resume", dir + "/second.log"), 1) << read_file(dir + "/second.log");
