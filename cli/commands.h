@@ -46,6 +46,7 @@ struct ZooOptions {
   int jobs = 1;
   std::string only;     // one model by name; empty: all
   bool resume = false;  // skip models whose inputs hash as in their last run
+  bool emit_ninja = false;  // write <output_dir>/build.ninja instead of converting
 };
 // Exit code 1 when any model does not pass.
 int zoo_command(const ZooOptions& options);

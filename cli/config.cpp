@@ -1,6 +1,8 @@
 #include "cli/config.h"
 
 #include <filesystem>
+#include <functional>
+#include <set>
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
@@ -177,6 +179,20 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
   c.output_dir = cr.path(root, "output_dir", true, false);
   r.finish();
   return c;
+}
+
+std::vector<std::string> config_files(const std::string& path) {
+  const YamlReader r = YamlReader::compose(path);
+  std::set<std::string> files{r.file()};
+  std::function<void(const YAML::Node&)> walk = [&](const YAML::Node& node) {
+    files.insert(r.file_of(node));
+    if (node.IsMap())
+      for (const auto& kv : node) walk(kv.second);
+    if (node.IsSequence())
+      for (const YAML::Node& item : node) walk(item);
+  };
+  walk(r.root());
+  return {files.begin(), files.end()};
 }
 
 std::string show_config(const std::string& path, const std::vector<std::string>& overrides) {

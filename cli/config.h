@@ -48,6 +48,8 @@ struct CompileConfig {
 
 // `path` composed with its `extends:` and `include:` files (merge rule in ir/yaml.h), then `--set`.
 CompileConfig load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// Every file `path` is composed of: itself and its `extends:` and `include:` files, recursively.
+std::vector<std::string> config_files(const std::string& path);
 // The resolved config as YAML, every value followed by "# file:line" (or "# --set ...") of where it
 // was written: `tpuc config show`.
 std::string show_config(const std::string& path, const std::vector<std::string>& overrides = {});

@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   z->add_option("-j,--jobs", zoo.jobs, "models converted at once (default 1)");
   z->add_option("--only", zoo.only, "convert only the model of this name");
   z->add_flag("--resume", zoo.resume, "skip models whose compiler, config, model and data are unchanged since their last run");
+  z->add_flag("--emit-ninja", zoo.emit_ninja, "write <output_dir>/build.ninja: `ninja -C <output_dir>` reconverts what changed");
   z->callback([&] { code = tpuc::zoo_command(zoo); });
 
   CLI::App* sched = app.add_subcommand("schedule", "a layer's BM1684X schedule: show it, or check it against the host reference");

@@ -83,17 +83,11 @@ class Digest {
     EVP_DigestUpdate(ctx_.get(), &size, sizeof size);
     EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size());
   }
-  // A file, or a folder's files in name order; a path that does not exist adds its name only.
+  // A file's name and bytes (its name only when it cannot be read).
   void add_path(const std::string& path) {
     add(path);
     std::error_code ec;
-    if (fs::is_regular_file(path, ec)) return add(read_file(path));
-    if (!fs::is_directory(path, ec)) return;
-    std::vector<fs::path> files;
-    for (const auto& f : fs::recursive_directory_iterator(path, ec))
-      if (f.is_regular_file()) files.push_back(f.path());
-    std::sort(files.begin(), files.end());
-    for (const fs::path& f : files) add_path(f.string());
+    if (fs::is_regular_file(path, ec)) add(read_file(path));
   }
   std::string hex() {
     unsigned char out[EVP_MAX_MD_SIZE];
@@ -115,23 +109,68 @@ std::vector<std::string> compile_overrides(const Entry& e) {
   return o;
 }
 
-// The entry's content hash; a config that does not load hashes as its text (the compile reports it).
+// The files that decide an entry's conversion: its config's files, and the model, chip, pipeline,
+// policy and dataset files the config names (a folder's files in name order). A config that does
+// not load names only its own file (the compile will report it).
+std::vector<std::string> inputs_of(const Entry& e) {
+  std::vector<std::string> files;
+  try {
+    const CompileConfig c = load_config(e.config, compile_overrides(e));
+    files = config_files(e.config);
+    for (const std::string& p : {c.model, c.chip, c.pipeline, c.policy, c.calibration.images, c.calibration.labels, c.validation.images,
+                                 c.validation.labels}) {
+      std::error_code ec;
+      if (fs::is_regular_file(p, ec)) files.push_back(p);
+      if (!fs::is_directory(p, ec)) continue;
+      std::vector<std::string> folder;
+      for (const auto& f : fs::recursive_directory_iterator(p, ec))
+        if (f.is_regular_file()) folder.push_back(f.path().string());
+      std::sort(folder.begin(), folder.end());
+      files.insert(files.end(), folder.begin(), folder.end());
+    }
+  } catch (const Error&) {
+    files = {e.config};
+  }
+  return files;
+}
+
+// The entry's content hash: the compiler's, the entry, its resolved config and its input files.
 std::string content_hash(const Entry& e, const std::string& compiler) {
   Digest d;
   d.add(compiler);
   d.add(e.name);
   const std::vector<std::string> overrides = compile_overrides(e);
   try {
-    const CompileConfig c = load_config(e.config, overrides);
     d.add(show_config(e.config, overrides));
-    for (const std::string& p : {c.model, c.chip, c.pipeline, c.policy, c.calibration.images, c.calibration.labels, c.validation.images,
-                                 c.validation.labels})
-      d.add_path(p);
   } catch (const Error& error) {
-    d.add_path(e.config);
     d.add(error.what());
   }
+  for (const std::string& f : inputs_of(e)) d.add_path(f);
   return d.hex();
+}
+
+// `ninja -C <output_dir>` reconverts the models whose inputs changed (their mtimes), then the
+// summary; a model that converts but does not pass is a finished edge, not a failed build.
+void write_ninja(const Manifest& m, const std::string& manifest_path, const std::string& compiler) {
+  auto escape = [](const std::string& path) {
+    std::string out;
+    for (char c : path) out += (c == '$' || c == ' ' || c == ':') ? std::string("$") + c : std::string(1, c);
+    return out;
+  };
+  std::string n = "# Written by `tpuc zoo --emit-ninja`: `ninja -C " + m.output_dir + " -j N` reconverts what changed.\n";
+  n += "tpuc = " + escape(compiler) + "\nmanifest = " + escape(fs::absolute(manifest_path).string()) + "\n\n";
+  n += "rule convert\n  command = $tpuc zoo --manifest $manifest --only $name || [ $$? -eq 1 ]\n  description = convert $name\n\n";
+  n += "rule summary\n  command = $tpuc zoo --manifest $manifest --resume || [ $$? -eq 1 ]\n  description = summarize the zoo\n\n";
+  std::string outcomes;
+  for (const Entry& e : m.models) {
+    n += "build " + escape(e.name) + "/zoo.json: convert";
+    for (const std::string& f : inputs_of(e)) n += " " + escape(fs::absolute(f).string());
+    n += " | $tpuc $manifest\n  name = " + e.name + "\n";
+    outcomes += " " + escape(e.name) + "/zoo.json";
+  }
+  n += "\nbuild zoo.json zoo.html: summary" + outcomes + "\ndefault zoo.json\n";
+  fs::create_directories(m.output_dir);
+  write_file_atomic((fs::path(m.output_dir) / "build.ninja").string(), n);
 }
 
 // One model's outcome, as zoo.json records it.
@@ -364,6 +403,11 @@ std::string cell(const nlohmann::ordered_json& r, const char* section, const cha
 int zoo_command(const ZooOptions& options) {
   if (options.jobs < 1) throw Error("-j must be at least 1");
   const Manifest manifest = read_manifest(options.manifest);
+  if (options.emit_ninja) {
+    write_ninja(manifest, options.manifest, fs::read_symlink("/proc/self/exe").string());
+    std::printf("%s/build.ninja: `ninja -C %s -j N` reconverts what changed\n", manifest.output_dir.c_str(), manifest.output_dir.c_str());
+    return 0;
+  }
   const nlohmann::ordered_json summary = Runner(manifest, options, fs::read_symlink("/proc/self/exe").string()).run();
   std::printf("%-24s %-8s %9s %9s %11s %9s %6s\n", "model", "status", "wall (s)", "cosine", "latency (ms)", "MAC util", "host");
   int failed = 0;

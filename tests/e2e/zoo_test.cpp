@@ -114,3 +114,31 @@ TEST(Zoo, ManifestMistakesAreReportedWithTheirPlace) {
   EXPECT_NE(log.find("speed"), std::string::npos) << log;
   EXPECT_FALSE(fs::exists(dir + "/out"));
 }
+
+// `--emit-ninja`: ninja converts every model, then has no work; a touched input reconverts that
+// model alone, then the summary.
+TEST(Zoo, EmittedNinjaFileReconvertsOnlyWhatChanged) {
+  const std::string dir = ::testing::TempDir() + "/zoo-ninja";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  write_unsupported_model(dir + "/a.onnx");
+  write_file_atomic(dir + "/b.onnx", "not a protobuf");
+  for (const char* name : {"a", "b"})
+    write_file_atomic(dir + "/" + name + ".yaml", "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
+  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: b, config: b.yaml}\n");
+  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml --emit-ninja", dir + "/emit.log"), 0) << read_file(dir + "/emit.log");
+  auto ninja = [&](const std::string& log) {
+    EXPECT_EQ(std::system(("ninja -C " + dir + "/out > " + dir + "/" + log + " 2>&1").c_str()), 0) << read_file(dir + "/" + log);
+    return read_file(dir + "/" + log);
+  };
+  const std::string first = ninja("first.log");
+  EXPECT_NE(first.find("convert a"), std::string::npos) << first;
+  EXPECT_NE(first.find("convert b"), std::string::npos) << first;
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/zoo.json")).at("b").at("status"), "ERROR");
+  EXPECT_NE(ninja("second.log").find("no work to do"), std::string::npos);
+  fs::last_write_time(dir + "/b.onnx", fs::file_time_type::clock::now() + std::chrono::seconds(5));
+  const std::string third = ninja("third.log");
+  EXPECT_NE(third.find("convert b"), std::string::npos) << third;
+  EXPECT_EQ(third.find("convert a"), std::string::npos) << third;
+  EXPECT_NE(third.find("summarize the zoo"), std::string::npos) << third;
+}
