@@ -52,11 +52,14 @@ struct Context {
   LoopLevel elementwise_placement(std::vector<StageRole*> roles) {
     const Shape& shape = output.shape;
     if (shape.size() == 4) return tile_by_rows();
-    if (!shape.empty()) {
-      const size_t longest = size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
-      for (StageRole* r : roles) r->lane_dim = int(shape.size() - 1 - longest);  // Func argument 0 is the innermost dimension
-    }
+    if (!shape.empty())
+      for (StageRole* r : roles) r->lane_dim = int(shape.size() - 1 - lane_tensor_dim());  // Func argument 0 is the innermost dimension
     return LoopLevel::root();
+  }
+  // The tensor dimension elementwise_placement spreads over the lanes.
+  size_t lane_tensor_dim() const {
+    const Shape& shape = output.shape;
+    return shape.size() == 4 ? 1 : size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
   }
   // Output rows (the second-innermost dimension) per tile: the request, at most all rows. The
   // tile loop runs inside the outermost dimension (a batch) and outside the others (NCHW: the
@@ -169,16 +172,22 @@ void convert(Context& cx, ArithOp op) {
   cx.place(cx.inputs[0].func, input, rank == 4, at);
 }
 
-// Elementwise binary ops (int8: Add; floats: Add, Sub, Mul, Div), both operands of the output's
-// shape, or the second a scalar constant (the algorithm holds it as an immediate): the operands
-// into LMEM (per tile of rows when NCHW) and one ARITH (int8 Add: with the node's two multipliers
-// and shift) with the fused relu, the result out.
+// Elementwise binary ops (int8: Add; floats: Add, Sub, Mul, Div): the operands of the output's
+// rank, each dimension the output's or 1 (broadcast by a zero stride, as a squeeze-and-excitation
+// scale [N, C, 1, 1] is) but for the one on the lanes; or the second a scalar constant (the
+// algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
+// ARITH (int8 Add: with the node's two multipliers and shift) with the fused relu, the result out.
 void binary(Context& cx, ArithOp op) {
   const std::string where = "node '" + cx.node.name + "' (" + cx.node.op + "): ";
   if (cx.output.dtype == DType::I8 && op != ArithOp::Add) throw Error(where + "only Add runs on the BM1684X in int8");
   const bool immediate = ops::is_immediate(cx.inputs[1]);
-  for (size_t i = 0; i < (immediate ? 1 : 2); ++i)
-    if (cx.inputs[i].type->shape != cx.output.shape) throw Error(where + "a broadcasting " + cx.node.op + " has no BM1684X schedule yet");
+  const Shape& out = cx.output.shape;
+  for (size_t i = 0; i < (immediate ? 1 : 2); ++i) {
+    const Shape& in = cx.inputs[i].type->shape;
+    bool broadcasts = in.size() == out.size() && !out.empty() && in[cx.lane_tensor_dim()] == out[cx.lane_tensor_dim()];
+    for (size_t d = 0; broadcasts && d < in.size(); ++d) broadcasts = in[d] == out[d] || in[d] == 1;
+    if (!broadcasts) throw Error(where + "operands of shape " + to_string(in) + " and " + to_string(out) + " have no BM1684X schedule yet");
+  }
   const size_t rank = cx.output.shape.size();
   cx.make_store();
   StageRole result = cx.compute(TiuOp::Arith, rank, op);
@@ -307,6 +316,13 @@ void ddr_copy(Context& cx) {
   cx.make_store();
 }
 
+// Concat: no local stage — the output is the pipeline's result itself, each input's copy into its
+// slice (an update of the algorithm) one GDMA copy DDR to DDR (up to 4-D).
+void concat(Context& cx) {
+  if (cx.output.shape.size() > 4) throw Error("node '" + cx.node.name + "' (Concat): more than 4 dimensions have no GDMA form");
+  cx.s.store = cx.a.outputs[0];
+}
+
 // Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its inverse).
 double int8_scale(const Context& cx, const TensorType& t) {
   if (!t.quant || t.quant->scale.size() != 1) throw Error("node '" + cx.node.name + "' (" + cx.node.op + "): needs one scale on its int8 side");
@@ -331,7 +347,7 @@ void cast(Context& cx) {
 const std::map<std::string, void (*)(Context&)> kSchedules = {
     {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu},
     {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
-    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
+    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Concat", concat}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };
 
 }  // namespace

@@ -71,11 +71,21 @@ void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int ro
   }
 }
 
+// Concat: each input's copy (an update over its domain) vectorized along its innermost dimension.
+void schedule_concat(const Node&, ops::Algorithm& a, const Shape&) {
+  Func out = a.outputs[0];
+  for (int u = 0; u < out.num_update_definitions(); ++u) {
+    const RDom& r = a.reductions.at(size_t(u));
+    if (*as_const_int(r[0].extent()) >= kVector) out.update(u).vectorize(r[0], kVector, TailStrategy::GuardWithIf);
+  }
+}
+
 void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) { schedule_register_blocked(a, out_shape, 2); }
 void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) { schedule_register_blocked(a, out_shape, 1); }
 
 using Schedule = void (*)(const Node&, ops::Algorithm&, const Shape&);
 const std::map<std::string, Schedule> kSchedules = {
+    {"Concat", schedule_concat},
     {"Conv", schedule_conv},
     {"Gemm", schedule_product},
     {"MatMul", schedule_product},

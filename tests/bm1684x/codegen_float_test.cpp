@@ -211,3 +211,13 @@ TEST(CodegenFloat, Gelu) {
     expect_bit_exact(g, 15);
   }
 }
+
+// A squeeze-and-excitation scale: x [1, C, H, W] times s [1, C, 1, 1], s broadcast along the rows and
+// columns by zero strides.
+TEST(CodegenFloat, BroadcastMultiply) {
+  Graph g = one_node({"GlobalAveragePool", "squeeze", {"x"}, {"s"}, {}}, typed(DType::F16, {1, 70, 9, 11}), typed(DType::F16, {1, 70, 1, 1}));
+  g.nodes.push_back({"Mul", "excite", {"x", "s"}, {"y"}, {}});
+  g.types["y"] = typed(DType::F16, {1, 70, 9, 11});
+  g.outputs = {"y"};
+  expect_bit_exact(g, 16);
+}

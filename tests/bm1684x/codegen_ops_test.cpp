@@ -366,3 +366,29 @@ TEST(LmemAllocator, SeparateBanksWhileTheyLastThenPacksThenRefuses) {
   LmemBuffer huge{"c", DType::I8, {kChip.lmem_bytes, 1, 1}, 2};
   EXPECT_FALSE(a.place(huge));
 }
+
+// Concat is one DDR-to-DDR GDMA copy per input into its slice of the output: along the channels
+// (SqueezeNet's fire modules) and along the last axis of a 3-D tensor.
+TEST(CodegenOps, ConcatIsOneCopyPerInput) {
+  for (int64_t axis : {1, -1}) {
+    Graph g;
+    g.name = "concat";
+    g.inputs = {"x"};
+    g.outputs = {"z"};
+    const Shape x = axis == 1 ? Shape{1, 70, 9, 11} : Shape{4, 30, 50};
+    Shape z = x;
+    z[axis == 1 ? 1 : 2] *= 2;
+    g.types["x"] = i8(x, 0.1);
+    g.types["y"] = i8(x, 0.1);
+    g.types["z"] = i8(z, 0.1);
+    Node transpose{"Transpose", "t", {"x"}, {"y"}, {}};  // any second operand computed from x
+    transpose.attrs["perm"] = x.size() == 4 ? std::vector<int64_t>{0, 1, 2, 3} : std::vector<int64_t>{0, 1, 2};
+    Node concat{"Concat", "concat", {"x", "y"}, {"z"}, {}};
+    concat.attrs["axis"] = axis;
+    g.nodes = {transpose, concat};
+    const Model m = compile_model(g, kChip);
+    EXPECT_TRUE(m.host_layers.empty());
+    EXPECT_EQ(m.layers.back().gdma_end - m.layers.back().gdma_begin, 2u);
+    expect_bit_exact(g, 18);
+  }
+}
