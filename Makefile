@@ -24,6 +24,7 @@ bench: build
 	bash bench/host_vs_onnxruntime/run.sh $(BUILD)
 	bash bench/quant/run.sh $(BUILD)
 	bash bench/chip/run.sh $(BUILD)
+	bash bench/zoo/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out

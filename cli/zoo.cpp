@@ -2,7 +2,7 @@
 // process so a crash, an out-of-memory or a timeout in one never stops the others; N at a time;
 // a model whose inputs (compiler binary, resolved config, model, chip, pipeline, policy, datasets)
 // hash as in its last run is skipped with --resume. Each model's folder appears whole: the compile
-// runs in `<name>.partial/` and is renamed when it ends. A summary table, and zoo.json.
+// runs in `<name>.partial/` and is renamed when it ends. A summary table, report.json and zoo.html.
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -168,7 +168,7 @@ void write_ninja(const Manifest& m, const std::string& manifest_path, const std:
     n += " | $tpuc $manifest\n  name = " + e.name + "\n";
     outcomes += " " + escape(e.name) + "/zoo.json";
   }
-  n += "\nbuild zoo.json zoo.html: summary" + outcomes + "\ndefault zoo.json\n";
+  n += "\nbuild report.json zoo.html: summary" + outcomes + "\ndefault report.json\n";
   fs::create_directories(m.output_dir);
   write_file_atomic((fs::path(m.output_dir) / "build.ninja").string(), n);
 }
@@ -420,9 +420,9 @@ int zoo_command(const ZooOptions& options) {
   }
   if (options.only.empty()) {  // the summary covers the whole manifest
     const fs::path out = manifest.output_dir;
-    write_file_atomic((out / "zoo.json").string(), summary.dump(2) + "\n");
+    write_file_atomic((out / "report.json").string(), summary.dump(2) + "\n");
     write_file_atomic((out / "zoo.html").string(), zoo_page(summary));
-    std::printf("%zu models, %d not passing; %s/zoo.{json,html}\n", summary.size(), failed, out.string().c_str());
+    std::printf("%zu models, %d not passing; %s/{report.json, zoo.html}\n", summary.size(), failed, out.string().c_str());
   } else {
     std::printf("%zu models, %d not passing\n", summary.size(), failed);
   }

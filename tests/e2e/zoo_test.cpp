@@ -62,7 +62,7 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
                                        "  - {name: unsupported, config: unsupported.yaml}\n"
                                        "  - {name: slow, config: " + kSrc + "/examples/fmnist/config.yaml, timeout_s: 0.5}\n");
   ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2", dir + "/first.log"), 1) << read_file(dir + "/first.log");
-  const nlohmann::json first = nlohmann::json::parse(read_file(dir + "/out/zoo.json"));
+  const nlohmann::json first = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   EXPECT_EQ(first.at("fmnist").at("status"), "PASS") << first.dump(2);
   EXPECT_GT(first.at("fmnist").at("report").at("chip").at("latency_us").get<double>(), 0);
   EXPECT_EQ(first.at("corrupt").at("status"), "ERROR");
@@ -79,7 +79,7 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   EXPECT_NE(table.find("4 models, 3 not passing"), std::string::npos) << table;
 
   // The HTML summary, rendered by a real browser (its script builds the table from the embedded
-  // zoo.json): a row per model with its status, and the counts.
+  // report.json): a row per model with its status, and the counts.
   const std::string dom = dir + "/zoo.dom.html";
   ASSERT_EQ(std::system(("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir + "/out/zoo.html > " + dom + " 2> /dev/null").c_str()), 0);
   const std::string page = read_file(dom);
@@ -90,7 +90,7 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
 
   // Nothing changed: every model is skipped, with its earlier outcome.
   ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2 --resume", dir + "/second.log"), 1) << read_file(dir + "/second.log");
-  const nlohmann::json second = nlohmann::json::parse(read_file(dir + "/out/zoo.json"));
+  const nlohmann::json second = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   for (const auto& [name, r] : second.items()) {
     EXPECT_TRUE(r.at("skipped").get<bool>()) << name;
     EXPECT_EQ(r.at("status"), first.at(name).at("status")) << name;
@@ -98,7 +98,7 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   // A changed model file converts that model again, and only it.
   write_file_atomic(dir + "/corrupt.onnx", "still not a protobuf");
   ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml --resume", dir + "/third.log"), 1);
-  const nlohmann::json third = nlohmann::json::parse(read_file(dir + "/out/zoo.json"));
+  const nlohmann::json third = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   EXPECT_FALSE(third.at("corrupt").at("skipped").get<bool>());
   EXPECT_TRUE(third.at("fmnist").at("skipped").get<bool>());
 }
@@ -134,7 +134,7 @@ TEST(Zoo, EmittedNinjaFileReconvertsOnlyWhatChanged) {
   const std::string first = ninja("first.log");
   EXPECT_NE(first.find("convert a"), std::string::npos) << first;
   EXPECT_NE(first.find("convert b"), std::string::npos) << first;
-  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/zoo.json")).at("b").at("status"), "ERROR");
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/report.json")).at("b").at("status"), "ERROR");
   EXPECT_NE(ninja("second.log").find("no work to do"), std::string::npos);
   fs::last_write_time(dir + "/b.onnx", fs::file_time_type::clock::now() + std::chrono::seconds(5));
   const std::string third = ninja("third.log");
