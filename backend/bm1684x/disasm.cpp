@@ -75,8 +75,8 @@ std::string disassemble(const Model& m) {
                     std::to_string(m.program.gdma.size()) + " GDMA commands\n";
   for (const LayerInfo& l : m.layers) {
     out += "layer " + l.name + " (" + l.op + ")\n";
-    for (uint32_t i = l.gdma_begin; i < l.gdma_end; ++i) out += gdma_line(m.program.gdma[i]);
-    for (uint32_t i = l.tiu_begin; i < l.tiu_end; ++i) out += tiu_line(m.program.tiu[i]);
+    for (uint32_t i : l.gdma) out += gdma_line(m.program.gdma[i]);
+    for (uint32_t i : l.tiu) out += tiu_line(m.program.tiu[i]);
   }
   out += "end\n";
   if (!m.program.gdma.empty()) out += gdma_line(m.program.gdma.back());

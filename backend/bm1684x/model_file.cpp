@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kMagic[8] = {'T', 'P', 'U', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion = 3;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and fill_value
+constexpr uint32_t kVersion = 4;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and fill_value. 4: layers list their commands (groups)
 
 struct Header {
   char magic[8];
@@ -63,7 +63,7 @@ void write_model(const std::string& path, const Model& m) {
             {"weight_addr", m.weight_addr}, {"macs", m.macs}};
   meta["layers"] = Json::array();
   for (const LayerInfo& l : m.layers)
-    meta["layers"].push_back({{"name", l.name}, {"op", l.op}, {"tiu", {l.tiu_begin, l.tiu_end}}, {"gdma", {l.gdma_begin, l.gdma_end}}});
+    meta["layers"].push_back({{"name", l.name}, {"op", l.op}, {"nodes", l.nodes}, {"tiles", l.tiles}, {"tiu", l.tiu}, {"gdma", l.gdma}});
   meta["host_layers"] = Json::array();
   for (const HostLayer& l : m.host_layers)
     meta["host_layers"].push_back({{"name", l.name}, {"op", l.op}, {"graph", l.graph}, {"inputs", io_json(l.inputs)},
@@ -117,7 +117,7 @@ Model read_model(const std::string& path) {
     m.weight_addr = meta.at("weight_addr");
     m.macs = meta.at("macs");
     for (const Json& l : meta.at("layers"))
-      m.layers.push_back({l.at("name"), l.at("op"), l.at("tiu")[0], l.at("tiu")[1], l.at("gdma")[0], l.at("gdma")[1]});
+      m.layers.push_back({l.at("name"), l.at("op"), l.at("nodes"), l.at("tiles"), l.at("tiu"), l.at("gdma")});
     for (const Json& l : meta.at("host_layers"))
       m.host_layers.push_back({l.at("name"), l.at("op"), l.at("graph"), io_from(l.at("inputs")), io_from(l.at("outputs")), l.at("tiu_at"), l.at("gdma_at"), l.at("reason")});
   } catch (const std::exception& e) {

@@ -20,10 +20,14 @@ struct IoTensor {
   uint64_t addr = 0;
 };
 
-// The commands one graph node became: [begin, end) indices into each stream.
+// The commands one layer became — a graph node, or a layer group of several run as one pipeline —
+// as indices into each stream (the GDMA's need not be contiguous: the stream scheduler moves
+// loads ahead).
 struct LayerInfo {
-  std::string name, op;
-  uint32_t tiu_begin = 0, tiu_end = 0, gdma_begin = 0, gdma_end = 0;
+  std::string name, op;            // a group: its last node, and its nodes' ops joined by '+'
+  std::vector<std::string> nodes;  // the graph nodes it runs, in order
+  uint32_t tiles = 1;              // the tiles its output is computed in
+  std::vector<uint32_t> tiu, gdma;
 };
 
 // A layer with no chip form, run by the host between the command streams, as tpu-mlir's CPU

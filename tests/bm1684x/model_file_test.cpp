@@ -44,7 +44,7 @@ Model sample() {
   g.fill_value = -128;
   g.dst = {Space::Local, DType::I8, 0x80, 1, 1, 2, 3, 4, 0, 12, 4, 1};
   m.program.gdma.push_back(g);
-  m.layers = {{"conv", "Conv", 0, 5, 0, 1}};
+  m.layers = {{"conv", "Conv", {"conv"}, 1, {0, 1, 2, 3, 4}, {0}}};
   return m;
 }
 
@@ -99,7 +99,7 @@ TEST(ModelFile, RoundTripAndDamage) {
   const Model back = read_model(path);
   EXPECT_EQ(back.weights, sample().weights);
   EXPECT_EQ(back.outputs[0].type, sample().outputs[0].type);
-  EXPECT_EQ(back.layers[0].tiu_end, 5u);
+  EXPECT_EQ(back.layers[0].tiu, (std::vector<uint32_t>{0, 1, 2, 3, 4}));
   EXPECT_EQ(back.macs, 42u);
   const std::string bytes = read_file(path);
   write_file_atomic(path + ".cut", bytes.substr(0, bytes.size() - 10));

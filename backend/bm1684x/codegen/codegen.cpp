@@ -1,6 +1,7 @@
 #include "backend/bm1684x/codegen/codegen.h"
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <sstream>
 
@@ -44,34 +45,55 @@ struct LocalMemoryError : Error {
   using Error::Error;
 };
 
+// The DDR operands of a lowered node: its inputs and output by parameter, its tables by name, at
+// the addresses `addr` gives (value name or table name → address).
+std::map<std::string, DdrBuffer> ddr_buffers(const Node& n, const Graph& g, const LoweredNode& l,
+                                             const std::function<uint64_t(const std::string&, bool table)>& addr) {
+  std::map<std::string, DdrBuffer> buffers;
+  for (const auto& [param, index] : l.params) {
+    const std::string& value = index < 0 ? n.outputs[0] : n.inputs[size_t(index)];
+    buffers[param] = {addr(value, false), g.type(value).dtype};
+  }
+  for (const auto& [name, buffer] : l.buffers) buffers[name] = {addr(name, true), buffer.type() == Halide::Int(32) ? DType::I32 : DType::I8};
+  return buffers;
+}
+
 // The tile-size solver. A node's local memory grows with its output rows per tile, so the most
 // rows that fit is found by bisection (all rows first: most layers fit whole); the tiles are then
 // evened out — as many tiles as that needs, each no larger than it must be — so the last tile does
-// not recompute most of the one before it (tiles shift inwards).
+// not recompute most of the one before it (tiles shift inwards). "Fits" is decided by running the
+// generator on the model's allocator as it stands (`lmem`, advanced past the node on success), so
+// the node's buffers fit beside what is live and in the places it will really get.
 struct Lowered {
   LoweredNode lowered;
   int tile_rows;
 };
 
-Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip) {
+Lowered lower_to_fit(const Node& n, const Graph& g, const Chip& chip, LmemAllocator& lmem) {
   const Shape& out = g.type(n.outputs.at(0)).shape;
   const int rows = out.size() >= 2 ? int(out[out.size() - 2]) : 1;
   int64_t needed = 0;
   auto lower = [&](int tile) -> std::optional<LoweredNode> {
     LoweredNode l = lower_node(n, g, tile);
+    LmemAllocator trial = lmem;
+    Program scratch;
+    std::vector<Issued> order;
     try {
-      CommandGenerator probe(chip, n, l, {});
-      return l;
+      CommandGenerator(chip, n, l, ddr_buffers(n, g, l, [](const std::string&, bool) { return uint64_t(0); }), trial).emit(scratch, order);
     } catch (const LmemOverflow& o) {
       needed = o.needed;
       return std::nullopt;
     }
+    lmem = trial;
+    return l;
   };
   if (std::optional<LoweredNode> whole = lower(rows)) return {*whole, rows};
   int fits = 0, fails = rows;  // invariant: `fails` rows overflow; `fits` rows fit (0: none known)
+  LmemAllocator before = lmem;
   while (fails - fits > 1) {
     const int mid = fits + (fails - fits) / 2;
     (lower(mid) ? fits : fails) = mid;
+    lmem = before;
   }
   if (fits == 0)
     throw LocalMemoryError("node '" + n.name + "' (" + n.op + "): needs " + std::to_string(needed) +
@@ -91,6 +113,7 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
   // chip cannot run (no schedule, or one that refuses it) becomes a host layer, with the reason.
   std::vector<Lowered> lowered;
   std::vector<std::string> host_reason(g.nodes.size());
+  LmemAllocator probe(chip);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     lowered.push_back({{}, 0});
@@ -111,7 +134,7 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
       continue;
     }
     try {
-      lowered.back() = lower_to_fit(n, g, chip);
+      lowered.back() = lower_to_fit(n, g, chip, probe);
     } catch (const LocalMemoryError&) {
       throw;
     } catch (const Error& e) {  // the schedule refuses this form of the op
@@ -154,12 +177,15 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
   for (const std::string& in : g.inputs) value_addr[in] = ddr.place(uint64_t(g.type(in).num_bytes()));
   auto addr_of = [&](const std::string& v) { return value_addr.at(root.count(v) ? root.at(v) : v); };
 
-  std::string listing;
+  // Emission in program order, on a fresh allocator making the probes' choices again.
+  LmemAllocator lmem(chip);
+  std::vector<Issued> order;
+  std::vector<size_t> barriers;           // positions in `order` of the host layers
+  std::vector<std::pair<size_t, size_t>> layer_span;  // each layer's commands: [begin, end) in `order`
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
-    LayerInfo layer{n.name, n.op, uint32_t(m.program.tiu.size()), 0, uint32_t(m.program.gdma.size()), 0};
     if (!host_reason[i].empty()) {
-      HostLayer h{n.name, n.op, "", {}, {}, uint32_t(m.program.tiu.size()), uint32_t(m.program.gdma.size()), host_reason[i]};
+      HostLayer h{n.name, n.op, "", {}, {}, 0, 0, host_reason[i]};
       const Graph one = single_node_graph(g, n);
       h.graph = print(one);
       for (const std::string& in : one.inputs) h.inputs.push_back({in, g.type(in), addr_of(in)});
@@ -168,24 +194,23 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
         h.outputs.push_back({o, g.type(o), value_addr[o]});
       }
       m.host_layers.push_back(h);
+      barriers.push_back(order.size());
     } else if (!is_ddr_view(n.op)) {
       value_addr[n.outputs[0]] = ddr.place(uint64_t(g.type(n.outputs[0]).num_bytes()));
       const LoweredNode& l = lowered[i].lowered;
-      std::map<std::string, DdrBuffer> buffers;
-      for (const auto& [param, index] : l.params) {
-        const std::string& value = index < 0 ? n.outputs[0] : n.inputs[size_t(index)];
-        const uint64_t addr = g.is_constant(value) ? constant_addr.at(value) : addr_of(value);
-        buffers[param] = {addr, g.type(value).dtype};
-      }
-      for (const auto& [name, buffer] : l.buffers)
-        buffers[name] = {table_addr[i].at(name), buffer.type() == Halide::Int(32) ? DType::I32 : DType::I8};
-      CommandGenerator gen(chip, n, l, buffers);
-      gen.emit(m.program, m.program.tiu.empty() ? 0 : uint32_t(m.program.tiu.size()));
+      auto addr = [&](const std::string& name, bool table) {
+        return table ? table_addr[i].at(name) : g.is_constant(name) ? constant_addr.at(name) : addr_of(name);
+      };
+      CommandGenerator gen(chip, n, l, ddr_buffers(n, g, l, addr), lmem);
+      const size_t begin = order.size();
+      gen.emit(m.program, order);
+      m.layers.push_back({n.name, n.op, {n.name}, uint32_t((g.type(n.outputs[0]).shape.size() >= 2 ? (g.type(n.outputs[0]).shape.end()[-2] + lowered[i].tile_rows - 1) / lowered[i].tile_rows : 1)), {}, {}});
+      layer_span.push_back({begin, order.size()});
       m.macs += gen.macs();
       if (!options.dump_dir.empty() || options.dumps) {
         std::ostringstream s;
         s << "node " << n.name << " (" << n.op << "), " << lowered[i].tile_rows << " output rows per tile\n\nlocal memory (per lane):\n";
-        for (const LmemBuffer& b : gen.lmem().buffers())
+        for (const LmemBuffer& b : gen.buffers())
           s << "  0x" << std::hex << b.addr << std::dec << "  " << b.bytes_per_lane() << " B  " << b.name << " (" << name(b.dtype)
             << ", " << b.slots << " channel slot(s) of " << b.plane << " elements)\n";
         s << "\nlowered loops:\n" << l.body << "\n";
@@ -197,9 +222,18 @@ Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& opti
       const std::string r = root.count(in) ? root[in] : in;
       if (!g.is_constant(r) && last_use[r] == i && value_addr.count(r)) ddr.release(value_addr[r]);
     }
-    layer.tiu_end = uint32_t(m.program.tiu.size());
-    layer.gdma_end = uint32_t(m.program.gdma.size());
-    if (host_reason[i].empty()) m.layers.push_back(layer);
+  }
+  for (HostLayer& h : m.host_layers) {  // where each sits in the streams: after the commands before it
+    const size_t at = barriers[size_t(&h - m.host_layers.data())];
+    for (size_t k = 0; k < at; ++k) (order[k].tiu ? h.tiu_at : h.gdma_at)++;
+  }
+  const std::vector<uint32_t> old_gdma = schedule_streams(chip, m.program, order, barriers);
+  std::vector<uint32_t> new_gdma(old_gdma.size());
+  for (uint32_t k = 0; k < old_gdma.size(); ++k) new_gdma[old_gdma[k]] = k;
+  for (size_t l = 0; l < m.layers.size(); ++l) {
+    for (size_t k = layer_span[l].first; k < layer_span[l].second; ++k)
+      order[k].tiu ? m.layers[l].tiu.push_back(order[k].index) : m.layers[l].gdma.push_back(new_gdma[order[k].index]);
+    std::sort(m.layers[l].gdma.begin(), m.layers[l].gdma.end());
   }
   TiuCommand tiu_end;
   tiu_end.id = uint32_t(m.program.tiu.size() + 1);

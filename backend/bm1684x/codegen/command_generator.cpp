@@ -115,22 +115,13 @@ std::vector<Expr> disjuncts(const Expr& e) {
 struct CommandGenerator::Impl : public IRVisitor {
   CommandGenerator& g;
   Program& program;
-  uint32_t barrier;
-  bool first_gdma = true;
+  std::vector<Issued>& order;
   std::vector<std::string> producers;
+  std::vector<std::vector<std::string>> frees;  // per producer: buffers freed inside it
   std::vector<Nest> pending;
-  std::map<std::string, LmemBuffer> lmem;
+  std::map<std::string, LmemBuffer> lmem;  // the local buffers live at this point of the walk
 
-  enum Engine { TIU, GDMA };
-  struct Hazard {
-    Engine writer = TIU;
-    uint32_t write_id = 0, tiu_read = 0, gdma_read = 0;
-  };
-  std::map<std::string, Hazard> hazards;
-
-  Impl(CommandGenerator& gen, Program& p, uint32_t b) : g(gen), program(p), barrier(b) {
-    for (const LmemBuffer& buf : g.lmem_.buffers()) lmem[buf.name] = buf;
-  }
+  Impl(CommandGenerator& gen, Program& p, std::vector<Issued>& o) : g(gen), program(p), order(o) {}
 
   [[noreturn]] void fail(const std::string& why) const {
     throw Error("node '" + g.node_.name + "' (" + g.node_.op + ") on " + g.chip_.name + ": " + why);
@@ -278,39 +269,15 @@ struct CommandGenerator::Impl : public IRVisitor {
     return s;
   }
 
-  // ---- dependencies
+  // ---- output, in program order
 
-  uint32_t dependency(Engine me, const std::vector<std::string>& reads, const std::vector<std::string>& writes) {
-    uint32_t dep = 0;
-    for (const std::string& r : reads)
-      if (hazards[r].writer != me) dep = std::max(dep, hazards[r].write_id);
-    for (const std::string& w : writes) {
-      Hazard& h = hazards[w];
-      if (h.writer != me) dep = std::max(dep, h.write_id);
-      dep = std::max(dep, me == TIU ? h.gdma_read : h.tiu_read);
-    }
-    return dep;
-  }
-
-  void record(Engine me, uint32_t id, const std::vector<std::string>& reads, const std::vector<std::string>& writes) {
-    for (const std::string& r : reads) (me == TIU ? hazards[r].tiu_read : hazards[r].gdma_read) = id;
-    for (const std::string& w : writes) hazards[w] = {me, id, 0, 0};
-  }
-
-  void push(GdmaCommand c, const std::string& read, const std::string& write) {
-    c.id = uint32_t(program.gdma.size() + 1);
-    std::vector<std::string> reads;
-    if (!read.empty()) reads.push_back(read);
-    c.dep = dependency(GDMA, reads, {write});
-    if (first_gdma) c.dep = std::max(c.dep, barrier), first_gdma = false;
-    record(GDMA, c.id, reads, {write});
+  void push(GdmaCommand c, const std::string&, const std::string&) {
+    order.push_back({false, uint32_t(program.gdma.size())});
     program.gdma.push_back(c);
   }
 
-  void push(TiuCommand c, const std::vector<std::string>& reads, const std::string& write) {
-    c.id = uint32_t(program.tiu.size() + 1);
-    c.dep = dependency(TIU, reads, {write});
-    record(TIU, c.id, reads, {write});
+  void push(TiuCommand c, const std::vector<std::string>&, const std::string&) {
+    order.push_back({true, uint32_t(program.tiu.size())});
     program.tiu.push_back(c);
   }
 
@@ -321,12 +288,49 @@ struct CommandGenerator::Impl : public IRVisitor {
   void visit(const ProducerConsumer* op) override {
     if (!op->is_producer) return IRVisitor::visit(op);
     producers.push_back(op->name);
+    frees.emplace_back();
     const StageRole* role = stage_role(op->name);
     const bool compute = role && role->kind == StageRole::Compute;
     if (compute) pending.clear();
     op->body.accept(this);
     producers.pop_back();
     if (compute) emit_compute(op->name, *role);
+    for (const std::string& f : frees.back()) release(f);
+    frees.pop_back();
+  }
+
+  // A local buffer lives from its Allocate to its Free (Halide frees it after its last consumer).
+  void visit(const Allocate* op) override {
+    if (op->memory_type != MemoryType::VTCM) return IRVisitor::visit(op);
+    const StageRole* role = stage_role(op->name);
+    if (!role) fail("local buffer '" + op->name + "' has no role");
+    static const std::pair<Type, DType> kLocalTypes[] = {
+        {Int(8), DType::I8}, {Int(32), DType::I32}, {Float(32), DType::F32}, {Float(16), DType::F16}, {BFloat(16), DType::BF16}};
+    auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes), [&](const auto& t) { return t.first == op->type; });
+    if (type == std::end(kLocalTypes)) fail("local buffer '" + op->name + "' has a type no TIU command takes");
+    LmemBuffer b{op->name, type->second, {}, role->lane_dim};
+    for (const Expr& e : op->extents) {
+      const int64_t* k = as_const_int(e);
+      if (!k) fail("local buffer '" + op->name + "' has a non-constant size");
+      b.extents.push_back(*k);
+    }
+    if (role->every_lane) b.lane_dim = int(b.extents.size());  // no dimension on the lanes: all of it in each
+    if (!g.lmem_.allocate(b)) throw LmemOverflow{g.lmem_.live_bytes() + b.bytes_per_lane(), g.chip_.lmem_bytes};
+    lmem[b.name] = b;
+    g.buffers_.push_back(b);
+    op->body.accept(this);
+    release(op->name);
+  }
+
+  // Inside a compute stage, Halide frees an operand before the stage's command is emitted (at the
+  // end of the producer): the release waits until then.
+  void visit(const Free* op) override { producers.empty() ? release(op->name) : frees.back().push_back(op->name); }
+
+  void release(const std::string& name) {
+    auto it = lmem.find(name);
+    if (it == lmem.end()) return;
+    g.lmem_.release(it->second.addr);
+    lmem.erase(it);
   }
 
   void visit(const For* op) override {
@@ -358,7 +362,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   }
 
   // A copy stage (or the store): a plain load, a constant, or select(inside, load, constant)
-  // for padding — a FILL of the whole box, then a TENSOR copy of the part where `inside` holds.
+  // for padding — a TENSOR copy of the box where `inside` holds and a FILL of each slab of the
+  // border around it (top and bottom rows, then the left and right columns between them).
   // The simplifier may have turned the select around: select(outside, constant, load).
   void emit_copy(const Nest& n) {
     const Select* sel = n.value.as<Select>();
@@ -377,14 +382,32 @@ struct CommandGenerator::Impl : public IRVisitor {
       const int64_t* integer = as_const_int(fill);
       const double* real = as_const_float(fill);
       if (!integer && !real) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
-      GdmaCommand f;
-      f.op = GdmaOp::Fill;
-      f.fill_value = integer ? double(*integer) : *real;
-      f.dst = operand(n.buffer, n.index, auto_slots(n, n.buffer, n.index), origin(n));
-      push(f, "", n.buffer);
-      if (!sel) return;
-      if (!load) fail("stage '" + n.buffer + "': padding must select a load");
+      if (sel && !load) fail("stage '" + n.buffer + "': padding must select a load");
       for (const Expr& c : inside) clip_box(n, c, lo, hi);
+      const bool empty = std::any_of(n.loops.begin(), n.loops.end(), [&](const Loop& l) { return hi[l.var] <= lo[l.var]; });
+      auto fill_box = [&](const std::map<std::string, int64_t>& from, const std::map<std::string, int64_t>& to) {
+        Nest box = n;
+        for (Loop& l : box.loops) l.extent = to.at(l.var) - from.at(l.var);
+        if (std::any_of(box.loops.begin(), box.loops.end(), [](const Loop& l) { return l.extent <= 0; })) return;
+        GdmaCommand f;
+        f.op = GdmaOp::Fill;
+        f.fill_value = integer ? double(*integer) : *real;
+        const auto at = origin(box, from);
+        f.dst = operand(n.buffer, n.index, auto_slots_at(box, n.buffer, n.index, at), at);
+        push(f, "", n.buffer);
+      };
+      std::map<std::string, int64_t> from, to;
+      for (const Loop& l : n.loops) from[l.var] = 0, to[l.var] = l.extent;
+      if (!sel || empty) return fill_box(from, to);
+      for (const Loop& l : n.loops) {  // outermost first: each slab spans the loops inside it whole
+        std::map<std::string, int64_t> below = to, above = from;
+        below[l.var] = lo[l.var];
+        above[l.var] = hi[l.var];
+        fill_box(from, below);
+        fill_box(above, to);
+        from[l.var] = lo[l.var];
+        to[l.var] = hi[l.var];
+      }
     }
     Nest box = n;
     for (Loop& l : box.loops) l.extent = hi[l.var] - lo[l.var];
@@ -763,43 +786,12 @@ struct CommandGenerator::Impl : public IRVisitor {
   }
 };
 
-CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr)
-    : chip_(chip), node_(node), lowered_(lowered), ddr_(std::move(ddr)), lmem_(chip) {
-  // Every local buffer, laid out and placed before any command refers to it.
-  class Allocations : public IRGraphVisitor {
-   public:
-    std::vector<const Allocate*> found;
-    using IRGraphVisitor::visit;
-    void visit(const Allocate* op) override {
-      if (op->memory_type == MemoryType::VTCM &&
-          std::none_of(found.begin(), found.end(), [&](const Allocate* a) { return a->name == op->name; }))
-        found.push_back(op);
-      IRGraphVisitor::visit(op);
-    }
-  } allocations;
-  lowered.body.accept(&allocations);
-  int64_t needed = 0;
-  for (const Allocate* a : allocations.found) {
-    auto role = lowered.schedule.stages.find(a->name);
-    if (role == lowered.schedule.stages.end()) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has no role");
-    static const std::pair<Type, DType> kLocalTypes[] = {
-        {Int(8), DType::I8}, {Int(32), DType::I32}, {Float(32), DType::F32}, {Float(16), DType::F16}, {BFloat(16), DType::BF16}};
-    auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes), [&](const auto& t) { return t.first == a->type; });
-    if (type == std::end(kLocalTypes)) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has a type no TIU command takes");
-    LmemBuffer b{a->name, type->second, {}, role->second.lane_dim};
-    for (const Expr& e : a->extents) {
-      const int64_t* k = as_const_int(e);
-      if (!k) throw Error("node '" + node.name + "': local buffer '" + a->name + "' has a non-constant size");
-      b.extents.push_back(*k);
-    }
-    if (role->second.every_lane) b.lane_dim = int(b.extents.size());  // no dimension on the lanes: all of it in each
-    if (!lmem_.place(b)) needed = std::max(needed, lmem_.used() + b.bytes_per_lane());
-  }
-  if (needed) throw LmemOverflow{needed, chip.lmem_bytes};
-}
+CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr,
+                                   LmemAllocator& lmem)
+    : chip_(chip), node_(node), lowered_(lowered), ddr_(std::move(ddr)), lmem_(lmem) {}
 
-void CommandGenerator::emit(Program& program, uint32_t barrier) {
-  Impl walker(*this, program, barrier);
+void CommandGenerator::emit(Program& program, std::vector<Issued>& order) {
+  Impl walker(*this, program, order);
   lowered_.body.accept(&walker);
 }
 

@@ -4,14 +4,16 @@
 // commands; each innermost perfect loop nest is one data movement or one compute stage, and every
 // operand's base, shape and strides are read off the nest: loop extents, and index expressions
 // evaluated at the loop origin and one step along each loop. The stage's role (which command)
-// comes from the chip schedule. Dependencies between the engines follow the buffers each command
-// reads and writes.
+// comes from the chip schedule. Local buffers are placed when the walk reaches their Allocate and
+// freed at their Free, in the model's one LmemAllocator, so each tile's buffers are fresh memory.
+// Commands come out in program order; the stream scheduler orders the engines against each other.
 #pragma once
 #include <map>
 #include <string>
 
 #include "backend/bm1684x/codegen/lmem_allocator.h"
 #include "backend/bm1684x/codegen/lower_node.h"
+#include "backend/bm1684x/codegen/stream_scheduler.h"
 #include "backend/bm1684x/isa.h"
 
 namespace tpuc::bm1684x {
@@ -22,18 +24,17 @@ struct DdrBuffer {
   DType dtype;
 };
 
-// Thrown when the node's local-memory buffers do not fit; the caller retries with smaller tiles.
+// Thrown when a local buffer does not fit beside the live ones; the caller retries with smaller tiles.
 struct LmemOverflow {
   int64_t needed, available;
 };
 
 class CommandGenerator {
  public:
-  CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr);
-  // Appends the node's commands to `program`; the first GDMA command waits for `barrier` (the
-  // last TIU command of the previous node), since local memory is reused from node to node.
-  void emit(Program& program, uint32_t barrier);
-  const LmemAllocator& lmem() const { return lmem_; }
+  CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr, LmemAllocator& lmem);
+  // Appends the node's commands to `program`, each also to `order` (program order).
+  void emit(Program& program, std::vector<Issued>& order);
+  const std::vector<LmemBuffer>& buffers() const { return buffers_; }  // every local buffer placed, in order
   uint64_t macs() const { return macs_; }
 
  private:
@@ -42,7 +43,8 @@ class CommandGenerator {
   const Node& node_;
   const LoweredNode& lowered_;
   std::map<std::string, DdrBuffer> ddr_;
-  LmemAllocator lmem_;
+  LmemAllocator& lmem_;
+  std::vector<LmemBuffer> buffers_;
   uint64_t macs_ = 0;
 };
 

@@ -1,11 +1,15 @@
-// LmemAllocator: places a node's local-memory buffers at lane-relative addresses. A buffer keeps
+// LmemAllocator: places local-memory buffers at lane-relative addresses for as long as they live
+// (allocate ... release, in program order; one allocator serves the whole model). A buffer keeps
 // its channels on the lanes (channel c in lane c % lanes, slot c / lanes), so its size per lane is
-// slots × the other dimensions (aligned to the EU width). Buffers start on a new bank while banks
-// remain, so the operands of one command sit in different banks and the TIU and GDMA do not
-// contend; when banks run out they are packed.
+// slots × the other dimensions (aligned to the EU width).
+//
+// Placement is next-fit: the search for room starts where the previous buffer ended, so memory
+// freed a moment ago is not handed out again at once. That is what lets the engines overlap: the
+// next tile's input loads into fresh memory while this tile computes, the next layer's weights
+// while this layer runs (the stream scheduler orders any reuse). A buffer starts on a bank
+// boundary where one is free, so one command's operands sit in different banks.
 #pragma once
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,15 +31,19 @@ struct LmemBuffer {
 
 class LmemAllocator {
  public:
-  explicit LmemAllocator(const Chip& chip) : chip_(chip) {}
-  // Lays out and places a buffer; returns false when it does not fit what is left.
-  bool place(LmemBuffer& b);
-  int64_t used() const { return next_; }
-  const std::vector<LmemBuffer>& buffers() const { return placed_; }
+  explicit LmemAllocator(const Chip& chip) : chip_(&chip) {}
+  // Lays `b` out and places it among the live buffers; false when no free range holds it.
+  bool allocate(LmemBuffer& b);
+  void release(uint64_t addr);
+  int64_t live_bytes() const;
+  int64_t peak_bytes() const { return peak_; }
+  const std::vector<LmemBuffer>& placed() const { return placed_; }  // every buffer placed, in order
 
  private:
-  const Chip& chip_;
-  int64_t next_ = 0;
+  const Chip* chip_;
+  std::map<int64_t, int64_t> live_;  // start → bytes per lane
+  int64_t cursor_ = 0;               // where the last placed buffer ended
+  int64_t peak_ = 0;
   std::vector<LmemBuffer> placed_;
 };
 

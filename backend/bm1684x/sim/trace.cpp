@@ -17,8 +17,10 @@ std::string chrome_trace(const Model& model, const SimStats& stats, const Chip& 
   // Which layer each command belongs to.
   std::vector<std::string> tiu_layer(stats.tiu.size()), gdma_layer(stats.gdma.size());
   for (const LayerInfo& l : model.layers) {
-    for (uint32_t k = l.tiu_begin; k < l.tiu_end && k < tiu_layer.size(); ++k) tiu_layer[k] = l.name;
-    for (uint32_t k = l.gdma_begin; k < l.gdma_end && k < gdma_layer.size(); ++k) gdma_layer[k] = l.name;
+    for (uint32_t k : l.tiu)
+      if (k < tiu_layer.size()) tiu_layer[k] = l.name;
+    for (uint32_t k : l.gdma)
+      if (k < gdma_layer.size()) gdma_layer[k] = l.name;
   }
   for (size_t k = 0; k < stats.tiu.size(); ++k) {
     const TiuCommand& c = model.program.tiu[k];
