@@ -107,7 +107,10 @@ int compile_command(const CompileOptions& options) {
 
   const bm1684x::Chip chip = bm1684x::load_chip(c.chip);
   const bm1684x::Model model = stages.run("codegen", [&] {
-    bm1684x::Model m = bm1684x::compile_model(tpu, chip, {out + "/codegen"});
+    bm1684x::CodegenOptions options;
+    options.layer_groups = c.layer_groups;
+    options.dump_dir = out + "/codegen";
+    bm1684x::Model m = bm1684x::compile_model(tpu, chip, options);
     bm1684x::write_model(out + "/model.tpumodel", m);
     write_file_atomic(out + "/model.disasm.txt", bm1684x::disassemble(m));
     return m;

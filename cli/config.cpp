@@ -116,7 +116,7 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
   c.file = path;
   ConfigReader cr(r);
   const YAML::Node root = r.root();
-  r.check_keys(root, {"model", "inputs", "outputs", "chip", "pipeline", "quantization", "validation", "output_dir"});
+  r.check_keys(root, {"model", "inputs", "outputs", "chip", "pipeline", "quantization", "codegen", "validation", "output_dir"});
   c.model = cr.path(root, "model", true);
   if (const YAML::Node inputs = root["inputs"]) {
     if (!inputs.IsSequence()) r.error(inputs, "'inputs' must be a list");
@@ -175,6 +175,10 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       if (c.max_accuracy_drop < 0 || c.max_accuracy_drop > 100) r.error(t["max_accuracy_drop"], "'max_accuracy_drop' must be in [0, 100] points");
       if (c.min_cosine < -1 || c.min_cosine > 1) r.error(t["min_cosine"], "'min_cosine' must be in [-1, 1]");
     }
+  }
+  if (const YAML::Node cg = root["codegen"]) {
+    r.check_keys(cg, {"layer_groups"});
+    c.layer_groups = r.get<bool>(cg, "layer_groups", true);
   }
   c.output_dir = cr.path(root, "output_dir", true, false);
   r.finish();

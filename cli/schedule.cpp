@@ -81,7 +81,9 @@ SyntheticLayer synthetic_layer(const ScheduleOptions& o, const std::string& shap
 void show_layer(const Graph& g, const Node& n, const bm1684x::Chip& chip) {
   const Graph one = single_node_graph(g, n);
   std::map<std::string, std::string> dumps;
-  const bm1684x::Model model = bm1684x::compile_model(one, chip, {"", &dumps});
+  bm1684x::CodegenOptions options;
+  options.dumps = &dumps;
+  const bm1684x::Model model = bm1684x::compile_model(one, chip, options);
   bm1684x::Simulator sim(chip, model, host_layer_runner());
   sim.run(random_inputs(one, 1));
   const bm1684x::SimStats& s = sim.stats();

@@ -38,9 +38,12 @@ std::string tiu_line(const TiuCommand& c) {
   if ((binary && !c.opd1_const) || c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant || c.op == TiuOp::Lut)
     line += "  opd1 " + operand(c.opd1);
   if (c.has_bias || c.op == TiuOp::Requant) line += "  opd2 " + operand(c.opd2);
-  char extra[128] = "";
-  if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool)
-    std::snprintf(extra, sizeof extra, "  k %ux%u stride %u,%u dilation %u,%u", c.kh, c.kw, c.stride_h, c.stride_w, c.dilation_h, c.dilation_w);
+  char extra[160] = "";
+  if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) {
+    const int n = std::snprintf(extra, sizeof extra, "  k %ux%u stride %u,%u dilation %u,%u", c.kh, c.kw, c.stride_h, c.stride_w, c.dilation_h, c.dilation_w);
+    if (c.pad_top || c.pad_bottom || c.pad_left || c.pad_right)
+      std::snprintf(extra + n, sizeof extra - size_t(n), "  pad %u,%u,%u,%u (%s)", c.pad_top, c.pad_bottom, c.pad_left, c.pad_right, number(c.pad_value).c_str());
+  }
   if (c.op == TiuOp::Arith && (c.arith == ArithOp::Quantize || c.arith == ArithOp::Dequantize || (c.arith == ArithOp::Convert && c.scale != 1)))
     std::snprintf(extra, sizeof extra, "  scale %.9g", double(c.scale));
   if (c.op == TiuOp::Arith && c.arith == ArithOp::Add)

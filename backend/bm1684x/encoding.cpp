@@ -62,6 +62,11 @@ void tiu_fields(IO& io, C& c) {
   io(c.stride_w);
   io(c.dilation_h);
   io(c.dilation_w);
+  io(c.pad_top);
+  io(c.pad_bottom);
+  io(c.pad_left);
+  io(c.pad_right);
+  io(c.pad_value);
   io(c.scale);
   io(c.multiplier[0]);
   io(c.multiplier[1]);
@@ -84,10 +89,10 @@ void gdma_fields(IO& io, C& c) {
   operand_fields(io, c.dst);
 }
 
-// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 47 + 4 operands = 295;
+// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 55 + 4 operands = 303;
 // a GDMA command 17 + 2 operands = 141.
 constexpr size_t kOperandBytes = 62;
-static_assert(47 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
+static_assert(55 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {

@@ -56,6 +56,8 @@ struct TiuCommand {
   float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results above it become it
   uint16_t kh = 1, kw = 1;              // window (a reduction over a whole row may be long)
   uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // window padding, at most 15 each (4-bit fields)
+  float pad_value = 0;                  // what the padding reads (in opd0's type)
   float scale = 1;                      // Quantize: 1/scale; Dequantize: scale; Convert: a factor
   int32_t multiplier[2] = {0, 0};       // Arith Add
   int32_t shift = 0;                    // Arith Add
@@ -63,19 +65,21 @@ struct TiuCommand {
   float constant = 0;
 };
 // CONV  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
-//                       + Σ_{ic<opd0.c, ky<kh, kx<kw} opd0[n, ic, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//                       + Σ_{ic<opd0.c, ky<kh, kx<kw} in[n, ic, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
 //                                                   · opd1[0, oc, ic, ky·kw + kx]
-//       for n < res.n, oc < res.c, y < res.h, x < res.w. int8 operands accumulate exactly in int32
-//       (res i32, bias i32); float operands (f32, f16, bf16; opd0, opd1 and bias of one dtype)
-//       in f32, in the order above (res f32). The input window must lie inside opd0 (padding is
-//       materialized by GDMA fills beforehand).
+//       for n < res.n, oc < res.c, y < res.h, x < res.w, where `in` is opd0 padded: in[n,c,i,j] =
+//       opd0[n, c, i − pad_top, j − pad_left] inside opd0, else pad_value; the window must lie
+//       inside the padded extent (opd0.h + pad_top + pad_bottom rows, likewise columns). int8
+//       operands accumulate exactly in int32 (res i32, bias i32); float operands (f32, f16, bf16;
+//       opd0, opd1 and bias of one dtype) in f32, in the order above, padded taps included (res f32).
 // DEPTHWISE res[n,c,y,x] = (has_bias ? opd2[0,c,0,0] : 0)
 //                       + Σ_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
 //                                        · opd1[0, c, 0, ky·kw + kx]
 //       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, floats → f32); res,
 //       opd0 and opd1 start on the same lane.
-// POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
-//       (same dtype in and out, or a float widened to f32; opd0 and res have the same start lane);
+// POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} in[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//       over opd0 padded as CONV's (same dtype in and out, or a float widened to f32; opd0 and res
+//       have the same start lane);
 //       with pool_sum the window's sum instead: int8 → int32 exactly, floats → f32 in the order above.
 // MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
 //       int8 → int32 or floats → f32, as CONV.

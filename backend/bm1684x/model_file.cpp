@@ -16,7 +16,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kMagic[8] = {'T', 'P', 'U', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion = 4;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and fill_value. 4: layers list their commands (groups)
+constexpr uint32_t kVersion = 4;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and fill_value. 4: layers list their commands (groups); window padding in TIU records
 
 struct Header {
   char magic[8];

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/diagnostics.h"
+#include "ops/conv_geometry.h"
 
 namespace tpuc::bm1684x {
 
@@ -18,27 +19,47 @@ struct Context {
   const std::vector<ops::OpInput>& inputs;
   const TensorType& output;
   int tile_rows;
+  GroupPlacement& group;
   ChipSchedule s;
+  float scale = 1;  // stamped on every role placed after it is set
 
-  // The store stage: the op's result copied to DDR, tiled by rows when it has rows.
+  // The store stage: the op's result copied to DDR, tiled by rows when it has rows. A node inside
+  // a layer group has none: its result stays in local memory.
   void make_store() {
+    if (!group.last) return;
     Func out = a.outputs[0];
     s.store = Func(out.name() + "_store");
     s.store(out.args()) = out(out.args());
   }
-  // Places `f` in LMEM at the tile loop (or once, at the root) with the given role.
+  // Places `f` in LMEM at the tile loop (or once, at the root) with the given role, unless another
+  // node of the group computes it.
   void place(Func f, StageRole role, bool at_tile, const LoopLevel& tile) {
+    if ((group.produced.count(f.name()) && f.name() != a.outputs[0].name()) || group.placed.count(f.name())) return;
     (at_tile ? f.compute_at(tile) : f.compute_root()).store_in(kLmem);
+    role.node = &node;
+    role.scale = scale;
     s.stages[f.name()] = role;
+    if (f.name() != a.outputs[0].name()) placed_here.insert(f.name());
+  }
+  std::set<std::string> placed_here;  // the node's reads of inputs it placed (joining `group.placed` when done)
+  // A window op's input (Conv, MaxPool) and its `pad` stage: the input in local memory, read by
+  // the window command through its padding fields (an unpadded op's pad stage is the input itself,
+  // inlined); padding wider than the commands take is materialized, the borders filled.
+  void place_window_input(const Func& pad, const Func& input, const std::vector<int64_t>& kernel, const LoopLevel& tile) {
+    const std::vector<int64_t> pads = ops::conv_geometry(node, inputs[0].type->shape, kernel, node.i("ceil_mode", 0) != 0).pads;
+    if (*std::max_element(pads.begin(), pads.end()) > 15) return place(pad, copy(4), true, tile);
+    place(input, copy(4), true, tile);
+    if (pad.value().as<Internal::Select>()) place(pad, {StageRole::Padding, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(4)}, true, tile);
   }
   // The op's result from its accumulator: int8 requantized with the per-channel tables (loaded
   // once, at the root); a float one converted (rounded to f16/bf16, or an f32 copy) with the
   // fused activation.
   void place_result(size_t rank, bool at_tile, const LoopLevel& level) {
     if (output.dtype != DType::I8) return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
-    place(a.outputs[0], compute(TiuOp::Requant, rank), at_tile, level);
-    s.multiplier = a.stages.at("multiplier").name();
-    s.rshift = a.stages.at("rshift").name();
+    StageRole requant = compute(TiuOp::Requant, rank);
+    requant.multiplier = a.stages.at("multiplier").name();
+    requant.rshift = a.stages.at("rshift").name();
+    place(a.outputs[0], requant, at_tile, level);
     place(a.stages.at("multiplier"), copy(1), false, level);
     place(a.stages.at("rshift"), copy(1), false, level);
   }
@@ -63,11 +84,13 @@ struct Context {
   }
   // Output rows (the second-innermost dimension) per tile: the request, at most all rows. The
   // tile loop runs inside the outermost dimension (a batch) and outside the others (NCHW: the
-  // channels).
+  // channels). Inside a layer group: the group's tile loop.
   LoopLevel tile_by_rows() {
+    if (!group.last) return group.tile;
     std::vector<Var> v = s.store.args();
     const size_t rank = v.size();
     const int rows = int(output.shape[rank - 2]);
+    if (tile_rows >= rows) return s.tile = LoopLevel::root();  // one tile
     Var yo("yo"), yi("yi");
     s.store.split(v[1], yo, yi, std::min(tile_rows, rows), TailStrategy::ShiftInwards);
     std::vector<VarOrRVar> order{v[0], yi};
@@ -75,7 +98,7 @@ struct Context {
     order.push_back(yo);
     if (rank > 2) order.push_back(v[rank - 1]);
     s.store.reorder(order);
-    return LoopLevel(s.store, yo);
+    return s.tile = LoopLevel(s.store, yo);
   }
 };
 
@@ -93,10 +116,12 @@ void conv(Context& cx) {
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place_result(4, true, tile);
+  const Func pad = cx.a.stages.at("pad");
+  const Shape& w = cx.inputs[1].type->shape;
+  cx.place_window_input(pad, cx.inputs[0].func, {w[2], w[3]}, tile);
   StageRole acc = cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4);
-  if (depthwise) acc.operands = {cx.a.stages.at("pad").name(), cx.inputs[1].func.name()};
+  if (depthwise) acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(), cx.inputs[1].func.name()};
   cx.place(cx.a.stages.at("acc"), acc, true, tile);
-  cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
 }
@@ -105,7 +130,7 @@ void maxpool(Context& cx) {
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place(cx.a.outputs[0], cx.compute(TiuOp::Pool, 4), true, tile);
-  cx.place(cx.a.stages.at("pad"), cx.copy(4), true, tile);
+  cx.place_window_input(cx.a.stages.at("pad"), cx.inputs[0].func, cx.node.ints("kernel_shape"), tile);
 }
 
 // GlobalAveragePool: the whole input into LMEM, POOL summing each channel's H×W window into int32
@@ -117,8 +142,8 @@ void global_average_pool(Context& cx) {
   if (cx.inputs[0].type->shape[2] > 255 || cx.inputs[0].type->shape[3] > 255) throw Error(where + "a window over 255 rows or columns has no POOL form");
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
+  if (cx.output.dtype != DType::I8) cx.scale = ops::global_average_factor(cx.inputs[0].type->shape);
   cx.place_result(4, false, root);
-  if (cx.output.dtype != DType::I8) cx.s.scale = ops::global_average_factor(cx.inputs[0].type->shape);
   StageRole sum = cx.compute(TiuOp::Pool, 4);
   sum.pool_sum = true;
   cx.place(cx.a.stages.at("acc"), sum, false, root);
@@ -329,11 +354,11 @@ double int8_scale(const Context& cx, const TensorType& t) {
   return t.quant->scale[0];
 }
 void quantize(Context& cx) {
-  cx.s.scale = float(1.0 / int8_scale(cx, cx.output));
+  cx.scale = float(1.0 / int8_scale(cx, cx.output));
   convert(cx, ArithOp::Quantize);
 }
 void dequantize(Context& cx) {
-  cx.s.scale = float(int8_scale(cx, *cx.inputs[0].type));
+  cx.scale = float(int8_scale(cx, *cx.inputs[0].type));
   convert(cx, ArithOp::Dequantize);
 }
 // Cast between the float types (f32, f16, bf16): one ARITH convert.
@@ -361,12 +386,13 @@ bool is_ddr_view(const std::string& op) {
 bool has_chip_schedule(const std::string& op) { return kSchedules.count(op) || is_ddr_view(op); }
 
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
-                              const TensorType& output, int tile_rows) {
+                              const TensorType& output, int tile_rows, GroupPlacement& group) {
   auto it = kSchedules.find(node.op);
   if (it == kSchedules.end()) throw Error("node '" + node.name + "' (" + node.op + "): no BM1684X schedule for this operator");
   if (node.has("leaky_alpha")) throw Error("node '" + node.name + "' (" + node.op + "): a fused LeakyRelu has no BM1684X form yet");
-  Context cx{node, algorithm, inputs, output, tile_rows, {}};
+  Context cx{node, algorithm, inputs, output, tile_rows, group, {}};
   it->second(cx);
+  group.placed.insert(cx.placed_here.begin(), cx.placed_here.end());
   return cx.s;
 }
 

@@ -5,6 +5,7 @@
 // where values are computed, never what: codegen/ turns the lowered loops into commands.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@ namespace tpuc::bm1684x {
 
 // What one LMEM stage (a Func computed into local memory) becomes.
 struct StageRole {
-  enum Kind { Copy, Compute } kind = Copy;  // Copy: GDMA from DDR; Compute: one TIU command per tile
+  // Copy: GDMA from DDR; Compute: one TIU command per tile; Padding: a window op's padded input,
+  // never stored — the window command reads its source through its padding fields.
+  enum Kind { Copy, Compute, Padding } kind = Copy;
   TiuOp op = TiuOp::End;                    // Compute: the command
   ArithOp arith = ArithOp::Copy;            // Compute with TiuOp::Arith
   int lane_dim = 0;                         // the Func argument spread over the lanes
@@ -26,19 +29,33 @@ struct StageRole {
   std::vector<std::string> operands;        // the Funcs it reads, in command order, where the
                                             // generator cannot tell them apart by their loops
                                             // (a binary ARITH: opd0, opd1; DEPTHWISE: input, weights)
+  const Node* node = nullptr;               // the graph node the stage belongs to (its fused
+                                            // activation, its int8 Add multipliers)
+  std::string multiplier, rshift;           // REQUANT: the Funcs holding the per-channel tables
+  float scale = 1;                          // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 
 struct ChipSchedule {
   Halide::Func store;                        // the pipeline output: the op's result written to DDR
+  Halide::LoopLevel tile = Halide::LoopLevel::root();  // where the op's per-tile stages compute
   std::map<std::string, StageRole> stages;   // by Func name (Halide may have suffixed names with $N)
-  std::string multiplier, rshift;            // REQUANT: the Funcs holding the per-channel tables
-  float scale = 1;                           // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
+};
+
+// A node's place in a layer group (codegen/lower_group.h). The group's last node, scheduled first,
+// makes the store and its tile loop (none when the group is one tile: everything at the root); the
+// nodes before it compute at that loop (`tile`), their results staying in local memory for the
+// nodes after them. A Func is placed once: no node places another's result (`produced`), and an
+// input several nodes read is placed by the first scheduled (`placed`, which scheduling extends).
+struct GroupPlacement {
+  bool last = true;
+  Halide::LoopLevel tile = Halide::LoopLevel::root();
+  std::set<std::string> produced, placed;
 };
 
 // `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the
 // chip has no schedule for the op.
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
-                              const TensorType& output, int tile_rows);
+                              const TensorType& output, int tile_rows, GroupPlacement& group);
 // Ops that need no commands: their output is a view of their input's DDR bytes.
 bool is_ddr_view(const std::string& op);
 bool has_chip_schedule(const std::string& op);

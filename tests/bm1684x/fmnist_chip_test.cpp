@@ -24,17 +24,22 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
   for (const Tensor& t : cal.images) samples.push_back({{"image", t}});
   const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, {}), passes::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
   const bm1684x::Chip chip = bm1684x::load_chip(src + "/configs/chips/bm1684x.yaml");
-  const bm1684x::Model model = bm1684x::compile_model(tpu, chip, {::testing::TempDir() + "/fmnist-dump"});
-  const std::string path = ::testing::TempDir() + "/fmnist.tpumodel";
-  bm1684x::write_model(path, model);
-  bm1684x::Simulator sim(chip, bm1684x::read_model(path));
   host::Executor host(tpu);
   const Dataset test = read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz", input, Preprocess{{1.0 / 255}, {0.0}, false}, 50);
-  for (size_t i = 0; i < test.images.size(); ++i) {
-    const Tensor want = host.run({{"image", test.images[i]}}).at("logits");
-    const Tensor got = sim.run({{"image", test.images[i]}}).at("logits");
-    ASSERT_EQ(got.data, want.data) << "image " << i;
+  for (bool groups : {false, true}) {  // one layer at a time, and fused into layer groups
+    bm1684x::CodegenOptions options;
+    options.layer_groups = groups;
+    options.dump_dir = ::testing::TempDir() + "/fmnist-dump";
+    const bm1684x::Model model = bm1684x::compile_model(tpu, chip, options);
+    const std::string path = ::testing::TempDir() + "/fmnist.tpumodel";
+    bm1684x::write_model(path, model);
+    bm1684x::Simulator sim(chip, bm1684x::read_model(path));
+    for (size_t i = 0; i < test.images.size(); ++i) {
+      const Tensor want = host.run({{"image", test.images[i]}}).at("logits");
+      const Tensor got = sim.run({{"image", test.images[i]}}).at("logits");
+      ASSERT_EQ(got.data, want.data) << "image " << i << (groups ? ", layer groups" : "");
+    }
+    std::printf("%s: %zu layers, %zu TIU + %zu GDMA commands, %.1f us, MAC utilization %.2f%%\n", groups ? "grouped" : "ungrouped", model.layers.size(),
+                model.program.tiu.size(), model.program.gdma.size(), sim.stats().latency_us, 100 * sim.stats().mac_utilization);
   }
-  std::printf("%zu TIU + %zu GDMA commands, %.1f us, MAC utilization %.2f%%\n", model.program.tiu.size(), model.program.gdma.size(),
-              sim.stats().latency_us, 100 * sim.stats().mac_utilization);
 }

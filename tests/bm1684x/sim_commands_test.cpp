@@ -104,6 +104,53 @@ TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
       }
 }
 
+// Window padding: CONV reads pad_value (0) outside opd0, POOL its pad_value (the lowest int8),
+// with different pads on each side.
+TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
+  const int C = 3, H = 5, W = 6, K = 3, PT = 1, PB = 2, PL = 2, PR = 1, OH = H + PT + PB - K + 1, OW = W + PL + PR - K + 1;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, C + C * K * K, H, W}, -128, 127, 9);  // weights ride in the same input
+  Harness h({DType::I8, {1, C + C * K * K, H, W}, std::nullopt}, {DType::I32, {2, C, OH, OW}, std::nullopt});
+  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W), Harness::local(0, DType::I8, 0, 1, C, H, W, H * W));
+  Operand wsrc{Space::Global, DType::I8, h.in_addr + uint64_t(C * H * W), 0, 1, C, 1, K * K, 0, K * K, K * K, 1};
+  Operand wdst{Space::Local, DType::I8, 1024, 0, 1, C, 1, K * K, 0, K * K, K * K, 1};
+  h.copy(wsrc, wdst);
+  TiuCommand conv;  // depthwise: one kernel per channel
+  conv.op = TiuOp::Depthwise;
+  conv.opd0 = Harness::local(0, DType::I8, 0, 1, C, H, W, H * W);
+  conv.opd1 = wdst;
+  conv.res = Harness::local(2048, DType::I32, 0, 1, C, OH, OW, OH * OW);
+  conv.kh = conv.kw = K;
+  conv.pad_top = PT, conv.pad_bottom = PB, conv.pad_left = PL, conv.pad_right = PR;
+  h.tiu(conv, 2);
+  TiuCommand pool = conv;
+  pool.op = TiuOp::Pool;
+  pool.res = Harness::local(1536, DType::I8, 0, 1, C, OH, OW, OH * OW);
+  pool.pad_value = -128;
+  h.tiu(pool, 2);
+  h.copy(conv.res, h.global(h.out_addr, DType::I32, 1, C, OH, OW), 1);
+  h.copy(pool.res, h.global(h.out_addr + uint64_t(C * OH * OW * 4), DType::I8, 1, C, OH, OW), 2);  // the int8 pool after it
+  Simulator sim(h.chip, h.model);
+  const Tensor y = sim.run({{"x", x}}).at("y");
+  const int8_t* xi = x.as<int8_t>();
+  const int8_t* wi = xi + C * H * W;
+  const int8_t* pooled = reinterpret_cast<const int8_t*>(y.as<int32_t>() + C * OH * OW);
+  for (int c = 0; c < C; ++c)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        int32_t acc = 0;
+        int8_t m = -128;
+        for (int ky = 0; ky < K; ++ky)
+          for (int kx = 0; kx < K; ++kx) {
+            const int iy = oy + ky - PT, ix = ox + kx - PL;
+            const bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
+            acc += in ? xi[(c * H + iy) * W + ix] * wi[c * K * K + ky * K + kx] : 0;
+            m = std::max<int8_t>(m, in ? xi[(c * H + iy) * W + ix] : int8_t(-128));
+          }
+        ASSERT_EQ(y.as<int32_t>()[(c * OH + oy) * OW + ox], acc) << c << " " << oy << " " << ox;
+        ASSERT_EQ(pooled[(c * OH + oy) * OW + ox], m) << c << " " << oy << " " << ox;
+      }
+}
+
 TEST(SimCommands, MaxPoolAndRequantAndArith) {
   const int C = 5, H = 4, W = 4;
   Tensor x = random_tensor<int8_t>(DType::I8, {1, C, H, W}, -128, 127, 2);
@@ -328,7 +375,7 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     c.res = Harness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
     c.kh = c.kw = 3;
     h.tiu(c, 0);
-    EXPECT_EQ(error_of(h), "TIU command 1: the input window leaves opd0");
+    EXPECT_EQ(error_of(h), "TIU command 1: the window leaves opd0 and its padding");
   }
 }
 

@@ -227,7 +227,7 @@ TEST(Cli, ScheduleCheckOneShape) {
 TEST(Cli, ScheduleShowOfASyntheticLayer) {
   const Result r = run("schedule show --op conv2d --shape 1x16x9x9 --attr out_channels=32 --attr strides=2,2 pads=1,1,1,1");
   ASSERT_EQ(r.code, 0) << r.output;
-  for (const char* part : {"node Conv (Conv), 5 output rows per tile", "local memory (per lane):", " B  pad", " B  acc", "lowered loops:", "CONV",
+  for (const char* part : {"node Conv (Conv), 5 output rows per tile", "local memory (per lane):", " B  L_Conv_in0_lmem", " B  acc", "(view)  pad", "lowered loops:", "CONV", "pad 1,1,1,1",
                            "REQUANT", "simulated on bm1684x"})
     EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n--- in ---\n" << r.output;
 }

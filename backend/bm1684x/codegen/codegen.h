@@ -1,7 +1,9 @@
-// compile_model: a quantized graph → a BM1684X Model. Each node is lowered with its chip schedule
-// (the tile size chosen as the largest that fits local memory), its loops become commands
-// (command_generator.h), weights and per-channel tables go into one DDR blob in the order the
-// nodes use them, and activations get DDR addresses from their live ranges, reusing freed space.
+// compile_model: a quantized graph → a BM1684X Model. Consecutive nodes are fused into layer
+// groups (layer_groups.h) whose intermediate results stay in local memory; each group is lowered
+// as one Halide pipeline with its nodes' chip schedules (the tile size chosen as the largest that
+// fits local memory), its loops become commands (command_generator.h), the stream scheduler
+// overlaps the engines; weights and per-channel tables go into one DDR blob in the order the
+// groups use them, and activations get DDR addresses from their live ranges, reusing freed space.
 // Shape-only ops (Flatten, Reshape) become DDR views and cost no command. A node the chip cannot
 // run (no schedule, or a form its schedule refuses) becomes a host layer of the model; one too
 // large for local memory even a row at a time is an error.
@@ -16,7 +18,8 @@
 namespace tpuc::bm1684x {
 
 struct CodegenOptions {
-  std::string dump_dir;                            // when set: one readable file per node (tile, LMEM map, loops)
+  bool layer_groups = true;                        // fuse layers into groups (else one node at a time)
+  std::string dump_dir;                            // when set: one readable file per layer (tile, LMEM map, loops)
   std::map<std::string, std::string>* dumps = nullptr;  // when set: the same text, by node name
 };
 

@@ -120,6 +120,16 @@ struct CommandGenerator::Impl : public IRVisitor {
   std::vector<std::vector<std::string>> frees;  // per producer: buffers freed inside it
   std::vector<Nest> pending;
   std::map<std::string, LmemBuffer> lmem;  // the local buffers live at this point of the walk
+  // A window op's padded input, never stored (StageRole::Padding): its source buffer, the source
+  // coordinate of each of its own minus `offset`, the box [begin, end) of its coordinates the
+  // source covers, and what the rest reads.
+  struct PaddedView {
+    std::string source;
+    std::vector<int64_t> offset, begin, end;
+    double value = 0;
+  };
+  std::map<std::string, PaddedView> views;
+  std::set<std::string> held;  // sources freed while a view still reads them
 
   Impl(CommandGenerator& gen, Program& p, std::vector<Issued>& o) : g(gen), program(p), order(o) {}
 
@@ -152,9 +162,14 @@ struct CommandGenerator::Impl : public IRVisitor {
   // ---- buffers and operands
 
   bool is_local(const std::string& b) const { return lmem.count(b) != 0; }
+  const LmemBuffer& buffer_of(const std::string& b) const {
+    auto it = lmem.find(b);
+    if (it == lmem.end()) fail("buffer '" + b + "' is not in local memory here");
+    return it->second;
+  }
 
   DType dtype_of(const std::string& b) const {
-    if (is_local(b)) return lmem.at(b).dtype;
+    if (is_local(b)) return buffer_of(b).dtype;
     auto it = g.ddr_.find(b);
     if (it == g.ddr_.end()) fail("buffer '" + b + "' is neither in local memory nor in DDR");
     return it->second.dtype;
@@ -211,7 +226,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       }
       return o;
     }
-    const LmemBuffer& b = lmem.at(buffer);
+    const LmemBuffer& b = buffer_of(buffer);
     o.space = Space::Local;
     const std::vector<int64_t> c = coords(b, base);
     int64_t offset = 0;
@@ -254,8 +269,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     std::vector<std::pair<int, Loop>> others;
     for (const Loop& l : n.loops) {
       if (l.extent == 1) continue;
-      const int dim = direction(lmem.at(local), index, l.var, at).first;
-      if (dim == lmem.at(local).lane_dim) {
+      const int dim = direction(buffer_of(local), index, l.var, at).first;
+      if (dim == buffer_of(local).lane_dim) {
         s[1] = {l.var, -1, l.extent};
       } else {
         others.push_back({dim, l});
@@ -315,22 +330,43 @@ struct CommandGenerator::Impl : public IRVisitor {
       b.extents.push_back(*k);
     }
     if (role->every_lane) b.lane_dim = int(b.extents.size());  // no dimension on the lanes: all of it in each
-    if (!g.lmem_.allocate(b)) throw LmemOverflow{g.lmem_.live_bytes() + b.bytes_per_lane(), g.chip_.lmem_bytes};
+    if (role->kind == StageRole::Padding) {  // laid out for its coordinates, never placed
+      g.lmem_.lay_out(b);
+      views[b.name] = {};
+    } else {
+      if (!g.lmem_.allocate(b)) throw LmemOverflow{g.lmem_.live_bytes() + b.bytes_per_lane(), g.chip_.lmem_bytes};
+      g.buffers_.push_back(b);
+    }
     lmem[b.name] = b;
-    g.buffers_.push_back(b);
     op->body.accept(this);
+    visit(Free::make(op->name).as<Free>());
+  }
+
+  // Inside a compute stage, a buffer is freed (or its Allocate ends) before the stage's command is
+  // emitted (at the end of the producer): the release waits until then.
+  void visit(const Free* op) override {
+    for (size_t k = producers.size(); k-- > 0;) {
+      const StageRole* role = stage_role(producers[k]);
+      if (role && role->kind == StageRole::Compute) return frees[k].push_back(op->name);
+    }
     release(op->name);
   }
 
-  // Inside a compute stage, Halide frees an operand before the stage's command is emitted (at the
-  // end of the producer): the release waits until then.
-  void visit(const Free* op) override { producers.empty() ? release(op->name) : frees.back().push_back(op->name); }
-
+  // A padded view's source lives as long as the view: Halide frees it after the view's nest, its
+  // last reader, but the commands reading the view read the source.
   void release(const std::string& name) {
     auto it = lmem.find(name);
     if (it == lmem.end()) return;
-    g.lmem_.release(it->second.addr);
-    lmem.erase(it);
+    if (std::any_of(views.begin(), views.end(), [&](const auto& v) { return v.second.source == name; })) return void(held.insert(name));
+    auto view = views.find(name);
+    if (view == views.end()) {
+      g.lmem_.release(it->second.addr);
+    } else {
+      const std::string source = view->second.source;
+      views.erase(view);
+      if (held.erase(source)) release(source);
+    }
+    lmem.erase(name);
   }
 
   void visit(const For* op) override {
@@ -356,34 +392,73 @@ struct CommandGenerator::Impl : public IRVisitor {
     const StageRole* role = producers.empty() ? nullptr : stage_role(producers.back());
     if (role && role->kind == StageRole::Compute) {
       pending.push_back(n);
+    } else if (role && role->kind == StageRole::Padding) {
+      record_view(n);
     } else {
       emit_copy(n);
     }
   }
 
-  // A copy stage (or the store): a plain load, a constant, or select(inside, load, constant)
-  // for padding — a TENSOR copy of the box where `inside` holds and a FILL of each slab of the
-  // border around it (top and bottom rows, then the left and right columns between them).
-  // The simplifier may have turned the select around: select(outside, constant, load).
-  void emit_copy(const Nest& n) {
-    const Select* sel = n.value.as<Select>();
+  // A copy stage (or the store): a TENSOR copy of the box where the load applies and, for
+  // padding, a FILL of each slab of the border around it (top and bottom rows, then the left and
+  // right columns between them).
+  // A copy nest's value: a plain load, a constant, or select(inside, load, constant) — the
+  // simplifier may have turned the select around: select(outside, constant, load).
+  struct CopyValue {
+    const Load* load = nullptr;
+    const Select* select = nullptr;
+    Expr fill;                  // the constant (with a select, or alone)
+    std::vector<Expr> inside;   // the select's conditions for the load, one loop each
+  };
+  CopyValue copy_value(const Nest& n) const {
+    CopyValue v;
+    v.select = n.value.as<Select>();
     auto constant = [](const Expr& e) { return as_const_int(e) || as_const_float(e); };
-    const bool outside_first = sel && constant(sel->true_value) && !constant(sel->false_value);
-    std::vector<Expr> inside;
-    if (sel && outside_first)
-      for (const Expr& d : disjuncts(sel->condition)) inside.push_back(simplify(!d));
-    if (sel && !outside_first) inside = conjuncts(sel->condition);
-    const Expr loaded = strip_same_type_casts(sel ? (outside_first ? sel->false_value : sel->true_value) : n.value);
-    const Load* load = loaded.as<Load>();
+    const bool outside_first = v.select && constant(v.select->true_value) && !constant(v.select->false_value);
+    if (v.select && outside_first)
+      for (const Expr& d : disjuncts(v.select->condition)) v.inside.push_back(simplify(!d));
+    if (v.select && !outside_first) v.inside = conjuncts(v.select->condition);
+    v.load = strip_same_type_casts(v.select ? (outside_first ? v.select->false_value : v.select->true_value) : n.value).as<Load>();
+    if (v.select || !v.load) {
+      v.fill = v.select ? (outside_first ? v.select->true_value : v.select->false_value) : n.value;
+      if (!as_const_int(v.fill) && !as_const_float(v.fill)) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
+      if (v.select && !v.load) fail("stage '" + n.buffer + "': padding must select a load");
+    }
+    return v;
+  }
+  static double constant_of(const Expr& e) { return as_const_int(e) ? double(*as_const_int(e)) : *as_const_float(e); }
+
+  // A padded view's nest: where its source's coordinates sit among its own, and its fill value.
+  void record_view(const Nest& n) {
+    const CopyValue v = copy_value(n);
+    if (!v.load || !is_local(v.load->name)) fail("stage '" + n.buffer + "': a padded view reads a buffer in local memory");
+    std::map<std::string, int64_t> lo, hi, last;
+    for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
+    for (const Expr& c : v.inside) clip_box(n, c, lo, hi);
+    for (const Loop& l : n.loops) {
+      if (hi[l.var] <= lo[l.var]) fail("stage '" + n.buffer + "': a tile entirely in the padding");
+      last[l.var] = hi[l.var] - 1;
+    }
+    const LmemBuffer& view = buffer_of(n.buffer);
+    const std::vector<int64_t> begin = coords(view, eval(n.index, lo)), end = coords(view, eval(n.index, last)),
+                               source = coords(buffer_of(v.load->name), eval(v.load->index, lo));
+    PaddedView& p = views.at(n.buffer);
+    p = {v.load->name, {}, begin, {}, v.select ? constant_of(v.fill) : 0};
+    g.padded_views_.push_back({n.buffer, v.load->name});
+    for (size_t d = 0; d < begin.size(); ++d) {
+      p.offset.push_back(begin[d] - source[d]);
+      p.end.push_back(end[d] + 1);
+    }
+  }
+
+  void emit_copy(const Nest& n) {
+    const CopyValue v = copy_value(n);
+    const Select* sel = v.select;
+    const Load* load = v.load;
     std::map<std::string, int64_t> lo, hi;  // the box where the load applies
     for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
     if (sel || !load) {
-      const Expr fill = sel ? (outside_first ? sel->true_value : sel->false_value) : n.value;
-      const int64_t* integer = as_const_int(fill);
-      const double* real = as_const_float(fill);
-      if (!integer && !real) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
-      if (sel && !load) fail("stage '" + n.buffer + "': padding must select a load");
-      for (const Expr& c : inside) clip_box(n, c, lo, hi);
+      for (const Expr& c : v.inside) clip_box(n, c, lo, hi);
       const bool empty = std::any_of(n.loops.begin(), n.loops.end(), [&](const Loop& l) { return hi[l.var] <= lo[l.var]; });
       auto fill_box = [&](const std::map<std::string, int64_t>& from, const std::map<std::string, int64_t>& to) {
         Nest box = n;
@@ -391,7 +466,7 @@ struct CommandGenerator::Impl : public IRVisitor {
         if (std::any_of(box.loops.begin(), box.loops.end(), [](const Loop& l) { return l.extent <= 0; })) return;
         GdmaCommand f;
         f.op = GdmaOp::Fill;
-        f.fill_value = integer ? double(*integer) : *real;
+        f.fill_value = constant_of(v.fill);
         const auto at = origin(box, from);
         f.dst = operand(n.buffer, n.index, auto_slots_at(box, n.buffer, n.index, at), at);
         push(f, "", n.buffer);
@@ -464,7 +539,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       case TiuOp::Depthwise: return window_command(stage, role, TiuOp::Depthwise);
       case TiuOp::Pool: return window_command(stage, role, TiuOp::Pool);
       case TiuOp::MatMul: return matmul(stage);
-      case TiuOp::Requant: return requant(stage);
+      case TiuOp::Requant: return requant(stage, role);
       case TiuOp::Arith: return arith(stage, role);
       case TiuOp::Lut: return lut(stage, role);
       case TiuOp::Sfu: {
@@ -499,7 +574,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     Roles r;
     const auto at = origin(n);
     for (const Loop& l : n.loops) {
-      const auto [dim, by] = direction(lmem.at(n.buffer), n.index, l.var, at);
+      const auto [dim, by] = direction(buffer_of(n.buffer), n.index, l.var, at);
       if (dim < 0) {
         r.reduction.push_back(l);
       } else {
@@ -536,7 +611,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     }
     const Roles r = roles(*init);
     Slots s;
-    s[1] = result_slot(r, lmem.at(stage).lane_dim);
+    s[1] = result_slot(r, buffer_of(stage).lane_dim);
     c.opd2 = operand(loads[0].buffer, loads[0].index, s, origin(*init));
     return true;
   }
@@ -561,7 +636,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   void window_command(const std::string& stage, const StageRole& role, TiuOp op) {
     const auto [init, update] = init_and_update(stage);
     const Roles r = roles(*update);
-    const LmemBuffer& res = lmem.at(stage);
+    const LmemBuffer& res = buffer_of(stage);
     const auto at = origin(*update);
     const auto loads = operand_loads(*update, stage);
     const Slot oc = result_slot(r, res.lane_dim);
@@ -576,7 +651,7 @@ struct CommandGenerator::Impl : public IRVisitor {
           ? w = &a
           : in = &a;
     if (!in || (weighted && !w)) fail("stage '" + stage + "': cannot tell the input from the weights");
-    const LmemBuffer& pad = lmem.at(in->buffer);
+    const LmemBuffer& pad = buffer_of(in->buffer);
     const std::array<int, 4> in_dims = slot_dims(pad);
     // The loops walking each input dimension: results (with their stride) and reductions.
     std::map<int, Loop> out, reduce;
@@ -610,6 +685,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Slot in_channels = op == TiuOp::Depthwise ? oc : Slot{"", pad.lane_dim, channels};  // depthwise: follows the output
     auto spatial = [](int dim, int64_t extent) { return dim < 0 ? Slot{} : Slot{"", dim, extent}; };
     c.opd0 = operand(in->buffer, in->index, {n, in_channels, spatial(in_dims[2], in_h), spatial(in_dims[3], in_w)}, at);
+    if (views.count(in->buffer)) read_through_padding(c, *in, in_dims, at);
     if (weighted) {
       // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
       const Loop kx = reduce.count(in_dims[3]) ? reduce[in_dims[3]] : Loop{"", 1};
@@ -627,12 +703,37 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c, reads, stage);
   }
 
+  // A window over a padded view (opd0 as computed, in the view's coordinates) becomes a window
+  // over the view's source: the box of it under the window, with the padding the window overhangs.
+  void read_through_padding(TiuCommand& c, const Access& in, const std::array<int, 4>& dims, const std::map<std::string, int64_t>& at) const {
+    const PaddedView& v = views.at(in.buffer);
+    const std::vector<int64_t> start = coords(buffer_of(in.buffer), eval(in.index, at));
+    std::vector<int64_t> from(start.size());
+    for (size_t d = 0; d < start.size(); ++d) from[d] = start[d] - v.offset[d];
+    auto axis = [&](int d, uint32_t extent, uint8_t& before, uint8_t& after) -> int64_t {
+      const int64_t first = std::max(start[size_t(d)], v.begin[size_t(d)]), last = std::min(start[size_t(d)] + extent, v.end[size_t(d)]);
+      if (last <= first || first - start[size_t(d)] > 15 || start[size_t(d)] + extent - last > 15)
+        fail("a window over '" + in.buffer + "' overhangs its input by more than the 15 the padding fields hold");
+      before = uint8_t(first - start[size_t(d)]);
+      after = uint8_t(start[size_t(d)] + extent - last);
+      from[size_t(d)] = first - v.offset[size_t(d)];
+      return last - first;
+    };
+    const int64_t h = axis(dims[2], c.opd0.h, c.pad_top, c.pad_bottom), w = axis(dims[3], c.opd0.w, c.pad_left, c.pad_right);
+    const LmemBuffer& source = buffer_of(v.source);
+    int64_t flat = 0, stride = 1;
+    for (size_t d = 0; d < from.size(); ++d) flat += from[d] * stride, stride *= source.extents[d];
+    auto whole = [](int dim, int64_t extent) { return dim < 0 ? Slot{} : Slot{"", dim, extent}; };
+    c.opd0 = operand(v.source, make_const(Int(32), int(flat)), {whole(dims[0], c.opd0.n), whole(dims[1], c.opd0.c), whole(dims[2], h), whole(dims[3], w)}, at);
+    c.pad_value = float(v.value);
+  }
+
   // MATMUL: result [m, n] with n on the lanes; the left operand has k on the lanes.
   void matmul(const std::string& stage) {
     const auto [init, update] = init_and_update(stage);
     const Roles r = roles(*update);
     if (r.reduction.size() != 1) fail("stage '" + stage + "': a matrix product reduces over one loop");
-    const LmemBuffer& res = lmem.at(stage);
+    const LmemBuffer& res = buffer_of(stage);
     const auto at = origin(*update);
     const Slot col = result_slot(r, res.lane_dim), row = result_slot(r, res.lane_dim == 0 ? 1 : 0);
     const Loop k = r.reduction[0];
@@ -654,21 +755,21 @@ struct CommandGenerator::Impl : public IRVisitor {
   }
 
   // REQUANT: the accumulator with per-channel multiplier and shift tables.
-  void requant(const std::string& stage) {
+  void requant(const std::string& stage, const StageRole& role) {
     const Nest& n = pending.at(0);
     const Slots slots = auto_slots(n, stage, n.index);
     const auto at = origin(n);
     TiuCommand c;
     c.op = TiuOp::Requant;
-    fused_activation(c);
+    fused_activation(c, role);
     c.res = operand(stage, n.index, slots, at);
     std::vector<std::string> reads;
     for (const Access& a : operand_loads(n, stage)) {
       reads.push_back(a.buffer);
       const Slots channel{Slot{}, slots[1], Slot{}, Slot{}};
-      if (a.buffer == g.lowered_.schedule.multiplier) {
+      if (a.buffer == role.multiplier) {
         c.opd1 = operand(a.buffer, a.index, channel, at);
-      } else if (a.buffer == g.lowered_.schedule.rshift) {
+      } else if (a.buffer == role.rshift) {
         c.opd2 = operand(a.buffer, a.index, channel, at);
       } else {
         c.opd0 = operand(a.buffer, a.index, slots, at);
@@ -678,10 +779,10 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c, reads, stage);
   }
 
-  // The node's fused activation (its relu and limit) on a command producing its result.
-  void fused_activation(TiuCommand& c) const {
-    c.relu = g.node_.i("do_relu", 0) != 0;
-    if (g.node_.has("relu_limit")) c.relu_limit = float(g.node_.f("relu_limit", 0));
+  // The stage's node's fused activation (its relu and limit) on a command producing its result.
+  void fused_activation(TiuCommand& c, const StageRole& role) const {
+    c.relu = role.node->i("do_relu", 0) != 0;
+    if (role.node->has("relu_limit")) c.relu_limit = float(role.node->f("relu_limit", 0));
   }
 
   // ARITH, elementwise over the stage. A conversion (Quantize, Dequantize, Convert; the scale from
@@ -693,8 +794,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     c.op = TiuOp::Arith;
     c.arith = role.arith;
     if (role.operands.empty()) {
-      c.scale = g.lowered_.schedule.scale;
-      if (role.arith == ArithOp::Convert) fused_activation(c);
+      c.scale = role.scale;
+      if (role.arith == ArithOp::Convert) fused_activation(c, role);
       return unary(stage, c);
     }
     const Nest& n = pending.at(0);
@@ -719,13 +820,13 @@ struct CommandGenerator::Impl : public IRVisitor {
       immediate(n.value, c);
     }
     if (c.res.dtype == DType::I8) {
-      const std::vector<int64_t> m = g.node_.ints("multiplier"), s = g.node_.ints("rshift");
+      const std::vector<int64_t> m = role.node->ints("multiplier"), s = role.node->ints("rshift");
       if (m.size() != 2 || s.size() != 1) fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
       c.multiplier[0] = int32_t(m[0]);
       c.multiplier[1] = int32_t(m[1]);
       c.shift = int32_t(s[0]);
     }
-    fused_activation(c);
+    fused_activation(c, role);
     push(c, reads, stage);
   }
 
@@ -786,7 +887,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   }
 };
 
-CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr,
+CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredGroup& lowered, std::map<std::string, DdrBuffer> ddr,
                                    LmemAllocator& lmem)
     : chip_(chip), node_(node), lowered_(lowered), ddr_(std::move(ddr)), lmem_(lmem) {}
 

@@ -1,4 +1,4 @@
-// The command generator: walks one node's lowered Halide loop nest (lower_node.h) and emits its
+// The command generator: walks a layer group's lowered Halide loop nest (lower_group.h) and emits its
 // TIU and GDMA commands, as Halide's accelerator back ends (CodeGen_Xtensa, CodeGen_Hexagon) walk
 // a Stmt with a visitor. Loops around the stages (the tile loops) are unrolled into straight-line
 // commands; each innermost perfect loop nest is one data movement or one compute stage, and every
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "backend/bm1684x/codegen/lmem_allocator.h"
-#include "backend/bm1684x/codegen/lower_node.h"
+#include "backend/bm1684x/codegen/lower_group.h"
 #include "backend/bm1684x/codegen/stream_scheduler.h"
 #include "backend/bm1684x/isa.h"
 
@@ -31,20 +31,24 @@ struct LmemOverflow {
 
 class CommandGenerator {
  public:
-  CommandGenerator(const Chip& chip, const Node& node, const LoweredNode& lowered, std::map<std::string, DdrBuffer> ddr, LmemAllocator& lmem);
+  // `node`: the group's last node, which errors name.
+  CommandGenerator(const Chip& chip, const Node& node, const LoweredGroup& lowered, std::map<std::string, DdrBuffer> ddr, LmemAllocator& lmem);
   // Appends the node's commands to `program`, each also to `order` (program order).
   void emit(Program& program, std::vector<Issued>& order);
   const std::vector<LmemBuffer>& buffers() const { return buffers_; }  // every local buffer placed, in order
+  // Every padded view (a window op's input padding, never stored): its name and its source's.
+  const std::vector<std::pair<std::string, std::string>>& padded_views() const { return padded_views_; }
   uint64_t macs() const { return macs_; }
 
  private:
   struct Impl;
   const Chip& chip_;
   const Node& node_;
-  const LoweredNode& lowered_;
+  const LoweredGroup& lowered_;
   std::map<std::string, DdrBuffer> ddr_;
   LmemAllocator& lmem_;
   std::vector<LmemBuffer> buffers_;
+  std::vector<std::pair<std::string, std::string>> padded_views_;
   uint64_t macs_ = 0;
 };
 

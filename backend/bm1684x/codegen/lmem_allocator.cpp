@@ -11,7 +11,7 @@ int64_t align_up(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
 
 }  // namespace
 
-bool LmemAllocator::allocate(LmemBuffer& b) {
+void LmemAllocator::lay_out(LmemBuffer& b) const {
   const int64_t eu = std::max(1, chip_->eu_bytes / bytes(b.dtype));
   b.plane = 1;
   for (size_t d = 0; d < b.extents.size(); ++d)
@@ -19,6 +19,10 @@ bool LmemAllocator::allocate(LmemBuffer& b) {
   b.plane = align_up(b.plane, eu);
   const int64_t channels = b.lane_dim < int(b.extents.size()) ? b.extents[size_t(b.lane_dim)] : 1;
   b.slots = (channels + chip_->lanes - 1) / chip_->lanes;
+}
+
+bool LmemAllocator::allocate(LmemBuffer& b) {
+  lay_out(b);
   const int64_t size = b.bytes_per_lane();
   // The free gaps in address order, the search starting at the cursor and wrapping once.
   std::vector<std::pair<int64_t, int64_t>> gaps;
@@ -38,7 +42,9 @@ bool LmemAllocator::allocate(LmemBuffer& b) {
       }
     return std::nullopt;
   };
-  std::optional<int64_t> at = search(chip_->bank_bytes());
+  // Large buffers start on a bank where one is free; small ones (tables, short rows) pack tightly:
+  // a bank each would leave no room contiguous enough for the large ones.
+  std::optional<int64_t> at = 2 * size >= chip_->bank_bytes() ? search(chip_->bank_bytes()) : std::nullopt;
   if (!at) at = search(chip_->eu_bytes);
   if (!at) return false;
   b.addr = uint64_t(*at);

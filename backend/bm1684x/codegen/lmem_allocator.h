@@ -6,8 +6,9 @@
 // Placement is next-fit: the search for room starts where the previous buffer ended, so memory
 // freed a moment ago is not handed out again at once. That is what lets the engines overlap: the
 // next tile's input loads into fresh memory while this tile computes, the next layer's weights
-// while this layer runs (the stream scheduler orders any reuse). A buffer starts on a bank
-// boundary where one is free, so one command's operands sit in different banks.
+// while this layer runs (the stream scheduler orders any reuse). A buffer of half a bank or more
+// starts on a bank boundary where one is free, so one command's large operands sit in different
+// banks; smaller ones pack tightly.
 #pragma once
 #include <map>
 #include <string>
@@ -32,6 +33,8 @@ struct LmemBuffer {
 class LmemAllocator {
  public:
   explicit LmemAllocator(const Chip& chip) : chip_(&chip) {}
+  // Lays `b` out (its plane and slots) for this chip.
+  void lay_out(LmemBuffer& b) const;
   // Lays `b` out and places it among the live buffers; false when no free range holds it.
   bool allocate(LmemBuffer& b);
   void release(uint64_t addr);

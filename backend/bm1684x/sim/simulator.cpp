@@ -160,15 +160,29 @@ T clip(T v, const TiuCommand& c) {
 int32_t multiply_add(int32_t acc, int32_t a, int32_t b) { return int32_t(uint32_t(acc) + uint32_t(a * b)); }
 float multiply_add(float acc, float a, float b) { return acc + a * b; }  // built with -ffp-contract=off
 
+// The outputs [lo, hi) along one axis whose tap at `offset` (k·dilation − pad) reads inside an
+// operand of `size`: 0 ≤ o·stride + offset < size.
+std::pair<int64_t, int64_t> inside(int64_t offset, int64_t stride, int64_t size, int64_t outputs) {
+  const int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t hi = size - 1 - offset < 0 ? 0 : (size - 1 - offset) / stride + 1;
+  return {std::min(lo, outputs), std::clamp(hi, std::min(lo, outputs), outputs)};
+}
+
+// The window, padding included, stays inside opd0 padded.
+void require_window(const TiuCommand& c, const Operand& r, const Operand& i, const std::string& what) {
+  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) + c.pad_top + c.pad_bottom &&
+              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w) + c.pad_left + c.pad_right,
+          what, "the window leaves opd0 and its padding");
+  require(std::max({c.pad_top, c.pad_bottom, c.pad_left, c.pad_right}) <= 15, what, "padding is at most 15");
+}
+
 // In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in Wide<In>.
 template <class In, class Bias>
 void conv(const TiuCommand& c, const View& res, const View& in, const View& w, const View* bias, const std::string& what) {
   using Acc = Wide<In>;
   const Operand& r = res.op();
   const Operand& i = in.op();
-  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) &&
-              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w),
-          what, "the input window leaves opd0");
+  require_window(c, r, i, what);
   require(i.n >= r.n, what, "opd0 has fewer samples than res");
   const bool depthwise = c.op == TiuOp::Depthwise;  // input channel = output channel, one kernel each
   if (depthwise)
@@ -176,6 +190,7 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
   require(w.op().c >= r.c && w.op().h >= (depthwise ? 1 : i.c) && int64_t(w.op().w) >= int64_t(c.kh) * c.kw, what,
           "opd1 does not cover [output channels, input channels, kh·kw]");
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output channels");
+  const Acc padded = Acc(c.pad_value);
   std::vector<Acc> acc(size_t(r.h) * r.w);
   for (uint32_t n = 0; n < r.n; ++n) {
     for (uint32_t oc = 0; oc < r.c; ++oc) {
@@ -185,11 +200,17 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
         for (uint32_t ky = 0; ky < c.kh; ++ky)
           for (uint32_t kx = 0; kx < c.kw; ++kx) {
             const Acc weight = widen(w.at<In>(0, oc, depthwise ? 0 : ic, ky * c.kw + kx));
-            const In* tap = plane + int64_t(ky) * c.dilation_h * i.hs + int64_t(kx) * c.dilation_w * i.ws;
-            for (uint32_t y = 0; y < r.h; ++y) {
-              const In* row = tap + int64_t(y) * c.stride_h * i.hs;
+            const int64_t dy = int64_t(ky) * c.dilation_h - c.pad_top, dx = int64_t(kx) * c.dilation_w - c.pad_left;
+            const auto [y0, y1] = inside(dy, c.stride_h, i.h, r.h);
+            const auto [x0, x1] = inside(dx, c.stride_w, i.w, r.w);
+            for (int64_t y = 0; y < int64_t(r.h); ++y) {
               Acc* out = &acc[size_t(y) * r.w];
-              for (uint32_t x = 0; x < r.w; ++x) out[x] = multiply_add(out[x], widen(row[int64_t(x) * c.stride_w * i.ws]), weight);
+              const bool row_inside = y >= y0 && y < y1;
+              const int64_t from = row_inside ? x0 : r.w, to = row_inside ? x1 : r.w;  // the taps inside opd0
+              for (int64_t x = 0; x < from; ++x) out[x] = multiply_add(out[x], padded, weight);
+              const In* row = plane + (row_inside ? (y * c.stride_h + dy) * i.hs + (from * c.stride_w + dx) * i.ws : 0);
+              for (int64_t x = from; x < to; ++x, row += c.stride_w * i.ws) out[x] = multiply_add(out[x], widen(*row), weight);
+              for (int64_t x = to; x < int64_t(r.w); ++x) out[x] = multiply_add(out[x], padded, weight);
             }
           }
       }
@@ -204,27 +225,31 @@ template <class T>
 void pool(const TiuCommand& c, const View& res, const View& in, const std::string& what) {
   using Acc = Wide<T>;
   const Operand& r = res.op();
-  require(r.lane == in.op().lane && r.c == in.op().c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
-  require(in.op().n >= r.n, what, "opd0 has fewer samples than res");
-  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(in.op().h) &&
-              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(in.op().w),
-          what, "the window leaves opd0");
+  const Operand& i = in.op();
+  require(r.lane == i.lane && r.c == i.c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
+  require(i.n >= r.n, what, "opd0 has fewer samples than res");
+  require_window(c, r, i, what);
   for (uint32_t n = 0; n < r.n; ++n)
-    for (uint32_t ch = 0; ch < r.c; ++ch)
+    for (uint32_t ch = 0; ch < r.c; ++ch) {
+      auto read = [&](int64_t y, int64_t x) {  // opd0 padded
+        return y < 0 || y >= int64_t(i.h) || x < 0 || x >= int64_t(i.w) ? Acc(c.pad_value) : widen(in.at<T>(n, ch, uint32_t(y), uint32_t(x)));
+      };
       for (uint32_t y = 0; y < r.h; ++y)
         for (uint32_t x = 0; x < r.w; ++x) {
-          Acc m = c.pool_sum ? Acc(0) : widen(in.at<T>(n, ch, y * c.stride_h, x * c.stride_w));
+          const int64_t top = int64_t(y) * c.stride_h - c.pad_top, left = int64_t(x) * c.stride_w - c.pad_left;
+          Acc m = c.pool_sum ? Acc(0) : read(top, left);
           for (uint32_t ky = 0; ky < c.kh; ++ky)
             for (uint32_t kx = 0; kx < c.kw; ++kx) {
-              const Acc v = widen(in.at<T>(n, ch, y * c.stride_h + ky * c.dilation_h, x * c.stride_w + kx * c.dilation_w));
+              const Acc v = read(top + int64_t(ky) * c.dilation_h, left + int64_t(kx) * c.dilation_w);
               m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ 255²)
             }
-          if (c.pool_sum || res.op().dtype != in.op().dtype) {  // a sum, or a max widened to f32
+          if (c.pool_sum || res.op().dtype != i.dtype) {  // a sum, or a max widened to f32
             res.at<Acc>(n, ch, y, x) = m;
           } else {
             res.at<T>(n, ch, y, x) = narrow<T>(m);
           }
         }
+    }
 }
 
 template <class In, class Bias>
