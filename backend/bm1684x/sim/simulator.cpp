@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <type_traits>
+#include <utility>
 
 #include "backend/bm1684x/sim/cycle_model.h"
 #include "ir/diagnostics.h"
@@ -16,11 +17,30 @@ namespace tpuc::bm1684x {
 
 namespace {
 
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx", (unsigned long long)v);
+  return buf;
+}
+
+// How a command accessed a byte: a set of kRead and kWrite. An enum rather than uint8_t, so that
+// storing a mark cannot alias the memories or a view's fields (no reloads in the loops around it).
+enum Access : uint8_t { kNone = 0, kRead = 1, kWrite = 2 };
+
+// Which local-memory bytes one command accessed, lane-relative with all lanes merged (the compiler
+// places a buffer at the same lane-relative address in every lane), as its views record them.
+struct Footprint {
+  std::vector<Access> marks;                       // per lane-relative byte
+  std::vector<std::pair<int64_t, int64_t>> spans;  // the local views' [first, last): where marks can be
+};
+
 // An operand resolved to memory after its whole footprint was checked: element addresses are
-// computed without further checks.
+// computed without further checks. Given a Footprint, a local view records every element it is
+// asked for (at, touch) there, as read or written by its `access`.
 class View {
  public:
-  View(std::vector<uint8_t>& ddr, std::vector<uint8_t>& lmem, const Chip& chip, const Operand& o, const std::string& what)
+  View(std::vector<uint8_t>& ddr, std::vector<uint8_t>& lmem, const Chip& chip, const Operand& o, const std::string& what,
+       Access access, Footprint* footprint)
       : o_(o), lanes_(chip.lanes), lane_bytes_(chip.lmem_bytes), b_(bytes(o.dtype)) {
     auto fail = [&](const std::string& why) { throw Error(what + ": " + why); };
     if (o.elements() == 0) fail("empty operand");
@@ -38,6 +58,11 @@ class View {
       if (first < 0 || last > lane_bytes_)
         fail("local bytes [" + std::to_string(first) + ", " + std::to_string(last) + ") leave the lane's " + std::to_string(lane_bytes_) + " bytes");
       base_ = lmem.data();
+      if (footprint) {
+        marks_ = footprint->marks.data();
+        access_ = access;
+        footprint->spans.emplace_back(first, last);
+      }
     } else {
       span(o.c, o.cs, lo, hi);
       const int64_t offset = int64_t(o.addr - chip.ddr_base);
@@ -50,25 +75,40 @@ class View {
 
   // Address of element (n, c, 0, 0).
   uint8_t* plane(int64_t n, int64_t c) const {
-    if (o_.space == Space::Global) return base_ + (n * o_.ns + c * o_.cs) * b_;
-    const int64_t lane = (o_.lane + c) % lanes_, slot = (o_.lane + c) / lanes_;
-    return base_ + lane * lane_bytes_ + int64_t(o_.addr) + (n * o_.ns + slot * o_.cs) * b_;
+    const auto [lane, offset] = locate(n, c);
+    return base_ + lane * lane_bytes_ + offset;
   }
   template <class T>
   T& at(int64_t n, int64_t c, int64_t h, int64_t w) const {
-    return *reinterpret_cast<T*>(plane(n, c) + (h * o_.hs + w * o_.ws) * b_);
+    auto [lane, offset] = locate(n, c);
+    offset += (h * o_.hs + w * o_.ws) * b_;
+    if (marks_) record(offset);
+    return *reinterpret_cast<T*>(base_ + lane * lane_bytes_ + offset);
   }
+  // Records an access to the element at `element` (of this view), for accesses that walk from
+  // plane() by strides instead of calling at().
+  void touch(const void* element) const {
+    if (marks_) record((static_cast<const uint8_t*>(element) - base_) % lane_bytes_);
+  }
+  bool records() const { return marks_ != nullptr; }
   const Operand& op() const { return o_; }
 
  private:
-  static std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%llx", (unsigned long long)v);
-    return buf;
-  }
   Operand o_;
   int64_t lanes_, lane_bytes_, b_;
   uint8_t* base_ = nullptr;
+  Access* marks_ = nullptr;  // a local view's footprint marks, when recording
+  Access access_ = kNone;
+
+  // Element (n, c, 0, 0): its lane and byte offset in the lane (global: lane 0, the offset from base_).
+  std::pair<int64_t, int64_t> locate(int64_t n, int64_t c) const {
+    if (o_.space == Space::Global) return {0, (n * o_.ns + c * o_.cs) * b_};
+    const int64_t lane = (o_.lane + c) % lanes_, slot = (o_.lane + c) / lanes_;
+    return {lane, int64_t(o_.addr) + (n * o_.ns + slot * o_.cs) * b_};
+  }
+  void record(int64_t lane_offset) const {
+    for (int64_t k = 0; k < b_; ++k) marks_[lane_offset + k] = Access(marks_[lane_offset + k] | access_);
+  }
 };
 
 void require(bool ok, const std::string& what, const std::string& why) {
@@ -191,6 +231,19 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
           "opd1 does not cover [output channels, input channels, kh·kw]");
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output channels");
   const Acc padded = Acc(c.pad_value);
+  if (in.records())  // the loops below walk opd0 by strides from plane(): record the elements they read, once
+    for (uint32_t n = 0; n < r.n; ++n)
+      for (uint32_t ic = 0; ic < (depthwise ? r.c : i.c); ++ic) {
+        const In* plane = reinterpret_cast<const In*>(in.plane(n, ic));
+        for (uint32_t ky = 0; ky < c.kh; ++ky)
+          for (uint32_t kx = 0; kx < c.kw; ++kx) {
+            const int64_t dy = int64_t(ky) * c.dilation_h - c.pad_top, dx = int64_t(kx) * c.dilation_w - c.pad_left;
+            const auto [y0, y1] = inside(dy, c.stride_h, i.h, r.h);
+            const auto [x0, x1] = inside(dx, c.stride_w, i.w, r.w);
+            for (int64_t y = y0; y < y1; ++y)
+              for (int64_t x = x0; x < x1; ++x) in.touch(plane + (y * c.stride_h + dy) * i.hs + (x * c.stride_w + dx) * i.ws);
+          }
+      }
   std::vector<Acc> acc(size_t(r.h) * r.w);
   for (uint32_t n = 0; n < r.n; ++n) {
     for (uint32_t oc = 0; oc < r.c; ++oc) {
@@ -259,12 +312,21 @@ void matmul(const View& res, const View& left, const View& right, const View* bi
   require(left.op().n >= r.n && right.op().c >= r.c && right.op().h >= left.op().c, what,
           "opd0 [m, k] and opd1 [j, k] do not cover the product");
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output columns");
-  for (uint32_t m = 0; m < r.n; ++m)
+  const uint32_t depth = left.op().c;
+  const int64_t k_stride = right.op().hs;
+  if (right.records())  // the loops below walk opd1 by strides from plane(): record the elements they read
+    for (uint32_t j = 0; j < r.c; ++j)
+      for (uint32_t k = 0; k < depth; ++k) right.touch(reinterpret_cast<const In*>(right.plane(0, j)) + k * k_stride);
+  std::vector<Acc> row(depth);
+  for (uint32_t m = 0; m < r.n; ++m) {
+    for (uint32_t k = 0; k < depth; ++k) row[k] = widen(left.at<In>(m, k, 0, 0));  // opd0[m, k] lies across the lanes: gather it once
     for (uint32_t j = 0; j < r.c; ++j) {
       Acc acc = bias ? Acc(widen(bias->at<Bias>(0, j, 0, 0))) : Acc(0);
-      for (uint32_t k = 0; k < left.op().c; ++k) acc = multiply_add(acc, widen(left.at<In>(m, k, 0, 0)), widen(right.at<In>(0, j, k, 0)));
+      const In* column = reinterpret_cast<const In*>(right.plane(0, j));  // opd1[0, j, k, 0]: the bounds were checked, walk by strides
+      for (uint32_t k = 0; k < depth; ++k) acc = multiply_add(acc, row[k], widen(column[k * k_stride]));
       res.at<Acc>(m, j, 0, 0) = acc;
     }
+  }
 }
 
 // Applies f(n, c, h, w) over an operand's shape.
@@ -277,6 +339,72 @@ void for_each(const Operand& o, const std::function<void(uint32_t, uint32_t, uin
 
 bool same_shape(const Operand& a, const Operand& b) { return a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w; }
 
+enum class Engine : uint8_t { Tiu = 0, Gdma = 1 };
+
+// Rejects two commands of different engines that overlap in time while one writes a local-memory
+// byte the other reads or writes: a missing dependency, which executing each command whole at its
+// start would otherwise hide. Commands are checked in start order (run_streams' order), so a
+// command starting at t overlaps an earlier command of the other engine exactly when that one ends
+// after t. A command's bytes are the ones its views recorded in footprint() while it executed.
+class RaceCheck {
+ public:
+  struct Command {
+    Engine engine;
+    uint32_t id;
+    const char* mnemonic;
+    uint64_t start, end;  // cycles
+  };
+
+  explicit RaceCheck(int64_t lane_bytes) : bytes_(size_t(lane_bytes)) { footprint_.marks.assign(size_t(lane_bytes), kNone); }
+  Footprint& footprint() { return footprint_; }
+
+  // After `c` executed: checks the bytes it accessed against their history, then records it as
+  // their last writer or reader and clears the footprint for the next command.
+  void check(const Command& c) {
+    commands_.push_back(c);
+    const uint32_t self = uint32_t(commands_.size());
+    const int engine = int(c.engine), other = 1 - engine;
+    auto still_running = [&](uint32_t ref) { return ref && commands_[ref - 1].end > c.start; };
+    for (const auto& [first, last] : footprint_.spans)
+      for (int64_t addr = first; addr < last; ++addr) {
+        const Access mark = std::exchange(footprint_.marks[size_t(addr)], kNone);
+        if (!mark) continue;  // not accessed, or already checked through an overlapping span
+        ByteHistory& byte = bytes_[size_t(addr)];
+        const bool writes = mark & kWrite;
+        if (still_running(byte.writer) && commands_[byte.writer - 1].engine != c.engine)
+          fail(addr, c, writes, commands_[byte.writer - 1], "writes");
+        if (writes && still_running(byte.reader[other])) fail(addr, c, writes, commands_[byte.reader[other] - 1], "reads");
+        if (writes) {
+          byte = {self, {0, 0}};
+        } else {
+          byte.reader[engine] = self;
+        }
+      }
+    footprint_.spans.clear();
+  }
+
+ private:
+  // A byte's last writer and, per engine, its last reader since that write (each engine runs in
+  // order, so the last one ends last): 1 + the command's index in commands_, 0 for none.
+  struct ByteHistory {
+    uint32_t writer = 0;
+    uint32_t reader[2] = {0, 0};
+  };
+
+  [[noreturn]] static void fail(int64_t addr, const Command& c, bool writes, const Command& other, const char* other_access) {
+    auto describe = [](const Command& k) {
+      return std::string(k.engine == Engine::Tiu ? "TIU" : "GDMA") + " command " + std::to_string(k.id) + " (" + k.mnemonic + ", cycles " +
+             std::to_string(k.start) + "-" + std::to_string(k.end) + ")";
+    };
+    throw Error("race in local memory at lane-relative 0x" + hex(uint64_t(addr)) + ": " + describe(c) + (writes ? " writes" : " reads") +
+                " it while " + describe(other) + " " + other_access + " it");
+  }
+
+  Footprint footprint_;
+  std::vector<ByteHistory> bytes_;  // per lane-relative byte
+  std::vector<Command> commands_;   // the commands checked so far, in start order
+};
+
 }  // namespace
 
 struct Simulator::Impl {
@@ -285,8 +413,13 @@ struct Simulator::Impl {
   HostRunner host;
   std::vector<uint8_t> ddr, lmem;
   SimStats stats;
+  // Races are checked on the first run only: the streams and their timing do not depend on the data.
+  bool races_checked = false;
+  std::optional<RaceCheck> race_check;  // during a checked run
 
-  View view(const Operand& o, const std::string& what) { return View(ddr, lmem, chip, o, what); }
+  Footprint* footprint() { return race_check ? &race_check->footprint() : nullptr; }
+  View input(const Operand& o, const std::string& what) { return View(ddr, lmem, chip, o, what, kRead, footprint()); }
+  View output(const Operand& o, const std::string& what) { return View(ddr, lmem, chip, o, what, kWrite, footprint()); }
 
   // The DDR bytes of a model input or output, checked to lie in the model's DDR.
   uint8_t* io(const IoTensor& t) {
@@ -305,9 +438,9 @@ struct Simulator::Impl {
       case TiuOp::Conv:
       case TiuOp::Depthwise:
       case TiuOp::MatMul: {
-        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), w = view(c.opd1, what + " opd1");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"), w = input(c.opd1, what + " opd1");
         std::optional<View> bias;
-        if (c.has_bias) bias.emplace(view(c.opd2, what + " opd2"));
+        if (c.has_bias) bias.emplace(input(c.opd2, what + " opd2"));
         const bool int8 = c.opd0.dtype == DType::I8;
         typed(c.opd1, c.opd0.dtype, "opd1");
         typed(c.res, int8 ? DType::I32 : DType::F32, "res");
@@ -324,7 +457,7 @@ struct Simulator::Impl {
         break;
       }
       case TiuOp::Pool: {
-        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0");
         const bool int8 = c.opd0.dtype == DType::I8;
         const bool widening_max = !c.pool_sum && c.res.dtype == DType::F32 && is_float(c.opd0.dtype);  // exact
         if (!widening_max) typed(c.res, c.pool_sum ? (int8 ? DType::I32 : DType::F32) : c.opd0.dtype, "res");
@@ -332,8 +465,8 @@ struct Simulator::Impl {
         break;
       }
       case TiuOp::Requant: {
-        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), m = view(c.opd1, what + " opd1"),
-                   s = view(c.opd2, what + " opd2");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"), m = input(c.opd1, what + " opd1"),
+                   s = input(c.opd2, what + " opd2");
         typed(c.opd0, DType::I32, "opd0");
         typed(c.opd1, DType::I32, "opd1");
         typed(c.opd2, DType::I32, "opd2");
@@ -352,7 +485,7 @@ struct Simulator::Impl {
       case TiuOp::Arith: arith(c, what); break;
       case TiuOp::Sfu: sfu(c, what); break;
       case TiuOp::Lut: {
-        const View res = view(c.res, what + " res"), in = view(c.opd0, what + " opd0"), table = view(c.opd1, what + " opd1");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"), table = input(c.opd1, what + " opd1");
         typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"), typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
         require(c.opd1.w >= 256 && c.opd1.c >= c.res.c && c.opd1.cs == 0, what, "opd1 must be a 256-entry table in every lane of res");
@@ -366,7 +499,7 @@ struct Simulator::Impl {
   }
 
   void arith(const TiuCommand& c, const std::string& what) {
-    const View res = view(c.res, what + " res"), a = view(c.opd0, what + " opd0");
+    const View res = output(c.res, what + " res"), a = input(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
     auto typed = [&](const Operand& o, DType t, const char* role) {
       require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
@@ -382,7 +515,7 @@ struct Simulator::Impl {
     if (binary && !c.opd1_const) {
       require(same_shape(c.res, c.opd1), what, "res and opd1 shapes differ");
       if (!is_float(c.res.dtype)) typed(c.opd1, c.opd0.dtype, "opd1");
-      b.emplace(view(c.opd1, what + " opd1"));
+      b.emplace(input(c.opd1, what + " opd1"));
     }
     if (binary && is_float(c.res.dtype)) {  // operands of any float types, widened
       require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what, "a float operation takes f32, f16 or bf16 operands");
@@ -437,7 +570,7 @@ struct Simulator::Impl {
   // SFU: a function of one float operand in f32 (exp and erf as ir/quant_math.h defines them; sqrt
   // is exact in IEEE arithmetic), rounded to res's type.
   void sfu(const TiuCommand& c, const std::string& what) {
-    const View res = view(c.res, what + " res"), a = view(c.opd0, what + " opd0");
+    const View res = output(c.res, what + " res"), a = input(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
     require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what, "SFU takes and gives f32, f16 or bf16");
     using Function = float (*)(float);
@@ -450,7 +583,7 @@ struct Simulator::Impl {
   void execute(const GdmaCommand& c) {
     const std::string what = "GDMA command " + std::to_string(c.id);
     if (c.op == GdmaOp::End) return;
-    const View dst = view(c.dst, what + " dst");
+    const View dst = output(c.dst, what + " dst");
     const int b = bytes(c.dst.dtype);
     if (c.op == GdmaOp::Fill) {
       const double v = c.fill_value;
@@ -468,7 +601,7 @@ struct Simulator::Impl {
       for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&dst.at<uint8_t>(n, ch, h, w), value, size_t(b)); });
       return;
     }
-    const View src = view(c.src, what + " src");
+    const View src = input(c.src, what + " src");
     require(same_shape(c.src, c.dst) && c.src.dtype == c.dst.dtype, what, "src and dst differ in shape or dtype");
     for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
       std::memcpy(&dst.at<uint8_t>(n, ch, h, w), &src.at<uint8_t>(n, ch, h, w), size_t(b));
@@ -513,6 +646,7 @@ struct Simulator::Impl {
     Timeline tt(tiu.size()), gt(gdma.size());
     size_t i = 0, j = 0;
     stats = SimStats{};
+    if (!races_checked) race_check.emplace(chip.lmem_bytes);
     auto dep_ok = [](uint32_t dep, size_t done, size_t size, const std::string& what) {
       if (dep > size) throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
       return dep <= done;
@@ -536,15 +670,19 @@ struct Simulator::Impl {
       if (tiu_at <= gdma_at) {
         execute(tiu[i]);
         const CommandCost cost = tiu_cost(chip, tiu[i]);
+        if (race_check) race_check->check({Engine::Tiu, tiu[i].id, mnemonic(tiu[i]), tiu_at, tiu_at + cost.cycles});
         tt.run(i++, tiu_at, cost.cycles);
         stats.macs += cost.macs;
       } else {
         execute(gdma[j]);
         const CommandCost cost = gdma_cost(chip, gdma[j]);
+        if (race_check) race_check->check({Engine::Gdma, gdma[j].id, mnemonic(gdma[j]), gdma_at, gdma_at + cost.cycles});
         gt.run(j++, gdma_at, cost.cycles);
         stats.ddr_bytes += cost.ddr_bytes;
       }
     }
+    race_check.reset();
+    races_checked = true;
     for (size_t k = 0; k < tiu.size(); ++k) stats.tiu.push_back({tt.start[k], tt.end[k]});
     for (size_t k = 0; k < gdma.size(); ++k) stats.gdma.push_back({gt.start[k], gt.end[k]});
     while (next_host < model.host_layers.size()) run_host_layer(next_host++);  // after the last commands

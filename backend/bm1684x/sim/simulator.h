@@ -4,6 +4,8 @@
 // of cycle_model.h. Every operand is checked against lane and memory bounds before a command
 // touches memory: a bad command is an Error naming it, never memory corruption. A model's host
 // layers run through a HostRunner at their place in the streams (their time is not modelled).
+// The first run also rejects races: two commands of different engines that overlap in time while
+// one writes a local-memory byte the other reads or writes, a missing dependency (docs/isa.md).
 #pragma once
 #include <functional>
 #include <memory>
