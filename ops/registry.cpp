@@ -19,9 +19,9 @@ const std::vector<OpDef>& all_ops() {
         {"ConvTranspose", infer_conv_transpose, build_conv_transpose, false},
         {"DepthToSpace", infer_depth_space, build_depth_space, false},
         {"Expand", infer_expand, build_expand, false},
-        {"Resize", infer_resize, build_resize, false},
+        {"Resize", infer_resize, build_resize, true},  // int8: nearest only (passes/quantize)
         {"SpaceToDepth", infer_depth_space, build_depth_space, false},
-        {"Upsample", infer_resize, build_resize, false},
+        {"Upsample", infer_resize, build_resize, true},
         {"Gather", infer_gather, build_gather, false},
         {"InstanceNormalization", infer_same, build_instancenorm, false},
         {"LayerNormalization", infer_layernorm, build_layernorm, false},
@@ -32,7 +32,7 @@ const std::vector<OpDef>& all_ops() {
         {"Slice", infer_slice, build_slice, false},
         {"Split", infer_split, build_split, false},
         {"Tile", infer_expand, build_expand, false},
-        {"Concat", infer_concat, build_concat, false},
+        {"Concat", infer_concat, build_concat, true},  // int8: its inputs share the result's scale (passes/quantize)
         {"GlobalAveragePool", infer_globalpool, build_globalpool, true},
         {"GlobalMaxPool", infer_globalpool, build_globalpool, true},
         {"ReduceMax", infer_reduce, build_reduce, false},

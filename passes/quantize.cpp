@@ -3,6 +3,8 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <functional>
+#include <set>
 #include <cmath>
 #include <limits>
 
@@ -15,9 +17,10 @@ namespace tpuc::passes {
 
 namespace {
 
-// Ops whose int8 output reuses the input's scale: they only move or select values.
+// Ops whose int8 output reuses the input's scale: they only move or select values (a nearest
+// Resize; a linear one has no int8 form).
 bool keeps_scale(const std::string& op) {
-  static const char* ops[] = {"MaxPool", "GlobalMaxPool", "Relu", "Flatten", "Reshape", "Identity", "Dropout"};
+  static const char* ops[] = {"MaxPool", "GlobalMaxPool", "Relu", "Flatten", "Reshape", "Identity", "Dropout", "Concat", "Resize", "Upsample"};
   return std::any_of(std::begin(ops), std::end(ops), [&](const char* o) { return op == o; });
 }
 
@@ -36,7 +39,7 @@ const char* suffix(DType t) { return t == DType::I8 ? "int8" : name(t); }
 class Quantizer {
  public:
   Quantizer(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy)
-      : top_(top), table_(table), policy_(policy) {}
+      : top_(top), table_(share_concat_scales(top, table)), policy_(policy) {}
 
   Graph run() {
     out_.name = top_.name;
@@ -77,6 +80,7 @@ class Quantizer {
     const ops::OpDef* def = ops::find_op(n.op);
     if (!def || !def->int8) return false;
     if (n.has("leaky_alpha")) return false;  // a fused LeakyRelu has no int8 form yet
+    if ((n.op == "Resize" || n.op == "Upsample") && n.s("mode", "nearest") != "nearest") return false;
     if (n.op == "Gemm") {
       if (n.i("transA", 0) || n.f("alpha", 1) != 1 || n.f("beta", 1) != 1) return false;
       if (n.inputs.size() > 2 && !n.inputs[2].empty() && top_.type(n.inputs[2]).num_elements() != top_.type(n.outputs[0]).shape[1])
@@ -86,7 +90,7 @@ class Quantizer {
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
       if (in.empty()) continue;
-      const bool shape_operand = top_.is_constant(in) && top_.type(in).dtype != DType::F32;
+      const bool shape_operand = top_.is_constant(in) && (top_.type(in).dtype != DType::F32 || is_control_operand(n.op, i));
       if (weighted && i > 0 ? !top_.is_constant(in) : !(activation(in) || shape_operand)) return false;
     }
     return true;
@@ -176,7 +180,9 @@ class Quantizer {
     const QuantParams qx = quant_of(n.inputs[0]), qy = keeps_scale(n.op) ? qx : activation_quant(out);
     const double sx = qx.scale[0], sy = qy.scale[0];
     q.inputs[0] = version(n.inputs[0], DType::I8);
-    if (n.op == "Conv" || n.op == "Gemm") {
+    if (n.op == "Concat") {  // every input at the class's scale (share_concat_scales)
+      for (size_t i = 1; i < n.inputs.size(); ++i) q.inputs[i] = version(n.inputs[i], DType::I8);
+    } else if (n.op == "Conv" || n.op == "Gemm") {
       quantize_weights(q, sx, sy);
     } else if (n.op == "GlobalAveragePool") {  // y = sum · sx / (sy · H·W), one ratio for every channel
       const Shape& shape = top_.type(n.inputs[0]).shape;
@@ -303,8 +309,45 @@ class Quantizer {
                        [&](const Node& n) { return std::count(n.inputs.begin(), n.inputs.end(), v) > 0; });
   }
 
+  // An int8 Concat is a copy: its inputs and result share one scale. They, and every value an op
+  // keeping its input's scale (a MaxPool chain) ties to them, become one class whose threshold and
+  // range are the widest of its members' (so none clips).
+  static CalibrationTable share_concat_scales(const Graph& top, const CalibrationTable& table) {
+    std::map<std::string, std::string> parent;
+    std::function<std::string(const std::string&)> find = [&](const std::string& v) {
+      auto it = parent.find(v);
+      return it == parent.end() || it->second == v ? v : it->second = find(it->second);
+    };
+    auto unite = [&](const std::string& a, const std::string& b) { parent[find(a)] = find(b); };
+    std::set<std::string> concats;
+    for (const Node& n : top.nodes) {
+      if (n.op == "Concat") concats.insert(n.outputs[0]);
+      if (!keeps_scale(n.op) || n.inputs.empty() || top.is_constant(n.inputs[0])) continue;
+      for (const std::string& in : n.op == "Concat" ? n.inputs : std::vector<std::string>{n.inputs[0]})
+        if (!top.is_constant(in)) unite(in, n.outputs[0]);
+    }
+    std::set<std::string> shared;  // the roots of classes holding a Concat
+    for (const std::string& c : concats) shared.insert(find(c));
+    CalibrationTable out = table;
+    std::map<std::string, std::vector<std::string>> members;
+    for (const auto& [v, t] : table.threshold)
+      if (shared.count(find(v))) members[find(v)].push_back(v);
+    for (const auto& [root, values] : members) {
+      double t = 0, lo = 0, hi = 0;
+      for (const std::string& v : values) {
+        t = std::max(t, table.threshold.at(v));
+        if (auto r = table.range.find(v); r != table.range.end()) lo = std::min(lo, r->second.first), hi = std::max(hi, r->second.second);
+      }
+      for (const std::string& v : values) {
+        out.threshold[v] = t;
+        if (table.range.count(v)) out.range[v] = {lo, hi};
+      }
+    }
+    return out;
+  }
+
   const Graph& top_;
-  const CalibrationTable& table_;
+  const CalibrationTable table_;
   const QuantPolicy& policy_;
   Graph out_;
   std::map<std::string, std::map<DType, std::string>> versions_;  // top value → its versions in out_, by dtype

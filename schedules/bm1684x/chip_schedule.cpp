@@ -341,6 +341,21 @@ void ddr_copy(Context& cx) {
   cx.make_store();
 }
 
+// A nearest Resize by whole factors (an upsampling): no local stage. The store, split by the
+// factor along the rows and the columns with the phases unrolled outermost, is one GDMA copy DDR to
+// DDR per phase: the input spread over every factor-th row and column of the output by strides.
+void resize(Context& cx) {
+  const std::string where = "node '" + cx.node.name + "' (" + cx.node.op + "): ";
+  const Shape &in = cx.inputs[0].type->shape, &out = cx.output.shape;
+  if (cx.node.s("mode", "nearest") != "nearest") throw Error(where + "only a nearest resize runs on the BM1684X");
+  if (out.size() != 4 || out[0] != in[0] || out[1] != in[1] || out[2] % in[2] || out[3] % in[3])
+    throw Error(where + "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");
+  cx.make_store();
+  std::vector<Var> v = cx.s.store.args();
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  cx.s.store.split(v[0], xo, xi, int(out[3] / in[3])).split(v[1], yo, yi, int(out[2] / in[2])).reorder(xo, yo, v[2], v[3], xi, yi).unroll(xi).unroll(yi);
+}
+
 // Concat: no local stage — the output is the pipeline's result itself, each input's copy into its
 // slice (an update of the algorithm) one GDMA copy DDR to DDR (up to 4-D).
 void concat(Context& cx) {
@@ -372,7 +387,7 @@ void cast(Context& cx) {
 const std::map<std::string, void (*)(Context&)> kSchedules = {
     {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu},
     {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
-    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Concat", concat}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
+    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Concat", concat}, {"Resize", resize}, {"Upsample", resize}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };
 
 }  // namespace

@@ -128,7 +128,9 @@ std::string group_ops(const std::vector<const Node*>& nodes) {
 
 }  // namespace
 
-Model compile_model(const Graph& g, const Chip& chip, const CodegenOptions& options) {
+Model compile_model(const Graph& graph, const Chip& chip, const CodegenOptions& options) {
+  Graph g = graph;
+  if (options.layer_groups) g.nodes = locality_order(graph);
   Model m;
   m.chip = chip.name;
   // Which nodes may run on the chip, and in which layer groups; then every group lowered (its

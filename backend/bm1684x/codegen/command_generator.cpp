@@ -210,10 +210,24 @@ struct CommandGenerator::Impl : public IRVisitor {
     return {dim, c1[size_t(dim)] - c0[size_t(dim)]};
   }
 
+  // An operand's strides are read off one step along each loop: the index must be affine in them,
+  // which the far corner checks (a nearest Resize's phases are; a gather would not be).
+  void check_affine(const std::string& buffer, const Expr& index, const Slots& slots, const std::map<std::string, int64_t>& at) const {
+    auto corner = at;
+    int64_t predicted = eval(index, at);
+    for (const Slot& s : slots)
+      if (!s.var.empty() && s.extent > 1) {
+        predicted += (s.extent - 1) * step(Nest{}, index, s.var, at);
+        corner[s.var] += s.extent - 1;
+      }
+    if (eval(index, corner) != predicted) fail("'" + buffer + "' is not addressed by strides: " + text(index));
+  }
+
   Operand operand(const std::string& buffer, const Expr& index, const Slots& slots, const std::map<std::string, int64_t>& at) const {
     Operand o;
     o.dtype = dtype_of(buffer);
     const int64_t base = eval(index, at);
+    check_affine(buffer, index, slots, at);
     uint32_t* extent[4] = {&o.n, &o.c, &o.h, &o.w};
     int64_t* stride[4] = {&o.ns, &o.cs, &o.hs, &o.ws};
     if (!is_local(buffer)) {

@@ -277,6 +277,36 @@ std::string structure(const Graph& g, const std::vector<size_t>& nodes, size_t i
 
 }  // namespace
 
+std::vector<Node> locality_order(const Graph& g) {
+  std::map<std::string, size_t> producer;  // value → node index
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (const std::string& o : g.nodes[i].outputs) producer[o] = i;
+  std::vector<size_t> waiting(g.nodes.size(), 0), done_at(g.nodes.size(), 0);  // inputs not yet computed; when each ran (1-based)
+  std::vector<std::vector<size_t>> readers(g.nodes.size());
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    for (const std::string& v : g.nodes[i].inputs)
+      if (auto p = producer.find(v); p != producer.end()) ++waiting[i], readers[p->second].push_back(i);
+  std::set<size_t> ready;
+  for (size_t i = 0; i < g.nodes.size(); ++i)
+    if (!waiting[i]) ready.insert(i);
+  std::vector<Node> order;
+  while (!ready.empty()) {
+    auto recency = [&](size_t i) {  // the latest run among the node's producers
+      size_t latest = 0;
+      for (const std::string& v : g.nodes[i].inputs)
+        if (auto p = producer.find(v); p != producer.end()) latest = std::max(latest, done_at[p->second]);
+      return latest;
+    };
+    const size_t next = *std::max_element(ready.begin(), ready.end(), [&](size_t a, size_t b) { return recency(a) < recency(b) || (recency(a) == recency(b) && a > b); });
+    ready.erase(next);
+    order.push_back(g.nodes[next]);
+    done_at[next] = order.size();
+    for (size_t r : readers[next])
+      if (--waiting[r] == 0) ready.insert(r);
+  }
+  return order;
+}
+
 std::vector<LayerGroupPlan> singleton_groups(const std::vector<bool>& on_chip) {
   std::vector<LayerGroupPlan> groups;
   for (size_t i = 0; i < on_chip.size(); ++i)

@@ -23,6 +23,12 @@ struct LayerGroupPlan {
   int tile_rows = 0;          // the estimate's output rows per tile (0: let the tile solver find them)
 };
 
+// The graph's nodes in an order where a consumer follows its producer wherever the dependencies
+// allow (a greedy topological sort taking, of the nodes ready, one reading the most recent
+// result), so chains a branch interrupted (a detector's head and the Dequantize of its output)
+// become consecutive and can share a group. Ties keep the graph's order.
+std::vector<Node> locality_order(const Graph& g);
+
 // `on_chip[i]`: node i runs on the chip. Returns the chip nodes partitioned into groups, in graph order.
 std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<bool>& on_chip, const Chip& chip);
 // Every chip node a group of its own (layer groups switched off).

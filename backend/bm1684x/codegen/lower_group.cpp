@@ -25,6 +25,19 @@ class StripAsserts : public IRMutator {
   Stmt visit(const AssertStmt*) override { return Evaluate::make(0); }
 };
 
+// strict_float in an index (a nearest Resize's source coordinate) would keep the simplifier from
+// folding it to a constant at the generator's loop points; an index only becomes an address.
+class FoldableIndices : public IRMutator {
+  using IRMutator::visit;
+  class Strip : public IRMutator {
+    using IRMutator::visit;
+    Expr visit(const Call* op) override { return op->is_intrinsic(Call::strict_float) ? mutate(op->args[0]) : IRMutator::visit(op); }
+  };
+  Expr visit(const Load* op) override {
+    return Load::make(op->type, op->name, Strip().mutate(op->index), op->image, op->param, mutate(op->predicate), op->alignment);
+  }
+};
+
 // Replaces every LetStmt and Let by its value, so index expressions are closed forms of loop variables.
 class InlineLets : public IRMutator {
   using IRMutator::visit;
@@ -108,7 +121,7 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
                             .with_feature(Target::NoRuntime);
   Module m = store.compile_to_module(args, ops::halide_name(last.name), target);
   Stmt body = m.functions().at(0).body;
-  body = InlineLets().mutate(simplify(StripAsserts().mutate(body)));
+  body = FoldableIndices().mutate(InlineLets().mutate(simplify(StripAsserts().mutate(body))));
   out.body = simplify(body);
   FindBuffers buffers;
   out.body.accept(&buffers);
