@@ -356,11 +356,16 @@ void resize(Context& cx) {
   cx.s.store.split(v[0], xo, xi, int(out[3] / in[3])).split(v[1], yo, yi, int(out[2] / in[2])).reorder(xo, yo, v[2], v[3], xi, yi).unroll(xi).unroll(yi);
 }
 
-// Concat: no local stage — the output is the pipeline's result itself, each input's copy into its
-// slice (an update of the algorithm) one GDMA copy DDR to DDR (up to 4-D).
+// Concat: each input's copy into its slice (an update of the algorithm) is one GDMA copy (up to
+// 4-D). Alone, the output is the pipeline's result itself (copies DDR to DDR, or from local
+// memory inside a layer group); inside a group it stays in local memory for the nodes after it.
 void concat(Context& cx) {
   if (cx.output.shape.size() > 4) throw Error("node '" + cx.node.name + "' (Concat): more than 4 dimensions have no GDMA form");
-  cx.s.store = cx.a.outputs[0];
+  if (cx.group.last) {
+    cx.s.store = cx.a.outputs[0];
+  } else {
+    cx.place(cx.a.outputs[0], cx.copy(cx.output.shape.size()), true, cx.tile_by_rows());
+  }
 }
 
 // Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its inverse).

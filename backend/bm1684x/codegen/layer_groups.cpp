@@ -17,7 +17,7 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Ops that may share a group; those that compute NCHW rows may also sit inside a group computed
 // in several tiles (the others need their whole input: a group holding one is a single tile).
-const std::set<std::string> kGroupable = {"Conv", "MaxPool", "GlobalAveragePool", "Add", "Sub", "Mul", "Div", "Lut", "Gelu", "Quantize", "Dequantize", "Cast"};
+const std::set<std::string> kGroupable = {"Conv", "MaxPool", "GlobalAveragePool", "Add", "Sub", "Mul", "Div", "Lut", "Gelu", "Quantize", "Dequantize", "Cast", "Concat"};
 const std::set<std::string> kWholeInput = {"GlobalAveragePool"};
 // Halide's lowering time grows quickly with a pipeline's stages (bounds through every producer):
 // a group holds at most this many nodes.
@@ -30,6 +30,7 @@ struct NodeModel {
   int64_t out_rows = 1, in_rows = 1;  // of its output and of its (first) input
   int64_t stride = 1, span = 1;       // input rows for r output rows: (r - 1) · stride + span
   bool padded = false;                // padding wider than a window command takes: copied in, borders filled
+  bool copies = false;                // a Concat: each input copied into its slice (by the GDMA)
   int64_t result_row = 0, scratch_row = 0, pad_row = 0, input_row = 0;
   int64_t resident = 0;               // weights and tables, held for the whole group
   uint64_t weight_ddr = 0;            // their bytes in DDR
@@ -61,7 +62,7 @@ class Models {
     const TensorType& out = g_.type(n.outputs[0]);
     const TensorType& in = g_.type(n.inputs[0]);
     const Dims o = dims(out.shape), x = dims(in.shape);
-    m.rows = out.shape.size() == 4 && in.shape.size() == 4 && !kWholeInput.count(n.op);
+    m.rows = out.shape.size() == 4 && in.shape.size() == 4 && !kWholeInput.count(n.op) && !(n.op == "Concat" && n.i("axis", 0) % 4 == 2);
     m.out_rows = o.h;
     m.in_rows = x.h;
     const int64_t oslots = ceil_div(o.c, chip_.lanes), islots = ceil_div(x.c, chip_.lanes);
@@ -101,6 +102,9 @@ class Models {
       m.resident = tables(2);
       m.tiu_row = double(islots * x.n * x.h * x.w) / double(chip_.eu_bytes / bytes(in.dtype)) + elementwise_row(o, acc);
       m.tiu_commands = 2;
+    } else if (n.op == "Concat") {
+      m.copies = true;
+      m.tiu_commands = 0;
     } else {  // elementwise: its inputs from DDR as they are
       m.input_row = islots * plane(x.n * x.w, in.dtype);
       m.tiu_row = elementwise_row(o, in.dtype);
@@ -234,13 +238,14 @@ struct Candidate {
       for (size_t x = 0; x < feeds[k].size(); ++x) {
         const std::string& v = node.inputs[x];
         if (v.empty() || g.is_constant(v)) continue;
+        const Dims d = dims(g.type(v).shape);
+        const uint64_t row_bytes = uint64_t(d.n * d.c * d.w * bytes(g.type(v).dtype)), rows = uint64_t(x == 0 ? n.rows_needed(r[k]) : r[k]);
         if (feeds[k][x] < 0) {
-          const Dims d = dims(g.type(v).shape);
-          ddr += uint64_t(tiles) * uint64_t(x == 0 ? n.rows_needed(r[k]) : r[k]) * uint64_t(d.n * d.c * d.w * bytes(g.type(v).dtype));
+          ddr += uint64_t(tiles) * rows * row_bytes;
           gdma_commands += int(tiles) * (n.padded && x == 0 ? 5 : 1);
-        } else if (x == 0 && n.padded) {  // a copy into the padding buffer, inside local memory
-          ddr += uint64_t(tiles) * uint64_t(n.rows_needed(r[k])) * n.in_ddr_row;
-          gdma_commands += int(tiles) * 5;
+        } else if (n.copies || (x == 0 && n.padded)) {  // a copy inside local memory: a Concat's, or into a padding buffer
+          ddr += uint64_t(tiles) * rows * row_bytes;
+          gdma_commands += int(tiles) * (n.copies ? 1 : 5);
         }
       }
     }
