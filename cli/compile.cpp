@@ -164,8 +164,19 @@ int compile_command(const CompileOptions& options) {
                     {"gdma_busy_cycles", st.gdma_busy},
                     {"mac_utilization", st.mac_utilization},
                     {"ddr_utilization", st.ddr_utilization}};
-  for (const bm1684x::LayerTime& l : st.layers)
-    report["chip"]["layers"].push_back({{"name", l.name}, {"op", l.op}, {"start_cycle", l.start}, {"end_cycle", l.end}});
+  // Each layer (a group) on the roofline: its operations per DDR byte against the chip's ridge
+  // point (peak operations per byte of bandwidth), and the share of the attainable rate it reached.
+  const double peak_ops_per_cycle = 2.0 * chip.lanes * chip.int8_macs_per_lane, bytes_per_cycle = chip.ddr_bytes_per_gdma_cycle() * chip.gdma_mhz / chip.tiu_mhz;
+  for (size_t k = 0; k < st.layers.size(); ++k) {
+    const bm1684x::LayerTime& l = st.layers[k];
+    const double intensity = l.ddr_bytes ? 2.0 * double(l.macs) / double(l.ddr_bytes) : 0, span = double(std::max<uint64_t>(1, l.end - l.start));
+    const double attainable = l.ddr_bytes ? std::min(peak_ops_per_cycle, intensity * bytes_per_cycle) : peak_ops_per_cycle;
+    report["chip"]["layers"].push_back({{"name", l.name}, {"op", l.op}, {"nodes", model.layers[k].nodes}, {"tiles", model.layers[k].tiles},
+                                        {"start_cycle", l.start}, {"end_cycle", l.end}, {"tiu_busy_cycles", l.tiu_busy}, {"gdma_busy_cycles", l.gdma_busy},
+                                        {"macs", l.macs}, {"ddr_bytes", l.ddr_bytes}, {"ops_per_ddr_byte", intensity},
+                                        {"bound", intensity * bytes_per_cycle < peak_ops_per_cycle ? "memory" : "compute"},
+                                        {"of_attainable", 2.0 * double(l.macs) / span / attainable}});
+  }
   report["chip"]["host_layers"] = Json::array();
   for (const bm1684x::HostLayer& h : model.host_layers)
     report["chip"]["host_layers"].push_back({{"name", h.name}, {"op", h.op}, {"reason", h.reason}});

@@ -408,3 +408,18 @@ TEST(CodegenOps, ConcatIsOneCopyPerInput) {
     expect_bit_exact(g, 18);
   }
 }
+
+// A nearest Resize by whole factors (2 along the rows, 3 along the columns) is one strided DDR-to-DDR
+// GDMA copy per phase: 6, each the whole input.
+TEST(CodegenOps, NearestResizeIsOneCopyPerPhase) {
+  Node up{"Resize", "up", {"x", "", "scales"}, {"y"}, {}};
+  up.attrs["mode"] = std::string("nearest");
+  up.attrs["coordinate_transformation_mode"] = std::string("asymmetric");
+  up.attrs["nearest_mode"] = std::string("floor");
+  Graph g = one_node(up, i8({1, 70, 9, 11}, 0.1), i8({1, 70, 18, 33}, 0.1));
+  g.constants["scales"] = make_tensor<float>(DType::F32, {4}, {1, 1, 2, 3});
+  const Model m = compile_model(g, kChip);
+  EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+  EXPECT_EQ(m.layers.back().gdma.size(), 6u);
+  expect_bit_exact(g, 19);
+}

@@ -35,6 +35,37 @@ graph "g" {
   }
 }
 
+// An int8 Concat is a copy: its inputs and result share the widest threshold of the class they form
+// with the values a scale-keeping op ties to them (here a MaxPool's input), and a nearest Resize
+// keeps its input's scale; the int8 graph then concatenates exactly what float does, rounded once.
+TEST(Quantize, ConcatInputsShareOneScaleAndNearestResizeKeepsIt) {
+  const Graph top = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2,4,4]
+  const %w : f32[2,2,1,1] = [1, 0, 0, 3]
+  const %scales : f32[4] = [1, 1, 2, 2]
+  %a : f32[1,2,4,4] = Conv(%x, %w) @conv
+  %p : f32[1,2,4,4] = MaxPool(%a) {kernel_shape = [1, 1]} @pool
+  %u : f32[1,2,8,8] = Resize(%x, _, %scales) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up
+  %d : f32[1,2,8,8] = Resize(%p, _, %scales) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up2
+  %y : f32[1,4,8,8] = Concat(%u, %d) {axis = 1} @cat
+  output %y
+})");
+  const Graph int8 = passes::quantize(top, {{{"x", 1.0}, {"a", 3.0}, {"p", 2.0}, {"u", 0.5}, {"d", 1.0}, {"y", 2.5}}}, passes::QuantPolicy{});
+  const auto cat = std::find_if(int8.nodes.begin(), int8.nodes.end(), [](const Node& n) { return n.op == "Concat"; });
+  ASSERT_NE(cat, int8.nodes.end());
+  for (const std::string& v : std::vector<std::string>{"a", "p", "u", "d", cat->outputs[0]}) {  // one class: the widest threshold, 3
+    ASSERT_EQ(int8.type(v).dtype, DType::I8) << v;
+    EXPECT_DOUBLE_EQ(int8.type(v).quant->scale[0], 3.0 / 127) << v;
+  }
+  const auto count = [&](const char* op) { return std::count_if(int8.nodes.begin(), int8.nodes.end(), [&](const Node& n) { return n.op == op; }); };
+  EXPECT_EQ(count("Quantize"), 1);    // the input's: no float detour before the Concat
+  EXPECT_EQ(count("Dequantize"), 1);  // the output's
+  const Tensor x = random_tensor<float>(DType::F32, {1, 2, 4, 4}, -1, 1, 5);
+  const Tensor y = host::Executor(int8).run({{"x", x}}).at("y"), want = host::Executor(top).run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y.at(i), want.at(i), 3.0 / 127 + 1.0 / 127 * 3) << i;  // an output step plus the input's through the conv
+}
+
 // Overrides keep layers in a float precision, by layer pattern or op type (the last match wins); a
 // layer pattern that matches nothing is an error naming the policy line.
 TEST(Quantize, OverridesChooseEachLayersPrecision) {

@@ -696,8 +696,16 @@ struct Simulator::Impl {
     stats.ddr_utilization = seconds > 0 ? double(stats.ddr_bytes) / (seconds * chip.ddr_gib_per_s * double(1 << 30)) : 0;
     for (const LayerInfo& l : model.layers) {
       LayerTime t{l.name, l.op, UINT64_MAX, 0};
-      for (uint32_t k : l.tiu) t.start = std::min(t.start, tt.start[k]), t.end = std::max(t.end, tt.end[k]);
-      for (uint32_t k : l.gdma) t.start = std::min(t.start, gt.start[k]), t.end = std::max(t.end, gt.end[k]);
+      for (uint32_t k : l.tiu) {
+        t.start = std::min(t.start, tt.start[k]), t.end = std::max(t.end, tt.end[k]);
+        t.tiu_busy += tt.end[k] - tt.start[k];
+        t.macs += tiu_cost(chip, tiu[k]).macs;
+      }
+      for (uint32_t k : l.gdma) {
+        t.start = std::min(t.start, gt.start[k]), t.end = std::max(t.end, gt.end[k]);
+        t.gdma_busy += gt.end[k] - gt.start[k];
+        t.ddr_bytes += gdma_cost(chip, gdma[k]).ddr_bytes;
+      }
       if (t.start == UINT64_MAX) t.start = 0;
       stats.layers.push_back(t);
     }

@@ -20,7 +20,9 @@ namespace tpuc::bm1684x {
 
 struct LayerTime {
   std::string name, op;
-  uint64_t start = 0, end = 0;  // cycles
+  uint64_t start = 0, end = 0;             // cycles
+  uint64_t tiu_busy = 0, gdma_busy = 0;    // cycles its commands occupy each engine
+  uint64_t macs = 0, ddr_bytes = 0;        // its work and its DDR traffic
 };
 
 struct CommandTime {

@@ -1,0 +1,154 @@
+// Layer groups: float networks built here, calibrated and quantized like any model, compiled for the
+// BM1684X fused into groups and one layer at a time. Both must equal the host int8 reference bit
+// for bit; a group keeps its intermediate results in local memory (only its result is stored), a
+// tiled group recomputes its producers' halos, the search never separates a value from one of its
+// readers, and the stream scheduler loads a layer's weights while the layer before it computes.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "backend/bm1684x/codegen/codegen.h"
+#include "backend/bm1684x/codegen/layer_groups.h"
+#include "backend/bm1684x/sim/simulator.h"
+#include "backend/host/executor.h"
+#include "passes/calibration.h"
+#include "passes/pass_manager.h"
+#include "passes/quantize.h"
+#include "tests/support/net_builder.h"
+
+using namespace tpuc;
+using tpuc::testing::NetBuilder;
+using tpuc::testing::random_tensor;
+
+namespace {
+
+const bm1684x::Chip kChip = bm1684x::load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
+
+Graph quantized(Graph top) {
+  passes::run_pipeline(top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
+  std::vector<TensorMap> samples;
+  for (unsigned s = 0; s < 4; ++s) samples.push_back({{"x", random_tensor<float>(DType::F32, top.type("x").shape, -2, 2, 50 + s)}});
+  return passes::quantize(top, passes::calibrate(top, samples, {}), passes::QuantPolicy{});
+}
+
+bm1684x::Model compile(const Graph& tpu, bool groups) {
+  bm1684x::CodegenOptions options;
+  options.layer_groups = groups;
+  return bm1684x::compile_model(tpu, kChip, options);
+}
+
+void expect_bit_exact(const Graph& tpu, const bm1684x::Model& model) {
+  bm1684x::Simulator sim(kChip, model);
+  host::Executor host(tpu);
+  for (unsigned s = 0; s < 2; ++s) {
+    const Tensor x = random_tensor<float>(DType::F32, tpu.type("x").shape, -2, 2, 90 + s);
+    ASSERT_EQ(sim.run({{"x", x}}).at(tpu.outputs[0]).data, host.run({{"x", x}}).at(tpu.outputs[0]).data) << "sample " << s;
+  }
+}
+
+// GDMA commands writing DDR.
+size_t ddr_stores(const bm1684x::Model& m) {
+  size_t n = 0;
+  for (const bm1684x::GdmaCommand& c : m.program.gdma) n += c.op == bm1684x::GdmaOp::Tensor && c.dst.space == bm1684x::Space::Global;
+  return n;
+}
+
+}  // namespace
+
+TEST(LayerGroups, AResidualBlockIsOneGroupAndOnlyItsResultIsStored) {
+  NetBuilder b({1, 16, 20, 20});
+  const std::string stem = b.conv("x", 32, 3, 1, 1, true);
+  const std::string block = b.node("Add", {stem, b.conv(b.conv(stem, 32, 3, 1, 1, true), 32, 3, 1, 1, false)}, true);
+  b.g.outputs = {b.conv(block, 8, 1, 1, 0, false)};
+  const Graph tpu = quantized(b.g);
+  const bm1684x::Model grouped = compile(tpu, true), alone = compile(tpu, false);
+  expect_bit_exact(tpu, grouped);
+  expect_bit_exact(tpu, alone);
+  // The input's Quantize, four convolutions, the residual Add and the output's Dequantize: one
+  // pipeline, one tile, one store.
+  ASSERT_EQ(grouped.layers.size(), 1u);
+  EXPECT_EQ(grouped.layers[0].nodes.size(), tpu.nodes.size()) << grouped.layers[0].op;
+  EXPECT_EQ(grouped.layers[0].tiles, 1u);
+  EXPECT_EQ(ddr_stores(grouped), 1u);
+  EXPECT_EQ(ddr_stores(alone), alone.layers.size());
+}
+
+// 8 channels of 240×240 rows: a convolution's int32 accumulator alone is 225 KiB a lane, so the
+// group computes in tiles of rows, each convolution computing the rows the next one's 3×3 window
+// needs beyond the tile (halos).
+TEST(LayerGroups, ATiledGroupRecomputesHalosBitExactly) {
+  NetBuilder b({1, 8, 240, 240});
+  b.g.outputs = {b.conv(b.conv("x", 8, 3, 1, 1, true), 8, 3, 1, 1, true)};
+  const Graph tpu = quantized(b.g);
+  const bm1684x::Model grouped = compile(tpu, true);
+  expect_bit_exact(tpu, grouped);
+  const auto tiled = std::find_if(grouped.layers.begin(), grouped.layers.end(), [](const bm1684x::LayerInfo& l) { return l.nodes.size() > 1; });
+  ASSERT_NE(tiled, grouped.layers.end());
+  EXPECT_GT(tiled->tiles, 1u) << tiled->op;
+}
+
+// The group search on a network of branches (residual Adds, a Concat of two branches, a value that
+// is also a graph output): every value a group computes, but its result, is read only inside it.
+TEST(LayerGroups, TheSearchNeverSeparatesAValueFromItsReaders) {
+  NetBuilder b({1, 16, 16, 16});
+  const std::string stem = b.conv("x", 32, 3, 1, 1, true);
+  const std::string left = b.conv(stem, 32, 3, 1, 1, true), right = b.conv(stem, 32, 1, 1, 0, true);
+  Node cat{"Concat", "cat", {left, right}, {"cat"}, {}};
+  cat.attrs["axis"] = int64_t{1};
+  const std::string joined = b.add_node(cat, false);
+  const std::string block = b.node("Add", {stem, b.conv(joined, 32, 3, 1, 1, false)}, true);
+  b.g.outputs = {b.conv(block, 8, 1, 1, 0, false), left};
+  const Graph tpu = quantized(b.g);
+  std::vector<bool> on_chip(tpu.nodes.size(), true);
+  const std::vector<bm1684x::LayerGroupPlan> groups = bm1684x::find_layer_groups(tpu, on_chip, kChip);
+  std::set<size_t> covered;
+  for (const bm1684x::LayerGroupPlan& p : groups) {
+    for (size_t k = 0; k < p.nodes.size(); ++k) {
+      covered.insert(p.nodes[k]);
+      if (k + 1 == p.nodes.size()) continue;
+      const std::string& v = tpu.nodes[p.nodes[k]].outputs[0];
+      EXPECT_EQ(std::count(tpu.outputs.begin(), tpu.outputs.end(), v), 0) << v << " is a graph output inside a group";
+      for (const Node* r : tpu.consumers(v))
+        EXPECT_TRUE(std::count(p.nodes.begin(), p.nodes.end(), size_t(r - tpu.nodes.data()))) << v << " is read outside its group by " << r->name;
+    }
+  }
+  EXPECT_EQ(covered.size(), tpu.nodes.size());
+  expect_bit_exact(tpu, compile(tpu, true));
+}
+
+// One layer at a time, the second convolution's weights (1 MiB) load while the first computes:
+// the GDMA runs ahead of the TIU instead of waiting at each layer's border.
+TEST(LayerGroups, TheNextLayersWeightsLoadWhileThisLayerComputes) {
+  NetBuilder b({1, 64, 14, 14});
+  b.g.outputs = {b.conv(b.conv("x", 512, 3, 1, 1, true), 256, 3, 1, 1, true)};
+  const Graph tpu = quantized(b.g);
+  const bm1684x::Model alone = compile(tpu, false);
+  bm1684x::Simulator sim(kChip, alone);
+  sim.run({{"x", random_tensor<float>(DType::F32, {1, 64, 14, 14}, -2, 2, 7)}});
+  const bm1684x::SimStats& st = sim.stats();
+  const auto conv = [&](size_t layer) {  // the layer's CONV command
+    for (uint32_t k : alone.layers[layer].tiu)
+      if (alone.program.tiu[k].op == bm1684x::TiuOp::Conv) return k;
+    return uint32_t(0);
+  };
+  const uint32_t first = conv(1);  // layer 0 quantizes the input
+  uint32_t weights = 0;  // the second layer's weight load: its largest read of the weight blob
+  int64_t largest = 0;
+  for (uint32_t k : alone.layers[2].gdma) {
+    const bm1684x::GdmaCommand& c = alone.program.gdma[k];
+    const bool blob = c.src.space == bm1684x::Space::Global && c.src.addr >= alone.weight_addr && c.src.addr < alone.weight_addr + alone.weights.size();
+    if (blob && c.src.elements() > largest) weights = k, largest = c.src.elements();
+  }
+  ASSERT_GT(largest, 1000000);
+  EXPECT_LT(st.gdma[weights].start, st.tiu[first].end) << "the second layer's loads start only after the first convolution";
+}
+
+TEST(LayerGroups, LocalityOrderPutsAConsumerRightAfterItsProducer) {
+  Graph g;
+  g.inputs = {"x"};
+  g.outputs = {"c", "d"};
+  g.nodes = {{"Relu", "a", {"x"}, {"a"}, {}}, {"Relu", "b", {"a"}, {"b"}, {}}, {"Relu", "c", {"a"}, {"c"}, {}}, {"Relu", "d", {"b"}, {"d"}, {}}};
+  std::vector<std::string> order;
+  for (const Node& n : bm1684x::locality_order(g)) order.push_back(n.name);
+  EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "d", "c"}));
+}
