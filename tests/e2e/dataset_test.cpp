@@ -16,9 +16,10 @@ using namespace tpuc;
 
 namespace {
 
-// An IDX file of `count` images of 2 channels × 1 × 2 (unsigned bytes), gzip-compressed.
+// An IDX file of `count` images of 2 channels × 1 × 2 (unsigned bytes), gzip-compressed, named
+// after the test (ctest runs tests in parallel processes sharing the temporary folder).
 std::string write_idx(const std::vector<uint8_t>& pixels, int count) {
-  const std::string path = ::testing::TempDir() + "two-channel-idx.gz";
+  const std::string path = ::testing::TempDir() + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-idx.gz";
   gzFile f = gzopen(path.c_str(), "wb");
   const uint8_t header[] = {0, 0, 0x08, 4};  // unsigned byte, 4 dimensions
   gzwrite(f, header, sizeof header);

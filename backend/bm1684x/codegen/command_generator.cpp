@@ -300,12 +300,12 @@ struct CommandGenerator::Impl : public IRVisitor {
 
   // ---- output, in program order
 
-  void push(GdmaCommand c, const std::string&, const std::string&) {
+  void push(const GdmaCommand& c) {
     order.push_back({false, uint32_t(program.gdma.size())});
     program.gdma.push_back(c);
   }
 
-  void push(TiuCommand c, const std::vector<std::string>&, const std::string&) {
+  void push(const TiuCommand& c) {
     order.push_back({true, uint32_t(program.tiu.size())});
     program.tiu.push_back(c);
   }
@@ -483,7 +483,7 @@ struct CommandGenerator::Impl : public IRVisitor {
         f.fill_value = constant_of(v.fill);
         const auto at = origin(box, from);
         f.dst = operand(n.buffer, n.index, auto_slots_at(box, n.buffer, n.index, at), at);
-        push(f, "", n.buffer);
+        push(f);
       };
       std::map<std::string, int64_t> from, to;
       for (const Loop& l : n.loops) from[l.var] = 0, to[l.var] = l.extent;
@@ -511,7 +511,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     c.op = GdmaOp::Tensor;
     c.src = operand(load->name, load->index, slots, at);
     c.dst = operand(n.buffer, n.index, slots, at);
-    push(c, load->name, n.buffer);
+    push(c);
   }
 
   Slots auto_slots_at(const Nest& n, const std::string& local, const Expr& index, const std::map<std::string, int64_t>& at) const {
@@ -711,10 +711,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       c.has_bias = bias(init, stage, c);
       g.macs_ += uint64_t(c.res.elements()) * uint64_t(op == TiuOp::Depthwise ? 1 : channels) * c.kh * c.kw;
     }
-    std::vector<std::string> reads{in->buffer};
-    if (w) reads.push_back(w->buffer);
-    if (c.has_bias) reads.push_back(operand_loads(*init, stage)[0].buffer);
-    push(c, reads, stage);
+    push(c);
   }
 
   // A window over a padded view (opd0 as computed, in the view's coordinates) becomes a window
@@ -763,9 +760,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     c.opd1 = operand(right->buffer, right->index, {Slot{}, col, Slot{k.var, -1, k.extent}, Slot{}}, at);
     c.has_bias = bias(init, stage, c);
     g.macs_ += uint64_t(c.res.elements()) * uint64_t(k.extent);
-    std::vector<std::string> reads{left->buffer, right->buffer};
-    if (c.has_bias) reads.push_back(operand_loads(*init, stage)[0].buffer);
-    push(c, reads, stage);
+    push(c);
   }
 
   // REQUANT: the accumulator with per-channel multiplier and shift tables.
@@ -777,9 +772,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     c.op = TiuOp::Requant;
     fused_activation(c, role);
     c.res = operand(stage, n.index, slots, at);
-    std::vector<std::string> reads;
-    for (const Access& a : operand_loads(n, stage)) {
-      reads.push_back(a.buffer);
+    const std::vector<Access> loads = operand_loads(n, stage);
+    for (const Access& a : loads) {
       const Slots channel{Slot{}, slots[1], Slot{}, Slot{}};
       if (a.buffer == role.multiplier) {
         c.opd1 = operand(a.buffer, a.index, channel, at);
@@ -789,8 +783,8 @@ struct CommandGenerator::Impl : public IRVisitor {
         c.opd0 = operand(a.buffer, a.index, slots, at);
       }
     }
-    if (reads.size() != 3) fail("stage '" + stage + "': requantization reads an accumulator and two tables");
-    push(c, reads, stage);
+    if (loads.size() != 3) fail("stage '" + stage + "': requantization reads an accumulator and two tables");
+    push(c);
   }
 
   // The stage's node's fused activation (its relu and limit) on a command producing its result.
@@ -817,7 +811,6 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Slots slots = auto_slots(n, stage, n.index);
     const auto at = origin(n);
     c.res = operand(stage, n.index, slots, at);
-    std::vector<std::string> reads;
     const Access* opd[2] = {nullptr, nullptr};  // an operand named twice (a square) is one load
     for (const Access& a : loads)
       for (size_t i = 0; i < role.operands.size() && i < 2; ++i)
@@ -826,10 +819,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     if (!opd[0] || loads.size() != named.size() || (role.operands.size() == 2 && !opd[1]))
       fail("stage '" + stage + "': does not read the operands its schedule names");
     c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
-    reads.push_back(opd[0]->buffer);
     if (opd[1]) {
       c.opd1 = operand(opd[1]->buffer, opd[1]->index, slots, at);
-      reads.push_back(opd[1]->buffer);
     } else {
       immediate(n.value, c);
     }
@@ -841,7 +832,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       c.shift = int32_t(s[0]);
     }
     fused_activation(c, role);
-    push(c, reads, stage);
+    push(c);
   }
 
   // A binary op with a constant second operand, `x ⊙ k` under the result's casts and the fused
@@ -885,7 +876,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     c.res = operand(stage, n.index, slots, at);
     c.opd0 = operand(in->buffer, in->index, slots, at);
     c.opd1 = operand(table->buffer, make_zero(Int(32)), {Slot{}, slots[1], Slot{}, Slot{"", 0, 256}}, at);
-    push(c, {in->buffer, table->buffer}, stage);
+    push(c);
   }
 
   // `c` (a conversion, an SFU function) elementwise over the stage, reading one operand.
@@ -897,7 +888,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     const auto at = origin(n);
     c.res = operand(stage, n.index, slots, at);
     c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
-    push(c, {loads[0].buffer}, stage);
+    push(c);
   }
 };
 

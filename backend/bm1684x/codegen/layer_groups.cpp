@@ -172,10 +172,10 @@ struct Candidate {
     auto fits = [&](int64_t t) { return peak(i, j, feeds, t) <= chip.lmem_bytes; };
     int64_t tile = rows;
     if (!fits(rows)) {
-      if (!tiled) return {};
       int64_t lo = 0, hi = rows;
-      while (hi - lo > 1) (fits((lo + hi) / 2) ? lo : hi) = (lo + hi) / 2;
-      if (lo == 0) return {};
+      while (tiled && hi - lo > 1) (fits((lo + hi) / 2) ? lo : hi) = (lo + hi) / 2;
+      // A node alone is always a candidate: its own schedule finds its tiles (or why it cannot run).
+      if (lo == 0) return count == 1 ? Estimate{time(i, j, feeds, 1), 0} : Estimate{};
       tile = lo;
     }
     return {time(i, j, feeds, tile), tile};
@@ -338,7 +338,7 @@ std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<
     std::vector<size_t> first(run.size() + 1, 0);  // best(j): its last group starts at first[j]
     std::vector<int64_t> tile(run.size() + 1, 0);   // and computes in tiles of this many rows
     for (size_t j = 0; j < run.size(); ++j) {
-      best[j + 1] = Candidate::kNever;
+      best[j + 1] = Candidate::kNever, first[j + 1] = j;
       for (size_t i = j + 1; i-- > 0;) {
         const std::string key = structure(g, run, i, j);
         auto it = cache.find(key);
