@@ -423,3 +423,15 @@ TEST(CodegenOps, NearestResizeIsOneCopyPerPhase) {
   EXPECT_EQ(m.layers.back().gdma.size(), 6u);
   expect_bit_exact(g, 19);
 }
+
+// A 5-D transpose whose two innermost dimensions stay together (ShuffleNet's channel shuffle) is one
+// 4-D GDMA copy: the rows and columns merge into one dimension.
+TEST(CodegenOps, ChannelShuffleTransposeMergesDimensions) {
+  Node shuffle{"Transpose", "shuffle", {"x"}, {"y"}, {}};
+  shuffle.attrs["perm"] = std::vector<int64_t>{0, 2, 1, 3, 4};
+  const Graph g = one_node(shuffle, i8({1, 2, 35, 9, 11}, 0.1), i8({1, 35, 2, 9, 11}, 0.1));
+  const Model m = compile_model(g, kChip);
+  EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+  EXPECT_EQ(m.layers.back().gdma.size(), 1u);
+  expect_bit_exact(g, 23);
+}

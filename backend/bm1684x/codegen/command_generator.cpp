@@ -276,6 +276,16 @@ struct CommandGenerator::Impl : public IRVisitor {
       std::vector<Loop> moving;
       for (const Loop& l : n.loops)
         if (l.extent > 1) moving.push_back(l);
+      // Over more than four, a loop that a loop inside it continues in both buffers (a 5-D channel
+      // shuffle's rows and columns) merges into that one, walked further.
+      for (size_t k = moving.size(); moving.size() > 4 && k-- > 1;) {
+        const Loop &outer = moving[k - 1], &inner = moving[k];
+        auto continues = [&](const Expr& e) { return step(Nest{}, e, outer.var, at) == inner.extent * step(Nest{}, e, inner.var, at); };
+        if (continues(index) && continues(n.index)) {
+          moving[k].extent *= outer.extent;
+          moving.erase(moving.begin() + long(k) - 1);
+        }
+      }
       if (moving.size() > 4) fail("a copy between two DDR buffers over more than four dimensions has no GDMA form");
       for (size_t k = 0; k < moving.size(); ++k) s[4 - moving.size() + k] = {moving[k].var, -1, moving[k].extent};
       return s;
