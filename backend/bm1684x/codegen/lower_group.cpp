@@ -1,7 +1,5 @@
 #include "backend/bm1684x/codegen/lower_group.h"
 
-#include <algorithm>
-
 namespace tpuc::bm1684x {
 
 using namespace Halide;
