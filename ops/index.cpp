@@ -79,7 +79,9 @@ Algorithm build_gather(const Node& n, const std::vector<OpInput>& in, const std:
   // Output tensor dims: x[:axis], idx[...], x[axis+1:].
   std::vector<Expr> idx_args(idx.size()), x_args(x.size());
   for (size_t d = 0; d < idx.size(); ++d) idx_args[arg_of(idx.size(), d)] = v[arg_of(orank, axis + d)];
-  Expr i = cast<int>(in[1].func(idx_args));
+  // One constant index (a class token's row) is an immediate, so the gather is a plain copy from
+  // an offset (a chip schedule's one GDMA command).
+  Expr i = in[1].constant && in[1].constant->size() == 1 ? Expr(int(in[1].constant->at(0))) : cast<int>(in[1].func(idx_args));
   i = clamp(select(i < 0, i + int(x[axis]), i), 0, int(x[axis]) - 1);
   for (size_t d = 0; d < x.size(); ++d)
     x_args[arg_of(x.size(), d)] = d < axis ? Expr(v[arg_of(orank, d)]) : d == axis ? i : Expr(v[arg_of(orank, d + idx.size() - 1)]);

@@ -334,9 +334,9 @@ void gelu(Context& cx) {
   cx.place(x, input, rank == 4, at);
 }
 
-// Transpose and Slice: no local stage at all — the store reads the input in permuted order or from
-// an offset with steps, which the generator turns into one GDMA copy DDR to DDR (up to 4-D, once
-// the dimensions that stay together in both tensors are merged).
+// Transpose, Slice and a Gather of one constant index: no local stage at all — the store reads the
+// input in permuted order or from an offset with steps, which the generator turns into one GDMA copy DDR
+// to DDR (up to 4-D, once the dimensions that stay together in both tensors are merged).
 void ddr_copy(Context& cx) { cx.make_store(); }
 
 // A nearest Resize by whole factors (an upsampling): no local stage. The store, split by the
@@ -390,7 +390,7 @@ void cast(Context& cx) {
 const std::map<std::string, void (*)(Context&)> kSchedules = {
     {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu},
     {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
-    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Concat", concat}, {"Resize", resize}, {"Upsample", resize}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
+    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Gather", ddr_copy}, {"Concat", concat}, {"Resize", resize}, {"Upsample", resize}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };
 
 }  // namespace

@@ -435,3 +435,17 @@ TEST(CodegenOps, ChannelShuffleTransposeMergesDimensions) {
   EXPECT_EQ(m.layers.back().gdma.size(), 1u);
   expect_bit_exact(g, 23);
 }
+
+// A Gather of one constant index (a ViT's class token, row 0 of [1, 7, 20]) is one GDMA copy.
+TEST(CodegenOps, GatherOfOneConstantIndexIsACopy) {
+  for (int64_t index : {0, -2}) {
+    Node take{"Gather", "token", {"x", "index"}, {"y"}, {}};
+    take.attrs["axis"] = int64_t{1};
+    Graph g = one_node(take, i8({1, 7, 20}, 0.1), i8({1, 20}, 0.1));
+    g.constants["index"] = make_tensor<int64_t>(DType::I64, {}, {index});
+    const Model m = compile_model(g, kChip);
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    EXPECT_EQ(m.layers.back().gdma.size(), 1u);
+    expect_bit_exact(g, 29);
+  }
+}
