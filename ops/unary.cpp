@@ -41,9 +41,7 @@ const std::map<std::string, UnaryFn> kUnary = {
        return gamma * select(x <= 0, alpha * (exp_f32(x) - 1.0f), x);
      }},
     {"Round", [](Expr x, const Node&) { return round(x); }},  // half to even, as ONNX
-    {"Sigmoid", [](Expr x, const Node&) { return 1.0f / (1.0f + exp_f32(-x)); }},
     {"Sign", [](Expr x, const Node&) { return select(x > 0, 1.0f, select(x < 0, -1.0f, 0.0f)); }},
-    {"Silu", [](Expr x, const Node&) { return x / (1.0f + exp_f32(-x)); }},  // tpuc's own: x·sigmoid(x)
     {"Sin", [](Expr x, const Node&) { return sin(x); }},
     {"Sinh", [](Expr x, const Node&) { return sinh(x); }},
     {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},
@@ -69,9 +67,22 @@ Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
   return {{output}, {{"scaled", scaled}, {"erf", erf}, {"erf_plus_one", erf_plus_one}, {"half", half}}, {}};
 }
 
+// Sigmoid 1 / (1 + e^−x) and SiLU x / (1 + e^−x) in f32, one operation per Func as GELU:
+// "negated", "exp", "exp_plus_one", then the quotient.
+Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  Func x("widened"), negated("negated"), exp("exp"), plus_one("exp_plus_one"), output(halide_name(n.name));
+  x(v) = cast<float>(in[0].func(v));
+  negated(v) = x(v) * -1.0f;
+  exp(v) = exp_f32(negated(v));
+  plus_one(v) = exp(v) + 1.0f;
+  output(v) = (n.op == "Silu" ? x(v) : Expr(1.0f)) / plus_one(v);
+  return {{output}, {{"negated", negated}, {"exp", exp}, {"exp_plus_one", plus_one}}, {}};
+}
+
 // Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.
 using StagedFn = Algorithm (*)(const Node&, const std::vector<OpInput>&);
-const std::map<std::string, StagedFn> kStaged = {{"Gelu", build_gelu}};
+const std::map<std::string, StagedFn> kStaged = {{"Gelu", build_gelu}, {"Sigmoid", build_sigmoid_family}, {"Silu", build_sigmoid_family}};
 
 }  // namespace
 

@@ -34,7 +34,7 @@ std::string tiu_line(const TiuCommand& c) {
   if (c.op == TiuOp::End) return line + "\n";
   line += "  res " + operand(c.res) + "  opd0 " + operand(c.opd0);
   const bool binary = c.op == TiuOp::Arith && (c.arith == ArithOp::Add || c.arith == ArithOp::Max || c.arith >= ArithOp::Sub);
-  if (binary && c.opd1_const) line += "  opd1 " + number(c.constant);
+  if (binary && c.opd1_const) line += std::string(c.constant_first ? "  constant first " : "  opd1 ") + number(c.constant);
   if ((binary && !c.opd1_const) || c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::MatMul || c.op == TiuOp::Requant || c.op == TiuOp::Lut)
     line += "  opd1 " + operand(c.opd1);
   if (c.has_bias || c.op == TiuOp::Requant) line += "  opd2 " + operand(c.opd2);

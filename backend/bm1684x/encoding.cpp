@@ -72,6 +72,7 @@ void tiu_fields(IO& io, C& c) {
   io(c.multiplier[1]);
   io(c.shift);
   io(c.opd1_const);
+  io(c.constant_first);
   io(c.constant);
   operand_fields(io, c.res);
   operand_fields(io, c.opd0);
@@ -89,10 +90,10 @@ void gdma_fields(IO& io, C& c) {
   operand_fields(io, c.dst);
 }
 
-// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 55 + 4 operands = 303;
+// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 56 + 4 operands = 304;
 // a GDMA command 17 + 2 operands = 141.
 constexpr size_t kOperandBytes = 62;
-static_assert(55 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
+static_assert(56 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {

@@ -62,6 +62,7 @@ struct TiuCommand {
   int32_t multiplier[2] = {0, 0};       // Arith Add
   int32_t shift = 0;                    // Arith Add
   bool opd1_const = false;              // a binary float ARITH: opd1 is `constant`, not an operand
+  bool constant_first = false;          // ... and the constant comes first: res = constant ⊙ opd0
   float constant = 0;
 };
 // CONV  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
@@ -97,7 +98,8 @@ struct TiuCommand {
 //                  where clip is max(·, 0) if relu, then min(·, relu_limit), and round the rounding
 //                  to res's dtype
 //       Max        res = max(opd0, opd1);  Copy  res = opd0
-//       A float binary op with opd1_const takes the f32 `constant` for opd1.
+//       A float binary op with opd1_const takes the f32 `constant` for opd1 (with constant_first
+//       as its first operand instead: res = constant ⊙ opd0, a sigmoid's 1 / (1 + e)).
 // SFU   res = round(f(opd0)) in f32, f = exp, sqrt or erf as the C library computes them (expf,
 //       sqrtf, erff: ir/quant_math.h), on floats (f32, f16, bf16; res and opd0 of any of them).
 // LUT   res[n,c,h,w] = opd1[0, c, 0, opd0[n,c,h,w] + 128]: a gather from a 256-entry table (opd1.w

@@ -309,29 +309,54 @@ void lut(Context& cx) {
   cx.place(cx.inputs[1].func, table, false, at);
 }
 
-// GELU (float): ARITH mul by 1/√2, SFU erf, ARITH add 1, mul by 0.5, mul — one command per stage
-// of the algorithm, placed as the conversions are.
-void gelu(Context& cx) {
+// An elementwise float op written one operation per Func (GELU, Sigmoid, SiLU): each stage one
+// ARITH (reading the Funcs `reads` names, in order) or SFU command, placed as the conversions are,
+// the input copied in once.
+struct ElementwiseStage {
+  std::string stage;  // "" for the op's result
+  TiuOp op;
+  ArithOp arith;
+  std::vector<std::string> reads;  // stage names, "x" for the input
+  SfuOp sfu = SfuOp::Exp;
+};
+void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages) {
+  if (cx.output.dtype == DType::I8) throw Error("node '" + cx.node.name + "' (" + cx.node.op + "): has no int8 BM1684X form (an int8 model makes it a lookup table)");
   const size_t rank = cx.output.shape.size();
-  auto stage = [&](const std::string& name) { return cx.a.stages.at(name); };
-  auto arith = [&](ArithOp op, std::vector<Func> operands) {
-    StageRole r = cx.compute(TiuOp::Arith, rank, op);
-    for (const Func& f : operands) r.operands.push_back(f.name());
-    return r;
-  };
   const Func x = cx.inputs[0].func;
-  StageRole output = arith(ArithOp::Mul, {stage("half"), stage("erf_plus_one")}), half = arith(ArithOp::Mul, {x}),
-            plus_one = arith(ArithOp::Add, {stage("erf")}), erf = cx.compute(TiuOp::Sfu, rank), scaled = arith(ArithOp::Mul, {x}),
-            input = cx.copy(rank);
-  erf.sfu = SfuOp::Erf;
+  auto func = [&](const std::string& name) { return name.empty() ? cx.a.outputs[0] : name == "x" ? x : cx.a.stages.at(name); };
+  std::vector<StageRole> roles;
+  for (const ElementwiseStage& e : stages) {
+    StageRole r = cx.compute(e.op, rank, e.arith);
+    r.sfu = e.sfu;
+    for (const std::string& read : e.reads) r.operands.push_back(func(read).name());
+    roles.push_back(r);
+  }
+  StageRole input = cx.copy(rank);
+  std::vector<StageRole*> placed{&input};
+  for (StageRole& r : roles) placed.push_back(&r);
   cx.make_store();
-  const LoopLevel at = cx.elementwise_placement({&output, &half, &plus_one, &erf, &scaled, &input});
-  cx.place(cx.a.outputs[0], output, rank == 4, at);
-  cx.place(stage("half"), half, rank == 4, at);
-  cx.place(stage("erf_plus_one"), plus_one, rank == 4, at);
-  cx.place(stage("erf"), erf, rank == 4, at);
-  cx.place(stage("scaled"), scaled, rank == 4, at);
+  const LoopLevel at = cx.elementwise_placement(placed);
+  for (size_t k = 0; k < stages.size(); ++k) cx.place(func(stages[k].stage), roles[k], rank == 4, at);
   cx.place(x, input, rank == 4, at);
+}
+
+// GELU: ARITH mul by 1/√2, SFU erf, ARITH add 1, mul by 0.5, mul.
+void gelu(Context& cx) {
+  staged_elementwise(cx, {{"", TiuOp::Arith, ArithOp::Mul, {"half", "erf_plus_one"}},
+                          {"half", TiuOp::Arith, ArithOp::Mul, {"x"}},
+                          {"erf_plus_one", TiuOp::Arith, ArithOp::Add, {"erf"}},
+                          {"erf", TiuOp::Sfu, ArithOp::Copy, {}, SfuOp::Erf},
+                          {"scaled", TiuOp::Arith, ArithOp::Mul, {"x"}}});
+}
+
+// Sigmoid and SiLU: ARITH mul by −1, SFU exp, ARITH add 1, then ARITH div: 1 / · (the constant
+// first) or x / ·.
+void sigmoid(Context& cx) {
+  const std::vector<std::string> quotient = cx.node.op == "Silu" ? std::vector<std::string>{"x", "exp_plus_one"} : std::vector<std::string>{"exp_plus_one"};
+  staged_elementwise(cx, {{"", TiuOp::Arith, ArithOp::Div, quotient},
+                          {"exp_plus_one", TiuOp::Arith, ArithOp::Add, {"exp"}},
+                          {"exp", TiuOp::Sfu, ArithOp::Copy, {}},
+                          {"negated", TiuOp::Arith, ArithOp::Mul, {"x"}}});
 }
 
 // Transpose, Slice and a Gather of one constant index: no local stage at all — the store reads the
@@ -388,7 +413,7 @@ void cast(Context& cx) {
 }
 
 const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu},
+    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu}, {"Sigmoid", sigmoid}, {"Silu", sigmoid},
     {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
     {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Gather", ddr_copy}, {"Concat", concat}, {"Resize", resize}, {"Upsample", resize}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
 };

@@ -212,6 +212,20 @@ TEST(CodegenFloat, Gelu) {
   }
 }
 
+// Sigmoid and SiLU: ARITH mul by −1, SFU exp, ARITH add 1, then 1 / · (a constant dividend) or x / ·.
+TEST(CodegenFloat, SigmoidAndSilu) {
+  for (const char* op : {"Sigmoid", "Silu"})
+    for (const auto& [t, shape] : {std::pair{DType::F16, Shape{1, 70, 9, 11}}, std::pair{DType::BF16, Shape{4, 300}}, std::pair{DType::F32, Shape{1, 16, 5, 5}}}) {
+      SCOPED_TRACE(std::string(op) + " " + name(t));
+      const Graph g = one_node({op, "act", {"x"}, {"y"}, {}}, typed(t, shape), typed(t, shape));
+      const Model m = compile_model(g, kChip);
+      EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+      const auto& tiu = m.program.tiu;
+      EXPECT_EQ(std::count_if(tiu.begin(), tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Arith && c.constant_first; }), op == std::string("Sigmoid") ? 1 : 0);
+      expect_bit_exact(g, 17);
+    }
+}
+
 // A squeeze-and-excitation scale: x [1, C, H, W] times s [1, C, 1, 1], s broadcast along the rows and
 // columns by zero strides.
 TEST(CodegenFloat, BroadcastMultiply) {

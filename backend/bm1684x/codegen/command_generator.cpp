@@ -845,9 +845,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c);
   }
 
-  // A binary op with a constant second operand, `x ⊙ k` under the result's casts and the fused
+  // A binary op with a constant operand, `x ⊙ k` or `k ⊙ x` under the result's casts and the fused
   // activation's max and min: the op as the lowered expression has it (the simplifier may have
-  // turned a division into a multiplication) and k as opd1.
+  // turned a division into a multiplication) and k as opd1 (constant_first for `k ⊙ x`).
   void immediate(Expr e, TiuCommand& c) const {
     for (;;) {
       e = strip_same_type_casts(e);
@@ -856,15 +856,16 @@ struct CommandGenerator::Impl : public IRVisitor {
       else if (const Min* m = e.as<Min>()) e = m->a;
       else break;
     }
-    auto constant_second = [&](auto* node, ArithOp op) {
-      const double* k = node ? as_const_float(node->b) : nullptr;
-      if (k) c.arith = op, c.opd1_const = true, c.constant = float(*k);
-      return k != nullptr;
+    auto with_constant = [&](auto* node, ArithOp op) {
+      const double* second = node ? as_const_float(node->b) : nullptr;
+      const double* first = node && !second ? as_const_float(node->a) : nullptr;
+      if (second || first) c.arith = op, c.opd1_const = true, c.constant_first = first != nullptr, c.constant = float(first ? *first : *second);
+      return second || first;
     };
-    if (constant_second(e.as<Add>(), ArithOp::Add) || constant_second(e.as<Sub>(), ArithOp::Sub) ||
-        constant_second(e.as<Mul>(), ArithOp::Mul) || constant_second(e.as<Div>(), ArithOp::Div))
+    if (with_constant(e.as<Add>(), ArithOp::Add) || with_constant(e.as<Sub>(), ArithOp::Sub) ||
+        with_constant(e.as<Mul>(), ArithOp::Mul) || with_constant(e.as<Div>(), ArithOp::Div))
       return;
-    fail("a binary op with one operand needs a constant second operand: " + text(e));
+    fail("a binary op with one operand needs a constant operand: " + text(e));
   }
 
   // LUT: the role names {input, table}; the table is read at an index computed from the input, so

@@ -17,7 +17,7 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Ops that may share a group; those that compute NCHW rows may also sit inside a group computed
 // in several tiles (the others need their whole input: a group holding one is a single tile).
-const std::set<std::string> kGroupable = {"Conv", "MaxPool", "GlobalAveragePool", "Add", "Sub", "Mul", "Div", "Lut", "Gelu", "Quantize", "Dequantize", "Cast", "Concat"};
+const std::set<std::string> kGroupable = {"Conv", "MaxPool", "GlobalAveragePool", "Add", "Sub", "Mul", "Div", "Lut", "Gelu", "Sigmoid", "Silu", "Quantize", "Dequantize", "Cast", "Concat"};
 const std::set<std::string> kWholeInput = {"GlobalAveragePool"};
 // Halide's lowering time grows quickly with a pipeline's stages (bounds through every producer):
 // a group holds at most this many nodes.

@@ -1,5 +1,7 @@
 #include "backend/bm1684x/codegen/lower_group.h"
 
+#include "ir/diagnostics.h"
+
 namespace tpuc::bm1684x {
 
 using namespace Halide;
@@ -117,8 +119,13 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
                             .with_feature(Target::NoAsserts)
                             .with_feature(Target::NoBoundsQuery)
                             .with_feature(Target::NoRuntime);
-  Module m = store.compile_to_module(args, ops::halide_name(last.name), target);
-  Stmt body = m.functions().at(0).body;
+  Stmt body;
+  try {
+    body = store.compile_to_module(args, ops::halide_name(last.name), target).functions().at(0).body;
+  } catch (const Halide::Error& e) {  // a schedule Halide rejects (a member that cannot compute at the tile loop)
+    const std::string what = e.what();
+    throw Error("node '" + last.name + "' (" + last.op + "): Halide rejects the schedule: " + what.substr(0, what.find('\n')));
+  }
   body = FoldableIndices().mutate(InlineLets().mutate(simplify(StripAsserts().mutate(body))));
   out.body = simplify(body);
   FindBuffers buffers;

@@ -521,8 +521,8 @@ struct Simulator::Impl {
       require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what, "a float operation takes f32, f16 or bf16 operands");
       const FloatOp f = kFloatBinary.at(c.arith);
       each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-        const float y = b ? load_float(*b, n, ch, h, w) : c.constant;
-        store_float(res, n, ch, h, w, clip(f(load_float(a, n, ch, h, w), y), c));
+        const float x = load_float(a, n, ch, h, w), y = b ? load_float(*b, n, ch, h, w) : c.constant;
+        store_float(res, n, ch, h, w, clip(c.constant_first && !b ? f(y, x) : f(x, y), c));
       });
       return;
     }
