@@ -61,6 +61,7 @@ TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
       "  dataset: {images: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz}\n"
       "  count: many\n"                                                             // 7: wrong type
       "  tolerance: {min_cosine: 2}\n"                                              // 8: out of range
+      "codegen: {layer_groups: sometimes, groups: 3}\n"                             // 9: wrong type, unknown key
       "output_dir: ../../out/broken\n";
   const std::string path = kSrc + "/examples/fmnist/broken-config-test.yaml";  // relative paths must still resolve
   write_file_atomic(path, cfg);
@@ -73,6 +74,8 @@ TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
            path + ":4:3: missing required key 'calibration'",  // quantization, merged with the fragment's
            path + ":7:10: 'count' must be an integer",
            path + ":8:27: 'min_cosine' must be in [-1, 1]",
+           path + ":9:25: 'layer_groups' must be a boolean",
+           path + ":9:36: unknown key 'groups'",
        })
     EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n" << r.output;
   EXPECT_FALSE(std::filesystem::exists(kSrc + "/out/broken")) << "the compile must not start";
