@@ -376,6 +376,10 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     c.kh = c.kw = 3;
     h.tiu(c, 0);
     EXPECT_EQ(error_of(h), "TIU command 1: the window leaves opd0 and its padding");
+    TiuCommand& padded = h.model.program.tiu.back();  // the window fits its padding now, but the chip's fields hold at most 15
+    padded.pad_top = 16;
+    padded.pad_left = 2;
+    EXPECT_EQ(error_of(h), "TIU command 1: padding is at most 15");
   }
 }
 
