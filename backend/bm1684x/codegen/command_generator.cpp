@@ -363,17 +363,19 @@ struct CommandGenerator::Impl : public IRVisitor {
     }
     lmem[b.name] = b;
     op->body.accept(this);
-    visit(Free::make(op->name).as<Free>());
+    release_after_compute(op->name);
   }
+
+  void visit(const Free* op) override { release_after_compute(op->name); }
 
   // Inside a compute stage, a buffer is freed (or its Allocate ends) before the stage's command is
   // emitted (at the end of the producer): the release waits until then.
-  void visit(const Free* op) override {
+  void release_after_compute(const std::string& name) {
     for (size_t k = producers.size(); k-- > 0;) {
       const StageRole* role = stage_role(producers[k]);
-      if (role && role->kind == StageRole::Compute) return frees[k].push_back(op->name);
+      if (role && role->kind == StageRole::Compute) return frees[k].push_back(name);
     }
-    release(op->name);
+    release(name);
   }
 
   // A padded view's source lives as long as the view: Halide frees it after the view's nest, its
@@ -423,9 +425,6 @@ struct CommandGenerator::Impl : public IRVisitor {
     }
   }
 
-  // A copy stage (or the store): a TENSOR copy of the box where the load applies and, for
-  // padding, a FILL of each slab of the border around it (top and bottom rows, then the left and
-  // right columns between them).
   // A copy nest's value: a plain load, a constant, or select(inside, load, constant) — the
   // simplifier may have turned the select around: select(outside, constant, load).
   struct CopyValue {
@@ -475,6 +474,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     }
   }
 
+  // A copy stage (or the store): a TENSOR copy of the box where the load applies and, for
+  // padding, a FILL of each slab of the border around it (top and bottom rows, then the left and
+  // right columns between them).
   void emit_copy(const Nest& n) {
     const CopyValue v = copy_value(n);
     const Select* sel = v.select;
