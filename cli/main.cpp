@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/commands.h"
-#include "cli/config.h"
+#include "driver/commands.h"
+#include "driver/config.h"
 #include "ir/diagnostics.h"
 
 int main(int argc, char** argv) {

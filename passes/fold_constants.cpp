@@ -2,7 +2,7 @@
 // runs — all inputs constant, or a Shape of a typed value — and turns its outputs into constants.
 // It types values as it walks, so the shapes a shape subgraph computes (Shape → Gather → Concat →
 // Reshape, as PyTorch exports them) are constants by the time Reshape, Slice or Expand need them.
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "passes/passes.h"
 
 namespace tpuc::passes {

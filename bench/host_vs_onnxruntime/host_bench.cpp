@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "passes/pass_manager.h"

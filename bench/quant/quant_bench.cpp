@@ -7,13 +7,13 @@
 #include <random>
 #include <string>
 
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
-#include "passes/compare.h"
-#include "passes/mixed_precision.h"
+#include "quant/similarity.h"
+#include "quant/mixed_precision.h"
 #include "passes/pass_manager.h"
-#include "passes/quantize.h"
+#include "quant/quantize.h"
 
 using namespace tpuc;
 
@@ -35,22 +35,22 @@ int main(int argc, char** argv) {
     std::vector<TensorMap> calibration, evaluation;
     for (int i = 0; i < std::stoi(argv[5]); ++i) calibration.push_back(sample());
     for (int i = 0; i < std::stoi(argv[6]); ++i) evaluation.push_back(sample());
-    passes::QuantPolicy policy = passes::load_quant_policy(argv[3]);
-    const passes::CalibrationTable table =
-        passes::needs_calibration(policy) ? passes::calibrate(top, calibration, {argv[4], 99.99}, true) : passes::CalibrationTable{};
+    quant::QuantPolicy policy = quant::load_quant_policy(argv[3]);
+    const quant::CalibrationTable table =
+        quant::needs_calibration(policy) ? quant::calibrate(top, calibration, {argv[4], 99.99}, true) : quant::CalibrationTable{};
     size_t float_layers = 0;
     if (policy.search) {
-      const passes::SearchResult found = passes::search_mixed_precision(top, table, policy, calibration, *policy.search);
+      const quant::SearchResult found = quant::search_mixed_precision(top, table, policy, calibration, *policy.search);
       policy = found.policy;
       float_layers = found.chosen.size();
     }
-    const Graph tpu = passes::quantize(top, table, policy);
+    const Graph tpu = quant::quantize(top, table, policy);
     int int8_nodes = 0;
     for (const Node& n : tpu.nodes) int8_nodes += !n.outputs.empty() && tpu.type(n.outputs[0]).dtype == DType::I8;
     host::Executor f(top), q(tpu);
     double sum = 0, worst = 1;
     for (const TensorMap& in : evaluation) {
-      const double c = passes::compare(f.run(in).at(top.outputs.at(0)), q.run(in).at(top.outputs.at(0))).cosine;
+      const double c = quant::similarity(f.run(in).at(top.outputs.at(0)), q.run(in).at(top.outputs.at(0))).cosine;
       sum += c;
       worst = std::min(worst, c);
     }

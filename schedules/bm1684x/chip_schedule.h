@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/bm1684x/isa.h"
+#include "chip/bm1684x/isa.h"
 #include "ops/op.h"
 
 namespace tpuc::bm1684x {

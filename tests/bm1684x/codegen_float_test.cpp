@@ -8,10 +8,10 @@
 #include <algorithm>
 
 #include "tests/support/random_tensor.h"
-#include "backend/bm1684x/codegen/codegen.h"
-#include "backend/bm1684x/sim/simulator.h"
-#include "backend/host/executor.h"
-#include "cli/host_layers.h"
+#include "target/bm1684x/codegen.h"
+#include "chip/bm1684x/sim/simulator.h"
+#include "target/host/executor.h"
+#include "driver/host_layers.h"
 
 using namespace tpuc;
 using tpuc::testing::random_tensor;

@@ -10,12 +10,12 @@
 #include <random>
 
 #include "tests/support/random_tensor.h"
-#include "backend/bm1684x/codegen/codegen.h"
-#include "backend/bm1684x/codegen/lmem_allocator.h"
-#include "backend/bm1684x/sim/simulator.h"
-#include "backend/bm1684x/sim/trace.h"
-#include "backend/host/executor.h"
-#include "cli/host_layers.h"
+#include "target/bm1684x/codegen.h"
+#include "target/bm1684x/lmem_allocator.h"
+#include "chip/bm1684x/sim/simulator.h"
+#include "chip/bm1684x/sim/trace.h"
+#include "target/host/executor.h"
+#include "driver/host_layers.h"
 #include "ir/diagnostics.h"
 
 using namespace tpuc;

@@ -2,15 +2,15 @@
 // outputs must equal the host int8 reference bit for bit.
 #include <gtest/gtest.h>
 
-#include "backend/bm1684x/codegen/codegen.h"
-#include "backend/bm1684x/model_file.h"
-#include "backend/bm1684x/sim/simulator.h"
-#include "backend/host/executor.h"
-#include "cli/dataset.h"
+#include "target/bm1684x/codegen.h"
+#include "chip/bm1684x/model_file.h"
+#include "chip/bm1684x/sim/simulator.h"
+#include "target/host/executor.h"
+#include "driver/dataset.h"
 #include "frontend/onnx/importer.h"
-#include "passes/calibration.h"
+#include "quant/calibration.h"
 #include "passes/pass_manager.h"
-#include "passes/quantize.h"
+#include "quant/quantize.h"
 
 using namespace tpuc;
 
@@ -22,7 +22,7 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
   const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255}, {0.0}, false}, 20);
   std::vector<TensorMap> samples;
   for (const Tensor& t : cal.images) samples.push_back({{"image", t}});
-  const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, {}), passes::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
+  const Graph tpu = quant::quantize(top, quant::calibrate(top, samples, {}), quant::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
   const bm1684x::Chip chip = bm1684x::load_chip(src + "/configs/chips/bm1684x.yaml");
   host::Executor host(tpu);
   const Dataset test = read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz", input, Preprocess{{1.0 / 255}, {0.0}, false}, 50);

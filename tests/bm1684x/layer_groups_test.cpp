@@ -7,13 +7,13 @@
 
 #include <set>
 
-#include "backend/bm1684x/codegen/codegen.h"
-#include "backend/bm1684x/codegen/layer_groups.h"
-#include "backend/bm1684x/sim/simulator.h"
-#include "backend/host/executor.h"
-#include "passes/calibration.h"
+#include "target/bm1684x/codegen.h"
+#include "target/bm1684x/layer_groups.h"
+#include "chip/bm1684x/sim/simulator.h"
+#include "target/host/executor.h"
+#include "quant/calibration.h"
 #include "passes/pass_manager.h"
-#include "passes/quantize.h"
+#include "quant/quantize.h"
 #include "tests/support/net_builder.h"
 
 using namespace tpuc;
@@ -28,7 +28,7 @@ Graph quantized(Graph top) {
   passes::run_pipeline(top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
   std::vector<TensorMap> samples;
   for (unsigned s = 0; s < 4; ++s) samples.push_back({{"x", random_tensor<float>(DType::F32, top.type("x").shape, -2, 2, 50 + s)}});
-  return passes::quantize(top, passes::calibrate(top, samples, {}), passes::QuantPolicy{});
+  return quant::quantize(top, quant::calibrate(top, samples, {}), quant::QuantPolicy{});
 }
 
 bm1684x::Model compile(const Graph& tpu, bool groups) {

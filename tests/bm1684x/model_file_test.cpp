@@ -1,8 +1,8 @@
 // Binary encoding and the .tpumodel container: round trips, and clear errors for damaged files.
 #include <gtest/gtest.h>
 
-#include "backend/bm1684x/encoding.h"
-#include "backend/bm1684x/model_file.h"
+#include "chip/bm1684x/encoding.h"
+#include "chip/bm1684x/model_file.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 

@@ -4,14 +4,14 @@
 // outputs must equal the host int8 reference bit for bit, and stay close to float.
 #include <gtest/gtest.h>
 
-#include "backend/bm1684x/codegen/codegen.h"
-#include "backend/bm1684x/sim/simulator.h"
-#include "backend/host/executor.h"
-#include "passes/calibration.h"
-#include "passes/compare.h"
+#include "target/bm1684x/codegen.h"
+#include "chip/bm1684x/sim/simulator.h"
+#include "target/host/executor.h"
+#include "quant/calibration.h"
+#include "quant/similarity.h"
 #include "passes/pass_manager.h"
 #include "passes/passes.h"
-#include "passes/quantize.h"
+#include "quant/quantize.h"
 #include "tests/support/net_builder.h"
 #include "tests/support/random_tensor.h"
 
@@ -44,7 +44,7 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
 
   std::vector<TensorMap> samples;
   for (unsigned s = 0; s < 8; ++s) samples.push_back({{"x", random_tensor<float>(DType::F32, {1, 3, 32, 32}, -2, 2, 200 + s)}});
-  const Graph tpu = passes::quantize(top, passes::calibrate(top, samples, {}), passes::QuantPolicy{});
+  const Graph tpu = quant::quantize(top, quant::calibrate(top, samples, {}), quant::QuantPolicy{});
   for (const Node& n : tpu.nodes)  // every layer runs in int8 on the chip
     if (n.op != "Quantize" && n.op != "Dequantize") EXPECT_EQ(tpu.type(n.outputs[0]).dtype, DType::I8) << n.name << " " << n.op;
   // The chip is data: the BM1684 (twice the local memory per lane, half the banks, other clocks)
@@ -58,7 +58,7 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
       const Tensor want = host.run({{"x", x}}).at("logits");
       const Tensor got = sim.run({{"x", x}}).at("logits");
       ASSERT_EQ(got.data, want.data) << name << " sample " << s;
-      EXPECT_GT(passes::compare(float_host.run({{"x", x}}).at("logits"), got).cosine, 0.99) << name << " sample " << s;
+      EXPECT_GT(quant::similarity(float_host.run({{"x", x}}).at("logits"), got).cosine, 0.99) << name << " sample " << s;
     }
   }
 }

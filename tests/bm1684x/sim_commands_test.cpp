@@ -5,8 +5,8 @@
 #include <random>
 
 #include "tests/support/random_tensor.h"
-#include "backend/bm1684x/sim/cycle_model.h"
-#include "backend/bm1684x/sim/simulator.h"
+#include "chip/bm1684x/sim/cycle_model.h"
+#include "chip/bm1684x/sim/simulator.h"
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
 

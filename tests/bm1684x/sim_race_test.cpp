@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/random_tensor.h"
-#include "backend/bm1684x/sim/cycle_model.h"
-#include "backend/bm1684x/sim/simulator.h"
+#include "chip/bm1684x/sim/cycle_model.h"
+#include "chip/bm1684x/sim/simulator.h"
 #include "ir/diagnostics.h"
 
 using namespace tpuc;

@@ -13,7 +13,7 @@
 #include <array>
 #include <map>
 
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"

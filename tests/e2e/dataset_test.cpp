@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "cli/dataset.h"
+#include "driver/dataset.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/npz.h"

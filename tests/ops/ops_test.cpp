@@ -8,7 +8,7 @@
 #include <random>
 
 #include "tests/support/random_tensor.h"
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "ir/quant_math.h"
 #include "ops/op.h"
 #include "ops/quant.h"

@@ -7,10 +7,10 @@
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/text.h"
-#include "passes/calibration.h"
+#include "quant/calibration.h"
 
 using namespace tpuc;
-using passes::Histogram;
+using quant::Histogram;
 
 namespace {
 
@@ -22,9 +22,9 @@ Histogram histogram(size_t bins, double max) { return Histogram{std::vector<doub
 TEST(Calibration, PercentileInterpolatesInsideTheBin) {
   Histogram h = histogram(100, 100.0);
   for (double& c : h.counts) c = 1;
-  EXPECT_DOUBLE_EQ(passes::percentile_threshold(h, 99.0), 99.0);
-  EXPECT_DOUBLE_EQ(passes::percentile_threshold(h, 99.5), 99.5);
-  EXPECT_DOUBLE_EQ(passes::percentile_threshold(h, 100.0), 100.0);
+  EXPECT_DOUBLE_EQ(quant::percentile_threshold(h, 99.0), 99.0);
+  EXPECT_DOUBLE_EQ(quant::percentile_threshold(h, 99.5), 99.5);
+  EXPECT_DOUBLE_EQ(quant::percentile_threshold(h, 100.0), 100.0);
 }
 
 // All mass in the first 128 of 2048 bins: cutting at 128 bins loses nothing (KL = 0), and it is
@@ -32,16 +32,16 @@ TEST(Calibration, PercentileInterpolatesInsideTheBin) {
 TEST(Calibration, KlKeepsTheRangeThatLosesNothing) {
   Histogram h = histogram(2048, 2048.0);
   for (int k = 0; k < 128; ++k) h.counts[size_t(k)] = 100 + k % 3;
-  EXPECT_DOUBLE_EQ(passes::kl_threshold(h), 128.5);
+  EXPECT_DOUBLE_EQ(quant::kl_threshold(h), 128.5);
 }
 
 // A long, thin tail (exponential decay): KL clips it, keeping more than 99 % of the values.
 TEST(Calibration, KlClipsAThinTail) {
   Histogram h = histogram(2048, 2048.0);
   for (int k = 0; k < 2048; ++k) h.counts[size_t(k)] = std::floor(1e6 * std::exp(-k / 40.0));
-  const double t = passes::kl_threshold(h);
+  const double t = quant::kl_threshold(h);
   EXPECT_LT(t, 0.5 * h.max);
-  EXPECT_GT(t, passes::percentile_threshold(h, 99.0));
+  EXPECT_GT(t, quant::percentile_threshold(h, 99.0));
 }
 
 // Every value at 9.5: any threshold below clips it ((9.5 − t)² ≥ 0.25), and above it the rounding
@@ -49,7 +49,7 @@ TEST(Calibration, KlClipsAThinTail) {
 TEST(Calibration, MseBalancesClippingAndRounding) {
   Histogram h = histogram(2048, 2048.0);
   h.counts[9] = 1000;
-  EXPECT_DOUBLE_EQ(passes::mse_threshold(h), 10.0);
+  EXPECT_DOUBLE_EQ(quant::mse_threshold(h), 10.0);
 }
 
 // The methods on a graph: y = 2·x over inputs 0..999/1000 (one sample of 1000 values).
@@ -64,12 +64,12 @@ graph "g" {
   Tensor x(TensorType{DType::F32, {1000}, std::nullopt});
   for (int i = 0; i < 1000; ++i) x.as<float>()[i] = float(i) / 1000.0f;
   const std::vector<TensorMap> samples{{{"x", x}}};
-  EXPECT_NEAR(passes::calibrate(g, samples, {"max", 0}).threshold.at("y"), 1.998, 1e-6);
-  EXPECT_NEAR(passes::calibrate(g, samples, {"percentile", 50.0}).threshold.at("y"), 0.999, 0.002);
-  const double kl = passes::calibrate(g, samples, {"kl", 0}).threshold.at("y");
+  EXPECT_NEAR(quant::calibrate(g, samples, {"max", 0}).threshold.at("y"), 1.998, 1e-6);
+  EXPECT_NEAR(quant::calibrate(g, samples, {"percentile", 50.0}).threshold.at("y"), 0.999, 0.002);
+  const double kl = quant::calibrate(g, samples, {"kl", 0}).threshold.at("y");
   EXPECT_GT(kl, 1.9);  // a uniform distribution has nothing worth clipping
   try {
-    passes::calibrate(g, samples, {"entropy", 0});
+    quant::calibrate(g, samples, {"entropy", 0});
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "unknown calibration method 'entropy' (known: max, percentile, kl, mse)");
@@ -87,21 +87,21 @@ graph "g" {
   output %y
 })");
   const Tensor x = make_tensor<float>(DType::F32, {4}, {-1.0f, 0.25f, 0.5f, 2.0f});
-  passes::CalibrationTable table = passes::calibrate(g, {{{"x", x}}}, {"max", 0});
+  quant::CalibrationTable table = quant::calibrate(g, {{{"x", x}}}, {"max", 0});
   EXPECT_EQ(table.range.at("x"), (std::pair{-1.0, 2.0}));
   EXPECT_EQ(table.range.at("y"), (std::pair{0.0, 3.5}));  // all positive: the range still holds 0
   EXPECT_EQ(table.threshold.at("y"), 3.5);
   table.key = "k";
   const std::string path = ::testing::TempDir() + "calibration.txt";
-  passes::write_calibration_table(path, table);
-  const passes::CalibrationTable back = passes::read_calibration_table(path);
+  quant::write_calibration_table(path, table);
+  const quant::CalibrationTable back = quant::read_calibration_table(path);
   EXPECT_EQ(back.threshold, table.threshold);
   EXPECT_EQ(back.range, table.range);
   EXPECT_EQ(back.key, "k");
-  EXPECT_EQ(passes::read_calibration_key(path), "k");
+  EXPECT_EQ(quant::read_calibration_key(path), "k");
   write_file_atomic(path, "# tpuc\nx 1 -1 1\nname with spaces 2 0.5 1\n");
   try {
-    passes::read_calibration_table(path);
+    quant::read_calibration_table(path);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"), std::string::npos) << e.what();
@@ -125,7 +125,7 @@ graph "g" {
   }
   std::vector<TensorMap> reversed(samples.rbegin(), samples.rend());
   for (const char* method : {"max", "kl", "mse"}) {
-    const passes::CalibrationTable a = passes::calibrate(g, samples, {method, 0}), b = passes::calibrate(g, reversed, {method, 0});
+    const quant::CalibrationTable a = quant::calibrate(g, samples, {method, 0}), b = quant::calibrate(g, reversed, {method, 0});
     EXPECT_EQ(a.threshold, b.threshold) << method;
     EXPECT_EQ(a.range, b.range) << method;
   }

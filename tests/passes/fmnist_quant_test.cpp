@@ -3,14 +3,14 @@
 // torch measured when training (examples/fmnist/train.py printed 0.9063 on all 10,000 images).
 #include <gtest/gtest.h>
 
-#include "backend/host/executor.h"
-#include "cli/dataset.h"
+#include "target/host/executor.h"
+#include "driver/dataset.h"
 #include "frontend/onnx/importer.h"
 #include "ir/files.h"
-#include "passes/calibration.h"
+#include "quant/calibration.h"
 #include "passes/pass_manager.h"
-#include "passes/mixed_precision.h"
-#include "passes/quantize.h"
+#include "quant/mixed_precision.h"
+#include "quant/quantize.h"
 
 using namespace tpuc;
 
@@ -44,8 +44,8 @@ TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
   const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255.0}, {0.0}, false}, 100);
   std::vector<TensorMap> samples;
   for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
-  const passes::CalibrationTable table = passes::calibrate(top, samples, {});
-  const Graph tpu = passes::quantize(top, table, passes::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml"));
+  const quant::CalibrationTable table = quant::calibrate(top, samples, {});
+  const Graph tpu = quant::quantize(top, table, quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml"));
   const double f32 = accuracy(top, test), i8 = accuracy(tpu, test);
   std::printf("float %.4f int8 %.4f on %zu test images\n", f32, i8, test.images.size());
   EXPECT_NEAR(f32, 0.9063, 0.02);  // 2,000 of the 10,000 images
@@ -61,9 +61,9 @@ TEST(FmnistQuant, PrecisionSearchKeepsTheMostSensitiveLayersInFloat) {
                                          Preprocess{{1.0 / 255.0}, {0.0}, false}, 20);
   std::vector<TensorMap> samples;
   for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
-  const passes::CalibrationTable table = passes::calibrate(top, samples, {});
-  const passes::QuantPolicy policy = passes::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml");
-  const passes::SearchResult hard = passes::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10, DType::F16});
+  const quant::CalibrationTable table = quant::calibrate(top, samples, {});
+  const quant::QuantPolicy policy = quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml");
+  const quant::SearchResult hard = quant::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10, DType::F16});
   ASSERT_EQ(hard.chosen.size(), 2u);
   EXPECT_EQ(hard.chosen[0], hard.sensitivity[0].first);  // the most sensitive first
   ASSERT_EQ(hard.policy.overrides.size(), policy.overrides.size() + 1);
@@ -71,13 +71,13 @@ TEST(FmnistQuant, PrecisionSearchKeepsTheMostSensitiveLayersInFloat) {
   EXPECT_EQ(hard.policy.overrides.back().precision, DType::F16);
   for (size_t i = 1; i < hard.sensitivity.size(); ++i) EXPECT_GE(hard.sensitivity[i - 1].second, hard.sensitivity[i].second);
   EXPECT_GE(hard.final_cosine, hard.int8_cosine);
-  const passes::SearchResult easy = passes::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10, DType::F16});
+  const quant::SearchResult easy = quant::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10, DType::F16});
   EXPECT_TRUE(easy.chosen.empty());
   EXPECT_EQ(easy.policy.overrides.size(), policy.overrides.size());
   // The written policy reads back as the same policy.
   const std::string path = ::testing::TempDir() + "searched.yaml";
-  tpuc::write_file_atomic(path, passes::policy_yaml(hard.policy, "test"));
-  const passes::QuantPolicy back = passes::load_quant_policy(path);
+  tpuc::write_file_atomic(path, quant::policy_yaml(hard.policy, "test"));
+  const quant::QuantPolicy back = quant::load_quant_policy(path);
   ASSERT_EQ(back.overrides.size(), hard.policy.overrides.size());
   for (size_t i = 0; i < back.overrides.size(); ++i) {
     EXPECT_EQ(back.overrides[i].ops, hard.policy.overrides[i].ops);

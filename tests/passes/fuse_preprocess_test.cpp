@@ -2,7 +2,7 @@
 // computed on x · scale − mean (per channel), whether the preprocessing folded into the Conv or not.
 #include <gtest/gtest.h>
 
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "ir/text.h"
 #include "passes/pass_manager.h"
 #include "passes/passes.h"

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <random>
 
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "ir/files.h"
 #include "ir/text.h"
 #include "ops/op.h"

@@ -1,12 +1,12 @@
 // The quantizer on small graphs with hand-computed expectations.
 #include <gtest/gtest.h>
 
-#include "backend/host/executor.h"
+#include "target/host/executor.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/quant_math.h"
 #include "ir/text.h"
-#include "passes/quantize.h"
+#include "quant/quantize.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
@@ -21,7 +21,7 @@ graph "g" {
   %y : f32[1,1,4,4] = Conv(%x, %w) {do_relu = 1, relu_limit = 6.0} @conv
   output %y
 })");
-  const Graph int8 = passes::quantize(top, {{{"x", 1.0}, {"y", 12.0}}}, passes::QuantPolicy{});
+  const Graph int8 = quant::quantize(top, {{{"x", 1.0}, {"y", 12.0}}}, quant::QuantPolicy{});
   const Node* conv = nullptr;
   for (const Node& n : int8.nodes)
     if (n.op == "Conv") conv = &n;
@@ -51,7 +51,7 @@ graph "g" {
   %y : f32[1,4,8,8] = Concat(%u, %d) {axis = 1} @cat
   output %y
 })");
-  const Graph int8 = passes::quantize(top, {{{"x", 1.0}, {"a", 3.0}, {"p", 2.0}, {"u", 0.5}, {"d", 1.0}, {"y", 2.5}}}, passes::QuantPolicy{});
+  const Graph int8 = quant::quantize(top, {{{"x", 1.0}, {"a", 3.0}, {"p", 2.0}, {"u", 0.5}, {"d", 1.0}, {"y", 2.5}}}, quant::QuantPolicy{});
   const auto cat = std::find_if(int8.nodes.begin(), int8.nodes.end(), [](const Node& n) { return n.op == "Concat"; });
   ASSERT_NE(cat, int8.nodes.end());
   for (const std::string& v : std::vector<std::string>{"a", "p", "u", "d", cat->outputs[0]}) {  // one class: the widest threshold, 3
@@ -80,10 +80,10 @@ graph "g" {
   %y : f32[1,3] = Gemm(%f, %fw) {transB = 1} @classifier/fc
   output %y
 })");
-  const passes::CalibrationTable table{{{"x", 1.0}, {"c", 2.0}, {"f", 2.0}, {"y", 20.0}}, ""};
-  passes::QuantPolicy policy;
+  const quant::CalibrationTable table{{{"x", 1.0}, {"c", 2.0}, {"f", 2.0}, {"y", 20.0}}, ""};
+  quant::QuantPolicy policy;
   policy.overrides = {{{}, {"classifier/*"}, DType::F16, "policy.yaml:3"}, {{"Reshape"}, {}, DType::F32, "policy.yaml:5"}};
-  const Graph q = passes::quantize(top, table, policy);
+  const Graph q = quant::quantize(top, table, policy);
   std::map<std::string, DType> out_dtype;
   for (const Node& n : q.nodes) out_dtype[n.name] = q.type(n.outputs[0]).dtype;
   EXPECT_EQ(out_dtype.at("features/conv"), DType::I8);
@@ -95,7 +95,7 @@ graph "g" {
   for (int64_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y.at(i), want.at(i), 0.1) << i;
   policy.overrides[0].layers = {"head/*"};
   try {
-    passes::quantize(top, table, policy);
+    quant::quantize(top, table, policy);
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "policy.yaml:3: layers: 'head/*' matches no layer of the model");
@@ -118,10 +118,10 @@ graph "g" {
   const std::map<std::string, std::vector<double>> want = {
       {"f32", {1 + 3 * 0x1p-11, 1 + 0x1p-12}}, {"f16", {1 + 0x1p-10, 1}}, {"bf16", {1, 1}}};
   for (const auto& [mode, values] : want) {
-    passes::QuantPolicy policy;
+    quant::QuantPolicy policy;
     policy.mode = mode;
-    EXPECT_FALSE(passes::needs_calibration(policy));
-    const Graph q = passes::quantize(top, {}, policy);
+    EXPECT_FALSE(quant::needs_calibration(policy));
+    const Graph q = quant::quantize(top, {}, policy);
     const Node& fc = *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "fc"; });
     EXPECT_EQ(name(q.type(fc.outputs[0]).dtype), mode);
     EXPECT_EQ(name(q.type(fc.inputs[1]).dtype), mode);  // the weights, rounded once
@@ -141,7 +141,7 @@ graph "g" {
   output %y
 })");
   const double sx = 8.0 / 127, sy = 1.0 / 127;
-  const Graph q = passes::quantize(top, {{{"x", 8.0}, {"y", 1.0}}, ""}, passes::QuantPolicy{});
+  const Graph q = quant::quantize(top, {{{"x", 8.0}, {"y", 1.0}}, ""}, quant::QuantPolicy{});
   const Node& act = *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "act"; });
   EXPECT_EQ(act.op, "Lut");
   const Tensor x = random_tensor<float>(DType::F32, {1, 64}, -9, 9, 5);
@@ -164,10 +164,10 @@ graph "g" {
   %y : f32[1,2,4,4] = Conv(%x, %w, %b) {do_relu = 1, relu_limit = 6.0} @conv
   output %y
 })");
-  passes::CalibrationTable table{{{"x", 4.0}, {"y", 4.0}}, "", {{"x", {-1.0, 3.0}}, {"y", {0.0, 4.0}}}};
-  passes::QuantPolicy policy;
+  quant::CalibrationTable table{{{"x", 4.0}, {"y", 4.0}}, "", {{"x", {-1.0, 3.0}}, {"y", {0.0, 4.0}}}};
+  quant::QuantPolicy policy;
   policy.mode = "int8_asym";
-  const Graph q = passes::quantize(top, table, policy);
+  const Graph q = quant::quantize(top, table, policy);
   const QuantParams& qx = *q.type("x_int8").quant, &qy = *q.type("y_int8").quant;
   EXPECT_DOUBLE_EQ(qx.scale[0], 4.0 / 255);
   EXPECT_EQ(qx.zero_point, -64);  // real 0 at -128 + 1/(4/255) = -64.25 → -64
@@ -184,9 +184,9 @@ TEST(Quantize, PolicyFilesAreChecked) {
   const std::string dir = ::testing::TempDir();
   auto load = [&](const std::string& text) {
     write_file_atomic(dir + "policy.yaml", text);
-    return passes::load_quant_policy(dir + "policy.yaml");
+    return quant::load_quant_policy(dir + "policy.yaml");
   };
-  const passes::QuantPolicy p = load("mode: int8_sym\noverrides:\n  - {ops: [Softmax], precision: f16}\n  - layers: ['/head/*']\n    precision: bf16\n");
+  const quant::QuantPolicy p = load("mode: int8_sym\noverrides:\n  - {ops: [Softmax], precision: f16}\n  - layers: ['/head/*']\n    precision: bf16\n");
   ASSERT_EQ(p.overrides.size(), 2u);
   EXPECT_EQ(p.overrides[0].precision, DType::F16);
   EXPECT_EQ(p.overrides[1].layers, std::vector<std::string>{"/head/*"});

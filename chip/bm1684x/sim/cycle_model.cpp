@@ -1,0 +1,50 @@
+#include "chip/bm1684x/sim/cycle_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tpuc::bm1684x {
+
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+// Channel slots each lane processes one after another: the busiest lane sets the time, so a
+// command never runs faster than all lanes at their peak rate.
+uint64_t slots(const Chip& chip, const Operand& o) { return ceil_div(o.lane + uint64_t(o.c), uint64_t(chip.lanes)); }
+
+}  // namespace
+
+CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
+  CommandCost cost;
+  if (c.op == TiuOp::End) return cost;
+  const DType t = c.opd0.dtype;
+  const int macs = t == DType::I8 ? chip.int8_macs_per_lane : t == DType::F16 || t == DType::BF16 ? chip.f16_macs_per_lane : chip.f32_macs_per_lane;
+  const uint64_t per_lane_macs = uint64_t(std::max(1, macs));
+  const uint64_t per_lane_elements = uint64_t(chip.eu_bytes / std::max(1, bytes(c.opd0.dtype)));
+  // Work per output element, and the rate at which one lane does it.
+  uint64_t work = 1, rate = per_lane_elements;
+  switch (c.op) {
+    case TiuOp::Conv: work = uint64_t(c.opd0.c) * c.kh * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
+    case TiuOp::MatMul: work = c.opd0.c, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
+    case TiuOp::Depthwise: work = uint64_t(c.kh) * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
+    case TiuOp::Pool: work = uint64_t(c.kh) * c.kw; break;
+    default: break;
+  }
+  const uint64_t per_lane_outputs = slots(chip, c.res) * c.res.n * c.res.h * c.res.w;
+  cost.cycles = uint64_t(chip.tiu_issue_cycles) + ceil_div(per_lane_outputs * work, rate);
+  return cost;
+}
+
+CommandCost gdma_cost(const Chip& chip, const GdmaCommand& c) {
+  CommandCost cost;
+  if (c.op == GdmaOp::End) return cost;
+  const uint64_t moved = uint64_t(c.dst.elements()) * uint64_t(bytes(c.dst.dtype));
+  const bool reads_ddr = c.op == GdmaOp::Tensor && c.src.space == Space::Global;
+  if (reads_ddr || c.dst.space == Space::Global) cost.ddr_bytes = moved;
+  const double gdma_cycles = double(chip.gdma_issue_cycles) + double(moved) / chip.ddr_bytes_per_gdma_cycle();
+  cost.cycles = uint64_t(std::ceil(gdma_cycles * chip.tiu_mhz / chip.gdma_mhz - 1e-9));  // in TIU cycles, the timeline's unit
+  return cost;
+}
+
+}  // namespace tpuc::bm1684x

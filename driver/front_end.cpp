@@ -1,0 +1,98 @@
+#include "driver/front_end.h"
+
+#include <zlib.h>
+
+#include <filesystem>
+
+#include "frontend/onnx/importer.h"
+#include "ir/diagnostics.h"
+#include "ir/text.h"
+#include "passes/pass_manager.h"
+
+namespace tpuc {
+
+namespace {
+
+// The config's `outputs`: the graph computes only those (the passes remove the rest).
+void keep_outputs(Graph& g, const NamesConfig& outputs) {
+  if (outputs.names.empty()) return;
+  for (const std::string& name : outputs.names) {
+    const bool exists = g.producer(name) || g.is_constant(name) || std::count(g.inputs.begin(), g.inputs.end(), name);
+    if (!exists) throw Error(outputs.origin + ": outputs: '" + name + "' is not a value of the model");
+  }
+  g.outputs = outputs.names;
+}
+
+// What a calibration table depends on: the float graph, the data (file, size, count), the method
+// and the version of the methods. A table in the output folder with the same key is reused.
+// What a calibration table depends on: the graph, the preprocessed samples and the method.
+std::string calibration_key(const CompileConfig& c, const Graph& top, const std::vector<TensorMap>& samples) {
+  const std::string graph = print(top),
+                    method = c.calibration_method.name + " " + std::to_string(c.calibration_method.percentile) + " v" +
+                             std::to_string(quant::kCalibrationVersion);
+  uLong data = crc32(0, reinterpret_cast<const Bytef*>(method.data()), uInt(method.size()));
+  for (const TensorMap& sample : samples)
+    for (const auto& [name, t] : sample) data = crc32(data, t.data.data(), uInt(t.data.size()));
+  char key[32];
+  std::snprintf(key, sizeof key, "%08lx-%08lx", crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())), data);
+  return key;
+}
+
+}  // namespace
+
+Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages& stages) {
+  const std::string& out = c.output_dir;
+  Graph top = stages.run("import", [&] {
+    std::map<std::string, Shape> shapes;
+    for (const InputConfig& in : c.inputs)
+      if (!in.shape.empty()) shapes[in.name] = in.shape;
+    Graph g = import_onnx(c.model, shapes);
+    keep_outputs(g, c.outputs);
+    return g;
+  });
+  stages.run("passes", [&] {
+    passes::PipelineOptions po;
+    po.dump_dir = out + "/dumps";
+    po.dump_after = options.dump_after;
+    po.dump_before = options.dump_before;
+    po.time_passes = options.time_passes;
+    passes::Pipeline pipeline = passes::load_pipeline(c.pipeline);
+    for (const InputConfig& in : c.inputs) {  // preprocessing moves into the model: it takes raw input
+      if (!in.fuse_preprocess) continue;
+      passes::PassOptions o;
+      o.values = {{"input", YAML::Node(in.name)}, {"scale", YAML::Node(in.preprocess.scale)}, {"mean", YAML::Node(in.preprocess.mean)}};
+      pipeline.steps.push_back({passes::find_pass("fuse-preprocess"), o});
+    }
+    passes::run_pipeline(top, pipeline, po);
+    write_tpuir(top, out + "/top.tpuir");
+    return 0;
+  });
+  return top;
+}
+
+quant::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top, Stages& stages) {
+  return stages.run("calibrate", [&] {
+    const Dataset cal = load(c.calibration, top, c);
+    std::vector<TensorMap> samples;
+    for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
+    const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top, samples);
+    if (std::filesystem::exists(path) && quant::read_calibration_key(path) == key) {
+      std::fprintf(stderr, "reusing %s (same graph, data and method)\n", path.c_str());
+      return quant::read_calibration_table(path);
+    }
+    quant::CalibrationTable t = quant::calibrate(top, samples, c.calibration_method, true);
+    t.key = key;
+    quant::write_calibration_table(path, t);
+    return t;
+  });
+}
+
+Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
+  const std::string& input = g.inputs.at(0);
+  Preprocess pre;
+  for (const InputConfig& ic : c.inputs)
+    if (ic.name == input) pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
+  return read_dataset(d.images, d.labels, g.type(input), pre, d.count);
+}
+
+}  // namespace tpuc

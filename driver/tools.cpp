@@ -1,0 +1,122 @@
+// `tpuc run`, `tpuc compare`, `tpuc import`: the small tools around a compile.
+#include <cstdio>
+#include <filesystem>
+
+#include "chip/bm1684x/chip.h"
+#include "chip/bm1684x/model_file.h"
+#include "chip/bm1684x/sim/simulator.h"
+#include "chip/bm1684x/sim/trace.h"
+#include "target/host/executor.h"
+#include "driver/commands.h"
+#include "driver/host_layers.h"
+#include "driver/synthetic_layer.h"
+#include "frontend/onnx/importer.h"
+#include "ir/diagnostics.h"
+#include "ir/files.h"
+#include "ir/npz.h"
+#include "ir/text.h"
+#include "quant/similarity.h"
+#include "passes/pass_manager.h"
+
+namespace tpuc {
+
+namespace {
+
+// "name:1x3x224x224" → {name, {1, 3, 224, 224}}
+std::map<std::string, Shape> parse_input_shapes(const std::vector<std::string>& specs) {
+  std::map<std::string, Shape> shapes;
+  for (const std::string& spec : specs) {
+    const size_t colon = spec.rfind(':');
+    if (colon == std::string::npos || colon == 0) throw Error("--input-shape '" + spec + "': expected name:1x3x224x224");
+    shapes[spec.substr(0, colon)] = parse_shape(spec.substr(colon + 1), "--input-shape '" + spec + "'");
+  }
+  return shapes;
+}
+
+// A typed graph from .onnx (imported, then shape inference) or .tpuir (as written).
+Graph load_model(const std::string& model, const std::vector<std::string>& input_shapes) {
+  const std::string ext = std::filesystem::path(model).extension().string();
+  if (ext == ".tpuir") return read_tpuir(model);
+  if (ext != ".onnx") throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .tpumodel)");
+  Graph g = import_onnx(model, parse_input_shapes(input_shapes));
+  passes::run_pipeline(g, passes::import_pipeline());
+  return g;
+}
+
+}  // namespace
+
+int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes) {
+  const Graph g = load_model(model, input_shapes);
+  if (output.empty()) {
+    std::fputs(print(g).c_str(), stdout);
+  } else {
+    write_tpuir(g, output);
+  }
+  return 0;
+}
+
+namespace {
+
+void check_inputs(const std::string& file, const TensorMap& inputs, const std::map<std::string, TensorType>& expected) {
+  for (const auto& [name, want] : expected) {
+    auto it = inputs.find(name);
+    if (it == inputs.end()) throw Error(file + ": has no tensor named '" + name + "' (a model input)");
+    if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
+      throw Error(file + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) + "[" +
+                  to_string(it->second.type.shape) + "], the model expects " + to_string(want));
+  }
+}
+
+}  // namespace
+
+int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
+                const std::vector<std::string>& input_shapes, const std::string& trace) {
+  const TensorMap inputs = read_tensors(input);
+  std::map<std::string, TensorType> expected;
+  if (std::filesystem::path(model).extension() == ".tpumodel") {
+    const bm1684x::Model m = bm1684x::read_model(model);
+    for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
+    check_inputs(input, inputs, expected);
+    const bm1684x::Chip target = bm1684x::load_chip(chip);
+    bm1684x::Simulator sim(target, m, host_layer_runner());
+    write_npz(output, sim.run(inputs));
+    const bm1684x::SimStats& s = sim.stats();
+    if (!trace.empty()) write_file_atomic(trace, bm1684x::chrome_trace(m, s, target));
+    std::printf("simulated %llu cycles (%.2f us), MAC utilization %.2f%%, DDR utilization %.2f%%\n", (unsigned long long)s.cycles,
+                s.latency_us, 100 * s.mac_utilization, 100 * s.ddr_utilization);
+    return 0;
+  }
+  if (!trace.empty()) throw Error("--trace needs a .tpumodel (the simulator's timeline)");
+  const Graph g = load_model(model, input_shapes);
+  for (const std::string& name : g.inputs) expected[name] = g.type(name);
+  check_inputs(input, inputs, expected);
+  write_npz(output, host::Executor(g).run(inputs));
+  return 0;
+}
+
+int disasm_command(const std::string& model) {
+  std::fputs(bm1684x::disassemble(bm1684x::read_model(model)).c_str(), stdout);
+  return 0;
+}
+
+int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean) {
+  const TensorMap ref = read_tensors(reference), act = read_tensors(actual);
+  bool ok = true;
+  std::printf("%-32s %10s %10s %10s %12s  %s\n", "tensor", "cosine", "euclidean", "sqnr_db", "max_abs", "result");
+  for (const auto& [name, r] : ref) {
+    auto it = act.find(name);
+    if (it == act.end()) {
+      std::printf("%-32s %s\n", name.c_str(), "missing in the second file");
+      ok = false;
+      continue;
+    }
+    const quant::Similarity s = quant::similarity(r, it->second);
+    const bool pass = s.cosine >= min_cosine && s.euclidean >= min_euclidean;
+    ok = ok && pass;
+    std::printf("%-32s %10.6f %10.6f %10.2f %12.6g  %s\n", name.c_str(), s.cosine, s.euclidean, s.sqnr_db, s.max_abs,
+                pass ? "PASS" : "FAIL");
+  }
+  return ok ? 0 : 1;
+}
+
+}  // namespace tpuc

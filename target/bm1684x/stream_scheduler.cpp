@@ -1,0 +1,196 @@
+#include "target/bm1684x/stream_scheduler.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "chip/bm1684x/sim/cycle_model.h"
+
+namespace tpuc::bm1684x {
+
+namespace {
+
+struct Range {
+  uint64_t begin, end;
+};
+
+// The bytes an operand covers: in local memory one range per channel slot (lane-relative, the
+// same in every lane), in DDR the bounding range.
+void add_footprint(const Chip& chip, const Operand& o, std::vector<Range>& local, std::vector<Range>& ddr) {
+  if (o.elements() == 0) return;
+  const uint64_t b = uint64_t(bytes(o.dtype));
+  const uint64_t span = (uint64_t(o.n - 1) * o.ns + uint64_t(o.h - 1) * o.hs + uint64_t(o.w - 1) * o.ws + 1) * b;
+  if (o.space == Space::Global) {
+    ddr.push_back({o.addr, o.addr + span + uint64_t(o.c - 1) * o.cs * b});
+    return;
+  }
+  const uint64_t slots = o.cs == 0 ? 1 : (o.lane + o.c - 1) / uint64_t(chip.lanes) + 1;
+  for (uint64_t s = 0; s < slots; ++s) {
+    const uint64_t at = o.addr + s * uint64_t(o.cs) * b;
+    local.push_back({at, at + span});
+  }
+}
+
+struct Footprint {
+  std::vector<Range> local_reads, local_writes, ddr_reads, ddr_writes;
+};
+
+Footprint footprint(const Chip& chip, const TiuCommand& c) {
+  Footprint f;
+  for (const Operand* o : {&c.opd0, &c.opd1, &c.opd2})
+    if (o != &c.opd1 || !c.opd1_const) add_footprint(chip, *o, f.local_reads, f.ddr_reads);
+  add_footprint(chip, c.res, f.local_writes, f.ddr_writes);
+  return f;
+}
+
+Footprint footprint(const Chip& chip, const GdmaCommand& c) {
+  Footprint f;
+  if (c.op == GdmaOp::Tensor) add_footprint(chip, c.src, f.local_reads, f.ddr_reads);
+  add_footprint(chip, c.dst, f.local_writes, f.ddr_writes);
+  return f;
+}
+
+// Who touched each byte of one memory last: the last writer, and the readers since.
+class Shadow {
+ public:
+  struct Segment {
+    int writer = -1;
+    int tiu_reader = -1;            // the TIU runs in order: its last reader is enough
+    std::vector<int> gdma_readers;  // the GDMA is reordered: every reader counts
+  };
+  Shadow() { segments_[0] = {}; }
+  // Calls f on the segments covering [r.begin, r.end), split at its ends.
+  template <class F>
+  void visit(const Range& r, F f) {
+    if (r.end <= r.begin) return;
+    split(r.begin);
+    split(r.end);
+    for (auto it = segments_.find(r.begin); it != segments_.end() && it->first < r.end; ++it) f(it->second);
+  }
+
+ private:
+  void split(uint64_t at) {
+    auto it = std::prev(segments_.upper_bound(at));
+    if (it->first != at) segments_[at] = it->second;
+  }
+  std::map<uint64_t, Segment> segments_;  // each from its key to the next
+};
+
+struct Item {
+  bool tiu;
+  uint32_t index;
+  uint64_t cycles;
+  std::vector<int> preds;  // earlier items (program order) this one must follow
+};
+
+void record(Shadow& shadow, const std::vector<Range>& reads, const std::vector<Range>& writes, int me, std::vector<Item>& items) {
+  std::vector<int>& preds = items[size_t(me)].preds;
+  const bool tiu = items[size_t(me)].tiu;
+  for (const Range& r : reads)
+    shadow.visit(r, [&](Shadow::Segment& s) {
+      if (s.writer >= 0) preds.push_back(s.writer);
+      tiu ? void(s.tiu_reader = me) : s.gdma_readers.push_back(me);
+    });
+  for (const Range& r : writes)
+    shadow.visit(r, [&](Shadow::Segment& s) {
+      if (s.writer >= 0) preds.push_back(s.writer);
+      if (s.tiu_reader >= 0) preds.push_back(s.tiu_reader);
+      preds.insert(preds.end(), s.gdma_readers.begin(), s.gdma_readers.end());
+      s = {me, -1, {}};
+    });
+}
+
+}  // namespace
+
+std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const std::vector<Issued>& order,
+                                       const std::vector<size_t>& barriers) {
+  std::vector<Item> items;
+  Shadow local, ddr;
+  for (const Issued& is : order) {
+    const Footprint f = is.tiu ? footprint(chip, program.tiu[is.index]) : footprint(chip, program.gdma[is.index]);
+    const uint64_t cycles = is.tiu ? tiu_cost(chip, program.tiu[is.index]).cycles : gdma_cost(chip, program.gdma[is.index]).cycles;
+    items.push_back({is.tiu, is.index, cycles, {}});
+    const int me = int(items.size() - 1);
+    record(local, f.local_reads, f.local_writes, me, items);
+    record(ddr, f.ddr_reads, f.ddr_writes, me, items);
+    std::vector<int>& p = items.back().preds;
+    if (is.tiu) p.erase(std::remove_if(p.begin(), p.end(), [&](int q) { return items[size_t(q)].tiu; }), p.end());
+    std::sort(p.begin(), p.end());
+    p.erase(std::unique(p.begin(), p.end()), p.end());
+    p.erase(std::remove(p.begin(), p.end(), me), p.end());
+  }
+
+  // The list schedule, one barrier-free segment at a time: the TIU takes its next item when its
+  // inputs are ready; the GDMA the earliest item in program order that can start when it is
+  // free (else the one that can start soonest); whichever engine starts first goes first.
+  std::vector<uint64_t> end(items.size(), 0);
+  std::vector<bool> done(items.size(), false);
+  std::vector<int> gdma_order;
+  std::vector<uint32_t> position(items.size(), 0);  // GDMA items: new index
+  uint64_t tiu_free = 0, gdma_free = 0;
+  std::vector<size_t> bounds = barriers;
+  bounds.push_back(items.size());
+  size_t first = 0;
+  for (size_t last : bounds) {
+    std::vector<int> tiu_queue;
+    std::set<int> waiting;  // GDMA items of the segment not yet scheduled
+    for (size_t i = first; i < last; ++i) (items[i].tiu ? tiu_queue.push_back(int(i)) : void(waiting.insert(int(i))));
+    auto ready_at = [&](int i, uint64_t free) -> uint64_t {  // UINT64_MAX: a predecessor is unscheduled
+      uint64_t t = free;
+      for (int p : items[size_t(i)].preds) {
+        if (!done[size_t(p)]) return UINT64_MAX;
+        t = std::max(t, end[size_t(p)]);
+      }
+      return t;
+    };
+    size_t next_tiu = 0;
+    while (next_tiu < tiu_queue.size() || !waiting.empty()) {
+      const uint64_t tiu_at = next_tiu < tiu_queue.size() ? ready_at(tiu_queue[next_tiu], tiu_free) : UINT64_MAX;
+      int pick = -1;
+      uint64_t gdma_at = UINT64_MAX;
+      for (int i : waiting) {
+        const uint64_t t = ready_at(i, gdma_free);
+        if (t < gdma_at) gdma_at = t, pick = i;
+        if (t == gdma_free) break;  // the earliest in program order that can start at once
+      }
+      if (tiu_at == UINT64_MAX && pick < 0) throw std::logic_error("stream scheduler: no command can run");
+      if (tiu_at <= gdma_at) {
+        const int i = tiu_queue[next_tiu++];
+        end[size_t(i)] = tiu_free = tiu_at + items[size_t(i)].cycles;
+        done[size_t(i)] = true;
+      } else {
+        end[size_t(pick)] = gdma_free = gdma_at + items[size_t(pick)].cycles;
+        done[size_t(pick)] = true;
+        position[size_t(pick)] = uint32_t(gdma_order.size());
+        gdma_order.push_back(pick);
+        waiting.erase(pick);
+      }
+    }
+    tiu_free = gdma_free = std::max(tiu_free, gdma_free);  // the host layer runs with both engines drained
+    first = last;
+  }
+
+  std::vector<GdmaCommand> gdma;
+  std::vector<uint32_t> old_index;
+  for (int i : gdma_order) {
+    gdma.push_back(program.gdma[items[size_t(i)].index]);
+    old_index.push_back(items[size_t(i)].index);
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    uint32_t dep = 0;
+    for (int p : items[i].preds)
+      if (items[size_t(p)].tiu != items[i].tiu) dep = std::max(dep, (items[size_t(p)].tiu ? items[size_t(p)].index : position[size_t(p)]) + 1);
+    if (items[i].tiu) {
+      program.tiu[items[i].index].id = items[i].index + 1;
+      program.tiu[items[i].index].dep = dep;
+    } else {
+      GdmaCommand& c = gdma[position[i]];
+      c.id = position[i] + 1;
+      c.dep = dep;
+    }
+  }
+  program.gdma = std::move(gdma);
+  return old_index;
+}
+
+}  // namespace tpuc::bm1684x

@@ -1,0 +1,252 @@
+#include "target/host/executor.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "ir/diagnostics.h"
+#include "ir/text.h"
+#include "ops/op.h"
+#include "schedules/host/host_schedule.h"
+
+namespace tpuc::host {
+
+namespace {
+
+// Constants up to this size are compiled into a kernel (and are part of its key: shape operands,
+// scalars); larger ones — weights — are kernel parameters, so layers of the same shape share code.
+constexpr size_t kBakedConstantBytes = 1024;
+
+std::vector<int> halide_sizes(const Shape& s) { return std::vector<int>(s.rbegin(), s.rend()); }
+
+Halide::Buffer<> wrap(const Tensor& t) {
+  return Halide::Buffer<>(ops::halide_type(t.type.dtype), const_cast<uint8_t*>(t.data.data()), halide_sizes(t.type.shape));
+}
+
+// One compiled node: its runtime inputs (including large constants) are ImageParams with fixed,
+// dense shapes, bound per call through a ParamMap.
+struct Kernel {
+  std::vector<std::pair<size_t, Halide::ImageParam>> params;  // node input index → parameter
+  Halide::Pipeline pipeline;
+};
+
+bool baked(const Graph& g, const std::string& value) {
+  return g.is_constant(value) && g.constants.at(value).data.size() <= kBakedConstantBytes;
+}
+
+// What a kernel depends on, as text: the node with canonical value names, its types, and the
+// contents of the constants it bakes in.
+std::string kernel_key(const Graph& g, const Node& n) {
+  Graph key;
+  Node k{n.op, "k", {}, {}, n.attrs};
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const std::string& in = n.inputs[i];
+    k.inputs.push_back(in.empty() ? "" : "i" + std::to_string(i));
+    if (in.empty()) continue;
+    if (baked(g, in)) {
+      key.constants[k.inputs.back()] = g.constants.at(in);
+    } else {
+      key.inputs.push_back(k.inputs.back());
+      key.types[k.inputs.back()] = g.type(in);
+    }
+  }
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    k.outputs.push_back("o" + std::to_string(i));
+    key.types[k.outputs.back()] = g.type(n.outputs[i]);
+  }
+  key.nodes = {k};
+  return print(key);
+}
+
+// A node whose every output is empty: nothing to compute (and Halide cannot bind zero-extent buffers).
+bool produces_nothing(const Graph& g, const Node& n) {
+  return std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return g.type(o).num_elements() == 0; });
+}
+
+bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
+
+// f16 and bf16 layers compute as the chip does: operands widened to f32 (exact), the op's f32
+// algorithm, each result rounded once to the layer's type (Halide's casts round to nearest even,
+// as ir/quant_math.h; tests/ops checks they agree). Every op gets this from its f32 algorithm.
+std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halide::Target& target) {
+  const ops::OpDef* def = ops::find_op(n.op);
+  if (!def) throw Error("node '" + n.name + "': operator " + n.op + " is not supported by the host executor");
+  auto kernel = std::make_shared<Kernel>();
+  std::vector<ops::OpInput> inputs;
+  std::vector<TensorType> types(n.inputs.size());     // the input types the algorithm sees
+  std::vector<Tensor> widened(n.inputs.size());        // f32 copies of baked half-precision constants
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    ops::OpInput in;
+    if (n.inputs[i].empty()) {
+      inputs.push_back(in);
+      continue;
+    }
+    const TensorType& stored = g.type(n.inputs[i]);
+    types[i] = stored;
+    if (is_half(stored.dtype)) types[i].dtype = DType::F32;
+    in.type = &types[i];
+    const std::vector<Halide::Var> vars(stored.shape.size());
+    const std::vector<Halide::Expr> args(vars.begin(), vars.end());
+    if (baked(g, n.inputs[i])) {
+      const Tensor& t = g.constants.at(n.inputs[i]);
+      widened[i] = is_half(stored.dtype) ? convert_float(t, DType::F32) : t;
+      in.constant = &widened[i];
+      in.func(vars) = wrap(widened[i]).copy()(args);  // the kernel outlives this graph
+    } else {
+      Halide::ImageParam param(ops::halide_type(stored.dtype), int(stored.shape.size()), ops::halide_name(n.name) + "_in" + std::to_string(i));
+      int stride = 1;
+      for (int d = 0; d < param.dimensions(); ++d) {
+        const int extent = int(stored.shape[stored.shape.size() - 1 - size_t(d)]);
+        param.dim(d).set_bounds(0, extent).set_stride(stride);
+        stride *= extent;
+      }
+      in.func(vars) = is_half(stored.dtype) ? Halide::cast<float>(param(args)) : param(args);
+      kernel->params.emplace_back(i, param);
+    }
+    inputs.push_back(in);
+  }
+  std::vector<TensorType> out_types;
+  for (const std::string& o : n.outputs) {
+    out_types.push_back(g.type(o));
+    if (is_half(out_types.back().dtype)) out_types.back().dtype = DType::F32;
+  }
+  ops::Algorithm algorithm = def->build(n, inputs, out_types);
+  schedule_host(n, algorithm, out_types[0].shape);
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    const DType stored = g.type(n.outputs[i]).dtype;
+    if (!is_half(stored)) continue;
+    Halide::Func& f32 = algorithm.outputs[i];
+    f32.compute_root();
+    Halide::Func rounded(f32.name() + "_" + name(stored));
+    rounded(f32.args()) = Halide::cast(ops::halide_type(stored), f32(f32.args()));
+    f32 = rounded;
+  }
+  kernel->pipeline = Halide::Pipeline(algorithm.outputs);
+  kernel->pipeline.set_jit_externs(ops::jit_externs());
+  kernel->pipeline.compile_jit(target);
+  return kernel;
+}
+
+// Kernels are shared by every executor in the process: calibration, validation and the layers
+// of one model that have the same shapes compile once. A kernel compiles outside the lock (Halide
+// compiles distinct pipelines concurrently); a thread wanting one in progress waits for it.
+std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n, const Halide::Target& target) {
+  using Future = std::shared_future<std::shared_ptr<const Kernel>>;
+  static std::mutex mutex;
+  static std::map<std::string, Future> cache;
+  const std::string key = kernel_key(g, n);
+  std::promise<std::shared_ptr<const Kernel>> promise;
+  Future future;
+  bool compile_here = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = cache.find(key);
+    compile_here = it == cache.end();
+    future = compile_here ? cache.emplace(key, promise.get_future().share()).first->second : it->second;
+  }
+  if (compile_here) {
+    try {
+      promise.set_value(compile(g, n, target));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }
+  return future.get();
+}
+
+struct NodeProgram {
+  const Node* node;
+  std::shared_ptr<const Kernel> kernel;  // compiled on first use
+  double seconds = 0;                    // in realize, over all runs
+};
+
+}  // namespace
+
+struct Executor::Impl {
+  Graph graph;
+  std::vector<NodeProgram> programs;
+  Halide::Target target = host_jit_target();
+  bool compiled = false;
+  // Every value's buffer, kept from run to run: allocating (and faulting in) a model's activations
+  // on every run cost more than some of its layers.
+  TensorMap values, outputs;
+
+  // Compiles every node's kernel, on every core: on a first run, JIT compilation is most of the
+  // time. The first failing node (in graph order) gives the error.
+  void compile_all() {
+    std::vector<std::exception_ptr> errors(programs.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i; (i = next++) < programs.size();) {
+        const Node& n = *programs[i].node;
+        if (produces_nothing(graph, n)) continue;
+        try {
+          programs[i].kernel = cached_kernel(graph, n, target);
+        } catch (...) {
+          errors[i] = std::current_exception();
+        }
+      }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) threads.emplace_back(work);
+    work();
+    for (std::thread& t : threads) t.join();
+    for (const std::exception_ptr& e : errors)
+      if (e) std::rethrow_exception(e);
+    compiled = true;
+  }
+};
+
+Executor::Executor(const Graph& g) : impl_(std::make_unique<Impl>()) {
+  impl_->graph = g;
+  for (const Node& n : impl_->graph.nodes) impl_->programs.push_back({&n, nullptr, 0});
+}
+
+Executor::~Executor() = default;
+
+const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
+  const Graph& g = impl_->graph;
+  TensorMap& values = impl_->values;
+  for (const std::string& name : g.inputs) {
+    auto it = inputs.find(name);
+    if (it == inputs.end()) throw Error("missing input '" + name + "'");
+    const TensorType& want = g.type(name);
+    if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
+      throw Error("input '" + name + "' is " + to_string(it->second.type) + ", the model expects " + to_string(want));
+    values[name] = it->second;
+  }
+  if (!impl_->compiled) impl_->compile_all();
+  for (NodeProgram& p : impl_->programs) {
+    for (const std::string& o : p.node->outputs)  // each kernel writes all of its outputs
+      if (values[o].type != g.type(o)) values[o] = Tensor(g.type(o));
+    if (produces_nothing(g, *p.node)) continue;
+    Halide::ParamMap params;
+    for (const auto& [index, param] : p.kernel->params) {
+      const std::string& in = p.node->inputs[index];
+      params.set(param, wrap(g.is_constant(in) ? g.constants.at(in) : values.at(in)));
+    }
+    std::vector<Halide::Buffer<>> outs;
+    for (const std::string& o : p.node->outputs) outs.push_back(wrap(values.at(o)));
+    const auto start = std::chrono::steady_clock::now();
+    const_cast<Halide::Pipeline&>(p.kernel->pipeline).realize(Halide::Realization(outs), impl_->target, params);
+    p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  if (keep_all) {
+    for (const auto& [name, t] : g.constants) values.emplace(name, t);  // once: later runs find them
+    return values;
+  }
+  impl_->outputs.clear();
+  for (const std::string& o : g.outputs) impl_->outputs[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
+  return impl_->outputs;
+}
+
+std::vector<std::pair<const Node*, double>> Executor::node_seconds() const {
+  std::vector<std::pair<const Node*, double>> result;
+  for (const NodeProgram& p : impl_->programs) result.emplace_back(p.node, p.seconds);
+  return result;
+}
+
+}  // namespace tpuc::host
