@@ -125,6 +125,10 @@ int main(int argc, char** argv) {
   } catch (const tpuc::Error& e) {
     std::fprintf(stderr, "tpuc: error: %s\n", e.what());
     return 2;
+  } catch (const tpuc::InternalError& e) {
+    std::fprintf(stderr, "tpuc: %s (a bug in tpuc: please report it with the command line, config "
+                 "and model)\n", e.what());
+    return 3;
   } catch (const std::exception& e) {  // a library's error (file system, allocation) reached the top
     std::fprintf(stderr, "tpuc: error: %s\n", e.what());
     return 2;

@@ -1,6 +1,7 @@
 // Internal to ops/: the shape-inference and algorithm functions of each op family, collected into
 // the registry table (registry.cpp), plus the small helpers they share.
 #pragma once
+#include "ir/diagnostics.h"
 #include "ops/op.h"
 
 namespace tpuc::ops {
@@ -60,8 +61,6 @@ std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
 std::vector<const char*> unary_ops();
 std::vector<const char*> binary_ops();
 
-// Throws Error "node 'name' (Op): message".
-[[noreturn]] void node_error(const Node& n, const std::string& message);
 // Requires `count` inputs at least, all typed.
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count);
 // A per-channel int attribute (multiplier/rshift) as a Halide lookup, checked for length `channels`.

@@ -104,10 +104,6 @@ std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars) {
   return std::vector<Halide::Expr>(vars.begin(), vars.end());
 }
 
-void node_error(const Node& n, const std::string& message) {
-  throw Error("node '" + n.name + "' (" + n.op + "): " + message);
-}
-
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count) {
   if (in.size() < count) node_error(n, "needs " + std::to_string(count) + " inputs, has " + std::to_string(in.size()));
   for (size_t i = 0; i < count; ++i)
