@@ -8,7 +8,7 @@
 #include "target/bm1684x/codegen.h"
 #include "chip/bm1684x/model_file.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "schedules/bm1684x/chip_schedule.h"
+#include "schedules/bm1684x/chip_ops.h"
 #include "target/host/executor.h"
 #include "driver/commands.h"
 #include "driver/host_layers.h"

@@ -15,7 +15,7 @@
 #include "ir/diagnostics.h"
 #include "ir/text.h"
 #include "quant/similarity.h"
-#include "schedules/bm1684x/chip_schedule.h"
+#include "schedules/bm1684x/chip_ops.h"
 
 namespace tpuc {
 

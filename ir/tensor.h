@@ -36,6 +36,8 @@ struct TensorType {
   }
   bool operator!=(const TensorType& o) const { return !(*this == o); }
 };
+// The zero point of an int8 type (0 without quantization parameters).
+inline int zero_point(const TensorType& t) { return t.quant ? int(t.quant->zero_point) : 0; }
 std::string to_string(const TensorType& t);  // .tpuir spelling, e.g. "i8[1,16,28,28]{scale=0.5}"
 
 // A tensor on the host. f16/bf16 elements are stored as their 16-bit patterns.

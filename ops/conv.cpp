@@ -10,6 +10,7 @@
 //                     over RDom (kx, ky, ic-within-group)
 //   output            int8: requantize(acc, multiplier[oc], rshift[oc]), then relu; f32: acc, then relu
 #include "ops/conv_geometry.h"
+#include "ops/attrs.h"
 #include "ops/families.h"
 #include "ops/quant.h"
 
@@ -55,16 +56,18 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in, const std::v
   Expr ic = g.group == 1 ? Expr(r.z) : (c / OCg) * ICg + r.z;
   Expr xv = cast(acc_t, pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]), y * int(g.strides[0]) + r.y * int(g.dilations[0]), ic, k));
   acc(x, y, c, k) = accumulate(acc(x, y, c, k), (zx ? xv - zx : xv) * cast(acc_t, weight(r.x, r.y, r.z, c)));
-  Func output(halide_name(n.name)), m, s;
+  Func output(halide_name(n.name));
+  Algorithm alg{{output}, {}, {r}};
+  alg.stages.pad = pad;
+  alg.stages.acc = acc;
+  alg.stages.weights = weight;
   if (int8) {
-    m = channel_table(n, "multiplier", ws[0]);
-    s = channel_table(n, "rshift", ws[0]);
-    output(x, y, c, k) = activation(n, requantize(acc(x, y, c, k), m(c), s(c), zy), zy);
+    requantization_tables(n, ws[0], alg.stages);
+    Expr requantized = requantize(acc(x, y, c, k), alg.stages.multiplier(c), alg.stages.rshift(c), zy);
+    output(x, y, c, k) = activation(n, requantized, zy);
   } else {
     output(x, y, c, k) = activation(n, acc(x, y, c, k));
   }
-  Algorithm alg{{output}, {{"pad", pad}, {"acc", acc}, {"weights", weight}}, {r}};
-  if (int8) alg.stages.insert({{"multiplier", m}, {"rshift", s}});
   return alg;
 }
 

@@ -2,6 +2,7 @@
 // docs/quantization.md), Where, and BatchNormalization in inference form (channel = tensor dim 1).
 #include <set>
 
+#include "ops/attrs.h"
 #include "ops/families.h"
 #include "ops/quant.h"
 
@@ -92,7 +93,9 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in, const std:
   Func output(halide_name(n.name));
   if (n.op == "Add" && in[0].type->dtype == DType::I8) {
     Expr a = broadcast_call(in[0].func, in[0].type->shape, v), b = broadcast_call(in[1].func, in[1].type->shape, v);
-    const std::vector<int64_t> m = n.ints("multiplier"), s = n.ints("rshift");
+    const Requantization r = Requantization::of(n);
+    const std::vector<int64_t>& m = r.multiplier;
+    const std::vector<int64_t>& s = r.rshift;
     if (m.size() != 2 || s.size() != 1) node_error(n, "int8 Add needs multiplier = [m0, m1] and rshift = [s]");
     const int za = zero_point(*in[0].type), zb = zero_point(*in[1].type), zy = zero_point(out[0]);
     Expr a64 = za ? cast<int64_t>(a) - za : cast<int64_t>(a), b64 = zb ? cast<int64_t>(b) - zb : cast<int64_t>(b);

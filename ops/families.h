@@ -63,17 +63,16 @@ std::vector<const char*> binary_ops();
 
 // Requires `count` inputs at least, all typed.
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count);
-// A per-channel int attribute (multiplier/rshift) as a Halide lookup, checked for length `channels`.
-Halide::Func channel_table(const Node& n, const std::string& key, int64_t channels);
+// The int8 requantization tables of `n` (ops/attrs.h) as Halide lookups over its `channels`
+// output channels, into `stages.multiplier` and `stages.rshift`; an Error when their lengths differ.
+void requantization_tables(const Node& n, int64_t channels, Stages& stages);
 // `f` (a tensor of `shape`) read at an output position, numpy-broadcast: its dims align with the
 // output's innermost ones, and size-1 dims read index 0. `out` are the output's Func arguments.
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out);
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out);
 
-// The fused activation of Conv/Gemm/Add (passes/fuse_activation.cpp): max(v, z) when do_relu is
-// set, then min(v, z + relu_limit) when given (output units: f32, or int8 steps once quantized;
-// z is the int8 output's zero point, else 0), and v < 0 ? leaky_alpha·v : v for a fused LeakyRelu
-// (float only).
+// The fused activation of Conv/Gemm/Add applied to `v` (ops/attrs.h FusedActivation; `zero_point`
+// is the int8 result's).
 Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point = 0);
 // acc + term as an accumulation's update. A float one is IEEE f32 (strict_float: neither fused nor
 // reassociated by LLVM), so the host sums in the algorithm's order, as the chip does.

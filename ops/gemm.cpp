@@ -1,6 +1,7 @@
 // Gemm (Y = alpha·op(A)·op(B) + beta·C, 2-D) and MatMul (numpy semantics, rank >= 2, broadcast
 // batch dimensions). Gemm has an int8 form (alpha = beta = 1; C is the int32 bias of output column
 // j; per-column requantization and relu), like Conv. Stage "acc" is the accumulation.
+#include "ops/attrs.h"
 #include "ops/families.h"
 #include "ops/quant.h"
 
@@ -16,7 +17,8 @@ struct GemmDims {
 
 GemmDims gemm_dims(const Node& n, const Shape& a, const Shape& b) {
   if (a.size() != 2 || b.size() != 2) node_error(n, "A and B must be 2-D");
-  const bool ta = n.i("transA", 0), tb = n.i("transB", 0);
+  const GemmAttrs attrs = GemmAttrs::of(n);
+  const bool ta = attrs.trans_a, tb = attrs.trans_b;
   const GemmDims d{ta ? a[1] : a[0], ta ? a[0] : a[1], tb ? b[0] : b[1]};
   if ((tb ? b[1] : b[0]) != d.k) node_error(n, "inner dimensions differ: A " + to_string(a) + ", B " + to_string(b));
   return d;
@@ -40,8 +42,9 @@ std::vector<TensorType> infer_gemm(const Node& n, const std::vector<InferInput>&
 Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
   const GemmDims d = gemm_dims(n, in[0].type->shape, in[1].type->shape);
   const bool int8 = in[0].type->dtype == DType::I8;
-  const bool ta = n.i("transA", 0), tb = n.i("transB", 0);
-  const float alpha = float(n.f("alpha", 1.0)), beta = float(n.f("beta", 1.0));
+  const GemmAttrs attrs = GemmAttrs::of(n);
+  const bool ta = attrs.trans_a, tb = attrs.trans_b;
+  const float alpha = float(attrs.alpha), beta = float(attrs.beta);
   if (int8 && (alpha != 1 || beta != 1)) node_error(n, "int8 Gemm needs alpha = beta = 1");
   const Type acc_t = int8 ? Int(32) : Float(32);
   Var j("x"), i("y");
@@ -58,19 +61,19 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   acc(j, i) = c_first ? cast(acc_t, c_term) : cast(acc_t, 0);
   const int za = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
   acc(j, i) = accumulate(acc(j, i), (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj));
-  Func output(halide_name(n.name)), m, s;
+  Func output(halide_name(n.name));
+  Algorithm alg{{output}, {}, {r}};
+  alg.stages.acc = acc;
   if (int8) {
-    m = channel_table(n, "multiplier", d.n);
-    s = channel_table(n, "rshift", d.n);
-    output(j, i) = activation(n, requantize(acc(j, i), m(j), s(j), zy), zy);
+    requantization_tables(n, d.n, alg.stages);
+    Expr requantized = requantize(acc(j, i), alg.stages.multiplier(j), alg.stages.rshift(j), zy);
+    output(j, i) = activation(n, requantized, zy);
   } else {
     Expr v = acc(j, i);
     if (alpha != 1) v = alpha * v;
     if (has_c && !c_first) v = v + c_term;
     output(j, i) = activation(n, v);
   }
-  Algorithm alg{{output}, {{"acc", acc}}, {r}};
-  if (int8) alg.stages.insert({{"multiplier", m}, {"rshift", s}});
   return alg;
 }
 
@@ -108,7 +111,9 @@ Algorithm build_matmul(const Node& n, const std::vector<OpInput>& in, const std:
   acc(v) = accumulate(acc(v), cast<float>(operand(in[0].func, as, r, v[1])) * cast<float>(operand(in[1].func, bs, v[0], r)));
   Func output(halide_name(n.name));
   output(v) = acc(v);
-  return {{output}, {{"acc", acc}}, {r}};
+  Algorithm alg{{output}, {}, {r}};
+  alg.stages.acc = acc;
+  return alg;
 }
 
 }  // namespace tpuc::ops

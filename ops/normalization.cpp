@@ -14,6 +14,14 @@ namespace {
 // command: sum, mean = sum / count, centered = x - mean, square, square_sum, var = square_sum / count.
 struct Moments {
   Func sum, mean, centered, square, square_sum, var;
+  void into(Stages& s) const {
+    s.sum = sum;
+    s.mean = mean;
+    s.centered = centered;
+    s.square = square;
+    s.square_sum = square_sum;
+    s.var = var;
+  }
 };
 
 Moments moments(const Func& x, const Shape& s, size_t first, const std::string& name) {
@@ -91,12 +99,15 @@ Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const s
   std_dev(outer_args(v, rank, first)) = sqrt(var_eps(outer));
   norm(v) = m.centered(v) / std_dev(outer);
   Expr y = norm(v);
-  Algorithm a{{}, {{"sum", m.sum}, {"mean", m.mean}, {"centered", m.centered}, {"square", m.square}, {"square_sum", m.square_sum},
-                   {"var", m.var}, {"var_eps", var_eps}, {"std", std_dev}, {"norm", norm}}, {}};
+  Algorithm a;
+  m.into(a.stages);
+  a.stages.var_eps = var_eps;
+  a.stages.std = std_dev;
+  a.stages.norm = norm;
   if (in.size() > 1 && in[1].func.defined()) {
     scaled(v) = y * param(in[1]);
     y = scaled(v);
-    a.stages["scaled"] = scaled;
+    a.stages.scaled = scaled;
   }
   if (in.size() > 2 && in[2].func.defined()) y = y + param(in[2]);
   Func output(name), mean(halide_name(n.name + "_Mean")), inv_std(halide_name(n.name + "_InvStdDev"));
@@ -117,7 +128,9 @@ Algorithm build_instancenorm(const Node& n, const std::vector<OpInput>& in, cons
   const float eps = float(n.f("epsilon", 1e-5));
   Func output(halide_name(n.name));
   output(v) = m.centered(v) / sqrt(m.var(outer_args(v, rank, 2)) + eps) * in[1].func(c) + in[2].func(c);
-  return {{output}, {{"mean", m.mean}, {"var", m.var}}, {}};
+  Algorithm a{{output}, {}, {}};
+  m.into(a.stages);
+  return a;
 }
 
 Algorithm build_logsoftmax(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
@@ -125,7 +138,7 @@ Algorithm build_logsoftmax(const Node& n, const std::vector<OpInput>& in, const 
   Func log_output(halide_name(n.name + "_log"));
   const std::vector<Var> v = a.outputs[0].args();
   // log(exp(x - max) / sum) computed as x - max - log(sum) for accuracy.
-  Func mx = a.stages.at("max"), total = a.stages.at("sum");
+  Func mx = a.stages.max, total = a.stages.sum;
   const Shape& s = in[0].type->shape;
   int64_t axis = n.i("axis", -1);
   if (axis < 0) axis += int64_t(s.size());

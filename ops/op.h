@@ -1,7 +1,8 @@
-// The operator registry. Each op family file (conv.cpp, pool.cpp, ...) defines, for its ops:
-//   - shape inference: output TensorTypes from input types, constant inputs and attributes;
-//   - the Halide algorithm: output Funcs defined from input Funcs, float and int8.
-// Schedules (schedules/host, schedules/bm1684x) only place these Funcs; they never redefine them.
+// An op's Halide algorithm. Each op family file (conv.cpp, pool.cpp, ...) defines, for its ops,
+// shape inference (output TensorTypes from input types, constant inputs and attributes) and the
+// algorithm (output Funcs defined from input Funcs, float and int8); ops/registry.cpp declares
+// them with their traits. Schedules (schedules/host, schedules/bm1684x) only place these Funcs;
+// they never redefine them.
 //
 // Dimension convention: a tensor of shape [d0, d1, ..., dk] is a Func whose argument 0 is dk
 // (innermost) and whose last argument is d0, so Halide::Buffer(shape reversed) wraps row-major
@@ -14,42 +15,42 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ops/registry.h"
 
 namespace tpuc::ops {
 
-struct InferInput {
-  const TensorType* type = nullptr;   // nullptr for an absent optional input
-  const Tensor* constant = nullptr;   // set when the input is a graph constant
-};
-
 struct OpInput {
-  Halide::Func func;                  // undefined for an absent optional input
+  Halide::Func func;                 // undefined for an absent optional input
   const TensorType* type = nullptr;
-  const Tensor* constant = nullptr;   // constant data, when known (weights, shapes)
+  const Tensor* constant = nullptr;  // constant data, when known (weights, shapes)
 };
 
-// An op's algorithm. `stages` names the intermediate Funcs a schedule may place, e.g. Conv's
-// "pad" (zero-padded input) and "acc" (the int32/f32 accumulation including bias).
+// The intermediate Funcs of an algorithm that a schedule may place. An op defines the ones it
+// has; the others stay undefined.
+struct Stages {
+  Halide::Func pad;                 // Conv, MaxPool: the padded input
+  Halide::Func acc;                 // Conv, ConvTranspose, Gemm, MatMul, GlobalAveragePool: the sum
+  Halide::Func weights;             // Conv: the weight as the accumulation reads it
+  Halide::Func multiplier, rshift;  // int8 Conv, Gemm, GlobalAveragePool: requantization tables
+  Halide::Func sum, count;          // AveragePool: window sums and counts; Softmax, moments: sums
+  Halide::Func max, shifted, exp;   // Softmax: row maxima, x - max, e^(x - max); Sigmoid: e^-x
+  // LayerNormalization (InstanceNormalization has the moments): mean, x - mean, its square and
+  // their sum, the variance, + epsilon, its square root, the normalized value, · scale.
+  Halide::Func mean, centered, square, square_sum, var, var_eps, std, norm, scaled;
+  Halide::Func erf, erf_plus_one, half;  // GELU (with `scaled`: x/√2)
+  Halide::Func negated, exp_plus_one;    // Sigmoid, SiLU (with `exp`)
+  Halide::Func rank;                     // TopK: each element's rank along the axis
+
+  // The defined ones, in the order above.
+  std::vector<Halide::Func> defined() const;
+};
+
 struct Algorithm {
   std::vector<Halide::Func> outputs;  // one per node output
-  std::map<std::string, Halide::Func> stages;
+  Stages stages;
   std::vector<Halide::RDom> reductions;  // the reduction domains, in stage order
 };
 
-using InferFn = std::vector<TensorType> (*)(const Node&, const std::vector<InferInput>&);
-using BuildFn = Algorithm (*)(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>& outputs);
-
-struct OpDef {
-  const char* name;
-  InferFn infer;
-  BuildFn build;
-  bool int8;  // has an int8 algorithm (inputs i8 with QuantParams, attrs multiplier/rshift where needed)
-};
-
-const OpDef* find_op(const std::string& name);  // nullptr when unsupported
-// Ops whose every output element is a function of the same input element alone (Sigmoid, Exp, ...):
-// a 256-entry table can stand for them in int8.
-bool is_elementwise_unary(const std::string& name);
 // A one-element float constant input: algorithms take it as an immediate of their expression (so a
 // chip schedule needs no operand for it; the generator reads it off the lowered expression).
 bool is_immediate(const OpInput& input);
@@ -64,7 +65,6 @@ const std::map<std::string, Halide::JITExtern>& jit_externs();
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip
 // schedule scales by the same factor).
 float global_average_factor(const Shape& input);
-const std::vector<OpDef>& all_ops();
 
 // A Halide-safe Func/parameter name for a layer name (Halide reserves '.' and '$').
 std::string halide_name(const std::string& name);

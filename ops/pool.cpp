@@ -4,7 +4,7 @@
 // divided by the number of positions counted (inside the input, or inside the padded input with
 // count_include_pad). GlobalAveragePool / GlobalMaxPool reduce all spatial dimensions; in int8,
 // GlobalMaxPool keeps the scale and GlobalAveragePool requantizes its int32 window sum (stages
-// "acc", "multiplier", "rshift", as Conv); a float GlobalAveragePool scales its f32 sum ("acc") by
+// acc, multiplier, rshift, as Conv); a float GlobalAveragePool scales its f32 sum (acc) by
 // global_average_factor.
 #include "ops/conv_geometry.h"
 #include "ops/families.h"
@@ -46,7 +46,9 @@ Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in, const std
   pool(x, y, c, k) = t.min();
   pool(x, y, c, k) = max(pool(x, y, c, k), pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
                                                y * int(g.strides[0]) + r.y * int(g.dilations[0]), c, k));
-  return {{pool}, {{"pad", pad}, {"pool", pool}}, {r}};
+  Algorithm alg{{pool}, {}, {r}};
+  alg.stages.pad = pad;
+  return alg;
 }
 
 std::vector<TensorType> infer_averagepool(const Node& n, const std::vector<InferInput>& in) { return infer_maxpool(n, in); }
@@ -68,7 +70,10 @@ Algorithm build_averagepool(const Node& n, const std::vector<OpInput>& in, const
   count(x, y) = 0;
   count(x, y) += select(counted, 1, 0);
   output(x, y, c, k) = sum(x, y, c, k) / cast<float>(max(count(x, y), 1));
-  return {{output}, {{"sum", sum}, {"count", count}}, {r}};
+  Algorithm alg{{output}, {}, {r}};
+  alg.stages.sum = sum;
+  alg.stages.count = count;
+  return alg;
 }
 
 std::vector<TensorType> infer_globalpool(const Node& n, const std::vector<InferInput>& in) {
@@ -101,13 +106,16 @@ Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const 
   acc(v) = int8 ? Expr(0) : Expr(0.0f);
   Expr x = cast(int8 ? Int(32) : Float(32), in[0].func(at));
   acc(v) = accumulate(acc(v), zx ? x - zx : x);
+  Algorithm alg{{output}, {}, {r}};
+  alg.stages.acc = acc;
   if (!int8) {
     output(v) = acc(v) * global_average_factor(s);
-    return {{output}, {{"acc", acc}}, {r}};
+    return alg;
   }
-  Func m = channel_table(n, "multiplier", s[1]), sh = channel_table(n, "rshift", s[1]);
-  output(v) = requantize(acc(v), m(v[s.size() - 2]), sh(v[s.size() - 2]), zy);
-  return {{output}, {{"acc", acc}, {"multiplier", m}, {"rshift", sh}}, {r}};
+  requantization_tables(n, s[1], alg.stages);
+  const Var& c = v[s.size() - 2];
+  output(v) = requantize(acc(v), alg.stages.multiplier(c), alg.stages.rshift(c), zy);
+  return alg;
 }
 
 }  // namespace tpuc::ops

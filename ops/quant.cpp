@@ -32,6 +32,5 @@ Expr dequantize(Expr q, float scale, int zero_point) {
   return zero_point ? cast<float>(cast<int32_t>(q) - zero_point) * scale : cast<float>(q) * scale;
 }
 
-int zero_point(const TensorType& t) { return t.quant ? int(t.quant->zero_point) : 0; }
 
 }  // namespace tpuc::ops

@@ -14,7 +14,5 @@ Halide::Expr requantize(Halide::Expr acc, Halide::Expr multiplier, Halide::Expr 
 Halide::Expr round_half_away(Halide::Expr v);                                   // float, exact like std::round
 Halide::Expr quantize(Halide::Expr x, float inv_scale, int zero_point = 0);     // f32 → int8
 Halide::Expr dequantize(Halide::Expr q, float scale, int zero_point = 0);       // int8 → f32
-// The zero point of an int8 type (0 without quantization parameters).
-int zero_point(const TensorType& t);
 
 }  // namespace tpuc::ops

@@ -158,7 +158,9 @@ Algorithm build_topk(const Node& n, const std::vector<OpInput>& in, const std::v
   values(v) = sum(select(hit, in[0].func(at_i), cast(x.type(), 0)));
   indices(v) = sum(select(hit, cast<int64_t>(Expr(i)), cast<int64_t>(0)));
   (void)out;
-  return {{values, indices}, {{"rank", rank}}, {j, i}};
+  Algorithm alg{{values, indices}, {}, {j, i}};
+  alg.stages.rank = rank;
+  return alg;
 }
 
 }  // namespace tpuc::ops

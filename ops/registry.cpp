@@ -2,82 +2,161 @@
 
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
+#include "ops/attrs.h"
 #include "ops/families.h"
 
 namespace tpuc::ops {
 
+namespace {
+
+// A registry row, built as TVM's RELAY_REGISTER_OP(...).set_attr(...) chains: the name and the
+// algorithm, then the traits that differ from the defaults.
+struct Op {
+  OpDef def;
+  Op(const char* name, InferFn infer, BuildFn build) : def{name, infer, build} {}
+  Op& int8(Int8Form form, Int8Check check = nullptr) {
+    def.int8 = form;
+    def.int8_check = check;
+    return *this;
+  }
+  Op& reshape() {
+    def.reshape = true;
+    return *this;
+  }
+  Op& identity() {
+    def.identity = true;
+    return reshape();
+  }
+  Op& weighted() {
+    def.weighted = true;
+    return *this;
+  }
+  Op& control_operands(std::initializer_list<int> inputs) {
+    for (int i : inputs) def.control_operands |= 1u << i;
+    return *this;
+  }
+  Op& internal() {
+    def.internal = true;
+    return *this;
+  }
+};
+
+std::string int8_resize_check(const Node& n, const std::vector<const TensorType*>&,
+                              const TensorType&) {
+  return n.s("mode", "nearest") == "nearest" ? "" : "only a nearest resize has an int8 form";
+}
+
+std::string int8_gemm_check(const Node& n, const std::vector<const TensorType*>& in,
+                            const TensorType& result) {
+  return plain_gemm_refusal(n, in.size() > 2 ? in[2] : nullptr, result);
+}
+
+std::vector<OpDef> table() {
+  constexpr Int8Form kOwnScale = Int8Form::OwnScale, kInputScale = Int8Form::InputScale;
+  const Op ops[] = {
+      Op("ArgMax", infer_argmax, build_argmax),
+      Op("ArgMin", infer_argmax, build_argmax),
+      Op("AveragePool", infer_averagepool, build_averagepool),
+      Op("BatchNormalization", infer_batchnorm, build_batchnorm),
+      Op("Cast", infer_cast, build_cast),
+      Op("Clip", infer_clip, build_clip),
+      // int8: its inputs share the result's scale (the quantizer gives them one class).
+      Op("Concat", infer_concat, build_concat).int8(kInputScale),
+      Op("ConstantOfShape", infer_constant_of_shape, build_constant_of_shape),
+      Op("Conv", infer_conv, build_conv).int8(kOwnScale).weighted(),
+      Op("ConvTranspose", infer_conv_transpose, build_conv_transpose),
+      Op("DepthToSpace", infer_depth_space, build_depth_space),
+      Op("Dequantize", infer_dequantize, build_dequantize).int8(kOwnScale).internal(),
+      Op("Dropout", infer_identity, build_identity).int8(kInputScale).identity(),
+      Op("Expand", infer_expand, build_expand),
+      Op("Flatten", infer_flatten, build_flatten).int8(kInputScale).reshape(),
+      Op("Gather", infer_gather, build_gather),
+      Op("Gemm", infer_gemm, build_gemm).int8(kOwnScale, int8_gemm_check).weighted(),
+      Op("GlobalAveragePool", infer_globalpool, build_globalpool).int8(kOwnScale),
+      Op("GlobalMaxPool", infer_globalpool, build_globalpool).int8(kInputScale),
+      Op("Identity", infer_identity, build_identity).int8(kInputScale).identity(),
+      Op("InstanceNormalization", infer_same, build_instancenorm),
+      Op("LayerNormalization", infer_layernorm, build_layernorm),
+      Op("LogSoftmax", infer_softmax, build_logsoftmax),
+      Op("Lut", infer_lut, build_lut).int8(kOwnScale).internal(),
+      Op("MatMul", infer_matmul, build_matmul),
+      Op("MaxPool", infer_maxpool, build_maxpool).int8(kInputScale),
+      Op("Pad", infer_pad, build_pad),
+      Op("PRelu", infer_prelu, build_prelu),
+      Op("Quantize", infer_quantize, build_quantize).int8(kOwnScale).internal(),
+      Op("ReduceMax", infer_reduce, build_reduce),
+      Op("ReduceMean", infer_reduce, build_reduce),
+      Op("ReduceMin", infer_reduce, build_reduce),
+      Op("ReduceSum", infer_reduce, build_reduce),
+      Op("Relu", infer_relu, build_relu).int8(kInputScale),
+      Op("Reshape", infer_reshape, build_reshape).int8(kInputScale).reshape(),
+      Op("Resize", infer_resize, build_resize)
+          .int8(kInputScale, int8_resize_check)
+          .control_operands({1, 2}),
+      Op("Shape", infer_shape, build_shape),
+      Op("Slice", infer_slice, build_slice),
+      Op("Softmax", infer_softmax, build_softmax),
+      Op("SpaceToDepth", infer_depth_space, build_depth_space),
+      Op("Split", infer_split, build_split),
+      Op("Squeeze", infer_squeeze, build_reshape).int8(kInputScale).reshape(),
+      Op("Tile", infer_expand, build_expand),
+      Op("TopK", infer_topk, build_topk),
+      Op("Transpose", infer_transpose, build_transpose).int8(kInputScale),
+      Op("Unsqueeze", infer_unsqueeze, build_reshape).int8(kInputScale).reshape(),
+      Op("Upsample", infer_resize, build_resize)
+          .int8(kInputScale, int8_resize_check)
+          .control_operands({1}),
+      Op("Where", infer_where, build_where),
+  };
+  std::vector<OpDef> defs;
+  for (const Op& op : ops) defs.push_back(op.def);
+  // The table-driven families: every unary function is elementwise (an int8 table stands for
+  // it); of the binary ops only Add has an int8 algorithm.
+  for (const char* name : unary_ops()) {
+    OpDef def{name, infer_unary, build_unary};
+    def.elementwise = true;
+    def.internal = std::string(name) == "Silu";
+    defs.push_back(def);
+  }
+  for (const char* name : binary_ops()) {
+    OpDef def{name, infer_binary, build_binary};
+    if (std::string(name) == "Add") def.int8 = kOwnScale;
+    defs.push_back(def);
+  }
+  std::sort(defs.begin(), defs.end(),
+            [](const OpDef& a, const OpDef& b) { return std::string(a.name) < b.name; });
+  return defs;
+}
+
+}  // namespace
+
 const std::vector<OpDef>& all_ops() {
-  static const std::vector<OpDef> ops = [] {
-    std::vector<OpDef> table = {
-        // name                 infer             build             int8
-        {"ArgMax", infer_argmax, build_argmax, false},
-        {"ArgMin", infer_argmax, build_argmax, false},
-        {"AveragePool", infer_averagepool, build_averagepool, false},
-        {"BatchNormalization", infer_batchnorm, build_batchnorm, false},
-        {"Cast", infer_cast, build_cast, false},
-        {"ConstantOfShape", infer_constant_of_shape, build_constant_of_shape, false},
-        {"ConvTranspose", infer_conv_transpose, build_conv_transpose, false},
-        {"DepthToSpace", infer_depth_space, build_depth_space, false},
-        {"Expand", infer_expand, build_expand, false},
-        {"Resize", infer_resize, build_resize, true},  // int8: nearest only (passes/quantize)
-        {"SpaceToDepth", infer_depth_space, build_depth_space, false},
-        {"Upsample", infer_resize, build_resize, true},
-        {"Gather", infer_gather, build_gather, false},
-        {"InstanceNormalization", infer_same, build_instancenorm, false},
-        {"LayerNormalization", infer_layernorm, build_layernorm, false},
-        {"LogSoftmax", infer_softmax, build_logsoftmax, false},
-        {"Pad", infer_pad, build_pad, false},
-        {"PRelu", infer_prelu, build_prelu, false},
-        {"Shape", infer_shape, build_shape, false},
-        {"Slice", infer_slice, build_slice, false},
-        {"Split", infer_split, build_split, false},
-        {"Tile", infer_expand, build_expand, false},
-        {"Concat", infer_concat, build_concat, true},  // int8: its inputs share the result's scale (passes/quantize)
-        {"GlobalAveragePool", infer_globalpool, build_globalpool, true},
-        {"GlobalMaxPool", infer_globalpool, build_globalpool, true},
-        {"ReduceMax", infer_reduce, build_reduce, false},
-        {"ReduceMean", infer_reduce, build_reduce, false},
-        {"ReduceMin", infer_reduce, build_reduce, false},
-        {"ReduceSum", infer_reduce, build_reduce, false},
-        {"Squeeze", infer_squeeze, build_reshape, true},
-        {"TopK", infer_topk, build_topk, false},
-        {"Transpose", infer_transpose, build_transpose, true},
-        {"Unsqueeze", infer_unsqueeze, build_reshape, true},
-        {"Clip", infer_clip, build_clip, false},
-        {"Conv", infer_conv, build_conv, true},
-        {"Dequantize", infer_dequantize, build_dequantize, true},
-        {"Dropout", infer_identity, build_identity, true},
-        {"Flatten", infer_flatten, build_flatten, true},
-        {"Gemm", infer_gemm, build_gemm, true},
-        {"Identity", infer_identity, build_identity, true},
-        {"Lut", infer_lut, build_lut, true},
-        {"MatMul", infer_matmul, build_matmul, false},
-        {"MaxPool", infer_maxpool, build_maxpool, true},
-        {"Quantize", infer_quantize, build_quantize, true},
-        {"Relu", infer_relu, build_relu, true},
-        {"Reshape", infer_reshape, build_reshape, true},
-        {"Softmax", infer_softmax, build_softmax, false},
-        {"Where", infer_where, build_where, false},
-    };
-    for (const char* name : unary_ops()) table.push_back({name, infer_unary, build_unary, false});
-    for (const char* name : binary_ops()) table.push_back({name, infer_binary, build_binary, std::string(name) == "Add"});
-    std::sort(table.begin(), table.end(), [](const OpDef& a, const OpDef& b) { return std::string(a.name) < b.name; });
-    return table;
-  }();
+  static const std::vector<OpDef> ops = table();
   return ops;
 }
 
-bool is_elementwise_unary(const std::string& name) {
-  static const std::vector<const char*> names = unary_ops();
-  return std::any_of(names.begin(), names.end(), [&](const char* op) { return name == op; });
-}
-
 const OpDef* find_op(const std::string& name) {
-  for (const OpDef& op : all_ops())
-    if (name == op.name) return &op;
-  return nullptr;
+  const std::vector<OpDef>& ops = all_ops();
+  auto it = std::lower_bound(ops.begin(), ops.end(), name,
+                             [](const OpDef& op, const std::string& n) { return op.name < n; });
+  return it != ops.end() && it->name == name ? &*it : nullptr;
 }
 
+const OpDef& op_of(const Node& n) {
+  const OpDef* def = find_op(n.op);
+  if (!def) node_error(n, "tpuc has no operator '" + n.op + "'");
+  return *def;
+}
+
+std::vector<Halide::Func> Stages::defined() const {
+  std::vector<Halide::Func> all = {pad,    acc,     weights,  multiplier, rshift,     sum,
+                                   count,  max,     shifted,  exp,        mean,       centered,
+                                   square, square_sum, var,   var_eps,    std,        norm,
+                                   scaled, erf,     erf_plus_one, half,   negated,    exp_plus_one, rank};
+  all.erase(std::remove_if(all.begin(), all.end(), [](const Halide::Func& f) { return !f.defined(); }),
+            all.end());
+  return all;
+}
 Halide::Type halide_type(DType t) {
   static const std::map<DType, Halide::Type> types = {
       {DType::F32, Halide::Float(32)}, {DType::F16, Halide::Float(16)}, {DType::BF16, Halide::BFloat(16)},
@@ -110,16 +189,23 @@ void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t cou
     if (!in[i].type) node_error(n, "input " + std::to_string(i) + " is absent or untyped");
 }
 
-Halide::Func channel_table(const Node& n, const std::string& key, int64_t channels) {
-  const std::vector<int64_t> values = n.ints(key);
+Halide::Func channel_table(const Node& n, const char* what, const std::vector<int64_t>& values,
+                           int64_t channels) {
   if (int64_t(values.size()) != channels)
-    node_error(n, "'" + key + "' has " + std::to_string(values.size()) + " values, expected " + std::to_string(channels));
+    node_error(n, std::string("'") + what + "' has " + std::to_string(values.size()) +
+                      " values, expected " + std::to_string(channels));
   Halide::Buffer<int32_t> table(static_cast<int>(channels));
   for (int64_t i = 0; i < channels; ++i) table.data()[i] = int32_t(values[size_t(i)]);
-  Halide::Func f(halide_name(n.name + "_" + key));
+  Halide::Func f(halide_name(n.name + "_" + what));
   Halide::Var c("c");
   f(c) = table(c);
   return f;
+}
+
+void requantization_tables(const Node& n, int64_t channels, Stages& stages) {
+  const Requantization r = Requantization::of(n);
+  stages.multiplier = channel_table(n, "multiplier", r.multiplier, channels);
+  stages.rshift = channel_table(n, "rshift", r.rshift, channels);
 }
 
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out) {
@@ -161,12 +247,16 @@ Halide::Expr accumulate(Halide::Expr acc, Halide::Expr term) {
 }
 
 Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point) {
-  if (n.i("do_relu", 0)) v = Halide::max(v, Halide::cast(v.type(), zero_point));
-  if (n.has("relu_limit")) {
-    const double limit = zero_point ? std::min(127.0, n.f("relu_limit", 0) + zero_point) : n.f("relu_limit", 0);
+  const FusedActivation a = FusedActivation::of(n);
+  if (a.relu) v = Halide::max(v, Halide::cast(v.type(), zero_point));
+  if (a.relu_limit) {
+    const double limit = zero_point ? std::min(127.0, *a.relu_limit + zero_point) : *a.relu_limit;
     v = Halide::min(v, Halide::cast(v.type(), Halide::Expr(limit)));
   }
-  if (n.has("leaky_alpha")) v = Halide::select(v < 0, Halide::cast(v.type(), Halide::Expr(float(n.f("leaky_alpha", 0)))) * v, v);
+  if (a.leaky_alpha) {
+    Halide::Expr alpha = Halide::cast(v.type(), Halide::Expr(float(*a.leaky_alpha)));
+    v = Halide::select(v < 0, alpha * v, v);
+  }
   return v;
 }
 

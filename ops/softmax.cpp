@@ -50,7 +50,12 @@ Algorithm build_softmax(const Node& n, const std::vector<OpInput>& in, const std
   sum(outer_vars) = 0.0f;
   sum(outer_vars) = accumulate(sum(outer_vars), e(at_r));
   output(v) = e(v) / sum(outer_vars);
-  return {{output}, {{"max", mx}, {"shifted", shifted}, {"exp", e}, {"sum", sum}}, {r}};
+  Algorithm a{{output}, {}, {r}};
+  a.stages.max = mx;
+  a.stages.shifted = shifted;
+  a.stages.exp = e;
+  a.stages.sum = sum;
+  return a;
 }
 
 }  // namespace tpuc::ops

@@ -116,7 +116,9 @@ Algorithm build_conv_transpose(const Node& n, const std::vector<OpInput>& in, co
   acc(x, y, c, k) += select(valid, in[0].func(clamp(ix, 0, int(xs[3]) - 1), clamp(iy, 0, int(xs[2]) - 1), ic, k), 0.0f) *
                      in[1].func(r.x, r.y, c % OCg, ic);
   output(x, y, c, k) = acc(x, y, c, k);
-  return {{output}, {{"acc", acc}}, {r}};
+  Algorithm alg{{output}, {}, {r}};
+  alg.stages.acc = acc;
+  return alg;
 }
 
 // Resize (opset 10+: scales or sizes inputs) and Upsample (scales input). Output size =

@@ -64,7 +64,12 @@ Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
   erf_plus_one(v) = erf(v) + 1.0f;
   half(v) = x(v) * 0.5f;
   output(v) = half(v) * erf_plus_one(v);
-  return {{output}, {{"scaled", scaled}, {"erf", erf}, {"erf_plus_one", erf_plus_one}, {"half", half}}, {}};
+  Algorithm a{{output}, {}, {}};
+  a.stages.scaled = scaled;
+  a.stages.erf = erf;
+  a.stages.erf_plus_one = erf_plus_one;
+  a.stages.half = half;
+  return a;
 }
 
 // Sigmoid 1 / (1 + e^−x) and SiLU x / (1 + e^−x) in f32, one operation per Func as GELU:
@@ -77,7 +82,11 @@ Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
   exp(v) = exp_f32(negated(v));
   plus_one(v) = exp(v) + 1.0f;
   output(v) = (n.op == "Silu" ? x(v) : Expr(1.0f)) / plus_one(v);
-  return {{output}, {{"negated", negated}, {"exp", exp}, {"exp_plus_one", plus_one}}, {}};
+  Algorithm a{{output}, {}, {}};
+  a.stages.negated = negated;
+  a.stages.exp = exp;
+  a.stages.exp_plus_one = plus_one;
+  return a;
 }
 
 // Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.

@@ -8,6 +8,7 @@
 // instead, so the model's output names never change.
 #include <numeric>
 
+#include "ops/registry.h"
 #include "passes/passes.h"
 #include "passes/rewrite.h"
 
@@ -17,8 +18,10 @@ namespace {
 
 bool typed(const Graph& g, const std::string& v) { return g.is_constant(v) || g.types.count(v); }
 
+// Reshape, Flatten, Squeeze, Unsqueeze (and Identity, Dropout): the registry's reshape ops.
 bool reshape_like(const Node& n) {
-  return n.op == "Reshape" || n.op == "Flatten" || n.op == "Squeeze" || n.op == "Unsqueeze";
+  const ops::OpDef* def = ops::find_op(n.op);
+  return def && def->reshape;
 }
 
 std::vector<int64_t> permutation(const Graph& g, const Node& t) {
@@ -29,7 +32,8 @@ std::vector<int64_t> permutation(const Graph& g, const Node& t) {
 }
 
 bool is_noop(const Graph& g, const Node& n) {
-  if (n.op == "Identity" || n.op == "Dropout") return true;
+  const ops::OpDef* def = ops::find_op(n.op);
+  if (def && def->identity) return true;
   if (n.inputs.empty() || !typed(g, n.inputs[0]) || !typed(g, n.outputs[0])) return false;
   const TensorType &in = g.type(n.inputs[0]), &out = g.type(n.outputs[0]);
   if (reshape_like(n) || n.op == "Cast") return in.dtype == out.dtype && in.shape == out.shape;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "ir/diagnostics.h"
+#include "ops/attrs.h"
 #include "passes/passes.h"
 #include "passes/rewrite.h"
 
@@ -31,19 +32,20 @@ void fold_batchnorm(Graph& g, const PassOptions&) {
   for (size_t i = 0; i < g.nodes.size();) {
     const Node& bn = g.nodes[i];
     const Node* producer = bn.op == "BatchNormalization" ? g.producer(bn.inputs[0]) : nullptr;
-    const bool foldable_op = producer && (producer->op == "Conv" || (producer->op == "Gemm" && !producer->i("transA", 0) &&
-                                                                     producer->f("alpha", 1) == 1 && producer->f("beta", 1) == 1));
+    const ops::GemmAttrs gemm = producer ? ops::GemmAttrs::of(*producer) : ops::GemmAttrs{};
+    const bool plain_gemm = !gemm.trans_a && gemm.alpha == 1 && gemm.beta == 1;
+    const bool foldable_op = producer && (producer->op == "Conv" || (producer->op == "Gemm" && plain_gemm));
     const Tensor* w = foldable_op ? constant_f32(g, *producer, 1) : nullptr;
     std::vector<const Tensor*> params;
     for (size_t k = 1; k < 5; ++k) params.push_back(constant_f32(g, bn, k));
     const bool has_bias = producer && producer->inputs.size() > 2 && !producer->inputs[2].empty();
     const Tensor* bias = has_bias ? constant_f32(g, *producer, 2) : nullptr;
     if (!w || std::count(params.begin(), params.end(), nullptr) || (has_bias && !bias) || use_count(g, bn.inputs[0]) != 1 ||
-        producer->i("do_relu", 0) || producer->has("leaky_alpha")) {
+        ops::FusedActivation::of(*producer).any()) {
       ++i;
       continue;
     }
-    const bool channel_last = producer->op == "Gemm" && !producer->i("transB", 0);
+    const bool channel_last = producer->op == "Gemm" && !gemm.trans_b;
     const int64_t channels = channel_last ? w->type.shape.back() : w->type.shape[0];
     if (params[0]->size() != channels || (bias && bias->size() != channels)) {
       ++i;

@@ -2,6 +2,7 @@
 // it — becomes a Gemm, the op with int8 and BM1684X forms, and takes the bias of an Add that
 // follows it. Inputs of rank above 2 are flattened to rows by a Reshape before and restored after.
 //   MatMul(A[..., K], B[K, N]) (+ Add(bias[N]))  →  Reshape → Gemm(A[M, K], B, bias) → Reshape
+#include "ops/attrs.h"
 #include "passes/passes.h"
 #include "passes/rewrite.h"
 
@@ -22,7 +23,7 @@ std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const s
   if (use_count(g, value) != 1) return std::nullopt;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& add = g.nodes[i];
-    if (add.op != "Add" || add.inputs.size() != 2 || add.has("do_relu")) continue;
+    if (add.op != "Add" || add.inputs.size() != 2 || ops::FusedActivation::of(add).any()) continue;
     for (size_t k = 0; k < 2; ++k) {
       const std::string& other = add.inputs[1 - k];
       if (add.inputs[k] != value || !g.is_constant(other)) continue;

@@ -1,18 +1,15 @@
-// shape-inference: types every value from its op's shape inference (ops/op.h).
+// shape-inference: types every value from its op's shape inference (ops/registry.h).
 // A value that already has quantization parameters keeps them when the inferred
 // dtype agrees (the quantizer decides scales; shape inference only decides
 // shapes and dtypes).
 #include "ir/diagnostics.h"
-#include "ops/op.h"
+#include "ops/registry.h"
 #include "passes/passes.h"
 
 namespace tpuc::passes {
 
 void infer_node(Graph &g, const Node &n) {
-  const ops::OpDef *def = ops::find_op(n.op);
-  if (!def)
-    throw Error("node '" + n.name + "': operator " + n.op +
-                " is not supported");
+  const ops::OpDef &def = ops::op_of(n);
   std::vector<ops::InferInput> inputs;
   for (const std::string &in : n.inputs) {
     ops::InferInput i;
@@ -22,11 +19,11 @@ void infer_node(Graph &g, const Node &n) {
       i.type = i.constant ? &i.constant->type
                           : (g.types.count(in) ? &g.types.at(in) : nullptr);
       if (!i.type)
-        throw Error("node '" + n.name + "': input '" + in + "' has no type");
+        node_error(n, "input '" + in + "' has no type");
     }
     inputs.push_back(i);
   }
-  const std::vector<TensorType> outs = def->infer(n, inputs);
+  const std::vector<TensorType> outs = def.infer(n, inputs);
   for (size_t k = 0; k < n.outputs.size() && k < outs.size(); ++k) {
     TensorType t = outs[k];
     auto old = g.types.find(n.outputs[k]);

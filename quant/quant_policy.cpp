@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "ir/yaml.h"
-#include "ops/op.h"
+#include "ops/registry.h"
 
 namespace tpuc::quant {
 

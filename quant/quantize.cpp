@@ -11,17 +11,17 @@
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
 #include "target/host/executor.h"
-#include "ops/op.h"
+#include "ops/attrs.h"
+#include "ops/registry.h"
 
 namespace tpuc::quant {
 
 namespace {
 
-// Ops whose int8 output reuses the input's scale: they only move or select values (a nearest
-// Resize; a linear one has no int8 form).
+// Ops whose int8 result reuses the input's scale: they only move or select values.
 bool keeps_scale(const std::string& op) {
-  static const char* ops[] = {"MaxPool", "GlobalMaxPool", "Relu", "Flatten", "Reshape", "Identity", "Dropout", "Concat", "Resize", "Upsample"};
-  return std::any_of(std::begin(ops), std::end(ops), [&](const char* o) { return op == o; });
+  const ops::OpDef* def = ops::find_op(op);
+  return def && def->int8 == ops::Int8Form::InputScale;
 }
 
 int64_t round_away(double v) { return int64_t(std::round(v)); }
@@ -29,9 +29,8 @@ int64_t round_away(double v) { return int64_t(std::round(v)); }
 // Constant operands that say what an op does rather than hold data: a half-precision layer keeps
 // them in f32 (rounding Resize's scales would resize differently).
 bool is_control_operand(const std::string& op, size_t index) {
-  static const std::map<std::string, std::vector<size_t>> operands = {{"Resize", {1, 2}}, {"Upsample", {1}}, {"Range", {0, 1, 2}}};
-  auto it = operands.find(op);
-  return it != operands.end() && std::count(it->second.begin(), it->second.end(), index);
+  const ops::OpDef* def = ops::find_op(op);
+  return def && def->is_control_operand(index);
 }
 
 const char* suffix(DType t) { return t == DType::I8 ? "int8" : name(t); }
@@ -78,15 +77,14 @@ class Quantizer {
 
   bool int8_capable(const Node& n) const {
     const ops::OpDef* def = ops::find_op(n.op);
-    if (!def || !def->int8) return false;
-    if (n.has("leaky_alpha")) return false;  // a fused LeakyRelu has no int8 form yet
-    if ((n.op == "Resize" || n.op == "Upsample") && n.s("mode", "nearest") != "nearest") return false;
-    if (n.op == "Gemm") {
-      if (n.i("transA", 0) || n.f("alpha", 1) != 1 || n.f("beta", 1) != 1) return false;
-      if (n.inputs.size() > 2 && !n.inputs[2].empty() && top_.type(n.inputs[2]).num_elements() != top_.type(n.outputs[0]).shape[1])
-        return false;
+    if (!def || def->int8 == ops::Int8Form::None) return false;
+    if (ops::FusedActivation::of(n).leaky_alpha) return false;  // a fused LeakyRelu has no int8 form yet
+    if (def->int8_check) {
+      std::vector<const TensorType*> inputs;
+      for (const std::string& in : n.inputs) inputs.push_back(in.empty() ? nullptr : &top_.type(in));
+      if (!def->int8_check(n, inputs, top_.type(n.outputs[0])).empty()) return false;
     }
-    const bool weighted = n.op == "Conv" || n.op == "Gemm";  // inputs 1 and 2 are constants it quantizes itself
+    const bool weighted = def->weighted;  // inputs 1 and 2 are constants it quantizes itself
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
       if (in.empty()) continue;
@@ -98,7 +96,8 @@ class Quantizer {
 
   // An elementwise function of one activation becomes a 256-entry table (docs/quantization.md).
   bool lut_capable(const Node& n) const {
-    return n.inputs.size() == 1 && activation(n.inputs[0]) && ops::is_elementwise_unary(n.op);
+    const ops::OpDef* def = ops::find_op(n.op);
+    return n.inputs.size() == 1 && activation(n.inputs[0]) && def && def->elementwise;
   }
 
   bool activation(const std::string& v) const { return !top_.is_constant(v) && top_.type(v).dtype == DType::F32; }
@@ -189,8 +188,9 @@ class Quantizer {
       int32_t mult;
       int shift;
       quantize_multiplier(sx / (sy * double(num_elements(shape) / (shape[0] * shape[1]))), &mult, &shift);
-      q.attrs["multiplier"] = std::vector<int64_t>(size_t(shape[1]), mult);
-      q.attrs["rshift"] = std::vector<int64_t>(size_t(shape[1]), shift);
+      const ops::Requantization r{std::vector<int64_t>(size_t(shape[1]), mult),
+                                  std::vector<int64_t>(size_t(shape[1]), shift)};
+      r.store(q);
     } else if (n.op == "Add") {
       const double sb = quant_of(n.inputs[1]).scale[0];
       q.inputs[1] = version(n.inputs[1], DType::I8);
@@ -199,12 +199,15 @@ class Quantizer {
       const double ra = sx / sy, rb = sb / sy;
       quantize_multiplier(std::max(ra, rb), ra >= rb ? &m0 : &m1, &shift);
       (ra >= rb ? m1 : m0) = int32_t(round_away(std::min(ra, rb) * std::ldexp(1.0, shift)));
-      q.attrs["multiplier"] = std::vector<int64_t>{m0, m1};
-      q.attrs["rshift"] = std::vector<int64_t>{shift};
+      ops::Requantization{{m0, m1}, {shift}}.store(q);
     }
     // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy above the zero point once
     // quantized (at most 127 - zy: beyond that the limit clips nothing).
-    if (q.has("relu_limit")) q.attrs["relu_limit"] = std::min(127.0 - double(qy.zero_point), std::round(q.f("relu_limit", 0) / sy));
+    ops::FusedActivation act = ops::FusedActivation::of(q);
+    if (act.relu_limit) {
+      act.relu_limit = std::min(127.0 - double(qy.zero_point), std::round(*act.relu_limit / sy));
+      act.store(q);
+    }
     out_.types[out] = {DType::I8, top_.type(out).shape, qy};
     versions_[out][DType::I8] = out;
     out_.nodes.push_back(q);
@@ -237,7 +240,7 @@ class Quantizer {
   // the bias to int32 at scale sx·sw, and the per-channel requantization sx·sw/sy.
   void quantize_weights(Node& q, double sx, double sy) {
     Tensor w = top_.constants.at(q.inputs[1]);
-    if (q.op == "Gemm" && !q.i("transB", 0)) {
+    if (q.op == "Gemm" && !ops::GemmAttrs::of(q).trans_b) {
       const int64_t k = w.type.shape[0], n = w.type.shape[1];
       Tensor t(TensorType{DType::F32, {n, k}, std::nullopt});
       for (int64_t i = 0; i < k; ++i)
@@ -283,8 +286,7 @@ class Quantizer {
       out_.constants[b_name] = bq;
       q.inputs[2] = b_name;
     }
-    q.attrs["multiplier"] = multiplier;
-    q.attrs["rshift"] = rshift;
+    ops::Requantization{multiplier, rshift}.store(q);
   }
 
   void add_node(const std::string& op, const std::string& name, std::vector<std::string> inputs, const std::string& out,

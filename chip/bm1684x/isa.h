@@ -40,6 +40,13 @@ struct Operand {
   int64_t elements() const { return int64_t(n) * c * h * w; }
 };
 
+// Limits of the command fields, which the schedules and the generator keep within.
+constexpr int kMaxPad = 15;         // window padding per side: 4-bit fields
+constexpr int kMaxKernel = 65535;   // a window's height or width (kh, kw): 16-bit fields
+// A POOL sum of int8 values accumulates in int32: a window of at most 255 a side cannot overflow
+// it (255² · 128 < 2³¹) whatever the values.
+constexpr int kMaxSumWindowSide = 255;
+
 enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, Sfu = 6, Lut = 7, End = 15 };
 enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4, Convert = 5, Sub = 6, Mul = 7, Div = 8 };
 enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1, Erf = 2 };
@@ -56,7 +63,7 @@ struct TiuCommand {
   float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results above it become it
   uint16_t kh = 1, kw = 1;              // window (a reduction over a whole row may be long)
   uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // window padding, at most 15 each (4-bit fields)
+  uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // window padding, at most kMaxPad
   float pad_value = 0;                  // what the padding reads (in opd0's type)
   float scale = 1;                      // Quantize: 1/scale; Dequantize: scale; Convert: a factor
   int32_t multiplier[2] = {0, 0};       // Arith Add

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ir/diagnostics.h"
+#include "ops/registry.h"
 
 namespace tpuc {
 
@@ -172,28 +173,13 @@ void cast_type(Node& n, Graph&, int64_t) {
 // ConstantOfShape's value is a one-element tensor attribute; tpuc keeps its dtype name and value.
 // (Handled in import_onnx, where tensor attributes are read.)
 
-const OnnxOp kOps[] = {
-    {"And", keep}, {"Cos", keep}, {"GreaterOrEqual", keep}, {"LessOrEqual", keep}, {"Or", keep}, {"Round", keep},
-    {"Sign", keep}, {"Sin", keep}, {"Tan", keep}, {"TopK", keep}, {"Xor", keep},
-    {"Acos", keep}, {"Acosh", keep}, {"Asin", keep}, {"Asinh", keep}, {"Atan", keep}, {"Atanh", keep},
-    {"Celu", keep}, {"Cosh", keep}, {"Gelu", keep}, {"Sinh", keep}, {"Softsign", keep}, {"ThresholdedRelu", keep},
-    {"ConvTranspose", keep}, {"DepthToSpace", keep}, {"Resize", keep}, {"SpaceToDepth", keep}, {"Upsample", keep},
-    {"ConstantOfShape", keep}, {"Expand", keep}, {"Gather", keep}, {"InstanceNormalization", keep},
-    {"LayerNormalization", keep}, {"LogSoftmax", softmax}, {"Pad", keep}, {"PRelu", keep}, {"Shape", keep},
-    {"Slice", keep}, {"Split", keep}, {"Tile", keep},
-    {"ArgMax", keep},     {"ArgMin", keep},     {"AveragePool", keep}, {"Cast", cast_type},  {"Concat", keep},
-    {"GlobalAveragePool", keep}, {"GlobalMaxPool", keep}, {"ReduceMax", keep}, {"ReduceMean", keep},
-    {"ReduceMin", keep},  {"ReduceSum", axes_to_attribute}, {"Squeeze", axes_to_attribute}, {"Transpose", keep},
-    {"Unsqueeze", axes_to_attribute},
-    {"Abs", keep},        {"Add", keep},       {"BatchNormalization", batchnorm}, {"Ceil", keep},       {"Clip", clip},
-    {"Conv", keep},       {"Div", keep},       {"Dropout", dropout},              {"Elu", keep},        {"Equal", keep},
-    {"Erf", keep},        {"Exp", keep},       {"Flatten", keep},                 {"Floor", keep},      {"Gemm", gemm},
-    {"Greater", keep},    {"HardSigmoid", keep}, {"HardSwish", keep},            {"Identity", keep},   {"LeakyRelu", keep},
-    {"Less", keep},       {"Log", keep},       {"MatMul", keep},                  {"Max", keep},        {"MaxPool", keep},
-    {"Min", keep},        {"Mul", keep},       {"Neg", keep},                     {"Pow", keep},        {"Reciprocal", keep},
-    {"Relu", keep},       {"Reshape", reshape}, {"Selu", keep},                   {"Sigmoid", keep},    {"Softmax", softmax},
-    {"Softplus", keep},   {"Sqrt", keep},      {"Sub", keep},                     {"Sum", keep},        {"Tanh", keep},
-    {"Where", keep},
+// The ops whose older opsets differ from the form tpuc's registry takes (every other registered op
+// is imported as it is).
+const OnnxOp kNormalizers[] = {
+    {"BatchNormalization", batchnorm}, {"Cast", cast_type},     {"Clip", clip},
+    {"Dropout", dropout},              {"Gemm", gemm},          {"LogSoftmax", softmax},
+    {"ReduceSum", axes_to_attribute},  {"Reshape", reshape},    {"Softmax", softmax},
+    {"Squeeze", axes_to_attribute},    {"Unsqueeze", axes_to_attribute},
 };
 
 // 1-D Conv, ConvTranspose, MaxPool and AveragePool run as their 2-D forms on a height-1 image: Unsqueeze the input
@@ -243,17 +229,25 @@ void widen_to_2d(Node& n, Graph& g, std::vector<Node>& nodes) {
   nodes.push_back(Node{"Squeeze", n.name + "/squeeze", {n.outputs[0]}, {out}, {{"axes", std::vector<int64_t>{2}}}});
 }
 
-const OnnxOp* find(const std::string& op) {
-  for (const OnnxOp& o : kOps)
-    if (op == o.name) return &o;
-  return nullptr;
+// The registered op an ONNX node of this type imports as, or nullptr (tpuc's own ops, such as
+// Lut, are not ONNX's).
+const ops::OpDef* importable(const std::string& op) {
+  const ops::OpDef* def = ops::find_op(op);
+  return def && !def->internal ? def : nullptr;
+}
+
+Normalizer normalizer(const std::string& op) {
+  for (const OnnxOp& o : kNormalizers)
+    if (op == o.name) return o.normalize;
+  return keep;
 }
 
 }  // namespace
 
 std::vector<std::string> onnx_supported_ops() {
   std::vector<std::string> names;
-  for (const OnnxOp& o : kOps) names.push_back(o.name);
+  for (const ops::OpDef& op : ops::all_ops())
+    if (importable(op.name)) names.push_back(op.name);
   return names;
 }
 
@@ -338,8 +332,7 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
       }
       continue;
     }
-    const OnnxOp* op = find(np.op_type());
-    if (!op) {
+    if (!importable(np.op_type())) {
       unsupported.push_back(np.op_type() + " (node '" + name + "')");
       continue;
     }
@@ -354,7 +347,7 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
       }
       n.attrs[a.name()] = im.attribute(a, name);
     }
-    op->normalize(n, g, im.opset);
+    normalizer(n.op)(n, g, im.opset);
     if (one_dimensional(n, g)) {
       widen_to_2d(n, g, g.nodes);
     } else {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ir/diagnostics.h"
+#include "ops/attrs.h"
 #include "ops/conv_geometry.h"
 
 namespace tpuc::bm1684x {
@@ -47,7 +48,7 @@ struct Context {
   // inlined); padding wider than the commands take is materialized, the borders filled.
   void place_window_input(const Func& pad, const Func& input, const std::vector<int64_t>& kernel, const LoopLevel& tile) {
     const std::vector<int64_t> pads = ops::conv_geometry(node, inputs[0].type->shape, kernel, node.i("ceil_mode", 0) != 0).pads;
-    if (*std::max_element(pads.begin(), pads.end()) > 15) return place(pad, copy(4), true, tile);
+    if (*std::max_element(pads.begin(), pads.end()) > kMaxPad) return place(pad, copy(4), true, tile);
     place(input, copy(4), true, tile);
     if (pad.value().as<Internal::Select>()) place(pad, {StageRole::Padding, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(4)}, true, tile);
   }
@@ -57,11 +58,11 @@ struct Context {
   void place_result(size_t rank, bool at_tile, const LoopLevel& level) {
     if (output.dtype != DType::I8) return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
     StageRole requant = compute(TiuOp::Requant, rank);
-    requant.multiplier = a.stages.at("multiplier").name();
-    requant.rshift = a.stages.at("rshift").name();
+    requant.multiplier = a.stages.multiplier.name();
+    requant.rshift = a.stages.rshift.name();
     place(a.outputs[0], requant, at_tile, level);
-    place(a.stages.at("multiplier"), copy(1), false, level);
-    place(a.stages.at("rshift"), copy(1), false, level);
+    place(a.stages.multiplier, copy(1), false, level);
+    place(a.stages.rshift, copy(1), false, level);
   }
   StageRole copy(size_t rank) const { return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)}; }
   StageRole compute(TiuOp op, size_t rank, ArithOp arith = ArithOp::Copy) const {
@@ -112,16 +113,16 @@ void conv(Context& cx) {
   const int64_t group = cx.node.i("group", 1), channels = cx.inputs[0].type->shape[1];
   const bool depthwise = group > 1 && group == channels && cx.output.shape[1] == channels;
   if (group != 1 && !depthwise)
-    throw Error("node '" + cx.node.name + "' (Conv): grouped convolution other than depthwise has no BM1684X schedule yet");
+    unsupported(cx.node, "grouped convolution other than depthwise has no BM1684X schedule yet");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place_result(4, true, tile);
-  const Func pad = cx.a.stages.at("pad");
+  const Func pad = cx.a.stages.pad;
   const Shape& w = cx.inputs[1].type->shape;
   cx.place_window_input(pad, cx.inputs[0].func, {w[2], w[3]}, tile);
   StageRole acc = cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4);
   if (depthwise) acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(), cx.inputs[1].func.name()};
-  cx.place(cx.a.stages.at("acc"), acc, true, tile);
+  cx.place(cx.a.stages.acc, acc, true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
 }
@@ -130,40 +131,37 @@ void maxpool(Context& cx) {
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place(cx.a.outputs[0], cx.compute(TiuOp::Pool, 4), true, tile);
-  cx.place_window_input(cx.a.stages.at("pad"), cx.inputs[0].func, cx.node.ints("kernel_shape"), tile);
+  cx.place_window_input(cx.a.stages.pad, cx.inputs[0].func, cx.node.ints("kernel_shape"), tile);
 }
 
 // GlobalAveragePool: the whole input into LMEM, POOL summing each channel's H×W window into int32
 // (f32), then REQUANT with the per-channel tables whose multipliers hold 1/(H·W) (a float result:
 // ARITH convert scaled by 1/(H·W)), the result out.
 void global_average_pool(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (GlobalAveragePool): ";
-  if (cx.output.shape.size() != 4) throw Error(where + "the BM1684X schedule takes 4-D (NCHW) operands");
-  if (cx.inputs[0].type->shape[2] > 255 || cx.inputs[0].type->shape[3] > 255) throw Error(where + "a window over 255 rows or columns has no POOL form");
+  if (cx.output.shape.size() != 4) unsupported(cx.node, "the BM1684X schedule takes 4-D (NCHW) operands");
+  if (cx.inputs[0].type->shape[2] > kMaxSumWindowSide || cx.inputs[0].type->shape[3] > kMaxSumWindowSide)
+    unsupported(cx.node, "a window over " + std::to_string(kMaxSumWindowSide) + " rows or columns has no POOL form");
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
   if (cx.output.dtype != DType::I8) cx.scale = ops::global_average_factor(cx.inputs[0].type->shape);
   cx.place_result(4, false, root);
   StageRole sum = cx.compute(TiuOp::Pool, 4);
   sum.pool_sum = true;
-  cx.place(cx.a.stages.at("acc"), sum, false, root);
+  cx.place(cx.a.stages.acc, sum, false, root);
   cx.place(cx.inputs[0].func, cx.copy(4), false, root);
 }
 
 // Gemm: the whole [M, N] result at once: A with K on the lanes, B and the result with N on the
 // lanes, so MATMUL reduces over K across lanes; the bias C (one per column) starts the sum.
 void gemm(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (Gemm): ";
-  if (cx.node.i("transA", 0)) throw Error(where + "needs transA = 0");
-  if (cx.node.f("alpha", 1) != 1 || cx.node.f("beta", 1) != 1) throw Error(where + "needs alpha = beta = 1");
-  if (cx.inputs.size() > 2 && cx.inputs[2].type && cx.inputs[2].type->num_elements() != cx.output.shape[1])
-    throw Error(where + "C must hold one value per output column");
+  const std::string refusal = ops::plain_gemm_refusal(cx.node, cx.inputs.size() > 2 ? cx.inputs[2].type : nullptr, cx.output);
+  if (!refusal.empty()) unsupported(cx.node, refusal);
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
   cx.place_result(2, false, root);
-  cx.place(cx.a.stages.at("acc"), cx.compute(TiuOp::MatMul, 2), false, root);
+  cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), false, root);
   cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false, root);  // A (k, m): k on lanes
-  const int n_arg = cx.node.i("transB", 0) ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
+  const int n_arg = ops::GemmAttrs::of(cx.node).trans_b ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, false, root);  // B: n on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, root);
 }
@@ -172,16 +170,15 @@ void gemm(Context& cx) {
 // tile loops), A with K on the lanes, B and the result with N on the lanes, then the result
 // converted (rounded to f16/bf16).
 void matmul(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (MatMul): ";
-  if (cx.inputs[0].type->dtype == DType::I8) throw Error(where + "an int8 MatMul has no BM1684X schedule yet");
+  if (cx.inputs[0].type->dtype == DType::I8) unsupported(cx.node, "an int8 MatMul has no BM1684X schedule yet");
   if (cx.inputs[0].type->shape.size() != cx.output.shape.size() || cx.inputs[1].type->shape.size() != cx.output.shape.size())
-    throw Error(where + "operands of different ranks have no BM1684X schedule yet");
+    unsupported(cx.node, "operands of different ranks have no BM1684X schedule yet");
   const size_t rank = cx.output.shape.size();
   cx.make_store();
   const LoopLevel at = rank > 2 ? LoopLevel(cx.s.store, cx.s.store.args()[2]) : LoopLevel::root();  // the innermost batch loop
   const StageRole arg0_on_lanes{StageRole::Copy, TiuOp::End, ArithOp::Copy, 0};  // k of A, n of B
   cx.place(cx.a.outputs[0], {StageRole::Compute, TiuOp::Arith, ArithOp::Convert, 0}, rank > 2, at);
-  cx.place(cx.a.stages.at("acc"), {StageRole::Compute, TiuOp::MatMul, ArithOp::Copy, 0}, rank > 2, at);
+  cx.place(cx.a.stages.acc, {StageRole::Compute, TiuOp::MatMul, ArithOp::Copy, 0}, rank > 2, at);
   cx.place(cx.inputs[0].func, arg0_on_lanes, rank > 2, at);
   cx.place(cx.inputs[1].func, arg0_on_lanes, rank > 2, at);
 }
@@ -203,15 +200,14 @@ void convert(Context& cx, ArithOp op) {
 // algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
 // ARITH (int8 Add: with the node's two multipliers and shift) with the fused relu, the result out.
 void binary(Context& cx, ArithOp op) {
-  const std::string where = "node '" + cx.node.name + "' (" + cx.node.op + "): ";
-  if (cx.output.dtype == DType::I8 && op != ArithOp::Add) throw Error(where + "only Add runs on the BM1684X in int8");
+  if (cx.output.dtype == DType::I8 && op != ArithOp::Add) unsupported(cx.node, "only Add runs on the BM1684X in int8");
   const bool immediate = ops::is_immediate(cx.inputs[1]);
   const Shape& out = cx.output.shape;
   for (size_t i = 0; i < (immediate ? 1 : 2); ++i) {
     const Shape& in = cx.inputs[i].type->shape;
     bool broadcasts = in.size() == out.size() && !out.empty() && in[cx.lane_tensor_dim()] == out[cx.lane_tensor_dim()];
     for (size_t d = 0; broadcasts && d < in.size(); ++d) broadcasts = in[d] == out[d] || in[d] == 1;
-    if (!broadcasts) throw Error(where + "operands of shape " + to_string(in) + " and " + to_string(out) + " have no BM1684X schedule yet");
+    if (!broadcasts) unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) + " have no BM1684X schedule yet");
   }
   const size_t rank = cx.output.shape.size();
   cx.make_store();
@@ -230,24 +226,24 @@ void binary(Context& cx, ArithOp op) {
 // Softmax over the last axis, rows on the lanes (tiled by rows): POOL max of each row, ARITH sub
 // (the max broadcast along the row), SFU exp, POOL sum, ARITH div (the sum broadcast).
 void softmax(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (Softmax): ";
   const size_t rank = cx.output.shape.size();
   const int64_t axis = cx.node.i("axis", -1);
   if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1))
-    throw Error(where + "only a softmax over the last axis of a tensor of rank 2 or more runs on the BM1684X");
-  if (cx.output.shape.back() > 65535) throw Error(where + "a row of over 65535 elements has no POOL form");
+    unsupported(cx.node, "only a softmax over the last axis of a tensor of rank 2 or more runs on the BM1684X");
+  if (cx.output.shape.back() > kMaxKernel) unsupported(cx.node, "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   auto rows = [](StageRole r) { return r.lane_dim = 1, r; };  // Func argument 1: the rows
   auto reduced = [](StageRole r, bool sum) { return r.lane_dim = 0, r.pool_sum = sum, r; };  // the rows, once reduced
   StageRole sub = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Sub)), div = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Div));
-  sub.operands = {cx.inputs[0].func.name(), cx.a.stages.at("max").name()};
-  div.operands = {cx.a.stages.at("exp").name(), cx.a.stages.at("sum").name()};
+  const ops::Stages& st = cx.a.stages;
+  sub.operands = {cx.inputs[0].func.name(), st.max.name()};
+  div.operands = {st.exp.name(), st.sum.name()};
   cx.place(cx.a.outputs[0], div, true, tile);
-  cx.place(cx.a.stages.at("sum"), reduced(cx.compute(TiuOp::Pool, rank), true), true, tile);
-  cx.place(cx.a.stages.at("exp"), rows(cx.compute(TiuOp::Sfu, rank)), true, tile);
-  cx.place(cx.a.stages.at("shifted"), sub, true, tile);
-  cx.place(cx.a.stages.at("max"), reduced(cx.compute(TiuOp::Pool, rank), false), true, tile);
+  cx.place(st.sum, reduced(cx.compute(TiuOp::Pool, rank), true), true, tile);
+  cx.place(st.exp, rows(cx.compute(TiuOp::Sfu, rank)), true, tile);
+  cx.place(st.shifted, sub, true, tile);
+  cx.place(st.max, reduced(cx.compute(TiuOp::Pool, rank), false), true, tile);
   cx.place(cx.inputs[0].func, rows(cx.copy(rank)), true, tile);
 }
 
@@ -255,16 +251,15 @@ void softmax(Context& cx) {
 // POOL sum, ARITH div (the mean), sub (centered), mul (square), POOL sum, div (var), add epsilon,
 // SFU sqrt, div (norm), mul by the scale and add the bias, both copied once into every lane.
 void layer_norm(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (LayerNormalization): ";
   const size_t rank = cx.output.shape.size();
   const int64_t axis = cx.node.i("axis", -1);
-  if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1)) throw Error(where + "only a normalization over the last axis runs on the BM1684X");
-  if (cx.node.outputs.size() > 1) throw Error(where + "the Mean and InvStdDev outputs have no BM1684X schedule");
-  if (cx.inputs.size() < 3 || !cx.inputs[1].func.defined() || !cx.inputs[2].func.defined()) throw Error(where + "needs both scale and bias");
-  if (cx.output.shape.back() > 65535) throw Error(where + "a row of over 65535 elements has no POOL form");
+  if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1)) unsupported(cx.node, "only a normalization over the last axis runs on the BM1684X");
+  if (cx.node.outputs.size() > 1) unsupported(cx.node, "the Mean and InvStdDev outputs have no BM1684X schedule");
+  if (cx.inputs.size() < 3 || !cx.inputs[1].func.defined() || !cx.inputs[2].func.defined()) unsupported(cx.node, "needs both scale and bias");
+  if (cx.output.shape.back() > kMaxKernel) unsupported(cx.node, "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
-  auto stage = [&](const std::string& name) { return cx.a.stages.at(name); };
+  const ops::Stages& st = cx.a.stages;
   // Full rows have the rows (Func argument 1) on the lanes; reduced ones (one value per row) argument 0.
   auto op = [&](TiuOp o, ArithOp arith, std::vector<Func> operands, bool reduced) {
     StageRole r = cx.compute(o, rank, arith);
@@ -277,17 +272,17 @@ void layer_norm(Context& cx) {
   sum.pool_sum = true;
   sqrt.sfu = SfuOp::Sqrt;
   input.lane_dim = 1;
-  cx.place(cx.a.outputs[0], op(TiuOp::Arith, ArithOp::Add, {stage("scaled"), bias}, false), true, tile);
-  cx.place(stage("scaled"), op(TiuOp::Arith, ArithOp::Mul, {stage("norm"), scale}, false), true, tile);
-  cx.place(stage("norm"), op(TiuOp::Arith, ArithOp::Div, {stage("centered"), stage("std")}, false), true, tile);
-  cx.place(stage("std"), sqrt, true, tile);
-  cx.place(stage("var_eps"), op(TiuOp::Arith, ArithOp::Add, {stage("var")}, true), true, tile);
-  cx.place(stage("var"), op(TiuOp::Arith, ArithOp::Div, {stage("square_sum")}, true), true, tile);
-  cx.place(stage("square_sum"), sum, true, tile);
-  cx.place(stage("square"), op(TiuOp::Arith, ArithOp::Mul, {stage("centered"), stage("centered")}, false), true, tile);
-  cx.place(stage("centered"), op(TiuOp::Arith, ArithOp::Sub, {x, stage("mean")}, false), true, tile);
-  cx.place(stage("mean"), op(TiuOp::Arith, ArithOp::Div, {stage("sum")}, true), true, tile);
-  cx.place(stage("sum"), sum, true, tile);
+  cx.place(cx.a.outputs[0], op(TiuOp::Arith, ArithOp::Add, {st.scaled, bias}, false), true, tile);
+  cx.place(st.scaled, op(TiuOp::Arith, ArithOp::Mul, {st.norm, scale}, false), true, tile);
+  cx.place(st.norm, op(TiuOp::Arith, ArithOp::Div, {st.centered, st.std}, false), true, tile);
+  cx.place(st.std, sqrt, true, tile);
+  cx.place(st.var_eps, op(TiuOp::Arith, ArithOp::Add, {st.var}, true), true, tile);
+  cx.place(st.var, op(TiuOp::Arith, ArithOp::Div, {st.square_sum}, true), true, tile);
+  cx.place(st.square_sum, sum, true, tile);
+  cx.place(st.square, op(TiuOp::Arith, ArithOp::Mul, {st.centered, st.centered}, false), true, tile);
+  cx.place(st.centered, op(TiuOp::Arith, ArithOp::Sub, {x, st.mean}, false), true, tile);
+  cx.place(st.mean, op(TiuOp::Arith, ArithOp::Div, {st.sum}, true), true, tile);
+  cx.place(st.sum, sum, true, tile);
   cx.place(x, input, true, tile);
   StageRole everywhere = cx.copy(1);
   everywhere.every_lane = true;
@@ -312,23 +307,26 @@ void lut(Context& cx) {
 // An elementwise float op written one operation per Func (GELU, Sigmoid, SiLU): each stage one
 // ARITH (reading the Funcs `reads` names, in order) or SFU command, placed as the conversions are,
 // the input copied in once.
+using StageField = Func ops::Stages::*;  // nullptr: the op's result; for `reads`, also the input
 struct ElementwiseStage {
-  std::string stage;  // "" for the op's result
+  StageField stage;
   TiuOp op;
   ArithOp arith;
-  std::vector<std::string> reads;  // stage names, "x" for the input
+  std::vector<StageField> reads;
   SfuOp sfu = SfuOp::Exp;
 };
 void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages) {
-  if (cx.output.dtype == DType::I8) throw Error("node '" + cx.node.name + "' (" + cx.node.op + "): has no int8 BM1684X form (an int8 model makes it a lookup table)");
+  if (cx.output.dtype == DType::I8)
+    unsupported(cx.node, "has no int8 BM1684X form (an int8 model makes it a lookup table)");
   const size_t rank = cx.output.shape.size();
   const Func x = cx.inputs[0].func;
-  auto func = [&](const std::string& name) { return name.empty() ? cx.a.outputs[0] : name == "x" ? x : cx.a.stages.at(name); };
+  auto result = [&](StageField f) { return f ? cx.a.stages.*f : cx.a.outputs[0]; };
+  auto read = [&](StageField f) { return f ? cx.a.stages.*f : x; };
   std::vector<StageRole> roles;
   for (const ElementwiseStage& e : stages) {
     StageRole r = cx.compute(e.op, rank, e.arith);
     r.sfu = e.sfu;
-    for (const std::string& read : e.reads) r.operands.push_back(func(read).name());
+    for (StageField f : e.reads) r.operands.push_back(read(f).name());
     roles.push_back(r);
   }
   StageRole input = cx.copy(rank);
@@ -336,27 +334,30 @@ void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages
   for (StageRole& r : roles) placed.push_back(&r);
   cx.make_store();
   const LoopLevel at = cx.elementwise_placement(placed);
-  for (size_t k = 0; k < stages.size(); ++k) cx.place(func(stages[k].stage), roles[k], rank == 4, at);
+  for (size_t k = 0; k < stages.size(); ++k) cx.place(result(stages[k].stage), roles[k], rank == 4, at);
   cx.place(x, input, rank == 4, at);
 }
 
 // GELU: ARITH mul by 1/√2, SFU erf, ARITH add 1, mul by 0.5, mul.
 void gelu(Context& cx) {
-  staged_elementwise(cx, {{"", TiuOp::Arith, ArithOp::Mul, {"half", "erf_plus_one"}},
-                          {"half", TiuOp::Arith, ArithOp::Mul, {"x"}},
-                          {"erf_plus_one", TiuOp::Arith, ArithOp::Add, {"erf"}},
-                          {"erf", TiuOp::Sfu, ArithOp::Copy, {}, SfuOp::Erf},
-                          {"scaled", TiuOp::Arith, ArithOp::Mul, {"x"}}});
+  using S = ops::Stages;
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Mul, {&S::half, &S::erf_plus_one}},
+                          {&S::half, TiuOp::Arith, ArithOp::Mul, {nullptr}},
+                          {&S::erf_plus_one, TiuOp::Arith, ArithOp::Add, {&S::erf}},
+                          {&S::erf, TiuOp::Sfu, ArithOp::Copy, {}, SfuOp::Erf},
+                          {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
 }
 
 // Sigmoid and SiLU: ARITH mul by −1, SFU exp, ARITH add 1, then ARITH div: 1 / · (the constant
 // first) or x / ·.
 void sigmoid(Context& cx) {
-  const std::vector<std::string> quotient = cx.node.op == "Silu" ? std::vector<std::string>{"x", "exp_plus_one"} : std::vector<std::string>{"exp_plus_one"};
-  staged_elementwise(cx, {{"", TiuOp::Arith, ArithOp::Div, quotient},
-                          {"exp_plus_one", TiuOp::Arith, ArithOp::Add, {"exp"}},
-                          {"exp", TiuOp::Sfu, ArithOp::Copy, {}},
-                          {"negated", TiuOp::Arith, ArithOp::Mul, {"x"}}});
+  using S = ops::Stages;
+  std::vector<StageField> quotient{&S::exp_plus_one};
+  if (cx.node.op == "Silu") quotient.insert(quotient.begin(), nullptr);
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Div, quotient},
+                          {&S::exp_plus_one, TiuOp::Arith, ArithOp::Add, {&S::exp}},
+                          {&S::exp, TiuOp::Sfu, ArithOp::Copy, {}},
+                          {&S::negated, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
 }
 
 // Transpose, Slice and a Gather of one constant index: no local stage at all — the store reads the
@@ -368,11 +369,10 @@ void ddr_copy(Context& cx) { cx.make_store(); }
 // factor along the rows and the columns with the phases unrolled outermost, is one GDMA copy DDR to
 // DDR per phase: the input spread over every factor-th row and column of the output by strides.
 void resize(Context& cx) {
-  const std::string where = "node '" + cx.node.name + "' (" + cx.node.op + "): ";
   const Shape &in = cx.inputs[0].type->shape, &out = cx.output.shape;
-  if (cx.node.s("mode", "nearest") != "nearest") throw Error(where + "only a nearest resize runs on the BM1684X");
+  if (cx.node.s("mode", "nearest") != "nearest") unsupported(cx.node, "only a nearest resize runs on the BM1684X");
   if (out.size() != 4 || out[0] != in[0] || out[1] != in[1] || out[2] % in[2] || out[3] % in[3])
-    throw Error(where + "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");
+    unsupported(cx.node, "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");
   cx.make_store();
   std::vector<Var> v = cx.s.store.args();
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
@@ -383,7 +383,7 @@ void resize(Context& cx) {
 // 4-D). Alone, the output is the pipeline's result itself (copies DDR to DDR, or from local
 // memory inside a layer group); inside a group it stays in local memory for the nodes after it.
 void concat(Context& cx) {
-  if (cx.output.shape.size() > 4) throw Error("node '" + cx.node.name + "' (Concat): more than 4 dimensions have no GDMA form");
+  if (cx.output.shape.size() > 4) unsupported(cx.node, "more than 4 dimensions have no GDMA form");
   if (cx.group.last) {
     cx.s.store = cx.a.outputs[0];
   } else {
@@ -393,7 +393,7 @@ void concat(Context& cx) {
 
 // Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its inverse).
 double int8_scale(const Context& cx, const TensorType& t) {
-  if (!t.quant || t.quant->scale.size() != 1) throw Error("node '" + cx.node.name + "' (" + cx.node.op + "): needs one scale on its int8 side");
+  if (!t.quant || t.quant->scale.size() != 1) unsupported(cx.node, "needs one scale on its int8 side");
   return t.quant->scale[0];
 }
 void quantize(Context& cx) {
@@ -408,14 +408,42 @@ void dequantize(Context& cx) {
 void cast(Context& cx) {
   auto is_float = [](DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; };
   if (!is_float(cx.inputs[0].type->dtype) || !is_float(cx.output.dtype))
-    throw Error("node '" + cx.node.name + "' (Cast): only casts between f32, f16 and bf16 have a BM1684X form");
+    unsupported(cx.node, "only casts between f32, f16 and bf16 have a BM1684X form");
   convert(cx, ArithOp::Convert);
 }
 
-const std::map<std::string, void (*)(Context&)> kSchedules = {
-    {"Conv", conv}, {"MaxPool", maxpool}, {"Gemm", gemm}, {"MatMul", matmul}, {"Softmax", softmax}, {"LayerNormalization", layer_norm}, {"Lut", lut}, {"Gelu", gelu}, {"Sigmoid", sigmoid}, {"Silu", sigmoid},
-    {"Add", [](Context& cx) { binary(cx, ArithOp::Add); }}, {"Sub", [](Context& cx) { binary(cx, ArithOp::Sub); }},
-    {"Mul", [](Context& cx) { binary(cx, ArithOp::Mul); }}, {"Div", [](Context& cx) { binary(cx, ArithOp::Div); }}, {"GlobalAveragePool", global_average_pool}, {"Transpose", ddr_copy}, {"Slice", ddr_copy}, {"Gather", ddr_copy}, {"Concat", concat}, {"Resize", resize}, {"Upsample", resize}, {"Quantize", quantize}, {"Dequantize", dequantize}, {"Cast", cast},
+// How the chip runs each op it can: the schedule, and how the op sits in a layer group.
+struct ChipOp {
+  void (*schedule)(Context&);
+  Grouping grouping;
+};
+constexpr Grouping kAlone = Grouping::Alone, kRows = Grouping::Rows;
+constexpr Grouping kWholeInput = Grouping::WholeInput;
+const std::map<std::string, ChipOp> kChipOps = {
+    {"Add", {[](Context& cx) { binary(cx, ArithOp::Add); }, kRows}},
+    {"Cast", {cast, kRows}},
+    {"Concat", {concat, kRows}},
+    {"Conv", {conv, kRows}},
+    {"Dequantize", {dequantize, kRows}},
+    {"Div", {[](Context& cx) { binary(cx, ArithOp::Div); }, kRows}},
+    {"Gather", {ddr_copy, kAlone}},
+    {"Gelu", {gelu, kRows}},
+    {"Gemm", {gemm, kAlone}},
+    {"GlobalAveragePool", {global_average_pool, kWholeInput}},
+    {"LayerNormalization", {layer_norm, kAlone}},
+    {"Lut", {lut, kRows}},
+    {"MatMul", {matmul, kAlone}},
+    {"MaxPool", {maxpool, kRows}},
+    {"Mul", {[](Context& cx) { binary(cx, ArithOp::Mul); }, kRows}},
+    {"Quantize", {quantize, kRows}},
+    {"Resize", {resize, kAlone}},
+    {"Sigmoid", {sigmoid, kRows}},
+    {"Silu", {sigmoid, kRows}},
+    {"Slice", {ddr_copy, kAlone}},
+    {"Softmax", {softmax, kAlone}},
+    {"Sub", {[](Context& cx) { binary(cx, ArithOp::Sub); }, kRows}},
+    {"Transpose", {ddr_copy, kAlone}},
+    {"Upsample", {resize, kAlone}},
 };
 
 }  // namespace
@@ -423,18 +451,24 @@ const std::map<std::string, void (*)(Context&)> kSchedules = {
 int lane_dim_of_rank(size_t rank) { return rank >= 3 ? int(rank) - 2 : 0; }
 
 bool is_ddr_view(const std::string& op) {
-  return op == "Flatten" || op == "Reshape" || op == "Identity" || op == "Dropout";
+  const ops::OpDef* def = ops::find_op(op);
+  return def && def->reshape;
 }
 
-bool has_chip_schedule(const std::string& op) { return kSchedules.count(op) || is_ddr_view(op); }
+bool has_chip_schedule(const std::string& op) { return kChipOps.count(op) || is_ddr_view(op); }
+
+Grouping chip_grouping(const std::string& op) {
+  auto it = kChipOps.find(op);
+  return it == kChipOps.end() ? Grouping::Alone : it->second.grouping;
+}
 
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
                               const TensorType& output, int tile_rows, GroupPlacement& group) {
-  auto it = kSchedules.find(node.op);
-  if (it == kSchedules.end()) throw Error("node '" + node.name + "' (" + node.op + "): no BM1684X schedule for this operator");
-  if (node.has("leaky_alpha")) throw Error("node '" + node.name + "' (" + node.op + "): a fused LeakyRelu has no BM1684X form yet");
+  auto it = kChipOps.find(node.op);
+  if (it == kChipOps.end()) unsupported(node, "no BM1684X schedule for this operator");
+  if (ops::FusedActivation::of(node).leaky_alpha) unsupported(node, "a fused LeakyRelu has no BM1684X form yet");
   Context cx{node, algorithm, inputs, output, tile_rows, group, {}};
-  it->second(cx);
+  it->second.schedule(cx);
   group.placed.insert(cx.placed_here.begin(), cx.placed_here.end());
   return cx.s;
 }

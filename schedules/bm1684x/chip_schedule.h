@@ -11,6 +11,7 @@
 
 #include "chip/bm1684x/isa.h"
 #include "ops/op.h"
+#include "schedules/bm1684x/chip_ops.h"
 
 namespace tpuc::bm1684x {
 
@@ -56,9 +57,6 @@ struct GroupPlacement {
 // chip has no schedule for the op.
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
                               const TensorType& output, int tile_rows, GroupPlacement& group);
-// Ops that need no commands: their output is a view of their input's DDR bytes.
-bool is_ddr_view(const std::string& op);
-bool has_chip_schedule(const std::string& op);
 // The Func argument spread over the lanes for a tensor of `rank`: the channel (tensor dim 1) of a
 // 3-D or larger tensor, else the innermost dimension.
 int lane_dim_of_rank(size_t rank);

@@ -22,7 +22,7 @@ void vectorize_and_parallelize(Func f, const Shape& shape) {
 
 // Every named stage is computed once for the whole tensor; the output is vectorized and parallel.
 void schedule_stages_at_root(const Node&, ops::Algorithm& a, const Shape& out_shape) {
-  for (auto& [name, stage] : a.stages)
+  for (Func stage : a.stages.defined())
     if (stage.name() != a.outputs[0].name()) stage.compute_root();
   for (Func& out : a.outputs) vectorize_and_parallelize(out, out_shape);
 }
@@ -32,12 +32,13 @@ void schedule_stages_at_root(const Node&, ops::Algorithm& a, const Shape& out_sh
 // whole reduction. The tile is 16 vector accumulators of fixed size, so LLVM keeps it in registers;
 // every input vector loaded is reused across the rows and every weight across the lanes.
 void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int row_dim) {
-  Func out = a.outputs[0], acc = a.stages.at("acc");
-  for (const char* table : {"multiplier", "rshift"})
-    if (a.stages.count(table)) a.stages.at(table).compute_root();
+  Func out = a.outputs[0], acc = a.stages.acc;
+  for (Func table : {a.stages.multiplier, a.stages.rshift})
+    if (table.defined()) table.compute_root();
   // A padded input is copied once; an unpadded one (a plain call of the input) is read in place.
-  if (a.stages.count("pad") && a.stages.at("pad").value().as<Internal::Select>())
-    vectorize_and_parallelize(a.stages.at("pad").compute_root(), out_shape);
+  Func pad = a.stages.pad;
+  if (pad.defined() && pad.value().as<Internal::Select>())
+    vectorize_and_parallelize(pad.compute_root(), out_shape);
   const int64_t width = out_shape.back(), rows = out_shape[out_shape.size() - 1 - size_t(row_dim)];
   const int lanes = int(std::min<int64_t>(width >= 2 * kVector ? 2 * kVector : kVector, width));
   int block = 16 * kVector / std::max(lanes, kVector);
@@ -64,8 +65,8 @@ void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int ro
   int64_t reduction = 1;
   for (const RDom& r : a.reductions)
     for (int d = 0; d < r.dimensions(); ++d) reduction *= *as_const_int(r[d].extent());
-  if (a.stages.count("weights") && reduction % 1024 == 0) {
-    Func weights = a.stages.at("weights").in(acc);
+  if (a.stages.weights.defined() && reduction % 1024 == 0) {
+    Func weights = a.stages.weights.in(acc);
     const std::vector<Var> wv = weights.args();
     weights.compute_at(out, ro).reorder_storage(wv.back(), wv[0]);
   }

@@ -11,7 +11,6 @@
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/text.h"
-#include "ops/quant.h"
 
 namespace tpuc::bm1684x {
 
@@ -113,7 +112,7 @@ std::string host_reason(const Node& n, const Graph& g, const Chip& chip) {
     return std::any_of(n.inputs.begin(), n.inputs.end(), pred) || std::any_of(n.outputs.begin(), n.outputs.end(), pred);
   };
   // No chip command takes a zero point: a layer reading or writing one stays on the host.
-  if (any_value([&](const std::string& v) { return !v.empty() && ops::zero_point(g.type(v)) != 0; }))
+  if (any_value([&](const std::string& v) { return !v.empty() && zero_point(g.type(v)) != 0; }))
     return "asymmetric int8 has no " + chip.name + " form yet";
   if (!chip.f16_macs_per_lane && any_value([&](const std::string& v) { return !v.empty() && (g.type(v).dtype == DType::F16 || g.type(v).dtype == DType::BF16); }))
     return chip.name + " has no f16/bf16 arithmetic";

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ir/diagnostics.h"
+#include "ops/attrs.h"
 
 namespace tpuc::bm1684x {
 
@@ -696,7 +697,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     auto window = [&](int dim, uint16_t& k, uint8_t& stride, uint8_t& dilation) {
       const Slot o = slot_of(out, dim);
       const int64_t kernel = reduce.count(dim) ? reduce[dim].extent : 1;
-      if (kernel > 65535) fail("stage '" + stage + "': a window of " + std::to_string(kernel) + " has no command form");
+      if (kernel > kMaxKernel) fail("stage '" + stage + "': a window of " + std::to_string(kernel) + " has no command form");
       k = uint16_t(kernel);
       stride = uint8_t(o.var.empty() ? 1 : direction(pad, in->index, o.var, at).second);
       dilation = uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
@@ -735,8 +736,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     for (size_t d = 0; d < start.size(); ++d) from[d] = start[d] - v.offset[d];
     auto axis = [&](int d, uint32_t extent, uint8_t& before, uint8_t& after) -> int64_t {
       const int64_t first = std::max(start[size_t(d)], v.begin[size_t(d)]), last = std::min(start[size_t(d)] + extent, v.end[size_t(d)]);
-      if (last <= first || first - start[size_t(d)] > 15 || start[size_t(d)] + extent - last > 15)
-        fail("a window over '" + in.buffer + "' overhangs its input by more than the 15 the padding fields hold");
+      if (last <= first || first - start[size_t(d)] > kMaxPad || start[size_t(d)] + extent - last > kMaxPad)
+        fail("a window over '" + in.buffer + "' overhangs its input by more than the " + std::to_string(kMaxPad) +
+             " the padding fields hold");
       before = uint8_t(first - start[size_t(d)]);
       after = uint8_t(start[size_t(d)] + extent - last);
       from[size_t(d)] = first - v.offset[size_t(d)];
@@ -801,8 +803,9 @@ struct CommandGenerator::Impl : public IRVisitor {
 
   // The stage's node's fused activation (its relu and limit) on a command producing its result.
   void fused_activation(TiuCommand& c, const StageRole& role) const {
-    c.relu = role.node->i("do_relu", 0) != 0;
-    if (role.node->has("relu_limit")) c.relu_limit = float(role.node->f("relu_limit", 0));
+    const ops::FusedActivation a = ops::FusedActivation::of(*role.node);
+    c.relu = a.relu;
+    if (a.relu_limit) c.relu_limit = float(*a.relu_limit);
   }
 
   // ARITH, elementwise over the stage. A conversion (Quantize, Dequantize, Convert; the scale from
@@ -837,7 +840,9 @@ struct CommandGenerator::Impl : public IRVisitor {
       immediate(n.value, c);
     }
     if (c.res.dtype == DType::I8) {
-      const std::vector<int64_t> m = role.node->ints("multiplier"), s = role.node->ints("rshift");
+      const ops::Requantization r = ops::Requantization::of(*role.node);
+      const std::vector<int64_t>& m = r.multiplier;
+      const std::vector<int64_t>& s = r.rshift;
       if (m.size() != 2 || s.size() != 1) fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
       c.multiplier[0] = int32_t(m[0]);
       c.multiplier[1] = int32_t(m[1]);

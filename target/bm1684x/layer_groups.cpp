@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "chip/bm1684x/sim/cycle_model.h"
+#include "ops/attrs.h"
 #include "ops/conv_geometry.h"
+#include "schedules/bm1684x/chip_schedule.h"
 
 namespace tpuc::bm1684x {
 
@@ -15,10 +17,6 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Ops that may share a group; those that compute NCHW rows may also sit inside a group computed
-// in several tiles (the others need their whole input: a group holding one is a single tile).
-const std::set<std::string> kGroupable = {"Conv", "MaxPool", "GlobalAveragePool", "Add", "Sub", "Mul", "Div", "Lut", "Gelu", "Sigmoid", "Silu", "Quantize", "Dequantize", "Cast", "Concat"};
-const std::set<std::string> kWholeInput = {"GlobalAveragePool"};
 // Halide's lowering time grows quickly with a pipeline's stages (bounds through every producer):
 // a group holds at most this many nodes.
 constexpr size_t kMaxGroupNodes = 12;
@@ -58,11 +56,12 @@ class Models {
 
   NodeModel model(const Node& n) const {
     NodeModel m;
-    m.groupable = kGroupable.count(n.op) && !n.has("leaky_alpha");
+    const Grouping grouping = chip_grouping(n.op);
+    m.groupable = grouping != Grouping::Alone && !ops::FusedActivation::of(n).leaky_alpha;
     const TensorType& out = g_.type(n.outputs[0]);
     const TensorType& in = g_.type(n.inputs[0]);
     const Dims o = dims(out.shape), x = dims(in.shape);
-    m.rows = out.shape.size() == 4 && in.shape.size() == 4 && !kWholeInput.count(n.op) && !(n.op == "Concat" && n.i("axis", 0) % 4 == 2);
+    m.rows = out.shape.size() == 4 && in.shape.size() == 4 && grouping != Grouping::WholeInput && !(n.op == "Concat" && n.i("axis", 0) % 4 == 2);
     m.out_rows = o.h;
     m.in_rows = x.h;
     const int64_t oslots = ceil_div(o.c, chip_.lanes), islots = ceil_div(x.c, chip_.lanes);
@@ -78,7 +77,7 @@ class Models {
       const int64_t kernel_h = kernel[0], kernel_w = kernel[1];
       m.stride = geo.strides[0];
       m.span = (kernel_h - 1) * geo.dilations[0] + 1;
-      m.padded = *std::max_element(geo.pads.begin(), geo.pads.end()) > 15;
+      m.padded = *std::max_element(geo.pads.begin(), geo.pads.end()) > kMaxPad;
       m.pad_row = islots * plane(x.n * (x.w + geo.pads[1] + geo.pads[3]), in.dtype);
       m.input_row = islots * plane(x.n * x.w, in.dtype);
       const bool depthwise = conv && geo.group > 1;

@@ -88,7 +88,7 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
       in[i].func = funcs.count(v) ? funcs.at(v) : external(v);
     }
     const TensorType& result = graph.type(n->outputs.at(0));
-    ops::Algorithm algorithm = ops::find_op(n->op)->build(*n, in, {result});
+    ops::Algorithm algorithm = ops::op_of(*n).build(*n, in, {result});
     Func& computed = algorithm.outputs[0];
     if (computed.value().type() != ops::halide_type(result.dtype)) {  // an f32 result of a f16/bf16 layer: rounded once
       Func rounded(computed.name() + "_" + name(result.dtype));

@@ -72,8 +72,7 @@ bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
 // algorithm, each result rounded once to the layer's type (Halide's casts round to nearest even,
 // as ir/quant_math.h; tests/ops checks they agree). Every op gets this from its f32 algorithm.
 std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halide::Target& target) {
-  const ops::OpDef* def = ops::find_op(n.op);
-  if (!def) throw Error("node '" + n.name + "': operator " + n.op + " is not supported by the host executor");
+  const ops::OpDef* def = &ops::op_of(n);
   auto kernel = std::make_shared<Kernel>();
   std::vector<ops::OpInput> inputs;
   std::vector<TensorType> types(n.inputs.size());     // the input types the algorithm sees

@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
       const auto it = table.find(op.name);
       const std::array<int, 3> n = it == table.end() ? std::array<int, 3>{0, 0, 0} : it->second;
       md += std::string("| ") + op.name + " | " + std::to_string(n[0]) + " / " + std::to_string(n[1]) + " / " + std::to_string(n[2]) +
-            " | " + (op.int8 ? "yes" : ops::is_elementwise_unary(op.name) ? "table" : "") + " | " + (bm1684x::has_chip_schedule(op.name) ? "yes" : "") + " |\n";
+            " | " + (op.int8 != ops::Int8Form::None ? "yes" : op.elementwise ? "table" : "") + " | " + (bm1684x::has_chip_schedule(op.name) ? "yes" : "") + " |\n";
     }
     md += "\nTotal: " + std::to_string(passed) + " passed, " + std::to_string(failed) + " failed, " + std::to_string(unsupported) +
           " unsupported of " + std::to_string(cases.size()) + " node-test cases.\n";

@@ -213,7 +213,7 @@ void require_window(const TiuCommand& c, const Operand& r, const Operand& i, con
   require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) + c.pad_top + c.pad_bottom &&
               (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w) + c.pad_left + c.pad_right,
           what, "the window leaves opd0 and its padding");
-  require(std::max({c.pad_top, c.pad_bottom, c.pad_left, c.pad_right}) <= 15, what, "padding is at most 15");
+  require(std::max({c.pad_top, c.pad_bottom, c.pad_left, c.pad_right}) <= kMaxPad, what, "padding is at most " + std::to_string(kMaxPad));
 }
 
 // In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in Wide<In>.
@@ -294,7 +294,7 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
           for (uint32_t ky = 0; ky < c.kh; ++ky)
             for (uint32_t kx = 0; kx < c.kw; ++kx) {
               const Acc v = read(top + int64_t(ky) * c.dilation_h, left + int64_t(kx) * c.dilation_w);
-              m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ 255²)
+              m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ kMaxSumWindowSide²)
             }
           if (c.pool_sum || res.op().dtype != i.dtype) {  // a sum, or a max widened to f32
             res.at<Acc>(n, ch, y, x) = m;
