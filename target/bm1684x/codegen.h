@@ -1,12 +1,16 @@
-// compile_model: a quantized graph → a BM1684X Model. Consecutive nodes are fused into layer
-// groups (layer_groups.h) whose intermediate results stay in local memory; each group is lowered
-// as one Halide pipeline with its nodes' chip schedules (the tile size chosen as the largest that
-// fits local memory), its loops become commands (command_generator.h), the stream scheduler
-// overlaps the engines; weights and per-channel tables go into one DDR blob in the order the
-// groups use them, and activations get DDR addresses from their live ranges, reusing freed space.
-// Shape-only ops (Flatten, Reshape) become DDR views and cost no command. A node the chip cannot
-// run (no schedule, or a form its schedule refuses) becomes a host layer of the model; one too
-// large for local memory even a row at a time is an error.
+// compile_model: a quantized graph → a BM1684X Model, in named phases (codegen.cpp runs them in
+// order, as Halide's src/Lower.cpp runs its passes):
+//   1. order      the nodes in locality order, so chains a branch interrupted can share a group
+//   2. partition  which nodes the chip runs, as which layer groups, each lowered at the most rows
+//                 per tile that fit local memory (partition.h, tile_solver.h); the rest run on
+//                 the host, each with its reason
+//   3. weights    the constants and tables into one DDR blob, in the order the layers use them
+//   4. DDR plan   activations placed over their live ranges, reusing freed space (memory_plan.h)
+//   5. emit       every layer's loops into TIU and GDMA commands (emit.h, command_generator.h)
+//   6. streams    the GDMA ahead of the TIU, each dependency from the bytes commands touch
+//                 (stream_scheduler.h)
+//   7. finish     the END commands, the model's inputs, outputs and DDR size
+// A layer too large for local memory even a row at a time is an error (LocalMemoryError).
 #pragma once
 #include <map>
 #include <string>
@@ -18,8 +22,8 @@
 namespace tpuc::bm1684x {
 
 struct CodegenOptions {
-  bool layer_groups = true;                        // fuse layers into groups (else one node at a time)
-  std::string dump_dir;                            // when set: one readable file per layer (tile, LMEM map, loops)
+  bool layer_groups = true;  // fuse layers into groups (else one node at a time)
+  std::string dump_dir;      // when set: one readable file per layer (tile, LMEM map, loops)
   std::map<std::string, std::string>* dumps = nullptr;  // when set: the same text, by node name
 };
 

@@ -134,8 +134,14 @@ struct CommandGenerator::Impl : public IRVisitor {
 
   Impl(CommandGenerator& gen, Program& p, std::vector<Issued>& o) : g(gen), program(p), order(o) {}
 
+  // The loop nest has no command form: a refusal with its reason, as Halide's
+  // ExtractTileOperations refuses; the layer runs on the host (or its group node by node).
   [[noreturn]] void fail(const std::string& why) const {
-    throw Error("node '" + g.node_.name + "' (" + g.node_.op + ") on " + g.chip_.name + ": " + why);
+    throw Unsupported(describe(g.node_) + " on " + g.chip_.name + ": " + why);
+  }
+  // The generator's own invariant broke: a bug, never a host layer.
+  [[noreturn]] void internal(const std::string& why) const {
+    TPUC_INTERNAL_ERROR(describe(g.node_) + " on " + g.chip_.name + ": " + why);
   }
 
   // ---- evaluation of index expressions at points of a nest
@@ -165,14 +171,14 @@ struct CommandGenerator::Impl : public IRVisitor {
   bool is_local(const std::string& b) const { return lmem.count(b) != 0; }
   const LmemBuffer& buffer_of(const std::string& b) const {
     auto it = lmem.find(b);
-    if (it == lmem.end()) fail("buffer '" + b + "' is not in local memory here");
+    if (it == lmem.end()) internal("buffer '" + b + "' is not in local memory here");
     return it->second;
   }
 
   DType dtype_of(const std::string& b) const {
     if (is_local(b)) return buffer_of(b).dtype;
     auto it = g.ddr_.find(b);
-    if (it == g.ddr_.end()) fail("buffer '" + b + "' is neither in local memory nor in DDR");
+    if (it == g.ddr_.end()) internal("buffer '" + b + "' is neither in local memory nor in DDR");
     return it->second.dtype;
   }
 
@@ -343,7 +349,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   void visit(const Allocate* op) override {
     if (op->memory_type != MemoryType::VTCM) return IRVisitor::visit(op);
     const StageRole* role = stage_role(op->name);
-    if (!role) fail("local buffer '" + op->name + "' has no role");
+    if (!role) internal("local buffer '" + op->name + "' has no role");
     static const std::pair<Type, DType> kLocalTypes[] = {
         {Int(8), DType::I8}, {Int(32), DType::I32}, {Float(32), DType::F32}, {Float(16), DType::F16}, {BFloat(16), DType::BF16}};
     auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes), [&](const auto& t) { return t.first == op->type; });
@@ -560,7 +566,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   // ---- compute stages
 
   void emit_compute(const std::string& stage, const StageRole& role) {
-    if (pending.empty()) fail("stage '" + stage + "' has no loop nest");
+    if (pending.empty()) internal("stage '" + stage + "' has no loop nest");
     switch (role.op) {
       case TiuOp::Conv: return window_command(stage, role, TiuOp::Conv);
       case TiuOp::Depthwise: return window_command(stage, role, TiuOp::Depthwise);
@@ -575,7 +581,7 @@ struct CommandGenerator::Impl : public IRVisitor {
         c.sfu = role.sfu;
         return unary(stage, c);
       }
-      default: fail("stage '" + stage + "': unsupported command");
+      default: internal("stage '" + stage + "': unsupported command");
     }
   }
 
@@ -588,7 +594,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       const auto loads = loads_in(n.value);
       (std::any_of(loads.begin(), loads.end(), [&](const Access& a) { return a.buffer == stage; }) ? update : init) = &n;
     }
-    if (!update) fail("stage '" + stage + "' has no reduction");
+    if (!update) internal("stage '" + stage + "' has no reduction");
     return {init, update};
   }
 
@@ -917,6 +923,19 @@ CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const Low
 void CommandGenerator::emit(Program& program, std::vector<Issued>& order) {
   Impl walker(*this, program, order);
   lowered_.body.accept(&walker);
+}
+
+std::map<std::string, DdrBuffer> ddr_buffers(
+    const Graph& g, const LoweredGroup& lowered,
+    const std::function<uint64_t(const std::string& name, bool table)>& addr) {
+  std::map<std::string, DdrBuffer> buffers;
+  for (const auto& [param, value] : lowered.params)
+    buffers[param] = {addr(value, false), g.type(value).dtype};
+  for (const auto& [name, buffer] : lowered.buffers) {
+    const DType dtype = buffer.type() == Halide::Int(32) ? DType::I32 : DType::I8;
+    buffers[name] = {addr(name, true), dtype};
+  }
+  return buffers;
 }
 
 }  // namespace tpuc::bm1684x

@@ -8,6 +8,7 @@
 // freed at their Free, in the model's one LmemAllocator, so each tile's buffers are fresh memory.
 // Commands come out in program order; the stream scheduler orders the engines against each other.
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 
@@ -23,6 +24,12 @@ struct DdrBuffer {
   uint64_t addr;
   DType dtype;
 };
+
+// The DDR operands of a lowered layer: its inputs and output by parameter name, its constant
+// tables by name, at the addresses `addr` gives (of a graph value, or of a table when `table`).
+std::map<std::string, DdrBuffer> ddr_buffers(
+    const Graph& g, const LoweredGroup& lowered,
+    const std::function<uint64_t(const std::string& name, bool table)>& addr);
 
 // Thrown when a local buffer does not fit beside the live ones; the caller retries with smaller tiles.
 struct LmemOverflow {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "chip/bm1684x/sim/cycle_model.h"
+#include "ir/align.h"
 #include "ops/attrs.h"
 #include "ops/conv_geometry.h"
 #include "schedules/bm1684x/chip_schedule.h"
@@ -15,7 +16,6 @@ namespace tpuc::bm1684x {
 
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Halide's lowering time grows quickly with a pipeline's stages (bounds through every producer):
 // a group holds at most this many nodes.
@@ -64,7 +64,7 @@ class Models {
     m.rows = out.shape.size() == 4 && in.shape.size() == 4 && grouping != Grouping::WholeInput && !(n.op == "Concat" && n.i("axis", 0) % 4 == 2);
     m.out_rows = o.h;
     m.in_rows = x.h;
-    const int64_t oslots = ceil_div(o.c, chip_.lanes), islots = ceil_div(x.c, chip_.lanes);
+    const int64_t oslots = ceil_div<int64_t>(o.c, chip_.lanes), islots = ceil_div<int64_t>(x.c, chip_.lanes);
     m.result_row = oslots * plane(o.n * o.w, out.dtype);
     m.out_ddr_row = uint64_t(o.n * o.c * o.w * bytes(out.dtype));
     m.in_ddr_row = uint64_t(x.n * x.c * x.w * bytes(in.dtype));
@@ -115,10 +115,10 @@ class Models {
   // Bytes per lane of `elements` in one channel slot (aligned to the EU width).
   int64_t plane(int64_t elements, DType t) const {
     const int64_t eu = std::max(1, chip_.eu_bytes / bytes(t));
-    return ceil_div(elements, eu) * eu * bytes(t);
+    return ceil_div<int64_t>(elements, eu) * eu * bytes(t);
   }
   double elementwise_row(const Dims& o, DType t) const {
-    return double(ceil_div(o.c, chip_.lanes) * o.n * o.w) / double(std::max(1, chip_.eu_bytes / bytes(t)));
+    return double(ceil_div<int64_t>(o.c, chip_.lanes) * o.n * o.w) / double(std::max(1, chip_.eu_bytes / bytes(t)));
   }
   // GDMA cycles of `commands` commands moving `bytes` in all.
   uint64_t gdma_cycles(uint64_t bytes, int commands) const {

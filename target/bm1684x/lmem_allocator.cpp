@@ -1,15 +1,11 @@
 #include "target/bm1684x/lmem_allocator.h"
 
+#include "ir/align.h"
+
 #include <numeric>
 #include <optional>
 
 namespace tpuc::bm1684x {
-
-namespace {
-
-int64_t align_up(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
-
-}  // namespace
 
 void LmemAllocator::lay_out(LmemBuffer& b) const {
   const int64_t eu = std::max(1, chip_->eu_bytes / bytes(b.dtype));
@@ -18,7 +14,7 @@ void LmemAllocator::lay_out(LmemBuffer& b) const {
     if (int(d) != b.lane_dim) b.plane *= b.extents[d];
   b.plane = align_up(b.plane, eu);
   const int64_t channels = b.lane_dim < int(b.extents.size()) ? b.extents[size_t(b.lane_dim)] : 1;
-  b.slots = (channels + chip_->lanes - 1) / chip_->lanes;
+  b.slots = ceil_div<int64_t>(channels, chip_->lanes);
 }
 
 bool LmemAllocator::allocate(LmemBuffer& b) {

@@ -124,7 +124,7 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
     body = store.compile_to_module(args, ops::halide_name(last.name), target).functions().at(0).body;
   } catch (const Halide::Error& e) {  // a schedule Halide rejects (a member that cannot compute at the tile loop)
     const std::string what = e.what();
-    throw Error("node '" + last.name + "' (" + last.op + "): Halide rejects the schedule: " + what.substr(0, what.find('\n')));
+    unsupported(last, "Halide rejects the schedule: " + what.substr(0, what.find('\n')));
   }
   body = FoldableIndices().mutate(InlineLets().mutate(simplify(StripAsserts().mutate(body))));
   out.body = simplify(body);

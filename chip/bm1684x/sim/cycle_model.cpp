@@ -1,5 +1,7 @@
 #include "chip/bm1684x/sim/cycle_model.h"
 
+#include "ir/align.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -7,7 +9,6 @@ namespace tpuc::bm1684x {
 
 namespace {
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 // Channel slots each lane processes one after another: the busiest lane sets the time, so a
 // command never runs faster than all lanes at their peak rate.
