@@ -1,10 +1,11 @@
 # make demo: install dependencies, build, compile the Fashion-MNIST example.
 # make test: install dependencies, build, run every test.
+# make lint: formatting, 100 columns and clang-tidy (scripts/lint.sh); not part of test.
 # make bench: the benchmarks of bench/ (figures go to bench/RESULTS.md by hand; not part of test).
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench lint clean
 
 deps:
 	bash scripts/install-deps.sh
@@ -25,6 +26,10 @@ bench: build
 	bash bench/quant/run.sh $(BUILD)
 	bash bench/chip/run.sh $(BUILD)
 	bash bench/zoo/run.sh $(BUILD)
+
+lint: build
+	bash scripts/install-deps.sh lint
+	bash scripts/lint.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) out

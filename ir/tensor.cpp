@@ -3,6 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ir/diagnostics.h"
 #include "ir/quant_math.h"
 
 namespace tpuc {
@@ -52,7 +53,7 @@ Tensor convert_float(const Tensor& t, DType to) {
       case DType::F32: out.as<float>()[i] = v; break;
       case DType::F16: out.as<uint16_t>()[i] = to_f16(v); break;
       case DType::BF16: out.as<uint16_t>()[i] = to_bf16(v); break;
-      default: throw std::logic_error("convert_float: " + std::string(name(to)) + " is not a float type");
+      default: TPUC_INTERNAL_ERROR("convert_float: " + std::string(name(to)) + " is not a float type");
     }
   }
   return out;

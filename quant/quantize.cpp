@@ -197,8 +197,11 @@ class Quantizer {
       int32_t m0, m1;
       int shift;
       const double ra = sx / sy, rb = sb / sy;
-      quantize_multiplier(std::max(ra, rb), ra >= rb ? &m0 : &m1, &shift);
-      (ra >= rb ? m1 : m0) = int32_t(round_away(std::min(ra, rb) * std::ldexp(1.0, shift)));
+      // The larger ratio sets the shift; the smaller one is scaled by the same power of two.
+      int32_t& larger = ra >= rb ? m0 : m1;
+      int32_t& smaller = ra >= rb ? m1 : m0;
+      quantize_multiplier(std::max(ra, rb), &larger, &shift);
+      smaller = int32_t(round_away(std::min(ra, rb) * std::ldexp(1.0, shift)));
       ops::Requantization{{m0, m1}, {shift}}.store(q);
     }
     // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy above the zero point once

@@ -260,51 +260,50 @@ std::pair<std::string, Tensor> read_onnx_tensor(const std::string& path) {
   return {t.name(), im.tensor(t)};
 }
 
-Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes,
-                  const std::map<std::string, Tensor>& bound_inputs) {
-  Importer im{path};
-  onnx::ModelProto model;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) im.fail("cannot open file");
-    if (!model.ParseFromIstream(&in)) im.fail("not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
-  }
-  if (!model.has_graph()) im.fail("not a valid ONNX model (it has no graph)");
+namespace {
+
+// The model's default-domain opset, checked against the range the normalizers know.
+int64_t default_opset(const Importer& im, const onnx::ModelProto& model) {
+  int64_t opset = 0;
   for (const auto& o : model.opset_import())
-    if (o.domain().empty() || o.domain() == "ai.onnx") im.opset = o.version();
-  if (im.opset == 0) im.fail("the model imports no default-domain opset");
-  if (im.opset < 7 || im.opset > 17) im.fail("opset " + std::to_string(im.opset) + " is outside the supported range 7-17");
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+  if (opset == 0) im.fail("the model imports no default-domain opset");
+  if (opset < 7 || opset > 17)
+    im.fail("opset " + std::to_string(opset) + " is outside the supported range 7-17");
+  return opset;
+}
 
-  const onnx::GraphProto& gp = model.graph();
-  Graph g;
-  g.name = gp.name().empty() ? "model" : gp.name();
-  for (const auto& init : gp.initializer()) g.constants[init.name()] = im.tensor(init);
-
-  std::set<std::string> unused_shapes;
-  for (const auto& [name, shape] : input_shapes) unused_shapes.insert(name);
-  for (const auto& [name, value] : bound_inputs) unused_shapes.insert(name);
+// The graph inputs: typed from the file, or from a shape given for them; an input given a value
+// becomes that constant. A shape or value given for no input is an error.
+void import_inputs(const Importer& im, const onnx::GraphProto& gp,
+                   const std::map<std::string, Shape>& input_shapes,
+                   const std::map<std::string, Tensor>& bound_inputs, Graph& g) {
+  std::set<std::string> unused;
+  for (const auto& [name, shape] : input_shapes) unused.insert(name);
+  for (const auto& [name, value] : bound_inputs) unused.insert(name);
   for (const auto& in : gp.input()) {
     if (g.constants.count(in.name())) continue;  // old exporters list initializers as inputs
     const std::string what = "input '" + in.name() + "'";
     if (!in.type().has_tensor_type()) im.fail(what + " is not a tensor");
     const auto& tt = in.type().tensor_type();
     TensorType type{im.dtype(tt.elem_type(), what), {}, std::nullopt};
+    unused.erase(in.name());
     auto bound = bound_inputs.find(in.name());
     if (bound != bound_inputs.end()) {
       if (bound->second.type.dtype != type.dtype)
-        im.fail(what + " is " + std::string(tpuc::name(type.dtype)) + ", the value bound to it is " + to_string(bound->second.type));
+        im.fail(what + " is " + std::string(tpuc::name(type.dtype)) + ", the value bound to it is " +
+                to_string(bound->second.type));
       g.constants[in.name()] = bound->second;
-      unused_shapes.erase(in.name());
       continue;
     }
     auto given = input_shapes.find(in.name());
     if (given != input_shapes.end()) {
       type.shape = given->second;
-      unused_shapes.erase(in.name());
     } else {
       for (const auto& d : tt.shape().dim()) {
         if (!d.has_dim_value())
-          im.fail(what + " has a symbolic dimension '" + d.dim_param() + "'; give its shape (config inputs[].shape or --input-shape)");
+          im.fail(what + " has a symbolic dimension '" + d.dim_param() +
+                  "'; give its shape (config inputs[].shape or --input-shape)");
         if (d.dim_value() < 0) im.fail(what + " has a negative dimension");
         type.shape.push_back(d.dim_value());
       }
@@ -312,53 +311,83 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
     g.inputs.push_back(in.name());
     g.types[in.name()] = type;
   }
-  if (!unused_shapes.empty()) im.fail("a shape or value is given for '" + *unused_shapes.begin() + "', which is not a graph input");
+  if (!unused.empty())
+    im.fail("a shape or value is given for '" + *unused.begin() + "', which is not a graph input");
+}
 
+// Node `np` (named `name`) into `g`: a Constant becomes a constant; an op of the registry a node,
+// normalized to the newest opset's form (a 1-D window op widened to 2-D). Returns false when tpuc
+// has no such op.
+bool import_node(const Importer& im, const onnx::NodeProto& np, const std::string& name, Graph& g) {
+  if (!np.domain().empty() && np.domain() != "ai.onnx") return false;
+  if (np.output_size() == 0 || np.output(0).empty()) im.fail("node '" + name + "' has no output");
+  if (np.op_type() == "Constant") {
+    for (const auto& a : np.attribute()) {
+      if (a.name() != "value" || a.type() != onnx::AttributeProto::TENSOR)
+        im.fail("node '" + name + "': Constant with attribute '" + a.name() + "' is not supported");
+      g.constants[np.output(0)] = im.tensor(a.t());
+    }
+    return true;
+  }
+  if (!importable(np.op_type())) return false;
+  Node n{np.op_type(), name, {np.input().begin(), np.input().end()},
+         {np.output().begin(), np.output().end()}, {}};
+  for (const auto& a : np.attribute()) {
+    if (np.op_type() == "ConstantOfShape" && a.name() == "value") {  // a one-element tensor
+      const Tensor v = im.tensor(a.t());
+      if (v.size() != 1) im.fail("node '" + name + "': ConstantOfShape value must hold one element");
+      n.attrs["value"] = v.at(0);
+      n.attrs["dtype"] = std::string(tpuc::name(v.type.dtype));
+      continue;
+    }
+    n.attrs[a.name()] = im.attribute(a, name);
+  }
+  normalizer(n.op)(n, g, im.opset);
+  if (one_dimensional(n, g)) {
+    widen_to_2d(n, g, g.nodes);
+  } else {
+    g.nodes.push_back(std::move(n));
+  }
+  return true;
+}
+
+// Every node; the ones tpuc has no op for are listed in one error.
+void import_nodes(const Importer& im, const onnx::GraphProto& gp, Graph& g) {
   std::vector<std::string> unsupported;
   int index = 0;
   for (const auto& np : gp.node()) {
-    const std::string name = np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
+    const std::string name =
+        np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
     ++index;
-    if (!np.domain().empty() && np.domain() != "ai.onnx") {
-      unsupported.push_back(np.domain() + "." + np.op_type() + " (node '" + name + "')");
-      continue;
-    }
-    if (np.output_size() == 0 || np.output(0).empty()) im.fail("node '" + name + "' has no output");
-    if (np.op_type() == "Constant") {
-      for (const auto& a : np.attribute()) {
-        if (a.name() != "value" || a.type() != onnx::AttributeProto::TENSOR)
-          im.fail("node '" + name + "': Constant with attribute '" + a.name() + "' is not supported");
-        g.constants[np.output(0)] = im.tensor(a.t());
-      }
-      continue;
-    }
-    if (!importable(np.op_type())) {
-      unsupported.push_back(np.op_type() + " (node '" + name + "')");
-      continue;
-    }
-    Node n{np.op_type(), name, {np.input().begin(), np.input().end()}, {np.output().begin(), np.output().end()}, {}};
-    for (const auto& a : np.attribute()) {
-      if (np.op_type() == "ConstantOfShape" && a.name() == "value") {  // a one-element tensor
-        const Tensor v = im.tensor(a.t());
-        if (v.size() != 1) im.fail("node '" + name + "': ConstantOfShape value must hold one element");
-        n.attrs["value"] = v.at(0);
-        n.attrs["dtype"] = std::string(tpuc::name(v.type.dtype));
-        continue;
-      }
-      n.attrs[a.name()] = im.attribute(a, name);
-    }
-    normalizer(n.op)(n, g, im.opset);
-    if (one_dimensional(n, g)) {
-      widen_to_2d(n, g, g.nodes);
-    } else {
-      g.nodes.push_back(std::move(n));
-    }
+    if (import_node(im, np, name, g)) continue;
+    const std::string domain = np.domain().empty() || np.domain() == "ai.onnx" ? "" : np.domain() + ".";
+    unsupported.push_back(domain + np.op_type() + " (node '" + name + "')");
   }
-  if (!unsupported.empty()) {
-    std::string list;
-    for (size_t i = 0; i < unsupported.size(); ++i) list += (i ? ", " : "") + unsupported[i];
-    im.fail(std::to_string(unsupported.size()) + " unsupported operator" + (unsupported.size() > 1 ? "s" : "") + ": " + list);
-  }
+  if (unsupported.empty()) return;
+  std::string list;
+  for (const std::string& op : unsupported) list += (list.empty() ? "" : ", ") + op;
+  im.fail(std::to_string(unsupported.size()) + " unsupported operator" +
+          (unsupported.size() > 1 ? "s" : "") + ": " + list);
+}
+
+}  // namespace
+
+Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes,
+                  const std::map<std::string, Tensor>& bound_inputs) {
+  Importer im{path};
+  onnx::ModelProto model;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) im.fail("cannot open file");
+  if (!model.ParseFromIstream(&in))
+    im.fail("not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
+  if (!model.has_graph()) im.fail("not a valid ONNX model (it has no graph)");
+  im.opset = default_opset(im, model);
+  const onnx::GraphProto& gp = model.graph();
+  Graph g;
+  g.name = gp.name().empty() ? "model" : gp.name();
+  for (const auto& init : gp.initializer()) g.constants[init.name()] = im.tensor(init);
+  import_inputs(im, gp, input_shapes, bound_inputs, g);
+  import_nodes(im, gp, g);
   for (const auto& out : gp.output()) g.outputs.push_back(out.name());
   return g;
 }

@@ -36,7 +36,12 @@ struct Context {
   // node of the group computes it.
   void place(Func f, StageRole role, bool at_tile, const LoopLevel& tile) {
     if ((group.produced.count(f.name()) && f.name() != a.outputs[0].name()) || group.placed.count(f.name())) return;
-    (at_tile ? f.compute_at(tile) : f.compute_root()).store_in(kLmem);
+    if (at_tile) {
+      f.compute_at(tile);
+    } else {
+      f.compute_root();
+    }
+    f.store_in(kLmem);
     role.node = &node;
     role.scale = scale;
     s.stages[f.name()] = role;
@@ -233,8 +238,15 @@ void softmax(Context& cx) {
   if (cx.output.shape.back() > kMaxKernel) unsupported(cx.node, "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
-  auto rows = [](StageRole r) { return r.lane_dim = 1, r; };  // Func argument 1: the rows
-  auto reduced = [](StageRole r, bool sum) { return r.lane_dim = 0, r.pool_sum = sum, r; };  // the rows, once reduced
+  auto rows = [](StageRole r) {  // Func argument 1 on the lanes: the rows
+    r.lane_dim = 1;
+    return r;
+  };
+  auto reduced = [](StageRole r, bool sum) {  // the rows, once reduced, on the lanes
+    r.lane_dim = 0;
+    r.pool_sum = sum;
+    return r;
+  };
   StageRole sub = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Sub)), div = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Div));
   const ops::Stages& st = cx.a.stages;
   sub.operands = {cx.inputs[0].func.name(), st.max.name()};

@@ -592,7 +592,13 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Nest* update = nullptr;
     for (const Nest& n : pending) {
       const auto loads = loads_in(n.value);
-      (std::any_of(loads.begin(), loads.end(), [&](const Access& a) { return a.buffer == stage; }) ? update : init) = &n;
+      const bool reads_itself =
+          std::any_of(loads.begin(), loads.end(), [&](const Access& a) { return a.buffer == stage; });
+      if (reads_itself) {
+        update = &n;
+      } else {
+        init = &n;
+      }
     }
     if (!update) internal("stage '" + stage + "' has no reduction");
     return {init, update};

@@ -83,7 +83,8 @@ class Models {
       const bool depthwise = conv && geo.group > 1;
       TiuCommand c;
       c.op = !conv ? TiuOp::Pool : depthwise ? TiuOp::Depthwise : TiuOp::Conv;
-      c.kh = uint16_t(kernel_h), c.kw = uint16_t(kernel_w);
+      c.kh = uint16_t(kernel_h);
+      c.kw = uint16_t(kernel_w);
       c.opd0 = {Space::Local, in.dtype, 0, 0, uint32_t(x.n), uint32_t(depthwise ? 1 : x.c), 1, 1};
       c.res = {Space::Local, out.dtype, 0, 0, uint32_t(o.n), uint32_t(o.c), 1, uint32_t(o.w)};
       m.tiu_row = double(tiu_cost(chip_, c).cycles - uint64_t(chip_.tiu_issue_cycles));

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "chip/bm1684x/sim/cycle_model.h"
+#include "ir/diagnostics.h"
 
 namespace tpuc::bm1684x {
 
@@ -150,10 +151,13 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const
       uint64_t gdma_at = UINT64_MAX;
       for (int i : waiting) {
         const uint64_t t = ready_at(i, gdma_free);
-        if (t < gdma_at) gdma_at = t, pick = i;
+        if (t < gdma_at) {
+          gdma_at = t;
+          pick = i;
+        }
         if (t == gdma_free) break;  // the earliest in program order that can start at once
       }
-      if (tiu_at == UINT64_MAX && pick < 0) throw std::logic_error("stream scheduler: no command can run");
+      if (tiu_at == UINT64_MAX && pick < 0) TPUC_INTERNAL_ERROR("stream scheduler: no command can run");
       if (tiu_at <= gdma_at) {
         const int i = tiu_queue[next_tiu++];
         end[size_t(i)] = tiu_free = tiu_at + items[size_t(i)].cycles;

@@ -23,15 +23,16 @@ CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
   const int macs = t == DType::I8 ? chip.int8_macs_per_lane : t == DType::F16 || t == DType::BF16 ? chip.f16_macs_per_lane : chip.f32_macs_per_lane;
   const uint64_t per_lane_macs = uint64_t(std::max(1, macs));
   const uint64_t per_lane_elements = uint64_t(chip.eu_bytes / std::max(1, bytes(c.opd0.dtype)));
-  // Work per output element, and the rate at which one lane does it.
-  uint64_t work = 1, rate = per_lane_elements;
-  switch (c.op) {
-    case TiuOp::Conv: work = uint64_t(c.opd0.c) * c.kh * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
-    case TiuOp::MatMul: work = c.opd0.c, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
-    case TiuOp::Depthwise: work = uint64_t(c.kh) * c.kw, rate = per_lane_macs, cost.macs = c.res.elements() * work; break;
-    case TiuOp::Pool: work = uint64_t(c.kh) * c.kw; break;
-    default: break;
-  }
+  // Work per output element (multiply-accumulates for the MAC commands, window taps for POOL,
+  // one for the rest), and the rate at which one lane does it.
+  const uint64_t window = uint64_t(c.kh) * c.kw;
+  const bool mac = c.op == TiuOp::Conv || c.op == TiuOp::MatMul || c.op == TiuOp::Depthwise;
+  uint64_t work = 1;
+  if (c.op == TiuOp::Conv) work = uint64_t(c.opd0.c) * window;
+  if (c.op == TiuOp::MatMul) work = c.opd0.c;
+  if (c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) work = window;
+  const uint64_t rate = mac ? per_lane_macs : per_lane_elements;
+  if (mac) cost.macs = c.res.elements() * work;
   const uint64_t per_lane_outputs = slots(chip, c.res) * c.res.n * c.res.h * c.res.w;
   cost.cycles = uint64_t(chip.tiu_issue_cycles) + ceil_div(per_lane_outputs * work, rate);
   return cost;
