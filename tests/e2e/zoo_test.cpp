@@ -54,21 +54,34 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   write_file_atomic(dir + "/corrupt.onnx", "this is not a protobuf");
   write_unsupported_model(dir + "/unsupported.onnx");
   for (const char* name : {"corrupt", "unsupported"})
-    write_file_atomic(dir + "/" + name + ".yaml", "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
-  const std::string small = "[validation.count=20, quantization.calibration.count=20, validation.tolerance.max_accuracy_drop=100]";
-  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\ntimeout_s: 300\nmodels:\n"
-                                       "  - {name: fmnist, config: " + kSrc + "/examples/fmnist/config.yaml, set: " + small + "}\n"
-                                       "  - {name: corrupt, config: corrupt.yaml}\n"
-                                       "  - {name: unsupported, config: unsupported.yaml}\n"
-                                       "  - {name: slow, config: " + kSrc + "/examples/fmnist/config.yaml, timeout_s: 0.5}\n");
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2", dir + "/first.log"), 1) << read_file(dir + "/first.log");
+    write_file_atomic(
+        dir + "/" + name + ".yaml",
+        "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
+  const std::string small =
+      "[validation.count=20, quantization.calibration.count=20, "
+      "validation.tolerance.max_accuracy_drop=100]";
+  write_file_atomic(dir + "/zoo.yaml",
+                    "output_dir: out\ntimeout_s: 300\nmodels:\n"
+                    "  - {name: fmnist, config: " +
+                        kSrc + "/examples/fmnist/config.yaml, set: " + small +
+                        "}\n"
+                        "  - {name: corrupt, config: corrupt.yaml}\n"
+                        "  - {name: unsupported, config: unsupported.yaml}\n"
+                        "  - {name: slow, config: " +
+                        kSrc + "/examples/fmnist/config.yaml, timeout_s: 0.5}\n");
+  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2", dir + "/first.log"), 1)
+      << read_file(dir + "/first.log");
   const nlohmann::json first = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   EXPECT_EQ(first.at("fmnist").at("status"), "PASS") << first.dump(2);
   EXPECT_GT(first.at("fmnist").at("report").at("chip").at("latency_us").get<double>(), 0);
   EXPECT_EQ(first.at("corrupt").at("status"), "ERROR");
-  EXPECT_NE(first.at("corrupt").at("reason").get<std::string>().find("not a valid ONNX model"), std::string::npos) << first.dump(2);
+  EXPECT_NE(first.at("corrupt").at("reason").get<std::string>().find("not a valid ONNX model"),
+            std::string::npos)
+      << first.dump(2);
   EXPECT_EQ(first.at("unsupported").at("status"), "ERROR");
-  EXPECT_NE(first.at("unsupported").at("reason").get<std::string>().find("Unique"), std::string::npos) << first.dump(2);
+  EXPECT_NE(first.at("unsupported").at("reason").get<std::string>().find("Unique"),
+            std::string::npos)
+      << first.dump(2);
   EXPECT_EQ(first.at("slow").at("status"), "TIMEOUT");
   for (const char* name : {"fmnist", "corrupt", "unsupported", "slow"}) {
     EXPECT_TRUE(fs::exists(dir + "/out/" + name + "/zoo.json")) << name;
@@ -81,15 +94,25 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   // The HTML summary, rendered by a real browser (its script builds the table from the embedded
   // report.json): a row per model with its status, and the counts.
   const std::string dom = dir + "/zoo.dom.html";
-  ASSERT_EQ(std::system(("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir + "/out/zoo.html > " + dom + " 2> /dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir +
+                         "/out/zoo.html > " + dom + " 2> /dev/null")
+                            .c_str()),
+            0);
   const std::string page = read_file(dom);
-  for (const auto& [name, status] : {std::pair{"fmnist", "PASS"}, {"corrupt", "ERROR"}, {"unsupported", "ERROR"}, {"slow", "TIMEOUT"}})
-    EXPECT_NE(page.find("<tr class=\"" + std::string(status) + "\" data-model=\"" + name + "\">"), std::string::npos) << name << "\n" << page;
+  for (const auto& [name, status] : {std::pair{"fmnist", "PASS"},
+                                     {"corrupt", "ERROR"},
+                                     {"unsupported", "ERROR"},
+                                     {"slow", "TIMEOUT"}})
+    EXPECT_NE(page.find("<tr class=\"" + std::string(status) + "\" data-model=\"" + name + "\">"),
+              std::string::npos)
+        << name << "\n"
+        << page;
   EXPECT_NE(page.find("4 models, 1 passed, 3 not passing"), std::string::npos) << page;
   EXPECT_NE(page.find("corrupt.onnx: not a valid ONNX model"), std::string::npos) << page;
 
   // Nothing changed: every model is skipped, with its earlier outcome.
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2 --resume", dir + "/second.log"), 1) << read_file(dir + "/second.log");
+  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2 --resume", dir + "/second.log"), 1)
+      << read_file(dir + "/second.log");
   const nlohmann::json second = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   for (const auto& [name, r] : second.items()) {
     EXPECT_TRUE(r.at("skipped").get<bool>()) << name;
@@ -106,7 +129,9 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
 TEST(Zoo, ManifestMistakesAreReportedWithTheirPlace) {
   const std::string dir = ::testing::TempDir() + "/zoo-bad";
   fs::create_directories(dir);
-  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: a, config: b.yaml, speed: 3}\n");
+  write_file_atomic(dir + "/zoo.yaml",
+                    "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: a, "
+                    "config: b.yaml, speed: 3}\n");
   EXPECT_EQ(run("zoo --manifest " + dir + "/zoo.yaml", dir + "/log"), 2);
   const std::string log = read_file(dir + "/log");
   EXPECT_NE(log.find("zoo.yaml:4"), std::string::npos) << log;
@@ -124,17 +149,24 @@ TEST(Zoo, EmittedNinjaFileReconvertsOnlyWhatChanged) {
   write_unsupported_model(dir + "/a.onnx");
   write_file_atomic(dir + "/b.onnx", "not a protobuf");
   for (const char* name : {"a", "b"})
-    write_file_atomic(dir + "/" + name + ".yaml", "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
-  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: b, config: b.yaml}\n");
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml --emit-ninja", dir + "/emit.log"), 0) << read_file(dir + "/emit.log");
+    write_file_atomic(
+        dir + "/" + name + ".yaml",
+        "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
+  write_file_atomic(
+      dir + "/zoo.yaml",
+      "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: b, config: b.yaml}\n");
+  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml --emit-ninja", dir + "/emit.log"), 0)
+      << read_file(dir + "/emit.log");
   auto ninja = [&](const std::string& log) {
-    EXPECT_EQ(std::system(("ninja -C " + dir + "/out > " + dir + "/" + log + " 2>&1").c_str()), 0) << read_file(dir + "/" + log);
+    EXPECT_EQ(std::system(("ninja -C " + dir + "/out > " + dir + "/" + log + " 2>&1").c_str()), 0)
+        << read_file(dir + "/" + log);
     return read_file(dir + "/" + log);
   };
   const std::string first = ninja("first.log");
   EXPECT_NE(first.find("convert a"), std::string::npos) << first;
   EXPECT_NE(first.find("convert b"), std::string::npos) << first;
-  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/report.json")).at("b").at("status"), "ERROR");
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/report.json")).at("b").at("status"),
+            "ERROR");
   EXPECT_NE(ninja("second.log").find("no work to do"), std::string::npos);
   fs::last_write_time(dir + "/b.onnx", fs::file_time_type::clock::now() + std::chrono::seconds(5));
   const std::string third = ninja("third.log");

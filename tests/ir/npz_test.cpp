@@ -1,11 +1,12 @@
 // .npy/.npz I/O against files written by NumPy itself (tests/ir/data, made with numpy.savez).
+#include "ir/npz.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
-#include "ir/npz.h"
 
 using namespace tpuc;
 
@@ -35,7 +36,8 @@ TEST(Npz, WriteReadRoundTripIsByteIdentical) {
   EXPECT_EQ(read_file(dir + "/one.npz"), read_file(dir + "/two.npz"));
   EXPECT_EQ(read_tensors(dir + "/one.npz"), t);
   // NumPy writes the same .npy header layout (version 1.0, 64-byte aligned) as tpuc.
-  EXPECT_EQ(npy_bytes(read_tensors(kData + "numpy_made.npy").begin()->second), read_file(kData + "numpy_made.npy"));
+  EXPECT_EQ(npy_bytes(read_tensors(kData + "numpy_made.npy").begin()->second),
+            read_file(kData + "numpy_made.npy"));
 }
 
 TEST(Npz, BadFilesGiveClearErrors) {
@@ -49,6 +51,8 @@ TEST(Npz, BadFilesGiveClearErrors) {
     read_tensors(dir + "/short.npy");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("short.npy: not a valid .npy: holds 5 data bytes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("short.npy: not a valid .npy: holds 5 data bytes"),
+              std::string::npos)
+        << e.what();
   }
 }

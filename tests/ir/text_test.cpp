@@ -1,10 +1,11 @@
 // .tpuir printer/parser: exact round trips and located parse errors.
+#include "ir/text.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "ir/diagnostics.h"
-#include "ir/text.h"
 #include "ir/verifier.h"
 
 using namespace tpuc;
@@ -86,12 +87,15 @@ TEST(Text, ErrorsNameFileLineAndColumn) {
     }
     return std::string("no error");
   };
-  EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n  input %x : f99[1]\n}\n"), "bad.tpuir:3:14: unknown dtype 'f99'");
+  EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n  input %x : f99[1]\n}\n"),
+            "bad.tpuir:3:14: unknown dtype 'f99'");
   EXPECT_EQ(message("tpuir 2\n"), "bad.tpuir:1:8: unsupported tpuir version");
   EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n  const %c : f32[3] = [1, 2]\n}\n"),
             "bad.tpuir:3:29: constant has 2 values, its type needs 3");
-  EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n  %y : f32[1] = Relu(%x @n\n}\n"), "bad.tpuir:3:25: expected ')'");
-  EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n"), "bad.tpuir:3:1: unexpected end of input: missing '}'");
+  EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n  %y : f32[1] = Relu(%x @n\n}\n"),
+            "bad.tpuir:3:25: expected ')'");
+  EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n"),
+            "bad.tpuir:3:1: unexpected end of input: missing '}'");
 }
 
 TEST(Verifier, RejectsUseBeforeDefinitionAndDoubleDefinition) {

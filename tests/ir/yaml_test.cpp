@@ -1,9 +1,10 @@
 // Checked YAML reading: every mistake reported at once with file:line:col.
+#include "ir/yaml.h"
+
 #include <gtest/gtest.h>
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
-#include "ir/yaml.h"
 
 using namespace tpuc;
 
@@ -47,7 +48,8 @@ std::string write(const std::string& name, const std::string& text) {
 TEST(Yaml, ComposeMergesBaseFragmentsAndOwnKeys) {
   write("base.yaml", "a: 1\nlist: [1, 2]\nsection: {x: 1, y: 2}\n");
   write("fragment.yaml", "section: {y: 20, z: 30}\nfrom_fragment: true\n");
-  const std::string top = write("top.yaml", "extends: base.yaml\ninclude: [fragment.yaml]\nlist: [9]\nsection: {x: 10}\n");
+  const std::string top = write(
+      "top.yaml", "extends: base.yaml\ninclude: [fragment.yaml]\nlist: [9]\nsection: {x: 10}\n");
   YamlReader r = YamlReader::compose(top);
   r.set("section.w=5");
   const YAML::Node root = r.root();
@@ -79,14 +81,17 @@ TEST(Yaml, ComposeReportsCyclesAndMissingFilesWhereTheyAreNamed) {
     YamlReader::compose(a);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("cycle-b.yaml:1:10: 'extends' makes a cycle"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cycle-b.yaml:1:10: 'extends' makes a cycle"),
+              std::string::npos)
+        << e.what();
   }
   const std::string m = write("missing.yaml", "include:\n  - nowhere.yaml\n");
   try {
     YamlReader::compose(m);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), m + ":2:5: file not found: " + ::testing::TempDir() + "nowhere.yaml");
+    EXPECT_EQ(std::string(e.what()),
+              m + ":2:5: file not found: " + ::testing::TempDir() + "nowhere.yaml");
   }
 }
 

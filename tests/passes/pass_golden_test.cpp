@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <random>
 
-#include "target/host/executor.h"
 #include "ir/files.h"
 #include "ir/text.h"
 #include "ops/op.h"
 #include "passes/pass_manager.h"
+#include "target/host/executor.h"
 
 using namespace tpuc;
 
@@ -37,7 +37,8 @@ TEST_P(Golden, PrintsTheExpectedGraphAndKeepsTheOutputs) {
   const size_t split = text.find(kSeparator);
   ASSERT_NE(split, std::string::npos) << path << ": no '" << kSeparator << "' line";
   const std::string run_line = text.substr(0, text.find('\n'));
-  ASSERT_EQ(run_line.rfind("// RUN: ", 0), 0u) << path << ": the first line must be '// RUN: pass, pass' or '// RUN: [yaml list]'";
+  ASSERT_EQ(run_line.rfind("// RUN: ", 0), 0u)
+      << path << ": the first line must be '// RUN: pass, pass' or '// RUN: [yaml list]'";
   const std::string list = run_line.substr(8);
   passes::Pipeline pipeline;
   if (list.rfind("[", 0) == 0) {  // passes with options, as in a pipeline file
@@ -60,14 +61,20 @@ TEST_P(Golden, PrintsTheExpectedGraphAndKeepsTheOutputs) {
 
   // Graphs with untyped values (e.g. shapes only folding can compute) are checked by their text,
   // as are passes that change what the inputs mean (marked "// NUMERICS: off" with the reason).
-  const bool runnable = text.find("\n// NUMERICS: off") == std::string::npos && std::all_of(before.nodes.begin(), before.nodes.end(), [&](const Node& n) {
-    return ops::find_op(n.op) && std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return before.types.count(o); });
-  });
+  const bool runnable =
+      text.find("\n// NUMERICS: off") == std::string::npos &&
+      std::all_of(before.nodes.begin(), before.nodes.end(), [&](const Node& n) {
+        return ops::find_op(n.op) &&
+               std::all_of(n.outputs.begin(), n.outputs.end(),
+                           [&](const std::string& o) { return before.types.count(o); });
+      });
   if (!runnable) return;
   const TensorMap inputs = random_inputs(before);
-  const TensorMap want = host::Executor(before).run(inputs), got = host::Executor(after).run(inputs);
+  const TensorMap want = host::Executor(before).run(inputs),
+                  got = host::Executor(after).run(inputs);
   for (const auto& [name, t] : want)
-    for (int64_t i = 0; i < t.size(); ++i) EXPECT_NEAR(got.at(name).at(i), t.at(i), 1e-5 * (1 + std::fabs(t.at(i)))) << name;
+    for (int64_t i = 0; i < t.size(); ++i)
+      EXPECT_NEAR(got.at(name).at(i), t.at(i), 1e-5 * (1 + std::fabs(t.at(i)))) << name;
 }
 
 std::vector<std::string> cases() {

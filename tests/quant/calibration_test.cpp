@@ -1,5 +1,7 @@
 // Calibration thresholds from histograms whose answers are computed by hand, and each method on a
 // small graph run through the host executor.
+#include "quant/calibration.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,14 +9,15 @@
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/text.h"
-#include "quant/calibration.h"
 
 using namespace tpuc;
 using quant::Histogram;
 
 namespace {
 
-Histogram histogram(size_t bins, double max) { return Histogram{std::vector<double>(bins, 0.0), max}; }
+Histogram histogram(size_t bins, double max) {
+  return Histogram{std::vector<double>(bins, 0.0), max};
+}
 
 }  // namespace
 
@@ -72,7 +75,8 @@ graph "g" {
     quant::calibrate(g, samples, {"entropy", 0});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "unknown calibration method 'entropy' (known: max, percentile, kl, mse)");
+    EXPECT_EQ(std::string(e.what()),
+              "unknown calibration method 'entropy' (known: max, percentile, kl, mse)");
   }
 }
 
@@ -104,7 +108,10 @@ graph "g" {
     quant::read_calibration_table(path);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(
+                  "calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"),
+              std::string::npos)
+        << e.what();
   }
 }
 
@@ -125,7 +132,8 @@ graph "g" {
   }
   std::vector<TensorMap> reversed(samples.rbegin(), samples.rend());
   for (const char* method : {"max", "kl", "mse"}) {
-    const quant::CalibrationTable a = quant::calibrate(g, samples, {method, 0}), b = quant::calibrate(g, reversed, {method, 0});
+    const quant::CalibrationTable a = quant::calibrate(g, samples, {method, 0}),
+                                  b = quant::calibrate(g, reversed, {method, 0});
     EXPECT_EQ(a.threshold, b.threshold) << method;
     EXPECT_EQ(a.range, b.range) << method;
   }

@@ -3,14 +3,14 @@
 // torch measured when training (examples/fmnist/train.py printed 0.9063 on all 10,000 images).
 #include <gtest/gtest.h>
 
-#include "target/host/executor.h"
 #include "driver/dataset.h"
 #include "frontend/onnx/importer.h"
 #include "ir/files.h"
-#include "quant/calibration.h"
 #include "passes/pass_manager.h"
+#include "quant/calibration.h"
 #include "quant/mixed_precision.h"
 #include "quant/quantize.h"
+#include "target/host/executor.h"
 
 using namespace tpuc;
 
@@ -39,13 +39,16 @@ TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
   passes::run_pipeline(top, passes::load_pipeline(kSrc + "/configs/pipelines/default.yaml"));
   for (const Node& n : top.nodes) EXPECT_NE(n.op, "BatchNormalization");
   const TensorType& input = top.type(top.inputs[0]);
-  const Dataset test = read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz", input,
-                                        Preprocess{{1.0 / 255.0}, {0.0}, false}, 2000);
-  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255.0}, {0.0}, false}, 100);
+  const Dataset test =
+      read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz",
+                       input, Preprocess{{1.0 / 255.0}, {0.0}, false}, 2000);
+  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", input,
+                                         Preprocess{{1.0 / 255.0}, {0.0}, false}, 100);
   std::vector<TensorMap> samples;
   for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
   const quant::CalibrationTable table = quant::calibrate(top, samples, {});
-  const Graph tpu = quant::quantize(top, table, quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml"));
+  const Graph tpu =
+      quant::quantize(top, table, quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml"));
   const double f32 = accuracy(top, test), i8 = accuracy(tpu, test);
   std::printf("float %.4f int8 %.4f on %zu test images\n", f32, i8, test.images.size());
   EXPECT_NEAR(f32, 0.9063, 0.02);  // 2,000 of the 10,000 images
@@ -57,21 +60,25 @@ TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
 TEST(FmnistQuant, PrecisionSearchKeepsTheMostSensitiveLayersInFloat) {
   Graph top = import_onnx(kSrc + "/examples/fmnist/model.onnx");
   passes::run_pipeline(top, passes::load_pipeline(kSrc + "/configs/pipelines/default.yaml"));
-  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", top.type(top.inputs[0]),
-                                         Preprocess{{1.0 / 255.0}, {0.0}, false}, 20);
+  const Dataset calib =
+      read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", top.type(top.inputs[0]),
+                       Preprocess{{1.0 / 255.0}, {0.0}, false}, 20);
   std::vector<TensorMap> samples;
   for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
   const quant::CalibrationTable table = quant::calibrate(top, samples, {});
   const quant::QuantPolicy policy = quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml");
-  const quant::SearchResult hard = quant::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10, DType::F16});
+  const quant::SearchResult hard =
+      quant::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10, DType::F16});
   ASSERT_EQ(hard.chosen.size(), 2u);
   EXPECT_EQ(hard.chosen[0], hard.sensitivity[0].first);  // the most sensitive first
   ASSERT_EQ(hard.policy.overrides.size(), policy.overrides.size() + 1);
   EXPECT_EQ(hard.policy.overrides.back().layers, hard.chosen);
   EXPECT_EQ(hard.policy.overrides.back().precision, DType::F16);
-  for (size_t i = 1; i < hard.sensitivity.size(); ++i) EXPECT_GE(hard.sensitivity[i - 1].second, hard.sensitivity[i].second);
+  for (size_t i = 1; i < hard.sensitivity.size(); ++i)
+    EXPECT_GE(hard.sensitivity[i - 1].second, hard.sensitivity[i].second);
   EXPECT_GE(hard.final_cosine, hard.int8_cosine);
-  const quant::SearchResult easy = quant::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10, DType::F16});
+  const quant::SearchResult easy =
+      quant::search_mixed_precision(top, table, policy, samples, {0.5, 2, 10, DType::F16});
   EXPECT_TRUE(easy.chosen.empty());
   EXPECT_EQ(easy.policy.overrides.size(), policy.overrides.size());
   // The written policy reads back as the same policy.

@@ -13,7 +13,8 @@ Tensor random_tensor(DType dtype, Shape shape, double lo, double hi, unsigned se
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> d(lo, hi);
   Tensor out(TensorType{dtype, std::move(shape), std::nullopt});
-  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(std::is_floating_point<T>::value ? d(rng) : std::round(d(rng)));
+  for (int64_t i = 0; i < out.size(); ++i)
+    out.as<T>()[i] = T(std::is_floating_point<T>::value ? d(rng) : std::round(d(rng)));
   return out;
 }
 

@@ -1,11 +1,12 @@
 // The ONNX importer on the real example model and on small models built here with ONNX's own
 // protobuf classes.
+#include "frontend/onnx/importer.h"
+
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include <fstream>
 
-#include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 
@@ -25,8 +26,8 @@ std::string error_of(const std::string& path, const std::map<std::string, Shape>
 }
 
 // A one-input model whose nodes are given; input "x" is f32[1, dim] with `dim` symbolic when empty.
-std::string write_model(const std::string& name, const std::vector<onnx::NodeProto>& nodes, int opset = 13,
-                        const std::string& dim_param = "") {
+std::string write_model(const std::string& name, const std::vector<onnx::NodeProto>& nodes,
+                        int opset = 13, const std::string& dim_param = "") {
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.add_opset_import()->set_version(opset);
@@ -49,7 +50,8 @@ std::string write_model(const std::string& name, const std::vector<onnx::NodePro
   return path;
 }
 
-onnx::NodeProto node(const std::string& op, const std::string& name, std::vector<std::string> in, const std::string& out) {
+onnx::NodeProto node(const std::string& op, const std::string& name, std::vector<std::string> in,
+                     const std::string& out) {
   onnx::NodeProto n;
   n.set_op_type(op);
   n.set_name(name);
@@ -60,7 +62,8 @@ onnx::NodeProto node(const std::string& op, const std::string& name, std::vector
 
 // A Constant node whose value is an int64 or float tensor.
 template <typename T>
-onnx::NodeProto constant_node(const std::string& out, const std::vector<int64_t>& dims, const std::vector<T>& values) {
+onnx::NodeProto constant_node(const std::string& out, const std::vector<int64_t>& dims,
+                              const std::vector<T>& values) {
   onnx::NodeProto c = node("Constant", out + "_constant", {}, out);
   onnx::AttributeProto* value = c.add_attribute();
   value->set_name("value");
@@ -86,8 +89,9 @@ TEST(OnnxImport, FashionMnistModel) {
   EXPECT_EQ(g.type("image"), (TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt}));
   std::vector<std::string> ops;
   for (const Node& n : g.nodes) ops.push_back(n.op);
-  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "BatchNormalization", "Relu", "MaxPool", "Conv", "BatchNormalization", "Relu",
-                                           "MaxPool", "Flatten", "Gemm", "Relu", "Gemm"}));
+  EXPECT_EQ(ops, (std::vector<std::string>{"Conv", "BatchNormalization", "Relu", "MaxPool", "Conv",
+                                           "BatchNormalization", "Relu", "MaxPool", "Flatten",
+                                           "Gemm", "Relu", "Gemm"}));
   const Node& conv = g.nodes[0];
   EXPECT_EQ(g.constants.at(conv.inputs[1]).type.shape, (Shape{16, 1, 3, 3}));
   EXPECT_EQ(conv.ints("pads"), (std::vector<int64_t>{1, 1, 1, 1}));
@@ -98,19 +102,24 @@ TEST(OnnxImport, TruncatedAndMissingFiles) {
   const std::string bytes = read_file(kModel);
   const std::string path = ::testing::TempDir() + "/truncated.onnx";
   write_file_atomic(path, bytes.substr(0, 1000));
-  EXPECT_EQ(error_of(path), path + ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
+  EXPECT_EQ(
+      error_of(path),
+      path + ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
   EXPECT_EQ(error_of("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open file");
 }
 
 TEST(OnnxImport, ListsEveryUnsupportedOperator) {
-  const std::string path = write_model("unknown", {node("NonZero", "nz_1", {"x"}, "a"), node("Relu", "r", {"a"}, "b"),
-                                                   node("Foo", "", {"b"}, "c")});
-  EXPECT_EQ(error_of(path), path + ": 2 unsupported operators: NonZero (node 'nz_1'), Foo (node 'Foo_2')");
+  const std::string path =
+      write_model("unknown", {node("NonZero", "nz_1", {"x"}, "a"), node("Relu", "r", {"a"}, "b"),
+                              node("Foo", "", {"b"}, "c")});
+  EXPECT_EQ(error_of(path),
+            path + ": 2 unsupported operators: NonZero (node 'nz_1'), Foo (node 'Foo_2')");
 }
 
 TEST(OnnxImport, ConstantNodesBecomeConstants) {
   const onnx::NodeProto c = constant_node<int64_t>("shape", {2}, {2, 2});
-  const Graph g = import_onnx(write_model("constant", {c, node("Reshape", "r", {"x", "shape"}, "y")}));
+  const Graph g =
+      import_onnx(write_model("constant", {c, node("Reshape", "r", {"x", "shape"}, "y")}));
   ASSERT_TRUE(g.constants.count("shape"));
   EXPECT_EQ(g.constants.at("shape").at(1), 2);
   EXPECT_EQ(g.nodes.size(), 1u);
@@ -118,9 +127,12 @@ TEST(OnnxImport, ConstantNodesBecomeConstants) {
 
 TEST(OnnxImport, SymbolicDimensionsNeedAShape) {
   const std::string path = write_model("symbolic", {node("Relu", "r", {"x"}, "y")}, 13, "batch");
-  EXPECT_EQ(error_of(path), path + ": input 'x' has a symbolic dimension 'batch'; give its shape (config inputs[].shape or --input-shape)");
+  EXPECT_EQ(error_of(path), path +
+                                ": input 'x' has a symbolic dimension 'batch'; give its shape "
+                                "(config inputs[].shape or --input-shape)");
   EXPECT_EQ(import_onnx(path, {{"x", {1, 8}}}).type("x").shape, (Shape{1, 8}));
-  EXPECT_EQ(error_of(path, {{"x", {1, 8}}, {"y", {1}}}), path + ": a shape or value is given for 'y', which is not a graph input");
+  EXPECT_EQ(error_of(path, {{"x", {1, 8}}, {"y", {1}}}),
+            path + ": a shape or value is given for 'y', which is not a graph input");
 }
 
 TEST(OnnxImport, OldSoftmaxKeepsItsTwoDimensionalMeaning) {
@@ -161,7 +173,8 @@ TEST(OnnxImport, OneDimensionalConvBecomesTwoDimensional) {
   pads->add_ints(1);
   pads->add_ints(2);
   const onnx::NodeProto shape = constant_node<int64_t>("shape", {3}, {1, 1, 4});
-  const Graph g = import_onnx(write_model("conv1d", {c, shape, node("Reshape", "r", {"x", "shape"}, "x3"), conv}));
+  const Graph g = import_onnx(
+      write_model("conv1d", {c, shape, node("Reshape", "r", {"x", "shape"}, "x3"), conv}));
   std::vector<std::string> ops;
   for (const Node& n : g.nodes) ops.push_back(n.op);
   EXPECT_EQ(ops, (std::vector<std::string>{"Reshape", "Unsqueeze", "Conv", "Squeeze"}));

@@ -7,11 +7,11 @@
 
 #include <algorithm>
 
-#include "tests/support/random_tensor.h"
-#include "target/bm1684x/codegen.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "target/host/executor.h"
 #include "driver/host_layers.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using tpuc::testing::random_tensor;
@@ -79,13 +79,17 @@ TEST(CodegenFloat, ConvAndDepthwiseConv) {
     expect_bit_exact(conv_graph(t, {1, 70, 9, 11}, 80, 3, 2, 1, 1), 1);
     const Graph dw = conv_graph(t, {1, 96, 15, 15}, 96, 3, 1, 1, 96);
     const Program& p = compile_model(dw, kChip).program;
-    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Depthwise && c.opd0.dtype != DType::I8; }));
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
+      return c.op == TiuOp::Depthwise && c.opd0.dtype != DType::I8;
+    }));
     expect_bit_exact(dw, 2);
   }
 }
 
 // Rows tiled: the output does not fit local memory at once.
-TEST(CodegenFloat, ConvTiledByRows) { expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, 1), 3); }
+TEST(CodegenFloat, ConvTiledByRows) {
+  expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, 1), 3);
+}
 
 // Max pooling pads with the type's lowest value (a FILL of -65504 in f16).
 TEST(CodegenFloat, MaxPoolWithPadding) {
@@ -100,7 +104,10 @@ TEST(CodegenFloat, MaxPoolWithPadding) {
 
 // The f32 window sum times the rounded 1/(H·W), then one rounding.
 TEST(CodegenFloat, GlobalAveragePool) {
-  for (DType t : kHalfTypes) expect_bit_exact(one_node({"GlobalAveragePool", "gap", {"x"}, {"y"}, {}}, typed(t, {1, 70, 7, 7}), typed(t, {1, 70, 1, 1})), 5);
+  for (DType t : kHalfTypes)
+    expect_bit_exact(one_node({"GlobalAveragePool", "gap", {"x"}, {"y"}, {}},
+                              typed(t, {1, 70, 7, 7}), typed(t, {1, 70, 1, 1})),
+                     5);
 }
 
 // Both weight layouts (B as [N, K] and as [K, N]); the bias starts the sum.
@@ -109,7 +116,8 @@ TEST(CodegenFloat, GemmWithEitherWeightLayout) {
     Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
     n.attrs["transB"] = trans_b;
     Graph g = one_node(n, typed(DType::F16, {3, 100}), typed(DType::F16, {3, 70}));
-    g.constants["w"] = random_float(DType::F16, trans_b ? Shape{70, 100} : Shape{100, 70}, -0.2, 0.2, 21);
+    g.constants["w"] =
+        random_float(DType::F16, trans_b ? Shape{70, 100} : Shape{100, 70}, -0.2, 0.2, 21);
     g.constants["b"] = random_float(DType::F16, {70}, -1, 1, 22);
     expect_bit_exact(g, 6);
   }
@@ -119,7 +127,8 @@ TEST(CodegenFloat, GemmWithEitherWeightLayout) {
 // an encoder's 3-D one.
 TEST(CodegenFloat, AddWithRelu) {
   for (const Shape& shape : {Shape{1, 70, 9, 11}, Shape{16, 1, 96}}) {
-    Graph g = one_node({"Add", "double", {"x", "x"}, {"r"}, {}}, typed(DType::BF16, shape), typed(DType::BF16, shape));
+    Graph g = one_node({"Add", "double", {"x", "x"}, {"r"}, {}}, typed(DType::BF16, shape),
+                       typed(DType::BF16, shape));
     g.nodes.push_back({"Add", "add", {"x", "r"}, {"y"}, {{"do_relu", int64_t{1}}}});
     g.types["y"] = typed(DType::BF16, shape);
     g.outputs = {"y"};
@@ -129,7 +138,8 @@ TEST(CodegenFloat, AddWithRelu) {
 
 // A float model's entry and exit: Cast f32 → f16 and back, as ARITH converts.
 TEST(CodegenFloat, CastsBetweenFloatTypes) {
-  Graph g = one_node({"Cast", "to_half", {"x"}, {"h"}, {{"to", std::string("f16")}}}, typed(DType::F32, {128, 1, 768}), typed(DType::F16, {128, 1, 768}));
+  Graph g = one_node({"Cast", "to_half", {"x"}, {"h"}, {{"to", std::string("f16")}}},
+                     typed(DType::F32, {128, 1, 768}), typed(DType::F16, {128, 1, 768}));
   g.nodes.push_back({"Cast", "to_float", {"h"}, {"y"}, {{"to", std::string("f32")}}});
   g.types["y"] = typed(DType::F32, {128, 1, 768});
   g.outputs = {"y"};
@@ -144,7 +154,8 @@ TEST(CodegenFloat, AChipWithoutHalfPrecisionRunsItOnTheHost) {
   ASSERT_EQ(m.host_layers.size(), 1u);
   EXPECT_EQ(m.host_layers[0].reason, "bm1684 has no f16/bf16 arithmetic");
   const TensorMap x{{"x", random_float(DType::F16, {1, 8, 6, 6}, -3, 3, 9)}};
-  EXPECT_EQ(Simulator(bm1684, m, host_layer_runner()).run(x).at("y").data, host::Executor(g).run(x).at("y").data);
+  EXPECT_EQ(Simulator(bm1684, m, host_layer_runner()).run(x).at("y").data,
+            host::Executor(g).run(x).at("y").data);
 }
 
 // Attention's products of two activations, batched: one MATMUL per batch, in f16 and in f32 (the
@@ -152,12 +163,15 @@ TEST(CodegenFloat, AChipWithoutHalfPrecisionRunsItOnTheHost) {
 TEST(CodegenFloat, BatchedMatMulOfTwoActivations) {
   for (DType t : {DType::F16, DType::F32}) {
     SCOPED_TRACE(name(t));
-    Graph g = one_node({"Transpose", "t", {"x"}, {"xt"}, {{"perm", std::vector<int64_t>{0, 2, 1}}}}, typed(t, {4, 70, 64}), typed(t, {4, 64, 70}));
+    Graph g = one_node({"Transpose", "t", {"x"}, {"xt"}, {{"perm", std::vector<int64_t>{0, 2, 1}}}},
+                       typed(t, {4, 70, 64}), typed(t, {4, 64, 70}));
     g.nodes.push_back({"MatMul", "scores", {"x", "xt"}, {"y"}, {}});
     g.types["y"] = typed(t, {4, 70, 70});
     g.outputs = {"y"};
     const Program& p = compile_model(g, kChip).program;
-    EXPECT_EQ(std::count_if(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::MatMul; }), 4);
+    EXPECT_EQ(std::count_if(p.tiu.begin(), p.tiu.end(),
+                            [](const TiuCommand& c) { return c.op == TiuOp::MatMul; }),
+              4);
     expect_bit_exact(g, 10);
   }
 }
@@ -166,11 +180,16 @@ TEST(CodegenFloat, BatchedMatMulOfTwoActivations) {
 // attention's scores, and rank 2, a classifier's), all in f32 (a f16 layer widens its input and
 // rounds its result).
 TEST(CodegenFloat, SoftmaxOverTheLastAxis) {
-  for (const auto& [t, shape] : {std::pair{DType::F32, Shape{4, 128, 128}}, std::pair{DType::F32, Shape{3, 1000}}, std::pair{DType::F16, Shape{2, 70, 50}}}) {
+  for (const auto& [t, shape] :
+       {std::pair{DType::F32, Shape{4, 128, 128}}, std::pair{DType::F32, Shape{3, 1000}},
+        std::pair{DType::F16, Shape{2, 70, 50}}}) {
     SCOPED_TRACE(name(t));
-    const Graph g = one_node({"Softmax", "softmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}}, typed(t, shape), typed(t, shape));
+    const Graph g = one_node({"Softmax", "softmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}},
+                             typed(t, shape), typed(t, shape));
     const Program& p = compile_model(g, kChip).program;
-    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Sfu && c.sfu == SfuOp::Exp; }));
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
+      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Exp;
+    }));
     expect_bit_exact(g, 11);
   }
 }
@@ -178,10 +197,13 @@ TEST(CodegenFloat, SoftmaxOverTheLastAxis) {
 // Attention's scaling: a division by a constant, which the algorithm holds as an immediate.
 TEST(CodegenFloat, DivisionByAConstant) {
   for (DType t : {DType::F16, DType::F32}) {
-    Graph g = one_node({"Div", "scale", {"x", "k"}, {"y"}, {}}, typed(t, {128, 4, 64}), typed(t, {128, 4, 64}));
+    Graph g = one_node({"Div", "scale", {"x", "k"}, {"y"}, {}}, typed(t, {128, 4, 64}),
+                       typed(t, {128, 4, 64}));
     g.constants["k"] = convert_float(make_tensor<float>(DType::F32, {}, {3.0f}), t);
     const Program& p = compile_model(g, kChip).program;
-    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Arith && c.opd1_const; }));
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
+      return c.op == TiuOp::Arith && c.opd1_const;
+    }));
     expect_bit_exact(g, 12);
   }
 }
@@ -191,45 +213,61 @@ TEST(CodegenFloat, DivisionByAConstant) {
 TEST(CodegenFloat, LayerNormalizationOverTheLastAxis) {
   for (DType t : {DType::F32, DType::F16}) {
     SCOPED_TRACE(name(t));
-    Graph g = one_node({"LayerNormalization", "norm", {"x", "scale", "bias"}, {"y"}, {{"axis", int64_t{-1}}, {"epsilon", 1e-5}}},
+    Graph g = one_node({"LayerNormalization",
+                        "norm",
+                        {"x", "scale", "bias"},
+                        {"y"},
+                        {{"axis", int64_t{-1}}, {"epsilon", 1e-5}}},
                        typed(t, {1, 128, 256}), typed(t, {1, 128, 256}));
     g.constants["scale"] = random_float(t, {256}, 0.5, 1.5, 13);
     g.constants["bias"] = random_float(t, {256}, -0.5, 0.5, 14);
     const Program& p = compile_model(g, kChip).program;
-    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Sfu && c.sfu == SfuOp::Sqrt; }));
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
+      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Sqrt;
+    }));
     expect_bit_exact(g, 14);
   }
 }
 
 // GELU, one command per stage (SFU erf among them): an encoder's activation in f16, NCHW in f32.
 TEST(CodegenFloat, Gelu) {
-  for (const auto& [t, shape] : {std::pair{DType::F16, Shape{128, 1, 300}}, std::pair{DType::F32, Shape{1, 70, 9, 11}}}) {
+  for (const auto& [t, shape] :
+       {std::pair{DType::F16, Shape{128, 1, 300}}, std::pair{DType::F32, Shape{1, 70, 9, 11}}}) {
     SCOPED_TRACE(name(t));
     const Graph g = one_node({"Gelu", "gelu", {"x"}, {"y"}, {}}, typed(t, shape), typed(t, shape));
     const Program& p = compile_model(g, kChip).program;
-    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Sfu && c.sfu == SfuOp::Erf; }));
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
+      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Erf;
+    }));
     expect_bit_exact(g, 15);
   }
 }
 
-// Sigmoid and SiLU: ARITH mul by −1, SFU exp, ARITH add 1, then 1 / · (a constant dividend) or x / ·.
+// Sigmoid and SiLU: ARITH mul by −1, SFU exp, ARITH add 1, then 1 / · (a constant dividend) or x /
+// ·.
 TEST(CodegenFloat, SigmoidAndSilu) {
   for (const char* op : {"Sigmoid", "Silu"})
-    for (const auto& [t, shape] : {std::pair{DType::F16, Shape{1, 70, 9, 11}}, std::pair{DType::BF16, Shape{4, 300}}, std::pair{DType::F32, Shape{1, 16, 5, 5}}}) {
+    for (const auto& [t, shape] :
+         {std::pair{DType::F16, Shape{1, 70, 9, 11}}, std::pair{DType::BF16, Shape{4, 300}},
+          std::pair{DType::F32, Shape{1, 16, 5, 5}}}) {
       SCOPED_TRACE(std::string(op) + " " + name(t));
       const Graph g = one_node({op, "act", {"x"}, {"y"}, {}}, typed(t, shape), typed(t, shape));
       const Model m = compile_model(g, kChip);
       EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
       const auto& tiu = m.program.tiu;
-      EXPECT_EQ(std::count_if(tiu.begin(), tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Arith && c.constant_first; }), op == std::string("Sigmoid") ? 1 : 0);
+      EXPECT_EQ(std::count_if(
+                    tiu.begin(), tiu.end(),
+                    [](const TiuCommand& c) { return c.op == TiuOp::Arith && c.constant_first; }),
+                op == std::string("Sigmoid") ? 1 : 0);
       expect_bit_exact(g, 17);
     }
 }
 
-// A squeeze-and-excitation scale: x [1, C, H, W] times s [1, C, 1, 1], s broadcast along the rows and
-// columns by zero strides.
+// A squeeze-and-excitation scale: x [1, C, H, W] times s [1, C, 1, 1], s broadcast along the rows
+// and columns by zero strides.
 TEST(CodegenFloat, BroadcastMultiply) {
-  Graph g = one_node({"GlobalAveragePool", "squeeze", {"x"}, {"s"}, {}}, typed(DType::F16, {1, 70, 9, 11}), typed(DType::F16, {1, 70, 1, 1}));
+  Graph g = one_node({"GlobalAveragePool", "squeeze", {"x"}, {"s"}, {}},
+                     typed(DType::F16, {1, 70, 9, 11}), typed(DType::F16, {1, 70, 1, 1}));
   g.nodes.push_back({"Mul", "excite", {"x", "s"}, {"y"}, {}});
   g.types["y"] = typed(DType::F16, {1, 70, 9, 11});
   g.outputs = {"y"};

@@ -4,19 +4,18 @@
 // the allocator.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <random>
 
-#include "tests/support/random_tensor.h"
-#include "target/bm1684x/codegen.h"
-#include "target/bm1684x/lmem_allocator.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "chip/bm1684x/sim/trace.h"
-#include "target/host/executor.h"
 #include "driver/host_layers.h"
 #include "ir/diagnostics.h"
+#include "target/bm1684x/codegen.h"
+#include "target/bm1684x/lmem_allocator.h"
+#include "target/host/executor.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using tpuc::testing::random_tensor;
@@ -26,7 +25,9 @@ namespace {
 
 const Chip kChip = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
 
-TensorType i8(Shape s, double scale) { return {DType::I8, std::move(s), QuantParams{{scale}, 0, -1}}; }
+TensorType i8(Shape s, double scale) {
+  return {DType::I8, std::move(s), QuantParams{{scale}, 0, -1}};
+}
 
 // Requantization that keeps results in range: multiplier ~2^30, shift chosen per channel.
 void requant_attrs(Node& n, int64_t channels, int shift) {
@@ -84,7 +85,9 @@ TEST(CodegenOps, ConvWithMoreChannelsThanLanesStrideAndPadding) {
   expect_bit_exact(conv_graph({1, 70, 9, 11}, 80, 3, 2, 1, true), 1);
 }
 
-TEST(CodegenOps, ConvOneByOneWithoutRelu) { expect_bit_exact(conv_graph({1, 8, 5, 5}, 3, 1, 1, 0, false), 2); }
+TEST(CodegenOps, ConvOneByOneWithoutRelu) {
+  expect_bit_exact(conv_graph({1, 8, 5, 5}, 3, 1, 1, 0, false), 2);
+}
 
 // MobileNet's depthwise 3×3 (stride 1 and 2, padding, more channels than lanes, ReLU6): one
 // DEPTHWISE command per tile.
@@ -102,7 +105,8 @@ TEST(CodegenOps, DepthwiseConv) {
     g.constants["w"] = random_tensor<int8_t>(DType::I8, {c, 1, 3, 3}, -127, 127, 31);
     g.constants["b"] = random_tensor<int32_t>(DType::I32, {c}, -3000, 3000, 32);
     const Program& p = compile_model(g, kChip).program;
-    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& t) { return t.op == TiuOp::Depthwise; }));
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(),
+                            [](const TiuCommand& t) { return t.op == TiuOp::Depthwise; }));
     expect_bit_exact(g, 9 + unsigned(stride));
   }
 }
@@ -163,7 +167,11 @@ TEST(CodegenOps, AddTiledByRows) {
   add.attrs["rshift"] = std::vector<int64_t>{31};
   g.nodes = {pool, add};
   const Program& p = compile_model(g, kChip).program;
-  EXPECT_GT(std::count_if(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) { return c.arith == ArithOp::Add && c.op == TiuOp::Arith; }), 1);
+  EXPECT_GT(std::count_if(p.tiu.begin(), p.tiu.end(),
+                          [](const TiuCommand& c) {
+                            return c.arith == ArithOp::Add && c.op == TiuOp::Arith;
+                          }),
+            1);
   expect_bit_exact(g, 6);
 }
 
@@ -178,12 +186,15 @@ TEST(CodegenOps, GlobalAveragePoolSumsAndRequantizes) {
 // over the lanes along their longest dimension (an encoder's [128, 1, 768] has one "channel").
 TEST(CodegenOps, LargeDequantizes) {
   for (const Shape& shape : {Shape{128, 1, 768}, Shape{1, 64, 301, 300}})
-    expect_bit_exact(one_node({"Dequantize", "dq", {"x"}, {"y"}, {}}, i8(shape, 0.1), {DType::F32, shape, std::nullopt}), 12);
+    expect_bit_exact(one_node({"Dequantize", "dq", {"x"}, {"y"}, {}}, i8(shape, 0.1),
+                              {DType::F32, shape, std::nullopt}),
+                     12);
 }
 
 // Transpose is one GDMA copy DDR to DDR with permuted strides (an encoder's head split and merge).
 TEST(CodegenOps, TransposeIsOneStridedCopy) {
-  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {{{1, 128, 4, 64}, {0, 2, 1, 3}}, {{128, 3, 70}, {1, 0, 2}}, {{5, 7}, {1, 0}}};
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
+      {{1, 128, 4, 64}, {0, 2, 1, 3}}, {{128, 3, 70}, {1, 0, 2}}, {{5, 7}, {1, 0}}};
   for (const auto& [shape, perm] : cases) {
     Shape out;
     for (int64_t p : perm) out.push_back(shape[size_t(p)]);
@@ -201,20 +212,23 @@ TEST(CodegenOps, TransposeIsOneStridedCopy) {
 // channels past the lanes, and an encoder's 3-D activation spread along its longest dimension.
 TEST(CodegenOps, LookupTableIsAGather) {
   Tensor table(TensorType{DType::I8, {256}, std::nullopt});
-  for (int i = 0; i < 256; ++i) table.as<int8_t>()[i] = int8_t((i * 37) % 256 - 128);  // no pattern a wrong index could hit
+  for (int i = 0; i < 256; ++i)
+    table.as<int8_t>()[i] = int8_t((i * 37) % 256 - 128);  // no pattern a wrong index could hit
   for (const Shape& shape : {Shape{1, 70, 9, 11}, Shape{128, 1, 300}}) {
     Graph g = one_node({"Lut", "gelu", {"x", "table"}, {"y"}, {}}, i8(shape, 0.1), i8(shape, 0.05));
     g.constants["table"] = table;
     const Model m = compile_model(g, kChip);
     EXPECT_TRUE(m.host_layers.empty());
-    EXPECT_TRUE(std::any_of(m.program.tiu.begin(), m.program.tiu.end(), [](const TiuCommand& c) { return c.op == TiuOp::Lut; }));
+    EXPECT_TRUE(std::any_of(m.program.tiu.begin(), m.program.tiu.end(),
+                            [](const TiuCommand& c) { return c.op == TiuOp::Lut; }));
     expect_bit_exact(g, 17);
   }
 }
 
 // Slice is a GDMA copy too: from an offset, with steps.
 TEST(CodegenOps, SliceIsOneStridedCopy) {
-  Graph g = one_node({"Slice", "s", {"x", "starts", "ends", "axes", "steps"}, {"y"}, {}}, i8({2, 10, 12}, 0.1), i8({2, 5, 4}, 0.1));
+  Graph g = one_node({"Slice", "s", {"x", "starts", "ends", "axes", "steps"}, {"y"}, {}},
+                     i8({2, 10, 12}, 0.1), i8({2, 5, 4}, 0.1));
   g.constants["starts"] = make_tensor<int64_t>(DType::I64, {2}, {1, 2});
   g.constants["ends"] = make_tensor<int64_t>(DType::I64, {2}, {10, 12});
   g.constants["axes"] = make_tensor<int64_t>(DType::I64, {2}, {1, 2});
@@ -268,7 +282,8 @@ TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
   for (unsigned k = 0; k < 3; ++k) {
     Tensor x = random_tensor<int8_t>(DType::I8, g.type("x").shape, -128, 127, 40 + k);
     x.type = g.type("x");
-    EXPECT_EQ(sim.run({{"x", x}}).at("z").data, host.run({{"x", x}}).at("z").data) << "sample " << k;
+    EXPECT_EQ(sim.run({{"x", x}}).at("z").data, host.run({{"x", x}}).at("z").data)
+        << "sample " << k;
     EXPECT_EQ(sim.stats().host_layers, std::vector<std::string>{"relu"});
   }
 }
@@ -295,17 +310,22 @@ TEST(SimTrace, ShowsEveryCommandInDependencyOrder) {
   ASSERT_EQ(tracks[1].size(), model.program.tiu.size());
   ASSERT_EQ(tracks[2].size(), model.program.gdma.size());
   ASSERT_EQ(tracks[3].size(), model.layers.size());
-  auto end_of = [](const nlohmann::json& e) { return e.at("ts").get<double>() + e.at("dur").get<double>(); };
+  auto end_of = [](const nlohmann::json& e) {
+    return e.at("ts").get<double>() + e.at("dur").get<double>();
+  };
   for (int engine : {1, 2}) {
     const std::vector<nlohmann::json>& spans = tracks[engine];
     const std::vector<nlohmann::json>& other = tracks[3 - engine];
     for (size_t k = 0; k < spans.size(); ++k) {
       const nlohmann::json& e = spans[k];
       EXPECT_EQ(e.at("args").at("id").get<size_t>(), k + 1);
-      EXPECT_DOUBLE_EQ(e.at("dur").get<double>(), e.at("args").at("cycles").get<double>() / kChip.tiu_mhz);
+      EXPECT_DOUBLE_EQ(e.at("dur").get<double>(),
+                       e.at("args").at("cycles").get<double>() / kChip.tiu_mhz);
       if (k > 0) EXPECT_GE(e.at("ts").get<double>(), end_of(spans[k - 1]) - 1e-9);
       const size_t dep = e.at("args").at("dep").get<size_t>();
-      if (dep) EXPECT_GE(e.at("ts").get<double>(), end_of(other.at(dep - 1)) - 1e-9) << "engine " << engine << " command " << k + 1;
+      if (dep)
+        EXPECT_GE(e.at("ts").get<double>(), end_of(other.at(dep - 1)) - 1e-9)
+            << "engine " << engine << " command " << k + 1;
     }
   }
   for (size_t l = 0; l < model.layers.size(); ++l) {
@@ -324,9 +344,12 @@ TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
     compile_model(g, kChip);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("node 'conv' (Conv): needs "), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("bytes of local memory per lane even with one output row per tile; bm1684x has 262144"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("node 'conv' (Conv): needs "), std::string::npos)
+        << e.what();
+    EXPECT_NE(
+        std::string(e.what()).find(
+            "bytes of local memory per lane even with one output row per tile; bm1684x has 262144"),
+        std::string::npos)
         << e.what();
   }
 }
@@ -361,7 +384,8 @@ TEST(LmemAllocator, BanksFirstThenNextFitSoFreedMemoryIsNotReusedAtOnce) {
   LmemBuffer table{"t", DType::I32, {64}, 0};  // small: packed after `a`
   ASSERT_TRUE(a.allocate(table));
   EXPECT_EQ(table.addr, 128u);
-  LmemBuffer wide{"b", DType::I32, {56, 56, 70}, 2};  // 2 channel slots × 3136 × 4 bytes: over half a bank
+  LmemBuffer wide{
+      "b", DType::I32, {56, 56, 70}, 2};  // 2 channel slots × 3136 × 4 bytes: over half a bank
   ASSERT_TRUE(a.allocate(wide));
   EXPECT_EQ(small.addr, 0u);
   EXPECT_EQ(wide.addr, uint64_t(kChip.bank_bytes()));  // its own bank
@@ -398,7 +422,8 @@ TEST(CodegenOps, ConcatIsOneCopyPerInput) {
     g.types["y"] = i8(x, 0.1);
     g.types["z"] = i8(z, 0.1);
     Node transpose{"Transpose", "t", {"x"}, {"y"}, {}};  // any second operand computed from x
-    transpose.attrs["perm"] = x.size() == 4 ? std::vector<int64_t>{0, 1, 2, 3} : std::vector<int64_t>{0, 1, 2};
+    transpose.attrs["perm"] =
+        x.size() == 4 ? std::vector<int64_t>{0, 1, 2, 3} : std::vector<int64_t>{0, 1, 2};
     Node concat{"Concat", "concat", {"x", "y"}, {"z"}, {}};
     concat.attrs["axis"] = axis;
     g.nodes = {transpose, concat};
@@ -409,8 +434,8 @@ TEST(CodegenOps, ConcatIsOneCopyPerInput) {
   }
 }
 
-// A nearest Resize by whole factors (2 along the rows, 3 along the columns) is one strided DDR-to-DDR
-// GDMA copy per phase: 6, each the whole input.
+// A nearest Resize by whole factors (2 along the rows, 3 along the columns) is one strided
+// DDR-to-DDR GDMA copy per phase: 6, each the whole input.
 TEST(CodegenOps, NearestResizeIsOneCopyPerPhase) {
   Node up{"Resize", "up", {"x", "", "scales"}, {"y"}, {}};
   up.attrs["mode"] = std::string("nearest");
@@ -424,8 +449,8 @@ TEST(CodegenOps, NearestResizeIsOneCopyPerPhase) {
   expect_bit_exact(g, 19);
 }
 
-// A 5-D transpose whose two innermost dimensions stay together (ShuffleNet's channel shuffle) is one
-// 4-D GDMA copy: the rows and columns merge into one dimension.
+// A 5-D transpose whose two innermost dimensions stay together (ShuffleNet's channel shuffle) is
+// one 4-D GDMA copy: the rows and columns merge into one dimension.
 TEST(CodegenOps, ChannelShuffleTransposeMergesDimensions) {
   Node shuffle{"Transpose", "shuffle", {"x"}, {"y"}, {}};
   shuffle.attrs["perm"] = std::vector<int64_t>{0, 2, 1, 3, 4};

@@ -2,15 +2,15 @@
 // outputs must equal the host int8 reference bit for bit.
 #include <gtest/gtest.h>
 
-#include "target/bm1684x/codegen.h"
 #include "chip/bm1684x/model_file.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "target/host/executor.h"
 #include "driver/dataset.h"
 #include "frontend/onnx/importer.h"
-#include "quant/calibration.h"
 #include "passes/pass_manager.h"
+#include "quant/calibration.h"
 #include "quant/quantize.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
 
 using namespace tpuc;
 
@@ -19,13 +19,17 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
   Graph top = import_onnx(src + "/examples/fmnist/model.onnx");
   passes::run_pipeline(top, passes::load_pipeline(src + "/configs/pipelines/default.yaml"));
   const TensorType& input = top.type("image");
-  const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input, Preprocess{{1.0 / 255}, {0.0}, false}, 20);
+  const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input,
+                                       Preprocess{{1.0 / 255}, {0.0}, false}, 20);
   std::vector<TensorMap> samples;
   for (const Tensor& t : cal.images) samples.push_back({{"image", t}});
-  const Graph tpu = quant::quantize(top, quant::calibrate(top, samples, {}), quant::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
+  const Graph tpu = quant::quantize(top, quant::calibrate(top, samples, {}),
+                                    quant::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
   const bm1684x::Chip chip = bm1684x::load_chip(src + "/configs/chips/bm1684x.yaml");
   host::Executor host(tpu);
-  const Dataset test = read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz", input, Preprocess{{1.0 / 255}, {0.0}, false}, 50);
+  const Dataset test =
+      read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz",
+                       input, Preprocess{{1.0 / 255}, {0.0}, false}, 50);
   for (bool groups : {false, true}) {  // one layer at a time, and fused into layer groups
     bm1684x::CodegenOptions options;
     options.layer_groups = groups;
@@ -39,7 +43,9 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
       const Tensor got = sim.run({{"image", test.images[i]}}).at("logits");
       ASSERT_EQ(got.data, want.data) << "image " << i << (groups ? ", layer groups" : "");
     }
-    std::printf("%s: %zu layers, %zu TIU + %zu GDMA commands, %.1f us, MAC utilization %.2f%%\n", groups ? "grouped" : "ungrouped", model.layers.size(),
-                model.program.tiu.size(), model.program.gdma.size(), sim.stats().latency_us, 100 * sim.stats().mac_utilization);
+    std::printf("%s: %zu layers, %zu TIU + %zu GDMA commands, %.1f us, MAC utilization %.2f%%\n",
+                groups ? "grouped" : "ungrouped", model.layers.size(), model.program.tiu.size(),
+                model.program.gdma.size(), sim.stats().latency_us,
+                100 * sim.stats().mac_utilization);
   }
 }

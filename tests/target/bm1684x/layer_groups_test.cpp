@@ -1,19 +1,20 @@
-// Layer groups: float networks built here, calibrated and quantized like any model, compiled for the
-// BM1684X fused into groups and one layer at a time. Both must equal the host int8 reference bit
-// for bit; a group keeps its intermediate results in local memory (only its result is stored), a
-// tiled group recomputes its producers' halos, the search never separates a value from one of its
+// Layer groups: float networks built here, calibrated and quantized like any model, compiled for
+// the BM1684X fused into groups and one layer at a time. Both must equal the host int8 reference
+// bit for bit; a group keeps its intermediate results in local memory (only its result is stored),
+// a tiled group recomputes its producers' halos, the search never separates a value from one of its
 // readers, and the stream scheduler loads a layer's weights while the layer before it computes.
+#include "target/bm1684x/layer_groups.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
-#include "target/bm1684x/codegen.h"
-#include "target/bm1684x/layer_groups.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "target/host/executor.h"
-#include "quant/calibration.h"
 #include "passes/pass_manager.h"
+#include "quant/calibration.h"
 #include "quant/quantize.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
 #include "tests/support/net_builder.h"
 
 using namespace tpuc;
@@ -22,12 +23,16 @@ using tpuc::testing::random_tensor;
 
 namespace {
 
-const bm1684x::Chip kChip = bm1684x::load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
+const bm1684x::Chip kChip =
+    bm1684x::load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
 
 Graph quantized(Graph top) {
-  passes::run_pipeline(top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
+  passes::run_pipeline(
+      top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
   std::vector<TensorMap> samples;
-  for (unsigned s = 0; s < 4; ++s) samples.push_back({{"x", random_tensor<float>(DType::F32, top.type("x").shape, -2, 2, 50 + s)}});
+  for (unsigned s = 0; s < 4; ++s)
+    samples.push_back(
+        {{"x", random_tensor<float>(DType::F32, top.type("x").shape, -2, 2, 50 + s)}});
   return quant::quantize(top, quant::calibrate(top, samples, {}), quant::QuantPolicy{});
 }
 
@@ -42,14 +47,17 @@ void expect_bit_exact(const Graph& tpu, const bm1684x::Model& model) {
   host::Executor host(tpu);
   for (unsigned s = 0; s < 2; ++s) {
     const Tensor x = random_tensor<float>(DType::F32, tpu.type("x").shape, -2, 2, 90 + s);
-    ASSERT_EQ(sim.run({{"x", x}}).at(tpu.outputs[0]).data, host.run({{"x", x}}).at(tpu.outputs[0]).data) << "sample " << s;
+    ASSERT_EQ(sim.run({{"x", x}}).at(tpu.outputs[0]).data,
+              host.run({{"x", x}}).at(tpu.outputs[0]).data)
+        << "sample " << s;
   }
 }
 
 // GDMA commands writing DDR.
 size_t ddr_stores(const bm1684x::Model& m) {
   size_t n = 0;
-  for (const bm1684x::GdmaCommand& c : m.program.gdma) n += c.op == bm1684x::GdmaOp::Tensor && c.dst.space == bm1684x::Space::Global;
+  for (const bm1684x::GdmaCommand& c : m.program.gdma)
+    n += c.op == bm1684x::GdmaOp::Tensor && c.dst.space == bm1684x::Space::Global;
   return n;
 }
 
@@ -58,7 +66,8 @@ size_t ddr_stores(const bm1684x::Model& m) {
 TEST(LayerGroups, AResidualBlockIsOneGroupAndOnlyItsResultIsStored) {
   NetBuilder b({1, 16, 20, 20});
   const std::string stem = b.conv("x", 32, 3, 1, 1, true);
-  const std::string block = b.node("Add", {stem, b.conv(b.conv(stem, 32, 3, 1, 1, true), 32, 3, 1, 1, false)}, true);
+  const std::string block =
+      b.node("Add", {stem, b.conv(b.conv(stem, 32, 3, 1, 1, true), 32, 3, 1, 1, false)}, true);
   b.g.outputs = {b.conv(block, 8, 1, 1, 0, false)};
   const Graph tpu = quantized(b.g);
   const bm1684x::Model grouped = compile(tpu, true), alone = compile(tpu, false);
@@ -82,7 +91,8 @@ TEST(LayerGroups, ATiledGroupRecomputesHalosBitExactly) {
   const Graph tpu = quantized(b.g);
   const bm1684x::Model grouped = compile(tpu, true);
   expect_bit_exact(tpu, grouped);
-  const auto tiled = std::find_if(grouped.layers.begin(), grouped.layers.end(), [](const bm1684x::LayerInfo& l) { return l.nodes.size() > 1; });
+  const auto tiled = std::find_if(grouped.layers.begin(), grouped.layers.end(),
+                                  [](const bm1684x::LayerInfo& l) { return l.nodes.size() > 1; });
   ASSERT_NE(tiled, grouped.layers.end());
   EXPECT_GT(tiled->tiles, 1u) << tiled->op;
 }
@@ -100,16 +110,19 @@ TEST(LayerGroups, TheSearchNeverSeparatesAValueFromItsReaders) {
   b.g.outputs = {b.conv(block, 8, 1, 1, 0, false), left};
   const Graph tpu = quantized(b.g);
   std::vector<bool> on_chip(tpu.nodes.size(), true);
-  const std::vector<bm1684x::LayerGroupPlan> groups = bm1684x::find_layer_groups(tpu, on_chip, kChip);
+  const std::vector<bm1684x::LayerGroupPlan> groups =
+      bm1684x::find_layer_groups(tpu, on_chip, kChip);
   std::set<size_t> covered;
   for (const bm1684x::LayerGroupPlan& p : groups) {
     for (size_t k = 0; k < p.nodes.size(); ++k) {
       covered.insert(p.nodes[k]);
       if (k + 1 == p.nodes.size()) continue;
       const std::string& v = tpu.nodes[p.nodes[k]].outputs[0];
-      EXPECT_EQ(std::count(tpu.outputs.begin(), tpu.outputs.end(), v), 0) << v << " is a graph output inside a group";
+      EXPECT_EQ(std::count(tpu.outputs.begin(), tpu.outputs.end(), v), 0)
+          << v << " is a graph output inside a group";
       for (const Node* r : tpu.consumers(v))
-        EXPECT_TRUE(std::count(p.nodes.begin(), p.nodes.end(), size_t(r - tpu.nodes.data()))) << v << " is read outside its group by " << r->name;
+        EXPECT_TRUE(std::count(p.nodes.begin(), p.nodes.end(), size_t(r - tpu.nodes.data())))
+            << v << " is read outside its group by " << r->name;
     }
   }
   EXPECT_EQ(covered.size(), tpu.nodes.size());
@@ -136,18 +149,23 @@ TEST(LayerGroups, TheNextLayersWeightsLoadWhileThisLayerComputes) {
   int64_t largest = 0;
   for (uint32_t k : alone.layers[2].gdma) {
     const bm1684x::GdmaCommand& c = alone.program.gdma[k];
-    const bool blob = c.src.space == bm1684x::Space::Global && c.src.addr >= alone.weight_addr && c.src.addr < alone.weight_addr + alone.weights.size();
+    const bool blob = c.src.space == bm1684x::Space::Global && c.src.addr >= alone.weight_addr &&
+                      c.src.addr < alone.weight_addr + alone.weights.size();
     if (blob && c.src.elements() > largest) weights = k, largest = c.src.elements();
   }
   ASSERT_GT(largest, 1000000);
-  EXPECT_LT(st.gdma[weights].start, st.tiu[first].end) << "the second layer's loads start only after the first convolution";
+  EXPECT_LT(st.gdma[weights].start, st.tiu[first].end)
+      << "the second layer's loads start only after the first convolution";
 }
 
 TEST(LayerGroups, LocalityOrderPutsAConsumerRightAfterItsProducer) {
   Graph g;
   g.inputs = {"x"};
   g.outputs = {"c", "d"};
-  g.nodes = {{"Relu", "a", {"x"}, {"a"}, {}}, {"Relu", "b", {"a"}, {"b"}, {}}, {"Relu", "c", {"a"}, {"c"}, {}}, {"Relu", "d", {"b"}, {"d"}, {}}};
+  g.nodes = {{"Relu", "a", {"x"}, {"a"}, {}},
+             {"Relu", "b", {"a"}, {"b"}, {}},
+             {"Relu", "c", {"a"}, {"c"}, {}},
+             {"Relu", "d", {"b"}, {"d"}, {}}};
   std::vector<std::string> order;
   for (const Node& n : bm1684x::locality_order(g)) order.push_back(n.name);
   EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "d", "c"}));

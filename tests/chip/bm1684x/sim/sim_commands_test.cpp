@@ -4,11 +4,11 @@
 
 #include <random>
 
-#include "tests/support/random_tensor.h"
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using tpuc::testing::random_tensor;
@@ -44,7 +44,8 @@ struct Harness {
     return {Space::Global, t, addr, 0, n, c, h, w, int64_t(c) * h * w, int64_t(h) * w, w, 1};
   }
   // A local tensor in the layout the compiler uses: channel slots of `plane` elements per lane.
-  static Operand local(uint64_t addr, DType t, uint32_t lane, uint32_t n, uint32_t c, uint32_t h, uint32_t w, int64_t plane) {
+  static Operand local(uint64_t addr, DType t, uint32_t lane, uint32_t n, uint32_t c, uint32_t h,
+                       uint32_t w, int64_t plane) {
     return {Space::Local, t, addr, lane, n, c, h, w, 0, plane, w, 1};
   }
   GdmaCommand copy(const Operand& src, const Operand& dst, uint32_t dep = 0) {
@@ -69,11 +70,15 @@ struct Harness {
 
 TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
   // x [1, 6, 7, 7] (6 channels over 4 lanes), w [5, 6, 2, 2] inside the model input after x.
-  const int IC = 6, OC = 5, H = 7, W = 7, K = 2, S = 2, D = 2, OH = (H - D * (K - 1) - 1) / S + 1, OW = OH;
-  Tensor x = random_tensor<int8_t>(DType::I8, {1, IC + OC * K * K, H, W}, -128, 127, 1);  // weights ride in the same input
-  Harness h({DType::I8, {1, IC + OC * K * K, H, W}, std::nullopt}, {DType::I32, {1, OC, OH, OW}, std::nullopt});
+  const int IC = 6, OC = 5, H = 7, W = 7, K = 2, S = 2, D = 2, OH = (H - D * (K - 1) - 1) / S + 1,
+            OW = OH;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, IC + OC * K * K, H, W}, -128, 127,
+                                   1);  // weights ride in the same input
+  Harness h({DType::I8, {1, IC + OC * K * K, H, W}, std::nullopt},
+            {DType::I32, {1, OC, OH, OW}, std::nullopt});
   const int64_t plane = H * W;
-  h.copy(h.global(h.in_addr, DType::I8, 1, IC, H, W), Harness::local(0, DType::I8, 0, 1, IC, H, W, plane));
+  h.copy(h.global(h.in_addr, DType::I8, 1, IC, H, W),
+         Harness::local(0, DType::I8, 0, 1, IC, H, W, plane));
   // Weights [oc][ic·K·K] from the input's bytes after x: oc on the lanes, ic·K·K per lane.
   const uint64_t w_ddr = h.in_addr + uint64_t(IC * H * W);
   Operand wsrc{Space::Global, DType::I8, w_ddr, 0, 1, OC, IC, K * K, 0, IC * K * K, K * K, 1};
@@ -99,7 +104,8 @@ TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
         for (int ic = 0; ic < IC; ++ic)
           for (int ky = 0; ky < K; ++ky)
             for (int kx = 0; kx < K; ++kx)
-              acc += xi[(ic * H + oy * S + ky * D) * W + ox * S + kx * D] * wi[((oc * IC + ic) * K + ky) * K + kx];
+              acc += xi[(ic * H + oy * S + ky * D) * W + ox * S + kx * D] *
+                     wi[((oc * IC + ic) * K + ky) * K + kx];
         ASSERT_EQ(y.as<int32_t>()[(oc * OH + oy) * OW + ox], acc) << oc << " " << oy << " " << ox;
       }
 }
@@ -107,11 +113,17 @@ TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
 // Window padding: CONV reads pad_value (0) outside opd0, POOL its pad_value (the lowest int8),
 // with different pads on each side.
 TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
-  const int C = 3, H = 5, W = 6, K = 3, PT = 1, PB = 2, PL = 2, PR = 1, OH = H + PT + PB - K + 1, OW = W + PL + PR - K + 1;
-  Tensor x = random_tensor<int8_t>(DType::I8, {1, C + C * K * K, H, W}, -128, 127, 9);  // weights ride in the same input
-  Harness h({DType::I8, {1, C + C * K * K, H, W}, std::nullopt}, {DType::I32, {2, C, OH, OW}, std::nullopt});
-  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W), Harness::local(0, DType::I8, 0, 1, C, H, W, H * W));
-  Operand wsrc{Space::Global, DType::I8, h.in_addr + uint64_t(C * H * W), 0, 1, C, 1, K * K, 0, K * K, K * K, 1};
+  const int C = 3, H = 5, W = 6, K = 3, PT = 1, PB = 2, PL = 2, PR = 1, OH = H + PT + PB - K + 1,
+            OW = W + PL + PR - K + 1;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, C + C * K * K, H, W}, -128, 127,
+                                   9);  // weights ride in the same input
+  Harness h({DType::I8, {1, C + C * K * K, H, W}, std::nullopt},
+            {DType::I32, {2, C, OH, OW}, std::nullopt});
+  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W),
+         Harness::local(0, DType::I8, 0, 1, C, H, W, H * W));
+  Operand wsrc{
+      Space::Global, DType::I8, h.in_addr + uint64_t(C * H * W), 0, 1, C, 1, K * K, 0, K * K,
+      K * K,         1};
   Operand wdst{Space::Local, DType::I8, 1024, 0, 1, C, 1, K * K, 0, K * K, K * K, 1};
   h.copy(wsrc, wdst);
   TiuCommand conv;  // depthwise: one kernel per channel
@@ -128,7 +140,8 @@ TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
   pool.pad_value = -128;
   h.tiu(pool, 2);
   h.copy(conv.res, h.global(h.out_addr, DType::I32, 1, C, OH, OW), 1);
-  h.copy(pool.res, h.global(h.out_addr + uint64_t(C * OH * OW * 4), DType::I8, 1, C, OH, OW), 2);  // the int8 pool after it
+  h.copy(pool.res, h.global(h.out_addr + uint64_t(C * OH * OW * 4), DType::I8, 1, C, OH, OW),
+         2);  // the int8 pool after it
   Simulator sim(h.chip, h.model);
   const Tensor y = sim.run({{"x", x}}).at("y");
   const int8_t* xi = x.as<int8_t>();
@@ -155,7 +168,8 @@ TEST(SimCommands, MaxPoolAndRequantAndArith) {
   const int C = 5, H = 4, W = 4;
   Tensor x = random_tensor<int8_t>(DType::I8, {1, C, H, W}, -128, 127, 2);
   Harness h({DType::I8, {1, C, H, W}, std::nullopt}, {DType::I8, {1, C, 2, 2}, std::nullopt});
-  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W), Harness::local(0, DType::I8, 1, 1, C, H, W, 16));  // start lane 1
+  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W),
+         Harness::local(0, DType::I8, 1, 1, C, H, W, 16));  // start lane 1
   TiuCommand p;
   p.op = TiuOp::Pool;
   p.opd0 = Harness::local(0, DType::I8, 1, 1, C, H, W, 16);
@@ -180,7 +194,8 @@ TEST(SimCommands, MaxPoolAndRequantAndArith) {
       for (int ox = 0; ox < 2; ++ox) {
         int8_t m = -128;
         for (int ky = 0; ky < 2; ++ky)
-          for (int kx = 0; kx < 2; ++kx) m = std::max(m, x.as<int8_t>()[(c * H + oy * 2 + ky) * W + ox * 2 + kx]);
+          for (int kx = 0; kx < 2; ++kx)
+            m = std::max(m, x.as<int8_t>()[(c * H + oy * 2 + ky) * W + ox * 2 + kx]);
         const int8_t want = std::max<int8_t>(0, saturate_i8(round_shift(int64_t(m) * 2, 1)));
         ASSERT_EQ(y.as<int8_t>()[(c * 2 + oy) * 2 + ox], want);
       }
@@ -201,13 +216,15 @@ TEST(SimCommands, MatMulRequantQuantizeDequantize) {
     g.id = uint32_t(h.model.program.gdma.size() + 1);
     h.model.program.gdma.push_back(g);
   };
-  const Operand xf{Space::Local, DType::F32, 0, 0, M, K, 1, 1, 1, 16, 0, 0};  // row m in slot n, k on lanes
+  const Operand xf{Space::Local, DType::F32, 0, 0, M, K, 1, 1, 1,
+                   16,           0,          0};  // row m in slot n, k on lanes
   h.copy({Space::Global, DType::F32, h.in_addr, 0, M, K, 1, 1, K, 1, 0, 0}, xf);
   const Operand wq{Space::Local, DType::I8, 256, 0, 1, N, K, 1, 0, 16, 1, 0};
   fill(wq, 2);
   const Operand bias{Space::Local, DType::I32, 512, 0, 1, N, 1, 1, 0, 16, 0, 0};
   fill(bias, -7);
-  const Operand mult{Space::Local, DType::I32, 768, 0, 1, N, 1, 1, 0, 16, 0, 0}, shift{Space::Local, DType::I32, 1024, 0, 1, N, 1, 1, 0, 16, 0, 0};
+  const Operand mult{Space::Local, DType::I32, 768, 0, 1, N, 1, 1, 0, 16, 0, 0},
+      shift{Space::Local, DType::I32, 1024, 0, 1, N, 1, 1, 0, 16, 0, 0};
   fill(mult, 1 << 30);
   fill(shift, 31);  // requant = /2
   TiuCommand q;
@@ -245,17 +262,20 @@ TEST(SimCommands, MatMulRequantQuantizeDequantize) {
     for (int n = 0; n < N; ++n) {
       int32_t acc = -7;
       for (int k = 0; k < K; ++k) acc += int32_t(quantize(x.as<float>()[m * K + k], 4.0f)) * 2;
-      ASSERT_EQ(y.as<float>()[m * N + n], dequantize(requantize(acc, 1 << 30, 31), 0.5f)) << m << " " << n;
+      ASSERT_EQ(y.as<float>()[m * N + n], dequantize(requantize(acc, 1 << 30, 31), 0.5f))
+          << m << " " << n;
     }
 }
 
 // ARITH convert and a float add: f32 arithmetic, the fused activation, one rounding to the result
 // type (f16 here), against quant_math's rounding; a FILL of f16's lowest value stays exact.
 TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
-  const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt}, out{DType::F16, {1, 6, 3, 3}, std::nullopt};
+  const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt},
+      out{DType::F16, {1, 6, 3, 3}, std::nullopt};
   Tensor x = random_tensor<float>(DType::F32, in.shape, -20, 20, 5);
   Harness h(in, out);
-  const Operand xf = Harness::local(0, DType::F32, 1, 1, 6, 3, 3, 9), half = Harness::local(256, DType::F16, 1, 1, 6, 3, 3, 9),
+  const Operand xf = Harness::local(0, DType::F32, 1, 1, 6, 3, 3, 9),
+                half = Harness::local(256, DType::F16, 1, 1, 6, 3, 3, 9),
                 sum = Harness::local(512, DType::F16, 1, 1, 6, 3, 3, 9);
   h.copy(h.global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
   TiuCommand convert;
@@ -277,7 +297,8 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
   h.copy(sum, h.global(h.out_addr, DType::F16, 1, 6, 3, 3), 2);
   const Tensor y = h.run(x);
   for (int64_t i = 0; i < x.size(); ++i) {
-    const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f), rounded = from_f16(to_f16(clipped));
+    const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f),
+                rounded = from_f16(to_f16(clipped));
     ASSERT_EQ(y.as<uint16_t>()[i], to_f16(rounded + rounded)) << "element " << i;
   }
 }
@@ -294,23 +315,30 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
   const TensorType t{DType::I8, {1, 4, 2, 2}, std::nullopt};
   {
     Harness h(t, t);  // LMEM address past the lane
-    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2), Harness::local(4094, DType::I8, 0, 1, 4, 2, 2, 4));
-    EXPECT_EQ(error_of(h), "GDMA command 1 dst: local bytes [4094, 4098) leave the lane's 4096 bytes");
+    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           Harness::local(4094, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_EQ(error_of(h),
+              "GDMA command 1 dst: local bytes [4094, 4098) leave the lane's 4096 bytes");
   }
   {
     Harness h(t, t);  // DDR past the end
-    h.copy(h.global(h.in_addr + 8190, DType::I8, 1, 4, 2, 2), Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4));
-    EXPECT_NE(error_of(h).find("GDMA command 1 src: DDR bytes [0x100001ffe, 0x10000200e) leave the model's DDR"), std::string::npos)
+    h.copy(h.global(h.in_addr + 8190, DType::I8, 1, 4, 2, 2),
+           Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_NE(error_of(h).find(
+                  "GDMA command 1 src: DDR bytes [0x100001ffe, 0x10000200e) leave the model's DDR"),
+              std::string::npos)
         << error_of(h);
   }
   {
     Harness h(t, t);  // a start lane the chip does not have
-    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2), Harness::local(0, DType::I8, 9, 1, 4, 2, 2, 4));
+    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           Harness::local(0, DType::I8, 9, 1, 4, 2, 2, 4));
     EXPECT_EQ(error_of(h), "GDMA command 1 dst: start lane 9 is outside the 4 lanes");
   }
   {
     Harness h(t, t);  // a dependency on a command that does not exist
-    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2), Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);
+    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);
     EXPECT_EQ(error_of(h), "GDMA command 1 depends on command 3, which does not exist");
   }
   {
@@ -364,7 +392,8 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 2, 1, 36);
     c.res = Harness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
     h.tiu(c, 0);
-    EXPECT_EQ(error_of(h), "TIU command 1: opd1 does not cover [output channels, input channels, kh·kw]");
+    EXPECT_EQ(error_of(h),
+              "TIU command 1: opd1 does not cover [output channels, input channels, kh·kw]");
   }
   {
     Harness h(t, t);  // a CONV whose window leaves its input
@@ -376,7 +405,9 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     c.kh = c.kw = 3;
     h.tiu(c, 0);
     EXPECT_EQ(error_of(h), "TIU command 1: the window leaves opd0 and its padding");
-    TiuCommand& padded = h.model.program.tiu.back();  // the window fits its padding now, but the chip's fields hold at most 15
+    TiuCommand& padded =
+        h.model.program.tiu
+            .back();  // the window fits its padding now, but the chip's fields hold at most 15
     padded.pad_top = 16;
     padded.pad_left = 2;
     EXPECT_EQ(error_of(h), "TIU command 1: padding is at most 15");
@@ -395,7 +426,8 @@ TEST(CycleModel, NeverBeatsTheRoofline) {
       TiuCommand c;
       c.op = TiuOp::Conv;
       c.opd0 = Harness::local(0, DType::I8, rng() % 4, 1, 1 + rng() % 20, 8, 8, 64);
-      c.res = Harness::local(0, DType::I32, rng() % 4, 1 + rng() % 2, 1 + rng() % 20, 1 + rng() % 6, 1 + rng() % 6, 64);
+      c.res = Harness::local(0, DType::I32, rng() % 4, 1 + rng() % 2, 1 + rng() % 20, 1 + rng() % 6,
+                             1 + rng() % 6, 64);
       c.kh = uint8_t(1 + rng() % 3);
       c.kw = uint8_t(1 + rng() % 3);
       const CommandCost cost = tiu_cost(chip, c);
@@ -403,10 +435,24 @@ TEST(CycleModel, NeverBeatsTheRoofline) {
       ASSERT_GE(double(cost.cycles), double(cost.macs) / peak_macs_per_cycle);
       GdmaCommand g;
       g.op = GdmaOp::Tensor;
-      g.src = Harness::local(0, DType::I8, 0, 1, 1 + rng() % 50, 1 + rng() % 30, 1 + rng() % 30, 1024);
-      g.dst = {Space::Global, DType::I8, chip.ddr_base, 0, g.src.n, g.src.c, g.src.h, g.src.w, 0, 0, 0, 0};
+      g.src =
+          Harness::local(0, DType::I8, 0, 1, 1 + rng() % 50, 1 + rng() % 30, 1 + rng() % 30, 1024);
+      g.dst = {Space::Global,
+               DType::I8,
+               chip.ddr_base,
+               0,
+               g.src.n,
+               g.src.c,
+               g.src.h,
+               g.src.w,
+               0,
+               0,
+               0,
+               0};
       const CommandCost dma = gdma_cost(chip, g);
-      const double seconds = double(dma.cycles) / (chip.tiu_mhz * 1e6), at_full_bandwidth = double(dma.ddr_bytes) / (chip.ddr_gib_per_s * double(1 << 30));
+      const double seconds = double(dma.cycles) / (chip.tiu_mhz * 1e6),
+                   at_full_bandwidth =
+                       double(dma.ddr_bytes) / (chip.ddr_gib_per_s * double(1 << 30));
       ASSERT_GE(seconds, at_full_bandwidth * (1 - 1e-12));
     }
   }

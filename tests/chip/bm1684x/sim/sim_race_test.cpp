@@ -3,10 +3,10 @@
 // disjoint commands run. Hand-built programs on a small 4-lane chip.
 #include <gtest/gtest.h>
 
-#include "tests/support/random_tensor.h"
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "ir/diagnostics.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using tpuc::testing::random_tensor;
@@ -31,9 +31,13 @@ struct Harness {
     model.inputs = {{"x", type, chip.ddr_base}};
     model.outputs = {{"y", type, chip.ddr_base + 4096}};
   }
-  Operand global(const IoTensor& t) const { return {Space::Global, DType::I8, t.addr, 0, 1, 4, 2, 4, 32, 8, 4, 1}; }
+  Operand global(const IoTensor& t) const {
+    return {Space::Global, DType::I8, t.addr, 0, 1, 4, 2, 4, 32, 8, 4, 1};
+  }
   // The tensor at lane-relative `addr`, its two rows `row_stride` bytes apart.
-  static Operand local(uint64_t addr, int64_t row_stride = 4) { return {Space::Local, DType::I8, addr, 0, 1, 4, 2, 4, 0, 0, row_stride, 1}; }
+  static Operand local(uint64_t addr, int64_t row_stride = 4) {
+    return {Space::Local, DType::I8, addr, 0, 1, 4, 2, 4, 0, 0, row_stride, 1};
+  }
 
   GdmaCommand gdma(GdmaOp op, const Operand& src, const Operand& dst, uint32_t dep) {
     GdmaCommand g;
@@ -44,8 +48,12 @@ struct Harness {
     g.id = uint32_t(model.program.gdma.size() + 1);
     return model.program.gdma.emplace_back(g);
   }
-  GdmaCommand load(const Operand& dst, uint32_t dep) { return gdma(GdmaOp::Tensor, global(model.inputs[0]), dst, dep); }
-  GdmaCommand store(const Operand& src, uint32_t dep) { return gdma(GdmaOp::Tensor, src, global(model.outputs[0]), dep); }
+  GdmaCommand load(const Operand& dst, uint32_t dep) {
+    return gdma(GdmaOp::Tensor, global(model.inputs[0]), dst, dep);
+  }
+  GdmaCommand store(const Operand& src, uint32_t dep) {
+    return gdma(GdmaOp::Tensor, src, global(model.outputs[0]), dep);
+  }
   GdmaCommand fill(const Operand& dst, uint32_t dep) { return gdma(GdmaOp::Fill, {}, dst, dep); }
   TiuCommand tiu(TiuCommand c, uint32_t dep) {
     c.dep = dep;
@@ -79,7 +87,8 @@ bool same_bytes(const Tensor& a, const Tensor& b) { return a.data == b.data; }
 }  // namespace
 
 TEST(SimRace, ReadAfterWriteNeedsItsDependency) {
-  // GDMA 1 loads x into A while TIU 1 copies unrelated local bytes; TIU 2 copies A out once GDMA 1 is done.
+  // GDMA 1 loads x into A while TIU 1 copies unrelated local bytes; TIU 2 copies A out once GDMA 1
+  // is done.
   for (uint32_t dep : {1u, 0u}) {
     Harness h;
     const GdmaCommand load = h.load(Harness::local(0x0), 0);
@@ -94,8 +103,11 @@ TEST(SimRace, ReadAfterWriteNeedsItsDependency) {
     // Without the dependency TIU 2 starts when TIU 1 ends, while the load still runs.
     const uint64_t t = h.cycles(unrelated), end = t + h.cycles(read), g = h.cycles(load);
     ASSERT_LT(t, g);
-    EXPECT_EQ(h.error_of_run(), "race in local memory at lane-relative 0x0: TIU command 2 (copy, cycles " + std::to_string(t) + "-" +
-                                    std::to_string(end) + ") reads it while GDMA command 1 (TENSOR, cycles 0-" + std::to_string(g) + ") writes it");
+    EXPECT_EQ(h.error_of_run(),
+              "race in local memory at lane-relative 0x0: TIU command 2 (copy, cycles " +
+                  std::to_string(t) + "-" + std::to_string(end) +
+                  ") reads it while GDMA command 1 (TENSOR, cycles 0-" + std::to_string(g) +
+                  ") writes it");
   }
 }
 
@@ -114,19 +126,25 @@ TEST(SimRace, WriteAfterReadNeedsItsDependency) {
     }
     // Both start when the load ends: the TIU first, the fill overwriting what it still reads.
     const uint64_t g = h.cycles(load);
-    EXPECT_EQ(h.error_of_run(), "race in local memory at lane-relative 0x100: GDMA command 2 (FILL, cycles " + std::to_string(g) + "-" +
-                                    std::to_string(g + h.cycles(overwrite)) + ") writes it while TIU command 1 (copy, cycles " +
-                                    std::to_string(g) + "-" + std::to_string(g + h.cycles(read)) + ") reads it");
+    EXPECT_EQ(h.error_of_run(),
+              "race in local memory at lane-relative 0x100: GDMA command 2 (FILL, cycles " +
+                  std::to_string(g) + "-" + std::to_string(g + h.cycles(overwrite)) +
+                  ") writes it while TIU command 1 (copy, cycles " + std::to_string(g) + "-" +
+                  std::to_string(g + h.cycles(read)) + ") reads it");
   }
 }
 
 TEST(SimRace, WriteAfterWriteIsARace) {
   Harness h;
   h.load(Harness::local(0x0), 0);
-  h.copy(Harness::local(0x800), Harness::local(0x2), 0);  // writes bytes 2.. of what the load writes
+  h.copy(Harness::local(0x800), Harness::local(0x2),
+         0);  // writes bytes 2.. of what the load writes
   const std::string error = h.error_of_run();
-  EXPECT_NE(error.find("race in local memory at lane-relative 0x2: GDMA command 1 (TENSOR, "), std::string::npos) << error;
-  EXPECT_NE(error.find(") writes it while TIU command 1 (copy, cycles 0-"), std::string::npos) << error;
+  EXPECT_NE(error.find("race in local memory at lane-relative 0x2: GDMA command 1 (TENSOR, "),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find(") writes it while TIU command 1 (copy, cycles 0-"), std::string::npos)
+      << error;
 }
 
 TEST(SimRace, DisjointBytesMayOverlapInTime) {
@@ -159,8 +177,12 @@ TEST(SimRace, AStridedConvReadsOnlyItsWindow) {
     if (fill_addr == 1) {
       EXPECT_EQ(error, "no error");
     } else {
-      EXPECT_NE(error.find("race in local memory at lane-relative 0x0: GDMA command 1 (FILL, cycles 0-"), std::string::npos) << error;
-      EXPECT_NE(error.find(") writes it while TIU command 1 (CONV, cycles 0-"), std::string::npos) << error;
+      EXPECT_NE(
+          error.find("race in local memory at lane-relative 0x0: GDMA command 1 (FILL, cycles 0-"),
+          std::string::npos)
+          << error;
+      EXPECT_NE(error.find(") writes it while TIU command 1 (CONV, cycles 0-"), std::string::npos)
+          << error;
     }
   }
 }
