@@ -9,11 +9,12 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/npz.h"
+#include "tests/support/errors.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 
 namespace {
 
@@ -50,13 +51,9 @@ TEST(Dataset, PerChannelScaleMeanAndChannelOrder) {
   const Dataset bgr = read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, true}, 0);
   EXPECT_EQ(bgr.images[0].as<float>()[0], 30.0f);  // the source's last channel comes first
   EXPECT_EQ(bgr.images[0].as<float>()[3], 20.0f);
-  try {
-    read_idx_dataset(path, "", input, Preprocess{{1.0, 2.0, 3.0}, {0.0}, false}, 0);
-    FAIL() << "three scales for two channels";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              path + ": preprocessing has 3 values, the model input has 2 channels");
-  }
+  const Preprocess three_scales{{1.0, 2.0, 3.0}, {0.0}, false};  // for two channels
+  EXPECT_EQ(error_of([&] { read_idx_dataset(path, "", input, three_scales, 0); }),
+            path + ": preprocessing has 3 values, the model input has 2 channels");
 }
 
 // Resizing keeps a flat image flat (every filter is normalized) and fills the model's size.
@@ -69,13 +66,9 @@ TEST(Dataset, ResizeToTheModelInput) {
     EXPECT_NEAR(d.images[0].at(k), 10.0, 0.5) << k;
     EXPECT_NEAR(d.images[0].at(12 + k), 30.0, 0.5) << k;
   }
-  try {
-    read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, false, {}}, 0);
-    FAIL() << "2 × 1 × 2 images cannot fill a 2 × 3 × 4 input";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              path + ": images of 2 × 1 × 2 values do not fill the model input f32[1,2,3,4]");
-  }
+  const Preprocess no_resize{{1.0}, {0.0}, false, {}};  // 2 × 1 × 2 images cannot fill 2 × 3 × 4
+  EXPECT_EQ(error_of([&] { read_idx_dataset(path, "", input, no_resize, 0); }),
+            path + ": images of 2 × 1 × 2 values do not fill the model input f32[1,2,3,4]");
 }
 
 // A folder of images (PNG written here with stb_image_write) and arrays, in file-name order.

@@ -7,10 +7,13 @@
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "tests/support/errors.h"
+#include "tests/support/source_tree.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 
-static const std::string kData = std::string(TPUC_SOURCE_DIR) + "/tests/ir/data/";
+const std::string kData = tpuc::testing::source_path("tests/ir/data/");
 
 TEST(Npz, ReadsWhatNumpyWrote) {
   TensorMap t = read_tensors(kData + "numpy_made.npz");
@@ -47,12 +50,7 @@ TEST(Npz, BadFilesGiveClearErrors) {
   EXPECT_THROW(read_tensors(dir + "/garbage.npz"), Error);
   std::string npy = read_file(kData + "numpy_made.npy");
   write_file_atomic(dir + "/short.npy", npy.substr(0, npy.size() - 3));
-  try {
-    read_tensors(dir + "/short.npy");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("short.npy: not a valid .npy: holds 5 data bytes"),
-              std::string::npos)
-        << e.what();
-  }
+  const std::string error = error_of([&] { read_tensors(dir + "/short.npy"); });
+  EXPECT_NE(error.find("short.npy: not a valid .npy: holds 5 data bytes"), std::string::npos)
+      << error;
 }

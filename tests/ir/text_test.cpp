@@ -7,8 +7,10 @@
 
 #include "ir/diagnostics.h"
 #include "ir/verifier.h"
+#include "tests/support/errors.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 
 namespace {
 
@@ -80,12 +82,7 @@ graph "g" {
 
 TEST(Text, ErrorsNameFileLineAndColumn) {
   auto message = [](const std::string& text) {
-    try {
-      parse(text, "bad.tpuir");
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
+    return error_of([&] { parse(text, "bad.tpuir"); });
   };
   EXPECT_EQ(message("tpuir 1\ngraph \"g\" {\n  input %x : f99[1]\n}\n"),
             "bad.tpuir:3:14: unknown dtype 'f99'");

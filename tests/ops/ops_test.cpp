@@ -1,10 +1,12 @@
-// Every op of the library, float and int8, against naive loops written here; and the Halide form
-// of the int8 arithmetic against ir/quant_math.h. Ops run through the host executor on one-node
-// graphs, shapes checked by their shape inference.
+// Every op of the library, float and int8, against naive loops written in the tests (here and in
+// tests/support/host_ops.cpp); and the Halide form of the int8 arithmetic against
+// ir/quant_math.h. Ops run through the host executor on one-node graphs, shapes checked by their
+// shape inference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 #include "ir/quant_math.h"
@@ -12,95 +14,11 @@
 #include "ops/quant.h"
 #include "schedules/host/host_schedule.h"
 #include "target/host/executor.h"
+#include "tests/support/host_ops.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
-using tpuc::testing::random_tensor;
-
-namespace {
-
-// Runs one node: inputs named a, b, c, ... (constants when `constant` is set), output y typed by
-// the op's shape inference (quantization from `out_quant`).
-Tensor run_node(Node n, std::vector<Tensor> inputs, std::vector<bool> constant = {},
-                std::optional<QuantParams> out_quant = {}) {
-  Graph g;
-  g.name = "test";
-  TensorMap feed;
-  std::vector<ops::InferInput> infer;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::string name(1, char('a' + i));
-    n.inputs.push_back(name);
-    if (i < constant.size() && constant[i]) {
-      g.constants[name] = inputs[i];
-    } else {
-      g.inputs.push_back(name);
-      g.types[name] = inputs[i].type;
-      feed[name] = inputs[i];
-    }
-  }
-  for (size_t i = 0; i < inputs.size(); ++i)
-    infer.push_back(
-        {&inputs[i].type, g.is_constant(n.inputs[i]) ? &g.constants[n.inputs[i]] : nullptr});
-  TensorType out = ops::find_op(n.op)->infer(n, infer).at(0);
-  if (out_quant) out.quant = out_quant;
-  n.outputs = {"y"};
-  n.name = n.op;
-  g.types["y"] = out;
-  g.outputs = {"y"};
-  g.nodes.push_back(n);
-  return host::Executor(g).run(feed).at("y");
-}
-
-void expect_near(const Tensor& got, const std::vector<double>& want, double tol = 1e-4) {
-  ASSERT_EQ(got.size(), int64_t(want.size()));
-  for (size_t i = 0; i < want.size(); ++i)
-    ASSERT_NEAR(got.at(int64_t(i)), want[i], tol * (1 + std::fabs(want[i]))) << "element " << i;
-}
-
-struct ConvCase {
-  Shape x, w;
-  int stride, pad, dilation, group;
-};
-
-std::vector<double> naive_conv(const Tensor& x, const Tensor& w, const Tensor* b, const ConvCase& k,
-                               Shape& out) {
-  const int64_t N = k.x[0], C = k.x[1], H = k.x[2], W = k.x[3], OC = k.w[0], ICg = k.w[1],
-                KH = k.w[2], KW = k.w[3];
-  const int64_t OH = (H + 2 * k.pad - k.dilation * (KH - 1) - 1) / k.stride + 1,
-                OW = (W + 2 * k.pad - k.dilation * (KW - 1) - 1) / k.stride + 1;
-  out = {N, OC, OH, OW};
-  std::vector<double> y;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t oc = 0; oc < OC; ++oc)
-      for (int64_t oy = 0; oy < OH; ++oy)
-        for (int64_t ox = 0; ox < OW; ++ox) {
-          double acc = b ? b->at(oc) : 0;
-          const int64_t g = oc / (OC / k.group);
-          for (int64_t ic = 0; ic < ICg; ++ic)
-            for (int64_t ky = 0; ky < KH; ++ky)
-              for (int64_t kx = 0; kx < KW; ++kx) {
-                const int64_t iy = oy * k.stride + ky * k.dilation - k.pad,
-                              ix = ox * k.stride + kx * k.dilation - k.pad;
-                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                acc += x.at(((n * C + g * ICg + ic) * H + iy) * W + ix) *
-                       w.at(((oc * ICg + ic) * KH + ky) * KW + kx);
-              }
-          y.push_back(acc);
-        }
-  (void)C;
-  return y;
-}
-
-Node conv_node(const ConvCase& k) {
-  Node n{"Conv", "", {}, {}, {}};
-  n.attrs["strides"] = std::vector<int64_t>{k.stride, k.stride};
-  n.attrs["pads"] = std::vector<int64_t>{k.pad, k.pad, k.pad, k.pad};
-  n.attrs["dilations"] = std::vector<int64_t>{k.dilation, k.dilation};
-  n.attrs["group"] = int64_t{k.group};
-  return n;
-}
-
-}  // namespace
+using namespace tpuc::testing;
 
 TEST(Ops, ConvFloat) {
   const ConvCase cases[] = {

@@ -49,10 +49,6 @@ passes::PassOptions options(const std::vector<double>& scale, const std::vector<
   return o;
 }
 
-}  // namespace
-
-namespace {
-
 // Runs the pass on the conv graph, checks the result computes the same, returns the ops it left.
 std::vector<std::string> fused_ops(const std::string& conv_attrs, const std::vector<double>& scale,
                                    const std::vector<double>& mean) {

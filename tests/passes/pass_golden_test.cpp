@@ -9,12 +9,13 @@
 #include "ops/op.h"
 #include "passes/pass_manager.h"
 #include "target/host/executor.h"
+#include "tests/support/pass_golden_cases.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 
 namespace {
 
-const std::string kDir = std::string(TPUC_SOURCE_DIR) + "/tests/passes/golden";
 const std::string kSeparator = "// ----- EXPECT\n";
 
 TensorMap random_inputs(const Graph& g) {
@@ -32,7 +33,7 @@ TensorMap random_inputs(const Graph& g) {
 class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, PrintsTheExpectedGraphAndKeepsTheOutputs) {
-  const std::string path = kDir + "/" + GetParam();
+  const std::string& path = GetParam();
   const std::string text = read_file(path);
   const size_t split = text.find(kSeparator);
   ASSERT_NE(split, std::string::npos) << path << ": no '" << kSeparator << "' line";
@@ -77,18 +78,12 @@ TEST_P(Golden, PrintsTheExpectedGraphAndKeepsTheOutputs) {
       EXPECT_NEAR(got.at(name).at(i), t.at(i), 1e-5 * (1 + std::fabs(t.at(i)))) << name;
 }
 
-std::vector<std::string> cases() {
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(kDir))
-    if (e.path().extension() == ".tpuir") names.push_back(e.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(Passes, Golden, ::testing::ValuesIn(cases()), [](const auto& info) {
-  std::string name = info.param.substr(0, info.param.size() - 6);
-  std::replace(name.begin(), name.end(), '-', '_');
-  return name;
-});
+// Each case is named after its file: fold-pad.tpuir runs as Passes/Golden.<...>/fold_pad.
+INSTANTIATE_TEST_SUITE_P(Passes, Golden, ::testing::ValuesIn(pass_golden_cases()),
+                         [](const auto& info) {
+                           std::string name = std::filesystem::path(info.param).stem().string();
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 }  // namespace

@@ -3,22 +3,23 @@
 // torch measured when training (examples/fmnist/train.py printed 0.9063 on all 10,000 images).
 #include <gtest/gtest.h>
 
-#include "driver/dataset.h"
-#include "frontend/onnx/importer.h"
+#include <cstdio>
+
 #include "ir/files.h"
-#include "passes/pass_manager.h"
 #include "quant/calibration.h"
 #include "quant/mixed_precision.h"
+#include "quant/quant_policy.h"
 #include "quant/quantize.h"
 #include "target/host/executor.h"
+#include "tests/support/fmnist.h"
+#include "tests/support/source_tree.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 
 namespace {
 
-const std::string kSrc = TPUC_SOURCE_DIR;
-const std::string kData = "/usr/share/datasets/fashion-mnist/";
-
+// The share of d's images whose largest logit of g is their label.
 double accuracy(const Graph& g, const Dataset& d) {
   host::Executor ex(g);
   int correct = 0;
@@ -35,20 +36,13 @@ double accuracy(const Graph& g, const Dataset& d) {
 }  // namespace
 
 TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
-  Graph top = import_onnx(kSrc + "/examples/fmnist/model.onnx");
-  passes::run_pipeline(top, passes::load_pipeline(kSrc + "/configs/pipelines/default.yaml"));
+  const Graph top = fmnist_top();
   for (const Node& n : top.nodes) EXPECT_NE(n.op, "BatchNormalization");
-  const TensorType& input = top.type(top.inputs[0]);
-  const Dataset test =
-      read_idx_dataset(kData + "t10k-images-idx3-ubyte.gz", kData + "t10k-labels-idx1-ubyte.gz",
-                       input, Preprocess{{1.0 / 255.0}, {0.0}, false}, 2000);
-  const Dataset calib = read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", input,
-                                         Preprocess{{1.0 / 255.0}, {0.0}, false}, 100);
-  std::vector<TensorMap> samples;
-  for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
-  const quant::CalibrationTable table = quant::calibrate(top, samples, {});
-  const Graph tpu =
-      quant::quantize(top, table, quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml"));
+  const Dataset test = fmnist_test_images(top.type(top.inputs[0]), 2000);
+  const quant::CalibrationTable table =
+      quant::calibrate(top, fmnist_calibration_samples(top, 100), {});
+  const Graph tpu = quant::quantize(
+      top, table, quant::load_quant_policy(source_path("configs/quant/int8_sym.yaml")));
   const double f32 = accuracy(top, test), i8 = accuracy(tpu, test);
   std::printf("float %.4f int8 %.4f on %zu test images\n", f32, i8, test.images.size());
   EXPECT_NEAR(f32, 0.9063, 0.02);  // 2,000 of the 10,000 images
@@ -58,15 +52,11 @@ TEST(FmnistQuant, Int8StaysWithinOnePointOfFloat) {
 // The precision search on the real model: an unreachable target uses every float layer it may, in
 // order of sensitivity, and never makes the output worse; a met target keeps everything in int8.
 TEST(FmnistQuant, PrecisionSearchKeepsTheMostSensitiveLayersInFloat) {
-  Graph top = import_onnx(kSrc + "/examples/fmnist/model.onnx");
-  passes::run_pipeline(top, passes::load_pipeline(kSrc + "/configs/pipelines/default.yaml"));
-  const Dataset calib =
-      read_idx_dataset(kData + "train-images-idx3-ubyte.gz", "", top.type(top.inputs[0]),
-                       Preprocess{{1.0 / 255.0}, {0.0}, false}, 20);
-  std::vector<TensorMap> samples;
-  for (const Tensor& t : calib.images) samples.push_back({{top.inputs[0], t}});
+  const Graph top = fmnist_top();
+  const std::vector<TensorMap> samples = fmnist_calibration_samples(top, 20);
   const quant::CalibrationTable table = quant::calibrate(top, samples, {});
-  const quant::QuantPolicy policy = quant::load_quant_policy(kSrc + "/configs/quant/int8_sym.yaml");
+  const quant::QuantPolicy policy =
+      quant::load_quant_policy(source_path("configs/quant/int8_sym.yaml"));
   const quant::SearchResult hard =
       quant::search_mixed_precision(top, table, policy, samples, {1.0, 2, 10, DType::F16});
   ASSERT_EQ(hard.chosen.size(), 2u);

@@ -3,14 +3,15 @@
 
 #include <gtest/gtest.h>
 
-#include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/quant_math.h"
 #include "ir/text.h"
 #include "target/host/executor.h"
+#include "tests/support/errors.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 using tpuc::testing::random_tensor;
 
 // A fused Clip(0, 6) keeps its limit in int8 steps of the output scale: 6 / (12/127) = 63.5 → 64.
@@ -47,8 +48,10 @@ graph "g" {
   const %scales : f32[4] = [1, 1, 2, 2]
   %a : f32[1,2,4,4] = Conv(%x, %w) @conv
   %p : f32[1,2,4,4] = MaxPool(%a) {kernel_shape = [1, 1]} @pool
-  %u : f32[1,2,8,8] = Resize(%x, _, %scales) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up
-  %d : f32[1,2,8,8] = Resize(%p, _, %scales) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up2
+  %u : f32[1,2,8,8] = Resize(%x, _, %scales) {mode = "nearest",
+      coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up
+  %d : f32[1,2,8,8] = Resize(%p, _, %scales) {mode = "nearest",
+      coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up2
   %y : f32[1,4,8,8] = Concat(%u, %d) {axis = 1} @cat
   output %y
 })");
@@ -107,13 +110,8 @@ graph "g" {
                want = host::Executor(top).run({{"x", x}}).at("y");
   for (int64_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y.at(i), want.at(i), 0.1) << i;
   policy.overrides[0].layers = {"head/*"};
-  try {
-    quant::quantize(top, table, policy);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "policy.yaml:3: layers: 'head/*' matches no layer of the model");
-  }
+  EXPECT_EQ(error_of([&] { quant::quantize(top, table, policy); }),
+            "policy.yaml:3: layers: 'head/*' matches no layer of the model");
 }
 
 // Half-precision layers take rounded weights and round each result once; the f32 accumulation in
@@ -216,25 +214,18 @@ TEST(Quantize, PolicyFilesAreChecked) {
   EXPECT_EQ(p.precision_of({"Softmax", "/head/softmax", {}, {}, {}}),
             DType::BF16);  // the last match wins
   EXPECT_EQ(p.precision_of({"Conv", "/body/conv", {}, {}, {}}), DType::I8);
-  auto error_of = [&](const std::string& text) {
-    try {
-      load(text);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(error_of("mode: int4\n").find("policy.yaml:1:7: unknown mode 'int4'"),
+  auto load_error = [&](const std::string& text) { return error_of([&] { load(text); }); };
+  EXPECT_NE(load_error("mode: int4\n").find("policy.yaml:1:7: unknown mode 'int4'"),
             std::string::npos);
-  EXPECT_NE(error_of("overrides:\n  - {ops: [Softmax], precision: i8}\n")
+  EXPECT_NE(load_error("overrides:\n  - {ops: [Softmax], precision: i8}\n")
                 .find("'precision' must be f16, bf16 or f32, not 'i8'"),
             std::string::npos);
-  EXPECT_NE(error_of("overrides:\n  - {ops: [Softmaxx]}\n").find("unknown operator 'Softmaxx'"),
+  EXPECT_NE(load_error("overrides:\n  - {ops: [Softmaxx]}\n").find("unknown operator 'Softmaxx'"),
             std::string::npos);
-  EXPECT_NE(error_of("overrides:\n  - {precision: f16}\n")
+  EXPECT_NE(load_error("overrides:\n  - {precision: f16}\n")
                 .find("policy.yaml:2:5: an override names 'ops' or 'layers'"),
             std::string::npos);
-  EXPECT_NE(error_of("mode: f16\nsearch: {target_cosine: 0.9}\n")
+  EXPECT_NE(load_error("mode: f16\nsearch: {target_cosine: 0.9}\n")
                 .find("a precision search needs an int8 mode"),
             std::string::npos);
 }

@@ -5,66 +5,38 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
-#include <fstream>
-
-#include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "tests/support/errors.h"
+#include "tests/support/onnx_model.h"
+#include "tests/support/source_tree.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 
 namespace {
 
-const std::string kModel = std::string(TPUC_SOURCE_DIR) + "/examples/fmnist/model.onnx";
+const std::string kModel = source_path("examples/fmnist/model.onnx");
 
-std::string error_of(const std::string& path, const std::map<std::string, Shape>& shapes = {}) {
-  try {
-    import_onnx(path, shapes);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
+// The error importing `path` (with these input shapes) gives.
+std::string import_error(const std::string& path, const std::map<std::string, Shape>& shapes = {}) {
+  return error_of([&] { import_onnx(path, shapes); });
 }
 
-// A one-input model whose nodes are given; input "x" is f32[1, dim] with `dim` symbolic when empty.
+// A model of one input x, f32[1, 4] (f32[1, dim_param] when dim_param is given), and `nodes`,
+// written as <name>.onnx in the test's temporary folder.
 std::string write_model(const std::string& name, const std::vector<onnx::NodeProto>& nodes,
                         int opset = 13, const std::string& dim_param = "") {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(opset);
-  onnx::GraphProto* g = m.mutable_graph();
-  g->set_name("test");
-  onnx::ValueInfoProto* in = g->add_input();
-  in->set_name("x");
-  auto* tt = in->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  tt->mutable_shape()->add_dim()->set_dim_value(1);
-  if (dim_param.empty()) {
-    tt->mutable_shape()->add_dim()->set_dim_value(4);
-  } else {
-    tt->mutable_shape()->add_dim()->set_dim_param(dim_param);
-  }
-  for (const auto& n : nodes) *g->add_node() = n;
-  g->add_output()->set_name(nodes.back().output(0));
   const std::string path = ::testing::TempDir() + "/" + name + ".onnx";
-  std::ofstream(path, std::ios::binary) << m.SerializeAsString();
+  const std::vector<int64_t> dims = {1, dim_param.empty() ? 4 : -1};
+  write_onnx_model(path, "x", dims, nodes, opset, dim_param);
   return path;
-}
-
-onnx::NodeProto node(const std::string& op, const std::string& name, std::vector<std::string> in,
-                     const std::string& out) {
-  onnx::NodeProto n;
-  n.set_op_type(op);
-  n.set_name(name);
-  for (const std::string& i : in) n.add_input(i);
-  n.add_output(out);
-  return n;
 }
 
 // A Constant node whose value is an int64 or float tensor.
 template <typename T>
 onnx::NodeProto constant_node(const std::string& out, const std::vector<int64_t>& dims,
                               const std::vector<T>& values) {
-  onnx::NodeProto c = node("Constant", out + "_constant", {}, out);
+  onnx::NodeProto c = onnx_node("Constant", out + "_constant", {}, out);
   onnx::AttributeProto* value = c.add_attribute();
   value->set_name("value");
   value->set_type(onnx::AttributeProto::TENSOR);
@@ -103,70 +75,71 @@ TEST(OnnxImport, TruncatedAndMissingFiles) {
   const std::string path = ::testing::TempDir() + "/truncated.onnx";
   write_file_atomic(path, bytes.substr(0, 1000));
   EXPECT_EQ(
-      error_of(path),
+      import_error(path),
       path + ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
-  EXPECT_EQ(error_of("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open file");
+  EXPECT_EQ(import_error("/nonexistent/m.onnx"), "/nonexistent/m.onnx: cannot open file");
 }
 
 TEST(OnnxImport, ListsEveryUnsupportedOperator) {
-  const std::string path =
-      write_model("unknown", {node("NonZero", "nz_1", {"x"}, "a"), node("Relu", "r", {"a"}, "b"),
-                              node("Foo", "", {"b"}, "c")});
-  EXPECT_EQ(error_of(path),
+  const std::string path = write_model(
+      "unknown", {onnx_node("NonZero", "nz_1", {"x"}, "a"), onnx_node("Relu", "r", {"a"}, "b"),
+                  onnx_node("Foo", "", {"b"}, "c")});
+  EXPECT_EQ(import_error(path),
             path + ": 2 unsupported operators: NonZero (node 'nz_1'), Foo (node 'Foo_2')");
 }
 
 TEST(OnnxImport, ConstantNodesBecomeConstants) {
   const onnx::NodeProto c = constant_node<int64_t>("shape", {2}, {2, 2});
   const Graph g =
-      import_onnx(write_model("constant", {c, node("Reshape", "r", {"x", "shape"}, "y")}));
+      import_onnx(write_model("constant", {c, onnx_node("Reshape", "r", {"x", "shape"}, "y")}));
   ASSERT_TRUE(g.constants.count("shape"));
   EXPECT_EQ(g.constants.at("shape").at(1), 2);
   EXPECT_EQ(g.nodes.size(), 1u);
 }
 
 TEST(OnnxImport, SymbolicDimensionsNeedAShape) {
-  const std::string path = write_model("symbolic", {node("Relu", "r", {"x"}, "y")}, 13, "batch");
-  EXPECT_EQ(error_of(path), path +
-                                ": input 'x' has a symbolic dimension 'batch'; give its shape "
-                                "(config inputs[].shape or --input-shape)");
+  const std::string path =
+      write_model("symbolic", {onnx_node("Relu", "r", {"x"}, "y")}, 13, "batch");
+  EXPECT_EQ(import_error(path), path +
+                                    ": input 'x' has a symbolic dimension 'batch'; give its shape "
+                                    "(config inputs[].shape or --input-shape)");
   EXPECT_EQ(import_onnx(path, {{"x", {1, 8}}}).type("x").shape, (Shape{1, 8}));
-  EXPECT_EQ(error_of(path, {{"x", {1, 8}}, {"y", {1}}}),
+  EXPECT_EQ(import_error(path, {{"x", {1, 8}}, {"y", {1}}}),
             path + ": a shape or value is given for 'y', which is not a graph input");
 }
 
 TEST(OnnxImport, OldSoftmaxKeepsItsTwoDimensionalMeaning) {
-  const Graph old = import_onnx(write_model("softmax11", {node("Softmax", "s", {"x"}, "y")}, 11));
+  const Graph old =
+      import_onnx(write_model("softmax11", {onnx_node("Softmax", "s", {"x"}, "y")}, 11));
   EXPECT_EQ(old.nodes[0].i("axis", -1), 1);
   EXPECT_EQ(old.nodes[0].i("coerce_2d", 0), 1);
-  const Graph now = import_onnx(write_model("softmax13", {node("Softmax", "s", {"x"}, "y")}, 13));
+  const Graph now =
+      import_onnx(write_model("softmax13", {onnx_node("Softmax", "s", {"x"}, "y")}, 13));
   EXPECT_FALSE(now.nodes[0].has("coerce_2d"));
 }
 
 TEST(OnnxImport, OpsetOutsideTheSupportedRange) {
-  const std::string path = write_model("opset5", {node("Relu", "r", {"x"}, "y")}, 5);
-  EXPECT_EQ(error_of(path), path + ": opset 5 is outside the supported range 7-17");
+  const std::string path = write_model("opset5", {onnx_node("Relu", "r", {"x"}, "y")}, 5);
+  EXPECT_EQ(import_error(path), path + ": opset 5 is outside the supported range 7-17");
 }
 
 TEST(OnnxImport, BoundInputsBecomeConstants) {
-  const std::string path = write_model("bound", {node("Relu", "relu", {"x"}, "y")});
+  const std::string path = write_model("bound", {onnx_node("Relu", "relu", {"x"}, "y")});
   Tensor x = make_tensor<float>(DType::F32, {1, 4}, {1, -2, 3, -4});
   const Graph g = import_onnx(path, {}, {{"x", x}});
   EXPECT_TRUE(g.inputs.empty());
   ASSERT_TRUE(g.is_constant("x"));
   EXPECT_EQ(g.constants.at("x").at(1), -2);
-  try {
-    import_onnx(path, {}, {{"x", make_tensor<int64_t>(DType::I64, {1}, {4})}});
-    FAIL() << "a value of the wrong dtype was bound";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": input 'x' is f32, the value bound to it is i64[1]");
-  }
+  const Tensor wrong_dtype = make_tensor<int64_t>(DType::I64, {1}, {4});
+  const auto bind_wrong_dtype = [&] { import_onnx(path, {}, {{"x", wrong_dtype}}); };
+  EXPECT_EQ(error_of(bind_wrong_dtype),
+            path + ": input 'x' is f32, the value bound to it is i64[1]");
 }
 
 // A 1-D convolution over x viewed as [1, 1, 4]: the 2-D form on a height-1 image.
 TEST(OnnxImport, OneDimensionalConvBecomesTwoDimensional) {
   const onnx::NodeProto c = constant_node<float>("w", {2, 1, 3}, {0, 1, 2, 3, 4, 5});
-  onnx::NodeProto conv = node("Conv", "conv", {"x3", "w"}, "y");
+  onnx::NodeProto conv = onnx_node("Conv", "conv", {"x3", "w"}, "y");
   onnx::AttributeProto* pads = conv.add_attribute();
   pads->set_name("pads");
   pads->set_type(onnx::AttributeProto::INTS);
@@ -174,7 +147,7 @@ TEST(OnnxImport, OneDimensionalConvBecomesTwoDimensional) {
   pads->add_ints(2);
   const onnx::NodeProto shape = constant_node<int64_t>("shape", {3}, {1, 1, 4});
   const Graph g = import_onnx(
-      write_model("conv1d", {c, shape, node("Reshape", "r", {"x", "shape"}, "x3"), conv}));
+      write_model("conv1d", {c, shape, onnx_node("Reshape", "r", {"x", "shape"}, "x3"), conv}));
   std::vector<std::string> ops;
   for (const Node& n : g.nodes) ops.push_back(n.op);
   EXPECT_EQ(ops, (std::vector<std::string>{"Reshape", "Unsqueeze", "Conv", "Squeeze"}));

@@ -11,61 +11,18 @@
 #include "driver/host_layers.h"
 #include "target/bm1684x/codegen.h"
 #include "target/host/executor.h"
+#include "tests/support/chip_checks.h"
+#include "tests/support/layer_graphs.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
-using tpuc::testing::random_tensor;
+using namespace tpuc::testing;
 using namespace tpuc::bm1684x;
 
 namespace {
 
-const Chip kChip = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
-
-TensorType typed(DType t, Shape s) { return {t, std::move(s), std::nullopt}; }
-
-// Seeded values in [lo, hi] rounded to `t` (f32, f16 or bf16).
-Tensor random_float(DType t, const Shape& shape, double lo, double hi, unsigned seed) {
-  return convert_float(random_tensor<float>(DType::F32, shape, lo, hi, seed), t);
-}
-
-Graph one_node(const Node& n, TensorType x, TensorType y) {
-  Graph g;
-  g.name = n.name;
-  g.inputs = {n.inputs[0]};
-  g.outputs = {n.outputs[0]};
-  g.types[n.inputs[0]] = std::move(x);
-  g.types[n.outputs[0]] = std::move(y);
-  g.nodes = {n};
-  return g;
-}
-
-// The simulator against the host reference on three random inputs; no layer may run on the host.
-void expect_bit_exact(const Graph& g, unsigned seed) {
-  const Model model = compile_model(g, kChip);
-  ASSERT_TRUE(model.host_layers.empty()) << model.host_layers[0].reason;
-  Simulator sim(kChip, model);
-  host::Executor host(g);
-  const std::string& in = g.inputs[0];
-  for (unsigned k = 0; k < 3; ++k) {
-    const TensorMap x{{in, random_float(g.type(in).dtype, g.type(in).shape, -3, 3, seed + k)}};
-    const Tensor want = host.run(x).at(g.outputs[0]);
-    ASSERT_EQ(sim.run(x).at(g.outputs[0]).data, want.data) << "sample " << k;
-  }
-}
-
-Graph conv_graph(DType t, Shape x, int64_t oc, int k, int stride, int pad, int64_t group) {
-  Node n{"Conv", "conv", {"x", "w", "b"}, {"y"}, {}};
-  n.attrs["strides"] = std::vector<int64_t>{stride, stride};
-  n.attrs["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
-  n.attrs["group"] = group;
-  n.attrs["do_relu"] = int64_t{1};
-  n.attrs["relu_limit"] = 6.0;
-  const int64_t out = (x[2] + 2 * pad - k) / stride + 1, out_w = (x[3] + 2 * pad - k) / stride + 1;
-  Graph g = one_node(n, typed(t, x), typed(t, {x[0], oc, out, out_w}));
-  g.constants["w"] = random_float(t, {oc, x[1] / group, k, k}, -0.3, 0.3, 11);
-  g.constants["b"] = random_float(t, {oc}, -1, 1, 12);
-  return g;
-}
+// Where every layer's input values are drawn from.
+constexpr ValueRange kFloatInputs{-3, 3};
 
 const DType kHalfTypes[] = {DType::F16, DType::BF16};
 
@@ -76,19 +33,19 @@ const DType kHalfTypes[] = {DType::F16, DType::BF16};
 TEST(CodegenFloat, ConvAndDepthwiseConv) {
   for (DType t : kHalfTypes) {
     SCOPED_TRACE(name(t));
-    expect_bit_exact(conv_graph(t, {1, 70, 9, 11}, 80, 3, 2, 1, 1), 1);
-    const Graph dw = conv_graph(t, {1, 96, 15, 15}, 96, 3, 1, 1, 96);
-    const Program& p = compile_model(dw, kChip).program;
+    expect_bit_exact(conv_graph(t, {1, 70, 9, 11}, 80, 3, 2, 1, true), kFloatInputs, 1);
+    const Graph dw = conv_graph(t, {1, 96, 15, 15}, 96, 3, 1, 1, true, 96);
+    const Program& p = compile_model(dw, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
       return c.op == TiuOp::Depthwise && c.opd0.dtype != DType::I8;
     }));
-    expect_bit_exact(dw, 2);
+    expect_bit_exact(dw, kFloatInputs, 2);
   }
 }
 
 // Rows tiled: the output does not fit local memory at once.
 TEST(CodegenFloat, ConvTiledByRows) {
-  expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, 1), 3);
+  expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, true), kFloatInputs, 3);
 }
 
 // Max pooling pads with the type's lowest value (a FILL of -65504 in f16).
@@ -98,7 +55,8 @@ TEST(CodegenFloat, MaxPoolWithPadding) {
     n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
     n.attrs["strides"] = std::vector<int64_t>{2, 2};
     n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
-    expect_bit_exact(one_node(n, typed(t, {1, 66, 7, 7}), typed(t, {1, 66, 4, 4})), 4);
+    expect_bit_exact(one_node(n, plain_type(t, {1, 66, 7, 7}), plain_type(t, {1, 66, 4, 4})),
+                     kFloatInputs, 4);
   }
 }
 
@@ -106,8 +64,8 @@ TEST(CodegenFloat, MaxPoolWithPadding) {
 TEST(CodegenFloat, GlobalAveragePool) {
   for (DType t : kHalfTypes)
     expect_bit_exact(one_node({"GlobalAveragePool", "gap", {"x"}, {"y"}, {}},
-                              typed(t, {1, 70, 7, 7}), typed(t, {1, 70, 1, 1})),
-                     5);
+                              plain_type(t, {1, 70, 7, 7}), plain_type(t, {1, 70, 1, 1})),
+                     kFloatInputs, 5);
 }
 
 // Both weight layouts (B as [N, K] and as [K, N]); the bias starts the sum.
@@ -115,11 +73,11 @@ TEST(CodegenFloat, GemmWithEitherWeightLayout) {
   for (int64_t trans_b : {0, 1}) {
     Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
     n.attrs["transB"] = trans_b;
-    Graph g = one_node(n, typed(DType::F16, {3, 100}), typed(DType::F16, {3, 70}));
-    g.constants["w"] =
-        random_float(DType::F16, trans_b ? Shape{70, 100} : Shape{100, 70}, -0.2, 0.2, 21);
-    g.constants["b"] = random_float(DType::F16, {70}, -1, 1, 22);
-    expect_bit_exact(g, 6);
+    Graph g = one_node(n, plain_type(DType::F16, {3, 100}), plain_type(DType::F16, {3, 70}));
+    g.constants["w"] = random_input(
+        plain_type(DType::F16, trans_b ? Shape{70, 100} : Shape{100, 70}), -0.2, 0.2, 21);
+    g.constants["b"] = random_input(plain_type(DType::F16, {70}), -1, 1, 22);
+    expect_bit_exact(g, kFloatInputs, 6);
   }
 }
 
@@ -127,33 +85,33 @@ TEST(CodegenFloat, GemmWithEitherWeightLayout) {
 // an encoder's 3-D one.
 TEST(CodegenFloat, AddWithRelu) {
   for (const Shape& shape : {Shape{1, 70, 9, 11}, Shape{16, 1, 96}}) {
-    Graph g = one_node({"Add", "double", {"x", "x"}, {"r"}, {}}, typed(DType::BF16, shape),
-                       typed(DType::BF16, shape));
+    Graph g = one_node({"Add", "double", {"x", "x"}, {"r"}, {}}, plain_type(DType::BF16, shape),
+                       plain_type(DType::BF16, shape));
     g.nodes.push_back({"Add", "add", {"x", "r"}, {"y"}, {{"do_relu", int64_t{1}}}});
-    g.types["y"] = typed(DType::BF16, shape);
+    g.types["y"] = plain_type(DType::BF16, shape);
     g.outputs = {"y"};
-    expect_bit_exact(g, 7);
+    expect_bit_exact(g, kFloatInputs, 7);
   }
 }
 
 // A float model's entry and exit: Cast f32 → f16 and back, as ARITH converts.
 TEST(CodegenFloat, CastsBetweenFloatTypes) {
   Graph g = one_node({"Cast", "to_half", {"x"}, {"h"}, {{"to", std::string("f16")}}},
-                     typed(DType::F32, {128, 1, 768}), typed(DType::F16, {128, 1, 768}));
+                     plain_type(DType::F32, {128, 1, 768}), plain_type(DType::F16, {128, 1, 768}));
   g.nodes.push_back({"Cast", "to_float", {"h"}, {"y"}, {{"to", std::string("f32")}}});
-  g.types["y"] = typed(DType::F32, {128, 1, 768});
+  g.types["y"] = plain_type(DType::F32, {128, 1, 768});
   g.outputs = {"y"};
-  expect_bit_exact(g, 8);
+  expect_bit_exact(g, kFloatInputs, 8);
 }
 
 // The BM1684 has no f16 arithmetic: the same layer becomes a host layer, with the reason.
 TEST(CodegenFloat, AChipWithoutHalfPrecisionRunsItOnTheHost) {
-  const Chip bm1684 = load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684.yaml");
-  const Graph g = conv_graph(DType::F16, {1, 8, 6, 6}, 8, 3, 1, 1, 1);
+  const Chip bm1684 = chip_config("bm1684");
+  const Graph g = conv_graph(DType::F16, {1, 8, 6, 6}, 8, 3, 1, 1, true);
   const Model m = compile_model(g, bm1684);
   ASSERT_EQ(m.host_layers.size(), 1u);
   EXPECT_EQ(m.host_layers[0].reason, "bm1684 has no f16/bf16 arithmetic");
-  const TensorMap x{{"x", random_float(DType::F16, {1, 8, 6, 6}, -3, 3, 9)}};
+  const TensorMap x{{"x", random_input(plain_type(DType::F16, {1, 8, 6, 6}), -3, 3, 9)}};
   EXPECT_EQ(Simulator(bm1684, m, host_layer_runner()).run(x).at("y").data,
             host::Executor(g).run(x).at("y").data);
 }
@@ -164,15 +122,15 @@ TEST(CodegenFloat, BatchedMatMulOfTwoActivations) {
   for (DType t : {DType::F16, DType::F32}) {
     SCOPED_TRACE(name(t));
     Graph g = one_node({"Transpose", "t", {"x"}, {"xt"}, {{"perm", std::vector<int64_t>{0, 2, 1}}}},
-                       typed(t, {4, 70, 64}), typed(t, {4, 64, 70}));
+                       plain_type(t, {4, 70, 64}), plain_type(t, {4, 64, 70}));
     g.nodes.push_back({"MatMul", "scores", {"x", "xt"}, {"y"}, {}});
-    g.types["y"] = typed(t, {4, 70, 70});
+    g.types["y"] = plain_type(t, {4, 70, 70});
     g.outputs = {"y"};
-    const Program& p = compile_model(g, kChip).program;
+    const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_EQ(std::count_if(p.tiu.begin(), p.tiu.end(),
                             [](const TiuCommand& c) { return c.op == TiuOp::MatMul; }),
               4);
-    expect_bit_exact(g, 10);
+    expect_bit_exact(g, kFloatInputs, 10);
   }
 }
 
@@ -185,26 +143,26 @@ TEST(CodegenFloat, SoftmaxOverTheLastAxis) {
         std::pair{DType::F16, Shape{2, 70, 50}}}) {
     SCOPED_TRACE(name(t));
     const Graph g = one_node({"Softmax", "softmax", {"x"}, {"y"}, {{"axis", int64_t{-1}}}},
-                             typed(t, shape), typed(t, shape));
-    const Program& p = compile_model(g, kChip).program;
+                             plain_type(t, shape), plain_type(t, shape));
+    const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
       return c.op == TiuOp::Sfu && c.sfu == SfuOp::Exp;
     }));
-    expect_bit_exact(g, 11);
+    expect_bit_exact(g, kFloatInputs, 11);
   }
 }
 
 // Attention's scaling: a division by a constant, which the algorithm holds as an immediate.
 TEST(CodegenFloat, DivisionByAConstant) {
   for (DType t : {DType::F16, DType::F32}) {
-    Graph g = one_node({"Div", "scale", {"x", "k"}, {"y"}, {}}, typed(t, {128, 4, 64}),
-                       typed(t, {128, 4, 64}));
+    Graph g = one_node({"Div", "scale", {"x", "k"}, {"y"}, {}}, plain_type(t, {128, 4, 64}),
+                       plain_type(t, {128, 4, 64}));
     g.constants["k"] = convert_float(make_tensor<float>(DType::F32, {}, {3.0f}), t);
-    const Program& p = compile_model(g, kChip).program;
+    const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
       return c.op == TiuOp::Arith && c.opd1_const;
     }));
-    expect_bit_exact(g, 12);
+    expect_bit_exact(g, kFloatInputs, 12);
   }
 }
 
@@ -218,14 +176,14 @@ TEST(CodegenFloat, LayerNormalizationOverTheLastAxis) {
                         {"x", "scale", "bias"},
                         {"y"},
                         {{"axis", int64_t{-1}}, {"epsilon", 1e-5}}},
-                       typed(t, {1, 128, 256}), typed(t, {1, 128, 256}));
-    g.constants["scale"] = random_float(t, {256}, 0.5, 1.5, 13);
-    g.constants["bias"] = random_float(t, {256}, -0.5, 0.5, 14);
-    const Program& p = compile_model(g, kChip).program;
+                       plain_type(t, {1, 128, 256}), plain_type(t, {1, 128, 256}));
+    g.constants["scale"] = random_input(plain_type(t, {256}), 0.5, 1.5, 13);
+    g.constants["bias"] = random_input(plain_type(t, {256}), -0.5, 0.5, 14);
+    const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
       return c.op == TiuOp::Sfu && c.sfu == SfuOp::Sqrt;
     }));
-    expect_bit_exact(g, 14);
+    expect_bit_exact(g, kFloatInputs, 14);
   }
 }
 
@@ -234,12 +192,13 @@ TEST(CodegenFloat, Gelu) {
   for (const auto& [t, shape] :
        {std::pair{DType::F16, Shape{128, 1, 300}}, std::pair{DType::F32, Shape{1, 70, 9, 11}}}) {
     SCOPED_TRACE(name(t));
-    const Graph g = one_node({"Gelu", "gelu", {"x"}, {"y"}, {}}, typed(t, shape), typed(t, shape));
-    const Program& p = compile_model(g, kChip).program;
+    const Graph g =
+        one_node({"Gelu", "gelu", {"x"}, {"y"}, {}}, plain_type(t, shape), plain_type(t, shape));
+    const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
       return c.op == TiuOp::Sfu && c.sfu == SfuOp::Erf;
     }));
-    expect_bit_exact(g, 15);
+    expect_bit_exact(g, kFloatInputs, 15);
   }
 }
 
@@ -251,15 +210,16 @@ TEST(CodegenFloat, SigmoidAndSilu) {
          {std::pair{DType::F16, Shape{1, 70, 9, 11}}, std::pair{DType::BF16, Shape{4, 300}},
           std::pair{DType::F32, Shape{1, 16, 5, 5}}}) {
       SCOPED_TRACE(std::string(op) + " " + name(t));
-      const Graph g = one_node({op, "act", {"x"}, {"y"}, {}}, typed(t, shape), typed(t, shape));
-      const Model m = compile_model(g, kChip);
+      const Graph g =
+          one_node({op, "act", {"x"}, {"y"}, {}}, plain_type(t, shape), plain_type(t, shape));
+      const Model m = compile_model(g, bm1684x_chip());
       EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
       const auto& tiu = m.program.tiu;
       EXPECT_EQ(std::count_if(
                     tiu.begin(), tiu.end(),
                     [](const TiuCommand& c) { return c.op == TiuOp::Arith && c.constant_first; }),
                 op == std::string("Sigmoid") ? 1 : 0);
-      expect_bit_exact(g, 17);
+      expect_bit_exact(g, kFloatInputs, 17);
     }
 }
 
@@ -267,9 +227,9 @@ TEST(CodegenFloat, SigmoidAndSilu) {
 // and columns by zero strides.
 TEST(CodegenFloat, BroadcastMultiply) {
   Graph g = one_node({"GlobalAveragePool", "squeeze", {"x"}, {"s"}, {}},
-                     typed(DType::F16, {1, 70, 9, 11}), typed(DType::F16, {1, 70, 1, 1}));
+                     plain_type(DType::F16, {1, 70, 9, 11}), plain_type(DType::F16, {1, 70, 1, 1}));
   g.nodes.push_back({"Mul", "excite", {"x", "s"}, {"y"}, {}});
-  g.types["y"] = typed(DType::F16, {1, 70, 9, 11});
+  g.types["y"] = plain_type(DType::F16, {1, 70, 9, 11});
   g.outputs = {"y"};
-  expect_bit_exact(g, 16);
+  expect_bit_exact(g, kFloatInputs, 16);
 }

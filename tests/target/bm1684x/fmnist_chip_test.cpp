@@ -2,34 +2,30 @@
 // outputs must equal the host int8 reference bit for bit.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "chip/bm1684x/model_file.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "driver/dataset.h"
-#include "frontend/onnx/importer.h"
-#include "passes/pass_manager.h"
 #include "quant/calibration.h"
+#include "quant/quant_policy.h"
 #include "quant/quantize.h"
 #include "target/bm1684x/codegen.h"
 #include "target/host/executor.h"
+#include "tests/support/chip_checks.h"
+#include "tests/support/fmnist.h"
+#include "tests/support/source_tree.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 
 TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
-  const std::string src = TPUC_SOURCE_DIR, data = "/usr/share/datasets/fashion-mnist/";
-  Graph top = import_onnx(src + "/examples/fmnist/model.onnx");
-  passes::run_pipeline(top, passes::load_pipeline(src + "/configs/pipelines/default.yaml"));
-  const TensorType& input = top.type("image");
-  const Dataset cal = read_idx_dataset(data + "train-images-idx3-ubyte.gz", "", input,
-                                       Preprocess{{1.0 / 255}, {0.0}, false}, 20);
-  std::vector<TensorMap> samples;
-  for (const Tensor& t : cal.images) samples.push_back({{"image", t}});
-  const Graph tpu = quant::quantize(top, quant::calibrate(top, samples, {}),
-                                    quant::load_quant_policy(src + "/configs/quant/int8_sym.yaml"));
-  const bm1684x::Chip chip = bm1684x::load_chip(src + "/configs/chips/bm1684x.yaml");
+  const Graph top = fmnist_top();
+  const Graph tpu =
+      quant::quantize(top, quant::calibrate(top, fmnist_calibration_samples(top, 20), {}),
+                      quant::load_quant_policy(source_path("configs/quant/int8_sym.yaml")));
+  const bm1684x::Chip& chip = bm1684x_chip();
   host::Executor host(tpu);
-  const Dataset test =
-      read_idx_dataset(data + "t10k-images-idx3-ubyte.gz", data + "t10k-labels-idx1-ubyte.gz",
-                       input, Preprocess{{1.0 / 255}, {0.0}, false}, 50);
+  const Dataset test = fmnist_test_images(top.type("image"), 50);
   for (bool groups : {false, true}) {  // one layer at a time, and fused into layer groups
     bm1684x::CodegenOptions options;
     options.layer_groups = groups;

@@ -7,50 +7,33 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "chip/bm1684x/sim/simulator.h"
-#include "passes/pass_manager.h"
-#include "quant/calibration.h"
-#include "quant/quantize.h"
 #include "target/bm1684x/codegen.h"
-#include "target/host/executor.h"
+#include "tests/support/chip_checks.h"
+#include "tests/support/compile_steps.h"
 #include "tests/support/net_builder.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
-using tpuc::testing::NetBuilder;
-using tpuc::testing::random_tensor;
+using namespace tpuc::testing;
 
 namespace {
 
-const bm1684x::Chip kChip =
-    bm1684x::load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/bm1684x.yaml");
-
-Graph quantized(Graph top) {
-  passes::run_pipeline(
-      top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
-  std::vector<TensorMap> samples;
-  for (unsigned s = 0; s < 4; ++s)
-    samples.push_back(
-        {{"x", random_tensor<float>(DType::F32, top.type("x").shape, -2, 2, 50 + s)}});
-  return quant::quantize(top, quant::calibrate(top, samples, {}), quant::QuantPolicy{});
-}
+// The network's int8 form: the default pipeline, then calibrated on four random inputs.
+Graph quantized(const Graph& top) { return int8_quantized(with_default_pipeline(top), 4, 50); }
 
 bm1684x::Model compile(const Graph& tpu, bool groups) {
   bm1684x::CodegenOptions options;
   options.layer_groups = groups;
-  return bm1684x::compile_model(tpu, kChip, options);
+  return bm1684x::compile_model(tpu, bm1684x_chip(), options);
 }
 
-void expect_bit_exact(const Graph& tpu, const bm1684x::Model& model) {
-  bm1684x::Simulator sim(kChip, model);
-  host::Executor host(tpu);
-  for (unsigned s = 0; s < 2; ++s) {
-    const Tensor x = random_tensor<float>(DType::F32, tpu.type("x").shape, -2, 2, 90 + s);
-    ASSERT_EQ(sim.run({{"x", x}}).at(tpu.outputs[0]).data,
-              host.run({{"x", x}}).at(tpu.outputs[0]).data)
-        << "sample " << s;
-  }
+// The model on the simulator against the quantized graph on the host, on two inputs in [-2, 2].
+void expect_matches_host(const Graph& tpu, const bm1684x::Model& model) {
+  expect_simulator_matches_host(tpu, model, {-2, 2}, 90, 2);
 }
 
 // GDMA commands writing DDR.
@@ -71,8 +54,8 @@ TEST(LayerGroups, AResidualBlockIsOneGroupAndOnlyItsResultIsStored) {
   b.g.outputs = {b.conv(block, 8, 1, 1, 0, false)};
   const Graph tpu = quantized(b.g);
   const bm1684x::Model grouped = compile(tpu, true), alone = compile(tpu, false);
-  expect_bit_exact(tpu, grouped);
-  expect_bit_exact(tpu, alone);
+  expect_matches_host(tpu, grouped);
+  expect_matches_host(tpu, alone);
   // The input's Quantize, four convolutions, the residual Add and the output's Dequantize: one
   // pipeline, one tile, one store.
   ASSERT_EQ(grouped.layers.size(), 1u);
@@ -90,7 +73,7 @@ TEST(LayerGroups, ATiledGroupRecomputesHalosBitExactly) {
   b.g.outputs = {b.conv(b.conv("x", 8, 3, 1, 1, true), 8, 3, 1, 1, true)};
   const Graph tpu = quantized(b.g);
   const bm1684x::Model grouped = compile(tpu, true);
-  expect_bit_exact(tpu, grouped);
+  expect_matches_host(tpu, grouped);
   const auto tiled = std::find_if(grouped.layers.begin(), grouped.layers.end(),
                                   [](const bm1684x::LayerInfo& l) { return l.nodes.size() > 1; });
   ASSERT_NE(tiled, grouped.layers.end());
@@ -111,7 +94,7 @@ TEST(LayerGroups, TheSearchNeverSeparatesAValueFromItsReaders) {
   const Graph tpu = quantized(b.g);
   std::vector<bool> on_chip(tpu.nodes.size(), true);
   const std::vector<bm1684x::LayerGroupPlan> groups =
-      bm1684x::find_layer_groups(tpu, on_chip, kChip);
+      bm1684x::find_layer_groups(tpu, on_chip, bm1684x_chip());
   std::set<size_t> covered;
   for (const bm1684x::LayerGroupPlan& p : groups) {
     for (size_t k = 0; k < p.nodes.size(); ++k) {
@@ -126,7 +109,7 @@ TEST(LayerGroups, TheSearchNeverSeparatesAValueFromItsReaders) {
     }
   }
   EXPECT_EQ(covered.size(), tpu.nodes.size());
-  expect_bit_exact(tpu, compile(tpu, true));
+  expect_matches_host(tpu, compile(tpu, true));
 }
 
 // One layer at a time, the second convolution's weights (1 MiB) load while the first computes:
@@ -136,7 +119,7 @@ TEST(LayerGroups, TheNextLayersWeightsLoadWhileThisLayerComputes) {
   b.g.outputs = {b.conv(b.conv("x", 512, 3, 1, 1, true), 256, 3, 1, 1, true)};
   const Graph tpu = quantized(b.g);
   const bm1684x::Model alone = compile(tpu, false);
-  bm1684x::Simulator sim(kChip, alone);
+  bm1684x::Simulator sim(bm1684x_chip(), alone);
   sim.run({{"x", random_tensor<float>(DType::F32, {1, 64, 14, 14}, -2, 2, 7)}});
   const bm1684x::SimStats& st = sim.stats();
   const auto conv = [&](size_t layer) {  // the layer's CONV command

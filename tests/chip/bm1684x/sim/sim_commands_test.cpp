@@ -2,71 +2,19 @@
 // 4-lane chip so channels wrap over the lanes; plus the faults a bad command must raise.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "ir/diagnostics.h"
 #include "ir/quant_math.h"
 #include "tests/support/random_tensor.h"
+#include "tests/support/sim_harness.h"
 
 using namespace tpuc;
-using tpuc::testing::random_tensor;
 using namespace tpuc::bm1684x;
-
-namespace {
-
-Chip small_chip() {
-  Chip c;
-  c.name = "tiny";
-  c.lanes = 4;
-  c.lmem_bytes = 4096;
-  c.lmem_banks = 4;
-  return c;
-}
-
-// A model whose DDR holds the input at 0 and the output right after; `program` moves data.
-struct Harness {
-  Chip chip = small_chip();
-  Model model;
-  uint64_t in_addr, out_addr;
-
-  Harness(const TensorType& in, const TensorType& out) {
-    model.chip = chip.name;
-    model.weight_addr = chip.ddr_base;
-    in_addr = chip.ddr_base;
-    out_addr = chip.ddr_base + 4096;
-    model.ddr_bytes = 8192;
-    model.inputs = {{"x", in, in_addr}};
-    model.outputs = {{"y", out, out_addr}};
-  }
-  Operand global(uint64_t addr, DType t, uint32_t n, uint32_t c, uint32_t h, uint32_t w) const {
-    return {Space::Global, t, addr, 0, n, c, h, w, int64_t(c) * h * w, int64_t(h) * w, w, 1};
-  }
-  // A local tensor in the layout the compiler uses: channel slots of `plane` elements per lane.
-  static Operand local(uint64_t addr, DType t, uint32_t lane, uint32_t n, uint32_t c, uint32_t h,
-                       uint32_t w, int64_t plane) {
-    return {Space::Local, t, addr, lane, n, c, h, w, 0, plane, w, 1};
-  }
-  GdmaCommand copy(const Operand& src, const Operand& dst, uint32_t dep = 0) {
-    GdmaCommand g;
-    g.op = GdmaOp::Tensor;
-    g.src = src;
-    g.dst = dst;
-    g.dep = dep;
-    g.id = uint32_t(model.program.gdma.size() + 1);
-    model.program.gdma.push_back(g);
-    return g;
-  }
-  void tiu(TiuCommand c, uint32_t dep) {
-    c.dep = dep;
-    c.id = uint32_t(model.program.tiu.size() + 1);
-    model.program.tiu.push_back(c);
-  }
-  Tensor run(const Tensor& x) { return Simulator(chip, model).run({{"x", x}}).at("y"); }
-};
-
-}  // namespace
+using tpuc::testing::random_tensor;
+using tpuc::testing::SimHarness;
 
 TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
   // x [1, 6, 7, 7] (6 channels over 4 lanes), w [5, 6, 2, 2] inside the model input after x.
@@ -74,11 +22,11 @@ TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
             OW = OH;
   Tensor x = random_tensor<int8_t>(DType::I8, {1, IC + OC * K * K, H, W}, -128, 127,
                                    1);  // weights ride in the same input
-  Harness h({DType::I8, {1, IC + OC * K * K, H, W}, std::nullopt},
-            {DType::I32, {1, OC, OH, OW}, std::nullopt});
+  SimHarness h({DType::I8, {1, IC + OC * K * K, H, W}, std::nullopt},
+               {DType::I32, {1, OC, OH, OW}, std::nullopt});
   const int64_t plane = H * W;
-  h.copy(h.global(h.in_addr, DType::I8, 1, IC, H, W),
-         Harness::local(0, DType::I8, 0, 1, IC, H, W, plane));
+  h.copy(SimHarness::global(h.in_addr, DType::I8, 1, IC, H, W),
+         SimHarness::local(0, DType::I8, 0, 1, IC, H, W, plane));
   // Weights [oc][ic·K·K] from the input's bytes after x: oc on the lanes, ic·K·K per lane.
   const uint64_t w_ddr = h.in_addr + uint64_t(IC * H * W);
   Operand wsrc{Space::Global, DType::I8, w_ddr, 0, 1, OC, IC, K * K, 0, IC * K * K, K * K, 1};
@@ -86,14 +34,14 @@ TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
   h.copy(wsrc, wdst);
   TiuCommand c;
   c.op = TiuOp::Conv;
-  c.opd0 = Harness::local(0, DType::I8, 0, 1, IC, H, W, plane);
+  c.opd0 = SimHarness::local(0, DType::I8, 0, 1, IC, H, W, plane);
   c.opd1 = wdst;
-  c.res = Harness::local(2048, DType::I32, 0, 1, OC, OH, OW, OH * OW);
+  c.res = SimHarness::local(2048, DType::I32, 0, 1, OC, OH, OW, OH * OW);
   c.kh = c.kw = K;
   c.stride_h = c.stride_w = S;
   c.dilation_h = c.dilation_w = D;
   h.tiu(c, 2);
-  h.copy(c.res, h.global(h.out_addr, DType::I32, 1, OC, OH, OW), 1);
+  h.copy(c.res, SimHarness::global(h.out_addr, DType::I32, 1, OC, OH, OW), 1);
   const Tensor y = h.run(x);
   const int8_t* xi = x.as<int8_t>();
   const int8_t* wi = xi + IC * H * W;
@@ -117,10 +65,10 @@ TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
             OW = W + PL + PR - K + 1;
   Tensor x = random_tensor<int8_t>(DType::I8, {1, C + C * K * K, H, W}, -128, 127,
                                    9);  // weights ride in the same input
-  Harness h({DType::I8, {1, C + C * K * K, H, W}, std::nullopt},
-            {DType::I32, {2, C, OH, OW}, std::nullopt});
-  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W),
-         Harness::local(0, DType::I8, 0, 1, C, H, W, H * W));
+  SimHarness h({DType::I8, {1, C + C * K * K, H, W}, std::nullopt},
+               {DType::I32, {2, C, OH, OW}, std::nullopt});
+  h.copy(SimHarness::global(h.in_addr, DType::I8, 1, C, H, W),
+         SimHarness::local(0, DType::I8, 0, 1, C, H, W, H * W));
   Operand wsrc{
       Space::Global, DType::I8, h.in_addr + uint64_t(C * H * W), 0, 1, C, 1, K * K, 0, K * K,
       K * K,         1};
@@ -128,19 +76,23 @@ TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
   h.copy(wsrc, wdst);
   TiuCommand conv;  // depthwise: one kernel per channel
   conv.op = TiuOp::Depthwise;
-  conv.opd0 = Harness::local(0, DType::I8, 0, 1, C, H, W, H * W);
+  conv.opd0 = SimHarness::local(0, DType::I8, 0, 1, C, H, W, H * W);
   conv.opd1 = wdst;
-  conv.res = Harness::local(2048, DType::I32, 0, 1, C, OH, OW, OH * OW);
+  conv.res = SimHarness::local(2048, DType::I32, 0, 1, C, OH, OW, OH * OW);
   conv.kh = conv.kw = K;
-  conv.pad_top = PT, conv.pad_bottom = PB, conv.pad_left = PL, conv.pad_right = PR;
+  conv.pad_top = PT;
+  conv.pad_bottom = PB;
+  conv.pad_left = PL;
+  conv.pad_right = PR;
   h.tiu(conv, 2);
   TiuCommand pool = conv;
   pool.op = TiuOp::Pool;
-  pool.res = Harness::local(1536, DType::I8, 0, 1, C, OH, OW, OH * OW);
+  pool.res = SimHarness::local(1536, DType::I8, 0, 1, C, OH, OW, OH * OW);
   pool.pad_value = -128;
   h.tiu(pool, 2);
-  h.copy(conv.res, h.global(h.out_addr, DType::I32, 1, C, OH, OW), 1);
-  h.copy(pool.res, h.global(h.out_addr + uint64_t(C * OH * OW * 4), DType::I8, 1, C, OH, OW),
+  h.copy(conv.res, SimHarness::global(h.out_addr, DType::I32, 1, C, OH, OW), 1);
+  h.copy(pool.res,
+         SimHarness::global(h.out_addr + uint64_t(C * OH * OW * 4), DType::I8, 1, C, OH, OW),
          2);  // the int8 pool after it
   Simulator sim(h.chip, h.model);
   const Tensor y = sim.run({{"x", x}}).at("y");
@@ -167,13 +119,13 @@ TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
 TEST(SimCommands, MaxPoolAndRequantAndArith) {
   const int C = 5, H = 4, W = 4;
   Tensor x = random_tensor<int8_t>(DType::I8, {1, C, H, W}, -128, 127, 2);
-  Harness h({DType::I8, {1, C, H, W}, std::nullopt}, {DType::I8, {1, C, 2, 2}, std::nullopt});
-  h.copy(h.global(h.in_addr, DType::I8, 1, C, H, W),
-         Harness::local(0, DType::I8, 1, 1, C, H, W, 16));  // start lane 1
+  SimHarness h({DType::I8, {1, C, H, W}, std::nullopt}, {DType::I8, {1, C, 2, 2}, std::nullopt});
+  h.copy(SimHarness::global(h.in_addr, DType::I8, 1, C, H, W),
+         SimHarness::local(0, DType::I8, 1, 1, C, H, W, 16));  // start lane 1
   TiuCommand p;
   p.op = TiuOp::Pool;
-  p.opd0 = Harness::local(0, DType::I8, 1, 1, C, H, W, 16);
-  p.res = Harness::local(512, DType::I8, 1, 1, C, 2, 2, 4);
+  p.opd0 = SimHarness::local(0, DType::I8, 1, 1, C, H, W, 16);
+  p.res = SimHarness::local(512, DType::I8, 1, 1, C, 2, 2, 4);
   p.kh = p.kw = 2;
   p.stride_h = p.stride_w = 2;
   h.tiu(p, 1);
@@ -181,13 +133,13 @@ TEST(SimCommands, MaxPoolAndRequantAndArith) {
   add.op = TiuOp::Arith;
   add.arith = ArithOp::Add;
   add.opd0 = add.opd1 = p.res;
-  add.res = Harness::local(1024, DType::I8, 1, 1, C, 2, 2, 4);
+  add.res = SimHarness::local(1024, DType::I8, 1, 1, C, 2, 2, 4);
   add.multiplier[0] = 3;
   add.multiplier[1] = -1;
   add.shift = 1;
   add.relu = true;
   h.tiu(add, 0);
-  h.copy(add.res, h.global(h.out_addr, DType::I8, 1, C, 2, 2), 2);
+  h.copy(add.res, SimHarness::global(h.out_addr, DType::I8, 1, C, 2, 2), 2);
   const Tensor y = h.run(x);
   for (int c = 0; c < C; ++c)
     for (int oy = 0; oy < 2; ++oy)
@@ -206,27 +158,19 @@ TEST(SimCommands, MatMulRequantQuantizeDequantize) {
   const int M = 2, K = 6, N = 5;
   Tensor x(TensorType{DType::F32, {M, K}, std::nullopt});
   for (int i = 0; i < M * K; ++i) x.as<float>()[i] = float(i % 7) - 3.2f;
-  Harness h({DType::F32, {M, K}, std::nullopt}, {DType::F32, {M, N}, std::nullopt});
+  SimHarness h({DType::F32, {M, K}, std::nullopt}, {DType::F32, {M, N}, std::nullopt});
   // Weights, bias and requant tables are written into LMEM by FILL commands (one value each).
-  auto fill = [&](const Operand& dst, int32_t v) {
-    GdmaCommand g;
-    g.op = GdmaOp::Fill;
-    g.dst = dst;
-    g.fill_value = v;
-    g.id = uint32_t(h.model.program.gdma.size() + 1);
-    h.model.program.gdma.push_back(g);
-  };
   const Operand xf{Space::Local, DType::F32, 0, 0, M, K, 1, 1, 1,
                    16,           0,          0};  // row m in slot n, k on lanes
   h.copy({Space::Global, DType::F32, h.in_addr, 0, M, K, 1, 1, K, 1, 0, 0}, xf);
   const Operand wq{Space::Local, DType::I8, 256, 0, 1, N, K, 1, 0, 16, 1, 0};
-  fill(wq, 2);
+  h.fill(wq, 2);
   const Operand bias{Space::Local, DType::I32, 512, 0, 1, N, 1, 1, 0, 16, 0, 0};
-  fill(bias, -7);
+  h.fill(bias, -7);
   const Operand mult{Space::Local, DType::I32, 768, 0, 1, N, 1, 1, 0, 16, 0, 0},
       shift{Space::Local, DType::I32, 1024, 0, 1, N, 1, 1, 0, 16, 0, 0};
-  fill(mult, 1 << 30);
-  fill(shift, 31);  // requant = /2
+  h.fill(mult, 1 << 30);
+  h.fill(shift, 31);  // requant = /2
   TiuCommand q;
   q.op = TiuOp::Arith;
   q.arith = ArithOp::Quantize;
@@ -273,11 +217,11 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
   const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt},
       out{DType::F16, {1, 6, 3, 3}, std::nullopt};
   Tensor x = random_tensor<float>(DType::F32, in.shape, -20, 20, 5);
-  Harness h(in, out);
-  const Operand xf = Harness::local(0, DType::F32, 1, 1, 6, 3, 3, 9),
-                half = Harness::local(256, DType::F16, 1, 1, 6, 3, 3, 9),
-                sum = Harness::local(512, DType::F16, 1, 1, 6, 3, 3, 9);
-  h.copy(h.global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
+  SimHarness h(in, out);
+  const Operand xf = SimHarness::local(0, DType::F32, 1, 1, 6, 3, 3, 9),
+                half = SimHarness::local(256, DType::F16, 1, 1, 6, 3, 3, 9),
+                sum = SimHarness::local(512, DType::F16, 1, 1, 6, 3, 3, 9);
+  h.copy(SimHarness::global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
   TiuCommand convert;
   convert.op = TiuOp::Arith;
   convert.arith = ArithOp::Convert;
@@ -294,7 +238,7 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
   add.opd1 = half;
   add.res = sum;
   h.tiu(add, 0);
-  h.copy(sum, h.global(h.out_addr, DType::F16, 1, 6, 3, 3), 2);
+  h.copy(sum, SimHarness::global(h.out_addr, DType::F16, 1, 6, 3, 3), 2);
   const Tensor y = h.run(x);
   for (int64_t i = 0; i < x.size(); ++i) {
     const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f),
@@ -304,130 +248,109 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
 }
 
 TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
-  auto error_of = [](Harness& h) {
-    try {
-      h.run(Tensor(h.model.inputs[0].type));
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
   const TensorType t{DType::I8, {1, 4, 2, 2}, std::nullopt};
   {
-    Harness h(t, t);  // LMEM address past the lane
-    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2),
-           Harness::local(4094, DType::I8, 0, 1, 4, 2, 2, 4));
-    EXPECT_EQ(error_of(h),
+    SimHarness h(t, t);  // LMEM address past the lane
+    h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(4094, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_EQ(h.error_of_run(),
               "GDMA command 1 dst: local bytes [4094, 4098) leave the lane's 4096 bytes");
   }
   {
-    Harness h(t, t);  // DDR past the end
-    h.copy(h.global(h.in_addr + 8190, DType::I8, 1, 4, 2, 2),
-           Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4));
-    EXPECT_NE(error_of(h).find(
+    SimHarness h(t, t);  // DDR past the end
+    h.copy(SimHarness::global(h.in_addr + 8190, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_NE(h.error_of_run().find(
                   "GDMA command 1 src: DDR bytes [0x100001ffe, 0x10000200e) leave the model's DDR"),
               std::string::npos)
-        << error_of(h);
+        << h.error_of_run();
   }
   {
-    Harness h(t, t);  // a start lane the chip does not have
-    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2),
-           Harness::local(0, DType::I8, 9, 1, 4, 2, 2, 4));
-    EXPECT_EQ(error_of(h), "GDMA command 1 dst: start lane 9 is outside the 4 lanes");
+    SimHarness h(t, t);  // a start lane the chip does not have
+    h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(0, DType::I8, 9, 1, 4, 2, 2, 4));
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1 dst: start lane 9 is outside the 4 lanes");
   }
   {
-    Harness h(t, t);  // a dependency on a command that does not exist
-    h.copy(h.global(h.in_addr, DType::I8, 1, 4, 2, 2),
-           Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);
-    EXPECT_EQ(error_of(h), "GDMA command 1 depends on command 3, which does not exist");
+    SimHarness h(t, t);  // a dependency on a command that does not exist
+    h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1 depends on command 3, which does not exist");
   }
   {
-    Harness h(t, t);  // an ADD whose second operand is smaller than the result
+    SimHarness h(t, t);  // an ADD whose second operand is smaller than the result
     TiuCommand c;
     c.op = TiuOp::Arith;
     c.arith = ArithOp::Add;
-    c.opd0 = c.res = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
-    c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 1, 2, 4);
+    c.opd0 = c.res = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = SimHarness::local(64, DType::I8, 0, 1, 4, 1, 2, 4);
     h.tiu(c, 0);
-    EXPECT_EQ(error_of(h), "TIU command 1: res and opd1 shapes differ");
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: res and opd1 shapes differ");
   }
   {
-    Harness h(t, t);  // a REQUANT whose shift table holds 64
-    auto fill = [&](const Operand& dst, int32_t v) {
-      GdmaCommand g;
-      g.op = GdmaOp::Fill;
-      g.dst = dst;
-      g.fill_value = v;
-      g.id = uint32_t(h.model.program.gdma.size() + 1);
-      h.model.program.gdma.push_back(g);
-    };
+    SimHarness h(t, t);  // a REQUANT whose shift table holds 64
     const Operand table{Space::Local, DType::I32, 512, 0, 1, 4, 1, 1, 0, 16, 0, 0};
-    fill(table, 64);
+    h.fill(table, 64);
     TiuCommand c;
     c.op = TiuOp::Requant;
-    c.opd0 = Harness::local(0, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.opd0 = SimHarness::local(0, DType::I32, 0, 1, 4, 2, 2, 4);
     c.opd1 = c.opd2 = table;
-    c.res = Harness::local(1024, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.res = SimHarness::local(1024, DType::I8, 0, 1, 4, 2, 2, 4);
     h.tiu(c, 1);
-    EXPECT_EQ(error_of(h), "TIU command 1: shift 64 is outside [0, 63]");
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: shift 64 is outside [0, 63]");
   }
   {
-    Harness h(t, t);  // a FILL value the destination cannot hold
-    GdmaCommand g;
-    g.id = 1;
-    g.op = GdmaOp::Fill;
-    g.fill_value = 300;
-    g.dst = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
-    h.model.program.gdma.push_back(g);
-    EXPECT_EQ(error_of(h), "GDMA command 1: fill value 300 does not fit i8");
+    SimHarness h(t, t);  // a FILL value the destination cannot hold
+    h.fill(SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 300);
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1: fill value 300 does not fit i8");
     h.model.program.gdma[0].fill_value = 65504.5;  // between two f16 values
     h.model.program.gdma[0].dst.dtype = DType::F16;
-    EXPECT_EQ(error_of(h), "GDMA command 1: fill value 65504.5 does not fit f16");
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1: fill value 65504.5 does not fit f16");
   }
   {
-    Harness h(t, t);  // CONV weights with fewer input channels than the input has
+    SimHarness h(t, t);  // CONV weights with fewer input channels than the input has
     TiuCommand c;
     c.op = TiuOp::Conv;
-    c.opd0 = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
-    c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 2, 1, 36);
-    c.res = Harness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.opd0 = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = SimHarness::local(64, DType::I8, 0, 1, 4, 2, 1, 36);
+    c.res = SimHarness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
     h.tiu(c, 0);
-    EXPECT_EQ(error_of(h),
+    EXPECT_EQ(h.error_of_run(),
               "TIU command 1: opd1 does not cover [output channels, input channels, kh·kw]");
   }
   {
-    Harness h(t, t);  // a CONV whose window leaves its input
+    SimHarness h(t, t);  // a CONV whose window leaves its input
     TiuCommand c;
     c.op = TiuOp::Conv;
-    c.opd0 = Harness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
-    c.opd1 = Harness::local(64, DType::I8, 0, 1, 4, 4, 9, 36);
-    c.res = Harness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.opd0 = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = SimHarness::local(64, DType::I8, 0, 1, 4, 4, 9, 36);
+    c.res = SimHarness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
     c.kh = c.kw = 3;
     h.tiu(c, 0);
-    EXPECT_EQ(error_of(h), "TIU command 1: the window leaves opd0 and its padding");
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: the window leaves opd0 and its padding");
     TiuCommand& padded =
         h.model.program.tiu
             .back();  // the window fits its padding now, but the chip's fields hold at most 15
     padded.pad_top = 16;
     padded.pad_left = 2;
-    EXPECT_EQ(error_of(h), "TIU command 1: padding is at most 15");
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: padding is at most 15");
   }
 }
 
 // In time, not cycles: the TIU and GDMA clocks may differ (the BM1684's do), and the timeline
 // counts TIU cycles.
 TEST(CycleModel, NeverBeatsTheRoofline) {
-  Chip two_clocks = small_chip();
+  Chip two_clocks = SimHarness::small_chip();
   two_clocks.tiu_mhz = 1000;
   two_clocks.gdma_mhz = 500;
-  for (const Chip& chip : {small_chip(), two_clocks}) {
+  for (const Chip& chip : {SimHarness::small_chip(), two_clocks}) {
     std::mt19937 rng(3);
     for (int i = 0; i < 500; ++i) {
       TiuCommand c;
       c.op = TiuOp::Conv;
-      c.opd0 = Harness::local(0, DType::I8, rng() % 4, 1, 1 + rng() % 20, 8, 8, 64);
-      c.res = Harness::local(0, DType::I32, rng() % 4, 1 + rng() % 2, 1 + rng() % 20, 1 + rng() % 6,
-                             1 + rng() % 6, 64);
+      c.opd0 = SimHarness::local(0, DType::I8, rng() % 4, 1, 1 + rng() % 20, 8, 8, 64);
+      c.res = SimHarness::local(0, DType::I32, rng() % 4, 1 + rng() % 2, 1 + rng() % 20,
+                                1 + rng() % 6, 1 + rng() % 6, 64);
       c.kh = uint8_t(1 + rng() % 3);
       c.kw = uint8_t(1 + rng() % 3);
       const CommandCost cost = tiu_cost(chip, c);
@@ -435,8 +358,8 @@ TEST(CycleModel, NeverBeatsTheRoofline) {
       ASSERT_GE(double(cost.cycles), double(cost.macs) / peak_macs_per_cycle);
       GdmaCommand g;
       g.op = GdmaOp::Tensor;
-      g.src =
-          Harness::local(0, DType::I8, 0, 1, 1 + rng() % 50, 1 + rng() % 30, 1 + rng() % 30, 1024);
+      g.src = SimHarness::local(0, DType::I8, 0, 1, 1 + rng() % 50, 1 + rng() % 30, 1 + rng() % 30,
+                                1024);
       g.dst = {Space::Global,
                DType::I8,
                chip.ddr_base,
