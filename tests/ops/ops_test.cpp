@@ -43,19 +43,6 @@ TEST(Ops, ConvFloat) {
   }
 }
 
-// Same-shaped layers share one compiled kernel; each must still use its own weights.
-TEST(Ops, SameShapedConvsShareCodeNotWeights) {
-  const ConvCase k{{1, 16, 6, 6}, {32, 16, 3, 3}, 1, 1, 1, 1};
-  const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, 7);
-  for (unsigned seed : {8u, 9u}) {
-    const Tensor w = random_tensor<float>(DType::F32, k.w, -1, 1, seed),
-                 b = random_tensor<float>(DType::F32, {k.w[0]}, -1, 1, seed);
-    Shape shape;
-    expect_near(run_node(conv_node(k), {x, w, b}, {false, true, true}),
-                naive_conv(x, w, &b, k, shape));
-  }
-}
-
 TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
   const ConvCase k{{1, 5, 6, 6}, {3, 5, 3, 3}, 2, 1, 1, 1};
   const Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 7),

@@ -1,18 +1,15 @@
 // Single int8 ops compiled for the BM1684X and run on the simulator, against the host int8
 // reference bit for bit, at shapes the example model does not reach: more channels than lanes,
-// stride 2, padding, tiles that do not divide the rows. Plus the local-memory overflow error and
-// the allocator.
+// stride 2, padding, tiles that do not divide the rows; the local-memory overflow error; and the
+// layers that run on the host instead, with their reasons.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "chip/bm1684x/sim/simulator.h"
-#include "chip/bm1684x/sim/trace.h"
 #include "driver/host_layers.h"
 #include "ir/diagnostics.h"
 #include "target/bm1684x/codegen.h"
-#include "target/bm1684x/lmem_allocator.h"
 #include "target/host/executor.h"
 #include "tests/support/chip_checks.h"
 #include "tests/support/errors.h"
@@ -233,57 +230,6 @@ TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
   }
 }
 
-// The Chrome trace of a simulated residual block: every command once on its engine's track, the
-// engines' spans in order and never overlapping, each command after the one it depends on, each
-// span as long as its cycles at the TIU clock, and each layer spanning its commands.
-TEST(SimTrace, ShowsEveryCommandInDependencyOrder) {
-  Graph g = conv_graph(DType::I8, {1, 70, 9, 11}, 70, 1, 1, 0, true);
-  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
-  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
-  add.attrs["rshift"] = std::vector<int64_t>{31};
-  g.types["z"] = int8_type({1, 70, 9, 11}, 0.1);
-  g.nodes.push_back(add);
-  g.outputs = {"z"};
-  const Model model = compile_model(g, bm1684x_chip());
-  Simulator sim(bm1684x_chip(), model);
-  Tensor x(g.type("x"));
-  sim.run({{"x", x}});
-  const nlohmann::json trace =
-      nlohmann::json::parse(chrome_trace(model, sim.stats(), bm1684x_chip()));
-  std::map<int, std::vector<nlohmann::json>> tracks;  // tid → spans in file order
-  for (const nlohmann::json& e : trace.at("traceEvents"))
-    if (e.at("ph") == "X") tracks[e.at("tid").get<int>()].push_back(e);
-  ASSERT_EQ(tracks[1].size(), model.program.tiu.size());
-  ASSERT_EQ(tracks[2].size(), model.program.gdma.size());
-  ASSERT_EQ(tracks[3].size(), model.layers.size());
-  auto end_of = [](const nlohmann::json& e) {
-    return e.at("ts").get<double>() + e.at("dur").get<double>();
-  };
-  for (int engine : {1, 2}) {
-    const std::vector<nlohmann::json>& spans = tracks[engine];
-    const std::vector<nlohmann::json>& other = tracks[3 - engine];
-    for (size_t k = 0; k < spans.size(); ++k) {
-      const nlohmann::json& e = spans[k];
-      EXPECT_EQ(e.at("args").at("id").get<size_t>(), k + 1);
-      EXPECT_DOUBLE_EQ(e.at("dur").get<double>(),
-                       e.at("args").at("cycles").get<double>() / bm1684x_chip().tiu_mhz);
-      if (k > 0) EXPECT_GE(e.at("ts").get<double>(), end_of(spans[k - 1]) - 1e-9);
-      const size_t dep = e.at("args").at("dep").get<size_t>();
-      if (dep)
-        EXPECT_GE(e.at("ts").get<double>(), end_of(other.at(dep - 1)) - 1e-9)
-            << "engine " << engine << " command " << k + 1;
-    }
-  }
-  for (size_t l = 0; l < model.layers.size(); ++l) {
-    const LayerInfo& info = model.layers[l];
-    const nlohmann::json& span = tracks[3][l];
-    for (uint32_t k : info.tiu) {
-      EXPECT_LE(span.at("ts").get<double>(), tracks[1][k].at("ts").get<double>() + 1e-9);
-      EXPECT_GE(end_of(span), end_of(tracks[1][k]) - 1e-9);
-    }
-  }
-}
-
 TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
   const Graph g = conv_graph(DType::I8, {1, 1, 1, 70000}, 2, 1, 1, 0, false);
   const std::string error = error_of([&] { compile_model(g, bm1684x_chip()); });
@@ -315,37 +261,6 @@ TEST(CodegenOps, HostLayersAreNamedWithTheirReason) {
   EXPECT_EQ(m.host_layers[0].name, "squash");
   EXPECT_EQ(m.host_layers[0].reason, "no bm1684x schedule for Tanh");
   EXPECT_TRUE(m.program.tiu.size() == 1 && m.program.gdma.size() == 1);  // only the END commands
-}
-
-TEST(LmemAllocator, BanksFirstThenNextFitSoFreedMemoryIsNotReusedAtOnce) {
-  LmemAllocator a(bm1684x_chip());
-  LmemBuffer small{"a", DType::I8, {10, 10, 64}, 2};  // 100 bytes per lane → 128 after EU alignment
-  ASSERT_TRUE(a.allocate(small));
-  LmemBuffer table{"t", DType::I32, {64}, 0};  // small: packed after `a`
-  ASSERT_TRUE(a.allocate(table));
-  EXPECT_EQ(table.addr, 128u);
-  LmemBuffer wide{
-      "b", DType::I32, {56, 56, 70}, 2};  // 2 channel slots × 3136 × 4 bytes: over half a bank
-  ASSERT_TRUE(a.allocate(wide));
-  EXPECT_EQ(small.addr, 0u);
-  EXPECT_EQ(wide.addr, uint64_t(bm1684x_chip().bank_bytes()));  // its own bank
-  EXPECT_EQ(wide.bytes_per_lane(), 2 * 3136 * 4);
-  // Freed, `a` is not handed out again while later memory is free: the next buffer goes after `b`.
-  a.release(small.addr);
-  LmemBuffer next{"c", DType::I8, {10, 10, 64}, 2};
-  ASSERT_TRUE(a.allocate(next));
-  EXPECT_EQ(next.addr, uint64_t(bm1684x_chip().bank_bytes()) + 2 * 3136 * 4);
-  LmemBuffer huge{"d", DType::I8, {bm1684x_chip().lmem_bytes, 1, 1}, 2};
-  EXPECT_FALSE(a.allocate(huge));
-  // Past the end of local memory the search wraps around to the freed start.
-  LmemBuffer rest{
-      "e", DType::I8, {bm1684x_chip().lmem_bytes - 3 * bm1684x_chip().bank_bytes(), 1, 1}, 2};
-  ASSERT_TRUE(a.allocate(rest));
-  EXPECT_EQ(rest.addr, uint64_t(3 * bm1684x_chip().bank_bytes()));
-  LmemBuffer again{"f", DType::I8, {10, 10, 64}, 2};
-  ASSERT_TRUE(a.allocate(again));
-  EXPECT_EQ(again.addr, 0u);
-  EXPECT_EQ(a.placed().size(), 6u);
 }
 
 // Concat is one DDR-to-DDR GDMA copy per input into its slice of the output: along the channels

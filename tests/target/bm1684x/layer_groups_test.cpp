@@ -1,8 +1,8 @@
 // Layer groups: float networks built here, calibrated and quantized like any model, compiled for
 // the BM1684X fused into groups and one layer at a time. Both must equal the host int8 reference
 // bit for bit; a group keeps its intermediate results in local memory (only its result is stored),
-// a tiled group recomputes its producers' halos, the search never separates a value from one of its
-// readers, and the stream scheduler loads a layer's weights while the layer before it computes.
+// a tiled group recomputes its producers' halos, and the search never separates a value from one
+// of its readers.
 #include "target/bm1684x/layer_groups.h"
 
 #include <gtest/gtest.h>
@@ -10,12 +10,10 @@
 #include <algorithm>
 #include <set>
 
-#include "chip/bm1684x/sim/simulator.h"
 #include "target/bm1684x/codegen.h"
 #include "tests/support/chip_checks.h"
 #include "tests/support/compile_steps.h"
 #include "tests/support/net_builder.h"
-#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using namespace tpuc::testing;
@@ -110,35 +108,6 @@ TEST(LayerGroups, TheSearchNeverSeparatesAValueFromItsReaders) {
   }
   EXPECT_EQ(covered.size(), tpu.nodes.size());
   expect_matches_host(tpu, compile(tpu, true));
-}
-
-// One layer at a time, the second convolution's weights (1 MiB) load while the first computes:
-// the GDMA runs ahead of the TIU instead of waiting at each layer's border.
-TEST(LayerGroups, TheNextLayersWeightsLoadWhileThisLayerComputes) {
-  NetBuilder b({1, 64, 14, 14});
-  b.g.outputs = {b.conv(b.conv("x", 512, 3, 1, 1, true), 256, 3, 1, 1, true)};
-  const Graph tpu = quantized(b.g);
-  const bm1684x::Model alone = compile(tpu, false);
-  bm1684x::Simulator sim(bm1684x_chip(), alone);
-  sim.run({{"x", random_tensor<float>(DType::F32, {1, 64, 14, 14}, -2, 2, 7)}});
-  const bm1684x::SimStats& st = sim.stats();
-  const auto conv = [&](size_t layer) {  // the layer's CONV command
-    for (uint32_t k : alone.layers[layer].tiu)
-      if (alone.program.tiu[k].op == bm1684x::TiuOp::Conv) return k;
-    return uint32_t(0);
-  };
-  const uint32_t first = conv(1);  // layer 0 quantizes the input
-  uint32_t weights = 0;  // the second layer's weight load: its largest read of the weight blob
-  int64_t largest = 0;
-  for (uint32_t k : alone.layers[2].gdma) {
-    const bm1684x::GdmaCommand& c = alone.program.gdma[k];
-    const bool blob = c.src.space == bm1684x::Space::Global && c.src.addr >= alone.weight_addr &&
-                      c.src.addr < alone.weight_addr + alone.weights.size();
-    if (blob && c.src.elements() > largest) weights = k, largest = c.src.elements();
-  }
-  ASSERT_GT(largest, 1000000);
-  EXPECT_LT(st.gdma[weights].start, st.tiu[first].end)
-      << "the second layer's loads start only after the first convolution";
 }
 
 TEST(LayerGroups, LocalityOrderPutsAConsumerRightAfterItsProducer) {
