@@ -2,7 +2,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <random>
 
 #include "ir/files.h"
 #include "ir/text.h"
@@ -10,6 +9,7 @@
 #include "passes/pass_manager.h"
 #include "target/host/executor.h"
 #include "tests/support/pass_golden_cases.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using namespace tpuc::testing;
@@ -18,15 +18,11 @@ namespace {
 
 const std::string kSeparator = "// ----- EXPECT\n";
 
+// Input i of g drawn uniformly from [-2, 2] and rounded to its element type, with seed 7 + i.
 TensorMap random_inputs(const Graph& g) {
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<float> dist(-2, 2);
   TensorMap inputs;
-  for (const std::string& in : g.inputs) {
-    Tensor t(g.type(in));
-    for (int64_t i = 0; i < t.size(); ++i) t.as<float>()[i] = dist(rng);
-    inputs[in] = t;
-  }
+  for (size_t i = 0; i < g.inputs.size(); ++i)
+    inputs[g.inputs[i]] = random_input(g.type(g.inputs[i]), -2, 2, unsigned(7 + i));
   return inputs;
 }
 
