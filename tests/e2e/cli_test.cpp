@@ -1,112 +1,111 @@
 // The tpuc executable as a user runs it: exit codes and the one-line errors for bad input.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include <algorithm>
-#include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
-#include <regex>
-
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "ir/files.h"
 #include "ir/npz.h"
+#include "tests/support/fmnist.h"
+#include "tests/support/source_tree.h"
+#include "tests/support/tpuc_process.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 
 namespace {
 
-const std::string kSrc = TPUC_SOURCE_DIR;
-const std::string kTpuc = std::string(TPUC_BINARY_DIR) + "/cli/tpuc";
-
-struct Result {
-  int code;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& args) {
-  Result r{0, ""};
-  FILE* p = popen((kTpuc + " " + args + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
+// A path in the test's temporary folder.
 std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
 
 }  // namespace
 
 TEST(Cli, TruncatedModel) {
-  const std::string bytes = read_file(kSrc + "/examples/fmnist/model.onnx");
+  const std::string bytes = read_file(source_path("examples/fmnist/model.onnx"));
   write_file_atomic(temp("cut.onnx"), bytes.substr(0, bytes.size() / 2));
-  const Result r = run("import " + temp("cut.onnx"));
+  const TpucResult r = run_tpuc("import " + temp("cut.onnx"));
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.output, "tpuc: error: " + temp("cut.onnx") + ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)\n");
+  EXPECT_EQ(r.output,
+            "tpuc: error: " + temp("cut.onnx") +
+                ": not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)\n");
 }
 
 // One config with a mistake of every kind: all are reported at once, each at its file:line:column,
 // and the compile never starts.
 TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
   const std::string cfg =
-      "include: ../../configs/targets/bm1684x-int8.yaml\n"                          // 1
-      "model: missing-model.onnx\n"                                                 // 2: missing file
-      "quantization:\n"                                                             // 3
-      "  calibraton: {count: 1}\n"                                                  // 4: unknown key
-      "validation:\n"                                                               // 5
+      "include: ../../configs/targets/bm1684x-int8.yaml\n"  // 1
+      "model: missing-model.onnx\n"                         // 2: missing file
+      "quantization:\n"                                     // 3
+      "  calibraton: {count: 1}\n"                          // 4: unknown key
+      "validation:\n"                                       // 5
       "  dataset: {images: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz}\n"
-      "  count: many\n"                                                             // 7: wrong type
-      "  tolerance: {min_cosine: 2}\n"                                              // 8: out of range
-      "codegen: {layer_groups: sometimes, groups: 3}\n"                             // 9: wrong type, unknown key
+      "  count: many\n"                                  // 7: wrong type
+      "  tolerance: {min_cosine: 2}\n"                   // 8: out of range
+      "codegen: {layer_groups: sometimes, groups: 3}\n"  // 9: wrong type, unknown key
       "output_dir: ../../out/broken\n";
-  const std::string path = kSrc + "/examples/fmnist/broken-config-test.yaml";  // relative paths must still resolve
+  const std::string path =
+      source_path("examples/fmnist/broken-config-test.yaml");  // relative paths must still resolve
   write_file_atomic(path, cfg);
-  const Result r = run("compile --config " + path);
+  const TpucResult r = run_tpuc("compile --config " + path);
   std::remove(path.c_str());
   EXPECT_EQ(r.code, 2);
   for (const std::string& expected : {
-           path + ":2:8: file not found: " + kSrc + "/examples/fmnist/missing-model.onnx",
+           path + ":2:8: file not found: " + source_path("examples/fmnist/missing-model.onnx"),
            path + ":4:3: unknown key 'calibraton'; did you mean 'calibration'?",
-           path + ":4:3: missing required key 'calibration'",  // quantization, merged with the fragment's
+           path + ":4:3: missing required key 'calibration'",  // quantization, merged with the
+                                                               // fragment's
            path + ":7:10: 'count' must be an integer",
            path + ":8:27: 'min_cosine' must be in [-1, 1]",
            path + ":9:25: 'layer_groups' must be a boolean",
            path + ":9:36: unknown key 'groups'",
        })
-    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n" << r.output;
-  EXPECT_FALSE(std::filesystem::exists(kSrc + "/out/broken")) << "the compile must not start";
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n"
+                                                          << r.output;
+  EXPECT_FALSE(std::filesystem::exists(source_path("out/broken"))) << "the compile must not start";
 }
 
 TEST(Cli, InputSettingsAndOutputsAreChecked) {
-  const std::string cfg = kSrc + "/examples/fmnist/config.yaml";
-  Result r = run("compile --config " + cfg + " --set 'inputs=[{name: image, layout: nhwc, preprocess: {channel_order: grb, scale: 0}}]'");
+  const std::string cfg = source_path("examples/fmnist/config.yaml");
+  TpucResult r = run_tpuc(
+      "compile --config " + cfg +
+      " --set 'inputs=[{name: image, layout: nhwc, preprocess: {channel_order: grb, scale: 0}}]'");
   EXPECT_EQ(r.code, 2);
-  const std::string set = "--set inputs=[{name: image, layout: nhwc, preprocess: {channel_order: grb, scale: 0}}]: ";
-  for (const std::string& expected : {set + "'layout' must be one of: nchw", set + "'channel_order' must be one of: rgb, bgr",
-                                      set + "'scale' must not be 0"})
-    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n" << r.output;
-  r = run("compile --config " + cfg + " --set 'outputs=[logits, nowhere]' --set output_dir=" + temp("outputs"));
+  const std::string set =
+      "--set inputs=[{name: image, layout: nhwc, preprocess: {channel_order: grb, scale: 0}}]: ";
+  for (const std::string& expected :
+       {set + "'layout' must be one of: nchw", set + "'channel_order' must be one of: rgb, bgr",
+        set + "'scale' must not be 0"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n"
+                                                          << r.output;
+  r = run_tpuc("compile --config " + cfg +
+               " --set 'outputs=[logits, nowhere]' --set output_dir=" + temp("outputs"));
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.output.find("--set outputs=[logits, nowhere]: outputs: 'nowhere' is not a value of the model"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(
+                "--set outputs=[logits, nowhere]: outputs: 'nowhere' is not a value of the model"),
+            std::string::npos)
+      << r.output;
 }
 
 // A calibration table is reused while the graph, data and method stay the same.
 TEST(Cli, CalibrateReusesItsTable) {
-  const std::string out = temp("calibrate"), base = "calibrate --config " + kSrc + "/examples/fmnist/config.yaml --set output_dir=" + out +
-                                                    " --set quantization.calibration.count=20";
+  const std::string out = temp("calibrate"),
+                    base = "calibrate --config " + source_path("examples/fmnist/config.yaml") +
+                           " --set output_dir=" + out + " --set quantization.calibration.count=20";
   std::filesystem::remove_all(out);
-  Result r = run(base);
+  TpucResult r = run_tpuc(base);
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("reusing"), std::string::npos) << r.output;
   const std::string first = read_file(out + "/calibration.txt");
-  r = run(base);
+  r = run_tpuc(base);
   EXPECT_NE(r.output.find("reusing"), std::string::npos) << r.output;
   EXPECT_EQ(read_file(out + "/calibration.txt"), first);
-  r = run(base + " --set quantization.calibration.method=percentile --set quantization.calibration.percentile=99");
+  r = run_tpuc(base +
+               " --set quantization.calibration.method=percentile --set "
+               "quantization.calibration.percentile=99");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(r.output.find("reusing"), std::string::npos) << r.output;
   EXPECT_NE(read_file(out + "/calibration.txt"), first);
@@ -117,15 +116,21 @@ TEST(Cli, CompareLayersMarksTheFirstValueBelowTolerance) {
   Tensor image(TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt});
   for (int64_t i = 0; i < image.size(); ++i) image.as<float>()[i] = float(i % 17) / 17.0f;
   write_npz(temp("layers-in.npz"), {{"image", image}});
-  const std::string out = temp("layers"), base = "compare-layers --config " + kSrc + "/examples/fmnist/config.yaml --set output_dir=" + out +
-                                                 " --set quantization.calibration.count=20 --input " + temp("layers-in.npz");
-  Result r = run(base + " --cosine 0");
+  const std::string out = temp("layers"),
+                    base = "compare-layers --config " + source_path("examples/fmnist/config.yaml") +
+                           " --set output_dir=" + out +
+                           " --set quantization.calibration.count=20 --input " +
+                           temp("layers-in.npz");
+  TpucResult r = run_tpuc(base + " --cosine 0");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("every value is within cosine 0.0000"), std::string::npos) << r.output;
-  r = run(base + " --cosine 1.5");  // nothing can reach it: the first value is the first below
+  r = run_tpuc(base + " --cosine 1.5");  // nothing can reach it: the first value is the first below
   EXPECT_EQ(r.code, 1) << r.output;
-  const size_t first_row = r.output.find('\n', r.output.find("value ")) + 1;  // after the table's header
-  EXPECT_NE(r.output.substr(first_row, r.output.find('\n', first_row) - first_row).find("<- first below tolerance"), std::string::npos)
+  const size_t first_row =
+      r.output.find('\n', r.output.find("value ")) + 1;  // after the table's header
+  EXPECT_NE(r.output.substr(first_row, r.output.find('\n', first_row) - first_row)
+                .find("<- first below tolerance"),
+            std::string::npos)
       << r.output;
   const nlohmann::json layers = nlohmann::json::parse(read_file(out + "/report.json")).at("layers");
   EXPECT_EQ(layers.at("values").size(), 7u);  // conv, pool, conv, pool, flatten, gemm, logits
@@ -133,24 +138,31 @@ TEST(Cli, CompareLayersMarksTheFirstValueBelowTolerance) {
 }
 
 TEST(Cli, ConfigShowNamesTheOriginOfEveryValue) {
-  const Result r = run("config show --config " + kSrc + "/examples/fmnist/config.yaml --set validation.count=7");
+  const TpucResult r =
+      run_tpuc("config show --config " + source_path("examples/fmnist/config.yaml") +
+               " --set validation.count=7");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("count: 7"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("# --set validation.count=7"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("# " + kSrc + "/configs/targets/bm1684x-int8.yaml:4"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("# " + source_path("configs/targets/bm1684x-int8.yaml") + ":4"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, MissingConfig) {
-  const Result r = run("compile --config /nonexistent.yaml");
+  const TpucResult r = run_tpuc("compile --config /nonexistent.yaml");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.output, "tpuc: error: /nonexistent.yaml: cannot open file\n");
 }
 
 TEST(Cli, InputOfTheWrongShape) {
-  write_npz(temp("wrong.npz"), {{"image", Tensor(TensorType{DType::F32, {1, 1, 28, 27}, std::nullopt})}});
-  const Result r = run("run " + kSrc + "/examples/fmnist/model.onnx --input " + temp("wrong.npz") + " --output " + temp("y.npz"));
+  write_npz(temp("wrong.npz"),
+            {{"image", Tensor(TensorType{DType::F32, {1, 1, 28, 27}, std::nullopt})}});
+  const TpucResult r = run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " +
+                                temp("wrong.npz") + " --output " + temp("y.npz"));
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.output, "tpuc: error: " + temp("wrong.npz") + "[image]: is f32[1x1x28x27], the model expects f32[1,1,28,28]\n");
+  EXPECT_EQ(r.output, "tpuc: error: " + temp("wrong.npz") +
+                          "[image]: is f32[1x1x28x27], the model expects f32[1,1,28,28]\n");
   std::ifstream out(temp("y.npz"));
   EXPECT_FALSE(out.good());  // nothing half-written
 }
@@ -160,22 +172,37 @@ TEST(Cli, CompareExitCodes) {
   Tensor b = make_tensor<float>(DType::F32, {4}, {-1, 2, -3, 4});
   write_npz(temp("a.npz"), {{"t", a}});
   write_npz(temp("b.npz"), {{"t", b}});
-  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("a.npz")).code, 0);
-  const Result r = run("compare " + temp("a.npz") + " " + temp("b.npz"));
+  EXPECT_EQ(run_tpuc("compare " + temp("a.npz") + " " + temp("a.npz")).code, 0);
+  const TpucResult r = run_tpuc("compare " + temp("a.npz") + " " + temp("b.npz"));
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.output.find("0.333333"), std::string::npos) << r.output;  // cosine = (−1+4−9+16)/30
-  // --tolerance COSINE,EUCLIDEAN: cosine 1/3 passes 0.3; euclidean 1 - |a-b| / |(a+b)/2| = 1 - sqrt(40/20) fails 0
-  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3,-1").code, 0);
-  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3,0").code, 1);
-  EXPECT_EQ(run("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3").code, 114);  // CLI11: too few values
+  // --tolerance COSINE,EUCLIDEAN: cosine 1/3 passes 0.3; euclidean 1 - |a-b| / |(a+b)/2| = 1 -
+  // sqrt(40/20) fails 0
+  EXPECT_EQ(run_tpuc("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3,-1").code,
+            0);
+  EXPECT_EQ(run_tpuc("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3,0").code,
+            1);
+  EXPECT_EQ(run_tpuc("compare " + temp("a.npz") + " " + temp("b.npz") + " --tolerance 0.3").code,
+            114);  // CLI11: too few values
 }
 
+// The first Fashion-MNIST test image, prepared as the example's config prepares it, is classified
+// as its label in the data set (class 9, ankle boot), not only given logits of the right shape.
 TEST(Cli, RunMatchesTheTrainedModelOnOneImage) {
-  // Class 9 (ankle boot) is the label of the first Fashion-MNIST test image.
-  write_npz(temp("zeros.npz"), {{"image", Tensor(TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt})}});
-  const Result r = run("run " + kSrc + "/examples/fmnist/model.onnx --input " + temp("zeros.npz") + " --output " + temp("logits.npz"));
+  const TensorType image{DType::F32, {1, 1, 28, 28}, std::nullopt};
+  const Dataset first = fmnist_test_images(image, 1);
+  ASSERT_EQ(first.labels.size(), 1u);
+  write_npz(temp("first-test-image.npz"), {{"image", first.images[0]}});
+  const TpucResult r = run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " +
+                                temp("first-test-image.npz") + " --output " + temp("logits.npz"));
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_EQ(read_tensors(temp("logits.npz")).at("logits").type.shape, (Shape{1, 10}));
+  const Tensor logits = read_tensors(temp("logits.npz")).at("logits");
+  ASSERT_EQ(logits.type.shape, (Shape{1, 10}));
+  int64_t best = 0;
+  for (int64_t k = 1; k < logits.size(); ++k) {
+    if (logits.at(k) > logits.at(best)) best = k;
+  }
+  EXPECT_EQ(best, first.labels[0]);
 }
 
 namespace {
@@ -184,7 +211,9 @@ namespace {
 // `schedule check --op` on the chip and bit-exact; -1 when the summary says otherwise.
 int all_cases_bit_exact(const std::string& output) {
   std::smatch m;
-  const std::regex summary(R"((\d+) of \1 cases bit-exact against the host reference on bm1684x \(\d+ random samples each\); 0 host layers\n)");
+  const std::regex summary(
+      R"((\d+) of \1 cases bit-exact against the host reference on bm1684x )"
+      R"(\(\d+ random samples each\); 0 host layers\n)");
   return std::regex_search(output, m, summary) ? std::stoi(m[1]) : -1;
 }
 
@@ -193,68 +222,90 @@ int all_cases_bit_exact(const std::string& output) {
 // Without --shape, `schedule check --op` sweeps the op's table of edge-case shapes, each compiled
 // alone and compared with the host int8 reference.
 TEST(Cli, ScheduleCheckSweepsConv) {
-  const Result r = run("schedule check --op conv2d");
+  const TpucResult r = run_tpuc("schedule check --op conv2d");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_GT(all_cases_bit_exact(r.output), 3) << r.output;
   EXPECT_NE(r.output.find("group=96"), std::string::npos) << "depthwise is a case\n" << r.output;
 }
 
 TEST(Cli, ScheduleCheckSweepsMaxPool) {
-  const Result r = run("schedule check --op maxpool --samples 2");
+  const TpucResult r = run_tpuc("schedule check --op maxpool --samples 2");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_GT(all_cases_bit_exact(r.output), 3) << r.output;
 }
 
 TEST(Cli, ScheduleCheckSweepsGemm) {
-  const Result r = run("schedule check --op gemm");
+  const TpucResult r = run_tpuc("schedule check --op gemm");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_GT(all_cases_bit_exact(r.output), 2) << r.output;
 }
 
 // One shape of one op: a layer the chip runs on the host is reported as such, not as a failure.
 TEST(Cli, ScheduleCheckOneShape) {
-  Result r = run("schedule check --op Gemm --shape 2x48 --attr out_features=80");
+  TpucResult r = run_tpuc("schedule check --op Gemm --shape 2x48 --attr out_features=80");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(all_cases_bit_exact(r.output), 1) << r.output;
-  r = run("schedule check --op conv2d --dtype f16 --shape 1x8x9x9");
+  r = run_tpuc("schedule check --op conv2d --dtype f16 --shape 1x8x9x9");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("1x8x9x9                "), std::string::npos) << r.output;
   EXPECT_EQ(all_cases_bit_exact(r.output), 1) << r.output;
-  r = run("schedule check --op Tanh --dtype f32 --shape 2x70");  // no chip form: a host layer, not a failure
+  r = run_tpuc("schedule check --op Tanh --dtype f32 --shape 2x70");  // no chip form: a host layer,
+                                                                      // not a failure
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("host layer: no bm1684x schedule for Tanh"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("0 of 0 cases bit-exact against the host reference on bm1684x (3 random samples each); 1 host layers\n"),
-            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("host layer: no bm1684x schedule for Tanh"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("0 of 0 cases bit-exact against the host reference on bm1684x (3 random "
+                          "samples each); 1 host layers\n"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(Cli, ScheduleShowOfASyntheticLayer) {
-  const Result r = run("schedule show --op conv2d --shape 1x16x9x9 --attr out_channels=32 --attr strides=2,2 pads=1,1,1,1");
+  const TpucResult r = run_tpuc(
+      "schedule show --op conv2d --shape 1x16x9x9 --attr out_channels=32 --attr strides=2,2 "
+      "pads=1,1,1,1");
   ASSERT_EQ(r.code, 0) << r.output;
-  for (const char* part : {"node Conv (Conv), 5 output rows per tile", "local memory (per lane):", " B  L_Conv_in0_lmem", " B  acc", "(view)  pad", "lowered loops:", "CONV", "pad 1,1,1,1",
-                           "REQUANT", "simulated on bm1684x"})
+  for (const char* part :
+       {"node Conv (Conv), 5 output rows per tile",
+        "local memory (per lane):", " B  L_Conv_in0_lmem", " B  acc", "(view)  pad",
+        "lowered loops:", "CONV", "pad 1,1,1,1", "REQUANT", "simulated on bm1684x"})
     EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n--- in ---\n" << r.output;
 }
 
 // Bad input names the option in one line, exit code 2, and nothing runs.
 TEST(Cli, ScheduleOptionsAreChecked) {
   const std::pair<const char*, const char*> cases[] = {
-      {"check --op conv3x", "--op 'conv3x': not an ONNX operator tpuc imports (e.g. Conv, MaxPool, Gemm, Add, MatMul, Softmax; aliases conv2d, maxpool2d, linear, gap)"},
+      {"check --op conv3x",
+       "--op 'conv3x': not an ONNX operator tpuc imports (e.g. Conv, MaxPool, Gemm, Add, MatMul, "
+       "Softmax; aliases conv2d, maxpool2d, linear, gap)"},
       {"check --op conv2d --shape 1x8xx8", "--shape '1x8xx8': '' is not a dimension"},
-      {"show --op conv2d --shape 1x8x8x8 --attr pads", "--attr 'pads': expected key=value, e.g. pads=1,1,1,1"},
-      {"show --op conv2d --shape 1x8x8x8 --attr strides=2,two", "--attr 'strides=2,two': 'two' is not a number"},
-      {"check --op conv2d --shape 1x8x8x8 --dtype f64", "--dtype 'f64': expected int8, f16, bf16 or f32"},
+      {"show --op conv2d --shape 1x8x8x8 --attr pads",
+       "--attr 'pads': expected key=value, e.g. pads=1,1,1,1"},
+      {"show --op conv2d --shape 1x8x8x8 --attr strides=2,two",
+       "--attr 'strides=2,two': 'two' is not a number"},
+      {"check --op conv2d --shape 1x8x8x8 --dtype f64",
+       "--dtype 'f64': expected int8, f16, bf16 or f32"},
       {"check --op conv2d --shape 1x8x8x8 --attr kernel_shape=9,9",
-       "--op Conv --shape 1x8x8x8 --dtype int8 --attr kernel_shape=9,9: node 'Conv' (Conv): the window is larger than the padded input"},
+       "--op Conv --shape 1x8x8x8 --dtype int8 --attr kernel_shape=9,9: node 'Conv' (Conv): the "
+       "window is larger than the padded input"},
       {"check --op maxpool --shape 1x8x8x8 --attr out_channels=4",
-       "--op MaxPool --shape 1x8x8x8 --dtype int8 --attr out_channels=4: out_channels sizes the weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
-      {"check --op relu", "--op Relu: no built-in shapes to sweep (there are for Add, Conv, Gemm, GlobalAveragePool, MatMul, MaxPool, Softmax, Transpose); give --shape"},
-      {"show --op conv2d", "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
-      {"check", "--graph or --op: give a quantized graph (--graph tpu.tpuir --node NAME) or an operator (--op conv2d ...)"},
-      {"show --graph tpu.tpuir --op conv2d", "--graph and --op exclude each other: a layer of a quantized graph, or a synthetic layer"},
-      {"check --graph tpu.tpuir --shape 1x8", "--shape, --dtype and --attr describe a synthetic layer: they go with --op, not --graph"},
+       "--op MaxPool --shape 1x8x8x8 --dtype int8 --attr out_channels=4: out_channels sizes the "
+       "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
+      {"check --op relu",
+       "--op Relu: no built-in shapes to sweep (there are for Add, Conv, Gemm, GlobalAveragePool, "
+       "MatMul, MaxPool, Softmax, Transpose); give --shape"},
+      {"show --op conv2d",
+       "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
+      {"check",
+       "--graph or --op: give a quantized graph (--graph tpu.tpuir --node NAME) or an operator "
+       "(--op conv2d ...)"},
+      {"show --graph tpu.tpuir --op conv2d",
+       "--graph and --op exclude each other: a layer of a quantized graph, or a synthetic layer"},
+      {"check --graph tpu.tpuir --shape 1x8",
+       "--shape, --dtype and --attr describe a synthetic layer: they go with --op, not --graph"},
   };
   for (const auto& [args, error] : cases) {
-    const Result r = run(std::string("schedule ") + args);
+    const TpucResult r = run_tpuc(std::string("schedule ") + args);
     EXPECT_EQ(r.code, 2) << args;
     EXPECT_EQ(r.output, std::string("tpuc: error: ") + error + "\n") << args;
   }

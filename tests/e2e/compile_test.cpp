@@ -3,25 +3,26 @@
 // byte-identical artifacts from two runs.
 #include <gtest/gtest.h>
 
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "ir/files.h"
 #include "ir/npz.h"
+#include "tests/support/source_tree.h"
+#include "tests/support/tpuc_process.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 
 namespace {
 
-const std::string kSrc = TPUC_SOURCE_DIR;
-const std::string kTpuc = std::string(TPUC_BINARY_DIR) + "/cli/tpuc";
-
-int compile(const std::string& out, int images, const std::string& extra = "") {
-  const std::string cmd = kTpuc + " compile --config " + kSrc + "/examples/fmnist/config.yaml --set validation.count=" + std::to_string(images) +
-                          " --set quantization.calibration.count=50 --set output_dir=" + out + extra + " > " + out + ".log 2>&1";
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// `tpuc compile` of the example into `out`, validated on `images` test images, with `extra`
+// options.
+TpucResult compile(const std::string& out, int images, const std::string& extra = "") {
+  return run_tpuc("compile --config " + source_path("examples/fmnist/config.yaml") +
+                  " --set validation.count=" + std::to_string(images) +
+                  " --set quantization.calibration.count=50 --set output_dir=" + out + extra);
 }
 
 }  // namespace
@@ -30,18 +31,21 @@ TEST(Compile, FashionMnistEndToEnd) {
   const std::string a = ::testing::TempDir() + "/fmnist-a", b = ::testing::TempDir() + "/fmnist-b";
   std::filesystem::remove_all(a);  // nothing from an earlier run may satisfy a check
   std::filesystem::remove_all(b);
-  ASSERT_EQ(compile(a, 1000), 0) << read_file(a + ".log");
+  const TpucResult first = compile(a, 1000);
+  ASSERT_EQ(first.code, 0) << first.output;
   const nlohmann::json report = nlohmann::json::parse(read_file(a + "/report.json"));
   const auto& v = report.at("validation");
   EXPECT_EQ(v.at("count"), 1000);
   EXPECT_TRUE(v.at("bit_exact").get<bool>());
   EXPECT_EQ(v.at("bit_exact_samples"), 1000);
-  EXPECT_NEAR(v.at("float_accuracy").get<double>(), 90.63, 3.0);  // torch measured 90.63% on all 10,000
+  EXPECT_NEAR(v.at("float_accuracy").get<double>(), 90.63,
+              3.0);  // torch measured 90.63% on all 10,000
   EXPECT_LE(v.at("accuracy_drop").get<double>(), 2.0);
   EXPECT_EQ(v.at("int8_chip_accuracy"), v.at("int8_host_accuracy"));
   EXPECT_GT(report.at("chip").at("latency_us").get<double>(), 0);
   EXPECT_GT(report.at("chip").at("mac_utilization").get<double>(), 0);
-  const uint64_t peak = report.at("chip").at("activation_peak_bytes"), unshared = report.at("chip").at("activation_bytes_without_reuse");
+  const uint64_t peak = report.at("chip").at("activation_peak_bytes"),
+                 unshared = report.at("chip").at("activation_bytes_without_reuse");
   EXPECT_GT(peak, 0u);
   EXPECT_LT(peak, unshared);  // the conv outputs of the first layers are dead by the classifier
   EXPECT_TRUE(report.at("passed").get<bool>());
@@ -50,11 +54,15 @@ TEST(Compile, FashionMnistEndToEnd) {
   EXPECT_NE(listing.find("MATMUL"), std::string::npos);
 
   // The artifacts do not depend on how many images validate (on 20 images one miss is 5 points).
-  ASSERT_EQ(compile(b, 20, " --set validation.tolerance.max_accuracy_drop=100 --dump-ir-after all"), 0) << read_file(b + ".log");
+  const TpucResult second =
+      compile(b, 20, " --set validation.tolerance.max_accuracy_drop=100 --dump-ir-after all");
+  ASSERT_EQ(second.code, 0) << second.output;
   for (const char* artifact : {"/top.tpuir", "/calibration.txt", "/tpu.tpuir", "/model.tpumodel"})
-    EXPECT_EQ(read_file(a + artifact), read_file(b + artifact)) << artifact << " differs between two runs";
+    EXPECT_EQ(read_file(a + artifact), read_file(b + artifact))
+        << artifact << " differs between two runs";
   std::string last_dump;  // dumps are numbered in pipeline order; the last pass's is the top graph
-  for (const auto& e : std::filesystem::directory_iterator(b + "/dumps")) last_dump = std::max(last_dump, e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(b + "/dumps"))
+    last_dump = std::max(last_dump, e.path().string());
   EXPECT_NE(last_dump.find("-shape-inference.after.tpuir"), std::string::npos) << last_dump;
   EXPECT_EQ(read_file(last_dump), read_file(b + "/top.tpuir"));
 
@@ -63,30 +71,48 @@ TEST(Compile, FashionMnistEndToEnd) {
   Tensor image(TensorType{DType::F32, {1, 1, 28, 28}, std::nullopt});
   for (int64_t i = 0; i < image.size(); ++i) image.as<float>()[i] = float(i % 29) / 29.0f;
   write_npz(x, {{"image", image}});
-  ASSERT_EQ(std::system((kTpuc + " run " + a + "/model.tpumodel --input " + x + " --output " + x + ".chip.npz > /dev/null").c_str()), 0);
-  ASSERT_EQ(std::system((kTpuc + " run " + a + "/tpu.tpuir --input " + x + " --output " + x + ".host.npz").c_str()), 0);
+  const TpucResult chip =
+      run_tpuc("run " + a + "/model.tpumodel --input " + x + " --output " + x + ".chip.npz");
+  ASSERT_EQ(chip.code, 0) << chip.output;
+  const TpucResult host =
+      run_tpuc("run " + a + "/tpu.tpuir --input " + x + " --output " + x + ".host.npz");
+  ASSERT_EQ(host.code, 0) << host.output;
   EXPECT_EQ(read_tensors(x + ".chip.npz").at("logits"), read_tensors(x + ".host.npz").at("logits"));
 
-  // Every layer's schedule, alone, against the host reference; one layer shown; the timeline traced.
-  const std::string check = a + ".check.txt", show = a + ".show.txt";
-  ASSERT_EQ(std::system((kTpuc + " schedule check --graph " + a + "/tpu.tpuir > " + check).c_str()), 0) << read_file(check);
-  EXPECT_NE(read_file(check).find("layers bit-exact against the host reference on bm1684x"), std::string::npos);
-  ASSERT_EQ(std::system((kTpuc + " schedule show --graph " + a + "/tpu.tpuir --node /features/features.0/Conv > " + show).c_str()), 0);
-  for (const char* part : {"local memory (per lane)", "lowered loops", "CONV", "REQUANT", "simulated on bm1684x"})
-    EXPECT_NE(read_file(show).find(part), std::string::npos) << part;
-  EXPECT_NE(std::system((kTpuc + " schedule show --graph " + a + "/tpu.tpuir --node nowhere 2> /dev/null").c_str()), 0);
-  ASSERT_EQ(std::system((kTpuc + " run " + a + "/model.tpumodel --input " + x + " --output " + x + ".chip.npz --trace " + x + ".trace.json > /dev/null").c_str()), 0);
+  // Every layer's schedule, alone, against the host reference; one layer shown; the timeline
+  // traced.
+  const TpucResult check = run_tpuc("schedule check --graph " + a + "/tpu.tpuir");
+  ASSERT_EQ(check.code, 0) << check.output;
+  EXPECT_NE(check.output.find("layers bit-exact against the host reference on bm1684x"),
+            std::string::npos);
+  const TpucResult show =
+      run_tpuc("schedule show --graph " + a + "/tpu.tpuir --node /features/features.0/Conv");
+  ASSERT_EQ(show.code, 0) << show.output;
+  for (const char* part :
+       {"local memory (per lane)", "lowered loops", "CONV", "REQUANT", "simulated on bm1684x"})
+    EXPECT_NE(show.output.find(part), std::string::npos) << part;
+  EXPECT_NE(run_tpuc("schedule show --graph " + a + "/tpu.tpuir --node nowhere").code, 0);
+  const TpucResult traced = run_tpuc("run " + a + "/model.tpumodel --input " + x + " --output " +
+                                     x + ".chip.npz --trace " + x + ".trace.json");
+  ASSERT_EQ(traced.code, 0) << traced.output;
   EXPECT_GT(nlohmann::json::parse(read_file(x + ".trace.json")).at("traceEvents").size(), 10u);
 }
 
 // With preprocess.fuse the model takes raw pixels (the scale folds into the first Conv) and still
 // classifies as the model with host-side preprocessing does.
 TEST(Compile, FusedPreprocessingTakesRawPixels) {
-  const std::string plain = ::testing::TempDir() + "/fmnist-plain", fused = ::testing::TempDir() + "/fmnist-fused";
-  ASSERT_EQ(compile(plain, 300), 0) << read_file(plain + ".log");
-  ASSERT_EQ(compile(fused, 300, " --set 'inputs=[{name: image, shape: [1, 1, 28, 28], preprocess: {scale: 0.00392156862745098, fuse: true}}]'"), 0)
-      << read_file(fused + ".log");
-  const auto validation = [](const std::string& dir) { return nlohmann::json::parse(read_file(dir + "/report.json")).at("validation"); };
+  const std::string plain = ::testing::TempDir() + "/fmnist-plain",
+                    fused = ::testing::TempDir() + "/fmnist-fused";
+  const TpucResult with_host_preprocessing = compile(plain, 300);
+  ASSERT_EQ(with_host_preprocessing.code, 0) << with_host_preprocessing.output;
+  const TpucResult with_fused_preprocessing =
+      compile(fused, 300,
+              " --set 'inputs=[{name: image, shape: [1, 1, 28, 28], preprocess: {scale: "
+              "0.00392156862745098, fuse: true}}]'");
+  ASSERT_EQ(with_fused_preprocessing.code, 0) << with_fused_preprocessing.output;
+  const auto validation = [](const std::string& dir) {
+    return nlohmann::json::parse(read_file(dir + "/report.json")).at("validation");
+  };
   EXPECT_EQ(validation(fused).at("float_accuracy"), validation(plain).at("float_accuracy"));
   EXPECT_TRUE(validation(fused).at("bit_exact").get<bool>());
   EXPECT_NE(read_file(fused + "/top.tpuir").find("weight_preprocessed"), std::string::npos);

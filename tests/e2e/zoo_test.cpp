@@ -3,46 +3,26 @@
 // convert; every model's folder appears whole; the HTML summary renders in headless Chromium; a
 // second run with --resume skips everything, and a changed input converts that model again.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "ir/files.h"
+#include "tests/support/onnx_model.h"
+#include "tests/support/source_tree.h"
+#include "tests/support/tpuc_process.h"
 
 using namespace tpuc;
+using namespace tpuc::testing;
 namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kSrc = TPUC_SOURCE_DIR;
-const std::string kTpuc = std::string(TPUC_BINARY_DIR) + "/cli/tpuc";
-
-int run(const std::string& args, const std::string& log) {
-  const int status = std::system((kTpuc + " " + args + " > " + log + " 2>&1").c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // The Fashion-MNIST model's input, then one node tpuc has no algorithm for.
 void write_unsupported_model(const std::string& path) {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  onnx::GraphProto* g = m.mutable_graph();
-  g->set_name("unsupported");
-  onnx::ValueInfoProto* in = g->add_input();
-  in->set_name("image");
-  auto* t = in->mutable_type()->mutable_tensor_type();
-  t->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int d : {1, 1, 28, 28}) t->mutable_shape()->add_dim()->set_dim_value(d);
-  onnx::NodeProto* n = g->add_node();
-  n->set_op_type("Unique");
-  n->set_name("dedupe");
-  n->add_input("image");
-  n->add_output("y");
-  g->add_output()->set_name("y");
-  std::ofstream(path, std::ios::binary) << m.SerializeAsString();
+  write_onnx_model(path, "image", {1, 1, 28, 28}, {onnx_node("Unique", "dedupe", {"image"}, "y")});
 }
 
 }  // namespace
@@ -54,42 +34,65 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   write_file_atomic(dir + "/corrupt.onnx", "this is not a protobuf");
   write_unsupported_model(dir + "/unsupported.onnx");
   for (const char* name : {"corrupt", "unsupported"})
-    write_file_atomic(dir + "/" + name + ".yaml", "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
-  const std::string small = "[validation.count=20, quantization.calibration.count=20, validation.tolerance.max_accuracy_drop=100]";
-  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\ntimeout_s: 300\nmodels:\n"
-                                       "  - {name: fmnist, config: " + kSrc + "/examples/fmnist/config.yaml, set: " + small + "}\n"
-                                       "  - {name: corrupt, config: corrupt.yaml}\n"
-                                       "  - {name: unsupported, config: unsupported.yaml}\n"
-                                       "  - {name: slow, config: " + kSrc + "/examples/fmnist/config.yaml, timeout_s: 0.5}\n");
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2", dir + "/first.log"), 1) << read_file(dir + "/first.log");
+    write_file_atomic(
+        dir + "/" + name + ".yaml",
+        "include: " + source_path("examples/fmnist/config.yaml") + "\nmodel: " + name + ".onnx\n");
+  const std::string small =
+      "[validation.count=20, quantization.calibration.count=20, "
+      "validation.tolerance.max_accuracy_drop=100]";
+  write_file_atomic(dir + "/zoo.yaml",
+                    "output_dir: out\ntimeout_s: 300\nmodels:\n"
+                    "  - {name: fmnist, config: " +
+                        source_path("examples/fmnist/config.yaml") + ", set: " + small +
+                        "}\n"
+                        "  - {name: corrupt, config: corrupt.yaml}\n"
+                        "  - {name: unsupported, config: unsupported.yaml}\n"
+                        "  - {name: slow, config: " +
+                        source_path("examples/fmnist/config.yaml") + ", timeout_s: 0.5}\n");
+  const TpucResult first_run = run_tpuc("zoo --manifest " + dir + "/zoo.yaml -j 2");
+  ASSERT_EQ(first_run.code, 1) << first_run.output;
   const nlohmann::json first = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   EXPECT_EQ(first.at("fmnist").at("status"), "PASS") << first.dump(2);
   EXPECT_GT(first.at("fmnist").at("report").at("chip").at("latency_us").get<double>(), 0);
   EXPECT_EQ(first.at("corrupt").at("status"), "ERROR");
-  EXPECT_NE(first.at("corrupt").at("reason").get<std::string>().find("not a valid ONNX model"), std::string::npos) << first.dump(2);
+  EXPECT_NE(first.at("corrupt").at("reason").get<std::string>().find("not a valid ONNX model"),
+            std::string::npos)
+      << first.dump(2);
   EXPECT_EQ(first.at("unsupported").at("status"), "ERROR");
-  EXPECT_NE(first.at("unsupported").at("reason").get<std::string>().find("Unique"), std::string::npos) << first.dump(2);
+  EXPECT_NE(first.at("unsupported").at("reason").get<std::string>().find("Unique"),
+            std::string::npos)
+      << first.dump(2);
   EXPECT_EQ(first.at("slow").at("status"), "TIMEOUT");
   for (const char* name : {"fmnist", "corrupt", "unsupported", "slow"}) {
     EXPECT_TRUE(fs::exists(dir + "/out/" + name + "/zoo.json")) << name;
     EXPECT_TRUE(fs::exists(dir + "/out/" + name + "/compile.log")) << name;
     EXPECT_FALSE(fs::exists(dir + "/out/" + name + ".partial")) << name;
   }
-  const std::string table = read_file(dir + "/first.log");
-  EXPECT_NE(table.find("4 models, 3 not passing"), std::string::npos) << table;
+  EXPECT_NE(first_run.output.find("4 models, 3 not passing"), std::string::npos)
+      << first_run.output;
 
   // The HTML summary, rendered by a real browser (its script builds the table from the embedded
   // report.json): a row per model with its status, and the counts.
   const std::string dom = dir + "/zoo.dom.html";
-  ASSERT_EQ(std::system(("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir + "/out/zoo.html > " + dom + " 2> /dev/null").c_str()), 0);
+  ASSERT_EQ(std::system(("chromium --headless --no-sandbox --disable-gpu --dump-dom file://" + dir +
+                         "/out/zoo.html > " + dom + " 2> /dev/null")
+                            .c_str()),
+            0);
   const std::string page = read_file(dom);
-  for (const auto& [name, status] : {std::pair{"fmnist", "PASS"}, {"corrupt", "ERROR"}, {"unsupported", "ERROR"}, {"slow", "TIMEOUT"}})
-    EXPECT_NE(page.find("<tr class=\"" + std::string(status) + "\" data-model=\"" + name + "\">"), std::string::npos) << name << "\n" << page;
+  for (const auto& [name, status] : {std::pair{"fmnist", "PASS"},
+                                     {"corrupt", "ERROR"},
+                                     {"unsupported", "ERROR"},
+                                     {"slow", "TIMEOUT"}})
+    EXPECT_NE(page.find("<tr class=\"" + std::string(status) + "\" data-model=\"" + name + "\">"),
+              std::string::npos)
+        << name << "\n"
+        << page;
   EXPECT_NE(page.find("4 models, 1 passed, 3 not passing"), std::string::npos) << page;
   EXPECT_NE(page.find("corrupt.onnx: not a valid ONNX model"), std::string::npos) << page;
 
   // Nothing changed: every model is skipped, with its earlier outcome.
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml -j 2 --resume", dir + "/second.log"), 1) << read_file(dir + "/second.log");
+  const TpucResult second_run = run_tpuc("zoo --manifest " + dir + "/zoo.yaml -j 2 --resume");
+  ASSERT_EQ(second_run.code, 1) << second_run.output;
   const nlohmann::json second = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   for (const auto& [name, r] : second.items()) {
     EXPECT_TRUE(r.at("skipped").get<bool>()) << name;
@@ -97,7 +100,7 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
   }
   // A changed model file converts that model again, and only it.
   write_file_atomic(dir + "/corrupt.onnx", "still not a protobuf");
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml --resume", dir + "/third.log"), 1);
+  ASSERT_EQ(run_tpuc("zoo --manifest " + dir + "/zoo.yaml --resume").code, 1);
   const nlohmann::json third = nlohmann::json::parse(read_file(dir + "/out/report.json"));
   EXPECT_FALSE(third.at("corrupt").at("skipped").get<bool>());
   EXPECT_TRUE(third.at("fmnist").at("skipped").get<bool>());
@@ -106,9 +109,12 @@ TEST(Zoo, ConvertsWhatItCanAndReportsEachFailure) {
 TEST(Zoo, ManifestMistakesAreReportedWithTheirPlace) {
   const std::string dir = ::testing::TempDir() + "/zoo-bad";
   fs::create_directories(dir);
-  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: a, config: b.yaml, speed: 3}\n");
-  EXPECT_EQ(run("zoo --manifest " + dir + "/zoo.yaml", dir + "/log"), 2);
-  const std::string log = read_file(dir + "/log");
+  write_file_atomic(dir + "/zoo.yaml",
+                    "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: a, "
+                    "config: b.yaml, speed: 3}\n");
+  const TpucResult r = run_tpuc("zoo --manifest " + dir + "/zoo.yaml");
+  EXPECT_EQ(r.code, 2);
+  const std::string& log = r.output;
   EXPECT_NE(log.find("zoo.yaml:4"), std::string::npos) << log;
   EXPECT_NE(log.find("'a' is listed twice"), std::string::npos) << log;
   EXPECT_NE(log.find("speed"), std::string::npos) << log;
@@ -124,17 +130,24 @@ TEST(Zoo, EmittedNinjaFileReconvertsOnlyWhatChanged) {
   write_unsupported_model(dir + "/a.onnx");
   write_file_atomic(dir + "/b.onnx", "not a protobuf");
   for (const char* name : {"a", "b"})
-    write_file_atomic(dir + "/" + name + ".yaml", "include: " + kSrc + "/examples/fmnist/config.yaml\nmodel: " + name + ".onnx\n");
-  write_file_atomic(dir + "/zoo.yaml", "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: b, config: b.yaml}\n");
-  ASSERT_EQ(run("zoo --manifest " + dir + "/zoo.yaml --emit-ninja", dir + "/emit.log"), 0) << read_file(dir + "/emit.log");
+    write_file_atomic(
+        dir + "/" + name + ".yaml",
+        "include: " + source_path("examples/fmnist/config.yaml") + "\nmodel: " + name + ".onnx\n");
+  write_file_atomic(
+      dir + "/zoo.yaml",
+      "output_dir: out\nmodels:\n  - {name: a, config: a.yaml}\n  - {name: b, config: b.yaml}\n");
+  const TpucResult emit = run_tpuc("zoo --manifest " + dir + "/zoo.yaml --emit-ninja");
+  ASSERT_EQ(emit.code, 0) << emit.output;
   auto ninja = [&](const std::string& log) {
-    EXPECT_EQ(std::system(("ninja -C " + dir + "/out > " + dir + "/" + log + " 2>&1").c_str()), 0) << read_file(dir + "/" + log);
+    EXPECT_EQ(std::system(("ninja -C " + dir + "/out > " + dir + "/" + log + " 2>&1").c_str()), 0)
+        << read_file(dir + "/" + log);
     return read_file(dir + "/" + log);
   };
   const std::string first = ninja("first.log");
   EXPECT_NE(first.find("convert a"), std::string::npos) << first;
   EXPECT_NE(first.find("convert b"), std::string::npos) << first;
-  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/report.json")).at("b").at("status"), "ERROR");
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir + "/out/report.json")).at("b").at("status"),
+            "ERROR");
   EXPECT_NE(ninja("second.log").find("no work to do"), std::string::npos);
   fs::last_write_time(dir + "/b.onnx", fs::file_time_type::clock::now() + std::chrono::seconds(5));
   const std::string third = ninja("third.log");

@@ -1,15 +1,19 @@
 // .npy/.npz I/O against files written by NumPy itself (tests/ir/data, made with numpy.savez).
+#include "ir/npz.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
-#include "ir/npz.h"
+#include "tests/support/errors.h"
+#include "tests/support/source_tree.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 
-static const std::string kData = std::string(TPUC_SOURCE_DIR) + "/tests/ir/data/";
+const std::string kData = tpuc::testing::source_path("tests/ir/data/");
 
 TEST(Npz, ReadsWhatNumpyWrote) {
   TensorMap t = read_tensors(kData + "numpy_made.npz");
@@ -35,7 +39,8 @@ TEST(Npz, WriteReadRoundTripIsByteIdentical) {
   EXPECT_EQ(read_file(dir + "/one.npz"), read_file(dir + "/two.npz"));
   EXPECT_EQ(read_tensors(dir + "/one.npz"), t);
   // NumPy writes the same .npy header layout (version 1.0, 64-byte aligned) as tpuc.
-  EXPECT_EQ(npy_bytes(read_tensors(kData + "numpy_made.npy").begin()->second), read_file(kData + "numpy_made.npy"));
+  EXPECT_EQ(npy_bytes(read_tensors(kData + "numpy_made.npy").begin()->second),
+            read_file(kData + "numpy_made.npy"));
 }
 
 TEST(Npz, BadFilesGiveClearErrors) {
@@ -45,10 +50,7 @@ TEST(Npz, BadFilesGiveClearErrors) {
   EXPECT_THROW(read_tensors(dir + "/garbage.npz"), Error);
   std::string npy = read_file(kData + "numpy_made.npy");
   write_file_atomic(dir + "/short.npy", npy.substr(0, npy.size() - 3));
-  try {
-    read_tensors(dir + "/short.npy");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("short.npy: not a valid .npy: holds 5 data bytes"), std::string::npos) << e.what();
-  }
+  const std::string error = error_of([&] { read_tensors(dir + "/short.npy"); });
+  EXPECT_NE(error.find("short.npy: not a valid .npy: holds 5 data bytes"), std::string::npos)
+      << error;
 }

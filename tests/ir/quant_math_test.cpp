@@ -1,11 +1,11 @@
 // The int8 arithmetic against a wide-integer / exact-rational reference.
+#include "ir/quant_math.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <random>
 #include <vector>
-
-#include "ir/quant_math.h"
 
 using namespace tpuc;
 
@@ -44,7 +44,8 @@ TEST(QuantMath, RequantizeMatchesAWideIntegerReference) {
     const __int128 exact = __int128(acc) * multiplier;
     const __int128 rounded = reference_round_shift(exact, shift) + zero_point;
     const int8_t want = int8_t(rounded < -128 ? -128 : rounded > 127 ? 127 : rounded);
-    ASSERT_EQ(requantize(acc, multiplier, shift, zero_point), want) << acc << " * " << multiplier << " >> " << shift << " + " << zero_point;
+    ASSERT_EQ(requantize(acc, multiplier, shift, zero_point), want)
+        << acc << " * " << multiplier << " >> " << shift << " + " << zero_point;
   }
 }
 
@@ -89,7 +90,8 @@ static double reference_round(float x, int p, int emin, int emax) {
   return std::copysign(r > max_finite ? HUGE_VAL : r, double(x));
 }
 
-static void expect_rounding(float x, int p, int emin, int emax, uint16_t (*to)(float), float (*from)(uint16_t)) {
+static void expect_rounding(float x, int p, int emin, int emax, uint16_t (*to)(float),
+                            float (*from)(uint16_t)) {
   const double want = reference_round(x, p, emin, emax), got = from(to(x));
   if (std::isnan(want)) {
     EXPECT_TRUE(std::isnan(got)) << x;
@@ -100,9 +102,11 @@ static void expect_rounding(float x, int p, int emin, int emax, uint16_t (*to)(f
 }
 
 static std::vector<float> rounding_cases(int p, int emin, int emax) {
-  std::vector<float> cases = {0.0f, -0.0f, 1.0f, -1.0f, INFINITY, -INFINITY, NAN, 1e-30f, 3.0e38f, -3.0e38f};
+  std::vector<float> cases = {0.0f,      -0.0f, 1.0f,   -1.0f,   INFINITY,
+                              -INFINITY, NAN,   1e-30f, 3.0e38f, -3.0e38f};
   for (int e = emin - p - 2; e <= emax + 1; ++e)
-    for (double frac : {1.0, 1.5, 1.75}) {  // exact values, ties (half an ulp above), and just around them
+    for (double frac :
+         {1.0, 1.5, 1.75}) {  // exact values, ties (half an ulp above), and just around them
       const double ulp = std::ldexp(1.0, std::max(e, emin) - p), v = std::ldexp(frac, e);
       for (double d : {0.0, 0.5, -0.5, 1.5, 0.5 + 1e-3, 0.5 - 1e-3})
         for (double s : {1.0, -1.0}) cases.push_back(float(s * (v + d * ulp)));
@@ -120,7 +124,7 @@ static std::vector<float> rounding_cases(int p, int emin, int emax) {
 TEST(QuantMath, F16RoundsToNearestEven) {
   EXPECT_EQ(to_f16(1.0f), 0x3c00);
   EXPECT_EQ(to_f16(65504.0f), 0x7bff);
-  EXPECT_EQ(to_f16(65520.0f), 0x7c00);             // half an ulp above the largest: inf
+  EXPECT_EQ(to_f16(65520.0f), 0x7c00);  // half an ulp above the largest: inf
   EXPECT_EQ(to_f16(65519.99f), 0x7bff);
   EXPECT_EQ(to_f16(1.0f + 0x1p-11f), 0x3c00);      // tie, even stays
   EXPECT_EQ(to_f16(1.0f + 3 * 0x1p-11f), 0x3c02);  // tie, odd rounds up
@@ -134,7 +138,7 @@ TEST(QuantMath, BF16RoundsToNearestEven) {
   EXPECT_EQ(to_bf16(1.0f), 0x3f80);
   EXPECT_EQ(to_bf16(1.0f + 0x1p-8f), 0x3f80);  // tie, even stays
   EXPECT_EQ(to_bf16(1.0f + 3 * 0x1p-8f), 0x3f82);
-  EXPECT_EQ(to_bf16(3.4e38f), 0x7f80);         // rounds past the largest finite bf16
-  EXPECT_EQ(to_bf16(-NAN) & 0xffc0, 0xffc0);   // quiet, sign kept
+  EXPECT_EQ(to_bf16(3.4e38f), 0x7f80);        // rounds past the largest finite bf16
+  EXPECT_EQ(to_bf16(-NAN) & 0xffc0, 0xffc0);  // quiet, sign kept
   for (float x : rounding_cases(7, -126, 127)) expect_rounding(x, 7, -126, 127, to_bf16, from_bf16);
 }

@@ -1,107 +1,39 @@
-// Every op of the library, float and int8, against naive loops written here; and the Halide form
-// of the int8 arithmetic against ir/quant_math.h. Ops run through the host executor on one-node
-// graphs, shapes checked by their shape inference.
+// Every op of the library, float and int8, against naive loops written in the tests (here and in
+// tests/support/host_ops.cpp); and the Halide form of the int8 arithmetic against
+// ir/quant_math.h. Ops run through the host executor on one-node graphs, shapes checked by their
+// shape inference.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <random>
 
-#include "tests/support/random_tensor.h"
-#include "target/host/executor.h"
 #include "ir/quant_math.h"
 #include "ops/op.h"
 #include "ops/quant.h"
 #include "schedules/host/host_schedule.h"
+#include "target/host/executor.h"
+#include "tests/support/host_ops.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
-using tpuc::testing::random_tensor;
-
-namespace {
-
-// Runs one node: inputs named a, b, c, ... (constants when `constant` is set), output y typed by
-// the op's shape inference (quantization from `out_quant`).
-Tensor run_node(Node n, std::vector<Tensor> inputs, std::vector<bool> constant = {}, std::optional<QuantParams> out_quant = {}) {
-  Graph g;
-  g.name = "test";
-  TensorMap feed;
-  std::vector<ops::InferInput> infer;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::string name(1, char('a' + i));
-    n.inputs.push_back(name);
-    if (i < constant.size() && constant[i]) {
-      g.constants[name] = inputs[i];
-    } else {
-      g.inputs.push_back(name);
-      g.types[name] = inputs[i].type;
-      feed[name] = inputs[i];
-    }
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) infer.push_back({&inputs[i].type, g.is_constant(n.inputs[i]) ? &g.constants[n.inputs[i]] : nullptr});
-  TensorType out = ops::find_op(n.op)->infer(n, infer).at(0);
-  if (out_quant) out.quant = out_quant;
-  n.outputs = {"y"};
-  n.name = n.op;
-  g.types["y"] = out;
-  g.outputs = {"y"};
-  g.nodes.push_back(n);
-  return host::Executor(g).run(feed).at("y");
-}
-
-void expect_near(const Tensor& got, const std::vector<double>& want, double tol = 1e-4) {
-  ASSERT_EQ(got.size(), int64_t(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got.at(int64_t(i)), want[i], tol * (1 + std::fabs(want[i]))) << "element " << i;
-}
-
-struct ConvCase {
-  Shape x, w;
-  int stride, pad, dilation, group;
-};
-
-std::vector<double> naive_conv(const Tensor& x, const Tensor& w, const Tensor* b, const ConvCase& k, Shape& out) {
-  const int64_t N = k.x[0], C = k.x[1], H = k.x[2], W = k.x[3], OC = k.w[0], ICg = k.w[1], KH = k.w[2], KW = k.w[3];
-  const int64_t OH = (H + 2 * k.pad - k.dilation * (KH - 1) - 1) / k.stride + 1, OW = (W + 2 * k.pad - k.dilation * (KW - 1) - 1) / k.stride + 1;
-  out = {N, OC, OH, OW};
-  std::vector<double> y;
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t oc = 0; oc < OC; ++oc)
-      for (int64_t oy = 0; oy < OH; ++oy)
-        for (int64_t ox = 0; ox < OW; ++ox) {
-          double acc = b ? b->at(oc) : 0;
-          const int64_t g = oc / (OC / k.group);
-          for (int64_t ic = 0; ic < ICg; ++ic)
-            for (int64_t ky = 0; ky < KH; ++ky)
-              for (int64_t kx = 0; kx < KW; ++kx) {
-                const int64_t iy = oy * k.stride + ky * k.dilation - k.pad, ix = ox * k.stride + kx * k.dilation - k.pad;
-                if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
-                acc += x.at(((n * C + g * ICg + ic) * H + iy) * W + ix) * w.at(((oc * ICg + ic) * KH + ky) * KW + kx);
-              }
-          y.push_back(acc);
-        }
-  (void)C;
-  return y;
-}
-
-Node conv_node(const ConvCase& k) {
-  Node n{"Conv", "", {}, {}, {}};
-  n.attrs["strides"] = std::vector<int64_t>{k.stride, k.stride};
-  n.attrs["pads"] = std::vector<int64_t>{k.pad, k.pad, k.pad, k.pad};
-  n.attrs["dilations"] = std::vector<int64_t>{k.dilation, k.dilation};
-  n.attrs["group"] = int64_t{k.group};
-  return n;
-}
-
-}  // namespace
+using namespace tpuc::testing;
 
 TEST(Ops, ConvFloat) {
-  const ConvCase cases[] = {{{1, 3, 7, 8}, {4, 3, 3, 3}, 1, 1, 1, 1}, {{2, 4, 9, 9}, {6, 4, 3, 3}, 2, 0, 1, 1},
-                            {{1, 4, 8, 8}, {4, 1, 3, 3}, 1, 1, 1, 4}, {{1, 2, 9, 7}, {2, 2, 2, 2}, 1, 2, 2, 1},
-                            // host schedule edges: two-vector tiles whose last one overlaps (width 37,
-                            // 19), channel blocks that overlap (24, 20), packed weights (K = 1024)
-                            {{1, 8, 6, 37}, {24, 8, 3, 3}, 1, 1, 1, 1}, {{1, 1024, 3, 19}, {20, 1024, 1, 1}, 1, 0, 1, 1}};
+  const ConvCase cases[] = {
+      {{1, 3, 7, 8}, {4, 3, 3, 3}, 1, 1, 1, 1},
+      {{2, 4, 9, 9}, {6, 4, 3, 3}, 2, 0, 1, 1},
+      {{1, 4, 8, 8}, {4, 1, 3, 3}, 1, 1, 1, 4},
+      {{1, 2, 9, 7}, {2, 2, 2, 2}, 1, 2, 2, 1},
+      // host schedule edges: two-vector tiles whose last one overlaps (width 37,
+      // 19), channel blocks that overlap (24, 20), packed weights (K = 1024)
+      {{1, 8, 6, 37}, {24, 8, 3, 3}, 1, 1, 1, 1},
+      {{1, 1024, 3, 19}, {20, 1024, 1, 1}, 1, 0, 1, 1}};
   unsigned seed = 1;
   for (const ConvCase& k : cases) {
-    const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, seed++), w = random_tensor<float>(DType::F32, k.w, -1, 1, seed++);
+    const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, seed++),
+                 w = random_tensor<float>(DType::F32, k.w, -1, 1, seed++);
     const Tensor b = random_tensor<float>(DType::F32, {k.w[0]}, -1, 1, seed++);
     Shape shape;
     const std::vector<double> want = naive_conv(x, w, &b, k, shape);
@@ -111,20 +43,10 @@ TEST(Ops, ConvFloat) {
   }
 }
 
-// Same-shaped layers share one compiled kernel; each must still use its own weights.
-TEST(Ops, SameShapedConvsShareCodeNotWeights) {
-  const ConvCase k{{1, 16, 6, 6}, {32, 16, 3, 3}, 1, 1, 1, 1};
-  const Tensor x = random_tensor<float>(DType::F32, k.x, -1, 1, 7);
-  for (unsigned seed : {8u, 9u}) {
-    const Tensor w = random_tensor<float>(DType::F32, k.w, -1, 1, seed), b = random_tensor<float>(DType::F32, {k.w[0]}, -1, 1, seed);
-    Shape shape;
-    expect_near(run_node(conv_node(k), {x, w, b}, {false, true, true}), naive_conv(x, w, &b, k, shape));
-  }
-}
-
 TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
   const ConvCase k{{1, 5, 6, 6}, {3, 5, 3, 3}, 2, 1, 1, 1};
-  const Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 7), w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 8);
+  const Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 7),
+               w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 8);
   const Tensor b = random_tensor<int32_t>(DType::I32, {3}, -2000, 2000, 9);
   Node n = conv_node(k);
   n.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1500000000, 1234567890};
@@ -136,17 +58,20 @@ TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
   const int64_t per = shape[2] * shape[3];
   for (size_t i = 0; i < acc.size(); ++i) {
     const int64_t c = int64_t(i) / per;
-    want.push_back(std::max<int8_t>(0, requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[size_t(c)]), int(n.ints("rshift")[size_t(c)]))));
+    want.push_back(
+        std::max<int8_t>(0, requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[size_t(c)]),
+                                       int(n.ints("rshift")[size_t(c)]))));
   }
   expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, 0, -1}), want, 0);
 }
 
-// Asymmetric int8: the input is read as x - zx (padding is real 0, code zx), the output adds its zero
-// point after requantization and relu clamps at it; reference: the naive conv over x - zx.
+// Asymmetric int8: the input is read as x - zx (padding is real 0, code zx), the output adds its
+// zero point after requantization and relu clamps at it; reference: the naive conv over x - zx.
 TEST(Ops, ConvInt8WithZeroPoints) {
   const ConvCase k{{1, 4, 5, 5}, {3, 4, 3, 3}, 1, 1, 1, 1};
   const int zx = -100, zy = -128;
-  Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 17), w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 18);
+  Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 17),
+         w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 18);
   x.type.quant = QuantParams{{0.05}, zx, -1};
   const Tensor b = random_tensor<int32_t>(DType::I32, {3}, -2000, 2000, 19);
   Tensor centered(TensorType{DType::F32, k.x, std::nullopt});
@@ -162,14 +87,16 @@ TEST(Ops, ConvInt8WithZeroPoints) {
   const int64_t per = shape[2] * shape[3];
   for (size_t i = 0; i < acc.size(); ++i) {
     const size_t c = size_t(int64_t(i) / per);
-    const int y = requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[c]), int(n.ints("rshift")[c]), zy);
+    const int y =
+        requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[c]), int(n.ints("rshift")[c]), zy);
     want.push_back(std::clamp(y, zy, zy + 100));
   }
   expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, zy, -1}), want, 0);
 }
 
 TEST(Ops, AddInt8WithZeroPoints) {
-  Tensor a = random_tensor<int8_t>(DType::I8, {1, 64}, -128, 127, 54), b = random_tensor<int8_t>(DType::I8, {1, 64}, -128, 127, 55);
+  Tensor a = random_tensor<int8_t>(DType::I8, {1, 64}, -128, 127, 54),
+         b = random_tensor<int8_t>(DType::I8, {1, 64}, -128, 127, 55);
   a.type.quant = QuantParams{{0.1}, -20, -1};
   b.type.quant = QuantParams{{0.1}, 35, -1};
   Node add{"Add", "", {}, {}, {}};
@@ -178,7 +105,8 @@ TEST(Ops, AddInt8WithZeroPoints) {
   add.attrs["do_relu"] = int64_t{1};
   std::vector<double> want;
   for (int i = 0; i < 64; ++i) {
-    const int64_t sum = round_shift((int64_t(a.at(i)) + 20) * (3 << 28) + (int64_t(b.at(i)) - 35) * (5 << 27), 30);
+    const int64_t sum =
+        round_shift((int64_t(a.at(i)) + 20) * (3 << 28) + (int64_t(b.at(i)) - 35) * (5 << 27), 30);
     want.push_back(std::max<int>(7, saturate_i8(sum + 7)));
   }
   expect_near(run_node(add, {a, b}, {}, QuantParams{{0.1}, 7, -1}), want, 0);
@@ -200,16 +128,19 @@ TEST(Ops, GlobalPoolsInt8) {
       sum += int32_t(x.at(c * 20 + i)) - 9;
       best = std::max(best, x.at(c * 20 + i));
     }
-    want_avg.push_back(requantize(sum, int32_t(avg.ints("multiplier")[size_t(c)]), int(avg.ints("rshift")[size_t(c)]), -3));
+    want_avg.push_back(requantize(sum, int32_t(avg.ints("multiplier")[size_t(c)]),
+                                  int(avg.ints("rshift")[size_t(c)]), -3));
     want_max.push_back(best);
   }
   expect_near(run_node(avg, {x}, {}, QuantParams{{0.05}, -3, -1}), want_avg, 0);
-  expect_near(run_node({"GlobalMaxPool", "", {}, {}, {}}, {x}, {}, QuantParams{{0.1}, 9, -1}), want_max, 0);
+  expect_near(run_node({"GlobalMaxPool", "", {}, {}, {}}, {x}, {}, QuantParams{{0.1}, 9, -1}),
+              want_max, 0);
 }
 
 TEST(Ops, MaxPoolFloatAndInt8) {
   for (DType t : {DType::F32, DType::I8}) {
-    const Tensor x = t == DType::F32 ? random_tensor<float>(t, {1, 2, 7, 6}, -5, 5, 3) : random_tensor<int8_t>(t, {1, 2, 7, 6}, -128, 127, 3);
+    const Tensor x = t == DType::F32 ? random_tensor<float>(t, {1, 2, 7, 6}, -5, 5, 3)
+                                     : random_tensor<int8_t>(t, {1, 2, 7, 6}, -128, 127, 3);
     Node n{"MaxPool", "", {}, {}, {}};
     n.attrs["kernel_shape"] = std::vector<int64_t>{3, 2};
     n.attrs["strides"] = std::vector<int64_t>{2, 2};
@@ -236,8 +167,10 @@ TEST(Ops, GemmTransposesAndBias) {
   for (int ta = 0; ta < 2; ++ta)
     for (int tb = 0; tb < 2; ++tb) {
       const int M = 3, K = 5, N = 4;
-      const Tensor a = random_tensor<float>(DType::F32, ta ? Shape{K, M} : Shape{M, K}, -1, 1, 10 + ta);
-      const Tensor b = random_tensor<float>(DType::F32, tb ? Shape{N, K} : Shape{K, N}, -1, 1, 20 + tb);
+      const Tensor a =
+          random_tensor<float>(DType::F32, ta ? Shape{K, M} : Shape{M, K}, -1, 1, 10 + ta);
+      const Tensor b =
+          random_tensor<float>(DType::F32, tb ? Shape{N, K} : Shape{K, N}, -1, 1, 20 + tb);
       const Tensor c = random_tensor<float>(DType::F32, {N}, -1, 1, 30);
       Node n{"Gemm", "", {}, {}, {}};
       n.attrs["transA"] = int64_t{ta};
@@ -248,7 +181,8 @@ TEST(Ops, GemmTransposesAndBias) {
       for (int i = 0; i < M; ++i)
         for (int j = 0; j < N; ++j) {
           double s = 0;
-          for (int k = 0; k < K; ++k) s += a.at(ta ? k * M + i : i * K + k) * b.at(tb ? j * K + k : k * N + j);
+          for (int k = 0; k < K; ++k)
+            s += a.at(ta ? k * M + i : i * K + k) * b.at(tb ? j * K + k : k * N + j);
           want.push_back(0.5 * s + 2.0 * c.at(j));
         }
       expect_near(run_node(n, {a, b, c}, {false, true, true}), want);
@@ -256,7 +190,8 @@ TEST(Ops, GemmTransposesAndBias) {
 }
 
 TEST(Ops, MatMulBroadcastsBatches) {
-  const Tensor a = random_tensor<float>(DType::F32, {2, 1, 3, 4}, -1, 1, 40), b = random_tensor<float>(DType::F32, {3, 4, 2}, -1, 1, 41);
+  const Tensor a = random_tensor<float>(DType::F32, {2, 1, 3, 4}, -1, 1, 40),
+               b = random_tensor<float>(DType::F32, {3, 4, 2}, -1, 1, 41);
   std::vector<double> want;
   for (int p = 0; p < 2; ++p)
     for (int q = 0; q < 3; ++q)
@@ -272,19 +207,22 @@ TEST(Ops, MatMulBroadcastsBatches) {
 }
 
 TEST(Ops, AddBroadcastsFloatAndInt8) {
-  const Tensor a = random_tensor<float>(DType::F32, {2, 3, 4}, -1, 1, 50), b = random_tensor<float>(DType::F32, {3, 1}, -1, 1, 51);
+  const Tensor a = random_tensor<float>(DType::F32, {2, 3, 4}, -1, 1, 50),
+               b = random_tensor<float>(DType::F32, {3, 1}, -1, 1, 51);
   std::vector<double> want;
   for (int i = 0; i < 24; ++i) want.push_back(std::max(0.0, a.at(i) + b.at((i / 4) % 3)));
   Node add{"Add", "", {}, {}, {}};
   add.attrs["do_relu"] = int64_t{1};
   expect_near(run_node(add, {a, b}), want);
-  const Tensor qa = random_tensor<int8_t>(DType::I8, {1, 6}, -128, 127, 52), qb = random_tensor<int8_t>(DType::I8, {1, 6}, -128, 127, 53);
+  const Tensor qa = random_tensor<int8_t>(DType::I8, {1, 6}, -128, 127, 52),
+               qb = random_tensor<int8_t>(DType::I8, {1, 6}, -128, 127, 53);
   Node qadd{"Add", "", {}, {}, {}};
   qadd.attrs["multiplier"] = std::vector<int64_t>{3 << 28, -(5 << 27)};
   qadd.attrs["rshift"] = std::vector<int64_t>{30};
   std::vector<double> qwant;
   for (int i = 0; i < 6; ++i)
-    qwant.push_back(saturate_i8(round_shift(int64_t(qa.at(i)) * (3 << 28) + int64_t(qb.at(i)) * -(5 << 27), 30)));
+    qwant.push_back(saturate_i8(
+        round_shift(int64_t(qa.at(i)) * (3 << 28) + int64_t(qb.at(i)) * -(5 << 27), 30)));
   expect_near(run_node(qadd, {qa, qb}, {}, QuantParams{{0.1}, 0, -1}), qwant, 0);
 }
 
@@ -293,8 +231,10 @@ TEST(Ops, ReluBatchNormSoftmax) {
   std::vector<double> relu;
   for (int i = 0; i < 12; ++i) relu.push_back(std::max(0.0, x.at(i)));
   expect_near(run_node({"Relu", "", {}, {}, {}}, {x}), relu, 0);
-  const Tensor scale = make_tensor<float>(DType::F32, {3}, {1, 2, 0.5f}), bias = make_tensor<float>(DType::F32, {3}, {0, 1, -1});
-  const Tensor mean = make_tensor<float>(DType::F32, {3}, {0.5f, 0, 1}), var = make_tensor<float>(DType::F32, {3}, {1, 4, 0.25f});
+  const Tensor scale = make_tensor<float>(DType::F32, {3}, {1, 2, 0.5f}),
+               bias = make_tensor<float>(DType::F32, {3}, {0, 1, -1});
+  const Tensor mean = make_tensor<float>(DType::F32, {3}, {0.5f, 0, 1}),
+               var = make_tensor<float>(DType::F32, {3}, {1, 4, 0.25f});
   Node bn{"BatchNormalization", "", {}, {}, {{"epsilon", 0.0}}};
   std::vector<double> bn_want;
   for (int i = 0; i < 12; ++i) {
@@ -312,7 +252,8 @@ TEST(Ops, ReluBatchNormSoftmax) {
       double m = -1e30, s = 0;
       for (int k = 0; k < count; ++k) m = std::max(m, x.at(base + k * stride));
       for (int k = 0; k < count; ++k) s += std::exp(x.at(base + k * stride) - m);
-      for (int k = 0; k < count; ++k) sm[size_t(base + k * stride)] = std::exp(x.at(base + k * stride) - m) / s;
+      for (int k = 0; k < count; ++k)
+        sm[size_t(base + k * stride)] = std::exp(x.at(base + k * stride) - m) / s;
     }
     expect_near(run_node({"Softmax", "", {}, {}, {{"axis", axis}}}, {x}), sm);
   }
@@ -341,7 +282,11 @@ TEST(Ops, TopKLargestAndSmallestWithTies) {
     g.inputs = {"x"};
     g.types["x"] = x.type;
     g.constants["k"] = k;
-    g.nodes.push_back({"TopK", "topk", {"x", "k"}, {"values", "indices"}, {{"axis", int64_t{1}}, {"largest", largest}}});
+    g.nodes.push_back({"TopK",
+                       "topk",
+                       {"x", "k"},
+                       {"values", "indices"},
+                       {{"axis", int64_t{1}}, {"largest", largest}}});
     const auto types = ops::find_op("TopK")->infer(g.nodes[0], {{&x.type, nullptr}, {&k.type, &k}});
     g.types["values"] = types[0];
     g.types["indices"] = types[1];
@@ -351,7 +296,8 @@ TEST(Ops, TopKLargestAndSmallestWithTies) {
     for (int row = 0; row < 2; ++row) {
       std::vector<int> order{0, 1, 2, 3, 4};
       std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-        return largest ? x.at(row * 5 + a) > x.at(row * 5 + b) : x.at(row * 5 + a) < x.at(row * 5 + b);
+        return largest ? x.at(row * 5 + a) > x.at(row * 5 + b)
+                       : x.at(row * 5 + a) < x.at(row * 5 + b);
       });
       for (int i = 0; i < 3; ++i) {
         values.push_back(x.at(row * 5 + order[size_t(i)]));
@@ -406,8 +352,10 @@ TEST(Ops, HalideInt8ArithmeticEqualsTheReference) {
 TEST(Ops, HalideHalfCastsEqualTheReference) {
   using namespace Halide;
   std::mt19937 rng(9);
-  std::vector<float> values = {0x1p-25f, 0x1.8p-25f, 0x1p-24f, 65504.0f, 65520.0f, 65519.99f, 1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f,
-                               1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 3.4e38f, -0.0f, INFINITY};
+  std::vector<float> values = {
+      0x1p-25f,        0x1.8p-25f,          0x1p-24f,       65504.0f,           65520.0f, 65519.99f,
+      1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 3.4e38f,  -0.0f,
+      INFINITY};
   while (values.size() < 65536) {
     const uint32_t bits = rng();
     float f;
@@ -428,8 +376,10 @@ TEST(Ops, HalideHalfCastsEqualTheReference) {
     Buffer<float16_t> hs = h.realize({n}, host_jit_target());
     Buffer<bfloat16_t> bs = b.realize({n}, host_jit_target());
     for (int k = 0; k < n; ++k) {
-      ASSERT_EQ(hs(k).to_bits(), to_f16(values[size_t(k)])) << std::hexfloat << values[size_t(k)] << " vectorized " << vectorized;
-      ASSERT_EQ(bs(k).to_bits(), to_bf16(values[size_t(k)])) << std::hexfloat << values[size_t(k)] << " vectorized " << vectorized;
+      ASSERT_EQ(hs(k).to_bits(), to_f16(values[size_t(k)]))
+          << std::hexfloat << values[size_t(k)] << " vectorized " << vectorized;
+      ASSERT_EQ(bs(k).to_bits(), to_bf16(values[size_t(k)]))
+          << std::hexfloat << values[size_t(k)] << " vectorized " << vectorized;
     }
   }
 }

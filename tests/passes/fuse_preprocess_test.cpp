@@ -1,11 +1,12 @@
 // fuse-preprocess: the graph after the pass, fed raw input x, computes what the graph before it
-// computed on x · scale − mean (per channel), whether the preprocessing folded into the Conv or not.
+// computed on x · scale − mean (per channel), whether the preprocessing folded into the Conv or
+// not.
 #include <gtest/gtest.h>
 
-#include "target/host/executor.h"
 #include "ir/text.h"
 #include "passes/pass_manager.h"
 #include "passes/passes.h"
+#include "target/host/executor.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
@@ -19,12 +20,15 @@ graph "g" {
   input %x : f32[1,2,3,3]
   const %w : f32[2,2,2,2] = [1, -1, 2, 0.5, 0.25, 3, -2, 1, 1, 1, -1, -1, 0.5, 0.5, 2, -3]
   const %b : f32[2] = [0.5, -1]
-  %y : f32[1,2,)" + std::string(attrs.empty() ? "2,2" : "4,4") + R"(] = Conv(%x, %w, %b) )" + attrs + R"( @conv
+  %y : f32[1,2,)" +
+               std::string(attrs.empty() ? "2,2" : "4,4") + R"(] = Conv(%x, %w, %b) )" + attrs +
+               R"( @conv
   output %y
 })");
 }
 
-void expect_equivalent(const Graph& before, const Graph& after, const std::vector<double>& scale, const std::vector<double>& mean) {
+void expect_equivalent(const Graph& before, const Graph& after, const std::vector<double>& scale,
+                       const std::vector<double>& mean) {
   const Tensor raw = random_tensor<float>(DType::F32, {1, 2, 3, 3}, 0, 255, 5);
   Tensor preprocessed = raw;
   for (int64_t i = 0; i < raw.size(); ++i) {
@@ -34,7 +38,8 @@ void expect_equivalent(const Graph& before, const Graph& after, const std::vecto
   const Tensor want = host::Executor(before).run({{"x", preprocessed}}).at("y");
   const Tensor got = host::Executor(after).run({{"x", raw}}).at("y");
   ASSERT_EQ(want.size(), got.size());
-  for (int64_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got.at(i), want.at(i), 1e-4 * (1 + std::fabs(want.at(i)))) << i;
+  for (int64_t i = 0; i < want.size(); ++i)
+    EXPECT_NEAR(got.at(i), want.at(i), 1e-4 * (1 + std::fabs(want.at(i)))) << i;
 }
 
 passes::PassOptions options(const std::vector<double>& scale, const std::vector<double>& mean) {
@@ -44,12 +49,9 @@ passes::PassOptions options(const std::vector<double>& scale, const std::vector<
   return o;
 }
 
-}  // namespace
-
-namespace {
-
 // Runs the pass on the conv graph, checks the result computes the same, returns the ops it left.
-std::vector<std::string> fused_ops(const std::string& conv_attrs, const std::vector<double>& scale, const std::vector<double>& mean) {
+std::vector<std::string> fused_ops(const std::string& conv_attrs, const std::vector<double>& scale,
+                                   const std::vector<double>& mean) {
   const Graph before = conv_graph(conv_attrs);
   Graph after = before;
   passes::fuse_preprocess(after, options(scale, mean));
@@ -66,9 +68,11 @@ TEST(FusePreprocess, FoldsIntoAnUnpaddedConv) {
 }
 
 TEST(FusePreprocess, APaddedConvFoldsAScaleWithoutMean) {
-  EXPECT_EQ(fused_ops("{pads = [1, 1, 1, 1]}", {0.5, 0.25}, {0.0, 0.0}), std::vector<std::string>{"Conv"});
+  EXPECT_EQ(fused_ops("{pads = [1, 1, 1, 1]}", {0.5, 0.25}, {0.0, 0.0}),
+            std::vector<std::string>{"Conv"});
 }
 
 TEST(FusePreprocess, APaddedConvGetsExplicitOps) {
-  EXPECT_EQ(fused_ops("{pads = [1, 1, 1, 1]}", {0.5, 0.25}, {1.0, -2.0}), (std::vector<std::string>{"Mul", "Sub", "Conv"}));
+  EXPECT_EQ(fused_ops("{pads = [1, 1, 1, 1]}", {0.5, 0.25}, {1.0, -2.0}),
+            (std::vector<std::string>{"Mul", "Sub", "Conv"}));
 }

@@ -1,50 +1,30 @@
 // Float test networks built node by node (convolutions with He-scaled seeded weights), typed as
 // the importer types them, for tests that calibrate and quantize them like any model.
 #pragma once
-#include <cmath>
 #include <string>
+#include <vector>
 
 #include "ir/graph.h"
-#include "passes/passes.h"
-#include "tests/support/random_tensor.h"
 
 namespace tpuc::testing {
 
 class NetBuilder {
  public:
+  // A graph "resnet" of one f32 input x of `input` shape.
+  explicit NetBuilder(Shape input);
+  // Conv with He-scaled random weights and a small bias, optionally followed by Relu; returns the
+  // value it computes.
+  std::string conv(const std::string& x, int64_t oc, int64_t k, int64_t stride, int64_t pad,
+                   bool relu);
+  // A node of `op` without attributes on `inputs`, named after its op and a counter.
+  std::string node(const std::string& op, std::vector<std::string> inputs, bool relu = false);
+  // Appends n, typing its outputs as import does, and a Relu after it when asked.
+  std::string add_node(Node n, bool relu);
+
   Graph g;
-  explicit NetBuilder(Shape input) {
-    g.name = "resnet";
-    g.inputs = {"x"};
-    g.types["x"] = {DType::F32, std::move(input), std::nullopt};
-  }
-  // Conv with He-scaled random weights and a small bias, optionally followed by Relu.
-  std::string conv(const std::string& x, int64_t oc, int64_t k, int64_t stride, int64_t pad, bool relu) {
-    const int64_t ic = g.type(x).shape[1];
-    const std::string name = "conv" + std::to_string(++count_);
-    g.constants[name + ".w"] = random_tensor<float>(DType::F32, {oc, ic, k, k}, -1, 1, unsigned(count_));
-    const float gain = float(std::sqrt(6.0 / double(ic * k * k)));
-    for (int64_t i = 0; i < g.constants[name + ".w"].size(); ++i) g.constants[name + ".w"].as<float>()[i] *= gain;
-    g.constants[name + ".b"] = random_tensor<float>(DType::F32, {oc}, -0.1f, 0.1f, unsigned(100 + count_));
-    Node n{"Conv", name, {x, name + ".w", name + ".b"}, {name}, {}};
-    n.attrs["kernel_shape"] = std::vector<int64_t>{k, k};
-    n.attrs["strides"] = std::vector<int64_t>{stride, stride};
-    n.attrs["pads"] = std::vector<int64_t>{pad, pad, pad, pad};
-    return add_node(n, relu);
-  }
-  std::string node(const std::string& op, std::vector<std::string> inputs, bool relu = false) {
-    return add_node({op, op + std::to_string(++count_), std::move(inputs), {op + std::to_string(count_)}, {}}, relu);
-  }
-  std::string add_node(Node n, bool relu) {
-    g.nodes.push_back(n);
-    passes::infer_node(g, n);  // types its outputs, as import does
-    if (!relu) return n.outputs[0];
-    return add_node({"Relu", n.name + ".relu", {n.outputs[0]}, {n.outputs[0] + ".relu"}, {}}, false);
-  }
 
  private:
   int count_ = 0;
 };
-
 
 }  // namespace tpuc::testing

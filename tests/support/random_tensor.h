@@ -8,13 +8,24 @@
 
 namespace tpuc::testing {
 
+// A tensor of `dtype` whose elements, stored as T, are drawn uniformly from [lo, hi] (rounded to
+// the nearest integer for an integer T); the same seed gives the same tensor.
 template <class T>
 Tensor random_tensor(DType dtype, Shape shape, double lo, double hi, unsigned seed) {
   std::mt19937 rng(seed);
-  std::uniform_real_distribution<double> d(lo, hi);
+  std::uniform_real_distribution<double> uniform(lo, hi);
   Tensor out(TensorType{dtype, std::move(shape), std::nullopt});
-  for (int64_t i = 0; i < out.size(); ++i) out.as<T>()[i] = T(std::is_floating_point<T>::value ? d(rng) : std::round(d(rng)));
+  T* elements = out.as<T>();
+  for (int64_t i = 0; i < out.size(); ++i) {
+    const double value = uniform(rng);
+    elements[i] = T(std::is_floating_point<T>::value ? value : std::round(value));
+  }
   return out;
 }
+
+// A tensor of exactly `type` (its quantization included) with elements drawn uniformly from
+// [lo, hi] and rounded to its element type: f16 and bf16 round to nearest even, integers to the
+// nearest integer, bool is 1 where the rounded value is not 0. The range must fit the type.
+Tensor random_input(const TensorType& type, double lo, double hi, unsigned seed);
 
 }  // namespace tpuc::testing

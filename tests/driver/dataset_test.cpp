@@ -1,25 +1,29 @@
-// Dataset reading and preprocessing against values computed by hand on a small IDX file written here.
+// Dataset reading and preprocessing against values computed by hand on a small IDX file written
+// here.
+#include "driver/dataset.h"
+
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
 #include <zlib.h>
 
+#include <cstdint>
 #include <filesystem>
 
-#include <cstdint>
-
-#include "driver/dataset.h"
-#include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/npz.h"
+#include "tests/support/errors.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 
 namespace {
 
 // An IDX file of `count` images of 2 channels × 1 × 2 (unsigned bytes), gzip-compressed, named
 // after the test (ctest runs tests in parallel processes sharing the temporary folder).
 std::string write_idx(const std::vector<uint8_t>& pixels, int count) {
-  const std::string path = ::testing::TempDir() + ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-idx.gz";
+  const std::string path = ::testing::TempDir() +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() +
+                           "-idx.gz";
   gzFile f = gzopen(path.c_str(), "wb");
   const uint8_t header[] = {0, 0, 0x08, 4};  // unsigned byte, 4 dimensions
   gzwrite(f, header, sizeof header);
@@ -37,7 +41,8 @@ std::string write_idx(const std::vector<uint8_t>& pixels, int count) {
 TEST(Dataset, PerChannelScaleMeanAndChannelOrder) {
   const std::string path = write_idx({10, 20, 30, 40}, 1);  // channel 0: 10 20, channel 1: 30 40
   const TensorType input{DType::F32, {1, 2, 1, 2}, std::nullopt};
-  const Dataset rgb = read_idx_dataset(path, "", input, Preprocess{{0.5, 2.0}, {1.0, 10.0}, false}, 0);
+  const Dataset rgb =
+      read_idx_dataset(path, "", input, Preprocess{{0.5, 2.0}, {1.0, 10.0}, false}, 0);
   ASSERT_EQ(rgb.images.size(), 1u);
   EXPECT_EQ(rgb.images[0].as<float>()[0], 4.0f);   // 10 · 0.5 − 1
   EXPECT_EQ(rgb.images[0].as<float>()[1], 9.0f);   // 20 · 0.5 − 1
@@ -46,12 +51,9 @@ TEST(Dataset, PerChannelScaleMeanAndChannelOrder) {
   const Dataset bgr = read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, true}, 0);
   EXPECT_EQ(bgr.images[0].as<float>()[0], 30.0f);  // the source's last channel comes first
   EXPECT_EQ(bgr.images[0].as<float>()[3], 20.0f);
-  try {
-    read_idx_dataset(path, "", input, Preprocess{{1.0, 2.0, 3.0}, {0.0}, false}, 0);
-    FAIL() << "three scales for two channels";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": preprocessing has 3 values, the model input has 2 channels");
-  }
+  const Preprocess three_scales{{1.0, 2.0, 3.0}, {0.0}, false};  // for two channels
+  EXPECT_EQ(error_of([&] { read_idx_dataset(path, "", input, three_scales, 0); }),
+            path + ": preprocessing has 3 values, the model input has 2 channels");
 }
 
 // Resizing keeps a flat image flat (every filter is normalized) and fills the model's size.
@@ -64,12 +66,9 @@ TEST(Dataset, ResizeToTheModelInput) {
     EXPECT_NEAR(d.images[0].at(k), 10.0, 0.5) << k;
     EXPECT_NEAR(d.images[0].at(12 + k), 30.0, 0.5) << k;
   }
-  try {
-    read_idx_dataset(path, "", input, Preprocess{{1.0}, {0.0}, false, {}}, 0);
-    FAIL() << "2 × 1 × 2 images cannot fill a 2 × 3 × 4 input";
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": images of 2 × 1 × 2 values do not fill the model input f32[1,2,3,4]");
-  }
+  const Preprocess no_resize{{1.0}, {0.0}, false, {}};  // 2 × 1 × 2 images cannot fill 2 × 3 × 4
+  EXPECT_EQ(error_of([&] { read_idx_dataset(path, "", input, no_resize, 0); }),
+            path + ": images of 2 × 1 × 2 values do not fill the model input f32[1,2,3,4]");
 }
 
 // A folder of images (PNG written here with stb_image_write) and arrays, in file-name order.

@@ -1,13 +1,16 @@
 // Binary encoding and the .tpumodel container: round trips, and clear errors for damaged files.
+#include "chip/bm1684x/model_file.h"
+
 #include <gtest/gtest.h>
 
 #include "chip/bm1684x/encoding.h"
-#include "chip/bm1684x/model_file.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "tests/support/errors.h"
 
 using namespace tpuc;
 using namespace tpuc::bm1684x;
+using tpuc::testing::error_of;
 
 namespace {
 
@@ -49,17 +52,14 @@ Model sample() {
 }
 
 bool same(const Operand& a, const Operand& b) {
-  return a.space == b.space && a.dtype == b.dtype && a.addr == b.addr && a.lane == b.lane && a.n == b.n && a.c == b.c && a.h == b.h &&
-         a.w == b.w && a.ns == b.ns && a.cs == b.cs && a.hs == b.hs && a.ws == b.ws;
+  return a.space == b.space && a.dtype == b.dtype && a.addr == b.addr && a.lane == b.lane &&
+         a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w && a.ns == b.ns && a.cs == b.cs &&
+         a.hs == b.hs && a.ws == b.ws;
 }
 
-std::string error_of(const std::string& path) {
-  try {
-    read_model(path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
+// The error reading the model file at `path` gives.
+std::string read_error(const std::string& path) {
+  return error_of([&] { read_model(path); });
 }
 
 }  // namespace
@@ -72,8 +72,10 @@ TEST(Encoding, EveryFieldRoundTrips) {
   ASSERT_EQ(back.size(), m.program.tiu.size());
   for (size_t i = 0; i < back.size(); ++i) {
     const TiuCommand &a = m.program.tiu[i], &b = back[i];
-    EXPECT_TRUE(a.id == b.id && a.dep == b.dep && a.op == b.op && a.arith == b.arith && a.relu == b.relu && a.pool_sum == b.pool_sum && a.relu_limit == b.relu_limit && a.kh == b.kh &&
-                a.stride_w == b.stride_w && a.scale == b.scale && a.multiplier[1] == b.multiplier[1] && a.shift == b.shift);
+    EXPECT_TRUE(a.id == b.id && a.dep == b.dep && a.op == b.op && a.arith == b.arith &&
+                a.relu == b.relu && a.pool_sum == b.pool_sum && a.relu_limit == b.relu_limit &&
+                a.kh == b.kh && a.stride_w == b.stride_w && a.scale == b.scale &&
+                a.multiplier[1] == b.multiplier[1] && a.shift == b.shift);
     EXPECT_TRUE(same(a.res, b.res) && same(a.opd1, b.opd1) && same(a.opd0, b.opd0));
   }
   const std::vector<GdmaCommand> g = decode_gdma(encode_gdma(m.program.gdma), "test");
@@ -85,12 +87,7 @@ TEST(Encoding, RejectsBadStreams) {
   std::string bytes = encode_tiu(sample().program.tiu);
   EXPECT_THROW(decode_tiu(bytes.substr(0, 100), "s"), Error);
   bytes[8] = 9;  // the first command's kind
-  try {
-    decode_tiu(bytes, "s");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "s: command 0 has unknown kind 9");
-  }
+  EXPECT_EQ(error_of([&] { decode_tiu(bytes, "s"); }), "s: command 0 has unknown kind 9");
 }
 
 TEST(ModelFile, RoundTripAndDamage) {
@@ -103,11 +100,13 @@ TEST(ModelFile, RoundTripAndDamage) {
   EXPECT_EQ(back.macs, 42u);
   const std::string bytes = read_file(path);
   write_file_atomic(path + ".cut", bytes.substr(0, bytes.size() - 10));
-  EXPECT_NE(error_of(path + ".cut").find("truncated or padded"), std::string::npos) << error_of(path + ".cut");
+  EXPECT_NE(read_error(path + ".cut").find("truncated or padded"), std::string::npos)
+      << read_error(path + ".cut");
   std::string flipped = bytes;
   flipped[flipped.size() - 3] ^= 0x40;
   write_file_atomic(path + ".flip", flipped);
-  EXPECT_EQ(error_of(path + ".flip"), path + ".flip: not a valid .tpumodel: checksum mismatch (the file is corrupted)");
+  EXPECT_EQ(read_error(path + ".flip"),
+            path + ".flip: not a valid .tpumodel: checksum mismatch (the file is corrupted)");
   write_file_atomic(path + ".magic", "NOTMODEL" + bytes.substr(8));
-  EXPECT_EQ(error_of(path + ".magic"), path + ".magic: not a valid .tpumodel: wrong magic");
+  EXPECT_EQ(read_error(path + ".magic"), path + ".magic: not a valid .tpumodel: wrong magic");
 }

@@ -4,32 +4,31 @@
 // outputs must equal the host int8 reference bit for bit, and stay close to float.
 #include <gtest/gtest.h>
 
-#include "target/bm1684x/codegen.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "target/host/executor.h"
-#include "quant/calibration.h"
 #include "quant/similarity.h"
-#include "passes/pass_manager.h"
-#include "passes/passes.h"
-#include "quant/quantize.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
+#include "tests/support/chip_checks.h"
+#include "tests/support/compile_steps.h"
 #include "tests/support/net_builder.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
-using tpuc::testing::random_tensor;
-
+using namespace tpuc::testing;
 
 TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
-  tpuc::testing::NetBuilder b({1, 3, 32, 32});
+  NetBuilder b({1, 3, 32, 32});
   const std::string stem = b.conv("x", 16, 7, 2, 3, true);  // 16×16
   Node pool{"MaxPool", "pool", {stem}, {"pool"}, {}};
   pool.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
   pool.attrs["strides"] = std::vector<int64_t>{2, 2};
   pool.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
   const std::string p = b.add_node(pool, false);  // 8×8
-  const std::string block1 = b.node("Add", {p, b.conv(b.conv(p, 16, 3, 1, 1, true), 16, 3, 1, 1, false)}, true);
+  const std::string block1 =
+      b.node("Add", {p, b.conv(b.conv(p, 16, 3, 1, 1, true), 16, 3, 1, 1, false)}, true);
   const std::string shortcut = b.conv(block1, 80, 1, 2, 0, false);  // more channels than lanes
-  const std::string block2 = b.node("Add", {shortcut, b.conv(b.conv(block1, 80, 3, 2, 1, true), 80, 3, 1, 1, false)}, true);
+  const std::string block2 = b.node(
+      "Add", {shortcut, b.conv(b.conv(block1, 80, 3, 2, 1, true), 80, 3, 1, 1, false)}, true);
   const std::string gap = b.node("GlobalAveragePool", {block2});
   b.g.constants["shape"] = make_tensor<int64_t>(DType::I64, {2}, {1, 80});
   const std::string flat = b.node("Reshape", {gap, "shape"});
@@ -39,18 +38,17 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
   fc.attrs["transB"] = int64_t{1};
   b.add_node(fc, false);
   b.g.outputs = {"logits"};
-  Graph top = b.g;
-  passes::run_pipeline(top, passes::load_pipeline(std::string(TPUC_SOURCE_DIR) + "/configs/pipelines/default.yaml"));
-
-  std::vector<TensorMap> samples;
-  for (unsigned s = 0; s < 8; ++s) samples.push_back({{"x", random_tensor<float>(DType::F32, {1, 3, 32, 32}, -2, 2, 200 + s)}});
-  const Graph tpu = quant::quantize(top, quant::calibrate(top, samples, {}), quant::QuantPolicy{});
-  for (const Node& n : tpu.nodes)  // every layer runs in int8 on the chip
-    if (n.op != "Quantize" && n.op != "Dequantize") EXPECT_EQ(tpu.type(n.outputs[0]).dtype, DType::I8) << n.name << " " << n.op;
+  const Graph top = with_default_pipeline(b.g);
+  const Graph tpu = int8_quantized(top, 8, 200);
+  for (const Node& n : tpu.nodes) {  // every layer runs in int8 on the chip
+    if (n.op != "Quantize" && n.op != "Dequantize") {
+      EXPECT_EQ(tpu.type(n.outputs[0]).dtype, DType::I8) << n.name << " " << n.op;
+    }
+  }
   // The chip is data: the BM1684 (twice the local memory per lane, half the banks, other clocks)
   // compiles and runs the same graph with no code of its own.
   for (const char* name : {"bm1684x", "bm1684"}) {
-    const bm1684x::Chip chip = bm1684x::load_chip(std::string(TPUC_SOURCE_DIR) + "/configs/chips/" + name + ".yaml");
+    const bm1684x::Chip chip = chip_config(name);
     bm1684x::Simulator sim(chip, bm1684x::compile_model(tpu, chip));
     host::Executor host(tpu), float_host(top);
     for (unsigned s = 0; s < 3; ++s) {
@@ -58,7 +56,8 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
       const Tensor want = host.run({{"x", x}}).at("logits");
       const Tensor got = sim.run({{"x", x}}).at("logits");
       ASSERT_EQ(got.data, want.data) << name << " sample " << s;
-      EXPECT_GT(quant::similarity(float_host.run({{"x", x}}).at("logits"), got).cosine, 0.99) << name << " sample " << s;
+      EXPECT_GT(quant::similarity(float_host.run({{"x", x}}).at("logits"), got).cosine, 0.99)
+          << name << " sample " << s;
     }
   }
 }

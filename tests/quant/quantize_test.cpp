@@ -1,15 +1,17 @@
 // The quantizer on small graphs with hand-computed expectations.
+#include "quant/quantize.h"
+
 #include <gtest/gtest.h>
 
-#include "target/host/executor.h"
-#include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/quant_math.h"
 #include "ir/text.h"
-#include "quant/quantize.h"
+#include "target/host/executor.h"
+#include "tests/support/errors.h"
 #include "tests/support/random_tensor.h"
 
 using namespace tpuc;
+using tpuc::testing::error_of;
 using tpuc::testing::random_tensor;
 
 // A fused Clip(0, 6) keeps its limit in int8 steps of the output scale: 6 / (12/127) = 63.5 → 64.
@@ -46,24 +48,36 @@ graph "g" {
   const %scales : f32[4] = [1, 1, 2, 2]
   %a : f32[1,2,4,4] = Conv(%x, %w) @conv
   %p : f32[1,2,4,4] = MaxPool(%a) {kernel_shape = [1, 1]} @pool
-  %u : f32[1,2,8,8] = Resize(%x, _, %scales) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up
-  %d : f32[1,2,8,8] = Resize(%p, _, %scales) {mode = "nearest", coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up2
+  %u : f32[1,2,8,8] = Resize(%x, _, %scales) {mode = "nearest",
+      coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up
+  %d : f32[1,2,8,8] = Resize(%p, _, %scales) {mode = "nearest",
+      coordinate_transformation_mode = "asymmetric", nearest_mode = "floor"} @up2
   %y : f32[1,4,8,8] = Concat(%u, %d) {axis = 1} @cat
   output %y
 })");
-  const Graph int8 = quant::quantize(top, {{{"x", 1.0}, {"a", 3.0}, {"p", 2.0}, {"u", 0.5}, {"d", 1.0}, {"y", 2.5}}}, quant::QuantPolicy{});
-  const auto cat = std::find_if(int8.nodes.begin(), int8.nodes.end(), [](const Node& n) { return n.op == "Concat"; });
+  const Graph int8 = quant::quantize(
+      top, {{{"x", 1.0}, {"a", 3.0}, {"p", 2.0}, {"u", 0.5}, {"d", 1.0}, {"y", 2.5}}},
+      quant::QuantPolicy{});
+  const auto cat = std::find_if(int8.nodes.begin(), int8.nodes.end(),
+                                [](const Node& n) { return n.op == "Concat"; });
   ASSERT_NE(cat, int8.nodes.end());
-  for (const std::string& v : std::vector<std::string>{"a", "p", "u", "d", cat->outputs[0]}) {  // one class: the widest threshold, 3
+  for (const std::string& v : std::vector<std::string>{
+           "a", "p", "u", "d", cat->outputs[0]}) {  // one class: the widest threshold, 3
     ASSERT_EQ(int8.type(v).dtype, DType::I8) << v;
     EXPECT_DOUBLE_EQ(int8.type(v).quant->scale[0], 3.0 / 127) << v;
   }
-  const auto count = [&](const char* op) { return std::count_if(int8.nodes.begin(), int8.nodes.end(), [&](const Node& n) { return n.op == op; }); };
+  const auto count = [&](const char* op) {
+    return std::count_if(int8.nodes.begin(), int8.nodes.end(),
+                         [&](const Node& n) { return n.op == op; });
+  };
   EXPECT_EQ(count("Quantize"), 1);    // the input's: no float detour before the Concat
   EXPECT_EQ(count("Dequantize"), 1);  // the output's
   const Tensor x = random_tensor<float>(DType::F32, {1, 2, 4, 4}, -1, 1, 5);
-  const Tensor y = host::Executor(int8).run({{"x", x}}).at("y"), want = host::Executor(top).run({{"x", x}}).at("y");
-  for (int64_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y.at(i), want.at(i), 3.0 / 127 + 1.0 / 127 * 3) << i;  // an output step plus the input's through the conv
+  const Tensor y = host::Executor(int8).run({{"x", x}}).at("y"),
+               want = host::Executor(top).run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y.at(i), want.at(i), 3.0 / 127 + 1.0 / 127 * 3)
+        << i;  // an output step plus the input's through the conv
 }
 
 // Overrides keep layers in a float precision, by layer pattern or op type (the last match wins); a
@@ -82,7 +96,8 @@ graph "g" {
 })");
   const quant::CalibrationTable table{{{"x", 1.0}, {"c", 2.0}, {"f", 2.0}, {"y", 20.0}}, ""};
   quant::QuantPolicy policy;
-  policy.overrides = {{{}, {"classifier/*"}, DType::F16, "policy.yaml:3"}, {{"Reshape"}, {}, DType::F32, "policy.yaml:5"}};
+  policy.overrides = {{{}, {"classifier/*"}, DType::F16, "policy.yaml:3"},
+                      {{"Reshape"}, {}, DType::F32, "policy.yaml:5"}};
   const Graph q = quant::quantize(top, table, policy);
   std::map<std::string, DType> out_dtype;
   for (const Node& n : q.nodes) out_dtype[n.name] = q.type(n.outputs[0]).dtype;
@@ -91,15 +106,12 @@ graph "g" {
   EXPECT_EQ(out_dtype.at("classifier/fc"), DType::F16);
   EXPECT_EQ(q.type(q.outputs[0]).dtype, DType::F32);  // converted back at the exit
   const Tensor x = random_tensor<float>(DType::F32, {1, 1, 2, 2}, -1, 1, 4);
-  const Tensor y = host::Executor(q).run({{"x", x}}).at("y"), want = host::Executor(top).run({{"x", x}}).at("y");
+  const Tensor y = host::Executor(q).run({{"x", x}}).at("y"),
+               want = host::Executor(top).run({{"x", x}}).at("y");
   for (int64_t i = 0; i < y.size(); ++i) EXPECT_NEAR(y.at(i), want.at(i), 0.1) << i;
   policy.overrides[0].layers = {"head/*"};
-  try {
-    quant::quantize(top, table, policy);
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "policy.yaml:3: layers: 'head/*' matches no layer of the model");
-  }
+  EXPECT_EQ(error_of([&] { quant::quantize(top, table, policy); }),
+            "policy.yaml:3: layers: 'head/*' matches no layer of the model");
 }
 
 // Half-precision layers take rounded weights and round each result once; the f32 accumulation in
@@ -122,12 +134,14 @@ graph "g" {
     policy.mode = mode;
     EXPECT_FALSE(quant::needs_calibration(policy));
     const Graph q = quant::quantize(top, {}, policy);
-    const Node& fc = *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "fc"; });
+    const Node& fc =
+        *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "fc"; });
     EXPECT_EQ(name(q.type(fc.outputs[0]).dtype), mode);
     EXPECT_EQ(name(q.type(fc.inputs[1]).dtype), mode);  // the weights, rounded once
     const Tensor y = host::Executor(q).run({{"x", x}}).at("y");
     ASSERT_EQ(y.type.dtype, DType::F32);
-    for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(y.at(int64_t(i)), values[i]) << mode << " " << i;
+    for (size_t i = 0; i < values.size(); ++i)
+      EXPECT_EQ(y.at(int64_t(i)), values[i]) << mode << " " << i;
   }
 }
 
@@ -142,7 +156,8 @@ graph "g" {
 })");
   const double sx = 8.0 / 127, sy = 1.0 / 127;
   const Graph q = quant::quantize(top, {{{"x", 8.0}, {"y", 1.0}}, ""}, quant::QuantPolicy{});
-  const Node& act = *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "act"; });
+  const Node& act =
+      *std::find_if(q.nodes.begin(), q.nodes.end(), [](const Node& n) { return n.name == "act"; });
   EXPECT_EQ(act.op, "Lut");
   const Tensor x = random_tensor<float>(DType::F32, {1, 64}, -9, 9, 5);
   const Tensor y = host::Executor(q).run({{"x", x}}).at("y");
@@ -164,19 +179,22 @@ graph "g" {
   %y : f32[1,2,4,4] = Conv(%x, %w, %b) {do_relu = 1, relu_limit = 6.0} @conv
   output %y
 })");
-  quant::CalibrationTable table{{{"x", 4.0}, {"y", 4.0}}, "", {{"x", {-1.0, 3.0}}, {"y", {0.0, 4.0}}}};
+  quant::CalibrationTable table{
+      {{"x", 4.0}, {"y", 4.0}}, "", {{"x", {-1.0, 3.0}}, {"y", {0.0, 4.0}}}};
   quant::QuantPolicy policy;
   policy.mode = "int8_asym";
   const Graph q = quant::quantize(top, table, policy);
-  const QuantParams& qx = *q.type("x_int8").quant, &qy = *q.type("y_int8").quant;
+  const QuantParams &qx = *q.type("x_int8").quant, &qy = *q.type("y_int8").quant;
   EXPECT_DOUBLE_EQ(qx.scale[0], 4.0 / 255);
   EXPECT_EQ(qx.zero_point, -64);  // real 0 at -128 + 1/(4/255) = -64.25 → -64
   EXPECT_DOUBLE_EQ(qy.scale[0], 4.0 / 255);
   EXPECT_EQ(qy.zero_point, -128);
   const Tensor x = random_tensor<float>(DType::F32, {1, 2, 4, 4}, -1, 3, 6);
-  const Tensor y = host::Executor(q).run({{"x", x}}).at("y"), want = host::Executor(top).run({{"x", x}}).at("y");
+  const Tensor y = host::Executor(q).run({{"x", x}}).at("y"),
+               want = host::Executor(top).run({{"x", x}}).at("y");
   for (int64_t i = 0; i < y.size(); ++i)
-    EXPECT_NEAR(y.at(i), std::min(want.at(i), 4.0), 4.0 / 255 + 2.5 * 4.0 / 255) << i;  // one output step + input rounding
+    EXPECT_NEAR(y.at(i), std::min(want.at(i), 4.0), 4.0 / 255 + 2.5 * 4.0 / 255)
+        << i;  // one output step + input rounding
 }
 
 // Policy files: modes, overrides and search are checked with the file and line of each mistake.
@@ -186,24 +204,28 @@ TEST(Quantize, PolicyFilesAreChecked) {
     write_file_atomic(dir + "policy.yaml", text);
     return quant::load_quant_policy(dir + "policy.yaml");
   };
-  const quant::QuantPolicy p = load("mode: int8_sym\noverrides:\n  - {ops: [Softmax], precision: f16}\n  - layers: ['/head/*']\n    precision: bf16\n");
+  const quant::QuantPolicy p = load(
+      "mode: int8_sym\noverrides:\n  - {ops: [Softmax], precision: f16}\n  - layers: ['/head/*']\n "
+      "   precision: bf16\n");
   ASSERT_EQ(p.overrides.size(), 2u);
   EXPECT_EQ(p.overrides[0].precision, DType::F16);
   EXPECT_EQ(p.overrides[1].layers, std::vector<std::string>{"/head/*"});
   EXPECT_EQ(p.overrides[1].origin, dir + "policy.yaml:4");
-  EXPECT_EQ(p.precision_of({"Softmax", "/head/softmax", {}, {}, {}}), DType::BF16);  // the last match wins
+  EXPECT_EQ(p.precision_of({"Softmax", "/head/softmax", {}, {}, {}}),
+            DType::BF16);  // the last match wins
   EXPECT_EQ(p.precision_of({"Conv", "/body/conv", {}, {}, {}}), DType::I8);
-  auto error_of = [&](const std::string& text) {
-    try {
-      load(text);
-    } catch (const Error& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_NE(error_of("mode: int4\n").find("policy.yaml:1:7: unknown mode 'int4'"), std::string::npos);
-  EXPECT_NE(error_of("overrides:\n  - {ops: [Softmax], precision: i8}\n").find("'precision' must be f16, bf16 or f32, not 'i8'"), std::string::npos);
-  EXPECT_NE(error_of("overrides:\n  - {ops: [Softmaxx]}\n").find("unknown operator 'Softmaxx'"), std::string::npos);
-  EXPECT_NE(error_of("overrides:\n  - {precision: f16}\n").find("policy.yaml:2:5: an override names 'ops' or 'layers'"), std::string::npos);
-  EXPECT_NE(error_of("mode: f16\nsearch: {target_cosine: 0.9}\n").find("a precision search needs an int8 mode"), std::string::npos);
+  auto load_error = [&](const std::string& text) { return error_of([&] { load(text); }); };
+  EXPECT_NE(load_error("mode: int4\n").find("policy.yaml:1:7: unknown mode 'int4'"),
+            std::string::npos);
+  EXPECT_NE(load_error("overrides:\n  - {ops: [Softmax], precision: i8}\n")
+                .find("'precision' must be f16, bf16 or f32, not 'i8'"),
+            std::string::npos);
+  EXPECT_NE(load_error("overrides:\n  - {ops: [Softmaxx]}\n").find("unknown operator 'Softmaxx'"),
+            std::string::npos);
+  EXPECT_NE(load_error("overrides:\n  - {precision: f16}\n")
+                .find("policy.yaml:2:5: an override names 'ops' or 'layers'"),
+            std::string::npos);
+  EXPECT_NE(load_error("mode: f16\nsearch: {target_cosine: 0.9}\n")
+                .find("a precision search needs an int8 mode"),
+            std::string::npos);
 }

@@ -1,0 +1,336 @@
+// Each simulator command against a naive loop written here from isa.h's semantics, on a small
+// 4-lane chip so channels wrap over the lanes; plus the faults a bad command must raise.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "chip/bm1684x/sim/simulator.h"
+#include "ir/quant_math.h"
+#include "tests/support/random_tensor.h"
+#include "tests/support/sim_harness.h"
+
+using namespace tpuc;
+using namespace tpuc::bm1684x;
+using tpuc::testing::random_tensor;
+using tpuc::testing::SimHarness;
+
+TEST(SimCommands, ConvInt8WithStrideDilationAndWrappedLanes) {
+  // x [1, 6, 7, 7] (6 channels over 4 lanes), w [5, 6, 2, 2] inside the model input after x.
+  const int IC = 6, OC = 5, H = 7, W = 7, K = 2, S = 2, D = 2, OH = (H - D * (K - 1) - 1) / S + 1,
+            OW = OH;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, IC + OC * K * K, H, W}, -128, 127,
+                                   1);  // weights ride in the same input
+  SimHarness h({DType::I8, {1, IC + OC * K * K, H, W}, std::nullopt},
+               {DType::I32, {1, OC, OH, OW}, std::nullopt});
+  const int64_t plane = H * W;
+  h.copy(SimHarness::global(h.in_addr, DType::I8, 1, IC, H, W),
+         SimHarness::local(0, DType::I8, 0, 1, IC, H, W, plane));
+  // Weights [oc][ic·K·K] from the input's bytes after x: oc on the lanes, ic·K·K per lane.
+  const uint64_t w_ddr = h.in_addr + uint64_t(IC * H * W);
+  Operand wsrc{Space::Global, DType::I8, w_ddr, 0, 1, OC, IC, K * K, 0, IC * K * K, K * K, 1};
+  Operand wdst{Space::Local, DType::I8, 1024, 0, 1, OC, IC, K * K, 0, IC * K * K, K * K, 1};
+  h.copy(wsrc, wdst);
+  TiuCommand c;
+  c.op = TiuOp::Conv;
+  c.opd0 = SimHarness::local(0, DType::I8, 0, 1, IC, H, W, plane);
+  c.opd1 = wdst;
+  c.res = SimHarness::local(2048, DType::I32, 0, 1, OC, OH, OW, OH * OW);
+  c.kh = c.kw = K;
+  c.stride_h = c.stride_w = S;
+  c.dilation_h = c.dilation_w = D;
+  h.tiu(c, 2);
+  h.copy(c.res, SimHarness::global(h.out_addr, DType::I32, 1, OC, OH, OW), 1);
+  const Tensor y = h.run(x);
+  const int8_t* xi = x.as<int8_t>();
+  const int8_t* wi = xi + IC * H * W;
+  for (int oc = 0; oc < OC; ++oc)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        int32_t acc = 0;
+        for (int ic = 0; ic < IC; ++ic)
+          for (int ky = 0; ky < K; ++ky)
+            for (int kx = 0; kx < K; ++kx)
+              acc += xi[(ic * H + oy * S + ky * D) * W + ox * S + kx * D] *
+                     wi[((oc * IC + ic) * K + ky) * K + kx];
+        ASSERT_EQ(y.as<int32_t>()[(oc * OH + oy) * OW + ox], acc) << oc << " " << oy << " " << ox;
+      }
+}
+
+// Window padding: CONV reads pad_value (0) outside opd0, POOL its pad_value (the lowest int8),
+// with different pads on each side.
+TEST(SimCommands, ConvAndPoolReadPaddingOutsideTheirInput) {
+  const int C = 3, H = 5, W = 6, K = 3, PT = 1, PB = 2, PL = 2, PR = 1, OH = H + PT + PB - K + 1,
+            OW = W + PL + PR - K + 1;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, C + C * K * K, H, W}, -128, 127,
+                                   9);  // weights ride in the same input
+  SimHarness h({DType::I8, {1, C + C * K * K, H, W}, std::nullopt},
+               {DType::I32, {2, C, OH, OW}, std::nullopt});
+  h.copy(SimHarness::global(h.in_addr, DType::I8, 1, C, H, W),
+         SimHarness::local(0, DType::I8, 0, 1, C, H, W, H * W));
+  Operand wsrc{
+      Space::Global, DType::I8, h.in_addr + uint64_t(C * H * W), 0, 1, C, 1, K * K, 0, K * K,
+      K * K,         1};
+  Operand wdst{Space::Local, DType::I8, 1024, 0, 1, C, 1, K * K, 0, K * K, K * K, 1};
+  h.copy(wsrc, wdst);
+  TiuCommand conv;  // depthwise: one kernel per channel
+  conv.op = TiuOp::Depthwise;
+  conv.opd0 = SimHarness::local(0, DType::I8, 0, 1, C, H, W, H * W);
+  conv.opd1 = wdst;
+  conv.res = SimHarness::local(2048, DType::I32, 0, 1, C, OH, OW, OH * OW);
+  conv.kh = conv.kw = K;
+  conv.pad_top = PT;
+  conv.pad_bottom = PB;
+  conv.pad_left = PL;
+  conv.pad_right = PR;
+  h.tiu(conv, 2);
+  TiuCommand pool = conv;
+  pool.op = TiuOp::Pool;
+  pool.res = SimHarness::local(1536, DType::I8, 0, 1, C, OH, OW, OH * OW);
+  pool.pad_value = -128;
+  h.tiu(pool, 2);
+  h.copy(conv.res, SimHarness::global(h.out_addr, DType::I32, 1, C, OH, OW), 1);
+  h.copy(pool.res,
+         SimHarness::global(h.out_addr + uint64_t(C * OH * OW * 4), DType::I8, 1, C, OH, OW),
+         2);  // the int8 pool after it
+  Simulator sim(h.chip, h.model);
+  const Tensor y = sim.run({{"x", x}}).at("y");
+  const int8_t* xi = x.as<int8_t>();
+  const int8_t* wi = xi + C * H * W;
+  const int8_t* pooled = reinterpret_cast<const int8_t*>(y.as<int32_t>() + C * OH * OW);
+  for (int c = 0; c < C; ++c)
+    for (int oy = 0; oy < OH; ++oy)
+      for (int ox = 0; ox < OW; ++ox) {
+        int32_t acc = 0;
+        int8_t m = -128;
+        for (int ky = 0; ky < K; ++ky)
+          for (int kx = 0; kx < K; ++kx) {
+            const int iy = oy + ky - PT, ix = ox + kx - PL;
+            const bool in = iy >= 0 && iy < H && ix >= 0 && ix < W;
+            acc += in ? xi[(c * H + iy) * W + ix] * wi[c * K * K + ky * K + kx] : 0;
+            m = std::max<int8_t>(m, in ? xi[(c * H + iy) * W + ix] : int8_t(-128));
+          }
+        ASSERT_EQ(y.as<int32_t>()[(c * OH + oy) * OW + ox], acc) << c << " " << oy << " " << ox;
+        ASSERT_EQ(pooled[(c * OH + oy) * OW + ox], m) << c << " " << oy << " " << ox;
+      }
+}
+
+TEST(SimCommands, MaxPoolAndRequantAndArith) {
+  const int C = 5, H = 4, W = 4;
+  Tensor x = random_tensor<int8_t>(DType::I8, {1, C, H, W}, -128, 127, 2);
+  SimHarness h({DType::I8, {1, C, H, W}, std::nullopt}, {DType::I8, {1, C, 2, 2}, std::nullopt});
+  h.copy(SimHarness::global(h.in_addr, DType::I8, 1, C, H, W),
+         SimHarness::local(0, DType::I8, 1, 1, C, H, W, 16));  // start lane 1
+  TiuCommand p;
+  p.op = TiuOp::Pool;
+  p.opd0 = SimHarness::local(0, DType::I8, 1, 1, C, H, W, 16);
+  p.res = SimHarness::local(512, DType::I8, 1, 1, C, 2, 2, 4);
+  p.kh = p.kw = 2;
+  p.stride_h = p.stride_w = 2;
+  h.tiu(p, 1);
+  TiuCommand add;  // y = saturate(round_shift(pool·3 + pool·(-1), 1)) with relu
+  add.op = TiuOp::Arith;
+  add.arith = ArithOp::Add;
+  add.opd0 = add.opd1 = p.res;
+  add.res = SimHarness::local(1024, DType::I8, 1, 1, C, 2, 2, 4);
+  add.multiplier[0] = 3;
+  add.multiplier[1] = -1;
+  add.shift = 1;
+  add.relu = true;
+  h.tiu(add, 0);
+  h.copy(add.res, SimHarness::global(h.out_addr, DType::I8, 1, C, 2, 2), 2);
+  const Tensor y = h.run(x);
+  for (int c = 0; c < C; ++c)
+    for (int oy = 0; oy < 2; ++oy)
+      for (int ox = 0; ox < 2; ++ox) {
+        int8_t m = -128;
+        for (int ky = 0; ky < 2; ++ky)
+          for (int kx = 0; kx < 2; ++kx)
+            m = std::max(m, x.as<int8_t>()[(c * H + oy * 2 + ky) * W + ox * 2 + kx]);
+        const int8_t want = std::max<int8_t>(0, saturate_i8(round_shift(int64_t(m) * 2, 1)));
+        ASSERT_EQ(y.as<int8_t>()[(c * 2 + oy) * 2 + ox], want);
+      }
+}
+
+TEST(SimCommands, MatMulRequantQuantizeDequantize) {
+  // y = dequantize(requant(x·Wᵀ + b)) for x [2, 6] f32 → quantized first.
+  const int M = 2, K = 6, N = 5;
+  Tensor x(TensorType{DType::F32, {M, K}, std::nullopt});
+  for (int i = 0; i < M * K; ++i) x.as<float>()[i] = float(i % 7) - 3.2f;
+  SimHarness h({DType::F32, {M, K}, std::nullopt}, {DType::F32, {M, N}, std::nullopt});
+  // Weights, bias and requant tables are written into LMEM by FILL commands (one value each).
+  const Operand xf{Space::Local, DType::F32, 0, 0, M, K, 1, 1, 1,
+                   16,           0,          0};  // row m in slot n, k on lanes
+  h.copy({Space::Global, DType::F32, h.in_addr, 0, M, K, 1, 1, K, 1, 0, 0}, xf);
+  const Operand wq{Space::Local, DType::I8, 256, 0, 1, N, K, 1, 0, 16, 1, 0};
+  h.fill(wq, 2);
+  const Operand bias{Space::Local, DType::I32, 512, 0, 1, N, 1, 1, 0, 16, 0, 0};
+  h.fill(bias, -7);
+  const Operand mult{Space::Local, DType::I32, 768, 0, 1, N, 1, 1, 0, 16, 0, 0},
+      shift{Space::Local, DType::I32, 1024, 0, 1, N, 1, 1, 0, 16, 0, 0};
+  h.fill(mult, 1 << 30);
+  h.fill(shift, 31);  // requant = /2
+  TiuCommand q;
+  q.op = TiuOp::Arith;
+  q.arith = ArithOp::Quantize;
+  q.opd0 = xf;
+  q.res = {Space::Local, DType::I8, 1280, 0, M, K, 1, 1, 1, 16, 0, 0};
+  q.scale = 4.0f;  // 1 / 0.25
+  h.tiu(q, 5);
+  TiuCommand mm;
+  mm.op = TiuOp::MatMul;
+  mm.opd0 = q.res;
+  mm.opd1 = wq;
+  mm.opd2 = bias;
+  mm.has_bias = true;
+  mm.res = {Space::Local, DType::I32, 1536, 0, M, N, 1, 1, 1, 16, 0, 0};
+  h.tiu(mm, 0);
+  TiuCommand rq;
+  rq.op = TiuOp::Requant;
+  rq.opd0 = mm.res;
+  rq.opd1 = mult;
+  rq.opd2 = shift;
+  rq.res = {Space::Local, DType::I8, 2048, 0, M, N, 1, 1, 1, 16, 0, 0};
+  h.tiu(rq, 0);
+  TiuCommand dq;
+  dq.op = TiuOp::Arith;
+  dq.arith = ArithOp::Dequantize;
+  dq.opd0 = rq.res;
+  dq.res = {Space::Local, DType::F32, 2304, 0, M, N, 1, 1, 1, 16, 0, 0};
+  dq.scale = 0.5f;
+  h.tiu(dq, 0);
+  h.copy(dq.res, {Space::Global, DType::F32, h.out_addr, 0, M, N, 1, 1, N, 1, 0, 0}, 4);
+  const Tensor y = h.run(x);
+  for (int m = 0; m < M; ++m)
+    for (int n = 0; n < N; ++n) {
+      int32_t acc = -7;
+      for (int k = 0; k < K; ++k) acc += int32_t(quantize(x.as<float>()[m * K + k], 4.0f)) * 2;
+      ASSERT_EQ(y.as<float>()[m * N + n], dequantize(requantize(acc, 1 << 30, 31), 0.5f))
+          << m << " " << n;
+    }
+}
+
+// ARITH convert and a float add: f32 arithmetic, the fused activation, one rounding to the result
+// type (f16 here), against quant_math's rounding; a FILL of f16's lowest value stays exact.
+TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
+  const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt},
+      out{DType::F16, {1, 6, 3, 3}, std::nullopt};
+  Tensor x = random_tensor<float>(DType::F32, in.shape, -20, 20, 5);
+  SimHarness h(in, out);
+  const Operand xf = SimHarness::local(0, DType::F32, 1, 1, 6, 3, 3, 9),
+                half = SimHarness::local(256, DType::F16, 1, 1, 6, 3, 3, 9),
+                sum = SimHarness::local(512, DType::F16, 1, 1, 6, 3, 3, 9);
+  h.copy(SimHarness::global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
+  TiuCommand convert;
+  convert.op = TiuOp::Arith;
+  convert.arith = ArithOp::Convert;
+  convert.opd0 = xf;
+  convert.res = half;
+  convert.scale = 0.3f;
+  convert.relu = true;
+  convert.relu_limit = 5.5f;
+  h.tiu(convert, 1);
+  TiuCommand add;
+  add.op = TiuOp::Arith;
+  add.arith = ArithOp::Add;
+  add.opd0 = half;
+  add.opd1 = half;
+  add.res = sum;
+  h.tiu(add, 0);
+  h.copy(sum, SimHarness::global(h.out_addr, DType::F16, 1, 6, 3, 3), 2);
+  const Tensor y = h.run(x);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f),
+                rounded = from_f16(to_f16(clipped));
+    ASSERT_EQ(y.as<uint16_t>()[i], to_f16(rounded + rounded)) << "element " << i;
+  }
+}
+
+TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
+  const TensorType t{DType::I8, {1, 4, 2, 2}, std::nullopt};
+  {
+    SimHarness h(t, t);  // LMEM address past the lane
+    h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(4094, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_EQ(h.error_of_run(),
+              "GDMA command 1 dst: local bytes [4094, 4098) leave the lane's 4096 bytes");
+  }
+  {
+    SimHarness h(t, t);  // DDR past the end
+    h.copy(SimHarness::global(h.in_addr + 8190, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4));
+    EXPECT_NE(h.error_of_run().find(
+                  "GDMA command 1 src: DDR bytes [0x100001ffe, 0x10000200e) leave the model's DDR"),
+              std::string::npos)
+        << h.error_of_run();
+  }
+  {
+    SimHarness h(t, t);  // a start lane the chip does not have
+    h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(0, DType::I8, 9, 1, 4, 2, 2, 4));
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1 dst: start lane 9 is outside the 4 lanes");
+  }
+  {
+    SimHarness h(t, t);  // a dependency on a command that does not exist
+    h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
+           SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1 depends on command 3, which does not exist");
+  }
+  {
+    SimHarness h(t, t);  // an ADD whose second operand is smaller than the result
+    TiuCommand c;
+    c.op = TiuOp::Arith;
+    c.arith = ArithOp::Add;
+    c.opd0 = c.res = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = SimHarness::local(64, DType::I8, 0, 1, 4, 1, 2, 4);
+    h.tiu(c, 0);
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: res and opd1 shapes differ");
+  }
+  {
+    SimHarness h(t, t);  // a REQUANT whose shift table holds 64
+    const Operand table{Space::Local, DType::I32, 512, 0, 1, 4, 1, 1, 0, 16, 0, 0};
+    h.fill(table, 64);
+    TiuCommand c;
+    c.op = TiuOp::Requant;
+    c.opd0 = SimHarness::local(0, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.opd1 = c.opd2 = table;
+    c.res = SimHarness::local(1024, DType::I8, 0, 1, 4, 2, 2, 4);
+    h.tiu(c, 1);
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: shift 64 is outside [0, 63]");
+  }
+  {
+    SimHarness h(t, t);  // a FILL value the destination cannot hold
+    h.fill(SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 300);
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1: fill value 300 does not fit i8");
+    h.model.program.gdma[0].fill_value = 65504.5;  // between two f16 values
+    h.model.program.gdma[0].dst.dtype = DType::F16;
+    EXPECT_EQ(h.error_of_run(), "GDMA command 1: fill value 65504.5 does not fit f16");
+  }
+  {
+    SimHarness h(t, t);  // CONV weights with fewer input channels than the input has
+    TiuCommand c;
+    c.op = TiuOp::Conv;
+    c.opd0 = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = SimHarness::local(64, DType::I8, 0, 1, 4, 2, 1, 36);
+    c.res = SimHarness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
+    h.tiu(c, 0);
+    EXPECT_EQ(h.error_of_run(),
+              "TIU command 1: opd1 does not cover [output channels, input channels, kh·kw]");
+  }
+  {
+    SimHarness h(t, t);  // a CONV whose window leaves its input
+    TiuCommand c;
+    c.op = TiuOp::Conv;
+    c.opd0 = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.opd1 = SimHarness::local(64, DType::I8, 0, 1, 4, 4, 9, 36);
+    c.res = SimHarness::local(512, DType::I32, 0, 1, 4, 2, 2, 4);
+    c.kh = c.kw = 3;
+    h.tiu(c, 0);
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: the window leaves opd0 and its padding");
+    TiuCommand& padded =
+        h.model.program.tiu
+            .back();  // the window fits its padding now, but the chip's fields hold at most 15
+    padded.pad_top = 16;
+    padded.pad_left = 2;
+    EXPECT_EQ(h.error_of_run(), "TIU command 1: padding is at most 15");
+  }
+}

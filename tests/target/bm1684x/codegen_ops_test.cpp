@@ -1,0 +1,333 @@
+// Single int8 ops compiled for the BM1684X and run on the simulator, against the host int8
+// reference bit for bit, at shapes the example model does not reach: more channels than lanes,
+// stride 2, padding, tiles that do not divide the rows; the local-memory overflow error; and the
+// layers that run on the host instead, with their reasons.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "chip/bm1684x/sim/simulator.h"
+#include "driver/host_layers.h"
+#include "ir/diagnostics.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
+#include "tests/support/chip_checks.h"
+#include "tests/support/errors.h"
+#include "tests/support/layer_graphs.h"
+#include "tests/support/random_tensor.h"
+
+using namespace tpuc;
+using namespace tpuc::testing;
+using namespace tpuc::bm1684x;
+
+TEST(CodegenOps, ConvWithMoreChannelsThanLanesStrideAndPadding) {
+  expect_bit_exact(conv_graph(DType::I8, {1, 70, 9, 11}, 80, 3, 2, 1, true), kAnyInt8, 1);
+}
+
+TEST(CodegenOps, ConvOneByOneWithoutRelu) {
+  expect_bit_exact(conv_graph(DType::I8, {1, 8, 5, 5}, 3, 1, 1, 0, false), kAnyInt8, 2);
+}
+
+// MobileNet's depthwise 3×3 (stride 1 and 2, padding, more channels than lanes, ReLU6): one
+// DEPTHWISE command per tile.
+TEST(CodegenOps, DepthwiseConv) {
+  for (int stride : {1, 2}) {
+    const int64_t c = 96, out = (15 + 2 - 3) / stride + 1;
+    Node n{"Conv", "dw", {"x", "w", "b"}, {"y"}, {}};
+    n.attrs["strides"] = std::vector<int64_t>{stride, stride};
+    n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+    n.attrs["group"] = c;
+    n.attrs["do_relu"] = int64_t{1};
+    n.attrs["relu_limit"] = 90.0;
+    set_requant_attrs(n, c, 36);
+    Graph g = one_node(n, int8_type({1, c, 15, 15}, 0.05), int8_type({1, c, out, out}, 0.1));
+    g.constants["w"] = random_tensor<int8_t>(DType::I8, {c, 1, 3, 3}, -127, 127, 31);
+    g.constants["b"] = random_tensor<int32_t>(DType::I32, {c}, -3000, 3000, 32);
+    const Program& p = compile_model(g, bm1684x_chip()).program;
+    EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(),
+                            [](const TiuCommand& t) { return t.op == TiuOp::Depthwise; }));
+    expect_bit_exact(g, kAnyInt8, 9 + unsigned(stride));
+  }
+}
+
+// A fused ReLU6: the limit, in output steps, clamps after the relu.
+TEST(CodegenOps, ConvWithReluLimit) {
+  Graph g = conv_graph(DType::I8, {1, 8, 6, 6}, 5, 3, 1, 1, true);
+  g.nodes[0].attrs["relu_limit"] = 20.0;
+  expect_bit_exact(g, kAnyInt8, 8);
+}
+
+TEST(CodegenOps, MaxPoolWithPadding) {
+  Node n{"MaxPool", "pool", {"x"}, {"y"}, {}};
+  n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+  n.attrs["strides"] = std::vector<int64_t>{2, 2};
+  n.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  expect_bit_exact(one_node(n, int8_type({1, 66, 7, 7}, 0.1), int8_type({1, 66, 4, 4}, 0.1)),
+                   kAnyInt8, 3);
+}
+
+TEST(CodegenOps, GemmWithMoreColumnsThanLanes) {
+  Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
+  n.attrs["transB"] = int64_t{1};
+  n.attrs["do_relu"] = int64_t{1};
+  set_requant_attrs(n, 70, 40);
+  Graph g = one_node(n, int8_type({1, 100}, 0.1), int8_type({1, 70}, 0.1));
+  g.constants["w"] = random_tensor<int8_t>(DType::I8, {70, 100}, -127, 127, 21);
+  g.constants["b"] = random_tensor<int32_t>(DType::I32, {70}, -3000, 3000, 22);
+  expect_bit_exact(g, kAnyInt8, 4);
+}
+
+// The residual join of a ResNet block: Add(x, conv(x)) with relu, more channels than lanes.
+TEST(CodegenOps, ResidualAddWithRelu) {
+  Graph g = conv_graph(DType::I8, {1, 70, 9, 11}, 70, 1, 1, 0, true);
+  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{3 << 28, -(5 << 27)};
+  add.attrs["rshift"] = std::vector<int64_t>{30};
+  add.attrs["do_relu"] = int64_t{1};
+  g.types["z"] = int8_type({1, 70, 9, 11}, 0.1);
+  g.nodes.push_back(add);
+  g.outputs = {"z"};
+  expect_bit_exact(g, kAnyInt8, 5);
+}
+
+// Operands too large for local memory at once: the Add is tiled by rows (tiles that do not divide
+// the 301 rows), still bit-exact.
+TEST(CodegenOps, AddTiledByRows) {
+  Graph g;
+  g.name = "add";
+  g.inputs = {"x"};
+  g.outputs = {"z"};
+  g.types["x"] = int8_type({1, 64, 301, 300}, 0.1);
+  g.types["y"] = int8_type({1, 64, 301, 300}, 0.1);
+  g.types["z"] = int8_type({1, 64, 301, 300}, 0.2);
+  Node pool{"MaxPool", "pool", {"x"}, {"y"}, {}};
+  pool.attrs["kernel_shape"] = std::vector<int64_t>{1, 1};
+  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
+  add.attrs["rshift"] = std::vector<int64_t>{31};
+  g.nodes = {pool, add};
+  const Program& p = compile_model(g, bm1684x_chip()).program;
+  EXPECT_GT(std::count_if(p.tiu.begin(), p.tiu.end(),
+                          [](const TiuCommand& c) {
+                            return c.arith == ArithOp::Add && c.op == TiuOp::Arith;
+                          }),
+            1);
+  expect_bit_exact(g, kAnyInt8, 6);
+}
+
+// ResNet's head: the int32 sum of each channel's 7×7 window, requantized per channel.
+TEST(CodegenOps, GlobalAveragePoolSumsAndRequantizes) {
+  Node n{"GlobalAveragePool", "gap", {"x"}, {"y"}, {}};
+  set_requant_attrs(n, 70, 36);
+  expect_bit_exact(one_node(n, int8_type({1, 70, 7, 7}, 0.1), int8_type({1, 70, 1, 1}, 0.1)),
+                   kAnyInt8, 7);
+}
+
+// Conversions of tensors too large for local memory at once: NCHW tiled by rows, other ranks spread
+// over the lanes along their longest dimension (an encoder's [128, 1, 768] has one "channel").
+TEST(CodegenOps, LargeDequantizes) {
+  for (const Shape& shape : {Shape{128, 1, 768}, Shape{1, 64, 301, 300}})
+    expect_bit_exact(one_node({"Dequantize", "dq", {"x"}, {"y"}, {}}, int8_type(shape, 0.1),
+                              {DType::F32, shape, std::nullopt}),
+                     kAnyInt8, 12);
+}
+
+// Transpose is one GDMA copy DDR to DDR with permuted strides (an encoder's head split and merge).
+TEST(CodegenOps, TransposeIsOneStridedCopy) {
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
+      {{1, 128, 4, 64}, {0, 2, 1, 3}}, {{128, 3, 70}, {1, 0, 2}}, {{5, 7}, {1, 0}}};
+  for (const auto& [shape, perm] : cases) {
+    Shape out;
+    for (int64_t p : perm) out.push_back(shape[size_t(p)]);
+    Node n{"Transpose", "t", {"x"}, {"y"}, {}};
+    n.attrs["perm"] = perm;
+    const Graph g = one_node(n, int8_type(shape, 0.1), int8_type(out, 0.1));
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty());
+    EXPECT_EQ(m.program.gdma.size(), 2u);  // the copy and END
+    expect_bit_exact(g, kAnyInt8, 13);
+  }
+}
+
+// An int8 elementwise function as a LUT gather, the table in every lane: NCHW tiled by rows with
+// channels past the lanes, and an encoder's 3-D activation spread along its longest dimension.
+TEST(CodegenOps, LookupTableIsAGather) {
+  Tensor table(TensorType{DType::I8, {256}, std::nullopt});
+  for (int i = 0; i < 256; ++i)
+    table.as<int8_t>()[i] = int8_t((i * 37) % 256 - 128);  // no pattern a wrong index could hit
+  for (const Shape& shape : {Shape{1, 70, 9, 11}, Shape{128, 1, 300}}) {
+    Graph g = one_node({"Lut", "gelu", {"x", "table"}, {"y"}, {}}, int8_type(shape, 0.1),
+                       int8_type(shape, 0.05));
+    g.constants["table"] = table;
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty());
+    EXPECT_TRUE(std::any_of(m.program.tiu.begin(), m.program.tiu.end(),
+                            [](const TiuCommand& c) { return c.op == TiuOp::Lut; }));
+    expect_bit_exact(g, kAnyInt8, 17);
+  }
+}
+
+// Slice is a GDMA copy too: from an offset, with steps.
+TEST(CodegenOps, SliceIsOneStridedCopy) {
+  Graph g = one_node({"Slice", "s", {"x", "starts", "ends", "axes", "steps"}, {"y"}, {}},
+                     int8_type({2, 10, 12}, 0.1), int8_type({2, 5, 4}, 0.1));
+  g.constants["starts"] = make_tensor<int64_t>(DType::I64, {2}, {1, 2});
+  g.constants["ends"] = make_tensor<int64_t>(DType::I64, {2}, {10, 12});
+  g.constants["axes"] = make_tensor<int64_t>(DType::I64, {2}, {1, 2});
+  g.constants["steps"] = make_tensor<int64_t>(DType::I64, {2}, {2, 3});
+  EXPECT_TRUE(compile_model(g, bm1684x_chip()).host_layers.empty());
+  expect_bit_exact(g, kAnyInt8, 14);
+}
+
+// An encoder's residual Add is 3-D with one "channel": spread along its longest dimension.
+TEST(CodegenOps, AddOfThreeDimensionalTensors) {
+  Graph g =
+      conv_graph(DType::I8, {1, 8, 4, 4}, 8, 1, 1, 0, false);  // only to have a second int8 operand
+  Node reshape{"Reshape", "r", {"y", "shape"}, {"v"}, {}};
+  g.constants["shape"] = make_tensor<int64_t>(DType::I64, {3}, {4, 1, 32});
+  g.types["v"] = int8_type({4, 1, 32}, 0.1);
+  Node reshape_x{"Reshape", "rx", {"x", "shape"}, {"u"}, {}};
+  g.types["u"] = int8_type({4, 1, 32}, 0.05);
+  Node add{"Add", "add", {"u", "v"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 3 << 28};
+  add.attrs["rshift"] = std::vector<int64_t>{30};
+  g.types["z"] = int8_type({4, 1, 32}, 0.1);
+  g.nodes.insert(g.nodes.end(), {reshape, reshape_x, add});
+  g.outputs = {"z"};
+  const Model m = compile_model(g, bm1684x_chip());
+  EXPECT_TRUE(m.host_layers.empty());
+  expect_bit_exact(g, kAnyInt8, 15);
+}
+
+// An op with no chip form (here an int8 Relu) becomes a host layer inside the model file: the
+// simulator stops the streams there, hands the tensors to the host and carries on. The result is
+// still the host reference's, bit for bit; without a host runner the simulator refuses the model.
+TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
+  Graph g = conv_graph(DType::I8, {1, 8, 6, 6}, 8, 3, 1, 1, true);
+  g.nodes.push_back({"Relu", "relu", {"y"}, {"t"}, {}});
+  g.types["t"] = int8_type({1, 8, 6, 6}, 0.1);
+  Node conv2 = g.nodes[0];
+  conv2.name = "conv2";
+  conv2.inputs[0] = "t";
+  conv2.outputs = {"z"};
+  g.nodes.push_back(conv2);
+  g.types["z"] = g.types["y"];
+  g.outputs = {"z"};
+  const std::string path = ::testing::TempDir() + "/host-layer.tpumodel";
+  write_model(path, compile_model(g, bm1684x_chip()));
+  const Model model = read_model(path);
+  ASSERT_EQ(model.host_layers.size(), 1u);
+  EXPECT_EQ(model.host_layers[0].name, "relu");
+  EXPECT_NE(model.host_layers[0].reason.find("no bm1684x schedule for Relu"), std::string::npos);
+  EXPECT_THROW(Simulator(bm1684x_chip(), model), Error);
+  Simulator sim(bm1684x_chip(), model, host_layer_runner());
+  host::Executor host(g);
+  for (unsigned k = 0; k < 3; ++k) {
+    const Tensor x = random_input(g.type("x"), -128, 127, 40 + k);
+    EXPECT_EQ(sim.run({{"x", x}}).at("z").data, host.run({{"x", x}}).at("z").data)
+        << "sample " << k;
+    EXPECT_EQ(sim.stats().host_layers, std::vector<std::string>{"relu"});
+  }
+}
+
+TEST(CodegenOps, ATileThatCannotFitLocalMemoryIsAClearError) {
+  const Graph g = conv_graph(DType::I8, {1, 1, 1, 70000}, 2, 1, 1, 0, false);
+  const std::string error = error_of([&] { compile_model(g, bm1684x_chip()); });
+  EXPECT_NE(error.find("node 'conv' (Conv): needs "), std::string::npos) << error;
+  EXPECT_NE(error.find("bytes of local memory per lane even with one output row per tile; "
+                       "bm1684x has 262144"),
+            std::string::npos)
+      << error;
+}
+
+// No chip command takes a zero point: a layer reading one runs on the host even when its own
+// output is symmetric.
+TEST(CodegenOps, ZeroPointsKeepALayerOnTheHost) {
+  Graph g = conv_graph(DType::I8, {1, 8, 5, 5}, 4, 3, 1, 1, true);
+  g.types["x"].quant->zero_point = -5;
+  const Model m = compile_model(g, bm1684x_chip());
+  ASSERT_EQ(m.host_layers.size(), 1u);
+  EXPECT_NE(m.host_layers[0].reason.find("asymmetric int8"), std::string::npos);
+  Simulator sim(bm1684x_chip(), m, host_layer_runner());
+  const Tensor x = random_input(g.type("x"), -128, 127, 16);
+  EXPECT_EQ(sim.run({{"x", x}}).at("y").data, host::Executor(g).run({{"x", x}}).at("y").data);
+}
+
+TEST(CodegenOps, HostLayersAreNamedWithTheirReason) {
+  const TensorType f32{DType::F32, {1, 10}, std::nullopt};
+  const Model m =
+      compile_model(one_node({"Tanh", "squash", {"x"}, {"y"}, {}}, f32, f32), bm1684x_chip());
+  ASSERT_EQ(m.host_layers.size(), 1u);
+  EXPECT_EQ(m.host_layers[0].name, "squash");
+  EXPECT_EQ(m.host_layers[0].reason, "no bm1684x schedule for Tanh");
+  EXPECT_TRUE(m.program.tiu.size() == 1 && m.program.gdma.size() == 1);  // only the END commands
+}
+
+// Concat is one DDR-to-DDR GDMA copy per input into its slice of the output: along the channels
+// (SqueezeNet's fire modules) and along the last axis of a 3-D tensor.
+TEST(CodegenOps, ConcatIsOneCopyPerInput) {
+  for (int64_t axis : {1, -1}) {
+    Graph g;
+    g.name = "concat";
+    g.inputs = {"x"};
+    g.outputs = {"z"};
+    const Shape x = axis == 1 ? Shape{1, 70, 9, 11} : Shape{4, 30, 50};
+    Shape z = x;
+    z[axis == 1 ? 1 : 2] *= 2;
+    g.types["x"] = int8_type(x, 0.1);
+    g.types["y"] = int8_type(x, 0.1);
+    g.types["z"] = int8_type(z, 0.1);
+    Node transpose{"Transpose", "t", {"x"}, {"y"}, {}};  // any second operand computed from x
+    transpose.attrs["perm"] =
+        x.size() == 4 ? std::vector<int64_t>{0, 1, 2, 3} : std::vector<int64_t>{0, 1, 2};
+    Node concat{"Concat", "concat", {"x", "y"}, {"z"}, {}};
+    concat.attrs["axis"] = axis;
+    g.nodes = {transpose, concat};
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty());
+    EXPECT_EQ(m.layers.back().gdma.size(), 2u);
+    expect_bit_exact(g, kAnyInt8, 18);
+  }
+}
+
+// A nearest Resize by whole factors (2 along the rows, 3 along the columns) is one strided
+// DDR-to-DDR GDMA copy per phase: 6, each the whole input.
+TEST(CodegenOps, NearestResizeIsOneCopyPerPhase) {
+  Node up{"Resize", "up", {"x", "", "scales"}, {"y"}, {}};
+  up.attrs["mode"] = std::string("nearest");
+  up.attrs["coordinate_transformation_mode"] = std::string("asymmetric");
+  up.attrs["nearest_mode"] = std::string("floor");
+  Graph g = one_node(up, int8_type({1, 70, 9, 11}, 0.1), int8_type({1, 70, 18, 33}, 0.1));
+  g.constants["scales"] = make_tensor<float>(DType::F32, {4}, {1, 1, 2, 3});
+  const Model m = compile_model(g, bm1684x_chip());
+  EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+  EXPECT_EQ(m.layers.back().gdma.size(), 6u);
+  expect_bit_exact(g, kAnyInt8, 19);
+}
+
+// A 5-D transpose whose two innermost dimensions stay together (ShuffleNet's channel shuffle) is
+// one 4-D GDMA copy: the rows and columns merge into one dimension.
+TEST(CodegenOps, ChannelShuffleTransposeMergesDimensions) {
+  Node shuffle{"Transpose", "shuffle", {"x"}, {"y"}, {}};
+  shuffle.attrs["perm"] = std::vector<int64_t>{0, 2, 1, 3, 4};
+  const Graph g =
+      one_node(shuffle, int8_type({1, 2, 35, 9, 11}, 0.1), int8_type({1, 35, 2, 9, 11}, 0.1));
+  const Model m = compile_model(g, bm1684x_chip());
+  EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+  EXPECT_EQ(m.layers.back().gdma.size(), 1u);
+  expect_bit_exact(g, kAnyInt8, 23);
+}
+
+// A Gather of one constant index (a ViT's class token, row 0 of [1, 7, 20]) is one GDMA copy.
+TEST(CodegenOps, GatherOfOneConstantIndexIsACopy) {
+  for (int64_t index : {0, -2}) {
+    Node take{"Gather", "token", {"x", "index"}, {"y"}, {}};
+    take.attrs["axis"] = int64_t{1};
+    Graph g = one_node(take, int8_type({1, 7, 20}, 0.1), int8_type({1, 20}, 0.1));
+    g.constants["index"] = make_tensor<int64_t>(DType::I64, {}, {index});
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    EXPECT_EQ(m.layers.back().gdma.size(), 1u);
+    expect_bit_exact(g, kAnyInt8, 29);
+  }
+}
