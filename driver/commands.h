@@ -9,7 +9,7 @@ namespace tpuc {
 
 struct CompileOptions {
   std::string config;
-  std::vector<std::string> overrides;          // --set key.path=value
+  std::vector<std::string> overrides;                // --set key.path=value
   std::vector<std::string> dump_after, dump_before;  // pass names or "all"
   bool time_passes = false;
 };
@@ -18,21 +18,24 @@ int compile_command(const CompileOptions& options);
 // Import, passes and calibration only (or reuse of a table computed from the same inputs).
 int calibrate_command(const CompileOptions& options);
 // The float and the quantized graph on one input, value by value (min_cosine NaN: the config's).
-int compare_layers_command(const CompileOptions& options, const std::string& input, double min_cosine);
+int compare_layers_command(const CompileOptions& options, const std::string& input,
+                           double min_cosine);
 // Runs an .onnx or .tpuir model on the host reference, or a .tpumodel on the simulator of `chip`.
-int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
-                const std::vector<std::string>& input_shapes,
+int run_command(const std::string& model, const std::string& input, const std::string& output,
+                const std::string& chip, const std::vector<std::string>& input_shapes,
                 const std::string& trace);
 int disasm_command(const std::string& model);
 // `tpuc schedule show|check`: a layer of a quantized graph (graph, node), or a synthetic layer of
 // one operator (op, shape, dtype, attrs; cli/synthetic_layer.h). Exactly one of graph and op.
 struct ScheduleOptions {
-  std::string graph, node;            // --graph tpu.tpuir [--node NAME]
-  std::string op, shape, dtype;       // --op OP [--shape 1x64x56x56] [--dtype int8|f16|bf16|f32]; empty: not given
-  std::vector<std::string> attrs;     // --attr key=value
-  std::string chip;                   // chip description
-  std::string configs;                // the configs/ folder: the pipeline and policies a synthetic layer is compiled with
-  int samples = 3;                    // check: random inputs per layer
+  std::string graph, node;  // --graph tpu.tpuir [--node NAME]
+  std::string op, shape,
+      dtype;  // --op OP [--shape 1x64x56x56] [--dtype int8|f16|bf16|f32]; empty: not given
+  std::vector<std::string> attrs;  // --attr key=value
+  std::string chip;                // chip description
+  std::string
+      configs;  // the configs/ folder: the pipeline and policies a synthetic layer is compiled with
+  int samples = 3;  // check: random inputs per layer
 };
 // One layer compiled alone: its tile, LMEM map, lowered loops, commands and simulated cycles.
 int schedule_show_command(const ScheduleOptions& options);
@@ -40,17 +43,20 @@ int schedule_show_command(const ScheduleOptions& options);
 // every layer of a graph (or one), or a synthetic layer at one shape or the op's sweep of shapes.
 // Exit code 1 when any differs or fails to compile.
 int schedule_check_command(const ScheduleOptions& options);
-// `tpuc zoo`: every model of a manifest converted in its own process, `jobs` at a time (docs/zoo.md).
+// `tpuc zoo`: every model of a manifest converted in its own process, `jobs` at a time
+// (docs/zoo.md).
 struct ZooOptions {
   std::string manifest;
   int jobs = 1;
-  std::string only;     // one model by name; empty: all
-  bool resume = false;  // skip models whose inputs hash as in their last run
+  std::string only;         // one model by name; empty: all
+  bool resume = false;      // skip models whose inputs hash as in their last run
   bool emit_ninja = false;  // write <output_dir>/build.ninja instead of converting
 };
 // Exit code 1 when any model does not pass.
 int zoo_command(const ZooOptions& options);
-int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean);
-int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes);
+int compare_command(const std::string& reference, const std::string& actual, double min_cosine,
+                    double min_euclidean);
+int import_command(const std::string& model, const std::string& output,
+                   const std::vector<std::string>& input_shapes);
 
 }  // namespace tpuc

@@ -19,7 +19,8 @@ YamlReader composed_config(const std::string& path, const std::vector<std::strin
 }
 
 // One line per value: flow-style YAML for scalars and lists of scalars, then "# origin".
-void show(const YamlReader& r, const YAML::Node& node, const std::string& indent, std::string& out) {
+void show(const YamlReader& r, const YAML::Node& node, const std::string& indent,
+          std::string& out) {
   const auto simple = [](const YAML::Node& n) {
     if (!n.IsSequence()) return !n.IsMap();
     for (const YAML::Node& item : n)
@@ -36,7 +37,8 @@ void show(const YamlReader& r, const YAML::Node& node, const std::string& indent
       const std::string key = indent + entry.first.as<std::string>() + ":";
       if (simple(entry.second)) {
         const std::string line = key + " " + flow(entry.second);
-        out += line + std::string(line.size() < 48 ? 48 - line.size() : 1, ' ') + "# " + r.origin(entry.second) + "\n";
+        out += line + std::string(line.size() < 48 ? 48 - line.size() : 1, ' ') + "# " +
+               r.origin(entry.second) + "\n";
       } else {
         out += key + "\n";
         show(r, entry.second, indent + "  ", out);
@@ -51,7 +53,8 @@ void show(const YamlReader& r, const YAML::Node& node, const std::string& indent
 }
 
 // A string key restricted to `allowed` (the first is the default).
-std::string one_of(YamlReader& r, const YAML::Node& map, const std::string& key, std::initializer_list<const char*> allowed) {
+std::string one_of(YamlReader& r, const YAML::Node& map, const std::string& key,
+                   std::initializer_list<const char*> allowed) {
   const std::string value = r.get<std::string>(map, key, *allowed.begin());
   std::string list;
   for (const char* a : allowed) {
@@ -63,7 +66,8 @@ std::string one_of(YamlReader& r, const YAML::Node& map, const std::string& key,
 }
 
 // A number, or a list of numbers (one per channel).
-std::vector<double> number_or_list(YamlReader& r, const YAML::Node& map, const std::string& key, double fallback) {
+std::vector<double> number_or_list(YamlReader& r, const YAML::Node& map, const std::string& key,
+                                   double fallback) {
   const YAML::Node v = map[key];
   if (v && v.IsSequence()) return r.get<std::vector<double>>(map, key, {fallback});
   return {r.get<double>(map, key, fallback)};
@@ -73,7 +77,8 @@ class ConfigReader {
  public:
   explicit ConfigReader(YamlReader& r) : r_(r) {}
 
-  std::string path(const YAML::Node& map, const std::string& key, bool required, bool must_exist = true) {
+  std::string path(const YAML::Node& map, const std::string& key, bool required,
+                   bool must_exist = true) {
     if (!map[key]) {
       if (required) r_.error(map, "missing required key '" + key + "'");
       return "";
@@ -82,7 +87,9 @@ class ConfigReader {
     if (p.empty()) return p;
     // Relative to the file the value was written in (a base config, a fragment, or this one).
     const std::string& origin = r_.file_of(map[key]);
-    const std::filesystem::path dir = origin.rfind("--set ", 0) == 0 ? std::filesystem::path(".") : std::filesystem::path(origin).parent_path();
+    const std::filesystem::path dir = origin.rfind("--set ", 0) == 0
+                                          ? std::filesystem::path(".")
+                                          : std::filesystem::path(origin).parent_path();
     if (std::filesystem::path(p).is_relative()) p = (dir / p).lexically_normal().string();
     if (must_exist && !std::filesystem::exists(p)) r_.error(map[key], "file not found: " + p);
     return p;
@@ -116,7 +123,8 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
   c.file = path;
   ConfigReader cr(r);
   const YAML::Node root = r.root();
-  r.check_keys(root, {"model", "inputs", "outputs", "chip", "pipeline", "quantization", "codegen", "validation", "output_dir"});
+  r.check_keys(root, {"model", "inputs", "outputs", "chip", "pipeline", "quantization", "codegen",
+                      "validation", "output_dir"});
   c.model = cr.path(root, "model", true);
   if (const YAML::Node inputs = root["inputs"]) {
     if (!inputs.IsSequence()) r.error(inputs, "'inputs' must be a list");
@@ -125,13 +133,16 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       InputConfig ic;
       ic.name = r.require<std::string>(in, "name");
       ic.shape = r.get<std::vector<int64_t>>(in, "shape", {});
-      if (std::any_of(ic.shape.begin(), ic.shape.end(), [](int64_t d) { return d < 1; })) r.error(in["shape"], "dimensions must be positive");
-      one_of(r, in, "dtype", {"f32"});    // what the model input holds; int8 inputs come with issue 5
+      if (std::any_of(ic.shape.begin(), ic.shape.end(), [](int64_t d) { return d < 1; }))
+        r.error(in["shape"], "dimensions must be positive");
+      one_of(r, in, "dtype", {"f32"});  // what the model input holds; int8 inputs come with issue 5
       one_of(r, in, "layout", {"nchw"});  // channels-last inputs come with image datasets (issue 5)
       if (const YAML::Node pre = in["preprocess"]) {
         r.check_keys(pre, {"scale", "mean", "channel_order", "resize", "fuse"});
         ic.preprocess.resize = r.get<std::vector<int64_t>>(pre, "resize", {});
-        if (!ic.preprocess.resize.empty() && (ic.preprocess.resize.size() != 2 || ic.preprocess.resize[0] < 1 || ic.preprocess.resize[1] < 1))
+        if (!ic.preprocess.resize.empty() &&
+            (ic.preprocess.resize.size() != 2 || ic.preprocess.resize[0] < 1 ||
+             ic.preprocess.resize[1] < 1))
           r.error(pre["resize"], "'resize' must be [height, width], both positive");
         ic.fuse_preprocess = r.get<bool>(pre, "fuse", false);
         ic.preprocess.scale = number_or_list(r, pre, "scale", 1.0);
@@ -172,8 +183,10 @@ CompileConfig load_config(const std::string& path, const std::vector<std::string
       r.check_keys(t, {"max_accuracy_drop", "min_cosine"});
       c.max_accuracy_drop = r.get<double>(t, "max_accuracy_drop", c.max_accuracy_drop);
       c.min_cosine = r.get<double>(t, "min_cosine", c.min_cosine);
-      if (c.max_accuracy_drop < 0 || c.max_accuracy_drop > 100) r.error(t["max_accuracy_drop"], "'max_accuracy_drop' must be in [0, 100] points");
-      if (c.min_cosine < -1 || c.min_cosine > 1) r.error(t["min_cosine"], "'min_cosine' must be in [-1, 1]");
+      if (c.max_accuracy_drop < 0 || c.max_accuracy_drop > 100)
+        r.error(t["max_accuracy_drop"], "'max_accuracy_drop' must be in [0, 100] points");
+      if (c.min_cosine < -1 || c.min_cosine > 1)
+        r.error(t["min_cosine"], "'min_cosine' must be in [-1, 1]");
     }
   }
   if (const YAML::Node cg = root["codegen"]) {

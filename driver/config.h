@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "driver/dataset.h"
-#include "quant/calibration.h"
 #include "ir/tensor.h"
+#include "quant/calibration.h"
 
 namespace tpuc {
 
@@ -42,8 +42,8 @@ struct CompileConfig {
   quant::CalibrationMethod calibration_method;
   DatasetConfig validation;
   double max_accuracy_drop = 1.0;  // points of top-1 accuracy, quantized vs float
-  double min_cosine = 0.99;        // per-sample output cosine, quantized vs float (mean over samples)
-  bool layer_groups = true;        // codegen.layer_groups: fuse layers in local memory
+  double min_cosine = 0.99;  // per-sample output cosine, quantized vs float (mean over samples)
+  bool layer_groups = true;  // codegen.layer_groups: fuse layers in local memory
   std::string output_dir;
 };
 

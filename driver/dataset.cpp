@@ -1,9 +1,8 @@
 #include "driver/dataset.h"
 
+#include <stb_image.h>
 #include <stb_image_resize.h>
 #include <zlib.h>
-
-#include <stb_image.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -50,19 +49,21 @@ Idx read_idx(const std::string& path) {
 // image: channel order, resize, then x · scale[c] − mean[c]. Checks once that they fit the input.
 class InputMaker {
  public:
-  InputMaker(const std::string& source, const TensorType& input, const Preprocess& pre, int64_t channels, int64_t height, int64_t width)
+  InputMaker(const std::string& source, const TensorType& input, const Preprocess& pre,
+             int64_t channels, int64_t height, int64_t width)
       : input_(input), pre_(pre), channels_(channels), source_h_(height), source_w_(width) {
     if (input.dtype != DType::F32) throw Error(source + ": the model input must be f32");
     h_ = pre.resize.empty() ? height : pre.resize[0];
     w_ = pre.resize.empty() ? width : pre.resize[1];
     const int64_t model_channels = input.shape.size() > 1 ? input.shape[1] : 1;
     if (channels * h_ * w_ != input.num_elements() || channels != model_channels)
-      throw Error(source + ": images of " + std::to_string(channels) + " × " + std::to_string(h_) + " × " + std::to_string(w_) +
-                  (pre.resize.empty() ? "" : " (resized)") + " values do not fill the model input " + to_string(input));
+      throw Error(source + ": images of " + std::to_string(channels) + " × " + std::to_string(h_) +
+                  " × " + std::to_string(w_) + (pre.resize.empty() ? "" : " (resized)") +
+                  " values do not fill the model input " + to_string(input));
     for (const std::vector<double>* v : {&pre.scale, &pre.mean})
       if (v->size() != 1 && int64_t(v->size()) != channels)
-        throw Error(source + ": preprocessing has " + std::to_string(v->size()) + " values, the model input has " +
-                    std::to_string(channels) + " channels");
+        throw Error(source + ": preprocessing has " + std::to_string(v->size()) +
+                    " values, the model input has " + std::to_string(channels) + " channels");
     resized_.resize(size_t(h_ * w_));
   }
 
@@ -73,7 +74,8 @@ class InputMaker {
     for (int64_t c = 0; c < channels_; ++c) {
       const uint8_t* from = planes + (pre_.bgr ? channels_ - 1 - c : c) * source_h_ * source_w_;
       if (!pre_.resize.empty()) {
-        stbir_resize_uint8(from, int(source_w_), int(source_h_), 0, resized_.data(), int(w_), int(h_), 0, 1);
+        stbir_resize_uint8(from, int(source_w_), int(source_h_), 0, resized_.data(), int(w_),
+                           int(h_), 0, 1);
         from = resized_.data();
       }
       const double scale = per_channel(pre_.scale, c), mean = per_channel(pre_.mean, c);
@@ -83,7 +85,9 @@ class InputMaker {
   }
 
  private:
-  static double per_channel(const std::vector<double>& v, int64_t c) { return v.size() == 1 ? v[0] : v[size_t(c)]; }
+  static double per_channel(const std::vector<double>& v, int64_t c) {
+    return v.size() == 1 ? v[0] : v[size_t(c)];
+  }
   TensorType input_;
   Preprocess pre_;
   int64_t channels_, source_h_, source_w_, h_ = 0, w_ = 0;
@@ -107,7 +111,8 @@ std::string lower_extension(const std::string& path) {
 
 // A folder of PNG/JPEG/BMP images (decoded by stb_image to the model's channel count) or of
 // .npy/.npz files holding ready model inputs.
-Dataset read_folder(const std::string& dir, const TensorType& input, const Preprocess& pre, int64_t count, int64_t first) {
+Dataset read_folder(const std::string& dir, const TensorType& input, const Preprocess& pre,
+                    int64_t count, int64_t first) {
   const std::set<std::string> images{".png", ".jpg", ".jpeg", ".bmp"}, arrays{".npy", ".npz"};
   std::vector<std::string> files;
   for (const std::string& f : sorted_files(dir))
@@ -121,18 +126,24 @@ Dataset read_folder(const std::string& dir, const TensorType& input, const Prepr
     const std::string& file = files[size_t(first + i)];
     if (arrays.count(lower_extension(file))) {
       const TensorMap tensors = read_tensors(file);
-      if (tensors.size() != 1 || tensors.begin()->second.type.dtype != input.dtype || tensors.begin()->second.type.shape != input.shape)
+      if (tensors.size() != 1 || tensors.begin()->second.type.dtype != input.dtype ||
+          tensors.begin()->second.type.shape != input.shape)
         throw Error(file + ": must hold one tensor of the model input's type " + to_string(input));
       d.images.push_back(tensors.begin()->second);
       continue;
     }
-    if (channels != 1 && channels != 3 && channels != 4) throw Error(file + ": images give 1, 3 or 4 channels; the model input is " + to_string(input));
+    if (channels != 1 && channels != 3 && channels != 4)
+      throw Error(file + ": images give 1, 3 or 4 channels; the model input is " +
+                  to_string(input));
     int w = 0, h = 0, stored = 0;
-    std::unique_ptr<uint8_t, void (*)(void*)> pixels(stbi_load(file.c_str(), &w, &h, &stored, int(channels)), stbi_image_free);
-    if (!pixels) throw Error(file + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
+    std::unique_ptr<uint8_t, void (*)(void*)> pixels(
+        stbi_load(file.c_str(), &w, &h, &stored, int(channels)), stbi_image_free);
+    if (!pixels)
+      throw Error(file + ": cannot decode image (" + std::string(stbi_failure_reason()) + ")");
     std::vector<uint8_t> planes(size_t(channels * h * w));  // interleaved → planar
     for (int64_t k = 0; k < int64_t(h) * w; ++k)
-      for (int64_t c = 0; c < channels; ++c) planes[size_t(c * h * w + k)] = pixels.get()[k * channels + c];
+      for (int64_t c = 0; c < channels; ++c)
+        planes[size_t(c * h * w + k)] = pixels.get()[k * channels + c];
     d.images.push_back(InputMaker(file, input, pre, channels, h, w)(planes.data()));
   }
   return d;
@@ -140,30 +151,36 @@ Dataset read_folder(const std::string& dir, const TensorType& input, const Prepr
 
 }  // namespace
 
-Dataset read_idx_dataset(const std::string& images, const std::string& labels, const TensorType& input,
-                         const Preprocess& pre, int64_t count, int64_t first) {
+Dataset read_idx_dataset(const std::string& images, const std::string& labels,
+                         const TensorType& input, const Preprocess& pre, int64_t count,
+                         int64_t first) {
   const Idx im = read_idx(images);
   // Source images: [channels,] height, width after the count.
   const std::vector<int64_t> dims(im.dims.begin() + 1, im.dims.end());
   if (dims.size() < 2) throw Error(images + ": images must have a height and a width");
-  const int64_t height = dims[dims.size() - 2], width = dims.back(), channels = num_elements(Shape(dims.begin(), dims.end() - 2));
+  const int64_t height = dims[dims.size() - 2], width = dims.back(),
+                channels = num_elements(Shape(dims.begin(), dims.end() - 2));
   InputMaker make(images, input, pre, channels, height, width);
   const int64_t available = im.dims[0] - first;
   const int64_t n = count > 0 ? std::min(count, available) : available;
   Dataset d;
-  for (int64_t i = 0; i < n; ++i) d.images.push_back(make(im.data.data() + (first + i) * channels * height * width));
+  for (int64_t i = 0; i < n; ++i)
+    d.images.push_back(make(im.data.data() + (first + i) * channels * height * width));
   if (!labels.empty()) {
     const Idx lb = read_idx(labels);
-    if (lb.dims.size() != 1 || lb.dims[0] != im.dims[0]) throw Error(labels + ": label count does not match the images");
+    if (lb.dims.size() != 1 || lb.dims[0] != im.dims[0])
+      throw Error(labels + ": label count does not match the images");
     d.labels.assign(lb.data.begin() + first, lb.data.begin() + first + n);
   }
   return d;
 }
 
-Dataset read_dataset(const std::string& images, const std::string& labels, const TensorType& input, const Preprocess& pre,
-                     int64_t count, int64_t first) {
-  if (!std::filesystem::is_directory(images)) return read_idx_dataset(images, labels, input, pre, count, first);
-  if (!labels.empty()) throw Error(labels + ": labels go with IDX datasets; a folder of images has none");
+Dataset read_dataset(const std::string& images, const std::string& labels, const TensorType& input,
+                     const Preprocess& pre, int64_t count, int64_t first) {
+  if (!std::filesystem::is_directory(images))
+    return read_idx_dataset(images, labels, input, pre, count, first);
+  if (!labels.empty())
+    throw Error(labels + ": labels go with IDX datasets; a folder of images has none");
   return read_folder(images, input, pre, count, first);
 }
 

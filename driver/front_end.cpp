@@ -17,8 +17,10 @@ namespace {
 void keep_outputs(Graph& g, const NamesConfig& outputs) {
   if (outputs.names.empty()) return;
   for (const std::string& name : outputs.names) {
-    const bool exists = g.producer(name) || g.is_constant(name) || std::count(g.inputs.begin(), g.inputs.end(), name);
-    if (!exists) throw Error(outputs.origin + ": outputs: '" + name + "' is not a value of the model");
+    const bool exists = g.producer(name) || g.is_constant(name) ||
+                        std::count(g.inputs.begin(), g.inputs.end(), name);
+    if (!exists)
+      throw Error(outputs.origin + ": outputs: '" + name + "' is not a value of the model");
   }
   g.outputs = outputs.names;
 }
@@ -26,15 +28,17 @@ void keep_outputs(Graph& g, const NamesConfig& outputs) {
 // What a calibration table depends on: the float graph, the data (file, size, count), the method
 // and the version of the methods. A table in the output folder with the same key is reused.
 // What a calibration table depends on: the graph, the preprocessed samples and the method.
-std::string calibration_key(const CompileConfig& c, const Graph& top, const std::vector<TensorMap>& samples) {
-  const std::string graph = print(top),
-                    method = c.calibration_method.name + " " + std::to_string(c.calibration_method.percentile) + " v" +
-                             std::to_string(quant::kCalibrationVersion);
+std::string calibration_key(const CompileConfig& c, const Graph& top,
+                            const std::vector<TensorMap>& samples) {
+  const std::string graph = print(top), method = c.calibration_method.name + " " +
+                                                 std::to_string(c.calibration_method.percentile) +
+                                                 " v" + std::to_string(quant::kCalibrationVersion);
   uLong data = crc32(0, reinterpret_cast<const Bytef*>(method.data()), uInt(method.size()));
   for (const TensorMap& sample : samples)
     for (const auto& [name, t] : sample) data = crc32(data, t.data.data(), uInt(t.data.size()));
   char key[32];
-  std::snprintf(key, sizeof key, "%08lx-%08lx", crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())), data);
+  std::snprintf(key, sizeof key, "%08lx-%08lx",
+                crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())), data);
   return key;
 }
 
@@ -57,10 +61,13 @@ Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages&
     po.dump_before = options.dump_before;
     po.time_passes = options.time_passes;
     passes::Pipeline pipeline = passes::load_pipeline(c.pipeline);
-    for (const InputConfig& in : c.inputs) {  // preprocessing moves into the model: it takes raw input
+    for (const InputConfig& in :
+         c.inputs) {  // preprocessing moves into the model: it takes raw input
       if (!in.fuse_preprocess) continue;
       passes::PassOptions o;
-      o.values = {{"input", YAML::Node(in.name)}, {"scale", YAML::Node(in.preprocess.scale)}, {"mean", YAML::Node(in.preprocess.mean)}};
+      o.values = {{"input", YAML::Node(in.name)},
+                  {"scale", YAML::Node(in.preprocess.scale)},
+                  {"mean", YAML::Node(in.preprocess.mean)}};
       pipeline.steps.push_back({passes::find_pass("fuse-preprocess"), o});
     }
     passes::run_pipeline(top, pipeline, po);
@@ -70,12 +77,14 @@ Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages&
   return top;
 }
 
-quant::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top, Stages& stages) {
+quant::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top,
+                                           Stages& stages) {
   return stages.run("calibrate", [&] {
     const Dataset cal = load(c.calibration, top, c);
     std::vector<TensorMap> samples;
     for (const Tensor& t : cal.images) samples.push_back({{top.inputs.at(0), t}});
-    const std::string path = c.output_dir + "/calibration.txt", key = calibration_key(c, top, samples);
+    const std::string path = c.output_dir + "/calibration.txt",
+                      key = calibration_key(c, top, samples);
     if (std::filesystem::exists(path) && quant::read_calibration_key(path) == key) {
       std::fprintf(stderr, "reusing %s (same graph, data and method)\n", path.c_str());
       return quant::read_calibration_table(path);
@@ -91,7 +100,8 @@ Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
   const std::string& input = g.inputs.at(0);
   Preprocess pre;
   for (const InputConfig& ic : c.inputs)
-    if (ic.name == input) pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
+    if (ic.name == input)
+      pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
   return read_dataset(d.images, d.labels, g.type(input), pre, d.count);
 }
 

@@ -23,7 +23,8 @@ class Stages {
     std::fprintf(stderr, "[%s] ...\n", name.c_str());
     const auto start = std::chrono::steady_clock::now();
     auto result = f();
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     times[name] = ms;
     std::fprintf(stderr, "[%s] done in %.0f ms\n", name.c_str(), ms);
     return result;
@@ -33,8 +34,10 @@ class Stages {
 
 // Import and the pass pipeline: the float graph every later stage starts from (top.tpuir).
 Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages& stages);
-// The calibration table for `top`: the one in the output folder when its key matches, else computed.
-quant::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top, Stages& stages);
+// The calibration table for `top`: the one in the output folder when its key matches, else
+// computed.
+quant::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& top,
+                                           Stages& stages);
 // A dataset of the config (calibration or validation) as inputs of `g`.
 Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c);
 

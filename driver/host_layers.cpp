@@ -3,8 +3,8 @@
 #include <map>
 #include <memory>
 
-#include "target/host/executor.h"
 #include "ir/text.h"
+#include "target/host/executor.h"
 
 namespace tpuc {
 
@@ -12,7 +12,8 @@ bm1684x::HostRunner host_layer_runner() {
   auto executors = std::make_shared<std::map<size_t, std::unique_ptr<host::Executor>>>();
   return [executors](size_t index, const bm1684x::HostLayer& layer, const TensorMap& inputs) {
     std::unique_ptr<host::Executor>& ex = (*executors)[index];
-    if (!ex) ex = std::make_unique<host::Executor>(parse(layer.graph, "host layer '" + layer.name + "'"));
+    if (!ex)
+      ex = std::make_unique<host::Executor>(parse(layer.graph, "host layer '" + layer.name + "'"));
     return ex->run(inputs);
   };
 }

@@ -6,9 +6,7 @@
 #include <cstdio>
 #include <functional>
 
-#include "target/bm1684x/codegen.h"
 #include "chip/bm1684x/sim/simulator.h"
-#include "target/host/executor.h"
 #include "driver/commands.h"
 #include "driver/host_layers.h"
 #include "driver/synthetic_layer.h"
@@ -16,6 +14,8 @@
 #include "ir/text.h"
 #include "quant/similarity.h"
 #include "schedules/bm1684x/chip_ops.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
 
 namespace tpuc {
 
@@ -33,25 +33,33 @@ struct SweepCase {
 };
 const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"Conv",
-     {{"1x3x17x17", {"out_channels=16", "pads=1,1,1,1"}},                                // few channels, odd size, padding
-      {"1x64x8x8", {"out_channels=64", "kernel_shape=1,1"}},                             // exactly the lanes, 1×1
-      {"1x70x9x11", {"out_channels=130", "strides=2,2", "pads=1,1,1,1"}},                // past the lanes, stride 2
-      {"1x96x15x15", {"out_channels=96", "group=96", "strides=2,2", "pads=1,1,1,1"}},    // depthwise
-      {"1x8x225x223", {"out_channels=8", "pads=1,1,1,1"}}}},                             // two row tiles, uneven
+     {{"1x3x17x17", {"out_channels=16", "pads=1,1,1,1"}},     // few channels, odd size, padding
+      {"1x64x8x8", {"out_channels=64", "kernel_shape=1,1"}},  // exactly the lanes, 1×1
+      {"1x70x9x11",
+       {"out_channels=130", "strides=2,2", "pads=1,1,1,1"}},  // past the lanes, stride 2
+      {"1x96x15x15", {"out_channels=96", "group=96", "strides=2,2", "pads=1,1,1,1"}},  // depthwise
+      {"1x8x225x223", {"out_channels=8", "pads=1,1,1,1"}}}},  // two row tiles, uneven
     {"MaxPool",
-     {{"1x16x17x17", {"kernel_shape=3,3", "strides=2,2", "pads=1,1,1,1"}},  // few channels, odd size, padding
-      {"1x64x8x8", {"kernel_shape=2,2", "strides=2,2"}},                     // exactly the lanes
-      {"1x66x7x9", {"kernel_shape=3,3", "pads=1,1,1,1"}},                    // past the lanes, stride 1
-      {"1x3x9x9", {"kernel_shape=1,1"}},                                     // 1×1
-      {"1x8x363x361", {"kernel_shape=3,3", "pads=1,1,1,1"}}}},               // row tiles
+     {{"1x16x17x17",
+       {"kernel_shape=3,3", "strides=2,2", "pads=1,1,1,1"}},    // few channels, odd size, padding
+      {"1x64x8x8", {"kernel_shape=2,2", "strides=2,2"}},        // exactly the lanes
+      {"1x66x7x9", {"kernel_shape=3,3", "pads=1,1,1,1"}},       // past the lanes, stride 1
+      {"1x3x9x9", {"kernel_shape=1,1"}},                        // 1×1
+      {"1x8x363x361", {"kernel_shape=3,3", "pads=1,1,1,1"}}}},  // row tiles
     {"Gemm",
-     {{"1x100", {"out_features=70"}},   // outputs past the lanes
-      {"4x64", {"out_features=64"}},    // exactly the lanes
-      {"3x200", {"out_features=10"}}}}, // reduction past the lanes, odd rows
-    {"Add", {{"1x16x9x9", {}}, {"1x70x5x7", {}}, {"1x64x301x300", {}}}},  // below, past the lanes; row tiles
+     {{"1x100", {"out_features=70"}},    // outputs past the lanes
+      {"4x64", {"out_features=64"}},     // exactly the lanes
+      {"3x200", {"out_features=10"}}}},  // reduction past the lanes, odd rows
+    {"Add",
+     {{"1x16x9x9", {}},
+      {"1x70x5x7", {}},
+      {"1x64x301x300", {}}}},  // below, past the lanes; row tiles
     {"GlobalAveragePool", {{"1x16x7x7", {}}, {"1x70x9x11", {}}}},
     {"Transpose", {{"1x128x4x64", {"perm=0,2,1,3"}}, {"128x3x70", {"perm=1,0,2"}}, {"5x7", {}}}},
-    {"Softmax", {{"4x128x128", {}}, {"3x1000", {}}, {"1x4x70x50", {}}}},  // attention scores, a classifier, 4-D rows past the lanes
+    {"Softmax",
+     {{"4x128x128", {}},
+      {"3x1000", {}},
+      {"1x4x70x50", {}}}},  // attention scores, a classifier, 4-D rows past the lanes
     {"MatMul", {{"4x70x64", {"out_features=70"}}, {"128x64", {"out_features=130"}}}},
 };
 
@@ -63,17 +71,25 @@ const Node& find_node(const Graph& g, const std::string& name, const std::string
 
 // --graph and --op name the layer two ways; each kind's options go only with it.
 void check_layer_options(const ScheduleOptions& o) {
-  if (!o.graph.empty() && !o.op.empty()) throw Error("--graph and --op exclude each other: a layer of a quantized graph, or a synthetic layer");
-  if (o.graph.empty() && o.op.empty()) throw Error("--graph or --op: give a quantized graph (--graph tpu.tpuir --node NAME) or an operator (--op conv2d ...)");
+  if (!o.graph.empty() && !o.op.empty())
+    throw Error(
+        "--graph and --op exclude each other: a layer of a quantized graph, or a synthetic layer");
+  if (o.graph.empty() && o.op.empty())
+    throw Error(
+        "--graph or --op: give a quantized graph (--graph tpu.tpuir --node NAME) or an operator "
+        "(--op conv2d ...)");
   if (!o.graph.empty() && (!o.shape.empty() || !o.dtype.empty() || !o.attrs.empty()))
-    throw Error("--shape, --dtype and --attr describe a synthetic layer: they go with --op, not --graph");
-  if (!o.op.empty() && !o.node.empty()) throw Error("--node names a layer of --graph; with --op the layer is the operator itself");
+    throw Error(
+        "--shape, --dtype and --attr describe a synthetic layer: they go with --op, not --graph");
+  if (!o.op.empty() && !o.node.empty())
+    throw Error("--node names a layer of --graph; with --op the layer is the operator itself");
 }
 
 // --dtype, int8 unless given.
 std::string precision(const ScheduleOptions& o) { return o.dtype.empty() ? "int8" : o.dtype; }
 
-SyntheticLayer synthetic_layer(const ScheduleOptions& o, const std::string& shape, const std::vector<std::string>& attrs) {
+SyntheticLayer synthetic_layer(const ScheduleOptions& o, const std::string& shape,
+                               const std::vector<std::string>& attrs) {
   return parse_synthetic_layer(o.op, shape, precision(o), attrs, o.configs);
 }
 
@@ -87,16 +103,19 @@ void show_layer(const Graph& g, const Node& n, const bm1684x::Chip& chip) {
   bm1684x::Simulator sim(chip, model, host_layer_runner());
   sim.run(random_inputs(one, 1));
   const bm1684x::SimStats& s = sim.stats();
-  std::printf("%s\ncommands:\n%s\nsimulated on %s: %llu cycles (%.2f us), TIU busy %llu, GDMA busy %llu, MAC utilization %.2f%%, DDR utilization %.2f%%\n",
-              dumps.count(n.name) ? dumps.at(n.name).c_str() : "(no commands: a view of its input)\n", bm1684x::disassemble(model).c_str(),
-              chip.name.c_str(), (unsigned long long)s.cycles, s.latency_us, (unsigned long long)s.tiu_busy, (unsigned long long)s.gdma_busy,
-              100 * s.mac_utilization, 100 * s.ddr_utilization);
+  std::printf(
+      "%s\ncommands:\n%s\nsimulated on %s: %llu cycles (%.2f us), TIU busy %llu, GDMA busy %llu, "
+      "MAC utilization %.2f%%, DDR utilization %.2f%%\n",
+      dumps.count(n.name) ? dumps.at(n.name).c_str() : "(no commands: a view of its input)\n",
+      bm1684x::disassemble(model).c_str(), chip.name.c_str(), (unsigned long long)s.cycles,
+      s.latency_us, (unsigned long long)s.tiu_busy, (unsigned long long)s.gdma_busy,
+      100 * s.mac_utilization, 100 * s.ddr_utilization);
 }
 
 // One layer's check: what the chip made of it against the host reference.
 struct LayerCheck {
   std::string result = "bit-exact";  // or how it differs, or the error
-  std::string host_reason;           // set when the chip runs the layer on the host: nothing to check
+  std::string host_reason;  // set when the chip runs the layer on the host: nothing to check
   uint64_t cycles = 0;
   bool passed() const { return result == "bit-exact"; }
 };
@@ -114,7 +133,8 @@ std::string outcome(const Tensor& want, const Tensor& got, int sample) {
 
 // A one-node graph (made by `layer`, whose errors count as the layer's) compiled for the chip and
 // run on `samples` random inputs, simulator against the host reference.
-LayerCheck check_layer(const std::function<Graph()>& layer, const bm1684x::Chip& chip, int samples) {
+LayerCheck check_layer(const std::function<Graph()>& layer, const bm1684x::Chip& chip,
+                       int samples) {
   LayerCheck c;
   try {
     const Graph one = layer();
@@ -151,8 +171,10 @@ struct CheckTally {
     failed += !c.passed();
   }
   int summary(const char* noun, const bm1684x::Chip& chip, int samples) const {
-    std::printf("%d of %d %s bit-exact against the host reference on %s (%d random samples each); %d host layers\n", checked - failed, checked,
-                noun, chip.name.c_str(), samples, on_host);
+    std::printf(
+        "%d of %d %s bit-exact against the host reference on %s (%d random samples each); %d host "
+        "layers\n",
+        checked - failed, checked, noun, chip.name.c_str(), samples, on_host);
     return failed ? 1 : 0;
   }
 };
@@ -166,11 +188,14 @@ int check_graph(const ScheduleOptions& o, const bm1684x::Chip& chip) {
     const LayerCheck c = check_layer([&] { return single_node_graph(g, n); }, chip, o.samples);
     tally.add(c);
     if (!c.host_reason.empty())
-      std::printf("%-48s %-18s host layer: %s\n", n.name.c_str(), n.op.c_str(), c.host_reason.c_str());
+      std::printf("%-48s %-18s host layer: %s\n", n.name.c_str(), n.op.c_str(),
+                  c.host_reason.c_str());
     else
-      std::printf("%-48s %-18s %-10s %10llu\n", n.name.c_str(), n.op.c_str(), c.result.c_str(), (unsigned long long)c.cycles);
+      std::printf("%-48s %-18s %-10s %10llu\n", n.name.c_str(), n.op.c_str(), c.result.c_str(),
+                  (unsigned long long)c.cycles);
   }
-  if (!o.node.empty() && !tally.checked && !tally.on_host) throw Error(o.graph + ": no node named '" + o.node + "' with commands");
+  if (!o.node.empty() && !tally.checked && !tally.on_host)
+    throw Error(o.graph + ": no node named '" + o.node + "' with commands");
   return tally.summary("layers", chip, o.samples);
 }
 
@@ -181,18 +206,21 @@ int check_op(const ScheduleOptions& o, const bm1684x::Chip& chip) {
   if (!o.shape.empty()) {
     cases.push_back(synthetic_layer(o, o.shape, o.attrs));
   } else {
-    if (!o.attrs.empty()) throw Error("--attr needs --shape: the sweep's cases bring their own attributes");
+    if (!o.attrs.empty())
+      throw Error("--attr needs --shape: the sweep's cases bring their own attributes");
     const std::string op = onnx_op_name(o.op);
     auto sweep = kSweeps.find(op);
     if (sweep == kSweeps.end()) {
       std::string ops;
       for (const auto& [name, unused] : kSweeps) ops += (ops.empty() ? "" : ", ") + name;
-      throw Error("--op " + op + ": no built-in shapes to sweep (there are for " + ops + "); give --shape");
+      throw Error("--op " + op + ": no built-in shapes to sweep (there are for " + ops +
+                  "); give --shape");
     }
     for (const SweepCase& s : sweep->second) cases.push_back(synthetic_layer(o, s.shape, s.attrs));
   }
   CheckTally tally;
-  std::printf("%-64s %-10s %10s\n", ("case (" + cases[0].op + ", " + precision(o) + ")").c_str(), "result", "cycles");
+  std::printf("%-64s %-10s %10s\n", ("case (" + cases[0].op + ", " + precision(o) + ")").c_str(),
+              "result", "cycles");
   for (const SyntheticLayer& layer : cases) {
     const LayerCheck c = check_layer(
         [&] {
@@ -201,11 +229,13 @@ int check_op(const ScheduleOptions& o, const bm1684x::Chip& chip) {
         },
         chip, o.samples);
     tally.add(c);
-    const std::string label = to_string(layer.shape) + (layer.attr_text.empty() ? "" : " " + layer.attr_text);
+    const std::string label =
+        to_string(layer.shape) + (layer.attr_text.empty() ? "" : " " + layer.attr_text);
     if (!c.host_reason.empty())
       std::printf("%-64s host layer: %s\n", label.c_str(), c.host_reason.c_str());
     else
-      std::printf("%-64s %-10s %10llu\n", label.c_str(), c.result.c_str(), (unsigned long long)c.cycles);
+      std::printf("%-64s %-10s %10llu\n", label.c_str(), c.result.c_str(),
+                  (unsigned long long)c.cycles);
     std::fflush(stdout);  // a sweep takes seconds a case: show each as it ends
   }
   return tally.summary("cases", chip, o.samples);
@@ -222,7 +252,8 @@ int schedule_show_command(const ScheduleOptions& o) {
     show_layer(g, find_node(g, o.node, o.graph), chip);
     return 0;
   }
-  if (o.shape.empty()) throw Error("--shape: show compiles one shape of --op " + o.op + ", e.g. --shape 1x64x56x56");
+  if (o.shape.empty())
+    throw Error("--shape: show compiles one shape of --op " + o.op + ", e.g. --shape 1x64x56x56");
   const SyntheticLayer layer = synthetic_layer(o, o.shape, o.attrs);
   const Graph tpu = synthetic_tpu_graph(layer);
   show_layer(tpu, synthetic_layer_node(tpu, layer), chip);

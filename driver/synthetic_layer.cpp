@@ -22,20 +22,25 @@ struct Precision {
   DType dtype;
   const char* policy;
 };
-const Precision kPrecisions[] = {{"int8", DType::I8, "int8_sym.yaml"}, {"f16", DType::F16, "f16.yaml"},
-                                 {"bf16", DType::BF16, "bf16.yaml"}, {"f32", DType::F32, "f32.yaml"}};
+const Precision kPrecisions[] = {{"int8", DType::I8, "int8_sym.yaml"},
+                                 {"f16", DType::F16, "f16.yaml"},
+                                 {"bf16", DType::BF16, "bf16.yaml"},
+                                 {"f32", DType::F32, "f32.yaml"}};
 
 const Precision& precision_of(DType t) {
-  return *std::find_if(std::begin(kPrecisions), std::end(kPrecisions), [&](const Precision& p) { return p.dtype == t; });
+  return *std::find_if(std::begin(kPrecisions), std::end(kPrecisions),
+                       [&](const Precision& p) { return p.dtype == t; });
 }
 
 // Names people use for ONNX operators (PyTorch's modules); any ONNX name matches in any case.
 const std::map<std::string, std::string> kOpAliases = {
-    {"conv2d", "Conv"}, {"maxpool2d", "MaxPool"}, {"avgpool2d", "AveragePool"}, {"linear", "Gemm"}, {"gap", "GlobalAveragePool"},
+    {"conv2d", "Conv"}, {"maxpool2d", "MaxPool"},     {"avgpool2d", "AveragePool"},
+    {"linear", "Gemm"}, {"gap", "GlobalAveragePool"},
 };
 
 std::string lowercase(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return s;
 }
 
@@ -46,15 +51,18 @@ std::string onnx_op_name(const std::string& name) {
   if (auto alias = kOpAliases.find(lower); alias != kOpAliases.end()) return alias->second;
   for (const std::string& op : onnx_supported_ops())
     if (lowercase(op) == lower) return op;
-  throw Error("--op '" + name + "': not an ONNX operator tpuc imports (e.g. Conv, MaxPool, Gemm, Add, MatMul, Softmax; aliases conv2d, maxpool2d, linear, gap)");
+  throw Error("--op '" + name +
+              "': not an ONNX operator tpuc imports (e.g. Conv, MaxPool, Gemm, Add, MatMul, "
+              "Softmax; aliases conv2d, maxpool2d, linear, gap)");
 }
 
 namespace {
 
 // Attributes ONNX defines as lists, kept lists when given one value (kernel_shape=3 on a 1-D op).
 bool is_list_attr(const std::string& key) {
-  static const char* keys[] = {"kernel_shape", "pads", "strides", "dilations", "perm", "axes", "output_padding", "output_shape",
-                               "starts", "ends", "steps", "shape"};
+  static const char* keys[] = {"kernel_shape", "pads", "strides",        "dilations",
+                               "perm",         "axes", "output_padding", "output_shape",
+                               "starts",       "ends", "steps",          "shape"};
   return std::any_of(std::begin(keys), std::end(keys), [&](const char* k) { return key == k; });
 }
 
@@ -78,7 +86,9 @@ Attr parse_attr_value(const std::string& key, const std::string& text, const std
     }
     const double f = std::strtod(item.c_str(), &end);
     if (item.empty() || *end != '\0') {
-      if (items.size() == 1 && !is_list_attr(key) && std::isalpha(static_cast<unsigned char>(text[0]))) return text;
+      if (items.size() == 1 && !is_list_attr(key) &&
+          std::isalpha(static_cast<unsigned char>(text[0])))
+        return text;
       throw Error(what + ": '" + item + "' is not a number");
     }
     floats.push_back(f);
@@ -88,7 +98,8 @@ Attr parse_attr_value(const std::string& key, const std::string& text, const std
   return list ? Attr(floats) : Attr(floats[0]);
 }
 
-// A positive integer attribute that sizes an operand (out_channels, out_features), taken off the node.
+// A positive integer attribute that sizes an operand (out_channels, out_features), taken off the
+// node.
 int64_t take_size(Node& n, const std::string& key, int64_t fallback) {
   auto it = n.attrs.find(key);
   if (it == n.attrs.end()) return fallback;
@@ -99,12 +110,14 @@ int64_t take_size(Node& n, const std::string& key, int64_t fallback) {
   return size;
 }
 
-// Halide indexes buffers with 32 bits: a larger tensor cannot be computed (nor, at that size, allocated).
+// Halide indexes buffers with 32 bits: a larger tensor cannot be computed (nor, at that size,
+// allocated).
 void require_addressable(const Shape& shape, const std::string& what) {
   double elements = 1;
   for (int64_t d : shape) elements *= double(d);
   if (elements > double(std::numeric_limits<int32_t>::max()))
-    throw Error(what + " " + to_string(shape) + " has more than 2^31 - 1 elements, Halide's limit for one buffer");
+    throw Error(what + " " + to_string(shape) +
+                " has more than 2^31 - 1 elements, Halide's limit for one buffer");
 }
 
 void require_rank(const SyntheticLayer& l, size_t rank, const char* layout) {
@@ -127,11 +140,14 @@ using OperandBuilder = void (*)(const SyntheticLayer&, Graph&, Node&);
 
 void conv_operands(const SyntheticLayer& l, Graph& g, Node& n) {
   require_rank(l, 4, "4-D [N, C, H, W]");
-  const int64_t channels = l.shape[1], out = take_size(n, "out_channels", channels), group = n.i("group", 1);
-  if (group <= 0 || channels % group) throw Error("group must divide the input's " + std::to_string(channels) + " channels");
+  const int64_t channels = l.shape[1], out = take_size(n, "out_channels", channels),
+                group = n.i("group", 1);
+  if (group <= 0 || channels % group)
+    throw Error("group must divide the input's " + std::to_string(channels) + " channels");
   if (!n.has("kernel_shape")) n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
   const std::vector<int64_t> kernel = n.ints("kernel_shape");
-  if (kernel.size() != 2) throw Error("kernel_shape of a 2-D Conv has two sizes, e.g. kernel_shape=3,3");
+  if (kernel.size() != 2)
+    throw Error("kernel_shape of a 2-D Conv has two sizes, e.g. kernel_shape=3,3");
   const int64_t fan_in = channels / group * kernel[0] * kernel[1];
   g.constants["w"] = initial_weights({out, channels / group, kernel[0], kernel[1]}, fan_in, 1);
   g.constants["b"] = initial_weights({out}, fan_in, 2);
@@ -179,13 +195,18 @@ void attributes_to_inputs(Graph& g, Node& n, const std::vector<std::string>& key
   }
 }
 
-void slice_operands(const SyntheticLayer&, Graph& g, Node& n) { attributes_to_inputs(g, n, {"starts", "ends", "axes", "steps"}); }
-void reshape_operands(const SyntheticLayer&, Graph& g, Node& n) { attributes_to_inputs(g, n, {"shape"}); }
+void slice_operands(const SyntheticLayer&, Graph& g, Node& n) {
+  attributes_to_inputs(g, n, {"starts", "ends", "axes", "steps"});
+}
+void reshape_operands(const SyntheticLayer&, Graph& g, Node& n) {
+  attributes_to_inputs(g, n, {"shape"});
+}
 
 const std::map<std::string, OperandBuilder> kOperands = {
-    {"Conv", conv_operands}, {"Gemm", gemm_operands}, {"MatMul", matmul_operands}, {"Slice", slice_operands},
-    {"Reshape", reshape_operands}, {"Add", second_input}, {"Sub", second_input}, {"Mul", second_input},
-    {"Div", second_input}, {"Max", second_input}, {"Min", second_input},
+    {"Conv", conv_operands},   {"Gemm", gemm_operands},       {"MatMul", matmul_operands},
+    {"Slice", slice_operands}, {"Reshape", reshape_operands}, {"Add", second_input},
+    {"Sub", second_input},     {"Mul", second_input},         {"Div", second_input},
+    {"Max", second_input},     {"Min", second_input},
 };
 
 // The float graph as the importer would give it: typed inputs, the one node named after the op.
@@ -198,7 +219,10 @@ Graph top_graph(const SyntheticLayer& l, const std::map<std::string, Attr>& attr
   Node n{l.op, l.op, {"x"}, {"y"}, attrs};
   if (auto build = kOperands.find(l.op); build != kOperands.end()) build->second(l, g, n);
   for (const char* key : {"out_channels", "out_features"})
-    if (n.has(key)) throw Error(std::string(key) + " sizes the weights of Conv (out_channels), Gemm and MatMul (out_features); " + l.op + " has none");
+    if (n.has(key))
+      throw Error(std::string(key) +
+                  " sizes the weights of Conv (out_channels), Gemm and MatMul (out_features); " +
+                  l.op + " has none");
   g.nodes = {n};
   return g;
 }
@@ -211,7 +235,8 @@ Shape parse_shape(const std::string& text, const std::string& what) {
     x = text.find('x', start);
     if (x == std::string::npos) x = text.size();
     const std::string dim = text.substr(start, x - start);
-    if (dim.empty() || dim.size() > 12 || dim.find_first_not_of("0123456789") != std::string::npos)  // 12 digits: no overflow
+    if (dim.empty() || dim.size() > 12 ||
+        dim.find_first_not_of("0123456789") != std::string::npos)  // 12 digits: no overflow
       throw Error(what + ": '" + dim + "' is not a dimension");
     s.push_back(std::stoll(dim));
   }
@@ -219,25 +244,32 @@ Shape parse_shape(const std::string& text, const std::string& what) {
 }
 
 std::string SyntheticLayer::options() const {
-  return "--op " + op + " --shape " + to_string(shape) + " --dtype " + precision_of(dtype).name + (attr_text.empty() ? "" : " --attr " + attr_text);
+  return "--op " + op + " --shape " + to_string(shape) + " --dtype " + precision_of(dtype).name +
+         (attr_text.empty() ? "" : " --attr " + attr_text);
 }
 
-SyntheticLayer parse_synthetic_layer(const std::string& op, const std::string& shape, const std::string& dtype,
-                                     const std::vector<std::string>& attrs, const std::string& configs_dir) {
+SyntheticLayer parse_synthetic_layer(const std::string& op, const std::string& shape,
+                                     const std::string& dtype,
+                                     const std::vector<std::string>& attrs,
+                                     const std::string& configs_dir) {
   SyntheticLayer l;
   l.op = onnx_op_name(op);
   l.shape = parse_shape(shape, "--shape '" + shape + "'");
-  if (std::count(l.shape.begin(), l.shape.end(), 0)) throw Error("--shape '" + shape + "': a dimension is 0");
+  if (std::count(l.shape.begin(), l.shape.end(), 0))
+    throw Error("--shape '" + shape + "': a dimension is 0");
   require_addressable(l.shape, "--shape: the input");
-  const Precision* p = std::find_if(std::begin(kPrecisions), std::end(kPrecisions), [&](const Precision& q) { return dtype == q.name; });
-  if (p == std::end(kPrecisions)) throw Error("--dtype '" + dtype + "': expected int8, f16, bf16 or f32");
+  const Precision* p = std::find_if(std::begin(kPrecisions), std::end(kPrecisions),
+                                    [&](const Precision& q) { return dtype == q.name; });
+  if (p == std::end(kPrecisions))
+    throw Error("--dtype '" + dtype + "': expected int8, f16, bf16 or f32");
   l.dtype = p->dtype;
   l.policy = configs_dir + "/quant/" + p->policy;
   std::map<std::string, Attr> values;
   for (const std::string& a : attrs) {
     const size_t eq = a.find('=');
     const std::string key = a.substr(0, eq);
-    if (eq == std::string::npos || key.empty() || eq + 1 == a.size()) throw Error("--attr '" + a + "': expected key=value, e.g. pads=1,1,1,1");
+    if (eq == std::string::npos || key.empty() || eq + 1 == a.size())
+      throw Error("--attr '" + a + "': expected key=value, e.g. pads=1,1,1,1");
     if (values.count(key)) throw Error("--attr '" + a + "': '" + key + "' given twice");
     values[key] = parse_attr_value(key, a.substr(eq + 1), "--attr '" + a + "'");
     l.attr_text += (l.attr_text.empty() ? "" : " ") + a;
@@ -245,7 +277,8 @@ SyntheticLayer parse_synthetic_layer(const std::string& op, const std::string& s
   try {  // shape inference checks the attributes against the shape
     l.top = top_graph(l, values);
     passes::run_pipeline(l.top, passes::load_pipeline(configs_dir + "/pipelines/default.yaml"));
-    for (const auto& [value, type] : l.top.types) require_addressable(type.shape, "value '" + value + "'");
+    for (const auto& [value, type] : l.top.types)
+      require_addressable(type.shape, "value '" + value + "'");
   } catch (const Error& e) {
     throw Error(l.options() + ": " + e.what());
   }
@@ -270,7 +303,8 @@ Graph synthetic_tpu_graph(const SyntheticLayer& layer) {
 const Node& synthetic_layer_node(const Graph& tpu, const SyntheticLayer& layer) {
   for (const Node& n : tpu.nodes)
     if (n.name == layer.op) return n;
-  throw Error(layer.options() + ": the pass pipeline removed the layer; nothing is left to schedule");
+  throw Error(layer.options() +
+              ": the pass pipeline removed the layer; nothing is left to schedule");
 }
 
 TensorMap random_inputs(const Graph& g, unsigned seed) {

@@ -6,12 +6,13 @@
 //   Conv                       x[N,C,H,W]; `out_channels` (default C) and `kernel_shape` (default 3
 //                              in each spatial dimension) size the weight w[out_channels, C/group,
 //                              kh, kw]; a bias b[out_channels]
-//   Gemm                       x[M,K] (x[K,M] with transA = 1); `out_features` (default K) sizes the
+//   Gemm                       x[M,K] (x[K,M] with transA = 1); `out_features` (default K) sizes
+//   the
 //                              weight w[out_features, K] (transB = 1 unless given, as PyTorch's
 //                              Linear exports it) and the bias b[out_features]
-//   MatMul                     x[..., K]; `out_features` (default K) sizes the constant w[K, out_features]
-//   Add, Sub, Mul, Div, Max, Min  two inputs x and x2 of the given shape
-//   Slice, Reshape             the operands later opsets take as inputs (starts, ends, axes, steps;
+//   MatMul                     x[..., K]; `out_features` (default K) sizes the constant w[K,
+//   out_features] Add, Sub, Mul, Div, Max, Min  two inputs x and x2 of the given shape Slice,
+//   Reshape             the operands later opsets take as inputs (starts, ends, axes, steps;
 //                              shape) are written as attributes and become constant inputs
 // `out_channels` and `out_features` size the weights and are not attributes of the node. Weights
 // and biases are seeded uniform floats in ±1/sqrt(fan_in), PyTorch's default initialization, so
@@ -26,12 +27,12 @@
 namespace tpuc {
 
 struct SyntheticLayer {
-  std::string op;          // the ONNX operator ("Conv"), also the name of its node
-  Shape shape;             // the input's shape
-  DType dtype = DType::I8; // the precision: i8, f16, bf16 or f32
-  std::string attr_text;   // the attributes as the command line wrote them ("pads=1,1,1,1 ...")
-  Graph top;               // the float graph after the pass pipeline
-  std::string policy;      // the quantization policy of `dtype` (configs/quant/)
+  std::string op;           // the ONNX operator ("Conv"), also the name of its node
+  Shape shape;              // the input's shape
+  DType dtype = DType::I8;  // the precision: i8, f16, bf16 or f32
+  std::string attr_text;    // the attributes as the command line wrote them ("pads=1,1,1,1 ...")
+  Graph top;                // the float graph after the pass pipeline
+  std::string policy;       // the quantization policy of `dtype` (configs/quant/)
   // "--op Conv --shape 1x8x9x9 --dtype int8 --attr ...": what errors about the layer start with.
   std::string options() const;
 };
@@ -46,8 +47,10 @@ Shape parse_shape(const std::string& text, const std::string& what);
 // conv2d or linear), --shape, --dtype (int8, f16, bf16 or f32) and --attr key=value (a number, a
 // comma-separated list, or a word) — as its float graph, through the pass pipeline
 // `configs_dir`/pipelines/default.yaml as a compile's is. Bad input is an Error naming the option.
-SyntheticLayer parse_synthetic_layer(const std::string& op, const std::string& shape, const std::string& dtype,
-                                     const std::vector<std::string>& attrs, const std::string& configs_dir);
+SyntheticLayer parse_synthetic_layer(const std::string& op, const std::string& shape,
+                                     const std::string& dtype,
+                                     const std::vector<std::string>& attrs,
+                                     const std::string& configs_dir);
 
 // The layer's quantized ("tpu") graph as a compile makes it: for int8 a calibration (max) on
 // seeded random inputs, then quantization with the policy of its dtype (int8:

@@ -6,7 +6,6 @@
 #include "chip/bm1684x/model_file.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "chip/bm1684x/sim/trace.h"
-#include "target/host/executor.h"
 #include "driver/commands.h"
 #include "driver/host_layers.h"
 #include "driver/synthetic_layer.h"
@@ -15,8 +14,9 @@
 #include "ir/files.h"
 #include "ir/npz.h"
 #include "ir/text.h"
-#include "quant/similarity.h"
 #include "passes/pass_manager.h"
+#include "quant/similarity.h"
+#include "target/host/executor.h"
 
 namespace tpuc {
 
@@ -27,8 +27,10 @@ std::map<std::string, Shape> parse_input_shapes(const std::vector<std::string>& 
   std::map<std::string, Shape> shapes;
   for (const std::string& spec : specs) {
     const size_t colon = spec.rfind(':');
-    if (colon == std::string::npos || colon == 0) throw Error("--input-shape '" + spec + "': expected name:1x3x224x224");
-    shapes[spec.substr(0, colon)] = parse_shape(spec.substr(colon + 1), "--input-shape '" + spec + "'");
+    if (colon == std::string::npos || colon == 0)
+      throw Error("--input-shape '" + spec + "': expected name:1x3x224x224");
+    shapes[spec.substr(0, colon)] =
+        parse_shape(spec.substr(colon + 1), "--input-shape '" + spec + "'");
   }
   return shapes;
 }
@@ -37,7 +39,8 @@ std::map<std::string, Shape> parse_input_shapes(const std::vector<std::string>& 
 Graph load_model(const std::string& model, const std::vector<std::string>& input_shapes) {
   const std::string ext = std::filesystem::path(model).extension().string();
   if (ext == ".tpuir") return read_tpuir(model);
-  if (ext != ".onnx") throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .tpumodel)");
+  if (ext != ".onnx")
+    throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .tpumodel)");
   Graph g = import_onnx(model, parse_input_shapes(input_shapes));
   passes::run_pipeline(g, passes::import_pipeline());
   return g;
@@ -45,7 +48,8 @@ Graph load_model(const std::string& model, const std::vector<std::string>& input
 
 }  // namespace
 
-int import_command(const std::string& model, const std::string& output, const std::vector<std::string>& input_shapes) {
+int import_command(const std::string& model, const std::string& output,
+                   const std::vector<std::string>& input_shapes) {
   const Graph g = load_model(model, input_shapes);
   if (output.empty()) {
     std::fputs(print(g).c_str(), stdout);
@@ -57,20 +61,24 @@ int import_command(const std::string& model, const std::string& output, const st
 
 namespace {
 
-void check_inputs(const std::string& file, const TensorMap& inputs, const std::map<std::string, TensorType>& expected) {
+void check_inputs(const std::string& file, const TensorMap& inputs,
+                  const std::map<std::string, TensorType>& expected) {
   for (const auto& [name, want] : expected) {
     auto it = inputs.find(name);
-    if (it == inputs.end()) throw Error(file + ": has no tensor named '" + name + "' (a model input)");
+    if (it == inputs.end())
+      throw Error(file + ": has no tensor named '" + name + "' (a model input)");
     if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
-      throw Error(file + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) + "[" +
-                  to_string(it->second.type.shape) + "], the model expects " + to_string(want));
+      throw Error(file + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) +
+                  "[" + to_string(it->second.type.shape) + "], the model expects " +
+                  to_string(want));
   }
 }
 
 }  // namespace
 
-int run_command(const std::string& model, const std::string& input, const std::string& output, const std::string& chip,
-                const std::vector<std::string>& input_shapes, const std::string& trace) {
+int run_command(const std::string& model, const std::string& input, const std::string& output,
+                const std::string& chip, const std::vector<std::string>& input_shapes,
+                const std::string& trace) {
   const TensorMap inputs = read_tensors(input);
   std::map<std::string, TensorType> expected;
   if (std::filesystem::path(model).extension() == ".tpumodel") {
@@ -82,8 +90,9 @@ int run_command(const std::string& model, const std::string& input, const std::s
     write_npz(output, sim.run(inputs));
     const bm1684x::SimStats& s = sim.stats();
     if (!trace.empty()) write_file_atomic(trace, bm1684x::chrome_trace(m, s, target));
-    std::printf("simulated %llu cycles (%.2f us), MAC utilization %.2f%%, DDR utilization %.2f%%\n", (unsigned long long)s.cycles,
-                s.latency_us, 100 * s.mac_utilization, 100 * s.ddr_utilization);
+    std::printf("simulated %llu cycles (%.2f us), MAC utilization %.2f%%, DDR utilization %.2f%%\n",
+                (unsigned long long)s.cycles, s.latency_us, 100 * s.mac_utilization,
+                100 * s.ddr_utilization);
     return 0;
   }
   if (!trace.empty()) throw Error("--trace needs a .tpumodel (the simulator's timeline)");
@@ -99,10 +108,12 @@ int disasm_command(const std::string& model) {
   return 0;
 }
 
-int compare_command(const std::string& reference, const std::string& actual, double min_cosine, double min_euclidean) {
+int compare_command(const std::string& reference, const std::string& actual, double min_cosine,
+                    double min_euclidean) {
   const TensorMap ref = read_tensors(reference), act = read_tensors(actual);
   bool ok = true;
-  std::printf("%-32s %10s %10s %10s %12s  %s\n", "tensor", "cosine", "euclidean", "sqnr_db", "max_abs", "result");
+  std::printf("%-32s %10s %10s %10s %12s  %s\n", "tensor", "cosine", "euclidean", "sqnr_db",
+              "max_abs", "result");
   for (const auto& [name, r] : ref) {
     auto it = act.find(name);
     if (it == act.end()) {
@@ -113,8 +124,8 @@ int compare_command(const std::string& reference, const std::string& actual, dou
     const quant::Similarity s = quant::similarity(r, it->second);
     const bool pass = s.cosine >= min_cosine && s.euclidean >= min_euclidean;
     ok = ok && pass;
-    std::printf("%-32s %10.6f %10.6f %10.2f %12.6g  %s\n", name.c_str(), s.cosine, s.euclidean, s.sqnr_db, s.max_abs,
-                pass ? "PASS" : "FAIL");
+    std::printf("%-32s %10.6f %10.6f %10.2f %12.6g  %s\n", name.c_str(), s.cosine, s.euclidean,
+                s.sqnr_db, s.max_abs, pass ? "PASS" : "FAIL");
   }
   return ok ? 0 : 1;
 }

@@ -54,20 +54,27 @@ Manifest read_manifest(const std::string& path) {
   YamlReader r(path);
   const YAML::Node& y = r.root();
   const fs::path dir = fs::path(path).parent_path();
-  auto resolve = [&](const std::string& p) { return fs::path(p).is_relative() ? (dir / p).lexically_normal().string() : p; };
+  auto resolve = [&](const std::string& p) {
+    return fs::path(p).is_relative() ? (dir / p).lexically_normal().string() : p;
+  };
   r.check_keys(y, {"output_dir", "timeout_s", "models"});
   Manifest m;
   m.output_dir = resolve(r.require<std::string>(y, "output_dir"));
   const double timeout = r.get<double>(y, "timeout_s", 1800);
-  if (!y["models"] || !y["models"].IsSequence() || y["models"].size() == 0) r.error(y, "'models' must be a non-empty list");
+  if (!y["models"] || !y["models"].IsSequence() || y["models"].size() == 0)
+    r.error(y, "'models' must be a non-empty list");
   std::map<std::string, int> seen;
   for (const YAML::Node& e : y["models"]) {
     r.check_keys(e, {"name", "config", "min_cosine", "timeout_s", "set"});
-    Entry entry{r.require<std::string>(e, "name"), resolve(r.require<std::string>(e, "config")), r.get<double>(e, "min_cosine", std::nan("")),
-                r.get<double>(e, "timeout_s", timeout), r.get<std::vector<std::string>>(e, "set", {})};
-    if (entry.name.empty() || entry.name.find_first_of("/ ") != std::string::npos) r.error(e["name"], "a name is a folder name: no '/' or spaces");
+    Entry entry{r.require<std::string>(e, "name"), resolve(r.require<std::string>(e, "config")),
+                r.get<double>(e, "min_cosine", std::nan("")),
+                r.get<double>(e, "timeout_s", timeout),
+                r.get<std::vector<std::string>>(e, "set", {})};
+    if (entry.name.empty() || entry.name.find_first_of("/ ") != std::string::npos)
+      r.error(e["name"], "a name is a folder name: no '/' or spaces");
     if (seen[entry.name]++) r.error(e["name"], "'" + entry.name + "' is listed twice");
-    if (!(entry.timeout_s > 0)) r.error(e["timeout_s"] ? e["timeout_s"] : y["timeout_s"], "'timeout_s' must be positive");
+    if (!(entry.timeout_s > 0))
+      r.error(e["timeout_s"] ? e["timeout_s"] : y["timeout_s"], "'timeout_s' must be positive");
     m.models.push_back(entry);
   }
   r.finish();
@@ -77,7 +84,9 @@ Manifest read_manifest(const std::string& path) {
 // SHA-256 of everything that decides a model's conversion.
 class Digest {
  public:
-  Digest() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) { EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr); }
+  Digest() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
+  }
   void add(const std::string& bytes) {
     const uint64_t size = bytes.size();  // framed, so two inputs never run together
     EVP_DigestUpdate(ctx_.get(), &size, sizeof size);
@@ -105,7 +114,8 @@ class Digest {
 
 std::vector<std::string> compile_overrides(const Entry& e) {
   std::vector<std::string> o = e.overrides;
-  if (!std::isnan(e.min_cosine)) o.push_back("validation.tolerance.min_cosine=" + std::to_string(e.min_cosine));
+  if (!std::isnan(e.min_cosine))
+    o.push_back("validation.tolerance.min_cosine=" + std::to_string(e.min_cosine));
   return o;
 }
 
@@ -117,8 +127,8 @@ std::vector<std::string> inputs_of(const Entry& e) {
   try {
     const CompileConfig c = load_config(e.config, compile_overrides(e));
     files = config_files(e.config);
-    for (const std::string& p : {c.model, c.chip, c.pipeline, c.policy, c.calibration.images, c.calibration.labels, c.validation.images,
-                                 c.validation.labels}) {
+    for (const std::string& p : {c.model, c.chip, c.pipeline, c.policy, c.calibration.images,
+                                 c.calibration.labels, c.validation.images, c.validation.labels}) {
       std::error_code ec;
       if (fs::is_regular_file(p, ec)) files.push_back(p);
       if (!fs::is_directory(p, ec)) continue;
@@ -154,13 +164,18 @@ std::string content_hash(const Entry& e, const std::string& compiler) {
 void write_ninja(const Manifest& m, const std::string& manifest_path, const std::string& compiler) {
   auto escape = [](const std::string& path) {
     std::string out;
-    for (char c : path) out += (c == '$' || c == ' ' || c == ':') ? std::string("$") + c : std::string(1, c);
+    for (char c : path)
+      out += (c == '$' || c == ' ' || c == ':') ? std::string("$") + c : std::string(1, c);
     return out;
   };
-  std::string n = "# Written by `tpuc zoo --emit-ninja`: `ninja -C " + m.output_dir + " -j N` reconverts what changed.\n";
-  n += "tpuc = " + escape(compiler) + "\nmanifest = " + escape(fs::absolute(manifest_path).string()) + "\n\n";
-  n += "rule convert\n  command = $tpuc zoo --manifest $manifest --only $name || [ $$? -eq 1 ]\n  description = convert $name\n\n";
-  n += "rule summary\n  command = $tpuc zoo --manifest $manifest --resume || [ $$? -eq 1 ]\n  description = summarize the zoo\n\n";
+  std::string n = "# Written by `tpuc zoo --emit-ninja`: `ninja -C " + m.output_dir +
+                  " -j N` reconverts what changed.\n";
+  n += "tpuc = " + escape(compiler) +
+       "\nmanifest = " + escape(fs::absolute(manifest_path).string()) + "\n\n";
+  n += "rule convert\n  command = $tpuc zoo --manifest $manifest --only $name || [ $$? -eq 1 ]\n  "
+       "description = convert $name\n\n";
+  n += "rule summary\n  command = $tpuc zoo --manifest $manifest --resume || [ $$? -eq 1 ]\n  "
+       "description = summarize the zoo\n\n";
   std::string outcomes;
   for (const Entry& e : m.models) {
     n += "build " + escape(e.name) + "/zoo.json: convert";
@@ -175,11 +190,12 @@ void write_ninja(const Manifest& m, const std::string& manifest_path, const std:
 
 // One model's outcome, as zoo.json records it.
 struct Outcome {
-  std::string status;  // PASS, FAIL (outside tolerance), ERROR (the compiler refused), CRASH, TIMEOUT
+  std::string
+      status;  // PASS, FAIL (outside tolerance), ERROR (the compiler refused), CRASH, TIMEOUT
   std::string reason;  // for anything but PASS: the compiler's error line, the signal, the limit
   double wall_s = 0;
   bool skipped = false;
-  nlohmann::json report;  // the compile's report.json, when it wrote one
+  nlohmann::json report;      // the compile's report.json, when it wrote one
   std::string failing_layer;  // the layer an error names, when it names one
 };
 
@@ -194,16 +210,24 @@ std::string failing_layer(const std::string& reason) {
 
 // Which of the validation's limits a FAIL broke, from the compile's report.
 std::string tolerance_reason(const nlohmann::json& report) {
-  const nlohmann::json v = report.value("validation", nlohmann::json::object()), t = v.value("tolerance", nlohmann::json::object());
+  const nlohmann::json v = report.value("validation", nlohmann::json::object()),
+                       t = v.value("tolerance", nlohmann::json::object());
   std::string why;
   auto add = [&](const std::string& s) { why += (why.empty() ? "" : "; ") + s; };
   char buf[96];
-  if (v.contains("cosine_mean") && t.contains("min_cosine") && v["cosine_mean"].get<double>() < t["min_cosine"].get<double>())
-    std::snprintf(buf, sizeof buf, "output cosine %.4f < %.4f", v["cosine_mean"].get<double>(), t["min_cosine"].get<double>()), add(buf);
-  if (v.contains("accuracy_drop") && t.contains("max_accuracy_drop") && v["accuracy_drop"].get<double>() > t["max_accuracy_drop"].get<double>())
-    std::snprintf(buf, sizeof buf, "accuracy drop %.2f > %.2f points", v["accuracy_drop"].get<double>(), t["max_accuracy_drop"].get<double>()), add(buf);
+  if (v.contains("cosine_mean") && t.contains("min_cosine") &&
+      v["cosine_mean"].get<double>() < t["min_cosine"].get<double>())
+    std::snprintf(buf, sizeof buf, "output cosine %.4f < %.4f", v["cosine_mean"].get<double>(),
+                  t["min_cosine"].get<double>()),
+        add(buf);
+  if (v.contains("accuracy_drop") && t.contains("max_accuracy_drop") &&
+      v["accuracy_drop"].get<double>() > t["max_accuracy_drop"].get<double>())
+    std::snprintf(buf, sizeof buf, "accuracy drop %.2f > %.2f points",
+                  v["accuracy_drop"].get<double>(), t["max_accuracy_drop"].get<double>()),
+        add(buf);
   if (v.contains("bit_exact") && !v["bit_exact"].get<bool>())
-    add("the chip differs from the host reference on " + std::to_string(v.value("count", 0) - v.value("bit_exact_samples", 0)) + " samples");
+    add("the chip differs from the host reference on " +
+        std::to_string(v.value("count", 0) - v.value("bit_exact_samples", 0)) + " samples");
   return why.empty() ? "outside the validation tolerance" : why;
 }
 
@@ -225,7 +249,8 @@ struct Job {
 
 class Runner {
  public:
-  Runner(const Manifest& m, const ZooOptions& o, std::string compiler_path) : manifest_(m), options_(o), compiler_path_(std::move(compiler_path)) {
+  Runner(const Manifest& m, const ZooOptions& o, std::string compiler_path)
+      : manifest_(m), options_(o), compiler_path_(std::move(compiler_path)) {
     Digest d;
     d.add_path(compiler_path_);  // the compiler and every schedule it carries
     compiler_ = d.hex();
@@ -236,14 +261,20 @@ class Runner {
     std::vector<const Entry*> queue;
     for (const Entry& e : manifest_.models)
       if (options_.only.empty() || e.name == options_.only) queue.push_back(&e);
-    if (queue.empty()) throw Error("--only " + options_.only + ": no model of that name in the manifest");
+    if (queue.empty())
+      throw Error("--only " + options_.only + ": no model of that name in the manifest");
     total_ = queue.size();
     std::map<std::string, Outcome> outcomes;
     size_t next = 0;
     while (next < queue.size() || !running_.empty()) {
       while (next < queue.size() && int(running_.size()) < options_.jobs) {
         const Entry& e = *queue[next++];
-        Job job{&e, content_hash(e, compiler_), (fs::path(manifest_.output_dir) / e.name).string(), "", -1, Clock::now()};
+        Job job{&e,
+                content_hash(e, compiler_),
+                (fs::path(manifest_.output_dir) / e.name).string(),
+                "",
+                -1,
+                Clock::now()};
         job.partial = job.dir + ".partial";
         if (options_.resume && unchanged(job)) {
           Outcome o = previous(job);
@@ -284,7 +315,12 @@ class Runner {
 
   static Outcome previous(const Job& job) {
     const nlohmann::json j = nlohmann::json::parse(read_file(job.dir + "/zoo.json"));
-    Outcome o{j.at("status"), j.value("reason", ""), j.at("wall_s"), false, j.value("report", nlohmann::json()), j.value("failing_layer", "")};
+    Outcome o{j.at("status"),
+              j.value("reason", ""),
+              j.at("wall_s"),
+              false,
+              j.value("report", nlohmann::json()),
+              j.value("failing_layer", "")};
     return o;
   }
 
@@ -292,8 +328,10 @@ class Runner {
     std::error_code ec;
     fs::remove_all(job.partial, ec);
     fs::create_directories(job.partial);
-    std::vector<std::string> args{compiler_path_, "compile", "--config", job.entry->config, "--set", "output_dir=" + job.partial};
-    for (const std::string& o : compile_overrides(*job.entry)) args.insert(args.end(), {"--set", o});
+    std::vector<std::string> args{compiler_path_,    "compile", "--config",
+                                  job.entry->config, "--set",   "output_dir=" + job.partial};
+    for (const std::string& o : compile_overrides(*job.entry))
+      args.insert(args.end(), {"--set", o});
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -306,7 +344,8 @@ class Runner {
     posix_spawnattr_init(&attr);
     posix_spawnattr_setpgroup(&attr, 0);  // its own process group: a timeout kills all of it
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    const int rc = posix_spawn(&job.pid, compiler_path_.c_str(), &actions, &attr, argv.data(), environ);
+    const int rc =
+        posix_spawn(&job.pid, compiler_path_.c_str(), &actions, &attr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) throw Error("cannot start " + compiler_path_ + ": " + std::strerror(rc));
@@ -346,7 +385,8 @@ class Runner {
     std::error_code ec;
     if (fs::exists(report, ec)) o.report = nlohmann::json::parse(read_file(report), nullptr, false);
     if (job.timed_out) {
-      o.status = "TIMEOUT", o.reason = "over the time limit of " + std::to_string(int(job.entry->timeout_s)) + " s";
+      o.status = "TIMEOUT",
+      o.reason = "over the time limit of " + std::to_string(int(job.entry->timeout_s)) + " s";
     } else if (WIFSIGNALED(status)) {
       o.status = "CRASH", o.reason = std::string("killed by signal ") + strsignal(WTERMSIG(status));
     } else if (WEXITSTATUS(status) == 0) {
@@ -354,7 +394,9 @@ class Runner {
     } else if (WEXITSTATUS(status) == 1) {
       o.status = "FAIL", o.reason = tolerance_reason(o.report);
     } else {
-      o.status = "ERROR", o.reason = error_line(log).empty() ? "exit code " + std::to_string(WEXITSTATUS(status)) : error_line(log);
+      o.status = "ERROR", o.reason = error_line(log).empty()
+                                         ? "exit code " + std::to_string(WEXITSTATUS(status))
+                                         : error_line(log);
     }
     o.failing_layer = failing_layer(o.reason);
     nlohmann::json zoo = record(o);
@@ -369,7 +411,8 @@ class Runner {
     ++done_;
     failed_ += o.status != "PASS";
     if (progress_tty_) std::fprintf(stderr, "\r\033[K");
-    std::fprintf(stderr, "[zoo] %-24s %-7s %7.1f s%s%s\n", name.c_str(), o.status.c_str(), o.wall_s, o.skipped ? "  (unchanged: skipped)" : "",
+    std::fprintf(stderr, "[zoo] %-24s %-7s %7.1f s%s%s\n", name.c_str(), o.status.c_str(), o.wall_s,
+                 o.skipped ? "  (unchanged: skipped)" : "",
                  o.reason.empty() ? "" : ("  " + o.reason).c_str());
     show_progress();
   }
@@ -378,7 +421,8 @@ class Runner {
     if (!progress_tty_) return;
     std::string names;
     for (const Job& j : running_) names += (names.empty() ? "" : ", ") + j.entry->name;
-    std::fprintf(stderr, "\r\033[K[zoo] %zu of %zu done, %zu failed; converting: %s", done_, total_, failed_, names.c_str());
+    std::fprintf(stderr, "\r\033[K[zoo] %zu of %zu done, %zu failed; converting: %s", done_, total_,
+                 failed_, names.c_str());
     std::fflush(stderr);
   }
 
@@ -390,8 +434,10 @@ class Runner {
   bool progress_tty_ = isatty(2);
 };
 
-std::string cell(const nlohmann::ordered_json& r, const char* section, const char* key, const char* format, double scale = 1) {
-  if (!r.contains("report") || !r["report"].contains(section) || !r["report"][section].contains(key) || !r["report"][section][key].is_number())
+std::string cell(const nlohmann::ordered_json& r, const char* section, const char* key,
+                 const char* format, double scale = 1) {
+  if (!r.contains("report") || !r["report"].contains(section) ||
+      !r["report"][section].contains(key) || !r["report"][section][key].is_number())
     return "-";
   char buf[32];
   std::snprintf(buf, sizeof buf, format, r["report"][section][key].get<double>() * scale);
@@ -405,24 +451,32 @@ int zoo_command(const ZooOptions& options) {
   const Manifest manifest = read_manifest(options.manifest);
   if (options.emit_ninja) {
     write_ninja(manifest, options.manifest, fs::read_symlink("/proc/self/exe").string());
-    std::printf("%s/build.ninja: `ninja -C %s -j N` reconverts what changed\n", manifest.output_dir.c_str(), manifest.output_dir.c_str());
+    std::printf("%s/build.ninja: `ninja -C %s -j N` reconverts what changed\n",
+                manifest.output_dir.c_str(), manifest.output_dir.c_str());
     return 0;
   }
-  const nlohmann::ordered_json summary = Runner(manifest, options, fs::read_symlink("/proc/self/exe").string()).run();
-  std::printf("%-24s %-8s %9s %9s %11s %9s %6s\n", "model", "status", "wall (s)", "cosine", "latency (ms)", "MAC util", "host");
+  const nlohmann::ordered_json summary =
+      Runner(manifest, options, fs::read_symlink("/proc/self/exe").string()).run();
+  std::printf("%-24s %-8s %9s %9s %11s %9s %6s\n", "model", "status", "wall (s)", "cosine",
+              "latency (ms)", "MAC util", "host");
   int failed = 0;
   for (const auto& [name, r] : summary.items()) {
     failed += r["status"] != "PASS";
-    const std::string host = r.contains("report") && r["report"].contains("chip") ? std::to_string(r["report"]["chip"]["host_layers"].size()) : "-";
-    std::printf("%-24s %-8s %9.1f %9s %11s %9s %6s\n", name.c_str(), r["status"].get<std::string>().c_str(), r["wall_s"].get<double>(),
-                cell(r, "validation", "cosine_mean", "%.4f").c_str(), cell(r, "chip", "latency_us", "%.3f", 1e-3).c_str(),
+    const std::string host = r.contains("report") && r["report"].contains("chip")
+                                 ? std::to_string(r["report"]["chip"]["host_layers"].size())
+                                 : "-";
+    std::printf("%-24s %-8s %9.1f %9s %11s %9s %6s\n", name.c_str(),
+                r["status"].get<std::string>().c_str(), r["wall_s"].get<double>(),
+                cell(r, "validation", "cosine_mean", "%.4f").c_str(),
+                cell(r, "chip", "latency_us", "%.3f", 1e-3).c_str(),
                 cell(r, "chip", "mac_utilization", "%.1f%%", 100).c_str(), host.c_str());
   }
   if (options.only.empty()) {  // the summary covers the whole manifest
     const fs::path out = manifest.output_dir;
     write_file_atomic((out / "report.json").string(), summary.dump(2) + "\n");
     write_file_atomic((out / "zoo.html").string(), zoo_page(summary));
-    std::printf("%zu models, %d not passing; %s/{report.json, zoo.html}\n", summary.size(), failed, out.string().c_str());
+    std::printf("%zu models, %d not passing; %s/{report.json, zoo.html}\n", summary.size(), failed,
+                out.string().c_str());
   } else {
     std::printf("%zu models, %d not passing\n", summary.size(), failed);
   }

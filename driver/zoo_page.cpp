@@ -71,7 +71,8 @@ head.querySelectorAll("th").forEach((th, k) => th.addEventListener("click", () =
 std::string zoo_page(const nlohmann::ordered_json& summary) {
   std::string json = summary.dump();
   // Inside <script>, "</" would end the element early: JSON allows the slash escaped.
-  for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 3)) json.replace(at, 2, "<\\/");
+  for (size_t at = json.find("</"); at != std::string::npos; at = json.find("</", at + 3))
+    json.replace(at, 2, "<\\/");
   std::string page = kPage;
   page.replace(page.find("@ZOO@"), 5, json);
   return page;
