@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "ir/dtype.h"
+
 namespace tpuc::bm1684x {
 
 struct Chip {
@@ -24,7 +26,22 @@ struct Chip {
   int gdma_issue_cycles = 100;     // fixed start-up cost of every GDMA command (assumption)
 
   int64_t bank_bytes() const { return lmem_bytes / lmem_banks; }
-  double ddr_bytes_per_gdma_cycle() const { return ddr_gib_per_s * double(1 << 30) / (gdma_mhz * 1e6); }
+
+  // The peak rates, from the constants above; chip/bm1684x/performance.h measures a run against
+  // them. MACs one lane does per TIU cycle on operands of `t` (f16 and bf16 share the half-precision
+  // rate; every type but int8 and those computes at the f32 rate).
+  int macs_per_lane_cycle(DType t) const {
+    if (t == DType::I8) return int8_macs_per_lane;
+    if (t == DType::F16 || t == DType::BF16) return f16_macs_per_lane;
+    return f32_macs_per_lane;
+  }
+  // Operations (a MAC is two: a multiply and an add) of all lanes per TIU cycle, and per second.
+  double peak_ops_per_cycle(DType t) const { return 2.0 * lanes * macs_per_lane_cycle(t); }
+  double peak_ops_per_second(DType t) const { return peak_ops_per_cycle(t) * tiu_mhz * 1e6; }
+  // The DDR bandwidth, per second and per cycle of each engine's clock.
+  double ddr_bytes_per_second() const { return ddr_gib_per_s * double(1 << 30); }
+  double ddr_bytes_per_gdma_cycle() const { return ddr_bytes_per_second() / (gdma_mhz * 1e6); }
+  double ddr_bytes_per_tiu_cycle() const { return ddr_bytes_per_gdma_cycle() * gdma_mhz / tiu_mhz; }
 };
 
 Chip load_chip(const std::string& yaml_path);  // file:line:col errors for unknown keys and bad values

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "chip/bm1684x/performance.h"
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
@@ -691,9 +692,8 @@ struct Simulator::Impl {
     stats.cycles = std::max(tt.free, gt.free);
     stats.latency_us = double(stats.cycles) / chip.tiu_mhz;
     const double seconds = stats.latency_us * 1e-6;
-    const double peak_ops = 2.0 * chip.lanes * chip.int8_macs_per_lane * chip.tiu_mhz * 1e6;
-    stats.mac_utilization = seconds > 0 ? 2.0 * double(stats.macs) / (seconds * peak_ops) : 0;
-    stats.ddr_utilization = seconds > 0 ? double(stats.ddr_bytes) / (seconds * chip.ddr_gib_per_s * double(1 << 30)) : 0;
+    stats.mac_utilization = mac_utilization(chip, stats.macs, seconds);
+    stats.ddr_utilization = ddr_utilization(chip, stats.ddr_bytes, seconds);
     for (const LayerInfo& l : model.layers) {
       LayerTime t{l.name, l.op, UINT64_MAX, 0};
       for (uint32_t k : l.tiu) {
