@@ -1,45 +1,102 @@
 #include "chip/bm1684x/chip.h"
 
+#include <iterator>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
 #include "ir/yaml.h"
 
 namespace tpuc::bm1684x {
 
+namespace {
+
+// What a value must be beyond its type.
+enum class Bound {
+  kAny,
+  kPositive,
+  kZeroOrPositive,  // 0 has the meaning the field gives it
+};
+
+// A key of configs/chips/*.yaml: the Chip member it sets and the bound on its value.
+struct Field {
+  const char* key;
+  std::variant<std::string Chip::*, int Chip::*, int64_t Chip::*, uint64_t Chip::*, double Chip::*>
+      member;
+  Bound bound = Bound::kAny;
+  const char* zero_means = nullptr;  // kZeroOrPositive: what 0 stands for, for the error message
+};
+
+// Every key, required, in the order the files write them (the meaning of each is in chip.h).
+const Field kFields[] = {
+    {"name", &Chip::name},
+    {"lanes", &Chip::lanes, Bound::kPositive},
+    {"lmem_bytes_per_lane", &Chip::lmem_bytes, Bound::kPositive},
+    {"lmem_banks", &Chip::lmem_banks, Bound::kPositive},
+    {"eu_bytes", &Chip::eu_bytes, Bound::kPositive},
+    {"ddr_base", &Chip::ddr_base},
+    {"ddr_alignment", &Chip::ddr_alignment},
+    {"tiu_mhz", &Chip::tiu_mhz, Bound::kPositive},
+    {"gdma_mhz", &Chip::gdma_mhz, Bound::kPositive},
+    {"int8_macs_per_lane_cycle", &Chip::int8_macs_per_lane, Bound::kPositive},
+    {"f16_macs_per_lane_cycle", &Chip::f16_macs_per_lane, Bound::kZeroOrPositive, "no f16/bf16"},
+    {"f32_macs_per_lane_cycle", &Chip::f32_macs_per_lane, Bound::kPositive},
+    {"ddr_gib_per_s", &Chip::ddr_gib_per_s, Bound::kPositive},
+    {"tiu_issue_cycles", &Chip::tiu_issue_cycles},
+    {"gdma_issue_cycles", &Chip::gdma_issue_cycles},
+};
+
+// YamlReader::check_keys takes the allowed keys as an initializer list: spelled from the table.
+template <size_t... I>
+void check_keys(YamlReader& r, const YAML::Node& y, std::index_sequence<I...>) {
+  r.check_keys(y, {kFields[I].key...});
+}
+
+void read_field(YamlReader& r, const YAML::Node& y, const Field& f, Chip& chip) {
+  std::visit(
+      [&](auto member) {
+        using T = std::remove_reference_t<decltype(chip.*member)>;
+        if constexpr (std::is_same_v<T, uint64_t>)  // YamlReader reads no unsigned type
+          chip.*member = uint64_t(r.require<int64_t>(y, f.key));
+        else
+          chip.*member = r.require<T>(y, f.key);
+      },
+      f.member);
+}
+
+double numeric_value(const Field& f, const Chip& chip) {
+  return std::visit(
+      [&](auto member) {
+        if constexpr (std::is_arithmetic_v<std::remove_reference_t<decltype(chip.*member)>>)
+          return double(chip.*member);
+        else
+          return 0.0;  // a name: no bound
+      },
+      f.member);
+}
+
+void check_bound(YamlReader& r, const YAML::Node& y, const Field& f, const Chip& chip) {
+  // A missing key was reported by require; there is no value to bound.
+  if (f.bound == Bound::kAny || !y[f.key]) return;
+  const double value = numeric_value(f, chip);
+  const std::string key = std::string("'") + f.key + "'";
+  if (f.bound == Bound::kPositive && !(value > 0)) r.error(y[f.key], key + " must be positive");
+  if (f.bound == Bound::kZeroOrPositive && value < 0)
+    r.error(y[f.key], key + " must be 0 (" + f.zero_means + ") or positive");
+}
+
+}  // namespace
+
 Chip load_chip(const std::string& yaml_path) {
   YamlReader r(yaml_path);
   const YAML::Node& y = r.root();
-  r.check_keys(y, {"name", "lanes", "lmem_bytes_per_lane", "lmem_banks", "eu_bytes", "ddr_base", "ddr_alignment", "tiu_mhz",
-                   "gdma_mhz", "int8_macs_per_lane_cycle", "f16_macs_per_lane_cycle", "f32_macs_per_lane_cycle", "ddr_gib_per_s", "tiu_issue_cycles",
-                   "gdma_issue_cycles"});
+  check_keys(r, y, std::make_index_sequence<std::size(kFields)>());
+  if (!y.IsMap()) r.finish();  // check_keys said so: no key to read
   Chip c;
-  c.name = r.require<std::string>(y, "name");
-  c.lanes = r.require<int>(y, "lanes");
-  c.lmem_bytes = r.require<int64_t>(y, "lmem_bytes_per_lane");
-  c.lmem_banks = r.require<int>(y, "lmem_banks");
-  c.eu_bytes = r.require<int>(y, "eu_bytes");
-  c.ddr_base = uint64_t(r.require<int64_t>(y, "ddr_base"));
-  c.ddr_alignment = r.require<int64_t>(y, "ddr_alignment");
-  c.tiu_mhz = r.require<double>(y, "tiu_mhz");
-  c.gdma_mhz = r.require<double>(y, "gdma_mhz");
-  c.int8_macs_per_lane = r.require<int>(y, "int8_macs_per_lane_cycle");
-  c.f16_macs_per_lane = r.require<int>(y, "f16_macs_per_lane_cycle");
-  c.f32_macs_per_lane = r.require<int>(y, "f32_macs_per_lane_cycle");
-  c.ddr_gib_per_s = r.require<double>(y, "ddr_gib_per_s");
-  c.tiu_issue_cycles = r.require<int>(y, "tiu_issue_cycles");
-  c.gdma_issue_cycles = r.require<int>(y, "gdma_issue_cycles");
-  auto positive = [&](const char* key, double v) {
-    if (!(v > 0)) r.error(y[key], std::string("'") + key + "' must be positive");
-  };
-  positive("lanes", c.lanes);
-  positive("lmem_bytes_per_lane", double(c.lmem_bytes));
-  positive("lmem_banks", c.lmem_banks);
-  positive("eu_bytes", c.eu_bytes);
-  positive("tiu_mhz", c.tiu_mhz);
-  positive("gdma_mhz", c.gdma_mhz);
-  positive("int8_macs_per_lane_cycle", c.int8_macs_per_lane);
-  positive("f32_macs_per_lane_cycle", c.f32_macs_per_lane);
-  positive("ddr_gib_per_s", c.ddr_gib_per_s);
-  if (c.f16_macs_per_lane < 0) r.error(y["f16_macs_per_lane_cycle"], "'f16_macs_per_lane_cycle' must be 0 (no f16/bf16) or positive");
-  if (c.lmem_banks > 0 && c.lmem_bytes % c.lmem_banks) r.error(y["lmem_banks"], "the lane size must divide into the banks");
+  for (const Field& f : kFields) read_field(r, y, f, c);
+  for (const Field& f : kFields) check_bound(r, y, f, c);
+  if (c.lmem_banks > 0 && c.lmem_bytes % c.lmem_banks)
+    r.error(y["lmem_banks"], "the lane size must divide into the banks");
   r.finish();
   return c;
 }

@@ -1,5 +1,6 @@
 // A chip description: the constants the compiler and the simulator need, loaded from YAML
-// (configs/chips/*.yaml), so another chip of the family is a new file, not new code.
+// (configs/chips/*.yaml), so another chip of the family is a new file, not new code; and the peak
+// rates that follow from them.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,26 +11,26 @@ namespace tpuc::bm1684x {
 
 struct Chip {
   std::string name;
-  int lanes = 64;                  // NPU_NUM
-  int64_t lmem_bytes = 1 << 18;    // local memory per lane
+  int lanes = 64;                // NPU_NUM
+  int64_t lmem_bytes = 1 << 18;  // local memory per lane
   int lmem_banks = 16;
-  int eu_bytes = 64;               // bytes per lane per EU cycle; local tensors align to it
+  int eu_bytes = 64;  // bytes per lane per EU cycle; local tensors align to it
   uint64_t ddr_base = 0x100000000;
-  int64_t ddr_alignment = 4096;    // weights and activations start on this boundary
+  int64_t ddr_alignment = 4096;  // weights and activations start on this boundary
   // Cycle model (docs/isa.md): both engines at their clocks; a command never beats the roofline.
   double tiu_mhz = 1000, gdma_mhz = 1000;
-  int int8_macs_per_lane = 256;    // per cycle: 32 TOPS at 1 GHz over 64 lanes
-  int f16_macs_per_lane = 128;     // f16 and bf16: 16 TFLOPS; 0: the chip has no f16/bf16 arithmetic
-  int f32_macs_per_lane = 16;      // 2 TFLOPS
-  double ddr_gib_per_s = 64;       // DDR bandwidth
-  int tiu_issue_cycles = 20;       // fixed start-up cost of every TIU command (assumption)
-  int gdma_issue_cycles = 100;     // fixed start-up cost of every GDMA command (assumption)
+  int int8_macs_per_lane = 256;  // per cycle: 32 TOPS at 1 GHz over 64 lanes
+  int f16_macs_per_lane = 128;   // f16 and bf16: 16 TFLOPS; 0: the chip has no f16/bf16 arithmetic
+  int f32_macs_per_lane = 16;    // 2 TFLOPS
+  double ddr_gib_per_s = 64;     // DDR bandwidth
+  int tiu_issue_cycles = 20;     // fixed start-up cost of every TIU command (assumption)
+  int gdma_issue_cycles = 100;   // fixed start-up cost of every GDMA command (assumption)
 
   int64_t bank_bytes() const { return lmem_bytes / lmem_banks; }
 
   // The peak rates, from the constants above; chip/bm1684x/performance.h measures a run against
-  // them. MACs one lane does per TIU cycle on operands of `t` (f16 and bf16 share the half-precision
-  // rate; every type but int8 and those computes at the f32 rate).
+  // them. MACs one lane does per TIU cycle on operands of `t` (f16 and bf16 share the
+  // half-precision rate; every type but int8 and those computes at the f32 rate).
   int macs_per_lane_cycle(DType t) const {
     if (t == DType::I8) return int8_macs_per_lane;
     if (t == DType::F16 || t == DType::BF16) return f16_macs_per_lane;
@@ -44,6 +45,8 @@ struct Chip {
   double ddr_bytes_per_tiu_cycle() const { return ddr_bytes_per_gdma_cycle() * gdma_mhz / tiu_mhz; }
 };
 
-Chip load_chip(const std::string& yaml_path);  // file:line:col errors for unknown keys and bad values
+// The chip file's keys are listed once, in chip.cpp's field table. Every unknown key, missing key
+// and bad value is an error at its file:line:col, all reported at once.
+Chip load_chip(const std::string& yaml_path);
 
 }  // namespace tpuc::bm1684x
