@@ -111,7 +111,80 @@ class ConfigReader {
     return d;
   }
 
+  // The sections of a config, each checked as it is read. The order of the reads is the order of
+  // the errors a config with several mistakes gets.
+  std::vector<InputConfig> inputs(const YAML::Node& inputs) {
+    std::vector<InputConfig> list;
+    if (!inputs) return list;
+    if (!inputs.IsSequence()) r_.error(inputs, "'inputs' must be a list");
+    for (const YAML::Node& in : inputs) list.push_back(input(in));
+    return list;
+  }
+
+  void quantization(const YAML::Node& root, CompileConfig& c) {
+    const YAML::Node q = root["quantization"];
+    if (!q) {
+      r_.error(root, "missing required key 'quantization'");
+      return;
+    }
+    r_.check_keys(q, {"policy", "calibration"});
+    c.policy = path(q, "policy", true);
+    const YAML::Node cal = q["calibration"];
+    if (!cal) {
+      r_.error(q, "missing required key 'calibration'");
+      return;
+    }
+    r_.check_keys(cal, {"dataset", "count", "method", "percentile"});
+    c.calibration = dataset(cal);
+    c.calibration_method.name = one_of(r_, cal, "method", {"max", "percentile", "kl", "mse"});
+    c.calibration_method.percentile = r_.get<double>(cal, "percentile", 99.99);
+    if (!(c.calibration_method.percentile > 0 && c.calibration_method.percentile <= 100))
+      r_.error(cal["percentile"], "'percentile' must be in (0, 100]");
+  }
+
+  void validation(const YAML::Node& v, CompileConfig& c) {
+    if (!v) return;
+    r_.check_keys(v, {"dataset", "count", "tolerance"});
+    c.validation = dataset(v);
+    const YAML::Node t = v["tolerance"];
+    if (!t) return;
+    r_.check_keys(t, {"max_accuracy_drop", "min_cosine"});
+    c.max_accuracy_drop = r_.get<double>(t, "max_accuracy_drop", c.max_accuracy_drop);
+    c.min_cosine = r_.get<double>(t, "min_cosine", c.min_cosine);
+    if (c.max_accuracy_drop < 0 || c.max_accuracy_drop > 100)
+      r_.error(t["max_accuracy_drop"], "'max_accuracy_drop' must be in [0, 100] points");
+    if (c.min_cosine < -1 || c.min_cosine > 1)
+      r_.error(t["min_cosine"], "'min_cosine' must be in [-1, 1]");
+  }
+
  private:
+  InputConfig input(const YAML::Node& in) {
+    r_.check_keys(in, {"name", "shape", "dtype", "layout", "preprocess"});
+    InputConfig ic;
+    ic.name = r_.require<std::string>(in, "name");
+    ic.shape = r_.get<std::vector<int64_t>>(in, "shape", {});
+    if (std::any_of(ic.shape.begin(), ic.shape.end(), [](int64_t d) { return d < 1; }))
+      r_.error(in["shape"], "dimensions must be positive");
+    one_of(r_, in, "dtype", {"f32"});  // what the model input holds; int8 inputs come with issue 5
+    one_of(r_, in, "layout", {"nchw"});  // channels-last inputs come with image datasets (issue 5)
+    if (const YAML::Node pre = in["preprocess"]) preprocess(pre, ic);
+    return ic;
+  }
+
+  void preprocess(const YAML::Node& pre, InputConfig& ic) {
+    r_.check_keys(pre, {"scale", "mean", "channel_order", "resize", "fuse"});
+    const std::vector<int64_t> resize = r_.get<std::vector<int64_t>>(pre, "resize", {});
+    if (!resize.empty() && (resize.size() != 2 || resize[0] < 1 || resize[1] < 1))
+      r_.error(pre["resize"], "'resize' must be [height, width], both positive");
+    ic.preprocess.resize = resize;
+    ic.fuse_preprocess = r_.get<bool>(pre, "fuse", false);
+    ic.preprocess.scale = number_or_list(r_, pre, "scale", 1.0);
+    ic.preprocess.mean = number_or_list(r_, pre, "mean", 0.0);
+    ic.preprocess.bgr = one_of(r_, pre, "channel_order", {"rgb", "bgr"}) == "bgr";
+    for (double s : ic.preprocess.scale)
+      if (s == 0) r_.error(pre["scale"], "'scale' must not be 0");
+  }
+
   YamlReader& r_;
 };
 
@@ -119,76 +192,22 @@ class ConfigReader {
 
 CompileConfig load_config(const std::string& path, const std::vector<std::string>& overrides) {
   YamlReader r = composed_config(path, overrides);
-  CompileConfig c;
-  c.file = path;
   ConfigReader cr(r);
   const YAML::Node root = r.root();
   r.check_keys(root, {"model", "inputs", "outputs", "chip", "pipeline", "quantization", "codegen",
                       "validation", "output_dir"});
+  CompileConfig c;
+  c.file = path;
   c.model = cr.path(root, "model", true);
-  if (const YAML::Node inputs = root["inputs"]) {
-    if (!inputs.IsSequence()) r.error(inputs, "'inputs' must be a list");
-    for (const YAML::Node& in : inputs) {
-      r.check_keys(in, {"name", "shape", "dtype", "layout", "preprocess"});
-      InputConfig ic;
-      ic.name = r.require<std::string>(in, "name");
-      ic.shape = r.get<std::vector<int64_t>>(in, "shape", {});
-      if (std::any_of(ic.shape.begin(), ic.shape.end(), [](int64_t d) { return d < 1; }))
-        r.error(in["shape"], "dimensions must be positive");
-      one_of(r, in, "dtype", {"f32"});  // what the model input holds; int8 inputs come with issue 5
-      one_of(r, in, "layout", {"nchw"});  // channels-last inputs come with image datasets (issue 5)
-      if (const YAML::Node pre = in["preprocess"]) {
-        r.check_keys(pre, {"scale", "mean", "channel_order", "resize", "fuse"});
-        ic.preprocess.resize = r.get<std::vector<int64_t>>(pre, "resize", {});
-        if (!ic.preprocess.resize.empty() &&
-            (ic.preprocess.resize.size() != 2 || ic.preprocess.resize[0] < 1 ||
-             ic.preprocess.resize[1] < 1))
-          r.error(pre["resize"], "'resize' must be [height, width], both positive");
-        ic.fuse_preprocess = r.get<bool>(pre, "fuse", false);
-        ic.preprocess.scale = number_or_list(r, pre, "scale", 1.0);
-        ic.preprocess.mean = number_or_list(r, pre, "mean", 0.0);
-        ic.preprocess.bgr = one_of(r, pre, "channel_order", {"rgb", "bgr"}) == "bgr";
-        for (double s : ic.preprocess.scale)
-          if (s == 0) r.error(pre["scale"], "'scale' must not be 0");
-      }
-      c.inputs.push_back(ic);
-    }
-  }
+  c.inputs = cr.inputs(root["inputs"]);
   if (const YAML::Node outputs = root["outputs"]) {
     c.outputs.names = r.get<std::vector<std::string>>(root, "outputs", {});
     c.outputs.origin = r.origin(outputs);
   }
   c.chip = cr.path(root, "chip", true);
   c.pipeline = cr.path(root, "pipeline", true);
-  if (const YAML::Node q = root["quantization"]) {
-    r.check_keys(q, {"policy", "calibration"});
-    c.policy = cr.path(q, "policy", true);
-    if (const YAML::Node cal = q["calibration"]) {
-      r.check_keys(cal, {"dataset", "count", "method", "percentile"});
-      c.calibration = cr.dataset(cal);
-      c.calibration_method.name = one_of(r, cal, "method", {"max", "percentile", "kl", "mse"});
-      c.calibration_method.percentile = r.get<double>(cal, "percentile", 99.99);
-      if (!(c.calibration_method.percentile > 0 && c.calibration_method.percentile <= 100))
-        r.error(cal["percentile"], "'percentile' must be in (0, 100]");
-    } else {
-      r.error(q, "missing required key 'calibration'");
-    }
-  } else {
-    r.error(root, "missing required key 'quantization'");
-  }
-  if (const YAML::Node v = root["validation"]) {
-    r.check_keys(v, {"dataset", "count", "tolerance"});
-    c.validation = cr.dataset(v);
-    if (const YAML::Node t = v["tolerance"]) {
-      r.check_keys(t, {"max_accuracy_drop", "min_cosine"});
-      c.max_accuracy_drop = r.get<double>(t, "max_accuracy_drop", c.max_accuracy_drop);
-      c.min_cosine = r.get<double>(t, "min_cosine", c.min_cosine);
-      if (c.max_accuracy_drop < 0 || c.max_accuracy_drop > 100)
-        r.error(t["max_accuracy_drop"], "'max_accuracy_drop' must be in [0, 100] points");
-      if (c.min_cosine < -1 || c.min_cosine > 1)
-        r.error(t["min_cosine"], "'min_cosine' must be in [-1, 1]");
-    }
-  }
+  cr.quantization(root, c);
+  cr.validation(root["validation"], c);
   if (const YAML::Node cg = root["codegen"]) {
     r.check_keys(cg, {"layer_groups"});
     c.layer_groups = r.get<bool>(cg, "layer_groups", true);
