@@ -104,7 +104,10 @@ class Digest {
     EVP_DigestFinal_ex(ctx_.get(), out, &n);
     std::string s;
     char byte[3];
-    for (unsigned i = 0; i < n; ++i) std::snprintf(byte, sizeof byte, "%02x", out[i]), s += byte;
+    for (unsigned i = 0; i < n; ++i) {
+      std::snprintf(byte, sizeof byte, "%02x", out[i]);
+      s += byte;
+    }
     return s;
   }
 
@@ -190,8 +193,9 @@ void write_ninja(const Manifest& m, const std::string& manifest_path, const std:
 
 // One model's outcome, as zoo.json records it.
 struct Outcome {
-  std::string
-      status;  // PASS, FAIL (outside tolerance), ERROR (the compiler refused), CRASH, TIMEOUT
+  // PASS, FAIL (outside tolerance), ERROR (the compiler refused), INTERNAL (an internal error in
+  // the compiler: a bug), CRASH, TIMEOUT
+  std::string status;
   std::string reason;  // for anything but PASS: the compiler's error line, the signal, the limit
   double wall_s = 0;
   bool skipped = false;
@@ -216,27 +220,29 @@ std::string tolerance_reason(const nlohmann::json& report) {
   auto add = [&](const std::string& s) { why += (why.empty() ? "" : "; ") + s; };
   char buf[96];
   if (v.contains("cosine_mean") && t.contains("min_cosine") &&
-      v["cosine_mean"].get<double>() < t["min_cosine"].get<double>())
+      v["cosine_mean"].get<double>() < t["min_cosine"].get<double>()) {
     std::snprintf(buf, sizeof buf, "output cosine %.4f < %.4f", v["cosine_mean"].get<double>(),
-                  t["min_cosine"].get<double>()),
-        add(buf);
+                  t["min_cosine"].get<double>());
+    add(buf);
+  }
   if (v.contains("accuracy_drop") && t.contains("max_accuracy_drop") &&
-      v["accuracy_drop"].get<double>() > t["max_accuracy_drop"].get<double>())
+      v["accuracy_drop"].get<double>() > t["max_accuracy_drop"].get<double>()) {
     std::snprintf(buf, sizeof buf, "accuracy drop %.2f > %.2f points",
-                  v["accuracy_drop"].get<double>(), t["max_accuracy_drop"].get<double>()),
-        add(buf);
+                  v["accuracy_drop"].get<double>(), t["max_accuracy_drop"].get<double>());
+    add(buf);
+  }
   if (v.contains("bit_exact") && !v["bit_exact"].get<bool>())
     add("the chip differs from the host reference on " +
         std::to_string(v.value("count", 0) - v.value("bit_exact_samples", 0)) + " samples");
   return why.empty() ? "outside the validation tolerance" : why;
 }
 
-// The last "tpuc: error:" line of a log, without the prefix.
-std::string error_line(const std::string& log) {
-  const std::string tag = "tpuc: error: ";
+// The rest of the last line of a log that holds `tag`, after the tag; empty when none does.
+std::string after_last(const std::string& log, const std::string& tag) {
   const size_t at = log.rfind(tag);
   if (at == std::string::npos) return "";
-  return log.substr(at + tag.size(), log.find('\n', at) - at - tag.size());
+  const size_t from = at + tag.size();
+  return log.substr(from, log.find('\n', from) - from);
 }
 
 struct Job {
@@ -246,6 +252,32 @@ struct Job {
   Clock::time_point start;
   bool timed_out = false;
 };
+
+// How a compile ended, from waitpid's `status` and its log: see Outcome::status. tpuc exits with 1
+// outside tolerance, 2 on a user error and 3 on an internal error (cli/main.cpp).
+void classify(const Job& job, int status, const std::string& log, Outcome& o) {
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (job.timed_out) {
+    o.status = "TIMEOUT";
+    o.reason = "over the time limit of " + std::to_string(int(job.entry->timeout_s)) + " s";
+  } else if (WIFSIGNALED(status)) {
+    o.status = "CRASH";
+    o.reason = std::string("killed by signal ") + strsignal(WTERMSIG(status));
+  } else if (code == 0) {
+    o.status = "PASS";
+  } else if (code == 1) {
+    o.status = "FAIL";
+    o.reason = tolerance_reason(o.report);
+  } else if (code == 3) {
+    o.status = "INTERNAL";
+    const std::string message = after_last(log, "tpuc: internal error ");
+    o.reason = message.empty() ? "exit code 3" : "internal error " + message;
+  } else {
+    o.status = "ERROR";
+    o.reason = after_last(log, "tpuc: error: ");
+    if (o.reason.empty()) o.reason = "exit code " + std::to_string(code);
+  }
+}
 
 class Runner {
  public:
@@ -384,20 +416,7 @@ class Runner {
     const std::string report = job.partial + "/report.json";
     std::error_code ec;
     if (fs::exists(report, ec)) o.report = nlohmann::json::parse(read_file(report), nullptr, false);
-    if (job.timed_out) {
-      o.status = "TIMEOUT",
-      o.reason = "over the time limit of " + std::to_string(int(job.entry->timeout_s)) + " s";
-    } else if (WIFSIGNALED(status)) {
-      o.status = "CRASH", o.reason = std::string("killed by signal ") + strsignal(WTERMSIG(status));
-    } else if (WEXITSTATUS(status) == 0) {
-      o.status = "PASS";
-    } else if (WEXITSTATUS(status) == 1) {
-      o.status = "FAIL", o.reason = tolerance_reason(o.report);
-    } else {
-      o.status = "ERROR", o.reason = error_line(log).empty()
-                                         ? "exit code " + std::to_string(WEXITSTATUS(status))
-                                         : error_line(log);
-    }
+    classify(job, status, log, o);
     o.failing_layer = failing_layer(o.reason);
     nlohmann::json zoo = record(o);
     zoo["hash"] = job.hash;

@@ -18,7 +18,7 @@ th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
 th { background: #f3f3f3; cursor: pointer; }
 td.name, td.reason { text-align: left; }
 tr.PASS td.status { background: #d8f5d8; }
-tr.FAIL td.status, tr.ERROR td.status, tr.CRASH td.status, tr.TIMEOUT td.status { background: #f9d6d6; }
+tr:not(.PASS) td.status { background: #f9d6d6; }
 </style>
 </head>
 <body>
@@ -29,36 +29,51 @@ tr.FAIL td.status, tr.ERROR td.status, tr.CRASH td.status, tr.TIMEOUT td.status 
 <script>
 const zoo = JSON.parse(document.getElementById("zoo").textContent);
 const num = (v, digits, scale = 1) => (typeof v === "number" ? (v * scale).toFixed(digits) : "");
-const get = (r, section, key) => (r.report && r.report[section] ? r.report[section][key] : undefined);
+const get = (r, section, key) =>
+  (r.report && r.report[section] ? r.report[section][key] : undefined);
 const stages = ["import", "passes", "calibrate", "quantize", "codegen", "validate"];
 const columns = [
   ["model", (name) => name, "name"],
   ["status", (name, r) => r.status + (r.skipped ? " (unchanged)" : ""), "status"],
   ["wall (s)", (name, r) => num(r.wall_s, 1)],
-  ...stages.map((s) => [s + " (s)", (name, r) => num(r.report && r.report.stage_ms ? r.report.stage_ms[s] : undefined, 2, 1e-3)]),
+  ...stages.map((s) => [s + " (s)", (name, r) =>
+    num(r.report && r.report.stage_ms ? r.report.stage_ms[s] : undefined, 2, 1e-3)]),
   ["cosine vs float", (name, r) => num(get(r, "validation", "cosine_mean"), 4)],
   ["float top-1 (%)", (name, r) => num(get(r, "validation", "float_accuracy"), 2)],
   ["chip top-1 (%)", (name, r) => num(get(r, "validation", "int8_chip_accuracy"), 2)],
   ["latency (ms)", (name, r) => num(get(r, "chip", "latency_us"), 3, 1e-3)],
   ["MAC util. (%)", (name, r) => num(get(r, "chip", "mac_utilization"), 1, 100)],
   ["weights (MiB)", (name, r) => num(get(r, "chip", "weight_bytes"), 2, 1 / 1048576)],
-  ["host layers", (name, r) => { const h = get(r, "chip", "host_layers"); return h ? String(h.length) : ""; }],
+  ["host layers", (name, r) => {
+    const h = get(r, "chip", "host_layers");
+    return h ? String(h.length) : "";
+  }],
   ["first failing layer", (name, r) => r.failing_layer || ""],
   ["reason", (name, r) => r.reason || "", "reason"],
 ];
-const head = document.querySelector("#models thead tr"), body = document.querySelector("#models tbody");
-for (const [title] of columns) head.appendChild(Object.assign(document.createElement("th"), { textContent: title }));
+const head = document.querySelector("#models thead tr");
+const body = document.querySelector("#models tbody");
+for (const [title] of columns)
+  head.appendChild(Object.assign(document.createElement("th"), { textContent: title }));
 for (const [name, r] of Object.entries(zoo)) {
   const row = body.appendChild(document.createElement("tr"));
   row.className = r.status;
   row.dataset.model = name;
-  for (const [, cell, cls] of columns) row.appendChild(Object.assign(document.createElement("td"), { textContent: cell(name, r), className: cls || "" }));
+  for (const [, cell, cls] of columns) {
+    const td = { textContent: cell(name, r), className: cls || "" };
+    row.appendChild(Object.assign(document.createElement("td"), td));
+  }
 }
-const models = Object.values(zoo), passed = models.filter((r) => r.status === "PASS").length;
-document.getElementById("summary").textContent = `${models.length} models, ${passed} passed, ${models.length - passed} not passing`;
+const models = Object.values(zoo);
+const passed = models.filter((r) => r.status === "PASS").length;
+document.getElementById("summary").textContent =
+  `${models.length} models, ${passed} passed, ${models.length - passed} not passing`;
 head.querySelectorAll("th").forEach((th, k) => th.addEventListener("click", () => {
-  const rows = [...body.rows], key = (tr) => tr.cells[k].textContent, numeric = rows.every((tr) => key(tr) === "" || !isNaN(key(tr)));
-  rows.sort((a, b) => (numeric ? (parseFloat(key(a)) || 0) - (parseFloat(key(b)) || 0) : key(a).localeCompare(key(b))));
+  const rows = [...body.rows];
+  const key = (tr) => tr.cells[k].textContent;
+  const numeric = rows.every((tr) => key(tr) === "" || !isNaN(key(tr)));
+  const value = (tr) => parseFloat(key(tr)) || 0;
+  rows.sort((a, b) => (numeric ? value(a) - value(b) : key(a).localeCompare(key(b))));
   rows.forEach((tr) => body.appendChild(tr));
 }));
 </script>
