@@ -1,6 +1,6 @@
-// One function per `tpuc` subcommand; cli/main.cpp parses the command line and calls them.
+// One function per `tpuc` subcommand; cli/<name>.cpp declares its options and calls it.
 // Each returns the process exit code (0 success, 1 result outside tolerance); bad input throws
-// tpuc::Error, which main prints as one line.
+// tpuc::Error, which main prints as one line (exit code 2).
 #pragma once
 #include <string>
 #include <vector>
@@ -26,15 +26,15 @@ int run_command(const std::string& model, const std::string& input, const std::s
                 const std::string& trace);
 int disasm_command(const std::string& model);
 // `tpuc schedule show|check`: a layer of a quantized graph (graph, node), or a synthetic layer of
-// one operator (op, shape, dtype, attrs; cli/synthetic_layer.h). Exactly one of graph and op.
+// one operator (op, shape, dtype, attrs; driver/synthetic_layer.h). Exactly one of graph and op.
 struct ScheduleOptions {
   std::string graph, node;  // --graph tpu.tpuir [--node NAME]
-  std::string op, shape,
-      dtype;  // --op OP [--shape 1x64x56x56] [--dtype int8|f16|bf16|f32]; empty: not given
+  // --op OP [--shape 1x64x56x56] [--dtype int8|f16|bf16|f32]; empty: not given
+  std::string op, shape, dtype;
   std::vector<std::string> attrs;  // --attr key=value
   std::string chip;                // chip description
-  std::string
-      configs;  // the configs/ folder: the pipeline and policies a synthetic layer is compiled with
+  // The configs/ folder: the pipeline and policies a synthetic layer is compiled with.
+  std::string configs;
   int samples = 3;  // check: random inputs per layer
 };
 // One layer compiled alone: its tile, LMEM map, lowered loops, commands and simulated cycles.

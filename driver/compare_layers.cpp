@@ -45,8 +45,8 @@ std::vector<ValueComparison> compare_values(const Graph& top, const Graph& tpu,
   for (const Node& n : tpu.nodes) {
     for (const std::string& o : n.outputs) {
       auto reference = float_values.find(o);
-      if (reference == float_values.end() || top.is_constant(o))
-        continue;  // a value of the quantized graph only (Quantize, ...)
+      // A value of the quantized graph only (Quantize, ...) has no float value to compare with.
+      if (reference == float_values.end() || top.is_constant(o)) continue;
       const Tensor& actual = quantized_values.at(o);
       const quant::Similarity s = quant::similarity(reference->second, real_value(actual));
       rows.push_back({o, n.op, actual.type.dtype, s, s.cosine < min_cosine});

@@ -25,9 +25,8 @@ void keep_outputs(Graph& g, const NamesConfig& outputs) {
   g.outputs = outputs.names;
 }
 
-// What a calibration table depends on: the float graph, the data (file, size, count), the method
-// and the version of the methods. A table in the output folder with the same key is reused.
-// What a calibration table depends on: the graph, the preprocessed samples and the method.
+// What a calibration table depends on: the float graph, the preprocessed samples, the method and
+// the version of the methods. A table in the output folder with the same key is reused.
 std::string calibration_key(const CompileConfig& c, const Graph& top,
                             const std::vector<TensorMap>& samples) {
   const std::string graph = print(top), method = c.calibration_method.name + " " +
