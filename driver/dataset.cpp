@@ -46,7 +46,8 @@ Idx read_idx(const std::string& path) {
 }
 
 // Turns planar u8 images (channels × height × width, as stored) into model inputs, one call per
-// image: channel order, resize, then x · scale[c] − mean[c]. Checks once that they fit the input.
+// image: channel order, resize, then x · scale[c] − mean[c]. Checks once that they fit the
+// input.
 class InputMaker {
  public:
   InputMaker(const std::string& source, const TensorType& input, const Preprocess& pre,

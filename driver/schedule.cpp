@@ -1,4 +1,4 @@
-// `tpuc schedule show` and `tpuc schedule check`: one layer compiled alone for the chip — what its
+// `tpuc schedule show` and `tpuc schedule check`: one layer compiled alone for the chip: what its
 // schedule made of it, and whether the simulator still computes what the host reference computes.
 // The layer is one of a quantized graph (tpu.tpuir, as a compile writes it), or a synthetic layer
 // of one operator on shapes of the user's choosing (driver/synthetic_layer.h); without a shape,
