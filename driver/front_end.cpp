@@ -98,9 +98,15 @@ quant::CalibrationTable calibrate_or_reuse(const CompileConfig& c, const Graph& 
 Dataset load(const DatasetConfig& d, const Graph& g, const CompileConfig& c) {
   const std::string& input = g.inputs.at(0);
   Preprocess pre;
-  for (const InputConfig& ic : c.inputs)
-    if (ic.name == input)
-      pre = ic.fuse_preprocess ? Preprocess{{1.0}, {0.0}, ic.preprocess.bgr} : ic.preprocess;
+  for (const InputConfig& ic : c.inputs) {
+    if (ic.name != input) continue;
+    pre = ic.preprocess;
+    // A fused preprocessing scales in the graph: the dataset keeps only the channel order and size.
+    if (ic.fuse_preprocess) {
+      pre.scale = {1.0};
+      pre.mean = {0.0};
+    }
+  }
   return read_dataset(d.images, d.labels, g.type(input), pre, d.count);
 }
 

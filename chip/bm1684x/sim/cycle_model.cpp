@@ -20,8 +20,7 @@ CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
   CommandCost cost;
   if (c.op == TiuOp::End) return cost;
   const DType t = c.opd0.dtype;
-  const int macs = t == DType::I8 ? chip.int8_macs_per_lane : t == DType::F16 || t == DType::BF16 ? chip.f16_macs_per_lane : chip.f32_macs_per_lane;
-  const uint64_t per_lane_macs = uint64_t(std::max(1, macs));
+  const uint64_t per_lane_macs = uint64_t(std::max(1, chip.macs_per_lane_cycle(t)));
   const uint64_t per_lane_elements = uint64_t(chip.eu_bytes / std::max(1, bytes(c.opd0.dtype)));
   // Work per output element (multiply-accumulates for the MAC commands, window taps for POOL,
   // one for the rest), and the rate at which one lane does it.

@@ -697,12 +697,14 @@ struct Simulator::Impl {
     for (const LayerInfo& l : model.layers) {
       LayerTime t{l.name, l.op, UINT64_MAX, 0};
       for (uint32_t k : l.tiu) {
-        t.start = std::min(t.start, tt.start[k]), t.end = std::max(t.end, tt.end[k]);
+        t.start = std::min(t.start, tt.start[k]);
+        t.end = std::max(t.end, tt.end[k]);
         t.tiu_busy += tt.end[k] - tt.start[k];
         t.macs += tiu_cost(chip, tiu[k]).macs;
       }
       for (uint32_t k : l.gdma) {
-        t.start = std::min(t.start, gt.start[k]), t.end = std::max(t.end, gt.end[k]);
+        t.start = std::min(t.start, gt.start[k]);
+        t.end = std::max(t.end, gt.end[k]);
         t.gdma_busy += gt.end[k] - gt.start[k];
         t.ddr_bytes += gdma_cost(chip, gdma[k]).ddr_bytes;
       }
