@@ -45,7 +45,7 @@ std::string describe(const Node& n);
 }  // namespace tpuc
 
 #define TPUC_INTERNAL_ERROR(message) ::tpuc::internal_error(__FILE__, __LINE__, (message))
-#define TPUC_INTERNAL_ASSERT(condition, message)                                  \
-  do {                                                                            \
-    if (!(condition)) ::tpuc::internal_error(__FILE__, __LINE__, (message));      \
+#define TPUC_INTERNAL_ASSERT(condition, message)                             \
+  do {                                                                       \
+    if (!(condition)) ::tpuc::internal_error(__FILE__, __LINE__, (message)); \
   } while (false)

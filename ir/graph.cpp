@@ -14,7 +14,9 @@ T attr_or(const Node& n, const std::string& key, T fallback) {
 }
 }  // namespace
 
-int64_t Node::i(const std::string& key, int64_t fallback) const { return attr_or(*this, key, fallback); }
+int64_t Node::i(const std::string& key, int64_t fallback) const {
+  return attr_or(*this, key, fallback);
+}
 
 double Node::f(const std::string& key, double fallback) const {
   auto it = attrs.find(key);  // an integer literal is an acceptable float
@@ -43,7 +45,8 @@ const TensorType& Graph::type(const std::string& value) const {
   auto constant = constants.find(value);
   if (constant != constants.end()) return constant->second.type;
   auto it = types.find(value);
-  if (it == types.end()) throw Error("graph '" + name + "': value '" + value + "' has no known type");
+  if (it == types.end())
+    throw Error("graph '" + name + "': value '" + value + "' has no known type");
   return it->second;
 }
 

@@ -16,11 +16,12 @@ namespace tpuc {
 using Attr = std::variant<int64_t, double, std::string, std::vector<int64_t>, std::vector<double>>;
 
 struct Node {
-  std::string op;    // operator name as in ONNX ("Conv", "Gemm") or tpuc's own ("Quantize", "Requant")
+  std::string
+      op;  // operator name as in ONNX ("Conv", "Gemm") or tpuc's own ("Quantize", "Requant")
   std::string name;  // the layer name from the model, kept for errors and per-layer reports
-  std::vector<std::string> inputs;   // value names; "" is an absent optional input
-  std::vector<std::string> outputs;  // value names defined by this node
-  std::map<std::string, Attr> attrs; // ordered, so printing is deterministic
+  std::vector<std::string> inputs;    // value names; "" is an absent optional input
+  std::vector<std::string> outputs;   // value names defined by this node
+  std::map<std::string, Attr> attrs;  // ordered, so printing is deterministic
 
   bool has(const std::string& key) const { return attrs.count(key) != 0; }
   int64_t i(const std::string& key, int64_t fallback) const;
@@ -32,11 +33,12 @@ struct Node {
 
 struct Graph {
   std::string name;
-  std::vector<std::string> inputs;            // graph inputs, in order
-  std::vector<std::string> outputs;           // graph outputs, in order
-  std::map<std::string, TensorType> types;    // type of every non-constant value whose type is known
-  std::map<std::string, Tensor> constants;    // weights and other constant values (typed by their Tensor)
-  std::vector<Node> nodes;                    // topological order
+  std::vector<std::string> inputs;          // graph inputs, in order
+  std::vector<std::string> outputs;         // graph outputs, in order
+  std::map<std::string, TensorType> types;  // type of every non-constant value whose type is known
+  std::map<std::string, Tensor>
+      constants;            // weights and other constant values (typed by their Tensor)
+  std::vector<Node> nodes;  // topological order
 
   // The type of any value, constant or not; throws Error when unknown.
   const TensorType& type(const std::string& value) const;

@@ -68,8 +68,11 @@ std::string npy_bytes(const Tensor& t) {
 }
 
 Tensor parse_npy(const std::string& bytes, const std::string& where) {
-  auto bad = [&where](const std::string& why) -> Error { return Error(where + ": not a valid .npy: " + why); };
-  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) throw bad("missing the \\x93NUMPY magic");
+  auto bad = [&where](const std::string& why) -> Error {
+    return Error(where + ": not a valid .npy: " + why);
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0)
+    throw bad("missing the \\x93NUMPY magic");
   const int major = uint8_t(bytes[6]);
   const size_t len_bytes = major == 1 ? 2 : 4;
   if (major < 1 || major > 3) throw bad("unsupported version " + std::to_string(major));
@@ -79,15 +82,19 @@ Tensor parse_npy(const std::string& bytes, const std::string& where) {
   if (bytes.size() < data_start) throw bad("truncated header");
   const std::string header = bytes.substr(8 + len_bytes, header_len);
   std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'"))) throw bad("no 'descr' in the header");
+  if (!std::regex_search(header, m, std::regex("'descr':\\s*'([^']*)'")))
+    throw bad("no 'descr' in the header");
   const std::string descr = m[1];
   std::optional<DType> dtype;
   for (const NpyType& n : kNpyTypes)
-    if (descr == n.descr || (descr.size() == 3 && descr[0] == '=' && descr.substr(1) == std::string(n.descr).substr(1)))
+    if (descr == n.descr ||
+        (descr.size() == 3 && descr[0] == '=' && descr.substr(1) == std::string(n.descr).substr(1)))
       dtype = n.dtype;
   if (!dtype) throw bad("unsupported dtype '" + descr + "'");
-  if (std::regex_search(header, std::regex("'fortran_order':\\s*True"))) throw bad("Fortran order is not supported");
-  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)"))) throw bad("no 'shape' in the header");
+  if (std::regex_search(header, std::regex("'fortran_order':\\s*True")))
+    throw bad("Fortran order is not supported");
+  if (!std::regex_search(header, m, std::regex("'shape':\\s*\\(([^)]*)\\)")))
+    throw bad("no 'shape' in the header");
   TensorType type{*dtype, {}, std::nullopt};
   const std::string dims = m[1];
   const std::regex number("\\d+");
@@ -95,8 +102,8 @@ Tensor parse_npy(const std::string& bytes, const std::string& where) {
     type.shape.push_back(std::stoll(it->str()));
   Tensor t(type);
   if (bytes.size() - data_start != t.data.size())
-    throw bad("holds " + std::to_string(bytes.size() - data_start) + " data bytes, shape " + to_string(type.shape) +
-              " needs " + std::to_string(t.data.size()));
+    throw bad("holds " + std::to_string(bytes.size() - data_start) + " data bytes, shape " +
+              to_string(type.shape) + " needs " + std::to_string(t.data.size()));
   std::copy(bytes.begin() + std::ptrdiff_t(data_start), bytes.end(), t.data.begin());
   return t;
 }
@@ -116,7 +123,8 @@ TensorMap read_tensors(const std::string& path) {
   const zip_int64_t count = zip_get_num_entries(archive.get(), 0);
   for (zip_int64_t i = 0; i < count; ++i) {
     zip_stat_t st;
-    if (zip_stat_index(archive.get(), zip_uint64_t(i), 0, &st) != 0) throw Error(path + ": unreadable zip entry");
+    if (zip_stat_index(archive.get(), zip_uint64_t(i), 0, &st) != 0)
+      throw Error(path + ": unreadable zip entry");
     std::string member = st.name;
     const std::string where = path + "[" + member + "]";
     zip_file_t* f = zip_fopen_index(archive.get(), zip_uint64_t(i), 0);
@@ -125,7 +133,8 @@ TensorMap read_tensors(const std::string& path) {
     const zip_int64_t got = zip_fread(f, bytes.data(), st.size);
     zip_fclose(f);
     if (got != zip_int64_t(st.size)) throw Error(where + ": truncated member");
-    if (member.size() > 4 && member.compare(member.size() - 4, 4, ".npy") == 0) member.resize(member.size() - 4);
+    if (member.size() > 4 && member.compare(member.size() - 4, 4, ".npy") == 0)
+      member.resize(member.size() - 4);
     tensors[member] = parse_npy(bytes, where);
   }
   return tensors;
@@ -136,14 +145,17 @@ void write_npz(const std::string& path, const TensorMap& tensors) {
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   int err = 0;
-  std::unique_ptr<zip_t, ZipCloser> archive(zip_open(temp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err));
+  std::unique_ptr<zip_t, ZipCloser> archive(
+      zip_open(temp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err));
   if (!archive) throw Error(path + ": cannot write file");
   std::vector<std::string> buffers;  // libzip reads them at zip_close
   buffers.reserve(tensors.size());
   for (const auto& [name, tensor] : tensors) {
     buffers.push_back(npy_bytes(tensor));
-    zip_source_t* src = zip_source_buffer(archive.get(), buffers.back().data(), buffers.back().size(), 0);
-    const zip_int64_t index = src ? zip_file_add(archive.get(), (name + ".npy").c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
+    zip_source_t* src =
+        zip_source_buffer(archive.get(), buffers.back().data(), buffers.back().size(), 0);
+    const zip_int64_t index =
+        src ? zip_file_add(archive.get(), (name + ".npy").c_str(), src, ZIP_FL_ENC_UTF_8) : -1;
     if (index < 0) {
       if (src) zip_source_free(src);
       throw Error(path + ": cannot add member '" + name + "'");

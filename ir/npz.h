@@ -14,7 +14,7 @@ using TensorMap = std::map<std::string, Tensor>;
 Tensor read_npy(const std::string& path);
 void write_npy(const std::string& path, const Tensor& t);  // atomic
 // A .npy file reads as one tensor keyed by its file stem.
-TensorMap read_tensors(const std::string& path);           // .npz or .npy; Error names the file and member
+TensorMap read_tensors(const std::string& path);  // .npz or .npy; Error names the file and member
 void write_npz(const std::string& path, const TensorMap& tensors);  // atomic
 
 // Bytes of a .npy file, and the tensor in such bytes (`where` names the source for errors).

@@ -9,7 +9,8 @@ void quantize_multiplier(double real, int32_t* multiplier, int* shift) {
   *shift = 0;
   if (!(real > 0)) return;
   int exponent = 0;
-  const double fraction = std::frexp(real, &exponent);  // real = fraction * 2^exponent, fraction in [0.5, 1)
+  const double fraction =
+      std::frexp(real, &exponent);  // real = fraction * 2^exponent, fraction in [0.5, 1)
   int64_t m = int64_t(std::llround(fraction * double(int64_t{1} << 31)));
   int s = 31 - exponent;
   if (m == (int64_t{1} << 31)) {  // rounding carried into the next power of two
@@ -50,7 +51,7 @@ uint32_t round_off_bits(uint32_t v, int n) {
 uint16_t to_bf16(float x) {
   const uint32_t b = bits_of(x);
   if (std::isnan(x)) return uint16_t((b >> 16) | 0x40);  // quiet, sign kept
-  return uint16_t(round_off_bits(b, 16));                // a carry into the exponent is correct, up to inf
+  return uint16_t(round_off_bits(b, 16));  // a carry into the exponent is correct, up to inf
 }
 
 float from_bf16(uint16_t h) { return float_of(uint32_t{h} << 16); }
@@ -60,7 +61,8 @@ uint16_t to_f16(float x) {
   if (std::isnan(x)) return uint16_t(sign | 0x7e00);
   const int exponent = int(magnitude >> 23) - 127;
   if (exponent >= 16) return uint16_t(sign | 0x7c00);  // |x| >= 2^16: inf
-  if (exponent >= -14) {  // normal: rebias the exponent, 13 mantissa bits to drop; a carry may reach inf
+  if (exponent >=
+      -14) {  // normal: rebias the exponent, 13 mantissa bits to drop; a carry may reach inf
     const uint32_t rebased = magnitude - (uint32_t(127 - 15) << 23);
     return uint16_t(sign | round_off_bits(rebased, 13));
   }
@@ -71,7 +73,8 @@ uint16_t to_f16(float x) {
 }
 
 float from_f16(uint16_t h) {
-  const uint32_t sign = uint32_t(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  const uint32_t sign = uint32_t(h & 0x8000) << 16, exponent = (h >> 10) & 0x1f,
+                 mantissa = h & 0x3ff;
   if (exponent == 0x1f) return float_of(sign | 0x7f800000 | (mantissa << 13));
   if (exponent != 0) return float_of(sign | (exponent + 112) << 23 | (mantissa << 13));
   return (sign ? -1.0f : 1.0f) * std::ldexp(float(mantissa), -24);  // zero or subnormal, exact

@@ -4,8 +4,8 @@
 //
 //   requantize(acc, m, s, z) = saturate_i8(round_shift(acc * m, s) + z)   with acc*m in 64 bits
 //   round_shift(v, s)        = v rounded half away from zero after division by 2^s
-//   quantize(x, inv_scale, z)= saturate_i8(round_half_away(float(x * inv_scale)) + z)   (f32 arithmetic)
-//   dequantize(q, scale, z)  = float(q - z) * scale                                      (f32 arithmetic)
+//   quantize(x, inv_scale, z)= saturate_i8(round_half_away(float(x * inv_scale)) + z)   (f32
+//   arithmetic) dequantize(q, scale, z)  = float(q - z) * scale (f32 arithmetic)
 // z is the zero point: 0 for symmetric int8, the int8 code of real 0 for asymmetric int8.
 //   to_f16(x), to_bf16(x) = x rounded to the nearest binary16 / bfloat16, ties to even; overflow
 //                           gives ±inf, NaN stays NaN (f16 keeps subnormals, as the chip does)
@@ -23,7 +23,8 @@ inline int64_t round_shift(int64_t v, int shift) {
   if (shift <= 0) return v;
   if (shift > 63) return 0;
   // In unsigned arithmetic, so |v| + half cannot overflow.
-  const uint64_t half = uint64_t{1} << (shift - 1), magnitude = v >= 0 ? uint64_t(v) : uint64_t{0} - uint64_t(v);
+  const uint64_t half = uint64_t{1} << (shift - 1),
+                 magnitude = v >= 0 ? uint64_t(v) : uint64_t{0} - uint64_t(v);
   const int64_t q = int64_t((magnitude + half) >> shift);
   return v >= 0 ? q : -q;
 }
@@ -39,7 +40,9 @@ inline int8_t quantize(float x, float inv_scale, int zero_point = 0) {
   return saturate_i8(int64_t(std::round(v)) + zero_point);  // std::round is half away from zero
 }
 
-inline float dequantize(int8_t q, float scale, int zero_point = 0) { return float(q - zero_point) * scale; }
+inline float dequantize(int8_t q, float scale, int zero_point = 0) {
+  return float(q - zero_point) * scale;
+}
 
 float exp_f32(float x);
 float erf_f32(float x);

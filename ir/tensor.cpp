@@ -32,15 +32,24 @@ double Tensor::at(int64_t i) const {
     return h;
   };
   switch (type.dtype) {
-    case DType::F32: return load(float{});
-    case DType::F16: return from_f16(load_bits());
-    case DType::BF16: return from_bf16(load_bits());
-    case DType::I8: return load(int8_t{});
-    case DType::U8: return load(uint8_t{});
-    case DType::I16: return load(int16_t{});
-    case DType::I32: return load(int32_t{});
-    case DType::I64: return load(int64_t{});
-    case DType::Bool: return load(uint8_t{}) != 0;
+    case DType::F32:
+      return load(float{});
+    case DType::F16:
+      return from_f16(load_bits());
+    case DType::BF16:
+      return from_bf16(load_bits());
+    case DType::I8:
+      return load(int8_t{});
+    case DType::U8:
+      return load(uint8_t{});
+    case DType::I16:
+      return load(int16_t{});
+    case DType::I32:
+      return load(int32_t{});
+    case DType::I64:
+      return load(int64_t{});
+    case DType::Bool:
+      return load(uint8_t{}) != 0;
   }
   return 0;
 }
@@ -50,10 +59,17 @@ Tensor convert_float(const Tensor& t, DType to) {
   for (int64_t i = 0; i < t.size(); ++i) {
     const float v = float(t.at(i));
     switch (to) {
-      case DType::F32: out.as<float>()[i] = v; break;
-      case DType::F16: out.as<uint16_t>()[i] = to_f16(v); break;
-      case DType::BF16: out.as<uint16_t>()[i] = to_bf16(v); break;
-      default: TPUC_INTERNAL_ERROR("convert_float: " + std::string(name(to)) + " is not a float type");
+      case DType::F32:
+        out.as<float>()[i] = v;
+        break;
+      case DType::F16:
+        out.as<uint16_t>()[i] = to_f16(v);
+        break;
+      case DType::BF16:
+        out.as<uint16_t>()[i] = to_bf16(v);
+        break;
+      default:
+        TPUC_INTERNAL_ERROR("convert_float: " + std::string(name(to)) + " is not a float type");
     }
   }
   return out;

@@ -1,4 +1,5 @@
-// Tensor types (dtype, shape, quantization) and host tensors (a type plus little-endian row-major bytes).
+// Tensor types (dtype, shape, quantization) and host tensors (a type plus little-endian row-major
+// bytes).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -47,8 +48,14 @@ struct Tensor {
 
   Tensor() = default;
   explicit Tensor(TensorType t) : type(std::move(t)), data(type.num_bytes()) {}
-  template <class T> T* as() { return reinterpret_cast<T*>(data.data()); }
-  template <class T> const T* as() const { return reinterpret_cast<const T*>(data.data()); }
+  template <class T>
+  T* as() {
+    return reinterpret_cast<T*>(data.data());
+  }
+  template <class T>
+  const T* as() const {
+    return reinterpret_cast<const T*>(data.data());
+  }
   int64_t size() const { return type.num_elements(); }
   // Element i converted to double (for comparisons, printing and float statistics).
   double at(int64_t i) const;

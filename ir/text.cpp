@@ -15,7 +15,9 @@ namespace tpuc {
 
 namespace {
 
-bool is_bare_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_.:/-", c); }
+bool is_bare_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_.:/-", c);
+}
 
 std::string quoted(const std::string& s) {
   std::string out = "\"";
@@ -112,7 +114,8 @@ std::string print_data(const Tensor& t) {
     std::string out = "[";
     for (int64_t i = 0; i < t.size(); ++i) {
       out += i ? ", " : "";
-      out += t.type.dtype == DType::F32 ? shortest(float(t.at(i))) : std::to_string(int64_t(t.at(i)));
+      out +=
+          t.type.dtype == DType::F32 ? shortest(float(t.at(i))) : std::to_string(int64_t(t.at(i)));
     }
     return out + "]";
   }
@@ -139,10 +142,12 @@ std::string print(const Graph& g) {
   std::string out = "tpuir 1\ngraph " + quoted(g.name) + " {\n";
   for (const std::string& in : g.inputs) out += "  input " + value_decl(g, in) + "\n";
   for (const auto& [name, tensor] : g.constants)
-    out += "  const %" + ident(name) + " : " + print_type(tensor.type) + " = " + print_data(tensor) + "\n";
+    out += "  const %" + ident(name) + " : " + print_type(tensor.type) + " = " +
+           print_data(tensor) + "\n";
   for (const Node& n : g.nodes) {
     out += "  ";
-    for (size_t i = 0; i < n.outputs.size(); ++i) out += (i ? ", " : "") + value_decl(g, n.outputs[i]);
+    for (size_t i = 0; i < n.outputs.size(); ++i)
+      out += (i ? ", " : "") + value_decl(g, n.outputs[i]);
     out += " = " + ident(n.op) + "(";
     for (size_t i = 0; i < n.inputs.size(); ++i)
       out += (i ? ", " : "") + (n.inputs[i].empty() ? std::string("_") : "%" + ident(n.inputs[i]));
@@ -316,20 +321,30 @@ class Parser {
       expect(']');
     }
     if (int64_t(values.size()) != t.size())
-      error("constant has " + std::to_string(values.size()) + " values, its type needs " + std::to_string(t.size()));
+      error("constant has " + std::to_string(values.size()) + " values, its type needs " +
+            std::to_string(t.size()));
     for (size_t i = 0; i < values.size(); ++i) store(t, i, values[i]);
   }
 
   void store(Tensor& t, size_t i, double v) {
     auto put = [&](auto x) { std::memcpy(t.data.data() + i * sizeof x, &x, sizeof x); };
     switch (t.type.dtype) {
-      case DType::F32: return put(float(v));
-      case DType::I8: return put(int8_t(v));
-      case DType::U8: case DType::Bool: return put(uint8_t(v));
-      case DType::I16: return put(int16_t(v));
-      case DType::I32: return put(int32_t(v));
-      case DType::I64: return put(int64_t(v));
-      case DType::F16: case DType::BF16: error("f16/bf16 constants are written in hex");
+      case DType::F32:
+        return put(float(v));
+      case DType::I8:
+        return put(int8_t(v));
+      case DType::U8:
+      case DType::Bool:
+        return put(uint8_t(v));
+      case DType::I16:
+        return put(int16_t(v));
+      case DType::I32:
+        return put(int32_t(v));
+      case DType::I64:
+        return put(int64_t(v));
+      case DType::F16:
+      case DType::BF16:
+        error("f16/bf16 constants are written in hex");
     }
   }
 
@@ -359,7 +374,9 @@ class Parser {
     return int64_t(std::stoll(text));
   }
 
-  static bool is_float_text(const std::string& t) { return t.find_first_of(".eEin") != std::string::npos; }
+  static bool is_float_text(const std::string& t) {
+    return t.find_first_of(".eEin") != std::string::npos;
+  }
 
   // --- lexical level
 
@@ -387,14 +404,17 @@ class Parser {
   std::string word() {
     skip_space();
     const size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) ++pos_;
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_'))
+      ++pos_;
     if (start == pos_) error("expected a word");
     return s_.substr(start, pos_ - start);
   }
   bool accept_word(const char* w) {
     skip_space();
     const size_t n = std::strlen(w);
-    if (s_.compare(pos_, n, w) != 0 || (pos_ + n < s_.size() && is_bare_char(s_[pos_ + n]))) return false;
+    if (s_.compare(pos_, n, w) != 0 || (pos_ + n < s_.size() && is_bare_char(s_[pos_ + n])))
+      return false;
     pos_ += n;
     return true;
   }
@@ -435,7 +455,8 @@ class Parser {
   std::string number_text() {
     skip_space();
     const size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || std::strchr("+-.", s_[pos_])))
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || std::strchr("+-.", s_[pos_])))
       ++pos_;
     const std::string text = s_.substr(start, pos_ - start);
     char* end = nullptr;

@@ -7,7 +7,9 @@
 namespace tpuc {
 
 void verify(const Graph& g, const VerifyOptions& options) {
-  auto fail = [&g](const std::string& message) { throw Error("graph '" + g.name + "': " + message); };
+  auto fail = [&g](const std::string& message) {
+    throw Error("graph '" + g.name + "': " + message);
+  };
   std::set<std::string> defined;
   auto define = [&](const std::string& v, const std::string& by) {
     if (v.empty()) fail(by + " defines an empty value name");

@@ -36,9 +36,13 @@ YAML::Node load(const std::string& text, const std::string& file) {
 
 }  // namespace
 
-YamlReader::YamlReader(std::string file) : file_(std::move(file)), root_(load(read_file(file_), file_)) { record(root_, file_); }
+YamlReader::YamlReader(std::string file)
+    : file_(std::move(file)), root_(load(read_file(file_), file_)) {
+  record(root_, file_);
+}
 
-YamlReader::YamlReader(std::string text, std::string file) : file_(std::move(file)), root_(load(text, file_)) {
+YamlReader::YamlReader(std::string text, std::string file)
+    : file_(std::move(file)), root_(load(text, file_)) {
   record(root_, file_);
 }
 
@@ -98,7 +102,8 @@ YAML::Node YamlReader::compose_file(const std::string& file, std::vector<std::st
       fail_at(file, n.Mark().line + 1, n.Mark().column + 1, message);
     };
     if (!value.IsScalar() && !(value.IsSequence() && std::string(key) == "include"))
-      at(value, std::string("'") + key + "' must be a file" + (std::string(key) == "include" ? " or a list of files" : ""));
+      at(value, std::string("'") + key + "' must be a file" +
+                    (std::string(key) == "include" ? " or a list of files" : ""));
     std::vector<YAML::Node> items;
     if (value.IsSequence()) {
       for (const YAML::Node& item : value) items.push_back(item);
@@ -111,7 +116,8 @@ YAML::Node YamlReader::compose_file(const std::string& file, std::vector<std::st
       if (p.is_relative()) p = dir / p;
       if (!std::filesystem::exists(p)) at(item, "file not found: " + p.lexically_normal().string());
       const std::string c = std::filesystem::weakly_canonical(p).string();
-      if (std::find(stack.begin(), stack.end(), c) != stack.end()) at(item, "'" + std::string(key) + "' makes a cycle: " + c + " is already being read");
+      if (std::find(stack.begin(), stack.end(), c) != stack.end())
+        at(item, "'" + std::string(key) + "' makes a cycle: " + c + " is already being read");
       files.push_back(p.lexically_normal().string());
     }
     return files;
@@ -119,10 +125,12 @@ YAML::Node YamlReader::compose_file(const std::string& file, std::vector<std::st
   // reset() rebinds a handle; assignment would overwrite the node it held.
   YAML::Node result(YAML::NodeType::Map);
   for (const std::string& base : named("extends")) result.reset(compose_file(base, stack));
-  for (const std::string& fragment : named("include")) result.reset(merge(result, compose_file(fragment, stack)));
+  for (const std::string& fragment : named("include"))
+    result.reset(merge(result, compose_file(fragment, stack)));
   YAML::Node rest(YAML::NodeType::Map);
   for (const auto& entry : own)
-    if (entry.first.as<std::string>() != "extends" && entry.first.as<std::string>() != "include") rest.force_insert(entry.first, entry.second);
+    if (entry.first.as<std::string>() != "extends" && entry.first.as<std::string>() != "include")
+      rest.force_insert(entry.first, entry.second);
   record(rest, file);
   stack.pop_back();
   return merge(result, rest);
@@ -131,7 +139,8 @@ YAML::Node YamlReader::compose_file(const std::string& file, std::vector<std::st
 YAML::Node YamlReader::merge(const YAML::Node& base, const YAML::Node& over) {
   if (!base.IsMap() || !over.IsMap()) return over;
   YAML::Node merged(YAML::NodeType::Map);
-  auto find = [](const YAML::Node& map, const std::string& key) -> std::optional<std::pair<YAML::Node, YAML::Node>> {
+  auto find = [](const YAML::Node& map,
+                 const std::string& key) -> std::optional<std::pair<YAML::Node, YAML::Node>> {
     for (const auto& entry : map)
       if (entry.first.as<std::string>() == key) return std::make_pair(entry.first, entry.second);
     return std::nullopt;
@@ -153,7 +162,8 @@ YAML::Node YamlReader::merge(const YAML::Node& base, const YAML::Node& over) {
 
 void YamlReader::set(const std::string& assignment) {
   const size_t eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0) throw Error("--set '" + assignment + "': expected key.path=value");
+  if (eq == std::string::npos || eq == 0)
+    throw Error("--set '" + assignment + "': expected key.path=value");
   const std::string path = assignment.substr(0, eq), origin = "--set " + assignment;
   YAML::Node value;
   try {
@@ -187,7 +197,8 @@ void YamlReader::check_keys(const YAML::Node& map, std::initializer_list<const c
   }
   for (const auto& entry : map) {
     const std::string key = entry.first.as<std::string>();
-    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) != allowed.end())
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; }) !=
+        allowed.end())
       continue;
     std::string message = "unknown key '" + key + "'";
     const char* best = nullptr;
@@ -210,8 +221,10 @@ void YamlReader::error(const YAML::Node& at, const std::string& message) {
   const YAML::Mark mark = o ? o->place.Mark() : at.Mark();
   const std::string& file = o ? o->file : file_;
   const bool known = mark.line >= 0 && file.rfind("--set ", 0) != 0;
-  errors_.push_back(file + (known ? ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) : "") +
-                    ": " + message);
+  errors_.push_back(
+      file +
+      (known ? ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) : "") +
+      ": " + message);
 }
 
 void YamlReader::finish() const {

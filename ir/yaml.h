@@ -30,7 +30,8 @@ class YamlReader {
   const YAML::Node& root() const { return root_; }
   const std::string& file() const { return file_; }
 
-  // Typed reads: a missing key returns `fallback`; a wrong type records an error and returns it too.
+  // Typed reads: a missing key returns `fallback`; a wrong type records an error and returns it
+  // too.
   template <class T>
   T get(const YAML::Node& map, const std::string& key, T fallback);
   // Like get, but a missing key is an error.
@@ -48,7 +49,8 @@ class YamlReader {
   struct Origin {
     YAML::Node node;
     std::string file;
-    YAML::Node place;  // whose Mark locates it: itself, or for a merged mapping the mapping it merged in
+    YAML::Node
+        place;  // whose Mark locates it: itself, or for a merged mapping the mapping it merged in
   };
   const Origin* find_origin(const YAML::Node& node) const;
   YAML::Node compose_file(const std::string& file, std::vector<std::string>& stack);

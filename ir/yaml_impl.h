@@ -6,14 +6,38 @@ namespace tpuc {
 namespace yaml_detail {
 template <class T>
 const char* type_name();
-template <> inline const char* type_name<bool>() { return "a boolean"; }
-template <> inline const char* type_name<int>() { return "an integer"; }
-template <> inline const char* type_name<int64_t>() { return "an integer"; }
-template <> inline const char* type_name<double>() { return "a number"; }
-template <> inline const char* type_name<std::string>() { return "a string"; }
-template <> inline const char* type_name<std::vector<int64_t>>() { return "a list of integers"; }
-template <> inline const char* type_name<std::vector<double>>() { return "a list of numbers"; }
-template <> inline const char* type_name<std::vector<std::string>>() { return "a list of strings"; }
+template <>
+inline const char* type_name<bool>() {
+  return "a boolean";
+}
+template <>
+inline const char* type_name<int>() {
+  return "an integer";
+}
+template <>
+inline const char* type_name<int64_t>() {
+  return "an integer";
+}
+template <>
+inline const char* type_name<double>() {
+  return "a number";
+}
+template <>
+inline const char* type_name<std::string>() {
+  return "a string";
+}
+template <>
+inline const char* type_name<std::vector<int64_t>>() {
+  return "a list of integers";
+}
+template <>
+inline const char* type_name<std::vector<double>>() {
+  return "a list of numbers";
+}
+template <>
+inline const char* type_name<std::vector<std::string>>() {
+  return "a list of strings";
+}
 }  // namespace yaml_detail
 
 template <class T>

@@ -32,7 +32,9 @@ void FusedActivation::store(Node& n) const {
   store_optional(n, "leaky_alpha", leaky_alpha);
 }
 
-Requantization Requantization::of(const Node& n) { return {n.ints("multiplier"), n.ints("rshift")}; }
+Requantization Requantization::of(const Node& n) {
+  return {n.ints("multiplier"), n.ints("rshift")};
+}
 
 void Requantization::store(Node& n) const {
   n.attrs["multiplier"] = multiplier;

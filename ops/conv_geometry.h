@@ -12,6 +12,7 @@ struct ConvGeometry {
 };
 
 // `input` is NCHW; `kernel` is {KH, KW}. `ceil_mode` rounds the output size up (pooling).
-ConvGeometry conv_geometry(const Node& n, const Shape& input, const std::vector<int64_t>& kernel, bool ceil_mode = false);
+ConvGeometry conv_geometry(const Node& n, const Shape& input, const std::vector<int64_t>& kernel,
+                           bool ceil_mode = false);
 
 }  // namespace tpuc::ops

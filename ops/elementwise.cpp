@@ -15,8 +15,10 @@ namespace {
 Shape broadcast_shape(const Node& n, const Shape& a, const Shape& b) {
   Shape out(std::max(a.size(), b.size()));
   for (size_t i = 0; i < out.size(); ++i) {
-    const int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1, db = i < b.size() ? b[b.size() - 1 - i] : 1;
-    if (da != db && da != 1 && db != 1) node_error(n, "shapes " + to_string(a) + " and " + to_string(b) + " do not broadcast");
+    const int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1,
+                  db = i < b.size() ? b[b.size() - 1 - i] : 1;
+    if (da != db && da != 1 && db != 1)
+      node_error(n, "shapes " + to_string(a) + " and " + to_string(b) + " do not broadcast");
     out[out.size() - 1 - i] = std::max(da, db);
   }
   return out;
@@ -28,12 +30,14 @@ const std::map<std::string, BinaryFn> kBinary = {
     {"Add", [](Expr a, Expr b) { return a + b; }},
     {"Sub", [](Expr a, Expr b) { return a - b; }},
     {"Mul", [](Expr a, Expr b) { return a * b; }},
-    {"Div", [](Expr a, Expr b) {
+    {"Div",
+     [](Expr a, Expr b) {
        if (a.type().is_float()) return a / b;
        Expr q = a / b;  // Halide rounds toward negative infinity
        return select(a % b != 0 && ((a < 0) != (b < 0)), q + 1, q);
      }},
-    {"Pow", [](Expr a, Expr b) {
+    {"Pow",
+     [](Expr a, Expr b) {
        Expr p = pow(cast<float>(a), cast<float>(b));  // Halide's pow is floating point
        return a.type().is_float() ? p : cast(a.type(), p);
      }},
@@ -51,7 +55,8 @@ const std::map<std::string, BinaryFn> kBinary = {
 };
 
 bool is_comparison(const std::string& op) {
-  static const std::set<std::string> ops = {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor"};
+  static const std::set<std::string> ops = {"Equal",          "Less", "Greater", "LessOrEqual",
+                                            "GreaterOrEqual", "And",  "Or",      "Xor"};
   return ops.count(op) != 0;
 }
 
@@ -62,14 +67,14 @@ std::vector<TensorType> infer_relu(const Node& n, const std::vector<InferInput>&
   return {*in[0].type};
 }
 
-Algorithm build_relu(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_relu(const Node& n, const std::vector<OpInput>& in,
+                     const std::vector<TensorType>&) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func output(halide_name(n.name));
   Expr x = in[0].func(v);
   output(v) = max(x, cast(x.type(), zero_point(*in[0].type)));  // int8: the zero point is real 0
   return {{output}, {}, {}};
 }
-
 
 std::vector<const char*> binary_ops() {
   std::vector<const char*> names;  // the table's keys live as long as the program
@@ -79,31 +84,41 @@ std::vector<const char*> binary_ops() {
 
 // Binary ops; Max, Min and Sum take any number of inputs (folded left to right).
 std::vector<TensorType> infer_binary(const Node& n, const std::vector<InferInput>& in) {
-  require_inputs(n, in, std::max<size_t>(in.size(), n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2));  // none absent
+  require_inputs(
+      n, in,
+      std::max<size_t>(in.size(),
+                       n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2));  // none absent
   Shape shape = in[0].type->shape;
   for (size_t i = 1; i < in.size(); ++i) {
-    if (in[i].type->dtype != in[0].type->dtype && n.op != "Pow") node_error(n, "operands have different dtypes");
+    if (in[i].type->dtype != in[0].type->dtype && n.op != "Pow")
+      node_error(n, "operands have different dtypes");
     shape = broadcast_shape(n, shape, in[i].type->shape);
   }
   return {{is_comparison(n.op) ? DType::Bool : in[0].type->dtype, shape, std::nullopt}};
 }
 
-Algorithm build_binary(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_binary(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
   if (n.op == "Add" && in[0].type->dtype == DType::I8) {
-    Expr a = broadcast_call(in[0].func, in[0].type->shape, v), b = broadcast_call(in[1].func, in[1].type->shape, v);
+    Expr a = broadcast_call(in[0].func, in[0].type->shape, v),
+         b = broadcast_call(in[1].func, in[1].type->shape, v);
     const Requantization r = Requantization::of(n);
     const std::vector<int64_t>& m = r.multiplier;
     const std::vector<int64_t>& s = r.rshift;
-    if (m.size() != 2 || s.size() != 1) node_error(n, "int8 Add needs multiplier = [m0, m1] and rshift = [s]");
+    if (m.size() != 2 || s.size() != 1)
+      node_error(n, "int8 Add needs multiplier = [m0, m1] and rshift = [s]");
     const int za = zero_point(*in[0].type), zb = zero_point(*in[1].type), zy = zero_point(out[0]);
-    Expr a64 = za ? cast<int64_t>(a) - za : cast<int64_t>(a), b64 = zb ? cast<int64_t>(b) - zb : cast<int64_t>(b);
+    Expr a64 = za ? cast<int64_t>(a) - za : cast<int64_t>(a),
+         b64 = zb ? cast<int64_t>(b) - zb : cast<int64_t>(b);
     Expr sum = round_shift(a64 * int(m[0]) + b64 * int(m[1]), int(s[0]));
     output(v) = activation(n, saturate_i8(zy ? sum + zy : sum), zy);
     return {{output}, {}, {}};
   }
-  auto operand = [&](const OpInput& x) { return is_immediate(x) ? immediate(x) : broadcast_call(x.func, x.type->shape, v); };
+  auto operand = [&](const OpInput& x) {
+    return is_immediate(x) ? immediate(x) : broadcast_call(x.func, x.type->shape, v);
+  };
   Expr acc = operand(in[0]);
   for (size_t i = 1; i < in.size(); ++i) acc = kBinary.at(n.op)(acc, operand(in[i]));
   output(v) = activation(n, acc);
@@ -113,14 +128,17 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in, const std:
 // Where(condition, x, y), all three broadcast.
 std::vector<TensorType> infer_where(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 3);
-  const Shape shape = broadcast_shape(n, broadcast_shape(n, in[0].type->shape, in[1].type->shape), in[2].type->shape);
+  const Shape shape = broadcast_shape(n, broadcast_shape(n, in[0].type->shape, in[1].type->shape),
+                                      in[2].type->shape);
   return {{in[1].type->dtype, shape, std::nullopt}};
 }
 
-Algorithm build_where(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_where(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = select(broadcast_call(in[0].func, in[0].type->shape, v) != 0, broadcast_call(in[1].func, in[1].type->shape, v),
+  output(v) = select(broadcast_call(in[0].func, in[0].type->shape, v) != 0,
+                     broadcast_call(in[1].func, in[1].type->shape, v),
                      broadcast_call(in[2].func, in[2].type->shape, v));
   return {{output}, {}, {}};
 }
@@ -130,11 +148,13 @@ std::vector<TensorType> infer_batchnorm(const Node& n, const std::vector<InferIn
   const Shape& x = in[0].type->shape;
   if (x.size() < 2) node_error(n, "input needs a channel dimension");
   for (size_t i = 1; i < 5; ++i)
-    if (in[i].type->shape != Shape{x[1]}) node_error(n, "scale, bias, mean and var must have shape [" + std::to_string(x[1]) + "]");
+    if (in[i].type->shape != Shape{x[1]})
+      node_error(n, "scale, bias, mean and var must have shape [" + std::to_string(x[1]) + "]");
   return {*in[0].type};
 }
 
-Algorithm build_batchnorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_batchnorm(const Node& n, const std::vector<OpInput>& in,
+                          const std::vector<TensorType>&) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   const Var& c = v[v.size() - 2];
   const float eps = float(n.f("epsilon", 1e-5));

@@ -6,8 +6,8 @@
 
 namespace tpuc::ops {
 
-#define TPUC_OP(Name)                                                                    \
-  std::vector<TensorType> infer_##Name(const Node&, const std::vector<InferInput>&);     \
+#define TPUC_OP(Name)                                                                \
+  std::vector<TensorType> infer_##Name(const Node&, const std::vector<InferInput>&); \
   Algorithm build_##Name(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
 TPUC_OP(conv)
 TPUC_OP(gemm)
@@ -36,8 +36,10 @@ TPUC_OP(resize)
 std::vector<TensorType> infer_same(const Node&, const std::vector<InferInput>&);
 std::vector<TensorType> infer_layernorm(const Node&, const std::vector<InferInput>&);
 Algorithm build_layernorm(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
-Algorithm build_instancenorm(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
-Algorithm build_logsoftmax(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
+Algorithm build_instancenorm(const Node&, const std::vector<OpInput>&,
+                             const std::vector<TensorType>&);
+Algorithm build_logsoftmax(const Node&, const std::vector<OpInput>&,
+                           const std::vector<TensorType>&);
 TPUC_OP(relu)
 TPUC_OP(binary)
 TPUC_OP(unary)
@@ -64,12 +66,15 @@ std::vector<const char*> binary_ops();
 // Requires `count` inputs at least, all typed.
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count);
 // The int8 requantization tables of `n` (ops/attrs.h) as Halide lookups over its `channels`
-// output channels, into `stages.multiplier` and `stages.rshift`; an Error when their lengths differ.
+// output channels, into `stages.multiplier` and `stages.rshift`; an Error when their lengths
+// differ.
 void requantization_tables(const Node& n, int64_t channels, Stages& stages);
 // `f` (a tensor of `shape`) read at an output position, numpy-broadcast: its dims align with the
 // output's innermost ones, and size-1 dims read index 0. `out` are the output's Func arguments.
-Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out);
-Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out);
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,
+                            const std::vector<Halide::Expr>& out);
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,
+                            const std::vector<Halide::Var>& out);
 
 // The fused activation of Conv/Gemm/Add applied to `v` (ops/attrs.h FusedActivation; `zero_point`
 // is the int8 result's).

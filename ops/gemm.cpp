@@ -20,7 +20,8 @@ GemmDims gemm_dims(const Node& n, const Shape& a, const Shape& b) {
   const GemmAttrs attrs = GemmAttrs::of(n);
   const bool ta = attrs.trans_a, tb = attrs.trans_b;
   const GemmDims d{ta ? a[1] : a[0], ta ? a[0] : a[1], tb ? b[0] : b[1]};
-  if ((tb ? b[1] : b[0]) != d.k) node_error(n, "inner dimensions differ: A " + to_string(a) + ", B " + to_string(b));
+  if ((tb ? b[1] : b[0]) != d.k)
+    node_error(n, "inner dimensions differ: A " + to_string(a) + ", B " + to_string(b));
   return d;
 }
 
@@ -34,12 +35,14 @@ std::vector<TensorType> infer_gemm(const Node& n, const std::vector<InferInput>&
     const Shape out{d.m, d.n};
     if (c.size() > 2) node_error(n, "C must have rank <= 2");
     for (size_t i = 0; i < c.size(); ++i)
-      if (c[c.size() - 1 - i] != 1 && c[c.size() - 1 - i] != out[1 - i]) node_error(n, "C does not broadcast to " + to_string(out));
+      if (c[c.size() - 1 - i] != 1 && c[c.size() - 1 - i] != out[1 - i])
+        node_error(n, "C does not broadcast to " + to_string(out));
   }
   return {{in[0].type->dtype, {d.m, d.n}, std::nullopt}};
 }
 
-Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in,
+                     const std::vector<TensorType>& out) {
   const GemmDims d = gemm_dims(n, in[0].type->shape, in[1].type->shape);
   const bool int8 = in[0].type->dtype == DType::I8;
   const GemmAttrs attrs = GemmAttrs::of(n);
@@ -59,8 +62,10 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in, const std::v
   Expr c_term = has_c ? (int8 ? c : beta == 1 ? cast<float>(c) : beta * cast<float>(c)) : Expr();
   Func acc("acc");
   acc(j, i) = c_first ? cast(acc_t, c_term) : cast(acc_t, 0);
-  const int za = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
-  acc(j, i) = accumulate(acc(j, i), (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj));
+  const int za = zero_point(*in[0].type),
+            zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
+  acc(j, i) =
+      accumulate(acc(j, i), (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj));
   Func output(halide_name(n.name));
   Algorithm alg{{output}, {}, {r}};
   alg.stages.acc = acc;
@@ -82,11 +87,14 @@ std::vector<TensorType> infer_matmul(const Node& n, const std::vector<InferInput
   const Shape& a = in[0].type->shape;
   const Shape& b = in[1].type->shape;
   if (a.size() < 2 || b.size() < 2) node_error(n, "1-D operands are not supported yet");
-  if (a[a.size() - 1] != b[b.size() - 2]) node_error(n, "inner dimensions differ: " + to_string(a) + " x " + to_string(b));
+  if (a[a.size() - 1] != b[b.size() - 2])
+    node_error(n, "inner dimensions differ: " + to_string(a) + " x " + to_string(b));
   const size_t batch = std::max(a.size(), b.size()) - 2;
   Shape out(batch + 2);
   for (size_t i = 0; i < batch; ++i) {
-    auto dim = [&](const Shape& s) { return i + s.size() >= batch + 2 ? s[i + s.size() - batch - 2] : 1; };
+    auto dim = [&](const Shape& s) {
+      return i + s.size() >= batch + 2 ? s[i + s.size() - batch - 2] : 1;
+    };
     const int64_t da = dim(a), db = dim(b);
     if (da != db && da != 1 && db != 1) node_error(n, "batch dimensions do not broadcast");
     out[i] = std::max(da, db);
@@ -96,19 +104,23 @@ std::vector<TensorType> infer_matmul(const Node& n, const std::vector<InferInput
   return {{in[0].type->dtype, out, std::nullopt}};
 }
 
-Algorithm build_matmul(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_matmul(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   const Shape& as = in[0].type->shape;
   const Shape& bs = in[1].type->shape;
-  const std::vector<Var> v = make_vars(out[0].shape.size());  // v[0] = column, v[1] = row, v[2..] batch
+  const std::vector<Var> v =
+      make_vars(out[0].shape.size());  // v[0] = column, v[1] = row, v[2..] batch
   RDom r(0, int(as.back()), "r");
   auto operand = [&](const Func& f, const Shape& s, Expr inner0, Expr inner1) {
     std::vector<Expr> args{inner0, inner1};
-    for (size_t i = 2; i < s.size(); ++i) args.push_back(s[s.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
+    for (size_t i = 2; i < s.size(); ++i)
+      args.push_back(s[s.size() - 1 - i] == 1 ? Expr(0) : Expr(v[i]));
     return f(args);
   };
   Func acc("acc");
   acc(v) = 0.0f;
-  acc(v) = accumulate(acc(v), cast<float>(operand(in[0].func, as, r, v[1])) * cast<float>(operand(in[1].func, bs, v[0], r)));
+  acc(v) = accumulate(acc(v), cast<float>(operand(in[0].func, as, r, v[1])) *
+                                  cast<float>(operand(in[1].func, bs, v[0], r)));
   Func output(halide_name(n.name));
   output(v) = acc(v);
   Algorithm alg{{output}, {}, {r}};

@@ -38,7 +38,8 @@ struct SliceSpec {
 };
 
 SliceSpec slice_spec(const Node& n, const Shape& x, const std::vector<InferInput>& in) {
-  const std::vector<int64_t> starts = constant_ints(n, in[1], "starts"), ends = constant_ints(n, in[2], "ends");
+  const std::vector<int64_t> starts = constant_ints(n, in[1], "starts"),
+                             ends = constant_ints(n, in[2], "ends");
   std::vector<int64_t> axes, steps;
   if (in.size() > 3 && in[3].type) axes = constant_ints(n, in[3], "axes");
   if (in.size() > 4 && in[4].type) steps = constant_ints(n, in[4], "steps");
@@ -49,12 +50,16 @@ SliceSpec slice_spec(const Node& n, const Shape& x, const std::vector<InferInput
     const size_t d = size_t(wrap_axis(n, axes[i], x.size()));
     const int64_t dim = x[d], step = steps.empty() ? 1 : steps[i];
     if (step == 0) node_error(n, "slice step 0");
-    auto clampi = [&](int64_t v, int64_t lo, int64_t hi) { return std::max(lo, std::min(hi, v < 0 ? v + dim : v)); };
+    auto clampi = [&](int64_t v, int64_t lo, int64_t hi) {
+      return std::max(lo, std::min(hi, v < 0 ? v + dim : v));
+    };
     const int64_t b = step > 0 ? clampi(starts[i], 0, dim) : clampi(starts[i], 0, dim - 1);
-    const int64_t e = step > 0 ? clampi(ends[i], 0, dim) : (ends[i] < -dim ? -1 : clampi(ends[i], -1, dim - 1));
+    const int64_t e =
+        step > 0 ? clampi(ends[i], 0, dim) : (ends[i] < -dim ? -1 : clampi(ends[i], -1, dim - 1));
     s.start[d] = b;
     s.step[d] = step;
-    s.out[d] = std::max<int64_t>(0, step > 0 ? (e - b + step - 1) / step : (b - e - step - 1) / -step);
+    s.out[d] =
+        std::max<int64_t>(0, step > 0 ? (e - b + step - 1) / step : (b - e - step - 1) / -step);
   }
   return s;
 }
@@ -71,20 +76,25 @@ std::vector<TensorType> infer_gather(const Node& n, const std::vector<InferInput
   return {same_kind(*in[0].type, out)};
 }
 
-Algorithm build_gather(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_gather(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   const Shape& x = in[0].type->shape;
   const Shape& idx = in[1].type->shape;
   const size_t axis = size_t(wrap_axis(n, n.i("axis", 0), x.size())), orank = out[0].shape.size();
   const std::vector<Var> v = make_vars(orank);
   // Output tensor dims: x[:axis], idx[...], x[axis+1:].
   std::vector<Expr> idx_args(idx.size()), x_args(x.size());
-  for (size_t d = 0; d < idx.size(); ++d) idx_args[arg_of(idx.size(), d)] = v[arg_of(orank, axis + d)];
+  for (size_t d = 0; d < idx.size(); ++d)
+    idx_args[arg_of(idx.size(), d)] = v[arg_of(orank, axis + d)];
   // One constant index (a class token's row) is an immediate, so the gather is a plain copy from
   // an offset (a chip schedule's one GDMA command).
-  Expr i = in[1].constant && in[1].constant->size() == 1 ? Expr(int(in[1].constant->at(0))) : cast<int>(in[1].func(idx_args));
+  Expr i = in[1].constant && in[1].constant->size() == 1 ? Expr(int(in[1].constant->at(0)))
+                                                         : cast<int>(in[1].func(idx_args));
   i = clamp(select(i < 0, i + int(x[axis]), i), 0, int(x[axis]) - 1);
   for (size_t d = 0; d < x.size(); ++d)
-    x_args[arg_of(x.size(), d)] = d < axis ? Expr(v[arg_of(orank, d)]) : d == axis ? i : Expr(v[arg_of(orank, d + idx.size() - 1)]);
+    x_args[arg_of(x.size(), d)] = d < axis    ? Expr(v[arg_of(orank, d)])
+                                  : d == axis ? i
+                                              : Expr(v[arg_of(orank, d + idx.size() - 1)]);
   Func output(halide_name(n.name));
   output(v) = in[0].func(x_args);
   return {{output}, {}, {}};
@@ -95,14 +105,16 @@ std::vector<TensorType> infer_slice(const Node& n, const std::vector<InferInput>
   return {same_kind(*in[0].type, slice_spec(n, in[0].type->shape, in).out)};
 }
 
-Algorithm build_slice(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_slice(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>& out) {
   std::vector<InferInput> spec_in;
   for (const OpInput& i : in) spec_in.push_back({i.type, i.constant});
   const Shape& x = in[0].type->shape;
   const SliceSpec s = slice_spec(n, x, spec_in);
   const std::vector<Var> v = make_vars(x.size());
   std::vector<Expr> args(x.size());
-  for (size_t d = 0; d < x.size(); ++d) args[arg_of(x.size(), d)] = int(s.start[d]) + v[arg_of(x.size(), d)] * int(s.step[d]);
+  for (size_t d = 0; d < x.size(); ++d)
+    args[arg_of(x.size(), d)] = int(s.start[d]) + v[arg_of(x.size(), d)] * int(s.step[d]);
   Func output(halide_name(n.name));
   output(v) = in[0].func(args);
   (void)out;
@@ -120,7 +132,8 @@ static std::vector<int64_t> split_sizes(const Node& n, const std::vector<InferIn
   }
   int64_t total = 0;
   for (int64_t s : sizes) total += s;
-  if (total != x[axis] || sizes.size() != n.outputs.size()) node_error(n, "split sizes do not cover the axis");
+  if (total != x[axis] || sizes.size() != n.outputs.size())
+    node_error(n, "split sizes do not cover the axis");
   return sizes;
 }
 
@@ -136,7 +149,8 @@ std::vector<TensorType> infer_split(const Node& n, const std::vector<InferInput>
   return outs;
 }
 
-Algorithm build_split(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_split(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>& out) {
   std::vector<InferInput> spec_in;
   for (const OpInput& i : in) spec_in.push_back({i.type, i.constant});
   const Shape& x = in[0].type->shape;
@@ -159,7 +173,8 @@ Algorithm build_split(const Node& n, const std::vector<OpInput>& in, const std::
 std::vector<TensorType> infer_pad(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
   const Shape& x = in[0].type->shape;
-  const std::vector<int64_t> pads = in.size() > 1 && in[1].type ? constant_ints(n, in[1], "pads") : n.ints("pads");
+  const std::vector<int64_t> pads =
+      in.size() > 1 && in[1].type ? constant_ints(n, in[1], "pads") : n.ints("pads");
   if (pads.size() != 2 * x.size()) node_error(n, "pads needs two values per dimension");
   Shape out = x;
   for (size_t d = 0; d < x.size(); ++d) out[d] += pads[d] + pads[d + x.size()];
@@ -168,9 +183,11 @@ std::vector<TensorType> infer_pad(const Node& n, const std::vector<InferInput>& 
 
 Algorithm build_pad(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
   const Shape& x = in[0].type->shape;
-  const std::vector<int64_t> pads = in.size() > 1 && in[1].func.defined() ? constant_ints(n, in[1], "pads") : n.ints("pads");
+  const std::vector<int64_t> pads =
+      in.size() > 1 && in[1].func.defined() ? constant_ints(n, in[1], "pads") : n.ints("pads");
   const std::string mode = n.s("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge") node_error(n, "unknown pad mode '" + mode + "'");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    node_error(n, "unknown pad mode '" + mode + "'");
   const std::vector<Var> v = make_vars(x.size());
   std::vector<Expr> args(x.size());
   Expr inside = Internal::const_true();
@@ -186,7 +203,9 @@ Algorithm build_pad(const Node& n, const std::vector<OpInput>& in, const std::ve
     args[arg_of(x.size(), d)] = clamp(i, 0, size - 1);
   }
   Expr value = in[0].func(args);
-  Expr fill = in.size() > 2 && in[2].func.defined() ? in[2].func(std::vector<Expr>(in[2].type->shape.size(), 0)) : cast(value.type(), 0);
+  Expr fill = in.size() > 2 && in[2].func.defined()
+                  ? in[2].func(std::vector<Expr>(in[2].type->shape.size(), 0))
+                  : cast(value.type(), 0);
   Func output(halide_name(n.name));
   output(v) = mode == "constant" ? select(inside, value, cast(value.type(), fill)) : value;
   return {{output}, {}, {}};
@@ -205,7 +224,8 @@ std::vector<TensorType> infer_expand(const Node& n, const std::vector<InferInput
   } else {
     out.assign(std::max(x.size(), s.size()), 1);
     for (size_t i = 0; i < out.size(); ++i) {
-      const int64_t a = i < x.size() ? x[x.size() - 1 - i] : 1, b = i < s.size() ? s[s.size() - 1 - i] : 1;
+      const int64_t a = i < x.size() ? x[x.size() - 1 - i] : 1,
+                    b = i < s.size() ? s[s.size() - 1 - i] : 1;
       if (a != b && a != 1 && b != 1) node_error(n, "shape does not broadcast");
       out[out.size() - 1 - i] = std::max(a, b);
     }
@@ -213,11 +233,13 @@ std::vector<TensorType> infer_expand(const Node& n, const std::vector<InferInput
   return {same_kind(*in[0].type, out)};
 }
 
-Algorithm build_expand(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_expand(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   const Shape& x = in[0].type->shape;
   const std::vector<Var> v = make_vars(out[0].shape.size());
   std::vector<Expr> args;
-  for (size_t i = 0; i < x.size(); ++i) args.push_back(x[x.size() - 1 - i] == 1 ? Expr(0) : v[i] % int(x[x.size() - 1 - i]));
+  for (size_t i = 0; i < x.size(); ++i)
+    args.push_back(x[x.size() - 1 - i] == 1 ? Expr(0) : v[i] % int(x[x.size() - 1 - i]));
   Func output(halide_name(n.name));
   output(v) = in[0].func(args);
   return {{output}, {}, {}};
@@ -225,7 +247,9 @@ Algorithm build_expand(const Node& n, const std::vector<OpInput>& in, const std:
 
 // Shape's dimensions [start, end) (opset 15), negative values counting from the end.
 static std::pair<int64_t, int64_t> shape_range(const Node& n, size_t rank) {
-  auto wrap = [&](int64_t v) { return std::max<int64_t>(0, std::min<int64_t>(int64_t(rank), v < 0 ? v + int64_t(rank) : v)); };
+  auto wrap = [&](int64_t v) {
+    return std::max<int64_t>(0, std::min<int64_t>(int64_t(rank), v < 0 ? v + int64_t(rank) : v));
+  };
   const int64_t start = wrap(n.i("start", 0)), end = wrap(n.i("end", int64_t(rank)));
   return {start, std::max(start, end)};
 }
@@ -236,12 +260,14 @@ std::vector<TensorType> infer_shape(const Node& n, const std::vector<InferInput>
   return {{DType::I64, {end - start}, std::nullopt}};
 }
 
-Algorithm build_shape(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_shape(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>&) {
   Var i("x");
   Expr value = cast<int64_t>(0);
   const Shape& s = in[0].type->shape;
   const auto [start, end] = shape_range(n, s.size());
-  for (int64_t d = end; d-- > start;) value = select(i == int(d - start), cast<int64_t>(Expr(s[size_t(d)])), value);
+  for (int64_t d = end; d-- > start;)
+    value = select(i == int(d - start), cast<int64_t>(Expr(s[size_t(d)])), value);
   Func output(halide_name(n.name));
   output(i) = value;
   return {{output}, {}, {}};
@@ -253,7 +279,8 @@ std::vector<TensorType> infer_constant_of_shape(const Node& n, const std::vector
   return {{t, constant_ints(n, in[0], "shape"), std::nullopt}};
 }
 
-Algorithm build_constant_of_shape(const Node& n, const std::vector<OpInput>&, const std::vector<TensorType>& out) {
+Algorithm build_constant_of_shape(const Node& n, const std::vector<OpInput>&,
+                                  const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
   output(v) = cast(halide_type(out[0].dtype), float(n.f("value", 0.0)));

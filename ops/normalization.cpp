@@ -10,8 +10,9 @@ using namespace Halide;
 namespace {
 
 // Mean and variance of `x` over the tensor dims from `first` on (Func args 0 .. rank-1-first),
-// for each value of the other args; one operation per Func, so a chip schedule can place each as one
-// command: sum, mean = sum / count, centered = x - mean, square, square_sum, var = square_sum / count.
+// for each value of the other args; one operation per Func, so a chip schedule can place each as
+// one command: sum, mean = sum / count, centered = x - mean, square, square_sum, var = square_sum /
+// count.
 struct Moments {
   Func sum, mean, centered, square, square_sum, var;
   void into(Stages& s) const {
@@ -37,7 +38,8 @@ Moments moments(const Func& x, const Shape& s, size_t first, const std::string& 
   std::vector<Var> outer(v.begin() + std::ptrdiff_t(rank - first), v.end());
   std::vector<Expr> at = as_exprs(v);
   for (size_t k = 0; k < rank - first; ++k) at[k] = r[int(k)];
-  Moments m{Func(name + "_sum"), Func(name + "_mean"), Func(name + "_centered"), Func(name + "_square"), Func(name + "_square_sum"), Func(name + "_var")};
+  Moments m{Func(name + "_sum"),    Func(name + "_mean"),       Func(name + "_centered"),
+            Func(name + "_square"), Func(name + "_square_sum"), Func(name + "_var")};
   m.sum(outer) = 0.0f;
   m.sum(outer) = accumulate(m.sum(outer), x(at));
   m.mean(outer) = m.sum(outer) / float(count);
@@ -84,7 +86,8 @@ std::vector<TensorType> infer_layernorm(const Node& n, const std::vector<InferIn
 
 // Stages (each one command on the chip): the moments, var_eps = var + epsilon, std = sqrt(var_eps),
 // norm = centered / std, scaled = norm · scale, then + bias.
-Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in,
+                          const std::vector<TensorType>&) {
   const Shape& s = in[0].type->shape;
   int64_t axis = n.i("axis", -1);
   if (axis < 0) axis += int64_t(s.size());
@@ -93,8 +96,11 @@ Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const s
   const Moments m = moments(widened(in[0]), s, first, name);
   const std::vector<Var> v = make_vars(rank);
   const std::vector<Expr> outer = outer_args(v, rank, first);
-  auto param = [&](const OpInput& p) { return broadcast_call(p.func, p.type->shape, v); };  // over the normalized dims
-  Func var_eps(name + "_var_eps"), std_dev(name + "_std"), norm(name + "_norm"), scaled(name + "_scaled");
+  auto param = [&](const OpInput& p) {
+    return broadcast_call(p.func, p.type->shape, v);
+  };  // over the normalized dims
+  Func var_eps(name + "_var_eps"), std_dev(name + "_std"), norm(name + "_norm"),
+      scaled(name + "_scaled");
   var_eps(outer_args(v, rank, first)) = m.var(outer) + float(n.f("epsilon", 1e-5));
   std_dev(outer_args(v, rank, first)) = sqrt(var_eps(outer));
   norm(v) = m.centered(v) / std_dev(outer);
@@ -110,7 +116,8 @@ Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const s
     a.stages.scaled = scaled;
   }
   if (in.size() > 2 && in[2].func.defined()) y = y + param(in[2]);
-  Func output(name), mean(halide_name(n.name + "_Mean")), inv_std(halide_name(n.name + "_InvStdDev"));
+  Func output(name), mean(halide_name(n.name + "_Mean")),
+      inv_std(halide_name(n.name + "_InvStdDev"));
   output(v) = y;
   mean(v) = m.mean(outer);
   inv_std(v) = 1.0f / std_dev(outer);
@@ -119,7 +126,8 @@ Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in, const s
   return a;
 }
 
-Algorithm build_instancenorm(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_instancenorm(const Node& n, const std::vector<OpInput>& in,
+                             const std::vector<TensorType>&) {
   const Shape& s = in[0].type->shape;
   const size_t rank = s.size();
   const Moments m = moments(widened(in[0]), s, 2, halide_name(n.name));
@@ -127,13 +135,15 @@ Algorithm build_instancenorm(const Node& n, const std::vector<OpInput>& in, cons
   const Var& c = v[rank - 2];
   const float eps = float(n.f("epsilon", 1e-5));
   Func output(halide_name(n.name));
-  output(v) = m.centered(v) / sqrt(m.var(outer_args(v, rank, 2)) + eps) * in[1].func(c) + in[2].func(c);
+  output(v) =
+      m.centered(v) / sqrt(m.var(outer_args(v, rank, 2)) + eps) * in[1].func(c) + in[2].func(c);
   Algorithm a{{output}, {}, {}};
   m.into(a.stages);
   return a;
 }
 
-Algorithm build_logsoftmax(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_logsoftmax(const Node& n, const std::vector<OpInput>& in,
+                           const std::vector<TensorType>& out) {
   Algorithm a = build_softmax(n, in, out);
   Func log_output(halide_name(n.name + "_log"));
   const std::vector<Var> v = a.outputs[0].args();
@@ -155,7 +165,8 @@ std::vector<TensorType> infer_prelu(const Node& n, const std::vector<InferInput>
   return {*in[0].type};
 }
 
-Algorithm build_prelu(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_prelu(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Expr x = in[0].func(v);
   Func output(halide_name(n.name));

@@ -20,7 +20,7 @@
 namespace tpuc::ops {
 
 struct OpInput {
-  Halide::Func func;                 // undefined for an absent optional input
+  Halide::Func func;  // undefined for an absent optional input
   const TensorType* type = nullptr;
   const Tensor* constant = nullptr;  // constant data, when known (weights, shapes)
 };

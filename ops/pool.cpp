@@ -16,7 +16,8 @@ using namespace Halide;
 
 static ConvGeometry pool_geometry(const Node& n, const Shape& x) {
   const std::vector<int64_t> kernel = n.ints("kernel_shape");
-  if (kernel.size() != 2) node_error(n, "only 2-D pooling (kernel_shape with 2 values) is supported");
+  if (kernel.size() != 2)
+    node_error(n, "only 2-D pooling (kernel_shape with 2 values) is supported");
   if (n.i("storage_order", 0) != 0) node_error(n, "storage_order = 1 is not supported");
   return conv_geometry(n, x, kernel, n.i("ceil_mode", 0) != 0);
 }
@@ -30,7 +31,8 @@ std::vector<TensorType> infer_maxpool(const Node& n, const std::vector<InferInpu
   return {same_kind(*in[0].type, {x[0], x[1], g.out[0], g.out[1]})};
 }
 
-Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in,
+                        const std::vector<TensorType>&) {
   const Shape& xs = in[0].type->shape;
   const ConvGeometry g = pool_geometry(n, xs);
   const int H = int(xs[2]), W = int(xs[3]), pt = int(g.pads[0]), pl = int(g.pads[1]);
@@ -44,16 +46,20 @@ Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in, const std
   RDom r(0, int(kernel[1]), 0, int(kernel[0]), "r");
   Func pool(halide_name(n.name));
   pool(x, y, c, k) = t.min();
-  pool(x, y, c, k) = max(pool(x, y, c, k), pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
-                                               y * int(g.strides[0]) + r.y * int(g.dilations[0]), c, k));
+  pool(x, y, c, k) =
+      max(pool(x, y, c, k), pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
+                                y * int(g.strides[0]) + r.y * int(g.dilations[0]), c, k));
   Algorithm alg{{pool}, {}, {r}};
   alg.stages.pad = pad;
   return alg;
 }
 
-std::vector<TensorType> infer_averagepool(const Node& n, const std::vector<InferInput>& in) { return infer_maxpool(n, in); }
+std::vector<TensorType> infer_averagepool(const Node& n, const std::vector<InferInput>& in) {
+  return infer_maxpool(n, in);
+}
 
-Algorithm build_averagepool(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_averagepool(const Node& n, const std::vector<OpInput>& in,
+                            const std::vector<TensorType>&) {
   const Shape& xs = in[0].type->shape;
   const ConvGeometry g = pool_geometry(n, xs);
   const int H = int(xs[2]), W = int(xs[3]), pt = int(g.pads[0]), pl = int(g.pads[1]);
@@ -61,12 +67,16 @@ Algorithm build_averagepool(const Node& n, const std::vector<OpInput>& in, const
   const bool include_pad = n.i("count_include_pad", 0) != 0;
   Var x("x"), y("y"), c("c"), k("n");
   RDom r(0, int(kernel[1]), 0, int(kernel[0]), "r");
-  Expr ix = x * int(g.strides[1]) + r.x * int(g.dilations[1]) - pl, iy = y * int(g.strides[0]) + r.y * int(g.dilations[0]) - pt;
+  Expr ix = x * int(g.strides[1]) + r.x * int(g.dilations[1]) - pl,
+       iy = y * int(g.strides[0]) + r.y * int(g.dilations[0]) - pt;
   Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
-  Expr counted = include_pad ? ix >= -pl && ix < W + int(g.pads[3]) && iy >= -pt && iy < H + int(g.pads[2]) : inside;
+  Expr counted = include_pad
+                     ? ix >= -pl && ix < W + int(g.pads[3]) && iy >= -pt && iy < H + int(g.pads[2])
+                     : inside;
   Func sum("sum"), count("count"), output(halide_name(n.name));
   sum(x, y, c, k) = 0.0f;
-  sum(x, y, c, k) += select(inside, in[0].func(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, k), 0.0f);
+  sum(x, y, c, k) +=
+      select(inside, in[0].func(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, k), 0.0f);
   count(x, y) = 0;
   count(x, y) += select(counted, 1, 0);
   output(x, y, c, k) = sum(x, y, c, k) / cast<float>(max(count(x, y), 1));
@@ -84,9 +94,12 @@ std::vector<TensorType> infer_globalpool(const Node& n, const std::vector<InferI
   return {same_kind(*in[0].type, s)};
 }
 
-float global_average_factor(const Shape& input) { return 1.0f / float(num_elements(input) / (input[0] * input[1])); }
+float global_average_factor(const Shape& input) {
+  return 1.0f / float(num_elements(input) / (input[0] * input[1]));
+}
 
-Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in,
+                           const std::vector<TensorType>& out) {
   const Shape& s = in[0].type->shape;
   const std::vector<Var> v = make_vars(s.size());
   Region region;  // every spatial dimension: Func arguments 0 .. rank-3
@@ -99,7 +112,8 @@ Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in, const 
     output(v) = maximum(in[0].func(at));
     return {{output}, {}, {r}};
   }
-  // The window sum in int32 (f32); int8 requantizes it per channel (the multiplier folds in 1/(H·W)).
+  // The window sum in int32 (f32); int8 requantizes it per channel (the multiplier folds in
+  // 1/(H·W)).
   const bool int8 = in[0].type->dtype == DType::I8;
   const int zx = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;
   Func acc("acc");

@@ -32,5 +32,4 @@ Expr dequantize(Expr q, float scale, int zero_point) {
   return zero_point ? cast<float>(cast<int32_t>(q) - zero_point) * scale : cast<float>(q) * scale;
 }
 
-
 }  // namespace tpuc::ops

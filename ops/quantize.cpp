@@ -8,7 +8,8 @@ namespace tpuc::ops {
 using namespace Halide;
 
 static double tensor_scale(const Node& n, const TensorType& t, const char* which) {
-  if (!t.quant || t.quant->scale.size() != 1) node_error(n, std::string(which) + " needs a per-tensor scale");
+  if (!t.quant || t.quant->scale.size() != 1)
+    node_error(n, std::string(which) + " needs a per-tensor scale");
   return t.quant->scale[0];
 }
 
@@ -18,10 +19,12 @@ std::vector<TensorType> infer_quantize(const Node& n, const std::vector<InferInp
   return {{DType::I8, in[0].type->shape, std::nullopt}};
 }
 
-Algorithm build_quantize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_quantize(const Node& n, const std::vector<OpInput>& in,
+                         const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = quantize(in[0].func(v), float(1.0 / tensor_scale(n, out[0], "the output")), zero_point(out[0]));
+  output(v) = quantize(in[0].func(v), float(1.0 / tensor_scale(n, out[0], "the output")),
+                       zero_point(out[0]));
   return {{output}, {}, {}};
 }
 
@@ -31,10 +34,12 @@ std::vector<TensorType> infer_dequantize(const Node& n, const std::vector<InferI
   return {{DType::F32, in[0].type->shape, std::nullopt}};
 }
 
-Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in,
+                           const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")), zero_point(*in[0].type));
+  output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")),
+                         zero_point(*in[0].type));
   return {{output}, {}, {}};
 }
 
@@ -43,11 +48,13 @@ Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in, const 
 std::vector<TensorType> infer_lut(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 2);
   if (in[0].type->dtype != DType::I8) node_error(n, "input must be i8");
-  if (in[1].type->dtype != DType::I8 || in[1].type->shape != Shape{256}) node_error(n, "the table must be i8[256]");
+  if (in[1].type->dtype != DType::I8 || in[1].type->shape != Shape{256})
+    node_error(n, "the table must be i8[256]");
   return {{DType::I8, in[0].type->shape, std::nullopt}};
 }
 
-Algorithm build_lut(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_lut(const Node& n, const std::vector<OpInput>& in,
+                    const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
   output(v) = in[1].func(clamp(cast<int>(in[0].func(v)) + 128, 0, 255));  // clamp: bounds inference

@@ -24,7 +24,9 @@ std::vector<int64_t> reduced_axes(const Node& n, size_t rank) {
   return axes;
 }
 
-bool reduced(const std::vector<int64_t>& axes, size_t d) { return std::binary_search(axes.begin(), axes.end(), int64_t(d)); }
+bool reduced(const std::vector<int64_t>& axes, size_t d) {
+  return std::binary_search(axes.begin(), axes.end(), int64_t(d));
+}
 
 Shape reduced_shape(const Node& n, const Shape& s, const std::vector<int64_t>& axes) {
   Shape out;
@@ -39,8 +41,8 @@ Shape reduced_shape(const Node& n, const Shape& s, const std::vector<int64_t>& a
 }
 
 // Input arguments: output variables for kept dims, the RDom for reduced ones.
-std::vector<Expr> reduction_args(const Node& n, const Shape& s, const std::vector<int64_t>& axes, const std::vector<Var>& out_vars,
-                                 const RDom& r) {
+std::vector<Expr> reduction_args(const Node& n, const Shape& s, const std::vector<int64_t>& axes,
+                                 const std::vector<Var>& out_vars, const RDom& r) {
   const bool keep = n.i("keepdims", 1) != 0;
   std::vector<Expr> tensor_index;  // in tensor dimension order
   size_t out_dim = 0, k = 0;
@@ -66,10 +68,13 @@ RDom reduction_domain(const Shape& s, const std::vector<int64_t>& axes) {
 
 std::vector<TensorType> infer_reduce(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
-  return {{in[0].type->dtype, reduced_shape(n, in[0].type->shape, reduced_axes(n, in[0].type->shape.size())), std::nullopt}};
+  return {{in[0].type->dtype,
+           reduced_shape(n, in[0].type->shape, reduced_axes(n, in[0].type->shape.size())),
+           std::nullopt}};
 }
 
-Algorithm build_reduce(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_reduce(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   const Shape& s = in[0].type->shape;
   const std::vector<int64_t> axes = reduced_axes(n, s.size());
   const std::vector<Var> v = make_vars(out[0].shape.size());
@@ -98,10 +103,13 @@ std::vector<TensorType> infer_argmax(const Node& n, const std::vector<InferInput
   require_inputs(n, in, 1);
   Node one = n;
   one.attrs["axes"] = std::vector<int64_t>{n.i("axis", 0)};
-  return {{DType::I64, reduced_shape(one, in[0].type->shape, reduced_axes(one, in[0].type->shape.size())), std::nullopt}};
+  return {{DType::I64,
+           reduced_shape(one, in[0].type->shape, reduced_axes(one, in[0].type->shape.size())),
+           std::nullopt}};
 }
 
-Algorithm build_argmax(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_argmax(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   Node one = n;
   one.attrs["axes"] = std::vector<int64_t>{n.i("axis", 0)};
   const Shape& s = in[0].type->shape;
@@ -137,7 +145,8 @@ std::vector<TensorType> infer_topk(const Node& n, const std::vector<InferInput>&
   return {{in[0].type->dtype, s, std::nullopt}, {DType::I64, s, std::nullopt}};
 }
 
-Algorithm build_topk(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_topk(const Node& n, const std::vector<OpInput>& in,
+                     const std::vector<TensorType>& out) {
   const Shape& s = in[0].type->shape;
   int64_t axis = n.i("axis", -1);
   if (axis < 0) axis += int64_t(s.size());

@@ -149,19 +149,22 @@ const OpDef& op_of(const Node& n) {
 }
 
 std::vector<Halide::Func> Stages::defined() const {
-  std::vector<Halide::Func> all = {pad,    acc,     weights,  multiplier, rshift,     sum,
-                                   count,  max,     shifted,  exp,        mean,       centered,
-                                   square, square_sum, var,   var_eps,    std,        norm,
-                                   scaled, erf,     erf_plus_one, half,   negated,    exp_plus_one, rank};
-  all.erase(std::remove_if(all.begin(), all.end(), [](const Halide::Func& f) { return !f.defined(); }),
-            all.end());
+  std::vector<Halide::Func> all = {
+      pad,    acc,  weights,      multiplier, rshift,     sum,          count,   max, shifted,
+      exp,    mean, centered,     square,     square_sum, var,          var_eps, std, norm,
+      scaled, erf,  erf_plus_one, half,       negated,    exp_plus_one, rank};
+  all.erase(
+      std::remove_if(all.begin(), all.end(), [](const Halide::Func& f) { return !f.defined(); }),
+      all.end());
   return all;
 }
 Halide::Type halide_type(DType t) {
   static const std::map<DType, Halide::Type> types = {
-      {DType::F32, Halide::Float(32)}, {DType::F16, Halide::Float(16)}, {DType::BF16, Halide::BFloat(16)},
-      {DType::I8, Halide::Int(8)},     {DType::U8, Halide::UInt(8)},    {DType::I16, Halide::Int(16)},
-      {DType::I32, Halide::Int(32)},   {DType::I64, Halide::Int(64)},   {DType::Bool, Halide::UInt(8)},
+      {DType::F32, Halide::Float(32)},   {DType::F16, Halide::Float(16)},
+      {DType::BF16, Halide::BFloat(16)}, {DType::I8, Halide::Int(8)},
+      {DType::U8, Halide::UInt(8)},      {DType::I16, Halide::Int(16)},
+      {DType::I32, Halide::Int(32)},     {DType::I64, Halide::Int(64)},
+      {DType::Bool, Halide::UInt(8)},
   };
   return types.at(t);
 }
@@ -184,7 +187,8 @@ std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars) {
 }
 
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count) {
-  if (in.size() < count) node_error(n, "needs " + std::to_string(count) + " inputs, has " + std::to_string(in.size()));
+  if (in.size() < count)
+    node_error(n, "needs " + std::to_string(count) + " inputs, has " + std::to_string(in.size()));
   for (size_t i = 0; i < count; ++i)
     if (!in[i].type) node_error(n, "input " + std::to_string(i) + " is absent or untyped");
 }
@@ -208,19 +212,23 @@ void requantization_tables(const Node& n, int64_t channels, Stages& stages) {
   stages.rshift = channel_table(n, "rshift", r.rshift, channels);
 }
 
-Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Expr>& out) {
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,
+                            const std::vector<Halide::Expr>& out) {
   std::vector<Halide::Expr> args;
-  for (size_t i = 0; i < shape.size(); ++i) args.push_back(shape[shape.size() - 1 - i] == 1 ? Halide::Expr(0) : out[i]);
+  for (size_t i = 0; i < shape.size(); ++i)
+    args.push_back(shape[shape.size() - 1 - i] == 1 ? Halide::Expr(0) : out[i]);
   return f(args);
 }
 
-Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape, const std::vector<Halide::Var>& out) {
+Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,
+                            const std::vector<Halide::Var>& out) {
   return broadcast_call(f, shape, as_exprs(out));
 }
 
 namespace {
 Halide::Expr extern_f32(const char* name, Halide::Expr x) {
-  return Halide::Internal::Call::make(Halide::Float(32), name, {Halide::cast<float>(std::move(x))}, Halide::Internal::Call::PureExtern);
+  return Halide::Internal::Call::make(Halide::Float(32), name, {Halide::cast<float>(std::move(x))},
+                                      Halide::Internal::Call::PureExtern);
 }
 }  // namespace
 
@@ -228,18 +236,23 @@ Halide::Expr exp_f32(Halide::Expr x) { return extern_f32("tpuc_exp_f32", std::mo
 Halide::Expr erf_f32(Halide::Expr x) { return extern_f32("tpuc_erf_f32", std::move(x)); }
 
 const std::map<std::string, Halide::JITExtern>& jit_externs() {
-  static const std::map<std::string, Halide::JITExtern> externs = {{"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)},
-                                                                   {"tpuc_erf_f32", Halide::JITExtern(&tpuc::erf_f32)}};
+  static const std::map<std::string, Halide::JITExtern> externs = {
+      {"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)},
+      {"tpuc_erf_f32", Halide::JITExtern(&tpuc::erf_f32)}};
   return externs;
 }
 
 bool is_immediate(const OpInput& input) {
-  const bool real = input.type && (input.type->dtype == DType::F32 || input.type->dtype == DType::F16 || input.type->dtype == DType::BF16);
+  const bool real =
+      input.type && (input.type->dtype == DType::F32 || input.type->dtype == DType::F16 ||
+                     input.type->dtype == DType::BF16);
   return real && input.constant && input.constant->size() == 1;
 }
 
 // An f32 immediate whatever the input's float type: the arithmetic is f32 (a f16 operand widens).
-Halide::Expr immediate(const OpInput& input) { return Halide::Internal::make_const(Halide::Float(32), input.constant->at(0)); }
+Halide::Expr immediate(const OpInput& input) {
+  return Halide::Internal::make_const(Halide::Float(32), input.constant->at(0));
+}
 
 Halide::Expr accumulate(Halide::Expr acc, Halide::Expr term) {
   Halide::Expr sum = std::move(acc) + std::move(term);
@@ -260,6 +273,8 @@ Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point) {
   return v;
 }
 
-TensorType same_kind(const TensorType& like, Shape shape) { return {like.dtype, std::move(shape), like.quant}; }
+TensorType same_kind(const TensorType& like, Shape shape) {
+  return {like.dtype, std::move(shape), like.quant};
+}
 
 }  // namespace tpuc::ops

@@ -23,7 +23,8 @@ std::vector<TensorType> infer_reshape(const Node& n, const std::vector<InferInpu
   for (int64_t i = 0; i < spec.size(); ++i) {
     int64_t d = int64_t(spec.at(i));
     if (d == 0 && !n.i("allowzero", 0)) {
-      if (size_t(i) >= x.size()) node_error(n, "shape entry 0 copies a dimension the input does not have");
+      if (size_t(i) >= x.size())
+        node_error(n, "shape entry 0 copies a dimension the input does not have");
       d = x[size_t(i)];
     }
     if (d == -1) {
@@ -38,10 +39,12 @@ std::vector<TensorType> infer_reshape(const Node& n, const std::vector<InferInpu
   }
   const int64_t total = num_elements(x);
   if (infer_at >= 0) {
-    if (known == 0 || total % known) node_error(n, "cannot infer -1: " + to_string(x) + " does not divide");
+    if (known == 0 || total % known)
+      node_error(n, "cannot infer -1: " + to_string(x) + " does not divide");
     out[size_t(infer_at)] = total / known;
   }
-  if (num_elements(out) != total) node_error(n, "cannot reshape " + to_string(x) + " to " + to_string(out));
+  if (num_elements(out) != total)
+    node_error(n, "cannot reshape " + to_string(x) + " to " + to_string(out));
   return {same_kind(*in[0].type, out)};
 }
 
@@ -57,7 +60,8 @@ std::vector<TensorType> infer_flatten(const Node& n, const std::vector<InferInpu
 }
 
 // Row-major relinearization: the output's flat index, decomposed in the input's shape.
-static Algorithm relinearize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+static Algorithm relinearize(const Node& n, const std::vector<OpInput>& in,
+                             const std::vector<TensorType>& out) {
   const Shape& os = out[0].shape;
   const Shape& is = in[0].type->shape;
   const std::vector<Var> v = make_vars(os.size());
@@ -78,11 +82,13 @@ static Algorithm relinearize(const Node& n, const std::vector<OpInput>& in, cons
   return {{output}, {}, {}};
 }
 
-Algorithm build_reshape(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_reshape(const Node& n, const std::vector<OpInput>& in,
+                        const std::vector<TensorType>& out) {
   return relinearize(n, in, out);
 }
 
-Algorithm build_flatten(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_flatten(const Node& n, const std::vector<OpInput>& in,
+                        const std::vector<TensorType>& out) {
   return relinearize(n, in, out);
 }
 
@@ -91,7 +97,8 @@ std::vector<TensorType> infer_identity(const Node& n, const std::vector<InferInp
   return {*in[0].type};
 }
 
-Algorithm build_identity(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_identity(const Node& n, const std::vector<OpInput>& in,
+                         const std::vector<TensorType>& out) {
   return relinearize(n, in, out);
 }
 
@@ -112,7 +119,8 @@ std::vector<TensorType> infer_squeeze(const Node& n, const std::vector<InferInpu
   const std::vector<int64_t> axes = normalized_axes(n, int64_t(x.size()));
   for (size_t d = 0; d < x.size(); ++d) {
     const bool listed = std::binary_search(axes.begin(), axes.end(), int64_t(d));
-    if (listed && x[d] != 1) node_error(n, "cannot squeeze a dimension of size " + std::to_string(x[d]));
+    if (listed && x[d] != 1)
+      node_error(n, "cannot squeeze a dimension of size " + std::to_string(x[d]));
     if (!(listed || (axes.empty() && x[d] == 1))) out.push_back(x[d]);
   }
   return {same_kind(*in[0].type, out)};
@@ -138,13 +146,15 @@ std::vector<TensorType> infer_transpose(const Node& n, const std::vector<InferIn
   std::vector<int64_t> sorted = perm;
   std::sort(sorted.begin(), sorted.end());
   for (size_t d = 0; d < sorted.size(); ++d)
-    if (sorted[d] != int64_t(d) || sorted.size() != x.size()) node_error(n, "perm is not a permutation of the dimensions");
+    if (sorted[d] != int64_t(d) || sorted.size() != x.size())
+      node_error(n, "perm is not a permutation of the dimensions");
   Shape out;
   for (int64_t p : perm) out.push_back(x[size_t(p)]);
   return {same_kind(*in[0].type, out)};
 }
 
-Algorithm build_transpose(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_transpose(const Node& n, const std::vector<OpInput>& in,
+                          const std::vector<TensorType>& out) {
   const size_t rank = out[0].shape.size();
   std::vector<int64_t> perm = n.ints("perm");
   if (perm.empty())
@@ -177,7 +187,8 @@ std::vector<TensorType> infer_concat(const Node& n, const std::vector<InferInput
 
 // Each input is copied into its slice of the output by an update over the input's domain (the pure
 // definition is undef): a plain copy per input, which a chip schedule turns into one GDMA each.
-Algorithm build_concat(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_concat(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   const size_t rank = out[0].shape.size();
   int64_t axis = n.i("axis", 0);
   if (axis < 0) axis += int64_t(rank);
@@ -210,11 +221,13 @@ std::vector<TensorType> infer_cast(const Node& n, const std::vector<InferInput>&
   return {{*to, in[0].type->shape, std::nullopt}};
 }
 
-Algorithm build_cast(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_cast(const Node& n, const std::vector<OpInput>& in,
+                     const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Expr x = in[0].func(v);
   Func output(halide_name(n.name));
-  output(v) = out[0].dtype == DType::Bool ? cast<uint8_t>(x != cast(x.type(), 0)) : cast(halide_type(out[0].dtype), x);
+  output(v) = out[0].dtype == DType::Bool ? cast<uint8_t>(x != cast(x.type(), 0))
+                                          : cast(halide_type(out[0].dtype), x);
   return {{output}, {}, {}};
 }
 

@@ -20,11 +20,13 @@ std::vector<TensorType> infer_softmax(const Node& n, const std::vector<InferInpu
   return {*in[0].type};
 }
 
-Algorithm build_softmax(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_softmax(const Node& n, const std::vector<OpInput>& in,
+                        const std::vector<TensorType>&) {
   const Shape& s = in[0].type->shape;
   const int axis = softmax_axis(n, s.size());
   const size_t last = n.i("coerce_2d", 0) ? s.size() - 1 : size_t(axis);
-  // Func argument i is tensor dim rank-1-i; the reduced tensor dims axis..last are arguments 0..rank-1-axis.
+  // Func argument i is tensor dim rank-1-i; the reduced tensor dims axis..last are arguments
+  // 0..rank-1-axis.
   const std::vector<Var> v = make_vars(s.size());
   Region region;
   std::vector<size_t> reduced_args;
@@ -37,7 +39,8 @@ Algorithm build_softmax(const Node& n, const std::vector<OpInput>& in, const std
   for (size_t i = 0; i < reduced_args.size(); ++i) at_r[reduced_args[i]] = r[int(i)];
   std::vector<Var> outer_vars;
   for (size_t i = 0; i < v.size(); ++i)
-    if (std::find(reduced_args.begin(), reduced_args.end(), i) == reduced_args.end()) outer_vars.push_back(v[i]);
+    if (std::find(reduced_args.begin(), reduced_args.end(), i) == reduced_args.end())
+      outer_vars.push_back(v[i]);
   // One operation per stage, so a chip schedule can place each as one command; all in f32 (a f16
   // input widens, as the host's executor widens it).
   Func input("widened");

@@ -3,7 +3,6 @@
 // pads, output_padding / output_shape), and Resize / Upsample (nearest and linear, with ONNX's
 // coordinate transformation and nearest rounding modes; scales or sizes from constant inputs).
 #include <cmath>
-
 #include <set>
 
 #include "ops/families.h"
@@ -40,7 +39,8 @@ std::vector<TensorType> infer_depth_space(const Node& n, const std::vector<Infer
   return {same_kind(*in[0].type, {x[0], x[1] * b * b, x[2] / b, x[3] / b})};
 }
 
-Algorithm build_depth_space(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_depth_space(const Node& n, const std::vector<OpInput>& in,
+                            const std::vector<TensorType>& out) {
   const int b = int(n.i("blocksize", 1));
   const int64_t C = in[0].type->shape[1], OC = out[0].shape[1];
   Var x("x"), y("y"), c("c"), k("n");
@@ -64,19 +64,29 @@ struct TransposeGeometry {
 };
 
 static TransposeGeometry transpose_geometry(const Node& n, const Shape& x, const Shape& w) {
-  TransposeGeometry g{n.ints("strides", {1, 1}), n.ints("dilations", {1, 1}), n.ints("pads", {0, 0, 0, 0}), {}, n.i("group", 1)};
-  const std::vector<int64_t> output_padding = n.ints("output_padding", {0, 0}), output_shape = n.ints("output_shape");
+  TransposeGeometry g{n.ints("strides", {1, 1}),
+                      n.ints("dilations", {1, 1}),
+                      n.ints("pads", {0, 0, 0, 0}),
+                      {},
+                      n.i("group", 1)};
+  const std::vector<int64_t> output_padding = n.ints("output_padding", {0, 0}),
+                             output_shape = n.ints("output_shape");
   const std::string auto_pad = n.s("auto_pad", "NOTSET");
-  if (g.strides.size() != 2 || g.dilations.size() != 2 || output_padding.size() != 2) node_error(n, "strides, dilations and output_padding need 2 values");
+  if (g.strides.size() != 2 || g.dilations.size() != 2 || output_padding.size() != 2)
+    node_error(n, "strides, dilations and output_padding need 2 values");
   if (g.pads.size() != 4) node_error(n, "pads needs 4 values");
-  if (!output_shape.empty() && output_shape.size() != 2 && output_shape.size() != 4) node_error(n, "output_shape needs 2 (or 4) values");
+  if (!output_shape.empty() && output_shape.size() != 2 && output_shape.size() != 4)
+    node_error(n, "output_shape needs 2 (or 4) values");
   if (g.group < 1) node_error(n, "group must be positive");
   for (int d = 0; d < 2; ++d) {
-    if (g.strides[size_t(d)] < 1 || g.dilations[size_t(d)] < 1 || w[2 + d] < 1) node_error(n, "strides, dilations and kernel must be positive");
+    if (g.strides[size_t(d)] < 1 || g.dilations[size_t(d)] < 1 || w[2 + d] < 1)
+      node_error(n, "strides, dilations and kernel must be positive");
     const int64_t span = (w[2 + d] - 1) * g.dilations[size_t(d)] + 1;
     const int64_t full = (x[2 + d] - 1) * g.strides[size_t(d)] + span + output_padding[size_t(d)];
     if (!output_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-      const int64_t target = output_shape.empty() ? x[2 + d] * g.strides[size_t(d)] : output_shape[output_shape.size() - 2 + size_t(d)];
+      const int64_t target = output_shape.empty()
+                                 ? x[2 + d] * g.strides[size_t(d)]
+                                 : output_shape[output_shape.size() - 2 + size_t(d)];
       // The padding that yields the target size, negative when the target is larger (the extra
       // positions, at the end, only get the bias); SAME_LOWER puts the larger half first.
       const int64_t total = full - target;
@@ -99,7 +109,8 @@ std::vector<TensorType> infer_conv_transpose(const Node& n, const std::vector<In
   return {{DType::F32, {x[0], w[1] * g.group, g.out[0], g.out[1]}, std::nullopt}};
 }
 
-Algorithm build_conv_transpose(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_conv_transpose(const Node& n, const std::vector<OpInput>& in,
+                               const std::vector<TensorType>&) {
   const Shape& xs = in[0].type->shape;
   const Shape& ws = in[1].type->shape;
   const TransposeGeometry g = transpose_geometry(n, xs, ws);
@@ -107,14 +118,18 @@ Algorithm build_conv_transpose(const Node& n, const std::vector<OpInput>& in, co
   Var x("x"), y("y"), c("c"), k("n");
   RDom r(0, int(ws[3]), 0, int(ws[2]), 0, ICg, "r");
   const int sy = int(g.strides[0]), sx = int(g.strides[1]);
-  Expr ty = y + int(g.pads[0]) - r.y * int(g.dilations[0]), tx = x + int(g.pads[1]) - r.x * int(g.dilations[1]);
+  Expr ty = y + int(g.pads[0]) - r.y * int(g.dilations[0]),
+       tx = x + int(g.pads[1]) - r.x * int(g.dilations[1]);
   Expr iy = ty / sy, ix = tx / sx;  // valid only when divisible and inside
-  Expr valid = ty >= 0 && tx >= 0 && ty % sy == 0 && tx % sx == 0 && iy < int(xs[2]) && ix < int(xs[3]);
+  Expr valid =
+      ty >= 0 && tx >= 0 && ty % sy == 0 && tx % sx == 0 && iy < int(xs[2]) && ix < int(xs[3]);
   Expr ic = (c / OCg) * ICg + r.z;
   Func acc("acc"), output(halide_name(n.name));
   acc(x, y, c, k) = in.size() > 2 && in[2].func.defined() ? Expr(in[2].func(c)) : Expr(0.0f);
-  acc(x, y, c, k) += select(valid, in[0].func(clamp(ix, 0, int(xs[3]) - 1), clamp(iy, 0, int(xs[2]) - 1), ic, k), 0.0f) *
-                     in[1].func(r.x, r.y, c % OCg, ic);
+  acc(x, y, c, k) +=
+      select(valid, in[0].func(clamp(ix, 0, int(xs[3]) - 1), clamp(iy, 0, int(xs[2]) - 1), ic, k),
+             0.0f) *
+      in[1].func(r.x, r.y, c % OCg, ic);
   output(x, y, c, k) = acc(x, y, c, k);
   Algorithm alg{{output}, {}, {r}};
   alg.stages.acc = acc;
@@ -123,12 +138,14 @@ Algorithm build_conv_transpose(const Node& n, const std::vector<OpInput>& in, co
 
 // Resize (opset 10+: scales or sizes inputs) and Upsample (scales input). Output size =
 // floor(input · scale) unless sizes are given.
-static std::vector<double> resize_scales(const Node& n, const std::vector<InferInput>& in, Shape* out) {
+static std::vector<double> resize_scales(const Node& n, const std::vector<InferInput>& in,
+                                         Shape* out) {
   const Shape& x = in[0].type->shape;
   std::vector<double> scales;
   const size_t scales_at = n.op == "Upsample" ? 1 : 2;
   if (in.size() > scales_at && in[scales_at].type) scales = constant_floats(in[scales_at]);
-  if (in.size() > scales_at && in[scales_at].type && !in[scales_at].constant) node_error(n, "scales must be a constant");
+  if (in.size() > scales_at && in[scales_at].type && !in[scales_at].constant)
+    node_error(n, "scales must be a constant");
   if (n.op == "Resize" && in.size() > 3 && in[3].type) {
     if (!in[3].constant) node_error(n, "sizes must be a constant");
     const std::vector<double> sizes = constant_floats(in[3]);
@@ -142,25 +159,30 @@ static std::vector<double> resize_scales(const Node& n, const std::vector<InferI
   }
   if (scales.size() != x.size()) node_error(n, "needs one scale per dimension");
   out->clear();
-  for (size_t d = 0; d < x.size(); ++d) out->push_back(int64_t(std::floor(double(x[d]) * scales[d])));
+  for (size_t d = 0; d < x.size(); ++d)
+    out->push_back(int64_t(std::floor(double(x[d]) * scales[d])));
   return scales;
 }
 
 std::vector<TensorType> infer_resize(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
   const std::string mode = n.s("mode", "nearest");
-  if (mode != "nearest" && mode != "linear") node_error(n, "mode '" + mode + "' is not supported (nearest, linear)");
+  if (mode != "nearest" && mode != "linear")
+    node_error(n, "mode '" + mode + "' is not supported (nearest, linear)");
   if (n.i("antialias", 0)) node_error(n, "antialias is not supported");
   const std::string ct = n.s("coordinate_transformation_mode", "half_pixel");
-  static const std::set<std::string> kTransforms = {"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
-                                                    "align_corners", "asymmetric", "tf_half_pixel_for_nn"};
-  if (!kTransforms.count(ct)) node_error(n, "coordinate_transformation_mode '" + ct + "' is not supported");
+  static const std::set<std::string> kTransforms = {"half_pixel",         "half_pixel_symmetric",
+                                                    "pytorch_half_pixel", "align_corners",
+                                                    "asymmetric",         "tf_half_pixel_for_nn"};
+  if (!kTransforms.count(ct))
+    node_error(n, "coordinate_transformation_mode '" + ct + "' is not supported");
   Shape out;
   resize_scales(n, in, &out);
   return {same_kind(*in[0].type, out)};
 }
 
-Algorithm build_resize(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>& out) {
+Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>& out) {
   std::vector<InferInput> spec;
   for (const OpInput& i : in) spec.push_back({i.type, i.constant});
   const Shape& xs = in[0].type->shape;
@@ -168,7 +190,8 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in, const std:
   const std::vector<double> scales = resize_scales(n, spec, &os);
   const size_t rank = xs.size();
   const std::vector<Var> v = make_vars(rank);
-  const std::string ct = n.op == "Upsample" ? "asymmetric" : n.s("coordinate_transformation_mode", "half_pixel");
+  const std::string ct =
+      n.op == "Upsample" ? "asymmetric" : n.s("coordinate_transformation_mode", "half_pixel");
   const std::string nearest = n.s("nearest_mode", "round_prefer_floor");
   const bool linear = n.s("mode", "nearest") == "linear";
   // The input coordinate (float) of output coordinate o along tensor dim d.
@@ -177,7 +200,8 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in, const std:
     Expr of = cast<float>(o);
     if (ct == "asymmetric") return of / scale;
     if (ct == "tf_half_pixel_for_nn") return (of + 0.5f) / scale;
-    if (ct == "align_corners") return out_size > 1 ? of * (in_size - 1) / (out_size - 1) : Expr(0.0f);
+    if (ct == "align_corners")
+      return out_size > 1 ? of * (in_size - 1) / (out_size - 1) : Expr(0.0f);
     if (ct == "pytorch_half_pixel") return out_size > 1 ? (of + 0.5f) / scale - 0.5f : Expr(0.0f);
     if (ct == "half_pixel_symmetric") {
       const float adjustment = out_size / (in_size * scale);
@@ -197,7 +221,8 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in, const std:
     std::vector<Expr> args(rank);
     for (size_t d = 0; d < rank; ++d)
       // strict_float: a coordinate exactly halfway must not become x * (1/scale), a hair above.
-      args[rank - 1 - d] = clamp(cast<int>(round_nearest(strict_float(source(d, v[rank - 1 - d])))), 0, int(xs[d]) - 1);
+      args[rank - 1 - d] = clamp(cast<int>(round_nearest(strict_float(source(d, v[rank - 1 - d])))),
+                                 0, int(xs[d]) - 1);
     output(v) = in[0].func(args);
     return {{output}, {}, {}};
   }

@@ -19,25 +19,35 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Asinh", [](Expr x, const Node&) { return asinh(x); }},
     {"Atan", [](Expr x, const Node&) { return atan(x); }},
     {"Atanh", [](Expr x, const Node&) { return atanh(x); }},
-    {"Celu", [](Expr x, const Node& n) {
+    {"Celu",
+     [](Expr x, const Node& n) {
        const float alpha = float(n.f("alpha", 1.0));
        return max(x, 0.0f) + min(0.0f, alpha * (exp_f32(x / alpha) - 1.0f));
      }},
     {"Cosh", [](Expr x, const Node&) { return cosh(x); }},
     {"Ceil", [](Expr x, const Node&) { return ceil(x); }},
-    {"Elu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x); }},
+    {"Elu",
+     [](Expr x, const Node& n) {
+       return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x);
+     }},
     {"Erf", [](Expr x, const Node&) { return erf_f32(x); }},
     {"Exp", [](Expr x, const Node&) { return exp_f32(x); }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
-    {"HardSigmoid", [](Expr x, const Node& n) { return clamp(float(n.f("alpha", 0.2)) * x + float(n.f("beta", 0.5)), 0.0f, 1.0f); }},
+    {"HardSigmoid",
+     [](Expr x, const Node& n) {
+       return clamp(float(n.f("alpha", 0.2)) * x + float(n.f("beta", 0.5)), 0.0f, 1.0f);
+     }},
     {"HardSwish", [](Expr x, const Node&) { return x * clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); }},
-    {"LeakyRelu", [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 0.01)) * x, x); }},
+    {"LeakyRelu",
+     [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 0.01)) * x, x); }},
     {"Log", [](Expr x, const Node&) { return log(x); }},
     {"Neg", [](Expr x, const Node&) { return -x; }},
     {"Reciprocal", [](Expr x, const Node&) { return 1.0f / x; }},
-    {"Selu", [](Expr x, const Node& n) {
-       const float alpha = float(n.f("alpha", 1.67326319217681884765625)), gamma = float(n.f("gamma", 1.05070102214813232421875));
+    {"Selu",
+     [](Expr x, const Node& n) {
+       const float alpha = float(n.f("alpha", 1.67326319217681884765625)),
+                   gamma = float(n.f("gamma", 1.05070102214813232421875));
        return gamma * select(x <= 0, alpha * (exp_f32(x) - 1.0f), x);
      }},
     {"Round", [](Expr x, const Node&) { return round(x); }},  // half to even, as ONNX
@@ -45,7 +55,8 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Sin", [](Expr x, const Node&) { return sin(x); }},
     {"Sinh", [](Expr x, const Node&) { return sinh(x); }},
     {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},
-    {"ThresholdedRelu", [](Expr x, const Node& n) { return select(x > float(n.f("alpha", 1.0)), x, 0.0f); }},
+    {"ThresholdedRelu",
+     [](Expr x, const Node& n) { return select(x > float(n.f("alpha", 1.0)), x, 0.0f); }},
     {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp_f32(x)); }},
     {"Sqrt", [](Expr x, const Node&) { return sqrt(x); }},
     {"Tan", [](Expr x, const Node&) { return tan(x); }},
@@ -57,7 +68,8 @@ const std::map<std::string, UnaryFn> kUnary = {
 // "half" (0.5·x), and their product.
 Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
-  Func x("widened"), scaled("scaled"), erf("erf"), erf_plus_one("erf_plus_one"), half("half"), output(halide_name(n.name));
+  Func x("widened"), scaled("scaled"), erf("erf"), erf_plus_one("erf_plus_one"), half("half"),
+      output(halide_name(n.name));
   x(v) = cast<float>(in[0].func(v));
   scaled(v) = x(v) * float(M_SQRT1_2);
   erf(v) = erf_f32(scaled(v));
@@ -76,7 +88,8 @@ Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
 // "negated", "exp", "exp_plus_one", then the quotient.
 Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
-  Func x("widened"), negated("negated"), exp("exp"), plus_one("exp_plus_one"), output(halide_name(n.name));
+  Func x("widened"), negated("negated"), exp("exp"), plus_one("exp_plus_one"),
+      output(halide_name(n.name));
   x(v) = cast<float>(in[0].func(v));
   negated(v) = x(v) * -1.0f;
   exp(v) = exp_f32(negated(v));
@@ -91,7 +104,8 @@ Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
 
 // Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.
 using StagedFn = Algorithm (*)(const Node&, const std::vector<OpInput>&);
-const std::map<std::string, StagedFn> kStaged = {{"Gelu", build_gelu}, {"Sigmoid", build_sigmoid_family}, {"Silu", build_sigmoid_family}};
+const std::map<std::string, StagedFn> kStaged = {
+    {"Gelu", build_gelu}, {"Sigmoid", build_sigmoid_family}, {"Silu", build_sigmoid_family}};
 
 }  // namespace
 
@@ -108,7 +122,8 @@ std::vector<TensorType> infer_unary(const Node& n, const std::vector<InferInput>
   return {*in[0].type};
 }
 
-Algorithm build_unary(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_unary(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>&) {
   auto staged = kStaged.find(n.op);
   if (staged != kStaged.end()) return staged->second(n, in);
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
@@ -122,11 +137,13 @@ Algorithm build_unary(const Node& n, const std::vector<OpInput>& in, const std::
 std::vector<TensorType> infer_clip(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
   for (size_t i = 1; i < in.size(); ++i)
-    if (in[i].type && in[i].type->num_elements() != 1) node_error(n, "min and max must hold one value");
+    if (in[i].type && in[i].type->num_elements() != 1)
+      node_error(n, "min and max must hold one value");
   return {*in[0].type};
 }
 
-Algorithm build_clip(const Node& n, const std::vector<OpInput>& in, const std::vector<TensorType>&) {
+Algorithm build_clip(const Node& n, const std::vector<OpInput>& in,
+                     const std::vector<TensorType>&) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Expr x = in[0].func(v);
   for (size_t i = 1; i < in.size() && i < 3; ++i) {

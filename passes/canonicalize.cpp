@@ -56,7 +56,8 @@ bool remove_noop(Graph& g, size_t i) {
     return true;
   }
   const Node* producer = g.producer(in);
-  if (!producer || use_count(g, in) != 1) return false;  // the input is also needed under its own name
+  if (!producer || use_count(g, in) != 1)
+    return false;  // the input is also needed under its own name
   absorb_consumer(g, size_t(producer - g.nodes.data()), i);
   return true;
 }
@@ -65,7 +66,8 @@ bool remove_noop(Graph& g, size_t i) {
 // node at i reads its input. Returns the removed node.
 std::optional<Node> bypass_producer(Graph& g, size_t i, bool (*fits)(const Node&)) {
   const Node* p = g.nodes[i].inputs.empty() ? nullptr : g.producer(g.nodes[i].inputs[0]);
-  if (!p || !fits(*p) || p->outputs.size() != 1 || use_count(g, p->outputs[0]) != 1) return std::nullopt;
+  if (!p || !fits(*p) || p->outputs.size() != 1 || use_count(g, p->outputs[0]) != 1)
+    return std::nullopt;
   Node removed = *p;
   g.nodes[i].inputs[0] = removed.inputs[0];
   g.types.erase(removed.outputs[0]);
@@ -88,7 +90,8 @@ bool merge_reshapes(Graph& g, size_t i) {
   merged = Node{"Reshape", old.name, {old.inputs[0], spec}, old.outputs, {}};
   for (const Node* n : {&old, &*producer})  // shape operands nothing reads any more
     for (size_t k = 1; k < n->inputs.size(); ++k)
-      if (g.is_constant(n->inputs[k]) && use_count(g, n->inputs[k]) == 0) g.constants.erase(n->inputs[k]);
+      if (g.is_constant(n->inputs[k]) && use_count(g, n->inputs[k]) == 0)
+        g.constants.erase(n->inputs[k]);
   return true;
 }
 
@@ -97,9 +100,12 @@ bool merge_transposes(Graph& g, size_t i) {
   const Node* p = g.producer(g.nodes[i].inputs[0]);
   if (!p || p->op != "Transpose" || !typed(g, p->inputs[0])) return false;
   const std::vector<int64_t> inner = permutation(g, *p), outer = permutation(g, g.nodes[i]);
-  if (inner.size() != outer.size() || !bypass_producer(g, i, [](const Node& n) { return n.op == "Transpose"; })) return false;
+  if (inner.size() != outer.size() ||
+      !bypass_producer(g, i, [](const Node& n) { return n.op == "Transpose"; }))
+    return false;
   std::vector<int64_t> composed;
-  for (int64_t axis : outer) composed.push_back(inner[size_t(axis)]);  // out[i] = x[inner[outer[i]]]
+  for (int64_t axis : outer)
+    composed.push_back(inner[size_t(axis)]);  // out[i] = x[inner[outer[i]]]
   g.nodes[i - 1].attrs["perm"] = composed;
   return true;
 }

@@ -11,7 +11,9 @@ namespace tpuc::passes {
 
 namespace {
 
-bool is_graph_output(const Graph& g, const std::string& v) { return std::count(g.outputs.begin(), g.outputs.end(), v) > 0; }
+bool is_graph_output(const Graph& g, const std::string& v) {
+  return std::count(g.outputs.begin(), g.outputs.end(), v) > 0;
+}
 
 void merge_constants(Graph& g) {
   std::map<std::tuple<DType, Shape, std::vector<uint8_t>>, std::string> first;  // contents → name
@@ -21,7 +23,8 @@ void merge_constants(Graph& g) {
       ++it;
       continue;
     }
-    auto [kept, inserted] = first.emplace(std::make_tuple(t.type.dtype, t.type.shape, t.data), it->first);
+    auto [kept, inserted] =
+        first.emplace(std::make_tuple(t.type.dtype, t.type.shape, t.data), it->first);
     if (inserted) {
       ++it;
       continue;
@@ -35,11 +38,16 @@ void merge_constants(Graph& g) {
 
 void eliminate_common_subexpressions(Graph& g, const PassOptions&) {
   merge_constants(g);
-  std::map<std::tuple<std::string, std::vector<std::string>, std::map<std::string, Attr>, size_t>, size_t> first;
+  std::map<std::tuple<std::string, std::vector<std::string>, std::map<std::string, Attr>, size_t>,
+           size_t>
+      first;
   for (size_t i = 0; i < g.nodes.size();) {
     const Node& n = g.nodes[i];
-    auto [kept, inserted] = first.emplace(std::make_tuple(n.op, n.inputs, n.attrs, n.outputs.size()), i);
-    const bool keep = inserted || std::any_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return is_graph_output(g, o); });
+    auto [kept, inserted] =
+        first.emplace(std::make_tuple(n.op, n.inputs, n.attrs, n.outputs.size()), i);
+    const bool keep =
+        inserted || std::any_of(n.outputs.begin(), n.outputs.end(),
+                                [&](const std::string& o) { return is_graph_output(g, o); });
     if (keep) {
       ++i;
       continue;

@@ -10,7 +10,8 @@ void eliminate_dead_code(Graph& g, const PassOptions&) {
   std::vector<bool> keep(g.nodes.size());
   for (size_t i = g.nodes.size(); i-- > 0;) {
     const Node& n = g.nodes[i];
-    keep[i] = std::any_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return live.count(o); });
+    keep[i] = std::any_of(n.outputs.begin(), n.outputs.end(),
+                          [&](const std::string& o) { return live.count(o); });
     if (keep[i]) live.insert(n.inputs.begin(), n.inputs.end());
   }
   std::vector<Node> nodes;
@@ -22,7 +23,8 @@ void eliminate_dead_code(Graph& g, const PassOptions&) {
     }
   }
   g.nodes = std::move(nodes);
-  for (auto it = g.constants.begin(); it != g.constants.end();) it = live.count(it->first) ? std::next(it) : g.constants.erase(it);
+  for (auto it = g.constants.begin(); it != g.constants.end();)
+    it = live.count(it->first) ? std::next(it) : g.constants.erase(it);
 }
 
 }  // namespace tpuc::passes

@@ -34,14 +34,15 @@ void fold_batchnorm(Graph& g, const PassOptions&) {
     const Node* producer = bn.op == "BatchNormalization" ? g.producer(bn.inputs[0]) : nullptr;
     const ops::GemmAttrs gemm = producer ? ops::GemmAttrs::of(*producer) : ops::GemmAttrs{};
     const bool plain_gemm = !gemm.trans_a && gemm.alpha == 1 && gemm.beta == 1;
-    const bool foldable_op = producer && (producer->op == "Conv" || (producer->op == "Gemm" && plain_gemm));
+    const bool foldable_op =
+        producer && (producer->op == "Conv" || (producer->op == "Gemm" && plain_gemm));
     const Tensor* w = foldable_op ? constant_f32(g, *producer, 1) : nullptr;
     std::vector<const Tensor*> params;
     for (size_t k = 1; k < 5; ++k) params.push_back(constant_f32(g, bn, k));
     const bool has_bias = producer && producer->inputs.size() > 2 && !producer->inputs[2].empty();
     const Tensor* bias = has_bias ? constant_f32(g, *producer, 2) : nullptr;
-    if (!w || std::count(params.begin(), params.end(), nullptr) || (has_bias && !bias) || use_count(g, bn.inputs[0]) != 1 ||
-        ops::FusedActivation::of(*producer).any()) {
+    if (!w || std::count(params.begin(), params.end(), nullptr) || (has_bias && !bias) ||
+        use_count(g, bn.inputs[0]) != 1 || ops::FusedActivation::of(*producer).any()) {
       ++i;
       continue;
     }
@@ -61,7 +62,8 @@ void fold_batchnorm(Graph& g, const PassOptions&) {
     }
     std::vector<float> new_w(static_cast<size_t>(w->size()));
     for (int64_t k = 0; k < w->size(); ++k)
-      new_w[size_t(k)] = float(w->at(k) * scale[size_t(channel_of(k, w->type.shape, channel_last))]);
+      new_w[size_t(k)] =
+          float(w->at(k) * scale[size_t(channel_of(k, w->type.shape, channel_last))]);
     const size_t p = size_t(producer - g.nodes.data());
     Node& target = g.nodes[p];
     const std::string w_name = g.fresh_name(target.name + ".weight_folded");

@@ -2,8 +2,8 @@
 // runs — all inputs constant, or a Shape of a typed value — and turns its outputs into constants.
 // It types values as it walks, so the shapes a shape subgraph computes (Shape → Gather → Concat →
 // Reshape, as PyTorch exports them) are constants by the time Reshape, Slice or Expand need them.
-#include "target/host/executor.h"
 #include "passes/passes.h"
+#include "target/host/executor.h"
 
 namespace tpuc::passes {
 
@@ -11,7 +11,8 @@ namespace {
 
 bool known_before_run(const Graph& g, const Node& n) {
   if (n.op == "Shape") return true;  // needs only its input's type
-  return std::all_of(n.inputs.begin(), n.inputs.end(), [&](const std::string& in) { return in.empty() || g.is_constant(in); });
+  return std::all_of(n.inputs.begin(), n.inputs.end(),
+                     [&](const std::string& in) { return in.empty() || g.is_constant(in); });
 }
 
 // A one-node graph whose non-constant inputs (a Shape's operand) are graph inputs of zeros.

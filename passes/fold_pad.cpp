@@ -14,7 +14,8 @@ namespace {
 std::optional<std::vector<int64_t>> spatial_zero_pads(const Graph& g, const Node& pad) {
   if (pad.s("mode", "constant") != "constant") return std::nullopt;
   if (pad.inputs.size() > 2 && !pad.inputs[2].empty()) {
-    if (!g.is_constant(pad.inputs[2]) || g.constants.at(pad.inputs[2]).at(0) != 0) return std::nullopt;
+    if (!g.is_constant(pad.inputs[2]) || g.constants.at(pad.inputs[2]).at(0) != 0)
+      return std::nullopt;
   }
   std::vector<int64_t> pads;
   if (pad.inputs.size() > 1 && !pad.inputs[1].empty()) {
@@ -35,13 +36,17 @@ std::optional<std::vector<int64_t>> spatial_zero_pads(const Graph& g, const Node
 void fold_pad(Graph& g, const PassOptions&) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     Node& n = g.nodes[i];
-    if ((n.op != "Conv" && n.op != "AveragePool") || n.inputs.empty() || n.s("auto_pad", "NOTSET") != "NOTSET") continue;
+    if ((n.op != "Conv" && n.op != "AveragePool") || n.inputs.empty() ||
+        n.s("auto_pad", "NOTSET") != "NOTSET")
+      continue;
     const Node* pad = g.producer(n.inputs[0]);
     if (!pad || pad->op != "Pad" || use_count(g, n.inputs[0]) != 1) continue;
     const auto extra = spatial_zero_pads(g, *pad);
     std::vector<int64_t> pads = n.ints("pads", {0, 0, 0, 0});
     const bool own = std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; });
-    if (!extra || pads.size() != 4 || (n.op == "AveragePool" && own && !n.i("count_include_pad", 0))) continue;
+    if (!extra || pads.size() != 4 ||
+        (n.op == "AveragePool" && own && !n.i("count_include_pad", 0)))
+      continue;
     for (size_t k = 0; k < 4; ++k) pads[k] += (*extra)[k];
     n.attrs["pads"] = pads;
     if (n.op == "AveragePool") n.attrs["count_include_pad"] = int64_t{1};

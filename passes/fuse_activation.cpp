@@ -1,6 +1,6 @@
 // fuse-activation: an activation whose input comes from a Conv, Gemm or Add (option `ops`) with no
-// other reader becomes attributes of that op (ops/attrs.h FusedActivation, docs/quantization.md), and the
-// activation node disappears:
+// other reader becomes attributes of that op (ops/attrs.h FusedActivation, docs/quantization.md),
+// and the activation node disappears:
 //   Relu             → do_relu = 1
 //   Clip(x, 0, L)    → do_relu = 1, relu_limit = L   (constant bounds; ReLU6 is Clip(0, 6))
 //   LeakyRelu(alpha) → leaky_alpha = alpha
@@ -29,7 +29,8 @@ std::optional<ops::FusedActivation> fused(const Graph& g, const Node& act) {
   }
   if (act.op != "Clip") return std::nullopt;
   auto bound = [&](size_t i) -> std::optional<double> {
-    if (act.inputs.size() <= i || act.inputs[i].empty() || !g.is_constant(act.inputs[i])) return std::nullopt;
+    if (act.inputs.size() <= i || act.inputs[i].empty() || !g.is_constant(act.inputs[i]))
+      return std::nullopt;
     const Tensor& t = g.constants.at(act.inputs[i]);
     return t.size() == 1 ? std::optional<double>(t.at(0)) : std::nullopt;
   };
@@ -49,8 +50,8 @@ void fuse_activation(Graph& g, const PassOptions& options) {
     const Node* producer = act.inputs.empty() ? nullptr : g.producer(act.inputs[0]);
     const auto activation = producer ? fused(g, act) : std::nullopt;
     const bool already = producer && ops::FusedActivation::of(*producer).any();
-    if (!activation || already || std::find(ops.begin(), ops.end(), producer->op) == ops.end() || producer->outputs.size() != 1 ||
-        use_count(g, act.inputs[0]) != 1) {
+    if (!activation || already || std::find(ops.begin(), ops.end(), producer->op) == ops.end() ||
+        producer->outputs.size() != 1 || use_count(g, act.inputs[0]) != 1) {
       ++i;
       continue;
     }

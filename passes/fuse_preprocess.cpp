@@ -1,7 +1,8 @@
-// fuse-preprocess: moves input preprocessing into the model, so the compiled model takes raw pixels.
-// Options: `input` (default: the first graph input), `scale` and `mean` (one value, or one per
-// channel, dimension 1): the model used to see x' = x · scale[c] − mean[c]. When the input's only
-// reader is an ungrouped Conv with constant weight (and bias), the preprocessing folds into it:
+// fuse-preprocess: moves input preprocessing into the model, so the compiled model takes raw
+// pixels. Options: `input` (default: the first graph input), `scale` and `mean` (one value, or one
+// per channel, dimension 1): the model used to see x' = x · scale[c] − mean[c]. When the input's
+// only reader is an ungrouped Conv with constant weight (and bias), the preprocessing folds into
+// it:
 //   W'[o, c, …] = W[o, c, …] · scale[c],  b'[o] = b[o] − Σ W[o, c, …] · mean[c].
 // That is exact when the Conv is unpadded or every mean is 0 (otherwise the padded zeros of x'
 // would not be zeros of x). In other cases it becomes a Mul and a Sub at the input.
@@ -23,11 +24,15 @@ Tensor channel_constant(const std::vector<double>& values, size_t rank) {
 }
 
 bool folds_into(const Graph& g, const Node& conv, const std::string& input, bool zero_mean) {
-  if (conv.op != "Conv" || conv.inputs.empty() || conv.inputs[0] != input || !g.is_constant(conv.inputs[1])) return false;
-  if (conv.inputs.size() > 2 && !conv.inputs[2].empty() && !g.is_constant(conv.inputs[2])) return false;
+  if (conv.op != "Conv" || conv.inputs.empty() || conv.inputs[0] != input ||
+      !g.is_constant(conv.inputs[1]))
+    return false;
+  if (conv.inputs.size() > 2 && !conv.inputs[2].empty() && !g.is_constant(conv.inputs[2]))
+    return false;
   const std::vector<int64_t> pads = conv.ints("pads", {0, 0, 0, 0});
   const std::string auto_pad = conv.s("auto_pad", "NOTSET");
-  const bool unpadded = (auto_pad == "NOTSET" || auto_pad == "VALID") && std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
+  const bool unpadded = (auto_pad == "NOTSET" || auto_pad == "VALID") &&
+                        std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
   return conv.i("group", 1) == 1 && (unpadded || zero_mean);
 }
 
@@ -35,14 +40,17 @@ bool folds_into(const Graph& g, const Node& conv, const std::string& input, bool
 
 void fuse_preprocess(Graph& g, const PassOptions& options) {
   const std::string input = options.string("input", g.inputs.empty() ? "" : g.inputs[0]);
-  if (!std::count(g.inputs.begin(), g.inputs.end(), input)) throw Error("fuse-preprocess: '" + input + "' is not a graph input");
+  if (!std::count(g.inputs.begin(), g.inputs.end(), input))
+    throw Error("fuse-preprocess: '" + input + "' is not a graph input");
   const Shape& shape = g.type(input).shape;
   const int64_t channels = shape.size() > 1 ? shape[1] : 1;
-  std::vector<double> scale = options.numbers("scale", {1.0}), mean = options.numbers("mean", {0.0});
+  std::vector<double> scale = options.numbers("scale", {1.0}),
+                      mean = options.numbers("mean", {0.0});
   for (std::vector<double>* v : {&scale, &mean}) {
     if (v->size() == 1) v->assign(size_t(channels), v->front());
     if (int64_t(v->size()) != channels)
-      throw Error("fuse-preprocess: " + std::to_string(v->size()) + " values for the " + std::to_string(channels) + " channels of '" + input + "'");
+      throw Error("fuse-preprocess: " + std::to_string(v->size()) + " values for the " +
+                  std::to_string(channels) + " channels of '" + input + "'");
   }
   if (std::all_of(scale.begin(), scale.end(), [](double s) { return s == 1; }) &&
       std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; }))
@@ -50,7 +58,9 @@ void fuse_preprocess(Graph& g, const PassOptions& options) {
   std::vector<Node*> readers;
   for (Node& n : g.nodes)
     if (std::count(n.inputs.begin(), n.inputs.end(), input)) readers.push_back(&n);
-  if (readers.size() == 1 && use_count(g, input) == 1 && folds_into(g, *readers[0], input, std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; }))) {
+  if (readers.size() == 1 && use_count(g, input) == 1 &&
+      folds_into(g, *readers[0], input,
+                 std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; }))) {
     Node& conv = *readers[0];
     Tensor w = g.constants.at(conv.inputs[1]);
     const int64_t oc = w.type.shape[0], per_channel = w.size() / (oc * channels);
@@ -64,7 +74,8 @@ void fuse_preprocess(Graph& g, const PassOptions& options) {
           b.as<float>()[o] -= float(v * mean[size_t(c)]);
           v = float(v * scale[size_t(c)]);
         }
-    const std::string wn = g.fresh_name(conv.name + ".weight_preprocessed"), bn = g.fresh_name(conv.name + ".bias_preprocessed");
+    const std::string wn = g.fresh_name(conv.name + ".weight_preprocessed"),
+                      bn = g.fresh_name(conv.name + ".bias_preprocessed");
     g.constants[wn] = std::move(w);
     g.constants[bn] = std::move(b);
     conv.inputs.resize(3);
@@ -72,7 +83,8 @@ void fuse_preprocess(Graph& g, const PassOptions& options) {
     conv.inputs[2] = bn;
     return;
   }
-  const std::string scaled = g.fresh_name(input + "_scaled"), shifted = g.fresh_name(input + "_preprocessed");
+  const std::string scaled = g.fresh_name(input + "_scaled"),
+                    shifted = g.fresh_name(input + "_preprocessed");
   const std::string s = g.fresh_name(input + "_scale"), m = g.fresh_name(input + "_mean");
   g.constants[s] = channel_constant(scale, shape.size());
   g.constants[m] = channel_constant(mean, shape.size());

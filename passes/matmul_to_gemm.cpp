@@ -19,7 +19,8 @@ std::string shape_constant(Graph& g, const std::string& base, const Shape& shape
 }
 
 // The constant bias an Add adds to the single-use `value` of width n, and that Add's index.
-std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const std::string& value, int64_t n) {
+std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const std::string& value,
+                                                         int64_t n) {
   if (use_count(g, value) != 1) return std::nullopt;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& add = g.nodes[i];
@@ -28,7 +29,8 @@ std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const s
       const std::string& other = add.inputs[1 - k];
       if (add.inputs[k] != value || !g.is_constant(other)) continue;
       const Shape& s = g.constants.at(other).type.shape;
-      if (g.constants.at(other).size() == n && (s.empty() || s.back() == n)) return std::make_pair(other, i);
+      if (g.constants.at(other).size() == n && (s.empty() || s.back() == n))
+        return std::make_pair(other, i);
     }
   }
   return std::nullopt;
@@ -42,7 +44,8 @@ void matmul_to_gemm(Graph& g, const PassOptions&) {
     if (mm.op != "MatMul" || mm.inputs.size() != 2 || !g.is_constant(mm.inputs[1])) continue;
     const Shape& b = g.constants.at(mm.inputs[1]).type.shape;
     const Shape a = g.type(mm.inputs[0]).shape;
-    if (b.size() != 2 || a.size() < 2 || g.constants.at(mm.inputs[1]).type.dtype != DType::F32) continue;
+    if (b.size() != 2 || a.size() < 2 || g.constants.at(mm.inputs[1]).type.dtype != DType::F32)
+      continue;
     const int64_t k = b[0], n = b[1], rows = num_elements(a) / k;
     const auto bias = bias_after(g, mm.outputs[0], n);
     std::string out = mm.outputs[0];
@@ -62,11 +65,20 @@ void matmul_to_gemm(Graph& g, const PassOptions&) {
     const Shape out_shape = g.type(out).shape;
     std::vector<Node> replacement;
     if (a.size() > 2) {
-      const std::string flat = g.fresh_name(mm.inputs[0] + "_rows"), product = g.fresh_name(out + "_rows");
-      replacement.push_back({"Reshape", mm.name + "/rows", {mm.inputs[0], shape_constant(g, flat + "_shape", {rows, k})}, {flat}, {}});
+      const std::string flat = g.fresh_name(mm.inputs[0] + "_rows"),
+                        product = g.fresh_name(out + "_rows");
+      replacement.push_back({"Reshape",
+                             mm.name + "/rows",
+                             {mm.inputs[0], shape_constant(g, flat + "_shape", {rows, k})},
+                             {flat},
+                             {}});
       gemm_inputs[0] = flat;
       replacement.push_back({"Gemm", mm.name, gemm_inputs, {product}, {}});
-      replacement.push_back({"Reshape", mm.name + "/restore", {product, shape_constant(g, out + "_shape", out_shape)}, {out}, {}});
+      replacement.push_back({"Reshape",
+                             mm.name + "/restore",
+                             {product, shape_constant(g, out + "_shape", out_shape)},
+                             {out},
+                             {}});
       g.types[flat] = {DType::F32, {rows, k}, std::nullopt};
       g.types[product] = {DType::F32, {rows, n}, std::nullopt};
     } else {

@@ -11,7 +11,8 @@
 
 namespace tpuc::passes {
 
-std::vector<std::string> PassOptions::strings(const std::string& key, std::vector<std::string> fallback) const {
+std::vector<std::string> PassOptions::strings(const std::string& key,
+                                              std::vector<std::string> fallback) const {
   auto it = values.find(key);
   return it == values.end() ? fallback : it->second.as<std::vector<std::string>>();
 }
@@ -21,7 +22,8 @@ std::string PassOptions::string(const std::string& key, std::string fallback) co
   return it == values.end() ? fallback : it->second.as<std::string>();
 }
 
-std::vector<double> PassOptions::numbers(const std::string& key, std::vector<double> fallback) const {
+std::vector<double> PassOptions::numbers(const std::string& key,
+                                         std::vector<double> fallback) const {
   auto it = values.find(key);
   return it == values.end() ? fallback : it->second.as<std::vector<double>>();
 }
@@ -43,8 +45,10 @@ namespace {
 const std::map<OptionSpec::Kind, std::pair<void (*)(const YAML::Node&), const char*>> kKinds = {
     {OptionSpec::Int, {[](const YAML::Node& v) { v.as<int64_t>(); }, "an integer"}},
     {OptionSpec::String, {[](const YAML::Node& v) { v.as<std::string>(); }, "a string"}},
-    {OptionSpec::StringList, {[](const YAML::Node& v) { v.as<std::vector<std::string>>(); }, "a list of strings"}},
-    {OptionSpec::NumberList, {[](const YAML::Node& v) { v.as<std::vector<double>>(); }, "a list of numbers"}},
+    {OptionSpec::StringList,
+     {[](const YAML::Node& v) { v.as<std::vector<std::string>>(); }, "a list of strings"}},
+    {OptionSpec::NumberList,
+     {[](const YAML::Node& v) { v.as<std::vector<double>>(); }, "a list of numbers"}},
 };
 
 bool has_kind(const YAML::Node& v, OptionSpec::Kind kind) {
@@ -71,7 +75,8 @@ std::string suggestion(const std::string& name) {
 }
 
 bool selected(const std::vector<std::string>& list, const std::string& pass) {
-  return std::find(list.begin(), list.end(), pass) != list.end() || std::find(list.begin(), list.end(), "all") != list.end();
+  return std::find(list.begin(), list.end(), pass) != list.end() ||
+         std::find(list.begin(), list.end(), "all") != list.end();
 }
 
 Pipeline read_pipeline(YamlReader& r) {
@@ -104,7 +109,8 @@ Pipeline read_pipeline(YamlReader& r) {
       }
       for (const auto& kv : opts) {
         const std::string key = kv.first.as<std::string>();
-        auto spec = std::find_if(info->options.begin(), info->options.end(), [&](const OptionSpec& o) { return key == o.name; });
+        auto spec = std::find_if(info->options.begin(), info->options.end(),
+                                 [&](const OptionSpec& o) { return key == o.name; });
         if (spec == info->options.end()) {
           r.error(kv.first, "pass '" + name + "' has no option '" + key + "'");
         } else if (!has_kind(kv.second, spec->kind)) {
@@ -153,7 +159,8 @@ void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options) {
   auto dump = [&](const std::string& when, const std::string& pass) {
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%02d-", index);
-    write_tpuir(g, (options.dump_dir.empty() ? "." : options.dump_dir) + "/" + prefix + pass + "." + when + ".tpuir");
+    write_tpuir(g, (options.dump_dir.empty() ? "." : options.dump_dir) + "/" + prefix + pass + "." +
+                       when + ".tpuir");
   };
   for (const PipelineStep& step : p.steps) {
     ++index;
@@ -162,13 +169,16 @@ void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options) {
       try {
         verify(g, {.require_types = true});
       } catch (const Error& e) {
-        throw Error(p.file + ": pass '" + name + "' needs a fully typed graph (run shape-inference first): " + e.what());
+        throw Error(p.file + ": pass '" + name +
+                    "' needs a fully typed graph (run shape-inference first): " + e.what());
       }
     }
     if (selected(options.dump_before, name)) dump("before", name);
     const auto start = std::chrono::steady_clock::now();
     step.pass->run(g, step.options);
-    timings.push_back({name, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()});
+    timings.push_back(
+        {name, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                   .count()});
     if (options.verify) {
       try {
         verify(g);
@@ -182,7 +192,9 @@ void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options) {
     double total = 0;
     for (const Timing& t : timings) total += t.ms;
     std::fprintf(stderr, "pass timing (%s)\n", p.file.c_str());
-    for (const Timing& t : timings) std::fprintf(stderr, "  %8.3f ms  %5.1f%%  %s\n", t.ms, total > 0 ? 100 * t.ms / total : 0.0, t.pass.c_str());
+    for (const Timing& t : timings)
+      std::fprintf(stderr, "  %8.3f ms  %5.1f%%  %s\n", t.ms, total > 0 ? 100 * t.ms / total : 0.0,
+                   t.pass.c_str());
     std::fprintf(stderr, "  %8.3f ms  total\n", total);
   }
 }

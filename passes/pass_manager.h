@@ -53,20 +53,23 @@ struct Pipeline {
 };
 
 struct PipelineOptions {
-  std::string dump_dir;                       // where dumps go
+  std::string dump_dir;                              // where dumps go
   std::vector<std::string> dump_after, dump_before;  // pass names, or "all"
-  bool time_passes = false;                   // a timing table on stderr
-  bool verify = true;                         // verify after every pass
+  bool time_passes = false;                          // a timing table on stderr
+  bool verify = true;                                // verify after every pass
 };
 
 Pipeline load_pipeline(const std::string& yaml_path);
-Pipeline parse_pipeline(const std::string& yaml_text, const std::string& name);  // the same format, from text
+Pipeline parse_pipeline(const std::string& yaml_text,
+                        const std::string& name);  // the same format, from text
 // `names`: a list of pass names with default options (e.g. from a test).
 Pipeline make_pipeline(const std::vector<std::string>& names);
 void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options = {});
 
 // What makes a freshly imported graph runnable on the host: `tpuc run` and `tpuc import` on .onnx,
 // the conformance harness and the benches use it; compile configs start the same way.
-inline Pipeline import_pipeline() { return make_pipeline({"canonicalize", "fold-constants", "shape-inference"}); }
+inline Pipeline import_pipeline() {
+  return make_pipeline({"canonicalize", "fold-constants", "shape-inference"});
+}
 
 }  // namespace tpuc::passes

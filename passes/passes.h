@@ -4,17 +4,17 @@
 
 namespace tpuc::passes {
 
-void infer_shapes(Graph& g, const PassOptions&);         // shape_inference.cpp
-void fold_constants(Graph& g, const PassOptions&);       // fold_constants.cpp
-void canonicalize(Graph& g, const PassOptions&);         // canonicalize.cpp
-void fold_batchnorm(Graph& g, const PassOptions&);       // fold_batchnorm.cpp
-void fold_pad(Graph& g, const PassOptions&);             // fold_pad.cpp
-void fuse_preprocess(Graph& g, const PassOptions&);      // fuse_preprocess.cpp
-void fuse_activation(Graph& g, const PassOptions&);      // fuse_activation.cpp
-void recognize_patterns(Graph& g, const PassOptions&);   // recognize_patterns.cpp
-void matmul_to_gemm(Graph& g, const PassOptions&);       // matmul_to_gemm.cpp
-void sink_transposes(Graph& g, const PassOptions&);      // sink_transposes.cpp
-void eliminate_dead_code(Graph& g, const PassOptions&);  // dce.cpp
+void infer_shapes(Graph& g, const PassOptions&);                     // shape_inference.cpp
+void fold_constants(Graph& g, const PassOptions&);                   // fold_constants.cpp
+void canonicalize(Graph& g, const PassOptions&);                     // canonicalize.cpp
+void fold_batchnorm(Graph& g, const PassOptions&);                   // fold_batchnorm.cpp
+void fold_pad(Graph& g, const PassOptions&);                         // fold_pad.cpp
+void fuse_preprocess(Graph& g, const PassOptions&);                  // fuse_preprocess.cpp
+void fuse_activation(Graph& g, const PassOptions&);                  // fuse_activation.cpp
+void recognize_patterns(Graph& g, const PassOptions&);               // recognize_patterns.cpp
+void matmul_to_gemm(Graph& g, const PassOptions&);                   // matmul_to_gemm.cpp
+void sink_transposes(Graph& g, const PassOptions&);                  // sink_transposes.cpp
+void eliminate_dead_code(Graph& g, const PassOptions&);              // dce.cpp
 void eliminate_common_subexpressions(Graph& g, const PassOptions&);  // cse.cpp
 
 // Types the outputs of one node from its inputs' types (shape_inference.cpp).

@@ -6,7 +6,8 @@
 //              d = Sub(x, ReduceMean(x)), both means over the last axis → LayerNormalization
 //   Gelu       Mul(Mul(x, Add(Erf(Div(x, √2)), 1)), 0.5)                   → Gelu
 //   SiLU       Mul(x, Sigmoid(x))                                            → Silu
-//   HardSwish  Mul(x, HardSigmoid(x; 1/6, 1/2)) or Div(Mul(x, Clip(Add(x, 3), 0, 6)), 6) → HardSwish
+//   HardSwish  Mul(x, HardSigmoid(x; 1/6, 1/2)) or Div(Mul(x, Clip(Add(x, 3), 0, 6)), 6) →
+//   HardSwish
 // Commutative operands (Add, Mul) match in either order.
 #include <cmath>
 #include <optional>
@@ -31,7 +32,8 @@ struct Matcher {
   // The producer of `value` when it is `op` and nothing outside the pattern reads `value`.
   const Node* inner(const std::string& value, const char* op, size_t readers = 1) const {
     const Node* p = g.producer(value);
-    return p && p->op == op && p->outputs.size() == 1 && use_count(g, value) == readers ? p : nullptr;
+    return p && p->op == op && p->outputs.size() == 1 && use_count(g, value) == readers ? p
+                                                                                        : nullptr;
   }
   std::optional<double> scalar(const std::string& value) const {
     if (!g.is_constant(value) || g.constants.at(value).size() != 1) return std::nullopt;
@@ -55,7 +57,9 @@ struct Matcher {
   }
 };
 
-Node unary(const char* op, const Node& anchor, const std::string& x) { return Node{op, anchor.name, {x}, anchor.outputs, {}}; }
+Node unary(const char* op, const Node& anchor, const std::string& x) {
+  return Node{op, anchor.name, {x}, anchor.outputs, {}};
+}
 
 std::optional<Rewrite> layernorm(const Matcher& m, const Node& y) {
   if (y.op != "Add") return std::nullopt;
@@ -76,12 +80,18 @@ std::optional<Rewrite> layernorm(const Matcher& m, const Node& y) {
         const Node* pow = var ? m.inner(var->inputs[0], "Pow") : nullptr;
         const Node* mean = m.inner(sub->inputs[1], "ReduceMean");
         const std::string& x = sub->inputs[0];
-        if (!var || !pow || !mean || !m.scalar(eps) || pow->inputs[0] != d || !m.is(pow->inputs[1], 2) ||
-            !m.last_axis_mean(*var, pow->outputs[0]) || !m.last_axis_mean(*mean, x))
+        if (!var || !pow || !mean || !m.scalar(eps) || pow->inputs[0] != d ||
+            !m.is(pow->inputs[1], 2) || !m.last_axis_mean(*var, pow->outputs[0]) ||
+            !m.last_axis_mean(*mean, x))
           continue;
         const int64_t channels = m.g.type(x).shape.back();
-        if (m.g.constants.at(gamma).size() != channels || m.g.constants.at(beta).size() != channels) continue;
-        Node ln{"LayerNormalization", y.name, {x, gamma, beta}, y.outputs, {{"axis", int64_t{-1}}, {"epsilon", *m.scalar(eps)}}};
+        if (m.g.constants.at(gamma).size() != channels || m.g.constants.at(beta).size() != channels)
+          continue;
+        Node ln{"LayerNormalization",
+                y.name,
+                {x, gamma, beta},
+                y.outputs,
+                {{"axis", int64_t{-1}}, {"epsilon", *m.scalar(eps)}}};
         return Rewrite{{mean, sub, pow, var, plus_eps, sqrt, div, mul, &y}, ln};
       }
     }
@@ -100,7 +110,8 @@ std::optional<Rewrite> gelu(const Matcher& m, const Node& y) {
       for (const auto& [erf_value, one] : Matcher::orders(*add, true)) {
         const Node* erf = m.inner(erf_value, "Erf");
         const Node* div = erf ? m.inner(erf->inputs[0], "Div") : nullptr;
-        if (!erf || !div || !m.is(one, 1) || div->inputs[0] != x || !m.is(div->inputs[1], M_SQRT2)) continue;
+        if (!erf || !div || !m.is(one, 1) || div->inputs[0] != x || !m.is(div->inputs[1], M_SQRT2))
+          continue;
         return Rewrite{{div, erf, add, mul, &y}, unary("Gelu", y, x)};
       }
     }
@@ -111,9 +122,11 @@ std::optional<Rewrite> gelu(const Matcher& m, const Node& y) {
 std::optional<Rewrite> silu_or_hardswish(const Matcher& m, const Node& y) {
   if (y.op != "Mul") return std::nullopt;
   for (const auto& [x, gate] : Matcher::orders(y, true)) {
-    if (const Node* s = m.inner(gate, "Sigmoid"); s && s->inputs[0] == x) return Rewrite{{s, &y}, unary("Silu", y, x)};
+    if (const Node* s = m.inner(gate, "Sigmoid"); s && s->inputs[0] == x)
+      return Rewrite{{s, &y}, unary("Silu", y, x)};
     const Node* h = m.inner(gate, "HardSigmoid");
-    if (h && h->inputs[0] == x && std::fabs(h->f("alpha", 0.2) - 1.0 / 6) < 1e-6 && h->f("beta", 0.5) == 0.5)
+    if (h && h->inputs[0] == x && std::fabs(h->f("alpha", 0.2) - 1.0 / 6) < 1e-6 &&
+        h->f("beta", 0.5) == 0.5)
       return Rewrite{{h, &y}, unary("HardSwish", y, x)};
   }
   return std::nullopt;
@@ -125,7 +138,8 @@ std::optional<Rewrite> hardswish_by_clip(const Matcher& m, const Node& y) {
   if (!mul) return std::nullopt;
   for (const auto& [x, clipped] : Matcher::orders(*mul, true)) {
     const Node* clip = m.inner(clipped, "Clip");
-    if (!clip || clip->inputs.size() != 3 || !m.is(clip->inputs[1], 0) || !m.is(clip->inputs[2], 6)) continue;
+    if (!clip || clip->inputs.size() != 3 || !m.is(clip->inputs[1], 0) || !m.is(clip->inputs[2], 6))
+      continue;
     const Node* add = m.inner(clip->inputs[0], "Add");
     if (!add) continue;
     for (const auto& [a, three] : Matcher::orders(*add, true))
@@ -157,7 +171,8 @@ void recognize_patterns(Graph& g, const PassOptions&) {
     for (Recognizer recognize : kRecognizers) {
       const std::optional<Rewrite> r = recognize(Matcher{g}, g.nodes[i]);
       if (!r) continue;
-      const size_t removed_before = r->covered.size() - 1;  // every covered node precedes the anchor
+      const size_t removed_before =
+          r->covered.size() - 1;  // every covered node precedes the anchor
       apply(g, *r);
       i -= removed_before;
       break;

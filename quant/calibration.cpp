@@ -11,19 +11,20 @@
 #include <sstream>
 #include <thread>
 
-#include "target/host/executor.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "target/host/executor.h"
 
 namespace tpuc::quant {
 
 namespace {
 
-constexpr int kBins = 2048;    // histogram resolution (TensorRT's)
-constexpr int kLevels = 128;   // int8 magnitudes 0..127
+constexpr int kBins = 2048;   // histogram resolution (TensorRT's)
+constexpr int kLevels = 128;  // int8 magnitudes 0..127
 
 double kl_divergence(const std::vector<double>& p, const std::vector<double>& q) {
-  const double sp = std::accumulate(p.begin(), p.end(), 0.0), sq = std::accumulate(q.begin(), q.end(), 0.0);
+  const double sp = std::accumulate(p.begin(), p.end(), 0.0),
+               sq = std::accumulate(q.begin(), q.end(), 0.0);
   double kl = 0;
   for (size_t i = 0; i < p.size(); ++i)
     if (p[i] > 0) kl += p[i] / sp * std::log((p[i] / sp) / (q[i] / sq));
@@ -40,8 +41,12 @@ struct Method {
 };
 
 const Method kMethods[] = {
-    {"max", false, [](const CalibrationMethod&) -> Threshold { return [](const Histogram& h) { return h.max; }; }},
-    {"percentile", true, [](const CalibrationMethod& m) -> Threshold {
+    {"max", false,
+     [](const CalibrationMethod&) -> Threshold {
+       return [](const Histogram& h) { return h.max; };
+     }},
+    {"percentile", true,
+     [](const CalibrationMethod& m) -> Threshold {
        return [p = m.percentile](const Histogram& h) { return percentile_threshold(h, p); };
      }},
     {"kl", true, [](const CalibrationMethod&) -> Threshold { return kl_threshold; }},
@@ -51,7 +56,8 @@ const Method kMethods[] = {
 }  // namespace
 
 double percentile_threshold(const Histogram& h, double percentile) {
-  const double total = std::accumulate(h.counts.begin(), h.counts.end(), 0.0), want = total * percentile / 100.0;
+  const double total = std::accumulate(h.counts.begin(), h.counts.end(), 0.0),
+               want = total * percentile / 100.0;
   double seen = 0;
   for (size_t i = 0; i < h.counts.size(); ++i) {
     if (seen + h.counts[i] >= want && h.counts[i] > 0)  // interpolate inside the bin
@@ -118,7 +124,8 @@ double mse_threshold(const Histogram& h) {
   return best_t;
 }
 
-CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples, const CalibrationMethod& method, bool progress) {
+CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples,
+                           const CalibrationMethod& method, bool progress) {
   const Method* m = nullptr;
   std::string known;
   for (const Method& candidate : kMethods) {
@@ -126,7 +133,8 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
     known += std::string(known.empty() ? "" : ", ") + candidate.name;
   }
   if (!m) throw Error("unknown calibration method '" + method.name + "' (known: " + known + ")");
-  if (method.name == "percentile" && !(method.percentile > 0 && method.percentile <= 100)) throw Error("calibration percentile must be in (0, 100]");
+  if (method.name == "percentile" && !(method.percentile > 0 && method.percentile <= 100))
+    throw Error("calibration percentile must be in (0, 100]");
   if (samples.empty()) throw Error("calibration needs at least one sample");
   // Samples are shared out between threads, one executor each (kernels are shared process-wide):
   // the Halide kernels' parallel loops alone leave the statistics and small kernels on one core.
@@ -162,7 +170,8 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
             if (counts.empty()) counts.assign(kBins, 0.0);
             const double max = stats.at(name).max;  // read only in this pass
             const double per_bin = max > 0 ? kBins / max : 0;
-            for (int64_t i = 0; i < t.size(); ++i) counts[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
+            for (int64_t i = 0; i < t.size(); ++i)
+              counts[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
           }
           std::lock_guard<std::mutex> lock(mutex);
           ++done;
@@ -203,7 +212,8 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
 }
 
 void write_calibration_table(const std::string& path, const CalibrationTable& table) {
-  std::string text = "# tpuc calibration table: value threshold (|x| that maps to 127) min max (observed)\n";
+  std::string text =
+      "# tpuc calibration table: value threshold (|x| that maps to 127) min max (observed)\n";
   if (!table.key.empty()) text += "# key " + table.key + "\n";
   char line[96];
   for (const auto& [name, threshold] : table.threshold) {
@@ -238,12 +248,15 @@ CalibrationTable read_calibration_table(const std::string& path) {
       const size_t space = line.rfind(' ', end_of_name - 1);
       char* end = nullptr;
       ok = space != std::string::npos && space > 0 && end_of_name > space + 1;
-      if (ok) fields[f] = std::strtod(line.substr(space + 1, end_of_name - space - 1).c_str(), &end);
+      if (ok)
+        fields[f] = std::strtod(line.substr(space + 1, end_of_name - space - 1).c_str(), &end);
       ok = ok && *end == '\0';
       end_of_name = space;
     }
     if (!ok || !(fields[0] >= 0) || !(fields[1] <= 0) || !(fields[2] >= 0))
-      fail_at(path, number, 1, "expected '<value name> <threshold> <min> <max>' with threshold >= 0 and min <= 0 <= max");
+      fail_at(path, number, 1,
+              "expected '<value name> <threshold> <min> <max>' with threshold >= 0 and min <= 0 <= "
+              "max");
     const std::string name = line.substr(0, end_of_name);
     table.threshold[name] = fields[0];
     table.range[name] = {fields[1], fields[2]};

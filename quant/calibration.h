@@ -21,7 +21,8 @@ namespace tpuc::quant {
 struct CalibrationTable {
   std::map<std::string, double> threshold;  // value name → |x| that maps to 127
   std::string key;                          // what it was computed from (calibration_key), or empty
-  std::map<std::string, std::pair<double, double>> range;  // value name → observed [min, max] (asymmetric int8)
+  std::map<std::string, std::pair<double, double>>
+      range;  // value name → observed [min, max] (asymmetric int8)
 };
 
 struct CalibrationMethod {
@@ -44,8 +45,8 @@ double kl_threshold(const Histogram& h);
 double mse_threshold(const Histogram& h);
 
 // Runs `top` on the host executor over `samples`; progress on stderr when `progress` is set.
-CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples, const CalibrationMethod& method,
-                           bool progress = false);
+CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples,
+                           const CalibrationMethod& method, bool progress = false);
 void write_calibration_table(const std::string& path, const CalibrationTable& table);
 CalibrationTable read_calibration_table(const std::string& path);
 // Only the key of a table (empty when it has none): a table of another key, maybe of an older

@@ -3,15 +3,16 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "target/host/executor.h"
 #include "quant/similarity.h"
+#include "target/host/executor.h"
 
 namespace tpuc::quant {
 
 namespace {
 
 // Mean cosine of the quantized graph's outputs against the float outputs over the samples.
-double mean_cosine(const Graph& q, const std::vector<TensorMap>& samples, const std::vector<TensorMap>& reference) {
+double mean_cosine(const Graph& q, const std::vector<TensorMap>& samples,
+                   const std::vector<TensorMap>& reference) {
   host::Executor ex(q);
   double sum = 0;
   int count = 0;
@@ -27,8 +28,10 @@ double mean_cosine(const Graph& q, const std::vector<TensorMap>& samples, const 
 
 }  // namespace
 
-SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy,
-                                    const std::vector<TensorMap>& samples, const PrecisionSearch& search) {
+SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& table,
+                                    const QuantPolicy& policy,
+                                    const std::vector<TensorMap>& samples,
+                                    const PrecisionSearch& search) {
   std::vector<TensorMap> reference;
   host::Executor float_ex(top);
   for (const TensorMap& s : samples) reference.push_back(float_ex.run(s));
@@ -38,22 +41,26 @@ SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& ta
   r.int8_cosine = r.final_cosine = mean_cosine(int8, samples, reference);
   if (r.int8_cosine >= search.target_cosine) return r;
   for (const Node& n : int8.nodes) {  // the layers the policy quantizes
-    if (n.op == "Quantize" || n.op == "Dequantize" || int8.type(n.outputs[0]).dtype != DType::I8) continue;
+    if (n.op == "Quantize" || n.op == "Dequantize" || int8.type(n.outputs[0]).dtype != DType::I8)
+      continue;
     QuantPolicy one = policy;
     one.overrides.push_back({{}, {n.name}, search.precision, "precision search"});
     r.sensitivity.emplace_back(n.name, mean_cosine(quantize(top, table, one), samples, reference));
     std::fprintf(stderr, "\rsearching: %zu layers tried", r.sensitivity.size());
   }
   std::fprintf(stderr, "\n");
-  std::stable_sort(r.sensitivity.begin(), r.sensitivity.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(r.sensitivity.begin(), r.sensitivity.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
   for (const auto& [layer, cosine] : r.sensitivity) {
-    if (r.final_cosine >= search.target_cosine || int(r.chosen.size()) >= search.max_float_layers) break;
+    if (r.final_cosine >= search.target_cosine || int(r.chosen.size()) >= search.max_float_layers)
+      break;
     r.chosen.push_back(layer);
     QuantPolicy trial = r.policy;
     trial.overrides.push_back({{}, r.chosen, search.precision, "precision search"});
     r.final_cosine = mean_cosine(quantize(top, table, trial), samples, reference);
   }
-  if (!r.chosen.empty()) r.policy.overrides.push_back({{}, r.chosen, search.precision, "precision search"});
+  if (!r.chosen.empty())
+    r.policy.overrides.push_back({{}, r.chosen, search.precision, "precision search"});
   return r;
 }
 

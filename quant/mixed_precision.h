@@ -11,13 +11,16 @@
 namespace tpuc::quant {
 
 struct SearchResult {
-  QuantPolicy policy;                                     // the input policy plus the chosen override
-  double int8_cosine = 0, final_cosine = 0;               // mean output cosine before and after
-  std::vector<std::pair<std::string, double>> sensitivity;  // layer → cosine with only it in float, best first
-  std::vector<std::string> chosen;                          // the layers kept in float, most sensitive first
+  QuantPolicy policy;                        // the input policy plus the chosen override
+  double int8_cosine = 0, final_cosine = 0;  // mean output cosine before and after
+  std::vector<std::pair<std::string, double>>
+      sensitivity;                  // layer → cosine with only it in float, best first
+  std::vector<std::string> chosen;  // the layers kept in float, most sensitive first
 };
 
-SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy,
-                                    const std::vector<TensorMap>& samples, const PrecisionSearch& search);
+SearchResult search_mixed_precision(const Graph& top, const CalibrationTable& table,
+                                    const QuantPolicy& policy,
+                                    const std::vector<TensorMap>& samples,
+                                    const PrecisionSearch& search);
 
 }  // namespace tpuc::quant

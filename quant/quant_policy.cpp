@@ -32,7 +32,9 @@ DType read_precision(YamlReader& r, const YAML::Node& map, const std::string& ke
 
 bool PrecisionOverride::matches(const Node& n) const {
   return std::count(ops.begin(), ops.end(), n.op) ||
-         std::any_of(layers.begin(), layers.end(), [&](const std::string& p) { return fnmatch(p.c_str(), n.name.c_str(), 0) == 0; });
+         std::any_of(layers.begin(), layers.end(), [&](const std::string& p) {
+           return fnmatch(p.c_str(), n.name.c_str(), 0) == 0;
+         });
 }
 
 DType QuantPolicy::precision_of(const Node& n) const {
@@ -51,7 +53,9 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
   const YAML::Node& root = r.root();
   r.check_keys(root, {"mode", "per_channel_weights", "overrides", "search"});
   p.mode = r.get<std::string>(root, "mode", p.mode);
-  if (!std::count(kModes.begin(), kModes.end(), p.mode)) r.error(root["mode"], "unknown mode '" + p.mode + "' (modes: int8_sym, int8_asym, f16, bf16, f32)");
+  if (!std::count(kModes.begin(), kModes.end(), p.mode))
+    r.error(root["mode"],
+            "unknown mode '" + p.mode + "' (modes: int8_sym, int8_asym, f16, bf16, f32)");
   p.per_channel_weights = r.get<bool>(root, "per_channel_weights", p.per_channel_weights);
   if (const YAML::Node list = root["overrides"]) {
     if (!list.IsSequence()) r.error(list, "'overrides' must be a list of {ops, layers, precision}");
@@ -75,8 +79,10 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
     search.max_float_layers = r.get<int>(s, "max_float_layers", search.max_float_layers);
     search.samples = r.get<int>(s, "samples", search.samples);
     search.precision = read_precision(r, s, "precision", search.precision);
-    if (!(search.target_cosine > -1 && search.target_cosine <= 1)) r.error(s["target_cosine"], "'target_cosine' must be in (-1, 1]");
-    if (search.max_float_layers < 0) r.error(s["max_float_layers"], "'max_float_layers' must be >= 0");
+    if (!(search.target_cosine > -1 && search.target_cosine <= 1))
+      r.error(s["target_cosine"], "'target_cosine' must be in (-1, 1]");
+    if (search.max_float_layers < 0)
+      r.error(s["max_float_layers"], "'max_float_layers' must be >= 0");
     if (search.samples < 1) r.error(s["samples"], "'samples' must be >= 1");
     if (!p.int8()) r.error(s, "a precision search needs an int8 mode");
     p.search = search;

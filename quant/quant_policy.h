@@ -14,21 +14,22 @@ namespace tpuc::quant {
 struct PrecisionSearch {
   double target_cosine = 0.99;
   int max_float_layers = 4;
-  int samples = 20;                // calibration samples the cosine is measured on
-  DType precision = DType::F16;    // what the chosen layers keep
+  int samples = 20;              // calibration samples the cosine is measured on
+  DType precision = DType::F16;  // what the chosen layers keep
 };
 
 // Layers kept in a float precision: by op type, or by layer name or shell pattern (`/features/*`).
 struct PrecisionOverride {
   std::vector<std::string> ops, layers;
   DType precision = DType::F32;  // f16, bf16 or f32
-  std::string origin;            // "policy.yaml:7" for errors found later (a pattern matching nothing)
+  std::string origin;  // "policy.yaml:7" for errors found later (a pattern matching nothing)
   bool matches(const Node& n) const;
 };
 
 struct QuantPolicy {
   std::string file;
-  std::string mode = "int8_sym";  // int8_sym, int8_asym (zero points on activations), f16, bf16, f32
+  std::string mode =
+      "int8_sym";  // int8_sym, int8_asym (zero points on activations), f16, bf16, f32
   bool per_channel_weights = true;
   std::vector<PrecisionOverride> overrides;  // the last one that matches a layer wins
   std::optional<PrecisionSearch> search;

@@ -3,16 +3,16 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <functional>
-#include <set>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <set>
 
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
-#include "target/host/executor.h"
 #include "ops/attrs.h"
 #include "ops/registry.h"
+#include "target/host/executor.h"
 
 namespace tpuc::quant {
 
@@ -49,9 +49,12 @@ class Quantizer {
     }
     for (const Node& n : top_.nodes) {
       const DType p = policy_.precision_of(n);
-      if (p == DType::I8 && int8_capable(n)) emit_int8(n);
-      else if (p == DType::I8 && lut_capable(n)) emit_lut(n);
-      else emit_float(n, p == DType::I8 ? DType::F32 : p);
+      if (p == DType::I8 && int8_capable(n))
+        emit_int8(n);
+      else if (p == DType::I8 && lut_capable(n))
+        emit_lut(n);
+      else
+        emit_float(n, p == DType::I8 ? DType::F32 : p);
     }
     for (const std::string& o : top_.outputs) {
       const DType t = out_.types.count(o) ? out_.type(o).dtype : DType::F32;
@@ -73,23 +76,29 @@ class Quantizer {
 
  private:
   // Values of these types exist in several versions; others (indices, shapes) pass through.
-  static bool is_converted(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::I8; }
+  static bool is_converted(DType t) {
+    return t == DType::F32 || t == DType::F16 || t == DType::BF16 || t == DType::I8;
+  }
 
   bool int8_capable(const Node& n) const {
     const ops::OpDef* def = ops::find_op(n.op);
     if (!def || def->int8 == ops::Int8Form::None) return false;
-    if (ops::FusedActivation::of(n).leaky_alpha) return false;  // a fused LeakyRelu has no int8 form yet
+    if (ops::FusedActivation::of(n).leaky_alpha)
+      return false;  // a fused LeakyRelu has no int8 form yet
     if (def->int8_check) {
       std::vector<const TensorType*> inputs;
-      for (const std::string& in : n.inputs) inputs.push_back(in.empty() ? nullptr : &top_.type(in));
+      for (const std::string& in : n.inputs)
+        inputs.push_back(in.empty() ? nullptr : &top_.type(in));
       if (!def->int8_check(n, inputs, top_.type(n.outputs[0])).empty()) return false;
     }
     const bool weighted = def->weighted;  // inputs 1 and 2 are constants it quantizes itself
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];
       if (in.empty()) continue;
-      const bool shape_operand = top_.is_constant(in) && (top_.type(in).dtype != DType::F32 || is_control_operand(n.op, i));
-      if (weighted && i > 0 ? !top_.is_constant(in) : !(activation(in) || shape_operand)) return false;
+      const bool shape_operand = top_.is_constant(in) &&
+                                 (top_.type(in).dtype != DType::F32 || is_control_operand(n.op, i));
+      if (weighted && i > 0 ? !top_.is_constant(in) : !(activation(in) || shape_operand))
+        return false;
     }
     return true;
   }
@@ -100,7 +109,9 @@ class Quantizer {
     return n.inputs.size() == 1 && activation(n.inputs[0]) && def && def->elementwise;
   }
 
-  bool activation(const std::string& v) const { return !top_.is_constant(v) && top_.type(v).dtype == DType::F32; }
+  bool activation(const std::string& v) const {
+    return !top_.is_constant(v) && top_.type(v).dtype == DType::F32;
+  }
 
   // Symmetric: [-t, t] on [-127, 127]. Asymmetric: the observed range clipped to [-t, t] (and
   // holding 0) on [-128, 127], with the zero point the code of real 0.
@@ -109,8 +120,10 @@ class Quantizer {
     if (it == table_.threshold.end()) throw Error("calibration table has no entry for '" + v + "'");
     const double t = it->second;
     auto range = table_.range.find(v);
-    if (!policy_.asymmetric() || range == table_.range.end()) return {{t > 0 ? t / 127.0 : 1.0 / 127.0}, 0, -1};
-    const double lo = std::min(0.0, std::max(range->second.first, -t)), hi = std::max(0.0, std::min(range->second.second, t));
+    if (!policy_.asymmetric() || range == table_.range.end())
+      return {{t > 0 ? t / 127.0 : 1.0 / 127.0}, 0, -1};
+    const double lo = std::min(0.0, std::max(range->second.first, -t)),
+                 hi = std::max(0.0, std::min(range->second.second, t));
     if (!(hi > lo)) return {{1.0 / 127.0}, 0, -1};
     const double scale = (hi - lo) / 255.0;
     return {{scale}, std::clamp<int64_t>(round_away(-128.0 - lo / scale), -128, 127), -1};
@@ -176,18 +189,21 @@ class Quantizer {
   void emit_int8(const Node& n) {
     Node q = n;
     const std::string& out = n.outputs[0];
-    const QuantParams qx = quant_of(n.inputs[0]), qy = keeps_scale(n.op) ? qx : activation_quant(out);
+    const QuantParams qx = quant_of(n.inputs[0]),
+                      qy = keeps_scale(n.op) ? qx : activation_quant(out);
     const double sx = qx.scale[0], sy = qy.scale[0];
     q.inputs[0] = version(n.inputs[0], DType::I8);
     if (n.op == "Concat") {  // every input at the class's scale (share_concat_scales)
       for (size_t i = 1; i < n.inputs.size(); ++i) q.inputs[i] = version(n.inputs[i], DType::I8);
     } else if (n.op == "Conv" || n.op == "Gemm") {
       quantize_weights(q, sx, sy);
-    } else if (n.op == "GlobalAveragePool") {  // y = sum · sx / (sy · H·W), one ratio for every channel
+    } else if (n.op ==
+               "GlobalAveragePool") {  // y = sum · sx / (sy · H·W), one ratio for every channel
       const Shape& shape = top_.type(n.inputs[0]).shape;
       int32_t mult;
       int shift;
-      quantize_multiplier(sx / (sy * double(num_elements(shape) / (shape[0] * shape[1]))), &mult, &shift);
+      quantize_multiplier(sx / (sy * double(num_elements(shape) / (shape[0] * shape[1]))), &mult,
+                          &shift);
       const ops::Requantization r{std::vector<int64_t>(size_t(shape[1]), mult),
                                   std::vector<int64_t>(size_t(shape[1]), shift)};
       r.store(q);
@@ -204,8 +220,8 @@ class Quantizer {
       smaller = int32_t(round_away(std::min(ra, rb) * std::ldexp(1.0, shift)));
       ops::Requantization{{m0, m1}, {shift}}.store(q);
     }
-    // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy above the zero point once
-    // quantized (at most 127 - zy: beyond that the limit clips nothing).
+    // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy above the zero point
+    // once quantized (at most 127 - zy: beyond that the limit clips nothing).
     ops::FusedActivation act = ops::FusedActivation::of(q);
     if (act.relu_limit) {
       act.relu_limit = std::min(127.0 - double(qy.zero_point), std::round(*act.relu_limit / sy));
@@ -221,7 +237,8 @@ class Quantizer {
     const std::string& out = n.outputs[0];
     const QuantParams qx = quant_of(n.inputs[0]), qy = activation_quant(out);
     Tensor x(TensorType{DType::F32, {256}, std::nullopt});
-    for (int q = -128; q < 128; ++q) x.as<float>()[q + 128] = dequantize(int8_t(q), float(qx.scale[0]), int(qx.zero_point));
+    for (int q = -128; q < 128; ++q)
+      x.as<float>()[q + 128] = dequantize(int8_t(q), float(qx.scale[0]), int(qx.zero_point));
     Graph g;
     g.inputs = {"x"};
     g.outputs = {"y"};
@@ -229,7 +246,9 @@ class Quantizer {
     g.nodes = {{n.op, n.name, {"x"}, {"y"}, n.attrs}};
     const Tensor y = host::Executor(g).run({{"x", x}}).at("y");
     Tensor table(TensorType{DType::I8, {256}, std::nullopt});
-    for (int i = 0; i < 256; ++i) table.as<int8_t>()[i] = tpuc::quantize(y.as<float>()[i], float(1.0 / qy.scale[0]), int(qy.zero_point));
+    for (int i = 0; i < 256; ++i)
+      table.as<int8_t>()[i] =
+          tpuc::quantize(y.as<float>()[i], float(1.0 / qy.scale[0]), int(qy.zero_point));
     const std::string table_name = out_.fresh_name(n.name + "_table");
     out_.constants[table_name] = table;
     out_.nodes.push_back({"Lut", n.name, {version(n.inputs[0], DType::I8), table_name}, {out}, {}});
@@ -264,7 +283,8 @@ class Quantizer {
         for (int64_t k = 0; k < per; ++k) m = std::max(m, std::fabs(w.at(c * per + k)));
       }
       sw[size_t(c)] = m > 0 ? m / 127.0 : 1.0;
-      for (int64_t k = 0; k < per; ++k) wq.as<int8_t>()[c * per + k] = saturate_i8(round_away(w.at(c * per + k) / sw[size_t(c)]));
+      for (int64_t k = 0; k < per; ++k)
+        wq.as<int8_t>()[c * per + k] = saturate_i8(round_away(w.at(c * per + k) / sw[size_t(c)]));
       int32_t mult;
       int shift;
       quantize_multiplier(sx * sw[size_t(c)] / sy, &mult, &shift);
@@ -282,7 +302,8 @@ class Quantizer {
       for (int64_t c = 0; c < channels; ++c) {
         bias_scale.push_back(sx * sw[size_t(c)]);
         const double v = std::round(b.at(c) / bias_scale.back());
-        bq.as<int32_t>()[c] = int32_t(std::clamp(v, double(std::numeric_limits<int32_t>::min()), double(std::numeric_limits<int32_t>::max())));
+        bq.as<int32_t>()[c] = int32_t(std::clamp(v, double(std::numeric_limits<int32_t>::min()),
+                                                 double(std::numeric_limits<int32_t>::max())));
       }
       bq.type.quant = QuantParams{bias_scale, 0, 0};
       const std::string b_name = out_.fresh_name(q.inputs[2] + "_int32");
@@ -292,8 +313,8 @@ class Quantizer {
     ops::Requantization{multiplier, rshift}.store(q);
   }
 
-  void add_node(const std::string& op, const std::string& name, std::vector<std::string> inputs, const std::string& out,
-                const TensorType& type) {
+  void add_node(const std::string& op, const std::string& name, std::vector<std::string> inputs,
+                const std::string& out, const TensorType& type) {
     out_.nodes.push_back({op, name, std::move(inputs), {out}, {}});
     out_.types[out] = type;
   }
@@ -310,8 +331,9 @@ class Quantizer {
   }
 
   bool used(const std::string& v) const {
-    return std::any_of(out_.nodes.begin(), out_.nodes.end(),
-                       [&](const Node& n) { return std::count(n.inputs.begin(), n.inputs.end(), v) > 0; });
+    return std::any_of(out_.nodes.begin(), out_.nodes.end(), [&](const Node& n) {
+      return std::count(n.inputs.begin(), n.inputs.end(), v) > 0;
+    });
   }
 
   // An int8 Concat is a copy: its inputs and result share one scale. They, and every value an op
@@ -328,7 +350,8 @@ class Quantizer {
     for (const Node& n : top.nodes) {
       if (n.op == "Concat") concats.insert(n.outputs[0]);
       if (!keeps_scale(n.op) || n.inputs.empty() || top.is_constant(n.inputs[0])) continue;
-      for (const std::string& in : n.op == "Concat" ? n.inputs : std::vector<std::string>{n.inputs[0]})
+      for (const std::string& in :
+           n.op == "Concat" ? n.inputs : std::vector<std::string>{n.inputs[0]})
         if (!top.is_constant(in)) unite(in, n.outputs[0]);
     }
     std::set<std::string> shared;  // the roots of classes holding a Concat
@@ -341,7 +364,8 @@ class Quantizer {
       double t = 0, lo = 0, hi = 0;
       for (const std::string& v : values) {
         t = std::max(t, table.threshold.at(v));
-        if (auto r = table.range.find(v); r != table.range.end()) lo = std::min(lo, r->second.first), hi = std::max(hi, r->second.second);
+        if (auto r = table.range.find(v); r != table.range.end())
+          lo = std::min(lo, r->second.first), hi = std::max(hi, r->second.second);
       }
       for (const std::string& v : values) {
         out.threshold[v] = t;
@@ -355,7 +379,8 @@ class Quantizer {
   const CalibrationTable table_;
   const QuantPolicy& policy_;
   Graph out_;
-  std::map<std::string, std::map<DType, std::string>> versions_;  // top value → its versions in out_, by dtype
+  std::map<std::string, std::map<DType, std::string>>
+      versions_;  // top value → its versions in out_, by dtype
 };
 
 }  // namespace
@@ -363,7 +388,9 @@ class Quantizer {
 Graph quantize(const Graph& top, const CalibrationTable& table, const QuantPolicy& policy) {
   for (const PrecisionOverride& o : policy.overrides)  // a policy written for another model
     for (const std::string& pattern : o.layers)
-      if (std::none_of(top.nodes.begin(), top.nodes.end(), [&](const Node& n) { return fnmatch(pattern.c_str(), n.name.c_str(), 0) == 0; }))
+      if (std::none_of(top.nodes.begin(), top.nodes.end(), [&](const Node& n) {
+            return fnmatch(pattern.c_str(), n.name.c_str(), 0) == 0;
+          }))
         throw Error(o.origin + ": layers: '" + pattern + "' matches no layer of the model");
   return Quantizer(top, table, policy).run();
 }

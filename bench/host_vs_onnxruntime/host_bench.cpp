@@ -8,20 +8,23 @@
 #include <map>
 #include <string>
 
-#include "target/host/executor.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "passes/pass_manager.h"
+#include "target/host/executor.h"
 
 using namespace tpuc;
 
 int main(int argc, char** argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: %s model.onnx inputs.npz outputs.npz runs pipeline.yaml\n", argv[0]);
+    std::fprintf(stderr, "usage: %s model.onnx inputs.npz outputs.npz runs pipeline.yaml\n",
+                 argv[0]);
     return 2;
   }
   using Clock = std::chrono::steady_clock;
-  const auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  const auto ms = [](Clock::duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+  };
   try {
     const auto start = Clock::now();
     Graph g = import_onnx(argv[1], {});
@@ -40,13 +43,16 @@ int main(int argc, char** argv) {
       by_op[node->op].second += seconds;
     }
     for (const auto& [op, entry] : by_op)
-      std::fprintf(stderr, "  %-20s %4d nodes %9.2f ms/run\n", op.c_str(), entry.first, 1000 * entry.second / (runs + 1));
+      std::fprintf(stderr, "  %-20s %4d nodes %9.2f ms/run\n", op.c_str(), entry.first,
+                   1000 * entry.second / (runs + 1));
     // What the pipeline should have removed: BatchNorm, inference no-ops, standalone activations.
     int leftover = 0;
     for (const Node& n : g.nodes)
-      for (const char* op : {"BatchNormalization", "Identity", "Dropout", "Relu", "Clip", "LeakyRelu"}) leftover += n.op == op;
-    std::printf("{\"first_run_ms\": %.1f, \"mean_ms\": %.2f, \"nodes\": %zu, \"leftover\": %d}\n", ms(first - start),
-                ms(end - first) / runs, g.nodes.size(), leftover);
+      for (const char* op :
+           {"BatchNormalization", "Identity", "Dropout", "Relu", "Clip", "LeakyRelu"})
+        leftover += n.op == op;
+    std::printf("{\"first_run_ms\": %.1f, \"mean_ms\": %.2f, \"nodes\": %zu, \"leftover\": %d}\n",
+                ms(first - start), ms(end - first) / runs, g.nodes.size(), leftover);
   } catch (const Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;

@@ -93,7 +93,9 @@ void gdma_fields(IO& io, C& c) {
 // Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 56 + 4 operands = 304;
 // a GDMA command 17 + 2 operands = 141.
 constexpr size_t kOperandBytes = 62;
-static_assert(56 + 4 * kOperandBytes <= kTiuRecordBytes && 17 + 2 * kOperandBytes <= kGdmaRecordBytes, "record sizes");
+static_assert(56 + 4 * kOperandBytes <= kTiuRecordBytes &&
+                  17 + 2 * kOperandBytes <= kGdmaRecordBytes,
+              "record sizes");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {
@@ -108,23 +110,31 @@ std::string encode(const std::vector<Cmd>& commands, size_t record, Fields field
 }
 
 template <class Cmd, class Fields>
-std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::string& where, Fields fields, bool (*known)(const Cmd&)) {
-  if (bytes.size() % record) throw Error(where + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of " +
-                                         std::to_string(record) + "-byte commands");
+std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::string& where,
+                        Fields fields, bool (*known)(const Cmd&)) {
+  if (bytes.size() % record)
+    throw Error(where + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of " +
+                std::to_string(record) + "-byte commands");
   std::vector<Cmd> commands;
   for (size_t start = 0; start < bytes.size(); start += record) {
     Cmd c;
     Reader r{bytes, start};
     fields(r, c);
     const size_t index = start / record;
-    if (c.id != index + 1) throw Error(where + ": command " + std::to_string(index) + " has id " + std::to_string(c.id));
-    if (!known(c)) throw Error(where + ": command " + std::to_string(index) + " has unknown kind " + std::to_string(int(c.op)));
+    if (c.id != index + 1)
+      throw Error(where + ": command " + std::to_string(index) + " has id " + std::to_string(c.id));
+    if (!known(c))
+      throw Error(where + ": command " + std::to_string(index) + " has unknown kind " +
+                  std::to_string(int(c.op)));
     commands.push_back(c);
   }
   return commands;
 }
 
-bool known_tiu(const TiuCommand& c) { return (c.op <= TiuOp::Lut || c.op == TiuOp::End) && c.arith <= ArithOp::Div && c.sfu <= SfuOp::Erf; }
+bool known_tiu(const TiuCommand& c) {
+  return (c.op <= TiuOp::Lut || c.op == TiuOp::End) && c.arith <= ArithOp::Div &&
+         c.sfu <= SfuOp::Erf;
+}
 bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace
@@ -138,11 +148,14 @@ std::string encode_gdma(const std::vector<GdmaCommand>& commands) {
 }
 
 std::vector<TiuCommand> decode_tiu(const std::string& bytes, const std::string& where) {
-  return decode<TiuCommand>(bytes, kTiuRecordBytes, where, [](Reader& r, TiuCommand& c) { tiu_fields(r, c); }, known_tiu);
+  return decode<TiuCommand>(
+      bytes, kTiuRecordBytes, where, [](Reader& r, TiuCommand& c) { tiu_fields(r, c); }, known_tiu);
 }
 
 std::vector<GdmaCommand> decode_gdma(const std::string& bytes, const std::string& where) {
-  return decode<GdmaCommand>(bytes, kGdmaRecordBytes, where, [](Reader& r, GdmaCommand& c) { gdma_fields(r, c); }, known_gdma);
+  return decode<GdmaCommand>(
+      bytes, kGdmaRecordBytes, where, [](Reader& r, GdmaCommand& c) { gdma_fields(r, c); },
+      known_gdma);
 }
 
 }  // namespace tpuc::bm1684x

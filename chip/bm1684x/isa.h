@@ -41,14 +41,34 @@ struct Operand {
 };
 
 // Limits of the command fields, which the schedules and the generator keep within.
-constexpr int kMaxPad = 15;         // window padding per side: 4-bit fields
-constexpr int kMaxKernel = 65535;   // a window's height or width (kh, kw): 16-bit fields
+constexpr int kMaxPad = 15;        // window padding per side: 4-bit fields
+constexpr int kMaxKernel = 65535;  // a window's height or width (kh, kw): 16-bit fields
 // A POOL sum of int8 values accumulates in int32: a window of at most 255 a side cannot overflow
 // it (255² · 128 < 2³¹) whatever the values.
 constexpr int kMaxSumWindowSide = 255;
 
-enum class TiuOp : uint8_t { Conv = 0, Pool = 1, MatMul = 2, Arith = 3, Requant = 4, Depthwise = 5, Sfu = 6, Lut = 7, End = 15 };
-enum class ArithOp : uint8_t { Quantize = 0, Dequantize = 1, Add = 2, Max = 3, Copy = 4, Convert = 5, Sub = 6, Mul = 7, Div = 8 };
+enum class TiuOp : uint8_t {
+  Conv = 0,
+  Pool = 1,
+  MatMul = 2,
+  Arith = 3,
+  Requant = 4,
+  Depthwise = 5,
+  Sfu = 6,
+  Lut = 7,
+  End = 15
+};
+enum class ArithOp : uint8_t {
+  Quantize = 0,
+  Dequantize = 1,
+  Add = 2,
+  Max = 3,
+  Copy = 4,
+  Convert = 5,
+  Sub = 6,
+  Mul = 7,
+  Div = 8
+};
 enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1, Erf = 2 };
 
 struct TiuCommand {
@@ -59,49 +79,58 @@ struct TiuCommand {
   Operand res, opd0, opd1, opd2;
   bool has_bias = false;
   bool relu = false;
-  bool pool_sum = false;                // Pool: the window's sum, not its max
-  float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results above it become it
-  uint16_t kh = 1, kw = 1;              // window (a reduction over a whole row may be long)
+  bool pool_sum = false;                                      // Pool: the window's sum, not its max
+  float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results
+                                                              // above it become it
+  uint16_t kh = 1, kw = 1;  // window (a reduction over a whole row may be long)
   uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
-  uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;  // window padding, at most kMaxPad
-  float pad_value = 0;                  // what the padding reads (in opd0's type)
-  float scale = 1;                      // Quantize: 1/scale; Dequantize: scale; Convert: a factor
-  int32_t multiplier[2] = {0, 0};       // Arith Add
-  int32_t shift = 0;                    // Arith Add
-  bool opd1_const = false;              // a binary float ARITH: opd1 is `constant`, not an operand
-  bool constant_first = false;          // ... and the constant comes first: res = constant ⊙ opd0
+  uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0,
+          pad_right = 0;           // window padding, at most kMaxPad
+  float pad_value = 0;             // what the padding reads (in opd0's type)
+  float scale = 1;                 // Quantize: 1/scale; Dequantize: scale; Convert: a factor
+  int32_t multiplier[2] = {0, 0};  // Arith Add
+  int32_t shift = 0;               // Arith Add
+  bool opd1_const = false;         // a binary float ARITH: opd1 is `constant`, not an operand
+  bool constant_first = false;     // ... and the constant comes first: res = constant ⊙ opd0
   float constant = 0;
 };
 // CONV  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
-//                       + Σ_{ic<opd0.c, ky<kh, kx<kw} in[n, ic, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//                       + Σ_{ic<opd0.c, ky<kh, kx<kw} in[n, ic, y·stride_h + ky·dilation_h,
+//                       x·stride_w + kx·dilation_w]
 //                                                   · opd1[0, oc, ic, ky·kw + kx]
 //       for n < res.n, oc < res.c, y < res.h, x < res.w, where `in` is opd0 padded: in[n,c,i,j] =
 //       opd0[n, c, i − pad_top, j − pad_left] inside opd0, else pad_value; the window must lie
 //       inside the padded extent (opd0.h + pad_top + pad_bottom rows, likewise columns). int8
 //       operands accumulate exactly in int32 (res i32, bias i32); float operands (f32, f16, bf16;
-//       opd0, opd1 and bias of one dtype) in f32, in the order above, padded taps included (res f32).
+//       opd0, opd1 and bias of one dtype) in f32, in the order above, padded taps included (res
+//       f32).
 // DEPTHWISE res[n,c,y,x] = (has_bias ? opd2[0,c,0,0] : 0)
-//                       + Σ_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//                       + Σ_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w +
+//                       kx·dilation_w]
 //                                        · opd1[0, c, 0, ky·kw + kx]
-//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, floats → f32); res,
-//       opd0 and opd1 start on the same lane.
-// POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} in[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, floats → f32);
+//       res, opd0 and opd1 start on the same lane.
+// POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} in[n, c, y·stride_h + ky·dilation_h, x·stride_w +
+// kx·dilation_w]
 //       over opd0 padded as CONV's (same dtype in and out, or a float widened to f32; opd0 and res
 //       have the same start lane);
-//       with pool_sum the window's sum instead: int8 → int32 exactly, floats → f32 in the order above.
+//       with pool_sum the window's sum instead: int8 → int32 exactly, floats → f32 in the order
+//       above.
 // MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
 //       int8 → int32 or floats → f32, as CONV.
 // REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),
 //       then max(·, 0) if relu, then min(·, relu_limit) (an integer, or inf): opd0 i32, opd1
 //       (multipliers) and opd2 (shifts) i32, res i8.
 // ARITH elementwise over res's shape (opd0/opd1 have the same shape; stride 0 broadcasts):
-//       Quantize   res i8  = quantize(opd0 f32, scale)           (scale holds 1/scale of the tensor)
-//       Dequantize res f32 = dequantize(opd0 i8, scale)
-//       Add        int8:   res = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
+//       Quantize   res i8  = quantize(opd0 f32, scale)           (scale holds 1/scale of the
+//       tensor) Dequantize res f32 = dequantize(opd0 i8, scale) Add        int8:   res =
+//       saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
 //                          and relu_limit as REQUANT
-//                  floats: res = round(clip(opd0 + opd1)) in f32 (each of f32, f16 or bf16, widened)
+//                  floats: res = round(clip(opd0 + opd1)) in f32 (each of f32, f16 or bf16,
+//                  widened)
 //       Sub, Mul, Div  floats: res = round(clip(opd0 ⊙ opd1)) in f32, as Add
-//       Convert    res = round(clip(opd0 · scale)) in f32, between any two float dtypes (f32, f16, bf16)
+//       Convert    res = round(clip(opd0 · scale)) in f32, between any two float dtypes (f32, f16,
+//       bf16)
 //                  where clip is max(·, 0) if relu, then min(·, relu_limit), and round the rounding
 //                  to res's dtype
 //       Max        res = max(opd0, opd1);  Copy  res = opd0
@@ -119,7 +148,8 @@ struct GdmaCommand {
   uint32_t id = 0, dep = 0;
   GdmaOp op = GdmaOp::End;
   Operand src, dst;
-  double fill_value = 0;  // Fill: the value written to every element of dst; exactly representable in dst's dtype
+  double fill_value =
+      0;  // Fill: the value written to every element of dst; exactly representable in dst's dtype
 };
 // TENSOR dst[n,c,h,w] = src[n,c,h,w] over dst's shape (src has the same shape and dtype; either
 //        side may be Global or Local: S2L, L2S, L2L, S2S).

@@ -16,7 +16,9 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kMagic[8] = {'T', 'P', 'U', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion = 4;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and fill_value. 4: layers list their commands (groups); window padding in TIU records
+constexpr uint32_t kVersion =
+    4;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit
+        // and fill_value. 4: layers list their commands (groups); window padding in TIU records
 
 struct Header {
   char magic[8];
@@ -30,7 +32,9 @@ static_assert(sizeof(Header) == 56, "packed header");
 
 Json type_json(const TensorType& t) {
   Json j{{"dtype", name(t.dtype)}, {"shape", t.shape}};
-  if (t.quant) j["quant"] = {{"scale", t.quant->scale}, {"zero_point", t.quant->zero_point}, {"axis", t.quant->axis}};
+  if (t.quant)
+    j["quant"] = {
+        {"scale", t.quant->scale}, {"zero_point", t.quant->zero_point}, {"axis", t.quant->axis}};
   return j;
 }
 
@@ -39,14 +43,16 @@ TensorType type_from(const Json& j) {
   t.dtype = parse_dtype(j.at("dtype").get<std::string>()).value();
   t.shape = j.at("shape").get<Shape>();
   if (j.contains("quant"))
-    t.quant = QuantParams{j["quant"].at("scale").get<std::vector<double>>(), j["quant"].at("zero_point").get<int64_t>(),
-                          j["quant"].at("axis").get<int>()};
+    t.quant =
+        QuantParams{j["quant"].at("scale").get<std::vector<double>>(),
+                    j["quant"].at("zero_point").get<int64_t>(), j["quant"].at("axis").get<int>()};
   return t;
 }
 
 Json io_json(const std::vector<IoTensor>& ios) {
   Json list = Json::array();
-  for (const IoTensor& io : ios) list.push_back({{"name", io.name}, {"type", type_json(io.type)}, {"addr", io.addr}});
+  for (const IoTensor& io : ios)
+    list.push_back({{"name", io.name}, {"type", type_json(io.type)}, {"addr", io.addr}});
   return list;
 }
 
@@ -59,15 +65,27 @@ std::vector<IoTensor> io_from(const Json& list) {
 }  // namespace
 
 void write_model(const std::string& path, const Model& m) {
-  Json meta{{"chip", m.chip}, {"inputs", io_json(m.inputs)}, {"outputs", io_json(m.outputs)}, {"ddr_bytes", m.ddr_bytes},
-            {"weight_addr", m.weight_addr}, {"macs", m.macs}};
+  Json meta{
+      {"chip", m.chip},           {"inputs", io_json(m.inputs)},  {"outputs", io_json(m.outputs)},
+      {"ddr_bytes", m.ddr_bytes}, {"weight_addr", m.weight_addr}, {"macs", m.macs}};
   meta["layers"] = Json::array();
   for (const LayerInfo& l : m.layers)
-    meta["layers"].push_back({{"name", l.name}, {"op", l.op}, {"nodes", l.nodes}, {"tiles", l.tiles}, {"tiu", l.tiu}, {"gdma", l.gdma}});
+    meta["layers"].push_back({{"name", l.name},
+                              {"op", l.op},
+                              {"nodes", l.nodes},
+                              {"tiles", l.tiles},
+                              {"tiu", l.tiu},
+                              {"gdma", l.gdma}});
   meta["host_layers"] = Json::array();
   for (const HostLayer& l : m.host_layers)
-    meta["host_layers"].push_back({{"name", l.name}, {"op", l.op}, {"graph", l.graph}, {"inputs", io_json(l.inputs)},
-                                   {"outputs", io_json(l.outputs)}, {"tiu_at", l.tiu_at}, {"gdma_at", l.gdma_at}, {"reason", l.reason}});
+    meta["host_layers"].push_back({{"name", l.name},
+                                   {"op", l.op},
+                                   {"graph", l.graph},
+                                   {"inputs", io_json(l.inputs)},
+                                   {"outputs", io_json(l.outputs)},
+                                   {"tiu_at", l.tiu_at},
+                                   {"gdma_at", l.gdma_at},
+                                   {"reason", l.reason}});
   const std::string meta_text = meta.dump();
   const std::string tiu = encode_tiu(m.program.tiu), gdma = encode_gdma(m.program.gdma);
   std::string body = meta_text;
@@ -88,18 +106,24 @@ void write_model(const std::string& path, const Model& m) {
 
 Model read_model(const std::string& path) {
   const std::string bytes = read_file(path);
-  auto bad = [&path](const std::string& why) { return Error(path + ": not a valid .tpumodel: " + why); };
+  auto bad = [&path](const std::string& why) {
+    return Error(path + ": not a valid .tpumodel: " + why);
+  };
   Header h;
   if (bytes.size() < sizeof h) throw bad("shorter than its header");
   std::memcpy(&h, bytes.data(), sizeof h);
   if (std::memcmp(h.magic, kMagic, 8) != 0) throw bad("wrong magic");
-  if (h.version != kVersion) throw bad("format version " + std::to_string(h.version) + ", this tpuc reads " + std::to_string(kVersion));
+  if (h.version != kVersion)
+    throw bad("format version " + std::to_string(h.version) + ", this tpuc reads " +
+              std::to_string(kVersion));
   for (uint64_t section : {h.meta_bytes, h.weight_bytes, h.tiu_bytes, h.gdma_bytes})
     if (section > bytes.size()) throw bad("a section is longer than the file (damaged header)");
   const uint64_t body = h.meta_bytes + h.weight_bytes + h.tiu_bytes + h.gdma_bytes;
   if (h.header_bytes != sizeof h || bytes.size() != sizeof h + body)
-    throw bad("truncated or padded: " + std::to_string(bytes.size()) + " bytes, the header announces " + std::to_string(sizeof h + body));
-  if (uint32_t(crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + sizeof h), uInt(body))) != h.crc32)
+    throw bad("truncated or padded: " + std::to_string(bytes.size()) +
+              " bytes, the header announces " + std::to_string(sizeof h + body));
+  if (uint32_t(crc32(0, reinterpret_cast<const Bytef*>(bytes.data() + sizeof h), uInt(body))) !=
+      h.crc32)
     throw bad("checksum mismatch (the file is corrupted)");
   size_t pos = sizeof h;
   auto take = [&](uint64_t n) {
@@ -117,9 +141,12 @@ Model read_model(const std::string& path) {
     m.weight_addr = meta.at("weight_addr");
     m.macs = meta.at("macs");
     for (const Json& l : meta.at("layers"))
-      m.layers.push_back({l.at("name"), l.at("op"), l.at("nodes"), l.at("tiles"), l.at("tiu"), l.at("gdma")});
+      m.layers.push_back(
+          {l.at("name"), l.at("op"), l.at("nodes"), l.at("tiles"), l.at("tiu"), l.at("gdma")});
     for (const Json& l : meta.at("host_layers"))
-      m.host_layers.push_back({l.at("name"), l.at("op"), l.at("graph"), io_from(l.at("inputs")), io_from(l.at("outputs")), l.at("tiu_at"), l.at("gdma_at"), l.at("reason")});
+      m.host_layers.push_back({l.at("name"), l.at("op"), l.at("graph"), io_from(l.at("inputs")),
+                               io_from(l.at("outputs")), l.at("tiu_at"), l.at("gdma_at"),
+                               l.at("reason")});
   } catch (const std::exception& e) {
     throw bad(std::string("metadata: ") + e.what());
   }

@@ -1,6 +1,7 @@
 // The .tpumodel file (docs/model-format.md): what a compile produces and the simulator runs.
 //   header   magic "TPUMODEL", format version, section sizes, CRC-32 of everything after it
-//   metadata JSON: chip, inputs/outputs (name, type, DDR address), DDR size, weight address, layers,
+//   metadata JSON: chip, inputs/outputs (name, type, DDR address), DDR size, weight address,
+//   layers,
 //            host layers
 //   weights  the weight blob, copied to DDR at weight_addr before a run
 //   TIU and GDMA command streams (encoding.h)
@@ -44,13 +45,13 @@ struct HostLayer {
 struct Model {
   std::string chip;
   std::vector<IoTensor> inputs, outputs;
-  uint64_t ddr_bytes = 0;     // DDR used from the chip's ddr_base: weights and activations
+  uint64_t ddr_bytes = 0;  // DDR used from the chip's ddr_base: weights and activations
   uint64_t weight_addr = 0;
   std::vector<uint8_t> weights;
   Program program;
   std::vector<LayerInfo> layers;
   std::vector<HostLayer> host_layers;  // in stream order
-  uint64_t macs = 0;          // multiply-accumulates of one inference (for utilization)
+  uint64_t macs = 0;                   // multiply-accumulates of one inference (for utilization)
 };
 
 void write_model(const std::string& path, const Model& m);  // atomic

@@ -14,10 +14,10 @@ namespace {
 
 // ONNX TensorProto.DataType → tpuc dtype.
 const std::map<int, DType> kDTypes = {
-    {onnx::TensorProto::FLOAT, DType::F32},   {onnx::TensorProto::FLOAT16, DType::F16},
+    {onnx::TensorProto::FLOAT, DType::F32},     {onnx::TensorProto::FLOAT16, DType::F16},
     {onnx::TensorProto::BFLOAT16, DType::BF16}, {onnx::TensorProto::INT8, DType::I8},
-    {onnx::TensorProto::UINT8, DType::U8},    {onnx::TensorProto::INT16, DType::I16},
-    {onnx::TensorProto::INT32, DType::I32},   {onnx::TensorProto::INT64, DType::I64},
+    {onnx::TensorProto::UINT8, DType::U8},      {onnx::TensorProto::INT16, DType::I16},
+    {onnx::TensorProto::INT32, DType::I32},     {onnx::TensorProto::INT64, DType::I64},
     {onnx::TensorProto::BOOL, DType::Bool},
 };
 
@@ -30,27 +30,34 @@ struct Importer {
   DType dtype(int onnx_type, const std::string& what) const {
     auto it = kDTypes.find(onnx_type);
     if (it == kDTypes.end())
-      fail(what + " has ONNX data type " + std::to_string(onnx_type) + ", which tpuc does not support");
+      fail(what + " has ONNX data type " + std::to_string(onnx_type) +
+           ", which tpuc does not support");
     return it->second;
   }
 
   Tensor tensor(const onnx::TensorProto& t) const {
     const std::string what = "tensor '" + t.name() + "'";
-    if (t.data_location() == onnx::TensorProto::EXTERNAL) fail(what + " keeps its data in an external file; not supported");
-    const TensorType type{dtype(t.data_type(), what), Shape(t.dims().begin(), t.dims().end()), std::nullopt};
+    if (t.data_location() == onnx::TensorProto::EXTERNAL)
+      fail(what + " keeps its data in an external file; not supported");
+    const TensorType type{dtype(t.data_type(), what), Shape(t.dims().begin(), t.dims().end()),
+                          std::nullopt};
     // The stored values must match the shape before anything is allocated for it.
     int64_t count = 1;
     for (int64_t d : type.shape) {
-      if (d < 0 || (d > 0 && count > (int64_t(1) << 40) / d)) fail(what + " has an invalid shape " + to_string(type.shape));
+      if (d < 0 || (d > 0 && count > (int64_t(1) << 40) / d))
+        fail(what + " has an invalid shape " + to_string(type.shape));
       count *= d;
     }
     const int64_t width = int64_t(bytes(type.dtype));
-    const int64_t stored = t.has_raw_data() ? int64_t(t.raw_data().size()) / width
-                           : type.dtype == DType::F32 ? t.float_data_size()
-                           : type.dtype == DType::I64 ? t.int64_data_size()
-                                                      : t.int32_data_size();  // the narrower integer and 16-bit float types
+    const int64_t stored =
+        t.has_raw_data()           ? int64_t(t.raw_data().size()) / width
+        : type.dtype == DType::F32 ? t.float_data_size()
+        : type.dtype == DType::I64
+            ? t.int64_data_size()
+            : t.int32_data_size();  // the narrower integer and 16-bit float types
     if (stored != count || (t.has_raw_data() && int64_t(t.raw_data().size()) % width))
-      fail(what + " holds " + std::to_string(stored) + " values, its shape " + to_string(type.shape) + " needs " + std::to_string(count));
+      fail(what + " holds " + std::to_string(stored) + " values, its shape " +
+           to_string(type.shape) + " needs " + std::to_string(count));
     Tensor out(type);
     if (t.has_raw_data()) {
       std::memcpy(out.data.data(), t.raw_data().data(), out.data.size());
@@ -63,25 +70,47 @@ struct Importer {
       }
     };
     switch (out.type.dtype) {
-      case DType::F32: fill(t.float_data(), float{}); break;
-      case DType::I64: fill(t.int64_data(), int64_t{}); break;
-      case DType::I8: fill(t.int32_data(), int8_t{}); break;
-      case DType::U8: case DType::Bool: fill(t.int32_data(), uint8_t{}); break;
-      case DType::I16: fill(t.int32_data(), int16_t{}); break;
-      case DType::I32: fill(t.int32_data(), int32_t{}); break;
-      case DType::F16: case DType::BF16: fill(t.int32_data(), uint16_t{}); break;
+      case DType::F32:
+        fill(t.float_data(), float{});
+        break;
+      case DType::I64:
+        fill(t.int64_data(), int64_t{});
+        break;
+      case DType::I8:
+        fill(t.int32_data(), int8_t{});
+        break;
+      case DType::U8:
+      case DType::Bool:
+        fill(t.int32_data(), uint8_t{});
+        break;
+      case DType::I16:
+        fill(t.int32_data(), int16_t{});
+        break;
+      case DType::I32:
+        fill(t.int32_data(), int32_t{});
+        break;
+      case DType::F16:
+      case DType::BF16:
+        fill(t.int32_data(), uint16_t{});
+        break;
     }
     return out;
   }
 
   Attr attribute(const onnx::AttributeProto& a, const std::string& node) const {
     switch (a.type()) {
-      case onnx::AttributeProto::INT: return int64_t(a.i());
-      case onnx::AttributeProto::FLOAT: return double(a.f());
-      case onnx::AttributeProto::STRING: return a.s();
-      case onnx::AttributeProto::INTS: return std::vector<int64_t>(a.ints().begin(), a.ints().end());
-      case onnx::AttributeProto::FLOATS: return std::vector<double>(a.floats().begin(), a.floats().end());
-      default: fail("node '" + node + "': attribute '" + a.name() + "' has a type tpuc does not support");
+      case onnx::AttributeProto::INT:
+        return int64_t(a.i());
+      case onnx::AttributeProto::FLOAT:
+        return double(a.f());
+      case onnx::AttributeProto::STRING:
+        return a.s();
+      case onnx::AttributeProto::INTS:
+        return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+      case onnx::AttributeProto::FLOATS:
+        return std::vector<double>(a.floats().begin(), a.floats().end());
+      default:
+        fail("node '" + node + "': attribute '" + a.name() + "' has a type tpuc does not support");
     }
   }
 };
@@ -112,9 +141,11 @@ void dropout(Node& n, Graph& g, int64_t) {
   if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
     auto mode = g.constants.find(n.inputs[2]);
     if (mode == g.constants.end() || mode->second.at(0) != 0)
-      throw Error("node '" + n.name + "': Dropout in training mode is random; tpuc compiles inference only");
+      throw Error("node '" + n.name +
+                  "': Dropout in training mode is random; tpuc compiles inference only");
   }
-  if (n.outputs.size() > 1 && !n.outputs[1].empty()) throw Error("node '" + n.name + "': Dropout's mask output is not supported");
+  if (n.outputs.size() > 1 && !n.outputs[1].empty())
+    throw Error("node '" + n.name + "': Dropout's mask output is not supported");
   n.attrs.erase("ratio");
   n.attrs.erase("is_test");
   n.inputs.resize(1);
@@ -131,7 +162,9 @@ void reshape(Node& n, Graph& g, int64_t opset) {
   n.inputs.push_back(shape);
 }
 
-void gemm(Node& n, Graph&, int64_t) { n.attrs.erase("broadcast"); }  // Gemm < 7: broadcast is implied
+void gemm(Node& n, Graph&, int64_t) {
+  n.attrs.erase("broadcast");
+}  // Gemm < 7: broadcast is implied
 
 struct OnnxOp {
   const char* name;
@@ -156,7 +189,8 @@ void clip(Node& n, Graph& g, int64_t opset) {
 void axes_to_attribute(Node& n, Graph& g, int64_t) {
   if (n.inputs.size() < 2 || n.inputs[1].empty()) return n.inputs.resize(1);
   auto axes = g.constants.find(n.inputs[1]);
-  if (axes == g.constants.end()) throw Error("node '" + n.name + "': " + n.op + " axes must be a constant");
+  if (axes == g.constants.end())
+    throw Error("node '" + n.name + "': " + n.op + " axes must be a constant");
   std::vector<int64_t> values;
   for (int64_t i = 0; i < axes->second.size(); ++i) values.push_back(int64_t(axes->second.at(i)));
   n.attrs["axes"] = values;
@@ -166,7 +200,9 @@ void axes_to_attribute(Node& n, Graph& g, int64_t) {
 // Cast's `to` is an ONNX type code; tpuc's canonical form is its dtype name.
 void cast_type(Node& n, Graph&, int64_t) {
   auto it = kDTypes.find(int(n.i("to", 0)));
-  if (it == kDTypes.end()) throw Error("node '" + n.name + "': Cast to ONNX type " + std::to_string(n.i("to", 0)) + " is not supported");
+  if (it == kDTypes.end())
+    throw Error("node '" + n.name + "': Cast to ONNX type " + std::to_string(n.i("to", 0)) +
+                " is not supported");
   n.attrs["to"] = std::string(name(it->second));
 }
 
@@ -176,24 +212,34 @@ void cast_type(Node& n, Graph&, int64_t) {
 // The ops whose older opsets differ from the form tpuc's registry takes (every other registered op
 // is imported as it is).
 const OnnxOp kNormalizers[] = {
-    {"BatchNormalization", batchnorm}, {"Cast", cast_type},     {"Clip", clip},
-    {"Dropout", dropout},              {"Gemm", gemm},          {"LogSoftmax", softmax},
-    {"ReduceSum", axes_to_attribute},  {"Reshape", reshape},    {"Softmax", softmax},
-    {"Squeeze", axes_to_attribute},    {"Unsqueeze", axes_to_attribute},
+    {"BatchNormalization", batchnorm},
+    {"Cast", cast_type},
+    {"Clip", clip},
+    {"Dropout", dropout},
+    {"Gemm", gemm},
+    {"LogSoftmax", softmax},
+    {"ReduceSum", axes_to_attribute},
+    {"Reshape", reshape},
+    {"Softmax", softmax},
+    {"Squeeze", axes_to_attribute},
+    {"Unsqueeze", axes_to_attribute},
 };
 
-// 1-D Conv, ConvTranspose, MaxPool and AveragePool run as their 2-D forms on a height-1 image: Unsqueeze the input
-// (and a non-constant weight) at axis 2, widen the window attributes, Squeeze the result. The ops
-// library, its schedules and the chip then need only the 2-D form.
+// 1-D Conv, ConvTranspose, MaxPool and AveragePool run as their 2-D forms on a height-1 image:
+// Unsqueeze the input (and a non-constant weight) at axis 2, widen the window attributes, Squeeze
+// the result. The ops library, its schedules and the chip then need only the 2-D form.
 bool one_dimensional(const Node& n, const Graph& g) {
   const bool conv = n.op == "Conv" || n.op == "ConvTranspose";
   if (!conv && n.op != "MaxPool" && n.op != "AveragePool") return false;
   // Malformed nodes (missing operands) are left for the op's own checks to report.
-  if (n.outputs.empty() || n.inputs.size() < (conv ? 2u : 1u) || n.inputs[0].empty() || (conv && n.inputs[1].empty())) return false;
+  if (n.outputs.empty() || n.inputs.size() < (conv ? 2u : 1u) || n.inputs[0].empty() ||
+      (conv && n.inputs[1].empty()))
+    return false;
   if (n.attrs.count("kernel_shape")) return n.ints("kernel_shape").size() == 1;
   if (!conv) return false;
   const std::string& w = n.inputs[1];  // its rank is known for initializers and graph inputs
-  return g.is_constant(w) ? g.constants.at(w).type.shape.size() == 3 : g.types.count(w) && g.types.at(w).shape.size() == 3;
+  return g.is_constant(w) ? g.constants.at(w).type.shape.size() == 3
+                          : g.types.count(w) && g.types.at(w).shape.size() == 3;
 }
 
 void widen_to_2d(Node& n, Graph& g, std::vector<Node>& nodes) {
@@ -204,7 +250,11 @@ void widen_to_2d(Node& n, Graph& g, std::vector<Node>& nodes) {
       t.type.shape.insert(t.type.shape.begin() + 2, 1);
       g.constants[wide] = std::move(t);
     } else {
-      nodes.push_back(Node{"Unsqueeze", n.name + "/unsqueeze_" + value, {value}, {wide}, {{"axes", std::vector<int64_t>{2}}}});
+      nodes.push_back(Node{"Unsqueeze",
+                           n.name + "/unsqueeze_" + value,
+                           {value},
+                           {wide},
+                           {{"axes", std::vector<int64_t>{2}}}});
     }
     return wide;
   };
@@ -226,7 +276,8 @@ void widen_to_2d(Node& n, Graph& g, std::vector<Node>& nodes) {
   const std::string out = n.outputs[0];
   n.outputs[0] = out + "/2d";
   nodes.push_back(n);
-  nodes.push_back(Node{"Squeeze", n.name + "/squeeze", {n.outputs[0]}, {out}, {{"axes", std::vector<int64_t>{2}}}});
+  nodes.push_back(Node{
+      "Squeeze", n.name + "/squeeze", {n.outputs[0]}, {out}, {{"axes", std::vector<int64_t>{2}}}});
 }
 
 // The registered op an ONNX node of this type imports as, or nullptr (tpuc's own ops, such as
@@ -291,8 +342,8 @@ void import_inputs(const Importer& im, const onnx::GraphProto& gp,
     auto bound = bound_inputs.find(in.name());
     if (bound != bound_inputs.end()) {
       if (bound->second.type.dtype != type.dtype)
-        im.fail(what + " is " + std::string(tpuc::name(type.dtype)) + ", the value bound to it is " +
-                to_string(bound->second.type));
+        im.fail(what + " is " + std::string(tpuc::name(type.dtype)) +
+                ", the value bound to it is " + to_string(bound->second.type));
       g.constants[in.name()] = bound->second;
       continue;
     }
@@ -330,12 +381,16 @@ bool import_node(const Importer& im, const onnx::NodeProto& np, const std::strin
     return true;
   }
   if (!importable(np.op_type())) return false;
-  Node n{np.op_type(), name, {np.input().begin(), np.input().end()},
-         {np.output().begin(), np.output().end()}, {}};
+  Node n{np.op_type(),
+         name,
+         {np.input().begin(), np.input().end()},
+         {np.output().begin(), np.output().end()},
+         {}};
   for (const auto& a : np.attribute()) {
     if (np.op_type() == "ConstantOfShape" && a.name() == "value") {  // a one-element tensor
       const Tensor v = im.tensor(a.t());
-      if (v.size() != 1) im.fail("node '" + name + "': ConstantOfShape value must hold one element");
+      if (v.size() != 1)
+        im.fail("node '" + name + "': ConstantOfShape value must hold one element");
       n.attrs["value"] = v.at(0);
       n.attrs["dtype"] = std::string(tpuc::name(v.type.dtype));
       continue;
@@ -360,7 +415,8 @@ void import_nodes(const Importer& im, const onnx::GraphProto& gp, Graph& g) {
         np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
     ++index;
     if (import_node(im, np, name, g)) continue;
-    const std::string domain = np.domain().empty() || np.domain() == "ai.onnx" ? "" : np.domain() + ".";
+    const std::string domain =
+        np.domain().empty() || np.domain() == "ai.onnx" ? "" : np.domain() + ".";
     unsupported.push_back(domain + np.op_type() + " (node '" + name + "')");
   }
   if (unsupported.empty()) return;

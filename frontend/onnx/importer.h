@@ -2,9 +2,10 @@
 // tpuc::Graph in one canonical form whatever the opset (7–17):
 //   - initializers and Constant nodes become Graph::constants;
 //   - attributes that later opsets moved to inputs are kept as the newer input form (e.g. Reshape's
-//     shape, Dropout's ratio), and old-only attributes are dropped or translated (BatchNormalization's
-//     spatial/is_test, Softmax before opset 13 gets `coerce_2d = 1`: it flattens to 2-D at `axis`;
-//     Dropout keeps only its data input: training mode and the mask output are rejected);
+//     shape, Dropout's ratio), and old-only attributes are dropped or translated
+//     (BatchNormalization's spatial/is_test, Softmax before opset 13 gets `coerce_2d = 1`: it
+//     flattens to 2-D at `axis`; Dropout keeps only its data input: training mode and the mask
+//     output are rejected);
 //   - graph inputs are typed from the model or from `input_shapes` (required for symbolic dims);
 //     inputs given a value in `bound_inputs` become constants instead (a static-shape compiler
 //     needs the values behind shapes, axes, pads and K at compile time);

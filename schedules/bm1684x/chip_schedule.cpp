@@ -35,7 +35,9 @@ struct Context {
   // Places `f` in LMEM at the tile loop (or once, at the root) with the given role, unless another
   // node of the group computes it.
   void place(Func f, StageRole role, bool at_tile, const LoopLevel& tile) {
-    if ((group.produced.count(f.name()) && f.name() != a.outputs[0].name()) || group.placed.count(f.name())) return;
+    if ((group.produced.count(f.name()) && f.name() != a.outputs[0].name()) ||
+        group.placed.count(f.name()))
+      return;
     if (at_tile) {
       f.compute_at(tile);
     } else {
@@ -47,21 +49,27 @@ struct Context {
     s.stages[f.name()] = role;
     if (f.name() != a.outputs[0].name()) placed_here.insert(f.name());
   }
-  std::set<std::string> placed_here;  // the node's reads of inputs it placed (joining `group.placed` when done)
+  std::set<std::string>
+      placed_here;  // the node's reads of inputs it placed (joining `group.placed` when done)
   // A window op's input (Conv, MaxPool) and its `pad` stage: the input in local memory, read by
   // the window command through its padding fields (an unpadded op's pad stage is the input itself,
   // inlined); padding wider than the commands take is materialized, the borders filled.
-  void place_window_input(const Func& pad, const Func& input, const std::vector<int64_t>& kernel, const LoopLevel& tile) {
-    const std::vector<int64_t> pads = ops::conv_geometry(node, inputs[0].type->shape, kernel, node.i("ceil_mode", 0) != 0).pads;
-    if (*std::max_element(pads.begin(), pads.end()) > kMaxPad) return place(pad, copy(4), true, tile);
+  void place_window_input(const Func& pad, const Func& input, const std::vector<int64_t>& kernel,
+                          const LoopLevel& tile) {
+    const std::vector<int64_t> pads =
+        ops::conv_geometry(node, inputs[0].type->shape, kernel, node.i("ceil_mode", 0) != 0).pads;
+    if (*std::max_element(pads.begin(), pads.end()) > kMaxPad)
+      return place(pad, copy(4), true, tile);
     place(input, copy(4), true, tile);
-    if (pad.value().as<Internal::Select>()) place(pad, {StageRole::Padding, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(4)}, true, tile);
+    if (pad.value().as<Internal::Select>())
+      place(pad, {StageRole::Padding, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(4)}, true, tile);
   }
   // The op's result from its accumulator: int8 requantized with the per-channel tables (loaded
   // once, at the root); a float one converted (rounded to f16/bf16, or an f32 copy) with the
   // fused activation.
   void place_result(size_t rank, bool at_tile, const LoopLevel& level) {
-    if (output.dtype != DType::I8) return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
+    if (output.dtype != DType::I8)
+      return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
     StageRole requant = compute(TiuOp::Requant, rank);
     requant.multiplier = a.stages.multiplier.name();
     requant.rshift = a.stages.rshift.name();
@@ -69,7 +77,9 @@ struct Context {
     place(a.stages.multiplier, copy(1), false, level);
     place(a.stages.rshift, copy(1), false, level);
   }
-  StageRole copy(size_t rank) const { return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)}; }
+  StageRole copy(size_t rank) const {
+    return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)};
+  }
   StageRole compute(TiuOp op, size_t rank, ArithOp arith = ArithOp::Copy) const {
     return {StageRole::Compute, op, arith, lane_dim_of_rank(rank)};
   }
@@ -80,13 +90,16 @@ struct Context {
     const Shape& shape = output.shape;
     if (shape.size() == 4) return tile_by_rows();
     if (!shape.empty())
-      for (StageRole* r : roles) r->lane_dim = int(shape.size() - 1 - lane_tensor_dim());  // Func argument 0 is the innermost dimension
+      for (StageRole* r : roles)
+        r->lane_dim = int(shape.size() - 1 -
+                          lane_tensor_dim());  // Func argument 0 is the innermost dimension
     return LoopLevel::root();
   }
   // The tensor dimension elementwise_placement spreads over the lanes.
   size_t lane_tensor_dim() const {
     const Shape& shape = output.shape;
-    return shape.size() == 4 ? 1 : size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
+    return shape.size() == 4 ? 1
+                             : size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
   }
   // Output rows (the second-innermost dimension) per tile: the request, at most all rows. The
   // tile loop runs inside the outermost dimension (a batch) and outside the others (NCHW: the
@@ -126,10 +139,14 @@ void conv(Context& cx) {
   const Shape& w = cx.inputs[1].type->shape;
   cx.place_window_input(pad, cx.inputs[0].func, {w[2], w[3]}, tile);
   StageRole acc = cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4);
-  if (depthwise) acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(), cx.inputs[1].func.name()};
+  if (depthwise)
+    acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(),
+                    cx.inputs[1].func.name()};
   cx.place(cx.a.stages.acc, acc, true, tile);
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false, tile);  // weight (kx, ky, ic, oc): oc on lanes
-  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false,
+           tile);  // weight (kx, ky, ic, oc): oc on lanes
+  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined())
+    cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
 }
 
 void maxpool(Context& cx) {
@@ -143,9 +160,12 @@ void maxpool(Context& cx) {
 // (f32), then REQUANT with the per-channel tables whose multipliers hold 1/(H·W) (a float result:
 // ARITH convert scaled by 1/(H·W)), the result out.
 void global_average_pool(Context& cx) {
-  if (cx.output.shape.size() != 4) unsupported(cx.node, "the BM1684X schedule takes 4-D (NCHW) operands");
-  if (cx.inputs[0].type->shape[2] > kMaxSumWindowSide || cx.inputs[0].type->shape[3] > kMaxSumWindowSide)
-    unsupported(cx.node, "a window over " + std::to_string(kMaxSumWindowSide) + " rows or columns has no POOL form");
+  if (cx.output.shape.size() != 4)
+    unsupported(cx.node, "the BM1684X schedule takes 4-D (NCHW) operands");
+  if (cx.inputs[0].type->shape[2] > kMaxSumWindowSide ||
+      cx.inputs[0].type->shape[3] > kMaxSumWindowSide)
+    unsupported(cx.node, "a window over " + std::to_string(kMaxSumWindowSide) +
+                             " rows or columns has no POOL form");
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
   if (cx.output.dtype != DType::I8) cx.scale = ops::global_average_factor(cx.inputs[0].type->shape);
@@ -159,28 +179,36 @@ void global_average_pool(Context& cx) {
 // Gemm: the whole [M, N] result at once: A with K on the lanes, B and the result with N on the
 // lanes, so MATMUL reduces over K across lanes; the bias C (one per column) starts the sum.
 void gemm(Context& cx) {
-  const std::string refusal = ops::plain_gemm_refusal(cx.node, cx.inputs.size() > 2 ? cx.inputs[2].type : nullptr, cx.output);
+  const std::string refusal = ops::plain_gemm_refusal(
+      cx.node, cx.inputs.size() > 2 ? cx.inputs[2].type : nullptr, cx.output);
   if (!refusal.empty()) unsupported(cx.node, refusal);
   cx.make_store();
   const LoopLevel root = LoopLevel::root();
   cx.place_result(2, false, root);
   cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), false, root);
-  cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false, root);  // A (k, m): k on lanes
-  const int n_arg = ops::GemmAttrs::of(cx.node).trans_b ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, false, root);  // B: n on lanes
-  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined()) cx.place(cx.inputs[2].func, cx.copy(1), false, root);
+  cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false,
+           root);  // A (k, m): k on lanes
+  const int n_arg =
+      ops::GemmAttrs::of(cx.node).trans_b ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, false,
+           root);  // B: n on lanes
+  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined())
+    cx.place(cx.inputs[2].func, cx.copy(1), false, root);
 }
 
 // MatMul of two activations (float), batched: one MATMUL per batch (the store's batch loops are the
 // tile loops), A with K on the lanes, B and the result with N on the lanes, then the result
 // converted (rounded to f16/bf16).
 void matmul(Context& cx) {
-  if (cx.inputs[0].type->dtype == DType::I8) unsupported(cx.node, "an int8 MatMul has no BM1684X schedule yet");
-  if (cx.inputs[0].type->shape.size() != cx.output.shape.size() || cx.inputs[1].type->shape.size() != cx.output.shape.size())
+  if (cx.inputs[0].type->dtype == DType::I8)
+    unsupported(cx.node, "an int8 MatMul has no BM1684X schedule yet");
+  if (cx.inputs[0].type->shape.size() != cx.output.shape.size() ||
+      cx.inputs[1].type->shape.size() != cx.output.shape.size())
     unsupported(cx.node, "operands of different ranks have no BM1684X schedule yet");
   const size_t rank = cx.output.shape.size();
   cx.make_store();
-  const LoopLevel at = rank > 2 ? LoopLevel(cx.s.store, cx.s.store.args()[2]) : LoopLevel::root();  // the innermost batch loop
+  const LoopLevel at = rank > 2 ? LoopLevel(cx.s.store, cx.s.store.args()[2])
+                                : LoopLevel::root();  // the innermost batch loop
   const StageRole arg0_on_lanes{StageRole::Copy, TiuOp::End, ArithOp::Copy, 0};  // k of A, n of B
   cx.place(cx.a.outputs[0], {StageRole::Compute, TiuOp::Arith, ArithOp::Convert, 0}, rank > 2, at);
   cx.place(cx.a.stages.acc, {StageRole::Compute, TiuOp::MatMul, ArithOp::Copy, 0}, rank > 2, at);
@@ -205,14 +233,18 @@ void convert(Context& cx, ArithOp op) {
 // algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
 // ARITH (int8 Add: with the node's two multipliers and shift) with the fused relu, the result out.
 void binary(Context& cx, ArithOp op) {
-  if (cx.output.dtype == DType::I8 && op != ArithOp::Add) unsupported(cx.node, "only Add runs on the BM1684X in int8");
+  if (cx.output.dtype == DType::I8 && op != ArithOp::Add)
+    unsupported(cx.node, "only Add runs on the BM1684X in int8");
   const bool immediate = ops::is_immediate(cx.inputs[1]);
   const Shape& out = cx.output.shape;
   for (size_t i = 0; i < (immediate ? 1 : 2); ++i) {
     const Shape& in = cx.inputs[i].type->shape;
-    bool broadcasts = in.size() == out.size() && !out.empty() && in[cx.lane_tensor_dim()] == out[cx.lane_tensor_dim()];
+    bool broadcasts = in.size() == out.size() && !out.empty() &&
+                      in[cx.lane_tensor_dim()] == out[cx.lane_tensor_dim()];
     for (size_t d = 0; broadcasts && d < in.size(); ++d) broadcasts = in[d] == out[d] || in[d] == 1;
-    if (!broadcasts) unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) + " have no BM1684X schedule yet");
+    if (!broadcasts)
+      unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) +
+                               " have no BM1684X schedule yet");
   }
   const size_t rank = cx.output.shape.size();
   cx.make_store();
@@ -234,8 +266,12 @@ void softmax(Context& cx) {
   const size_t rank = cx.output.shape.size();
   const int64_t axis = cx.node.i("axis", -1);
   if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1))
-    unsupported(cx.node, "only a softmax over the last axis of a tensor of rank 2 or more runs on the BM1684X");
-  if (cx.output.shape.back() > kMaxKernel) unsupported(cx.node, "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
+    unsupported(
+        cx.node,
+        "only a softmax over the last axis of a tensor of rank 2 or more runs on the BM1684X");
+  if (cx.output.shape.back() > kMaxKernel)
+    unsupported(cx.node,
+                "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   auto rows = [](StageRole r) {  // Func argument 1 on the lanes: the rows
@@ -247,7 +283,8 @@ void softmax(Context& cx) {
     r.pool_sum = sum;
     return r;
   };
-  StageRole sub = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Sub)), div = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Div));
+  StageRole sub = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Sub)),
+            div = rows(cx.compute(TiuOp::Arith, rank, ArithOp::Div));
   const ops::Stages& st = cx.a.stages;
   sub.operands = {cx.inputs[0].func.name(), st.max.name()};
   div.operands = {st.exp.name(), st.sum.name()};
@@ -265,14 +302,20 @@ void softmax(Context& cx) {
 void layer_norm(Context& cx) {
   const size_t rank = cx.output.shape.size();
   const int64_t axis = cx.node.i("axis", -1);
-  if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1)) unsupported(cx.node, "only a normalization over the last axis runs on the BM1684X");
-  if (cx.node.outputs.size() > 1) unsupported(cx.node, "the Mean and InvStdDev outputs have no BM1684X schedule");
-  if (cx.inputs.size() < 3 || !cx.inputs[1].func.defined() || !cx.inputs[2].func.defined()) unsupported(cx.node, "needs both scale and bias");
-  if (cx.output.shape.back() > kMaxKernel) unsupported(cx.node, "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
+  if (rank < 2 || (axis != -1 && axis != int64_t(rank) - 1))
+    unsupported(cx.node, "only a normalization over the last axis runs on the BM1684X");
+  if (cx.node.outputs.size() > 1)
+    unsupported(cx.node, "the Mean and InvStdDev outputs have no BM1684X schedule");
+  if (cx.inputs.size() < 3 || !cx.inputs[1].func.defined() || !cx.inputs[2].func.defined())
+    unsupported(cx.node, "needs both scale and bias");
+  if (cx.output.shape.back() > kMaxKernel)
+    unsupported(cx.node,
+                "a row of over " + std::to_string(kMaxKernel) + " elements has no POOL form");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   const ops::Stages& st = cx.a.stages;
-  // Full rows have the rows (Func argument 1) on the lanes; reduced ones (one value per row) argument 0.
+  // Full rows have the rows (Func argument 1) on the lanes; reduced ones (one value per row)
+  // argument 0.
   auto op = [&](TiuOp o, ArithOp arith, std::vector<Func> operands, bool reduced) {
     StageRole r = cx.compute(o, rank, arith);
     r.lane_dim = reduced ? 0 : 1;
@@ -280,7 +323,8 @@ void layer_norm(Context& cx) {
     return r;
   };
   const Func x = cx.inputs[0].func, scale = cx.inputs[1].func, bias = cx.inputs[2].func;
-  StageRole sum = op(TiuOp::Pool, ArithOp::Copy, {}, true), sqrt = op(TiuOp::Sfu, ArithOp::Copy, {}, true), input = cx.copy(rank);
+  StageRole sum = op(TiuOp::Pool, ArithOp::Copy, {}, true),
+            sqrt = op(TiuOp::Sfu, ArithOp::Copy, {}, true), input = cx.copy(rank);
   sum.pool_sum = true;
   sqrt.sfu = SfuOp::Sqrt;
   input.lane_dim = 1;
@@ -291,7 +335,8 @@ void layer_norm(Context& cx) {
   cx.place(st.var_eps, op(TiuOp::Arith, ArithOp::Add, {st.var}, true), true, tile);
   cx.place(st.var, op(TiuOp::Arith, ArithOp::Div, {st.square_sum}, true), true, tile);
   cx.place(st.square_sum, sum, true, tile);
-  cx.place(st.square, op(TiuOp::Arith, ArithOp::Mul, {st.centered, st.centered}, false), true, tile);
+  cx.place(st.square, op(TiuOp::Arith, ArithOp::Mul, {st.centered, st.centered}, false), true,
+           tile);
   cx.place(st.centered, op(TiuOp::Arith, ArithOp::Sub, {x, st.mean}, false), true, tile);
   cx.place(st.mean, op(TiuOp::Arith, ArithOp::Div, {st.sum}, true), true, tile);
   cx.place(st.sum, sum, true, tile);
@@ -346,7 +391,8 @@ void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages
   for (StageRole& r : roles) placed.push_back(&r);
   cx.make_store();
   const LoopLevel at = cx.elementwise_placement(placed);
-  for (size_t k = 0; k < stages.size(); ++k) cx.place(result(stages[k].stage), roles[k], rank == 4, at);
+  for (size_t k = 0; k < stages.size(); ++k)
+    cx.place(result(stages[k].stage), roles[k], rank == 4, at);
   cx.place(x, input, rank == 4, at);
 }
 
@@ -373,8 +419,8 @@ void sigmoid(Context& cx) {
 }
 
 // Transpose, Slice and a Gather of one constant index: no local stage at all — the store reads the
-// input in permuted order or from an offset with steps, which the generator turns into one GDMA copy DDR
-// to DDR (up to 4-D, once the dimensions that stay together in both tensors are merged).
+// input in permuted order or from an offset with steps, which the generator turns into one GDMA
+// copy DDR to DDR (up to 4-D, once the dimensions that stay together in both tensors are merged).
 void ddr_copy(Context& cx) { cx.make_store(); }
 
 // A nearest Resize by whole factors (an upsampling): no local stage. The store, split by the
@@ -382,13 +428,19 @@ void ddr_copy(Context& cx) { cx.make_store(); }
 // DDR per phase: the input spread over every factor-th row and column of the output by strides.
 void resize(Context& cx) {
   const Shape &in = cx.inputs[0].type->shape, &out = cx.output.shape;
-  if (cx.node.s("mode", "nearest") != "nearest") unsupported(cx.node, "only a nearest resize runs on the BM1684X");
+  if (cx.node.s("mode", "nearest") != "nearest")
+    unsupported(cx.node, "only a nearest resize runs on the BM1684X");
   if (out.size() != 4 || out[0] != in[0] || out[1] != in[1] || out[2] % in[2] || out[3] % in[3])
-    unsupported(cx.node, "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");
+    unsupported(cx.node,
+                "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");
   cx.make_store();
   std::vector<Var> v = cx.s.store.args();
   Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  cx.s.store.split(v[0], xo, xi, int(out[3] / in[3])).split(v[1], yo, yi, int(out[2] / in[2])).reorder(xo, yo, v[2], v[3], xi, yi).unroll(xi).unroll(yi);
+  cx.s.store.split(v[0], xo, xi, int(out[3] / in[3]))
+      .split(v[1], yo, yi, int(out[2] / in[2]))
+      .reorder(xo, yo, v[2], v[3], xi, yi)
+      .unroll(xi)
+      .unroll(yi);
 }
 
 // Concat: each input's copy into its slice (an update of the algorithm) is one GDMA copy (up to
@@ -403,9 +455,11 @@ void concat(Context& cx) {
   }
 }
 
-// Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its inverse).
+// Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its
+// inverse).
 double int8_scale(const Context& cx, const TensorType& t) {
-  if (!t.quant || t.quant->scale.size() != 1) unsupported(cx.node, "needs one scale on its int8 side");
+  if (!t.quant || t.quant->scale.size() != 1)
+    unsupported(cx.node, "needs one scale on its int8 side");
   return t.quant->scale[0];
 }
 void quantize(Context& cx) {
@@ -474,11 +528,13 @@ Grouping chip_grouping(const std::string& op) {
   return it == kChipOps.end() ? Grouping::Alone : it->second.grouping;
 }
 
-ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
-                              const TensorType& output, int tile_rows, GroupPlacement& group) {
+ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm,
+                              const std::vector<ops::OpInput>& inputs, const TensorType& output,
+                              int tile_rows, GroupPlacement& group) {
   auto it = kChipOps.find(node.op);
   if (it == kChipOps.end()) unsupported(node, "no BM1684X schedule for this operator");
-  if (ops::FusedActivation::of(node).leaky_alpha) unsupported(node, "a fused LeakyRelu has no BM1684X form yet");
+  if (ops::FusedActivation::of(node).leaky_alpha)
+    unsupported(node, "a fused LeakyRelu has no BM1684X form yet");
   Context cx{node, algorithm, inputs, output, tile_rows, group, {}};
   it->second.schedule(cx);
   group.placed.insert(cx.placed_here.begin(), cx.placed_here.end());

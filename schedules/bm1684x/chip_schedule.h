@@ -20,26 +20,26 @@ struct StageRole {
   // Copy: GDMA from DDR; Compute: one TIU command per tile; Padding: a window op's padded input,
   // never stored — the window command reads its source through its padding fields.
   enum Kind { Copy, Compute, Padding } kind = Copy;
-  TiuOp op = TiuOp::End;                    // Compute: the command
-  ArithOp arith = ArithOp::Copy;            // Compute with TiuOp::Arith
-  int lane_dim = 0;                         // the Func argument spread over the lanes
-  bool pool_sum = false;                    // Compute with TiuOp::Pool: sum the window (else max)
-  SfuOp sfu = SfuOp::Exp;                   // Compute with TiuOp::Sfu: the function
-  bool every_lane = false;                  // Copy: the whole tensor into every lane (an operand
-                                            // broadcast to all channels; lane_dim unused)
-  std::vector<std::string> operands;        // the Funcs it reads, in command order, where the
-                                            // generator cannot tell them apart by their loops
-                                            // (a binary ARITH: opd0, opd1; DEPTHWISE: input, weights)
-  const Node* node = nullptr;               // the graph node the stage belongs to (its fused
-                                            // activation, its int8 Add multipliers)
-  std::string multiplier, rshift;           // REQUANT: the Funcs holding the per-channel tables
-  float scale = 1;                          // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
+  TiuOp op = TiuOp::End;              // Compute: the command
+  ArithOp arith = ArithOp::Copy;      // Compute with TiuOp::Arith
+  int lane_dim = 0;                   // the Func argument spread over the lanes
+  bool pool_sum = false;              // Compute with TiuOp::Pool: sum the window (else max)
+  SfuOp sfu = SfuOp::Exp;             // Compute with TiuOp::Sfu: the function
+  bool every_lane = false;            // Copy: the whole tensor into every lane (an operand
+                                      // broadcast to all channels; lane_dim unused)
+  std::vector<std::string> operands;  // the Funcs it reads, in command order, where the
+                                      // generator cannot tell them apart by their loops
+                                      // (a binary ARITH: opd0, opd1; DEPTHWISE: input, weights)
+  const Node* node = nullptr;         // the graph node the stage belongs to (its fused
+                                      // activation, its int8 Add multipliers)
+  std::string multiplier, rshift;     // REQUANT: the Funcs holding the per-channel tables
+  float scale = 1;  // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 
 struct ChipSchedule {
-  Halide::Func store;                        // the pipeline output: the op's result written to DDR
+  Halide::Func store;  // the pipeline output: the op's result written to DDR
   Halide::LoopLevel tile = Halide::LoopLevel::root();  // where the op's per-tile stages compute
-  std::map<std::string, StageRole> stages;   // by Func name (Halide may have suffixed names with $N)
+  std::map<std::string, StageRole> stages;  // by Func name (Halide may have suffixed names with $N)
 };
 
 // A node's place in a layer group (codegen/lower_group.h). The group's last node, scheduled first,
@@ -55,8 +55,9 @@ struct GroupPlacement {
 
 // `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the
 // chip has no schedule for the op.
-ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm, const std::vector<ops::OpInput>& inputs,
-                              const TensorType& output, int tile_rows, GroupPlacement& group);
+ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm,
+                              const std::vector<ops::OpInput>& inputs, const TensorType& output,
+                              int tile_rows, GroupPlacement& group);
 // The Func argument spread over the lanes for a tensor of `rank`: the channel (tensor dim 1) of a
 // 3-D or larger tensor, else the innermost dimension.
 int lane_dim_of_rank(size_t rank);

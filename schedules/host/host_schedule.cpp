@@ -15,7 +15,8 @@ void vectorize_and_parallelize(Func f, const Shape& shape) {
   if (args.empty()) return;
   if (!shape.empty() && shape.back() >= kVector) {
     f.vectorize(args[0], kVector, TailStrategy::GuardWithIf);
-    for (int u = 0; u < f.num_update_definitions(); ++u) f.update(u).vectorize(args[0], kVector, TailStrategy::GuardWithIf);
+    for (int u = 0; u < f.num_update_definitions(); ++u)
+      f.update(u).vectorize(args[0], kVector, TailStrategy::GuardWithIf);
   }
   if (args.size() > 1 && shape.size() == args.size() && shape.front() > 1) f.parallel(args.back());
 }
@@ -42,7 +43,8 @@ void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int ro
   const int64_t width = out_shape.back(), rows = out_shape[out_shape.size() - 1 - size_t(row_dim)];
   const int lanes = int(std::min<int64_t>(width >= 2 * kVector ? 2 * kVector : kVector, width));
   int block = 16 * kVector / std::max(lanes, kVector);
-  while (block > rows) block /= 2;  // ShiftInwards tiles must fit: the last tile overlaps the one before
+  while (block > rows)
+    block /= 2;  // ShiftInwards tiles must fit: the last tile overlaps the one before
 
   const std::vector<Var> v = out.args();
   Var xo("xo"), xi("xi"), ro("ro"), ri("ri");
@@ -77,12 +79,17 @@ void schedule_concat(const Node&, ops::Algorithm& a, const Shape&) {
   Func out = a.outputs[0];
   for (int u = 0; u < out.num_update_definitions(); ++u) {
     const RDom& r = a.reductions.at(size_t(u));
-    if (*as_const_int(r[0].extent()) >= kVector) out.update(u).vectorize(r[0], kVector, TailStrategy::GuardWithIf);
+    if (*as_const_int(r[0].extent()) >= kVector)
+      out.update(u).vectorize(r[0], kVector, TailStrategy::GuardWithIf);
   }
 }
 
-void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) { schedule_register_blocked(a, out_shape, 2); }
-void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) { schedule_register_blocked(a, out_shape, 1); }
+void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) {
+  schedule_register_blocked(a, out_shape, 2);
+}
+void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) {
+  schedule_register_blocked(a, out_shape, 1);
+}
 
 using Schedule = void (*)(const Node&, ops::Algorithm&, const Shape&);
 const std::map<std::string, Schedule> kSchedules = {

@@ -105,8 +105,10 @@ std::vector<Expr> disjuncts(const Expr& e) {
   };
   if (const Or* o = e.as<Or>()) return both(disjuncts(o->a), disjuncts(o->b));
   if (const LT* lt = e.as<LT>()) {
-    if (const Min* m = lt->a.as<Min>()) return both(disjuncts(m->a < lt->b), disjuncts(m->b < lt->b));
-    if (const Max* m = lt->b.as<Max>()) return both(disjuncts(lt->a < m->a), disjuncts(lt->a < m->b));
+    if (const Min* m = lt->a.as<Min>())
+      return both(disjuncts(m->a < lt->b), disjuncts(m->b < lt->b));
+    if (const Max* m = lt->b.as<Max>())
+      return both(disjuncts(lt->a < m->a), disjuncts(lt->a < m->b));
   }
   return {e};
 }
@@ -155,12 +157,14 @@ struct CommandGenerator::Impl : public IRVisitor {
     return *k;
   }
 
-  static std::map<std::string, int64_t> origin(const Nest& n, std::map<std::string, int64_t> start = {}) {
+  static std::map<std::string, int64_t> origin(const Nest& n,
+                                               std::map<std::string, int64_t> start = {}) {
     for (const Loop& l : n.loops) start.emplace(l.var, 0);
     return start;
   }
 
-  int64_t step(const Nest& n, const Expr& index, const std::string& var, const std::map<std::string, int64_t>& at) const {
+  int64_t step(const Nest& n, const Expr& index, const std::string& var,
+               const std::map<std::string, int64_t>& at) const {
     auto next = at;
     next[var] += 1;
     return eval(index, next) - eval(index, at);
@@ -219,7 +223,8 @@ struct CommandGenerator::Impl : public IRVisitor {
 
   // An operand's strides are read off one step along each loop: the index must be affine in them,
   // which the far corner checks (a nearest Resize's phases are; a gather would not be).
-  void check_affine(const std::string& buffer, const Expr& index, const Slots& slots, const std::map<std::string, int64_t>& at) const {
+  void check_affine(const std::string& buffer, const Expr& index, const Slots& slots,
+                    const std::map<std::string, int64_t>& at) const {
     auto corner = at;
     int64_t predicted = eval(index, at);
     for (const Slot& s : slots)
@@ -227,10 +232,12 @@ struct CommandGenerator::Impl : public IRVisitor {
         predicted += (s.extent - 1) * step(Nest{}, index, s.var, at);
         corner[s.var] += s.extent - 1;
       }
-    if (eval(index, corner) != predicted) fail("'" + buffer + "' is not addressed by strides: " + text(index));
+    if (eval(index, corner) != predicted)
+      fail("'" + buffer + "' is not addressed by strides: " + text(index));
   }
 
-  Operand operand(const std::string& buffer, const Expr& index, const Slots& slots, const std::map<std::string, int64_t>& at) const {
+  Operand operand(const std::string& buffer, const Expr& index, const Slots& slots,
+                  const std::map<std::string, int64_t>& at) const {
     Operand o;
     o.dtype = dtype_of(buffer);
     const int64_t base = eval(index, at);
@@ -242,8 +249,10 @@ struct CommandGenerator::Impl : public IRVisitor {
       o.addr = g.ddr_.at(buffer).addr + uint64_t(base * bytes(o.dtype));
       for (int k = 0; k < 4; ++k) {
         *extent[k] = uint32_t(slots[size_t(k)].extent);
-        if (!slots[size_t(k)].var.empty()) *stride[k] = step(Nest{}, index, slots[size_t(k)].var, at);
-        if (slots[size_t(k)].buffer_dim >= 0) fail("a DDR operand cannot be addressed by buffer dimension");
+        if (!slots[size_t(k)].var.empty())
+          *stride[k] = step(Nest{}, index, slots[size_t(k)].var, at);
+        if (slots[size_t(k)].buffer_dim >= 0)
+          fail("a DDR operand cannot be addressed by buffer dimension");
       }
       return o;
     }
@@ -252,7 +261,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     const std::vector<int64_t> c = coords(b, base);
     int64_t offset = 0;
     for (size_t d = 0; d < c.size(); ++d)
-      offset += int(d) == b.lane_dim ? (c[d] / g.chip_.lanes) * b.plane : c[d] * layout_stride(b, int(d));
+      offset +=
+          int(d) == b.lane_dim ? (c[d] / g.chip_.lanes) * b.plane : c[d] * layout_stride(b, int(d));
     o.lane = uint32_t(b.lane_dim < int(c.size()) ? c[size_t(b.lane_dim)] % g.chip_.lanes : 0);
     o.addr = b.addr + uint64_t(offset * bytes(o.dtype));
     o.cs = b.plane;
@@ -262,12 +272,13 @@ struct CommandGenerator::Impl : public IRVisitor {
       int dim = s.buffer_dim;
       int64_t by = 1;
       if (!s.var.empty()) std::tie(dim, by) = direction(b, index, s.var, at);
-      if (dim < 0) {  // the slot does not move in this buffer: a broadcast (stride 0)
+      if (dim < 0) {           // the slot does not move in this buffer: a broadcast (stride 0)
         if (k == 1) o.cs = 0;  // across channels: a buffer held in every lane
         continue;
       }
       if ((k == 1) != (dim == b.lane_dim) && s.extent > 1)
-        fail("'" + buffer + "': the channel slot must be the buffer's lane dimension (slot " + std::to_string(k) + " moves along dimension " + std::to_string(dim) + ")");
+        fail("'" + buffer + "': the channel slot must be the buffer's lane dimension (slot " +
+             std::to_string(k) + " moves along dimension " + std::to_string(dim) + ")");
       if (dim == b.lane_dim && by != 1) fail("'" + buffer + "': channels must be consecutive");
       *stride[k] = by * layout_stride(b, dim);
     }
@@ -279,7 +290,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   Slots auto_slots(const Nest& n, const std::string& local, const Expr& index) const {
     Slots s;
     const auto at = origin(n);
-    if (!is_local(local)) {  // DDR to DDR (a transpose): the loops, outermost first, become n, c, h, w
+    if (!is_local(
+            local)) {  // DDR to DDR (a transpose): the loops, outermost first, become n, c, h, w
       std::vector<Loop> moving;
       for (const Loop& l : n.loops)
         if (l.extent > 1) moving.push_back(l);
@@ -287,14 +299,18 @@ struct CommandGenerator::Impl : public IRVisitor {
       // shuffle's rows and columns) merges into that one, walked further.
       for (size_t k = moving.size(); moving.size() > 4 && k-- > 1;) {
         const Loop &outer = moving[k - 1], &inner = moving[k];
-        auto continues = [&](const Expr& e) { return step(Nest{}, e, outer.var, at) == inner.extent * step(Nest{}, e, inner.var, at); };
+        auto continues = [&](const Expr& e) {
+          return step(Nest{}, e, outer.var, at) == inner.extent * step(Nest{}, e, inner.var, at);
+        };
         if (continues(index) && continues(n.index)) {
           moving[k].extent *= outer.extent;
           moving.erase(moving.begin() + long(k) - 1);
         }
       }
-      if (moving.size() > 4) fail("a copy between two DDR buffers over more than four dimensions has no GDMA form");
-      for (size_t k = 0; k < moving.size(); ++k) s[4 - moving.size() + k] = {moving[k].var, -1, moving[k].extent};
+      if (moving.size() > 4)
+        fail("a copy between two DDR buffers over more than four dimensions has no GDMA form");
+      for (size_t k = 0; k < moving.size(); ++k)
+        s[4 - moving.size() + k] = {moving[k].var, -1, moving[k].extent};
       return s;
     }
     std::vector<std::pair<int, Loop>> others;
@@ -307,11 +323,13 @@ struct CommandGenerator::Impl : public IRVisitor {
         others.push_back({dim, l});
       }
     }
-    std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::sort(others.begin(), others.end(),
+              [](const auto& a, const auto& b) { return a.first > b.first; });
     if (others.size() > 3) fail("a stage needs more than four dimensions");
     static const size_t kOuterToInner[] = {0, 2, 3};  // n, h, w: the innermost dimension goes to w
     const size_t first = 3 - others.size();
-    for (size_t k = 0; k < others.size(); ++k) s[kOuterToInner[first + k]] = {others[k].second.var, -1, others[k].second.extent};
+    for (size_t k = 0; k < others.size(); ++k)
+      s[kOuterToInner[first + k]] = {others[k].second.var, -1, others[k].second.extent};
     return s;
   }
 
@@ -350,22 +368,29 @@ struct CommandGenerator::Impl : public IRVisitor {
     if (op->memory_type != MemoryType::VTCM) return IRVisitor::visit(op);
     const StageRole* role = stage_role(op->name);
     if (!role) internal("local buffer '" + op->name + "' has no role");
-    static const std::pair<Type, DType> kLocalTypes[] = {
-        {Int(8), DType::I8}, {Int(32), DType::I32}, {Float(32), DType::F32}, {Float(16), DType::F16}, {BFloat(16), DType::BF16}};
-    auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes), [&](const auto& t) { return t.first == op->type; });
-    if (type == std::end(kLocalTypes)) fail("local buffer '" + op->name + "' has a type no TIU command takes");
+    static const std::pair<Type, DType> kLocalTypes[] = {{Int(8), DType::I8},
+                                                         {Int(32), DType::I32},
+                                                         {Float(32), DType::F32},
+                                                         {Float(16), DType::F16},
+                                                         {BFloat(16), DType::BF16}};
+    auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes),
+                             [&](const auto& t) { return t.first == op->type; });
+    if (type == std::end(kLocalTypes))
+      fail("local buffer '" + op->name + "' has a type no TIU command takes");
     LmemBuffer b{op->name, type->second, {}, role->lane_dim};
     for (const Expr& e : op->extents) {
       const int64_t* k = as_const_int(e);
       if (!k) fail("local buffer '" + op->name + "' has a non-constant size");
       b.extents.push_back(*k);
     }
-    if (role->every_lane) b.lane_dim = int(b.extents.size());  // no dimension on the lanes: all of it in each
+    if (role->every_lane)
+      b.lane_dim = int(b.extents.size());    // no dimension on the lanes: all of it in each
     if (role->kind == StageRole::Padding) {  // laid out for its coordinates, never placed
       g.lmem_.lay_out(b);
       views[b.name] = {};
     } else {
-      if (!g.lmem_.allocate(b)) throw LmemOverflow{g.lmem_.live_bytes() + b.bytes_per_lane(), g.chip_.lmem_bytes};
+      if (!g.lmem_.allocate(b))
+        throw LmemOverflow{g.lmem_.live_bytes() + b.bytes_per_lane(), g.chip_.lmem_bytes};
       g.buffers_.push_back(b);
     }
     lmem[b.name] = b;
@@ -390,7 +415,9 @@ struct CommandGenerator::Impl : public IRVisitor {
   void release(const std::string& name) {
     auto it = lmem.find(name);
     if (it == lmem.end()) return;
-    if (std::any_of(views.begin(), views.end(), [&](const auto& v) { return v.second.source == name; })) return void(held.insert(name));
+    if (std::any_of(views.begin(), views.end(),
+                    [&](const auto& v) { return v.second.source == name; }))
+      return void(held.insert(name));
     auto view = views.find(name);
     if (view == views.end()) {
       g.lmem_.release(it->second.addr);
@@ -408,7 +435,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     const int64_t* min = as_const_int(op->min);
     const int64_t* extent = as_const_int(op->extent);
     if (!min || !extent) fail("loop '" + op->name + "' has a non-constant range");
-    for (int64_t k = *min; k < *min + *extent; ++k)  // a tile loop: one copy of its commands per tile
+    for (int64_t k = *min; k < *min + *extent;
+         ++k)  // a tile loop: one copy of its commands per tile
       simplify(substitute(op->name, make_const(op->min.type(), k), op->body)).accept(this);
   }
 
@@ -437,31 +465,39 @@ struct CommandGenerator::Impl : public IRVisitor {
   struct CopyValue {
     const Load* load = nullptr;
     const Select* select = nullptr;
-    Expr fill;                  // the constant (with a select, or alone)
-    std::vector<Expr> inside;   // the select's conditions for the load, one loop each
+    Expr fill;                 // the constant (with a select, or alone)
+    std::vector<Expr> inside;  // the select's conditions for the load, one loop each
   };
   CopyValue copy_value(const Nest& n) const {
     CopyValue v;
     v.select = n.value.as<Select>();
     auto constant = [](const Expr& e) { return as_const_int(e) || as_const_float(e); };
-    const bool outside_first = v.select && constant(v.select->true_value) && !constant(v.select->false_value);
+    const bool outside_first =
+        v.select && constant(v.select->true_value) && !constant(v.select->false_value);
     if (v.select && outside_first)
       for (const Expr& d : disjuncts(v.select->condition)) v.inside.push_back(simplify(!d));
     if (v.select && !outside_first) v.inside = conjuncts(v.select->condition);
-    v.load = strip_same_type_casts(v.select ? (outside_first ? v.select->false_value : v.select->true_value) : n.value).as<Load>();
+    v.load =
+        strip_same_type_casts(
+            v.select ? (outside_first ? v.select->false_value : v.select->true_value) : n.value)
+            .as<Load>();
     if (v.select || !v.load) {
       v.fill = v.select ? (outside_first ? v.select->true_value : v.select->false_value) : n.value;
-      if (!as_const_int(v.fill) && !as_const_float(v.fill)) fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
+      if (!as_const_int(v.fill) && !as_const_float(v.fill))
+        fail("stage '" + n.buffer + "' is neither a copy nor a constant fill: " + text(n.value));
       if (v.select && !v.load) fail("stage '" + n.buffer + "': padding must select a load");
     }
     return v;
   }
-  static double constant_of(const Expr& e) { return as_const_int(e) ? double(*as_const_int(e)) : *as_const_float(e); }
+  static double constant_of(const Expr& e) {
+    return as_const_int(e) ? double(*as_const_int(e)) : *as_const_float(e);
+  }
 
   // A padded view's nest: where its source's coordinates sit among its own, and its fill value.
   void record_view(const Nest& n) {
     const CopyValue v = copy_value(n);
-    if (!v.load || !is_local(v.load->name)) fail("stage '" + n.buffer + "': a padded view reads a buffer in local memory");
+    if (!v.load || !is_local(v.load->name))
+      fail("stage '" + n.buffer + "': a padded view reads a buffer in local memory");
     std::map<std::string, int64_t> lo, hi, last;
     for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
     for (const Expr& c : v.inside) clip_box(n, c, lo, hi);
@@ -470,7 +506,8 @@ struct CommandGenerator::Impl : public IRVisitor {
       last[l.var] = hi[l.var] - 1;
     }
     const LmemBuffer& view = buffer_of(n.buffer);
-    const std::vector<int64_t> begin = coords(view, eval(n.index, lo)), end = coords(view, eval(n.index, last)),
+    const std::vector<int64_t> begin = coords(view, eval(n.index, lo)),
+                               end = coords(view, eval(n.index, last)),
                                source = coords(buffer_of(v.load->name), eval(v.load->index, lo));
     PaddedView& p = views.at(n.buffer);
     p = {v.load->name, {}, begin, {}, v.select ? constant_of(v.fill) : 0};
@@ -492,11 +529,15 @@ struct CommandGenerator::Impl : public IRVisitor {
     for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
     if (sel || !load) {
       for (const Expr& c : v.inside) clip_box(n, c, lo, hi);
-      const bool empty = std::any_of(n.loops.begin(), n.loops.end(), [&](const Loop& l) { return hi[l.var] <= lo[l.var]; });
-      auto fill_box = [&](const std::map<std::string, int64_t>& from, const std::map<std::string, int64_t>& to) {
+      const bool empty = std::any_of(n.loops.begin(), n.loops.end(),
+                                     [&](const Loop& l) { return hi[l.var] <= lo[l.var]; });
+      auto fill_box = [&](const std::map<std::string, int64_t>& from,
+                          const std::map<std::string, int64_t>& to) {
         Nest box = n;
         for (Loop& l : box.loops) l.extent = to.at(l.var) - from.at(l.var);
-        if (std::any_of(box.loops.begin(), box.loops.end(), [](const Loop& l) { return l.extent <= 0; })) return;
+        if (std::any_of(box.loops.begin(), box.loops.end(),
+                        [](const Loop& l) { return l.extent <= 0; }))
+          return;
         GdmaCommand f;
         f.op = GdmaOp::Fill;
         f.fill_value = constant_of(v.fill);
@@ -519,13 +560,16 @@ struct CommandGenerator::Impl : public IRVisitor {
     }
     Nest box = n;
     for (Loop& l : box.loops) l.extent = hi[l.var] - lo[l.var];
-    if (std::any_of(box.loops.begin(), box.loops.end(), [](const Loop& l) { return l.extent <= 0; })) return;
+    if (std::any_of(box.loops.begin(), box.loops.end(),
+                    [](const Loop& l) { return l.extent <= 0; }))
+      return;
     const auto at = origin(box, lo);
     const std::string local = is_local(n.buffer) ? n.buffer : load->name;
     const Expr& local_index = is_local(n.buffer) ? n.index : load->index;
     Slots slots = auto_slots_at(box, local, local_index, at);
     const StageRole* role = stage_role(n.buffer);
-    if (role && role->every_lane) slots[1] = Slot{"", -1, g.chip_.lanes};  // the same data into every lane
+    if (role && role->every_lane)
+      slots[1] = Slot{"", -1, g.chip_.lanes};  // the same data into every lane
     GdmaCommand c;
     c.op = GdmaOp::Tensor;
     c.src = operand(load->name, load->index, slots, at);
@@ -533,7 +577,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c);
   }
 
-  Slots auto_slots_at(const Nest& n, const std::string& local, const Expr& index, const std::map<std::string, int64_t>& at) const {
+  Slots auto_slots_at(const Nest& n, const std::string& local, const Expr& index,
+                      const std::map<std::string, int64_t>& at) const {
     // auto_slots reads directions at the origin; shift the index so `at` is the origin.
     std::map<std::string, Expr> shift;
     for (const auto& [v, k] : at) shift[v] = Variable::make(Int(32), v) + int(k);
@@ -541,7 +586,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   }
 
   // Narrows the box to where one conjunct of the padding condition holds (it must use one loop).
-  void clip_box(const Nest& n, const Expr& c, std::map<std::string, int64_t>& lo, std::map<std::string, int64_t>& hi) const {
+  void clip_box(const Nest& n, const Expr& c, std::map<std::string, int64_t>& lo,
+                std::map<std::string, int64_t>& hi) const {
     std::string var;
     for (const Loop& l : n.loops)
       if (expr_uses_var(c, l.var)) {
@@ -568,20 +614,28 @@ struct CommandGenerator::Impl : public IRVisitor {
   void emit_compute(const std::string& stage, const StageRole& role) {
     if (pending.empty()) internal("stage '" + stage + "' has no loop nest");
     switch (role.op) {
-      case TiuOp::Conv: return window_command(stage, role, TiuOp::Conv);
-      case TiuOp::Depthwise: return window_command(stage, role, TiuOp::Depthwise);
-      case TiuOp::Pool: return window_command(stage, role, TiuOp::Pool);
-      case TiuOp::MatMul: return matmul(stage);
-      case TiuOp::Requant: return requant(stage, role);
-      case TiuOp::Arith: return arith(stage, role);
-      case TiuOp::Lut: return lut(stage, role);
+      case TiuOp::Conv:
+        return window_command(stage, role, TiuOp::Conv);
+      case TiuOp::Depthwise:
+        return window_command(stage, role, TiuOp::Depthwise);
+      case TiuOp::Pool:
+        return window_command(stage, role, TiuOp::Pool);
+      case TiuOp::MatMul:
+        return matmul(stage);
+      case TiuOp::Requant:
+        return requant(stage, role);
+      case TiuOp::Arith:
+        return arith(stage, role);
+      case TiuOp::Lut:
+        return lut(stage, role);
       case TiuOp::Sfu: {
         TiuCommand c;
         c.op = TiuOp::Sfu;
         c.sfu = role.sfu;
         return unary(stage, c);
       }
-      default: internal("stage '" + stage + "': unsupported command");
+      default:
+        internal("stage '" + stage + "': unsupported command");
     }
   }
 
@@ -592,8 +646,8 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Nest* update = nullptr;
     for (const Nest& n : pending) {
       const auto loads = loads_in(n.value);
-      const bool reads_itself =
-          std::any_of(loads.begin(), loads.end(), [&](const Access& a) { return a.buffer == stage; });
+      const bool reads_itself = std::any_of(loads.begin(), loads.end(),
+                                            [&](const Access& a) { return a.buffer == stage; });
       if (reads_itself) {
         update = &n;
       } else {
@@ -633,7 +687,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   std::vector<Access> operand_loads(const Nest& n, const std::string& stage) const {
     std::vector<Access> out;
     for (const Access& a : loads_in(n.value))
-      if (a.buffer != stage && std::none_of(out.begin(), out.end(), [&](const Access& o) { return o.buffer == a.buffer; }))
+      if (a.buffer != stage && std::none_of(out.begin(), out.end(),
+                                            [&](const Access& o) { return o.buffer == a.buffer; }))
         out.push_back(a);
     return out;
   }
@@ -664,7 +719,8 @@ struct CommandGenerator::Impl : public IRVisitor {
       if (d != b.lane_dim) others.push_back(d);
     if (others.size() > 3) fail("'" + b.name + "' has more than four dimensions");
     static const size_t kOuterToInner[] = {0, 2, 3};
-    for (size_t k = 0; k < others.size(); ++k) dims[kOuterToInner[3 - others.size() + k]] = others[k];
+    for (size_t k = 0; k < others.size(); ++k)
+      dims[kOuterToInner[3 - others.size() + k]] = others[k];
     return dims;
   }
 
@@ -685,11 +741,13 @@ struct CommandGenerator::Impl : public IRVisitor {
     const bool weighted = op == TiuOp::Conv || op == TiuOp::Depthwise;
     const std::vector<std::string>& named = role.operands;  // depthwise: {input, weights}
     for (const Access& a : loads)
-      (op == TiuOp::Depthwise ? named.size() == 2 && a.buffer == named[1]
-                              : op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0)
+      (op == TiuOp::Depthwise
+           ? named.size() == 2 && a.buffer == named[1]
+           : op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0)
           ? w = &a
           : in = &a;
-    if (!in || (weighted && !w)) fail("stage '" + stage + "': cannot tell the input from the weights");
+    if (!in || (weighted && !w))
+      fail("stage '" + stage + "': cannot tell the input from the weights");
     const LmemBuffer& pad = buffer_of(in->buffer);
     const std::array<int, 4> in_dims = slot_dims(pad);
     // The loops walking each input dimension: results (with their stride) and reductions.
@@ -709,59 +767,80 @@ struct CommandGenerator::Impl : public IRVisitor {
     auto window = [&](int dim, uint16_t& k, uint8_t& stride, uint8_t& dilation) {
       const Slot o = slot_of(out, dim);
       const int64_t kernel = reduce.count(dim) ? reduce[dim].extent : 1;
-      if (kernel > kMaxKernel) fail("stage '" + stage + "': a window of " + std::to_string(kernel) + " has no command form");
+      if (kernel > kMaxKernel)
+        fail("stage '" + stage + "': a window of " + std::to_string(kernel) +
+             " has no command form");
       k = uint16_t(kernel);
       stride = uint8_t(o.var.empty() ? 1 : direction(pad, in->index, o.var, at).second);
-      dilation = uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
-      return (o.extent - 1) * stride + (kernel - 1) * dilation + 1;  // input extent the window covers
+      dilation =
+          uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
+      return (o.extent - 1) * stride + (kernel - 1) * dilation +
+             1;  // input extent the window covers
     };
     const int64_t in_w = window(in_dims[3], c.kw, c.stride_w, c.dilation_w);
     const int64_t in_h = window(in_dims[2], c.kh, c.stride_h, c.dilation_h);
-    if (reduce.count(in_dims[0]) && in_dims[0] >= 0) fail("stage '" + stage + "': a window over the outermost dimension has no command form");
+    if (reduce.count(in_dims[0]) && in_dims[0] >= 0)
+      fail("stage '" + stage + "': a window over the outermost dimension has no command form");
     const Slot n = slot_of(out, in_dims[0]);
-    c.res = operand(stage, update->index, {n, oc, slot_of(out, in_dims[2]), slot_of(out, in_dims[3])}, at);
-    const int64_t channels = op == TiuOp::Conv ? (reduce.count(pad.lane_dim) ? reduce[pad.lane_dim].extent : 1) : oc.extent;
-    const Slot in_channels = op == TiuOp::Depthwise ? oc : Slot{"", pad.lane_dim, channels};  // depthwise: follows the output
+    c.res = operand(stage, update->index,
+                    {n, oc, slot_of(out, in_dims[2]), slot_of(out, in_dims[3])}, at);
+    const int64_t channels = op == TiuOp::Conv
+                                 ? (reduce.count(pad.lane_dim) ? reduce[pad.lane_dim].extent : 1)
+                                 : oc.extent;
+    const Slot in_channels =
+        op == TiuOp::Depthwise ? oc
+                               : Slot{"", pad.lane_dim, channels};  // depthwise: follows the output
     auto spatial = [](int dim, int64_t extent) { return dim < 0 ? Slot{} : Slot{"", dim, extent}; };
-    c.opd0 = operand(in->buffer, in->index, {n, in_channels, spatial(in_dims[2], in_h), spatial(in_dims[3], in_w)}, at);
+    c.opd0 = operand(in->buffer, in->index,
+                     {n, in_channels, spatial(in_dims[2], in_h), spatial(in_dims[3], in_w)}, at);
     if (views.count(in->buffer)) read_through_padding(c, *in, in_dims, at);
     if (weighted) {
       // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
       const Loop kx = reduce.count(in_dims[3]) ? reduce[in_dims[3]] : Loop{"", 1};
-      Slots ws{Slot{}, oc, reduce.count(pad.lane_dim) ? Slot{reduce[pad.lane_dim].var, -1, channels} : Slot{},
+      Slots ws{Slot{}, oc,
+               reduce.count(pad.lane_dim) ? Slot{reduce[pad.lane_dim].var, -1, channels} : Slot{},
                Slot{kx.var, -1, int64_t(c.kh) * c.kw}};
       c.opd1 = operand(w->buffer, w->index, ws, at);
-      if (c.kh > 1 && step(*update, w->index, reduce[in_dims[2]].var, at) != c.kw * step(*update, w->index, kx.var, at))
+      if (c.kh > 1 && step(*update, w->index, reduce[in_dims[2]].var, at) !=
+                          c.kw * step(*update, w->index, kx.var, at))
         fail("stage '" + stage + "': weights are not laid out [oc, ic, ky, kx]");
       c.has_bias = bias(init, stage, c);
-      g.macs_ += uint64_t(c.res.elements()) * uint64_t(op == TiuOp::Depthwise ? 1 : channels) * c.kh * c.kw;
+      g.macs_ += uint64_t(c.res.elements()) * uint64_t(op == TiuOp::Depthwise ? 1 : channels) *
+                 c.kh * c.kw;
     }
     push(c);
   }
 
   // A window over a padded view (opd0 as computed, in the view's coordinates) becomes a window
   // over the view's source: the box of it under the window, with the padding the window overhangs.
-  void read_through_padding(TiuCommand& c, const Access& in, const std::array<int, 4>& dims, const std::map<std::string, int64_t>& at) const {
+  void read_through_padding(TiuCommand& c, const Access& in, const std::array<int, 4>& dims,
+                            const std::map<std::string, int64_t>& at) const {
     const PaddedView& v = views.at(in.buffer);
     const std::vector<int64_t> start = coords(buffer_of(in.buffer), eval(in.index, at));
     std::vector<int64_t> from(start.size());
     for (size_t d = 0; d < start.size(); ++d) from[d] = start[d] - v.offset[d];
     auto axis = [&](int d, uint32_t extent, uint8_t& before, uint8_t& after) -> int64_t {
-      const int64_t first = std::max(start[size_t(d)], v.begin[size_t(d)]), last = std::min(start[size_t(d)] + extent, v.end[size_t(d)]);
-      if (last <= first || first - start[size_t(d)] > kMaxPad || start[size_t(d)] + extent - last > kMaxPad)
-        fail("a window over '" + in.buffer + "' overhangs its input by more than the " + std::to_string(kMaxPad) +
-             " the padding fields hold");
+      const int64_t first = std::max(start[size_t(d)], v.begin[size_t(d)]),
+                    last = std::min(start[size_t(d)] + extent, v.end[size_t(d)]);
+      if (last <= first || first - start[size_t(d)] > kMaxPad ||
+          start[size_t(d)] + extent - last > kMaxPad)
+        fail("a window over '" + in.buffer + "' overhangs its input by more than the " +
+             std::to_string(kMaxPad) + " the padding fields hold");
       before = uint8_t(first - start[size_t(d)]);
       after = uint8_t(start[size_t(d)] + extent - last);
       from[size_t(d)] = first - v.offset[size_t(d)];
       return last - first;
     };
-    const int64_t h = axis(dims[2], c.opd0.h, c.pad_top, c.pad_bottom), w = axis(dims[3], c.opd0.w, c.pad_left, c.pad_right);
+    const int64_t h = axis(dims[2], c.opd0.h, c.pad_top, c.pad_bottom),
+                  w = axis(dims[3], c.opd0.w, c.pad_left, c.pad_right);
     const LmemBuffer& source = buffer_of(v.source);
     int64_t flat = 0, stride = 1;
     for (size_t d = 0; d < from.size(); ++d) flat += from[d] * stride, stride *= source.extents[d];
     auto whole = [](int dim, int64_t extent) { return dim < 0 ? Slot{} : Slot{"", dim, extent}; };
-    c.opd0 = operand(v.source, make_const(Int(32), int(flat)), {whole(dims[0], c.opd0.n), whole(dims[1], c.opd0.c), whole(dims[2], h), whole(dims[3], w)}, at);
+    c.opd0 = operand(
+        v.source, make_const(Int(32), int(flat)),
+        {whole(dims[0], c.opd0.n), whole(dims[1], c.opd0.c), whole(dims[2], h), whole(dims[3], w)},
+        at);
     c.pad_value = float(v.value);
   }
 
@@ -769,7 +848,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   void matmul(const std::string& stage) {
     const auto [init, update] = init_and_update(stage);
     const Roles r = roles(*update);
-    if (r.reduction.size() != 1) fail("stage '" + stage + "': a matrix product reduces over one loop");
+    if (r.reduction.size() != 1)
+      fail("stage '" + stage + "': a matrix product reduces over one loop");
     const LmemBuffer& res = buffer_of(stage);
     const auto at = origin(*update);
     const Slot col = result_slot(r, res.lane_dim), row = result_slot(r, res.lane_dim == 0 ? 1 : 0);
@@ -777,13 +857,16 @@ struct CommandGenerator::Impl : public IRVisitor {
     const auto loads = operand_loads(*update, stage);
     const Access* left = nullptr;
     const Access* right = nullptr;
-    for (const Access& a : loads) (!col.var.empty() && step(*update, a.index, col.var, at) != 0 ? right : left) = &a;
+    for (const Access& a : loads)
+      (!col.var.empty() && step(*update, a.index, col.var, at) != 0 ? right : left) = &a;
     if (!left || !right) fail("stage '" + stage + "': cannot tell the two matrices apart");
     TiuCommand c;
     c.op = TiuOp::MatMul;
     c.res = operand(stage, update->index, {row, col, Slot{}, Slot{}}, at);
-    c.opd0 = operand(left->buffer, left->index, {row, Slot{k.var, -1, k.extent}, Slot{}, Slot{}}, at);
-    c.opd1 = operand(right->buffer, right->index, {Slot{}, col, Slot{k.var, -1, k.extent}, Slot{}}, at);
+    c.opd0 =
+        operand(left->buffer, left->index, {row, Slot{k.var, -1, k.extent}, Slot{}, Slot{}}, at);
+    c.opd1 =
+        operand(right->buffer, right->index, {Slot{}, col, Slot{k.var, -1, k.extent}, Slot{}}, at);
     c.has_bias = bias(init, stage, c);
     g.macs_ += uint64_t(c.res.elements()) * uint64_t(k.extent);
     push(c);
@@ -809,7 +892,8 @@ struct CommandGenerator::Impl : public IRVisitor {
         c.opd0 = operand(a.buffer, a.index, slots, at);
       }
     }
-    if (loads.size() != 3) fail("stage '" + stage + "': requantization reads an accumulator and two tables");
+    if (loads.size() != 3)
+      fail("stage '" + stage + "': requantization reads an accumulator and two tables");
     push(c);
   }
 
@@ -855,7 +939,8 @@ struct CommandGenerator::Impl : public IRVisitor {
       const ops::Requantization r = ops::Requantization::of(*role.node);
       const std::vector<int64_t>& m = r.multiplier;
       const std::vector<int64_t>& s = r.rshift;
-      if (m.size() != 2 || s.size() != 1) fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
+      if (m.size() != 2 || s.size() != 1)
+        fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
       c.multiplier[0] = int32_t(m[0]);
       c.multiplier[1] = int32_t(m[1]);
       c.shift = int32_t(s[0]);
@@ -870,15 +955,21 @@ struct CommandGenerator::Impl : public IRVisitor {
   void immediate(Expr e, TiuCommand& c) const {
     for (;;) {
       e = strip_same_type_casts(e);
-      if (const Cast* cast = e.as<Cast>()) e = cast->value;
-      else if (const Max* m = e.as<Max>()) e = m->a;
-      else if (const Min* m = e.as<Min>()) e = m->a;
-      else break;
+      if (const Cast* cast = e.as<Cast>())
+        e = cast->value;
+      else if (const Max* m = e.as<Max>())
+        e = m->a;
+      else if (const Min* m = e.as<Min>())
+        e = m->a;
+      else
+        break;
     }
     auto with_constant = [&](auto* node, ArithOp op) {
       const double* second = node ? as_const_float(node->b) : nullptr;
       const double* first = node && !second ? as_const_float(node->a) : nullptr;
-      if (second || first) c.arith = op, c.opd1_const = true, c.constant_first = first != nullptr, c.constant = float(first ? *first : *second);
+      if (second || first)
+        c.arith = op, c.opd1_const = true, c.constant_first = first != nullptr,
+        c.constant = float(first ? *first : *second);
       return second || first;
     };
     if (with_constant(e.as<Add>(), ArithOp::Add) || with_constant(e.as<Sub>(), ArithOp::Sub) ||
@@ -898,14 +989,16 @@ struct CommandGenerator::Impl : public IRVisitor {
       if (a.buffer == role.operands.at(0)) in = &a;
       if (a.buffer == role.operands.at(1)) table = &a;
     }
-    if (loads.size() != 2 || !in || !table) fail("stage '" + stage + "': a table lookup reads its input and its table");
+    if (loads.size() != 2 || !in || !table)
+      fail("stage '" + stage + "': a table lookup reads its input and its table");
     const Slots slots = auto_slots(n, stage, n.index);
     const auto at = origin(n);
     TiuCommand c;
     c.op = TiuOp::Lut;
     c.res = operand(stage, n.index, slots, at);
     c.opd0 = operand(in->buffer, in->index, slots, at);
-    c.opd1 = operand(table->buffer, make_zero(Int(32)), {Slot{}, slots[1], Slot{}, Slot{"", 0, 256}}, at);
+    c.opd1 = operand(table->buffer, make_zero(Int(32)),
+                     {Slot{}, slots[1], Slot{}, Slot{"", 0, 256}}, at);
     push(c);
   }
 
@@ -922,8 +1015,8 @@ struct CommandGenerator::Impl : public IRVisitor {
   }
 };
 
-CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredGroup& lowered, std::map<std::string, DdrBuffer> ddr,
-                                   LmemAllocator& lmem)
+CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const LoweredGroup& lowered,
+                                   std::map<std::string, DdrBuffer> ddr, LmemAllocator& lmem)
     : chip_(chip), node_(node), lowered_(lowered), ddr_(std::move(ddr)), lmem_(lmem) {}
 
 void CommandGenerator::emit(Program& program, std::vector<Issued>& order) {

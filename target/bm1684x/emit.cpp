@@ -34,8 +34,8 @@ std::string layer_dump(const ChipLayer& layer, const CommandGenerator& gen) {
   } else {
     s << "node ";
   }
-  s << last.name << " (" << last.op << "), "
-    << layer.tile_rows << " output rows per tile, " << layer.tiles << " tile(s)\n\n"
+  s << last.name << " (" << last.op << "), " << layer.tile_rows << " output rows per tile, "
+    << layer.tiles << " tile(s)\n\n"
     << "local memory (per lane):\n";
   for (const LmemBuffer& b : gen.buffers())
     s << "  0x" << std::hex << b.addr << std::dec << "  " << b.bytes_per_lane() << " B  " << b.name

@@ -16,7 +16,6 @@ namespace tpuc::bm1684x {
 
 namespace {
 
-
 // Halide's lowering time grows quickly with a pipeline's stages (bounds through every producer):
 // a group holds at most this many nodes.
 constexpr size_t kMaxGroupNodes = 12;
@@ -27,14 +26,14 @@ struct NodeModel {
   bool groupable = false, rows = false;
   int64_t out_rows = 1, in_rows = 1;  // of its output and of its (first) input
   int64_t stride = 1, span = 1;       // input rows for r output rows: (r - 1) · stride + span
-  bool padded = false;                // padding wider than a window command takes: copied in, borders filled
-  bool copies = false;                // a Concat: each input copied into its slice (by the GDMA)
+  bool padded = false;  // padding wider than a window command takes: copied in, borders filled
+  bool copies = false;  // a Concat: each input copied into its slice (by the GDMA)
   int64_t result_row = 0, scratch_row = 0, pad_row = 0, input_row = 0;
-  int64_t resident = 0;               // weights and tables, held for the whole group
-  uint64_t weight_ddr = 0;            // their bytes in DDR
+  int64_t resident = 0;     // weights and tables, held for the whole group
+  uint64_t weight_ddr = 0;  // their bytes in DDR
   uint64_t out_ddr_row = 0, in_ddr_row = 0;
-  double tiu_row = 0;                 // TIU cycles per output row, issue costs apart
-  int tiu_commands = 1;               // per tile
+  double tiu_row = 0;    // TIU cycles per output row, issue costs apart
+  int tiu_commands = 1;  // per tile
 
   int64_t rows_needed(int64_t out) const { return std::min(in_rows, (out - 1) * stride + span); }
 };
@@ -61,10 +60,12 @@ class Models {
     const TensorType& out = g_.type(n.outputs[0]);
     const TensorType& in = g_.type(n.inputs[0]);
     const Dims o = dims(out.shape), x = dims(in.shape);
-    m.rows = out.shape.size() == 4 && in.shape.size() == 4 && grouping != Grouping::WholeInput && !(n.op == "Concat" && n.i("axis", 0) % 4 == 2);
+    m.rows = out.shape.size() == 4 && in.shape.size() == 4 && grouping != Grouping::WholeInput &&
+             !(n.op == "Concat" && n.i("axis", 0) % 4 == 2);
     m.out_rows = o.h;
     m.in_rows = x.h;
-    const int64_t oslots = ceil_div<int64_t>(o.c, chip_.lanes), islots = ceil_div<int64_t>(x.c, chip_.lanes);
+    const int64_t oslots = ceil_div<int64_t>(o.c, chip_.lanes),
+                  islots = ceil_div<int64_t>(x.c, chip_.lanes);
     m.result_row = oslots * plane(o.n * o.w, out.dtype);
     m.out_ddr_row = uint64_t(o.n * o.c * o.w * bytes(out.dtype));
     m.in_ddr_row = uint64_t(x.n * x.c * x.w * bytes(in.dtype));
@@ -72,8 +73,11 @@ class Models {
     auto tables = [&](int64_t count) { return count * oslots * plane(1, DType::I32); };
     if (n.op == "Conv" || n.op == "MaxPool") {
       const bool conv = n.op == "Conv";
-      const std::vector<int64_t> kernel = conv ? std::vector<int64_t>{g_.type(n.inputs[1]).shape[2], g_.type(n.inputs[1]).shape[3]} : n.ints("kernel_shape");
-      const ops::ConvGeometry geo = ops::conv_geometry(n, in.shape, kernel, !conv && n.i("ceil_mode", 0));
+      const std::vector<int64_t> kernel =
+          conv ? std::vector<int64_t>{g_.type(n.inputs[1]).shape[2], g_.type(n.inputs[1]).shape[3]}
+               : n.ints("kernel_shape");
+      const ops::ConvGeometry geo =
+          ops::conv_geometry(n, in.shape, kernel, !conv && n.i("ceil_mode", 0));
       const int64_t kernel_h = kernel[0], kernel_w = kernel[1];
       m.stride = geo.strides[0];
       m.span = (kernel_h - 1) * geo.dilations[0] + 1;
@@ -100,7 +104,8 @@ class Models {
       m.input_row = islots * plane(x.n * x.h * x.w, in.dtype);  // the whole input
       m.scratch_row = oslots * plane(o.n, acc);
       m.resident = tables(2);
-      m.tiu_row = double(islots * x.n * x.h * x.w) / double(chip_.eu_bytes / bytes(in.dtype)) + elementwise_row(o, acc);
+      m.tiu_row = double(islots * x.n * x.h * x.w) / double(chip_.eu_bytes / bytes(in.dtype)) +
+                  elementwise_row(o, acc);
       m.tiu_commands = 2;
     } else if (n.op == "Concat") {
       m.copies = true;
@@ -119,14 +124,16 @@ class Models {
     return ceil_div<int64_t>(elements, eu) * eu * bytes(t);
   }
   double elementwise_row(const Dims& o, DType t) const {
-    return double(ceil_div<int64_t>(o.c, chip_.lanes) * o.n * o.w) / double(std::max(1, chip_.eu_bytes / bytes(t)));
+    return double(ceil_div<int64_t>(o.c, chip_.lanes) * o.n * o.w) /
+           double(std::max(1, chip_.eu_bytes / bytes(t)));
   }
   // GDMA cycles of `commands` commands moving `bytes` in all.
   uint64_t gdma_cycles(uint64_t bytes, int commands) const {
     GdmaCommand all, empty;
     all.op = empty.op = GdmaOp::Tensor;
     all.dst = {Space::Global, DType::I8, 0, 0, 1, 1, 1, uint32_t(bytes)};
-    return gdma_cost(chip_, all).cycles + uint64_t(std::max(0, commands - 1)) * gdma_cost(chip_, empty).cycles;
+    return gdma_cost(chip_, all).cycles +
+           uint64_t(std::max(0, commands - 1)) * gdma_cost(chip_, empty).cycles;
   }
 
  private:
@@ -154,7 +161,8 @@ struct Candidate {
     for (size_t k = 0; k < count; ++k) {
       const Node& n = g.nodes[nodes[i + k]];
       if (count > 1 && !m[i + k].groupable) return {};
-      for (const std::string& v : n.inputs) feeds[k].push_back(defined.count(v) ? defined.at(v) : -1);
+      for (const std::string& v : n.inputs)
+        feeds[k].push_back(defined.count(v) ? defined.at(v) : -1);
       defined[n.outputs[0]] = int(k);
     }
     // Only the last member's result may be read outside the group.
@@ -166,7 +174,8 @@ struct Candidate {
         if (at < nodes[i] || at > nodes[j]) return {};
       }
     }
-    const bool tiled = std::all_of(m.begin() + long(i), m.begin() + long(j) + 1, [](const NodeModel& x) { return x.rows; });
+    const bool tiled = std::all_of(m.begin() + long(i), m.begin() + long(j) + 1,
+                                   [](const NodeModel& x) { return x.rows; });
     const int64_t rows = m[j].out_rows;
     // The most rows per tile that fit, by bisection on the estimate (all rows first).
     auto fits = [&](int64_t t) { return peak(i, j, feeds, t) <= chip.lmem_bytes; };
@@ -174,7 +183,8 @@ struct Candidate {
     if (!fits(rows)) {
       int64_t lo = 0, hi = rows;
       while (tiled && hi - lo > 1) (fits((lo + hi) / 2) ? lo : hi) = (lo + hi) / 2;
-      // A node alone is always a candidate: its own schedule finds its tiles (or why it cannot run).
+      // A node alone is always a candidate: its own schedule finds its tiles (or why it cannot
+      // run).
       if (lo == 0) return count == 1 ? Estimate{time(i, j, feeds, 1), 0} : Estimate{};
       tile = lo;
     }
@@ -185,7 +195,8 @@ struct Candidate {
 
  private:
   // Output rows each member computes per tile of `t` rows of the last one (its consumers' needs).
-  std::vector<int64_t> rows_per_tile(size_t i, size_t j, const std::vector<std::vector<int>>& feeds, int64_t t) const {
+  std::vector<int64_t> rows_per_tile(size_t i, size_t j, const std::vector<std::vector<int>>& feeds,
+                                     int64_t t) const {
     std::vector<int64_t> r(j - i + 1, 0);
     r.back() = t;
     for (size_t k = r.size(); k-- > 0;)
@@ -193,7 +204,8 @@ struct Candidate {
         if (feeds[k][x] >= 0) {
           const NodeModel& c = m[i + k];
           const int64_t need = x == 0 ? c.rows_needed(r[k]) : r[k];
-          r[size_t(feeds[k][x])] = std::max(r[size_t(feeds[k][x])], std::min(need, m[i + size_t(feeds[k][x])].out_rows));
+          r[size_t(feeds[k][x])] =
+              std::max(r[size_t(feeds[k][x])], std::min(need, m[i + size_t(feeds[k][x])].out_rows));
         }
     return r;
   }
@@ -212,9 +224,11 @@ struct Candidate {
     for (size_t k = 0; k < r.size(); ++k) {
       const NodeModel& n = m[i + k];
       int64_t live = n.result_row * r[k] + n.scratch_row * r[k];
-      if (n.padded || feeds[k][0] < 0) live += (n.padded ? n.pad_row : n.input_row) * n.rows_needed(r[k]);
+      if (n.padded || feeds[k][0] < 0)
+        live += (n.padded ? n.pad_row : n.input_row) * n.rows_needed(r[k]);
       for (size_t x = 1; x < feeds[k].size(); ++x)
-        if (feeds[k][x] < 0 && !g.is_constant(g.nodes[nodes[i + k]].inputs[x])) live += n.input_row * r[k];
+        if (feeds[k][x] < 0 && !g.is_constant(g.nodes[nodes[i + k]].inputs[x]))
+          live += n.input_row * r[k];
       for (size_t p = 0; p < k; ++p)
         if (last_read[p] >= k) live += m[i + p].result_row * r[p];
       busiest = std::max(busiest, live);
@@ -232,18 +246,21 @@ struct Candidate {
     for (size_t k = 0; k < r.size(); ++k) {
       const NodeModel& n = m[i + k];
       const Node& node = g.nodes[nodes[i + k]];
-      tiu += double(tiles) * (n.tiu_row * double(r[k]) + double(n.tiu_commands * chip.tiu_issue_cycles));
+      tiu += double(tiles) *
+             (n.tiu_row * double(r[k]) + double(n.tiu_commands * chip.tiu_issue_cycles));
       ddr += n.weight_ddr;
       gdma_commands += n.weight_ddr ? 4 : 0;
       for (size_t x = 0; x < feeds[k].size(); ++x) {
         const std::string& v = node.inputs[x];
         if (v.empty() || g.is_constant(v)) continue;
         const Dims d = dims(g.type(v).shape);
-        const uint64_t row_bytes = uint64_t(d.n * d.c * d.w * bytes(g.type(v).dtype)), rows = uint64_t(x == 0 ? n.rows_needed(r[k]) : r[k]);
+        const uint64_t row_bytes = uint64_t(d.n * d.c * d.w * bytes(g.type(v).dtype)),
+                       rows = uint64_t(x == 0 ? n.rows_needed(r[k]) : r[k]);
         if (feeds[k][x] < 0) {
           ddr += uint64_t(tiles) * rows * row_bytes;
           gdma_commands += int(tiles) * (n.padded && x == 0 ? 5 : 1);
-        } else if (n.copies || (x == 0 && n.padded)) {  // a copy inside local memory: a Concat's, or into a padding buffer
+        } else if (n.copies || (x == 0 && n.padded)) {  // a copy inside local memory: a Concat's,
+                                                        // or into a padding buffer
           ddr += uint64_t(tiles) * rows * row_bytes;
           gdma_commands += int(tiles) * (n.copies ? 1 : 5);
         }
@@ -273,7 +290,8 @@ std::string structure(const Graph& g, const std::vector<size_t>& nodes, size_t i
     key << 'g' << n.i("group", 1);
     key << ")->" << name(g.type(n.outputs[0]).dtype);
     for (int64_t e : g.type(n.outputs[0]).shape) key << 'x' << e;
-    for (const Node* c : g.consumers(n.outputs[0])) key << (size_t(c - g.nodes.data()) > nodes[j] ? "!" : "");
+    for (const Node* c : g.consumers(n.outputs[0]))
+      key << (size_t(c - g.nodes.data()) > nodes[j] ? "!" : "");
     defined[n.outputs[0]] = k - i;
     key << ';';
   }
@@ -286,11 +304,13 @@ std::vector<Node> locality_order(const Graph& g) {
   std::map<std::string, size_t> producer;  // value → node index
   for (size_t i = 0; i < g.nodes.size(); ++i)
     for (const std::string& o : g.nodes[i].outputs) producer[o] = i;
-  std::vector<size_t> waiting(g.nodes.size(), 0), done_at(g.nodes.size(), 0);  // inputs not yet computed; when each ran (1-based)
+  std::vector<size_t> waiting(g.nodes.size(), 0),
+      done_at(g.nodes.size(), 0);  // inputs not yet computed; when each ran (1-based)
   std::vector<std::vector<size_t>> readers(g.nodes.size());
   for (size_t i = 0; i < g.nodes.size(); ++i)
     for (const std::string& v : g.nodes[i].inputs)
-      if (auto p = producer.find(v); p != producer.end()) ++waiting[i], readers[p->second].push_back(i);
+      if (auto p = producer.find(v); p != producer.end())
+        ++waiting[i], readers[p->second].push_back(i);
   std::set<size_t> ready;
   for (size_t i = 0; i < g.nodes.size(); ++i)
     if (!waiting[i]) ready.insert(i);
@@ -299,10 +319,13 @@ std::vector<Node> locality_order(const Graph& g) {
     auto recency = [&](size_t i) {  // the latest run among the node's producers
       size_t latest = 0;
       for (const std::string& v : g.nodes[i].inputs)
-        if (auto p = producer.find(v); p != producer.end()) latest = std::max(latest, done_at[p->second]);
+        if (auto p = producer.find(v); p != producer.end())
+          latest = std::max(latest, done_at[p->second]);
       return latest;
     };
-    const size_t next = *std::max_element(ready.begin(), ready.end(), [&](size_t a, size_t b) { return recency(a) < recency(b) || (recency(a) == recency(b) && a > b); });
+    const size_t next = *std::max_element(ready.begin(), ready.end(), [&](size_t a, size_t b) {
+      return recency(a) < recency(b) || (recency(a) == recency(b) && a > b);
+    });
     ready.erase(next);
     order.push_back(g.nodes[next]);
     done_at[next] = order.size();
@@ -319,7 +342,8 @@ std::vector<LayerGroupPlan> singleton_groups(const std::vector<bool>& on_chip) {
   return groups;
 }
 
-std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<bool>& on_chip, const Chip& chip) {
+std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<bool>& on_chip,
+                                              const Chip& chip) {
   const Models models(g, chip);
   std::vector<LayerGroupPlan> groups;
   std::map<std::string, Candidate::Estimate> cache;
@@ -336,20 +360,24 @@ std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<
     const Candidate candidate{g, chip, models, m, run};
     std::vector<double> best(run.size() + 1, 0);
     std::vector<size_t> first(run.size() + 1, 0);  // best(j): its last group starts at first[j]
-    std::vector<int64_t> tile(run.size() + 1, 0);   // and computes in tiles of this many rows
+    std::vector<int64_t> tile(run.size() + 1, 0);  // and computes in tiles of this many rows
     for (size_t j = 0; j < run.size(); ++j) {
       best[j + 1] = Candidate::kNever, first[j + 1] = j;
       for (size_t i = j + 1; i-- > 0;) {
         const std::string key = structure(g, run, i, j);
         auto it = cache.find(key);
-        const Candidate::Estimate c = it != cache.end() ? it->second : cache[key] = candidate.cost(i, j);
-        if (best[i] + c.cycles < best[j + 1]) best[j + 1] = best[i] + c.cycles, first[j + 1] = i, tile[j + 1] = c.tile_rows;
+        const Candidate::Estimate c =
+            it != cache.end() ? it->second : cache[key] = candidate.cost(i, j);
+        if (best[i] + c.cycles < best[j + 1])
+          best[j + 1] = best[i] + c.cycles, first[j + 1] = i, tile[j + 1] = c.tile_rows;
         if (!m[i].groupable || j - i + 1 >= kMaxGroupNodes) break;  // no group reaches further back
       }
     }
     std::vector<LayerGroupPlan> run_groups;
     for (size_t j = run.size(); j > 0; j = first[j])
-      run_groups.insert(run_groups.begin(), {std::vector<size_t>(run.begin() + long(first[j]), run.begin() + long(j)), int(tile[j])});
+      run_groups.insert(
+          run_groups.begin(),
+          {std::vector<size_t>(run.begin() + long(first[j]), run.begin() + long(j)), int(tile[j])});
     groups.insert(groups.end(), run_groups.begin(), run_groups.end());
   }
   return groups;

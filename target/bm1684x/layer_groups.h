@@ -20,7 +20,7 @@ namespace tpuc::bm1684x {
 
 struct LayerGroupPlan {
   std::vector<size_t> nodes;  // consecutive node indices
-  int tile_rows = 0;          // the estimate's output rows per tile (0: let the tile solver find them)
+  int tile_rows = 0;  // the estimate's output rows per tile (0: let the tile solver find them)
 };
 
 // The graph's nodes in an order where a consumer follows its producer wherever the dependencies
@@ -29,8 +29,10 @@ struct LayerGroupPlan {
 // become consecutive and can share a group. Ties keep the graph's order.
 std::vector<Node> locality_order(const Graph& g);
 
-// `on_chip[i]`: node i runs on the chip. Returns the chip nodes partitioned into groups, in graph order.
-std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<bool>& on_chip, const Chip& chip);
+// `on_chip[i]`: node i runs on the chip. Returns the chip nodes partitioned into groups, in graph
+// order.
+std::vector<LayerGroupPlan> find_layer_groups(const Graph& g, const std::vector<bool>& on_chip,
+                                              const Chip& chip);
 // Every chip node a group of its own (layer groups switched off).
 std::vector<LayerGroupPlan> singleton_groups(const std::vector<bool>& on_chip);
 

@@ -1,9 +1,9 @@
 #include "target/bm1684x/lmem_allocator.h"
 
-#include "ir/align.h"
-
 #include <numeric>
 #include <optional>
+
+#include "ir/align.h"
 
 namespace tpuc::bm1684x {
 
@@ -40,7 +40,8 @@ bool LmemAllocator::allocate(LmemBuffer& b) {
   };
   // Large buffers start on a bank where one is free; small ones (tables, short rows) pack tightly:
   // a bank each would leave no room contiguous enough for the large ones.
-  std::optional<int64_t> at = 2 * size >= chip_->bank_bytes() ? search(chip_->bank_bytes()) : std::nullopt;
+  std::optional<int64_t> at =
+      2 * size >= chip_->bank_bytes() ? search(chip_->bank_bytes()) : std::nullopt;
   if (!at) at = search(chip_->eu_bytes);
   if (!at) return false;
   b.addr = uint64_t(*at);
@@ -54,7 +55,8 @@ bool LmemAllocator::allocate(LmemBuffer& b) {
 void LmemAllocator::release(uint64_t addr) { live_.erase(int64_t(addr)); }
 
 int64_t LmemAllocator::live_bytes() const {
-  return std::accumulate(live_.begin(), live_.end(), int64_t(0), [](int64_t s, const auto& b) { return s + b.second; });
+  return std::accumulate(live_.begin(), live_.end(), int64_t(0),
+                         [](int64_t s, const auto& b) { return s + b.second; });
 }
 
 }  // namespace tpuc::bm1684x

@@ -24,9 +24,9 @@ struct LmemBuffer {
   DType dtype;
   std::vector<int64_t> extents;  // Halide dimension order, innermost first
   int lane_dim = 0;
-  int64_t plane = 0;             // elements per channel slot in one lane
-  int64_t slots = 0;             // channel slots per lane
-  uint64_t addr = 0;             // lane-relative byte address
+  int64_t plane = 0;  // elements per channel slot in one lane
+  int64_t slots = 0;  // channel slots per lane
+  uint64_t addr = 0;  // lane-relative byte address
   int64_t bytes_per_lane() const { return slots * plane * bytes(dtype); }
 };
 
@@ -40,7 +40,9 @@ class LmemAllocator {
   void release(uint64_t addr);
   int64_t live_bytes() const;
   int64_t peak_bytes() const { return peak_; }
-  const std::vector<LmemBuffer>& placed() const { return placed_; }  // every buffer placed, in order
+  const std::vector<LmemBuffer>& placed() const {
+    return placed_;
+  }  // every buffer placed, in order
 
  private:
   const Chip* chip_;

@@ -31,18 +31,26 @@ class FoldableIndices : public IRMutator {
   using IRMutator::visit;
   class Strip : public IRMutator {
     using IRMutator::visit;
-    Expr visit(const Call* op) override { return op->is_intrinsic(Call::strict_float) ? mutate(op->args[0]) : IRMutator::visit(op); }
+    Expr visit(const Call* op) override {
+      return op->is_intrinsic(Call::strict_float) ? mutate(op->args[0]) : IRMutator::visit(op);
+    }
   };
   Expr visit(const Load* op) override {
-    return Load::make(op->type, op->name, Strip().mutate(op->index), op->image, op->param, mutate(op->predicate), op->alignment);
+    return Load::make(op->type, op->name, Strip().mutate(op->index), op->image, op->param,
+                      mutate(op->predicate), op->alignment);
   }
 };
 
-// Replaces every LetStmt and Let by its value, so index expressions are closed forms of loop variables.
+// Replaces every LetStmt and Let by its value, so index expressions are closed forms of loop
+// variables.
 class InlineLets : public IRMutator {
   using IRMutator::visit;
-  Stmt visit(const LetStmt* op) override { return mutate(substitute(op->name, mutate(op->value), op->body)); }
-  Expr visit(const Let* op) override { return mutate(substitute(op->name, mutate(op->value), op->body)); }
+  Stmt visit(const LetStmt* op) override {
+    return mutate(substitute(op->name, mutate(op->value), op->body));
+  }
+  Expr visit(const Let* op) override {
+    return mutate(substitute(op->name, mutate(op->value), op->body));
+  }
 };
 
 // Halide's constant buffers: the Loads reading them carry the Buffer.
@@ -66,7 +74,8 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
   std::vector<Argument> args;
   auto external = [&](const std::string& v) {
     const TensorType& t = graph.type(v);
-    ImageParam p(ops::halide_type(t.dtype), int(t.shape.size()), ops::halide_name(last.name) + "_in" + std::to_string(args.size()));
+    ImageParam p(ops::halide_type(t.dtype), int(t.shape.size()),
+                 ops::halide_name(last.name) + "_in" + std::to_string(args.size()));
     fix_shape([&](int d) { return p.dim(d); }, t.shape);
     Func f(p.name() + "_lmem");
     const std::vector<Var> vars = ops::make_vars(t.shape.size());
@@ -90,7 +99,8 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
     const TensorType& result = graph.type(n->outputs.at(0));
     ops::Algorithm algorithm = ops::op_of(*n).build(*n, in, {result});
     Func& computed = algorithm.outputs[0];
-    if (computed.value().type() != ops::halide_type(result.dtype)) {  // an f32 result of a f16/bf16 layer: rounded once
+    if (computed.value().type() !=
+        ops::halide_type(result.dtype)) {  // an f32 result of a f16/bf16 layer: rounded once
       Func rounded(computed.name() + "_" + name(result.dtype));
       rounded(computed.args()) = cast(ops::halide_type(result.dtype), computed(computed.args()));
       computed = rounded;
@@ -102,13 +112,15 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
 
   // The last node first: it makes the store and the tile loop the others compute at.
   GroupPlacement group;
-  for (size_t k = 0; k + 1 < nodes.size(); ++k) group.produced.insert(algorithms[k].outputs[0].name());
+  for (size_t k = 0; k + 1 < nodes.size(); ++k)
+    group.produced.insert(algorithms[k].outputs[0].name());
   const TensorType& result = graph.type(last.outputs[0]);
   out.schedule = schedule_bm1684x(last, algorithms.back(), inputs.back(), result, tile_rows, group);
   group.last = false;
   group.tile = out.schedule.tile;
   for (size_t k = 0; k + 1 < nodes.size(); ++k) {
-    const ChipSchedule s = schedule_bm1684x(*nodes[k], algorithms[k], inputs[k], graph.type(nodes[k]->outputs[0]), tile_rows, group);
+    const ChipSchedule s = schedule_bm1684x(*nodes[k], algorithms[k], inputs[k],
+                                            graph.type(nodes[k]->outputs[0]), tile_rows, group);
     out.schedule.stages.insert(s.stages.begin(), s.stages.end());
   }
 
@@ -121,8 +133,10 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
                             .with_feature(Target::NoRuntime);
   Stmt body;
   try {
-    body = store.compile_to_module(args, ops::halide_name(last.name), target).functions().at(0).body;
-  } catch (const Halide::Error& e) {  // a schedule Halide rejects (a member that cannot compute at the tile loop)
+    body =
+        store.compile_to_module(args, ops::halide_name(last.name), target).functions().at(0).body;
+  } catch (const Halide::Error&
+               e) {  // a schedule Halide rejects (a member that cannot compute at the tile loop)
     const std::string what = e.what();
     unsupported(last, "Halide rejects the schedule: " + what.substr(0, what.find('\n')));
   }

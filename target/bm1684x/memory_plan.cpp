@@ -89,7 +89,9 @@ DdrPlan plan_ddr(const Graph& g, const Partition& p, const Chip& chip, uint64_t 
   for (const std::string& o : g.outputs) last_use[owner(o)] = g.nodes.size();
   const uint64_t alignment = uint64_t(chip.ddr_alignment);
   DdrAllocator ddr(align_up(weights_end, alignment), alignment);
-  auto place = [&](const std::string& v) { plan.addr[v] = ddr.place(uint64_t(g.type(v).num_bytes())); };
+  auto place = [&](const std::string& v) {
+    plan.addr[v] = ddr.place(uint64_t(g.type(v).num_bytes()));
+  };
   for (const std::string& in : g.inputs) place(in);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];

@@ -15,18 +15,18 @@
 namespace tpuc::bm1684x {
 
 struct WeightLayout {
-  uint64_t base = 0;                // DDR address of the blob
+  uint64_t base = 0;  // DDR address of the blob
   std::vector<uint8_t> blob;
-  std::map<std::string, uint64_t> constants;             // graph constant → address
-  std::vector<std::map<std::string, uint64_t>> tables;   // per layer: table name → address
+  std::map<std::string, uint64_t> constants;            // graph constant → address
+  std::vector<std::map<std::string, uint64_t>> tables;  // per layer: table name → address
 };
 
 WeightLayout lay_out_weights(const Graph& g, const Partition& p, const Chip& chip);
 
 struct DdrPlan {
-  std::map<std::string, uint64_t> addr;    // value owning its bytes → address
-  std::map<std::string, std::string> root; // a view's value → the value owning its bytes
-  uint64_t end = 0;                        // the highest address used, plus one
+  std::map<std::string, uint64_t> addr;     // value owning its bytes → address
+  std::map<std::string, std::string> root;  // a view's value → the value owning its bytes
+  uint64_t end = 0;                         // the highest address used, plus one
 
   uint64_t of(const std::string& value) const;  // a value's address, through views
 };

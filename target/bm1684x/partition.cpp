@@ -28,7 +28,8 @@ std::string host_reason(const Node& n, const Graph& g, const Chip& chip) {
 
 class Lowering {
  public:
-  Lowering(const Graph& g, const Chip& chip, Partition& p) : g_(g), chip_(chip), p_(p), lmem_(chip) {}
+  Lowering(const Graph& g, const Chip& chip, Partition& p)
+      : g_(g), chip_(chip), p_(p), lmem_(chip) {}
 
   // A planned group as one layer; when it does not lower whole (a refusal, or an estimate that
   // did not fit after all), its nodes one by one.

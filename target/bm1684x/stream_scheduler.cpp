@@ -17,10 +17,12 @@ struct Range {
 
 // The bytes an operand covers: in local memory one range per channel slot (lane-relative, the
 // same in every lane), in DDR the bounding range.
-void add_footprint(const Chip& chip, const Operand& o, std::vector<Range>& local, std::vector<Range>& ddr) {
+void add_footprint(const Chip& chip, const Operand& o, std::vector<Range>& local,
+                   std::vector<Range>& ddr) {
   if (o.elements() == 0) return;
   const uint64_t b = uint64_t(bytes(o.dtype));
-  const uint64_t span = (uint64_t(o.n - 1) * o.ns + uint64_t(o.h - 1) * o.hs + uint64_t(o.w - 1) * o.ws + 1) * b;
+  const uint64_t span =
+      (uint64_t(o.n - 1) * o.ns + uint64_t(o.h - 1) * o.hs + uint64_t(o.w - 1) * o.ws + 1) * b;
   if (o.space == Space::Global) {
     ddr.push_back({o.addr, o.addr + span + uint64_t(o.c - 1) * o.cs * b});
     return;
@@ -66,7 +68,8 @@ class Shadow {
     if (r.end <= r.begin) return;
     split(r.begin);
     split(r.end);
-    for (auto it = segments_.find(r.begin); it != segments_.end() && it->first < r.end; ++it) f(it->second);
+    for (auto it = segments_.find(r.begin); it != segments_.end() && it->first < r.end; ++it)
+      f(it->second);
   }
 
  private:
@@ -84,7 +87,8 @@ struct Item {
   std::vector<int> preds;  // earlier items (program order) this one must follow
 };
 
-void record(Shadow& shadow, const std::vector<Range>& reads, const std::vector<Range>& writes, int me, std::vector<Item>& items) {
+void record(Shadow& shadow, const std::vector<Range>& reads, const std::vector<Range>& writes,
+            int me, std::vector<Item>& items) {
   std::vector<int>& preds = items[size_t(me)].preds;
   const bool tiu = items[size_t(me)].tiu;
   for (const Range& r : reads)
@@ -103,19 +107,24 @@ void record(Shadow& shadow, const std::vector<Range>& reads, const std::vector<R
 
 }  // namespace
 
-std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const std::vector<Issued>& order,
+std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program,
+                                       const std::vector<Issued>& order,
                                        const std::vector<size_t>& barriers) {
   std::vector<Item> items;
   Shadow local, ddr;
   for (const Issued& is : order) {
-    const Footprint f = is.tiu ? footprint(chip, program.tiu[is.index]) : footprint(chip, program.gdma[is.index]);
-    const uint64_t cycles = is.tiu ? tiu_cost(chip, program.tiu[is.index]).cycles : gdma_cost(chip, program.gdma[is.index]).cycles;
+    const Footprint f =
+        is.tiu ? footprint(chip, program.tiu[is.index]) : footprint(chip, program.gdma[is.index]);
+    const uint64_t cycles = is.tiu ? tiu_cost(chip, program.tiu[is.index]).cycles
+                                   : gdma_cost(chip, program.gdma[is.index]).cycles;
     items.push_back({is.tiu, is.index, cycles, {}});
     const int me = int(items.size() - 1);
     record(local, f.local_reads, f.local_writes, me, items);
     record(ddr, f.ddr_reads, f.ddr_writes, me, items);
     std::vector<int>& p = items.back().preds;
-    if (is.tiu) p.erase(std::remove_if(p.begin(), p.end(), [&](int q) { return items[size_t(q)].tiu; }), p.end());
+    if (is.tiu)
+      p.erase(std::remove_if(p.begin(), p.end(), [&](int q) { return items[size_t(q)].tiu; }),
+              p.end());
     std::sort(p.begin(), p.end());
     p.erase(std::unique(p.begin(), p.end()), p.end());
     p.erase(std::remove(p.begin(), p.end(), me), p.end());
@@ -135,8 +144,10 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const
   for (size_t last : bounds) {
     std::vector<int> tiu_queue;
     std::set<int> waiting;  // GDMA items of the segment not yet scheduled
-    for (size_t i = first; i < last; ++i) (items[i].tiu ? tiu_queue.push_back(int(i)) : void(waiting.insert(int(i))));
-    auto ready_at = [&](int i, uint64_t free) -> uint64_t {  // UINT64_MAX: a predecessor is unscheduled
+    for (size_t i = first; i < last; ++i)
+      (items[i].tiu ? tiu_queue.push_back(int(i)) : void(waiting.insert(int(i))));
+    auto ready_at = [&](int i,
+                        uint64_t free) -> uint64_t {  // UINT64_MAX: a predecessor is unscheduled
       uint64_t t = free;
       for (int p : items[size_t(i)].preds) {
         if (!done[size_t(p)]) return UINT64_MAX;
@@ -146,7 +157,8 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const
     };
     size_t next_tiu = 0;
     while (next_tiu < tiu_queue.size() || !waiting.empty()) {
-      const uint64_t tiu_at = next_tiu < tiu_queue.size() ? ready_at(tiu_queue[next_tiu], tiu_free) : UINT64_MAX;
+      const uint64_t tiu_at =
+          next_tiu < tiu_queue.size() ? ready_at(tiu_queue[next_tiu], tiu_free) : UINT64_MAX;
       int pick = -1;
       uint64_t gdma_at = UINT64_MAX;
       for (int i : waiting) {
@@ -157,7 +169,8 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const
         }
         if (t == gdma_free) break;  // the earliest in program order that can start at once
       }
-      if (tiu_at == UINT64_MAX && pick < 0) TPUC_INTERNAL_ERROR("stream scheduler: no command can run");
+      if (tiu_at == UINT64_MAX && pick < 0)
+        TPUC_INTERNAL_ERROR("stream scheduler: no command can run");
       if (tiu_at <= gdma_at) {
         const int i = tiu_queue[next_tiu++];
         end[size_t(i)] = tiu_free = tiu_at + items[size_t(i)].cycles;
@@ -170,7 +183,8 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const
         waiting.erase(pick);
       }
     }
-    tiu_free = gdma_free = std::max(tiu_free, gdma_free);  // the host layer runs with both engines drained
+    tiu_free = gdma_free =
+        std::max(tiu_free, gdma_free);  // the host layer runs with both engines drained
     first = last;
   }
 
@@ -183,7 +197,9 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const
   for (size_t i = 0; i < items.size(); ++i) {
     uint32_t dep = 0;
     for (int p : items[i].preds)
-      if (items[size_t(p)].tiu != items[i].tiu) dep = std::max(dep, (items[size_t(p)].tiu ? items[size_t(p)].index : position[size_t(p)]) + 1);
+      if (items[size_t(p)].tiu != items[i].tiu)
+        dep = std::max(dep,
+                       (items[size_t(p)].tiu ? items[size_t(p)].index : position[size_t(p)]) + 1);
     if (items[i].tiu) {
       program.tiu[items[i].index].id = items[i].index + 1;
       program.tiu[items[i].index].dep = dep;

@@ -24,7 +24,8 @@ struct Issued {
 
 // Reorders program.gdma and sets every command's id and dep; `barriers` are positions in `order`
 // (a host layer sits before order[b]). Returns, for each new GDMA position, its index before.
-std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program, const std::vector<Issued>& order,
+std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program,
+                                       const std::vector<Issued>& order,
                                        const std::vector<size_t>& barriers);
 
 }  // namespace tpuc::bm1684x

@@ -32,8 +32,8 @@ ChipLayer lower_to_fit(const std::vector<const Node*>& nodes, const Graph& g, co
   };
   const int first = start_rows > 0 ? std::min(start_rows, rows) : rows;
   if (std::optional<ChipLayer> l = lower(first)) return *l;
-  int fits = 0;        // invariant: `fits` rows fit (0: none known) ...
-  int fails = first;   // ... and `fails` rows overflow
+  int fits = 0;       // invariant: `fits` rows fit (0: none known) ...
+  int fails = first;  // ... and `fails` rows overflow
   const LmemAllocator before = lmem;
   while (fails - fits > 1) {
     const int mid = fits + (fails - fits) / 2;

@@ -23,7 +23,8 @@ constexpr size_t kBakedConstantBytes = 1024;
 std::vector<int> halide_sizes(const Shape& s) { return std::vector<int>(s.rbegin(), s.rend()); }
 
 Halide::Buffer<> wrap(const Tensor& t) {
-  return Halide::Buffer<>(ops::halide_type(t.type.dtype), const_cast<uint8_t*>(t.data.data()), halide_sizes(t.type.shape));
+  return Halide::Buffer<>(ops::halide_type(t.type.dtype), const_cast<uint8_t*>(t.data.data()),
+                          halide_sizes(t.type.shape));
 }
 
 // One compiled node: its runtime inputs (including large constants) are ImageParams with fixed,
@@ -61,9 +62,11 @@ std::string kernel_key(const Graph& g, const Node& n) {
   return print(key);
 }
 
-// A node whose every output is empty: nothing to compute (and Halide cannot bind zero-extent buffers).
+// A node whose every output is empty: nothing to compute (and Halide cannot bind zero-extent
+// buffers).
 bool produces_nothing(const Graph& g, const Node& n) {
-  return std::all_of(n.outputs.begin(), n.outputs.end(), [&](const std::string& o) { return g.type(o).num_elements() == 0; });
+  return std::all_of(n.outputs.begin(), n.outputs.end(),
+                     [&](const std::string& o) { return g.type(o).num_elements() == 0; });
 }
 
 bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
@@ -75,8 +78,8 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
   const ops::OpDef* def = &ops::op_of(n);
   auto kernel = std::make_shared<Kernel>();
   std::vector<ops::OpInput> inputs;
-  std::vector<TensorType> types(n.inputs.size());     // the input types the algorithm sees
-  std::vector<Tensor> widened(n.inputs.size());        // f32 copies of baked half-precision constants
+  std::vector<TensorType> types(n.inputs.size());  // the input types the algorithm sees
+  std::vector<Tensor> widened(n.inputs.size());    // f32 copies of baked half-precision constants
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     ops::OpInput in;
     if (n.inputs[i].empty()) {
@@ -95,7 +98,8 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
       in.constant = &widened[i];
       in.func(vars) = wrap(widened[i]).copy()(args);  // the kernel outlives this graph
     } else {
-      Halide::ImageParam param(ops::halide_type(stored.dtype), int(stored.shape.size()), ops::halide_name(n.name) + "_in" + std::to_string(i));
+      Halide::ImageParam param(ops::halide_type(stored.dtype), int(stored.shape.size()),
+                               ops::halide_name(n.name) + "_in" + std::to_string(i));
       int stride = 1;
       for (int d = 0; d < param.dimensions(); ++d) {
         const int extent = int(stored.shape[stored.shape.size() - 1 - size_t(d)]);
@@ -132,7 +136,8 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
 // Kernels are shared by every executor in the process: calibration, validation and the layers
 // of one model that have the same shapes compile once. A kernel compiles outside the lock (Halide
 // compiles distinct pipelines concurrently); a thread wanting one in progress waits for it.
-std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n, const Halide::Target& target) {
+std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n,
+                                            const Halide::Target& target) {
   using Future = std::shared_future<std::shared_ptr<const Kernel>>;
   static std::mutex mutex;
   static std::map<std::string, Future> cache;
@@ -144,7 +149,8 @@ std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n, const
     std::lock_guard<std::mutex> lock(mutex);
     auto it = cache.find(key);
     compile_here = it == cache.end();
-    future = compile_here ? cache.emplace(key, promise.get_future().share()).first->second : it->second;
+    future =
+        compile_here ? cache.emplace(key, promise.get_future().share()).first->second : it->second;
   }
   if (compile_here) {
     try {
@@ -190,7 +196,8 @@ struct Executor::Impl {
       }
     };
     std::vector<std::thread> threads;
-    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t) threads.emplace_back(work);
+    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t)
+      threads.emplace_back(work);
     work();
     for (std::thread& t : threads) t.join();
     for (const std::exception_ptr& e : errors)
@@ -214,7 +221,8 @@ const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
     if (it == inputs.end()) throw Error("missing input '" + name + "'");
     const TensorType& want = g.type(name);
     if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
-      throw Error("input '" + name + "' is " + to_string(it->second.type) + ", the model expects " + to_string(want));
+      throw Error("input '" + name + "' is " + to_string(it->second.type) + ", the model expects " +
+                  to_string(want));
     values[name] = it->second;
   }
   if (!impl_->compiled) impl_->compile_all();
@@ -230,15 +238,18 @@ const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
     std::vector<Halide::Buffer<>> outs;
     for (const std::string& o : p.node->outputs) outs.push_back(wrap(values.at(o)));
     const auto start = std::chrono::steady_clock::now();
-    const_cast<Halide::Pipeline&>(p.kernel->pipeline).realize(Halide::Realization(outs), impl_->target, params);
+    const_cast<Halide::Pipeline&>(p.kernel->pipeline)
+        .realize(Halide::Realization(outs), impl_->target, params);
     p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   if (keep_all) {
-    for (const auto& [name, t] : g.constants) values.emplace(name, t);  // once: later runs find them
+    for (const auto& [name, t] : g.constants)
+      values.emplace(name, t);  // once: later runs find them
     return values;
   }
   impl_->outputs.clear();
-  for (const std::string& o : g.outputs) impl_->outputs[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
+  for (const std::string& o : g.outputs)
+    impl_->outputs[o] = g.is_constant(o) ? g.constants.at(o) : values.at(o);
   return impl_->outputs;
 }
 

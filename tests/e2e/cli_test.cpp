@@ -211,9 +211,8 @@ namespace {
 // `schedule check --op` on the chip and bit-exact; -1 when the summary says otherwise.
 int all_cases_bit_exact(const std::string& output) {
   std::smatch m;
-  const std::regex summary(
-      R"((\d+) of \1 cases bit-exact against the host reference on bm1684x )"
-      R"(\(\d+ random samples each\); 0 host layers\n)");
+  const std::regex summary(R"((\d+) of \1 cases bit-exact against the host reference on bm1684x )"
+                           R"(\(\d+ random samples each\); 0 host layers\n)");
   return std::regex_search(output, m, summary) ? std::stoi(m[1]) : -1;
 }
 

@@ -1,18 +1,19 @@
 #include "chip/bm1684x/sim/cycle_model.h"
 
-#include "ir/align.h"
-
 #include <algorithm>
 #include <cmath>
+
+#include "ir/align.h"
 
 namespace tpuc::bm1684x {
 
 namespace {
 
-
 // Channel slots each lane processes one after another: the busiest lane sets the time, so a
 // command never runs faster than all lanes at their peak rate.
-uint64_t slots(const Chip& chip, const Operand& o) { return ceil_div(o.lane + uint64_t(o.c), uint64_t(chip.lanes)); }
+uint64_t slots(const Chip& chip, const Operand& o) {
+  return ceil_div(o.lane + uint64_t(o.c), uint64_t(chip.lanes));
+}
 
 }  // namespace
 
@@ -43,8 +44,10 @@ CommandCost gdma_cost(const Chip& chip, const GdmaCommand& c) {
   const uint64_t moved = uint64_t(c.dst.elements()) * uint64_t(bytes(c.dst.dtype));
   const bool reads_ddr = c.op == GdmaOp::Tensor && c.src.space == Space::Global;
   if (reads_ddr || c.dst.space == Space::Global) cost.ddr_bytes = moved;
-  const double gdma_cycles = double(chip.gdma_issue_cycles) + double(moved) / chip.ddr_bytes_per_gdma_cycle();
-  cost.cycles = uint64_t(std::ceil(gdma_cycles * chip.tiu_mhz / chip.gdma_mhz - 1e-9));  // in TIU cycles, the timeline's unit
+  const double gdma_cycles =
+      double(chip.gdma_issue_cycles) + double(moved) / chip.ddr_bytes_per_gdma_cycle();
+  cost.cycles = uint64_t(std::ceil(gdma_cycles * chip.tiu_mhz / chip.gdma_mhz -
+                                   1e-9));  // in TIU cycles, the timeline's unit
   return cost;
 }
 

@@ -9,7 +9,7 @@
 namespace tpuc::bm1684x {
 
 struct CommandCost {
-  uint64_t cycles = 0;      // of the TIU clock, the timeline's unit (GDMA time is converted)
+  uint64_t cycles = 0;     // of the TIU clock, the timeline's unit (GDMA time is converted)
   uint64_t macs = 0;       // TIU multiply-accumulates
   uint64_t ddr_bytes = 0;  // GDMA bytes to or from DDR
 };

@@ -31,8 +31,9 @@ enum Access : uint8_t { kNone = 0, kRead = 1, kWrite = 2 };
 // Which local-memory bytes one command accessed, lane-relative with all lanes merged (the compiler
 // places a buffer at the same lane-relative address in every lane), as its views record them.
 struct Footprint {
-  std::vector<Access> marks;                       // per lane-relative byte
-  std::vector<std::pair<int64_t, int64_t>> spans;  // the local views' [first, last): where marks can be
+  std::vector<Access> marks;  // per lane-relative byte
+  std::vector<std::pair<int64_t, int64_t>>
+      spans;  // the local views' [first, last): where marks can be
 };
 
 // An operand resolved to memory after its whole footprint was checked: element addresses are
@@ -40,8 +41,8 @@ struct Footprint {
 // asked for (at, touch) there, as read or written by its `access`.
 class View {
  public:
-  View(std::vector<uint8_t>& ddr, std::vector<uint8_t>& lmem, const Chip& chip, const Operand& o, const std::string& what,
-       Access access, Footprint* footprint)
+  View(std::vector<uint8_t>& ddr, std::vector<uint8_t>& lmem, const Chip& chip, const Operand& o,
+       const std::string& what, Access access, Footprint* footprint)
       : o_(o), lanes_(chip.lanes), lane_bytes_(chip.lmem_bytes), b_(bytes(o.dtype)) {
     auto fail = [&](const std::string& why) { throw Error(what + ": " + why); };
     if (o.elements() == 0) fail("empty operand");
@@ -53,11 +54,14 @@ class View {
     span(o.h, o.hs, lo, hi);
     span(o.w, o.ws, lo, hi);
     if (o.space == Space::Local) {
-      if (o.lane >= uint32_t(lanes_)) fail("start lane " + std::to_string(o.lane) + " is outside the " + std::to_string(lanes_) + " lanes");
+      if (o.lane >= uint32_t(lanes_))
+        fail("start lane " + std::to_string(o.lane) + " is outside the " + std::to_string(lanes_) +
+             " lanes");
       span((int64_t(o.lane) + o.c - 1) / lanes_ + 1, o.cs, lo, hi);
       const int64_t first = int64_t(o.addr) + lo * b_, last = int64_t(o.addr) + hi * b_ + b_;
       if (first < 0 || last > lane_bytes_)
-        fail("local bytes [" + std::to_string(first) + ", " + std::to_string(last) + ") leave the lane's " + std::to_string(lane_bytes_) + " bytes");
+        fail("local bytes [" + std::to_string(first) + ", " + std::to_string(last) +
+             ") leave the lane's " + std::to_string(lane_bytes_) + " bytes");
       base_ = lmem.data();
       if (footprint) {
         marks_ = footprint->marks.data();
@@ -67,9 +71,11 @@ class View {
     } else {
       span(o.c, o.cs, lo, hi);
       const int64_t offset = int64_t(o.addr - chip.ddr_base);
-      if (o.addr < chip.ddr_base || offset + lo * b_ < 0 || offset + hi * b_ + b_ > int64_t(ddr.size()))
-        fail("DDR bytes [0x" + hex(o.addr + uint64_t(lo * b_)) + ", 0x" + hex(o.addr + uint64_t(hi * b_ + b_)) +
-             ") leave the model's DDR [0x" + hex(chip.ddr_base) + ", 0x" + hex(chip.ddr_base + ddr.size()) + ")");
+      if (o.addr < chip.ddr_base || offset + lo * b_ < 0 ||
+          offset + hi * b_ + b_ > int64_t(ddr.size()))
+        fail("DDR bytes [0x" + hex(o.addr + uint64_t(lo * b_)) + ", 0x" +
+             hex(o.addr + uint64_t(hi * b_ + b_)) + ") leave the model's DDR [0x" +
+             hex(chip.ddr_base) + ", 0x" + hex(chip.ddr_base + ddr.size()) + ")");
       base_ = ddr.data() + offset;
     }
   }
@@ -101,14 +107,16 @@ class View {
   Access* marks_ = nullptr;  // a local view's footprint marks, when recording
   Access access_ = kNone;
 
-  // Element (n, c, 0, 0): its lane and byte offset in the lane (global: lane 0, the offset from base_).
+  // Element (n, c, 0, 0): its lane and byte offset in the lane (global: lane 0, the offset from
+  // base_).
   std::pair<int64_t, int64_t> locate(int64_t n, int64_t c) const {
     if (o_.space == Space::Global) return {0, (n * o_.ns + c * o_.cs) * b_};
     const int64_t lane = (o_.lane + c) % lanes_, slot = (o_.lane + c) / lanes_;
     return {lane, int64_t(o_.addr) + (n * o_.ns + slot * o_.cs) * b_};
   }
   void record(int64_t lane_offset) const {
-    for (int64_t k = 0; k < b_; ++k) marks_[lane_offset + k] = Access(marks_[lane_offset + k] | access_);
+    for (int64_t k = 0; k < b_; ++k)
+      marks_[lane_offset + k] = Access(marks_[lane_offset + k] | access_);
   }
 };
 
@@ -141,36 +149,53 @@ using Wide = decltype(widen(T{}));
 // A wide value stored as T: rounded to nearest even for f16/bf16 (exact for values widened from T).
 template <class T>
 T narrow(Wide<T> v) {
-  if constexpr (std::is_same_v<T, F16>) return F16{to_f16(v)};
-  else if constexpr (std::is_same_v<T, BF16>) return BF16{to_bf16(v)};
-  else return T(v);
+  if constexpr (std::is_same_v<T, F16>)
+    return F16{to_f16(v)};
+  else if constexpr (std::is_same_v<T, BF16>)
+    return BF16{to_bf16(v)};
+  else
+    return T(v);
 }
 
-// Calls f with a value of the element type `t` stores: i8, f32, f16 or bf16 (what TIU arithmetic takes).
+// Calls f with a value of the element type `t` stores: i8, f32, f16 or bf16 (what TIU arithmetic
+// takes).
 template <class F>
 void with_element_type(DType t, const std::string& what, F&& f) {
   switch (t) {
-    case DType::I8: return f(int8_t{});
-    case DType::F32: return f(float{});
-    case DType::F16: return f(F16{});
-    case DType::BF16: return f(BF16{});
-    default: throw Error(what + ": " + name(t) + " operands have no TIU arithmetic");
+    case DType::I8:
+      return f(int8_t{});
+    case DType::F32:
+      return f(float{});
+    case DType::F16:
+      return f(F16{});
+    case DType::BF16:
+      return f(BF16{});
+    default:
+      throw Error(what + ": " + name(t) + " operands have no TIU arithmetic");
   }
 }
 
 float load_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w) {
   switch (v.op().dtype) {
-    case DType::F16: return widen(v.at<F16>(n, c, h, w));
-    case DType::BF16: return widen(v.at<BF16>(n, c, h, w));
-    default: return v.at<float>(n, c, h, w);
+    case DType::F16:
+      return widen(v.at<F16>(n, c, h, w));
+    case DType::BF16:
+      return widen(v.at<BF16>(n, c, h, w));
+    default:
+      return v.at<float>(n, c, h, w);
   }
 }
 
 void store_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w, float x) {
   switch (v.op().dtype) {
-    case DType::F16: v.at<F16>(n, c, h, w) = narrow<F16>(x); break;
-    case DType::BF16: v.at<BF16>(n, c, h, w) = narrow<BF16>(x); break;
-    default: v.at<float>(n, c, h, w) = x;
+    case DType::F16:
+      v.at<F16>(n, c, h, w) = narrow<F16>(x);
+      break;
+    case DType::BF16:
+      v.at<BF16>(n, c, h, w) = narrow<BF16>(x);
+      break;
+    default:
+      v.at<float>(n, c, h, w) = x;
   }
 }
 
@@ -179,13 +204,20 @@ bool is_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType
 bool representable(double v, DType t) {
   const bool integral = v == std::floor(v);
   switch (t) {
-    case DType::F32: return double(float(v)) == v;
-    case DType::F16: return double(widen(narrow<F16>(float(v)))) == v;
-    case DType::BF16: return double(widen(narrow<BF16>(float(v)))) == v;
-    case DType::I8: return integral && v >= -128 && v <= 127;
-    case DType::U8: return integral && v >= 0 && v <= 255;
-    case DType::I32: return integral && v >= INT32_MIN && v <= INT32_MAX;
-    default: return false;
+    case DType::F32:
+      return double(float(v)) == v;
+    case DType::F16:
+      return double(widen(narrow<F16>(float(v)))) == v;
+    case DType::BF16:
+      return double(widen(narrow<BF16>(float(v)))) == v;
+    case DType::I8:
+      return integral && v >= -128 && v <= 127;
+    case DType::U8:
+      return integral && v >= 0 && v <= 255;
+    case DType::I32:
+      return integral && v >= INT32_MIN && v <= INT32_MAX;
+    default:
+      return false;
   }
 }
 
@@ -198,8 +230,12 @@ T clip(T v, const TiuCommand& c) {
 
 // acc + a·b. Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed
 // overflow); float ones round the product, then the sum (IEEE f32, as the host's strict sums).
-int32_t multiply_add(int32_t acc, int32_t a, int32_t b) { return int32_t(uint32_t(acc) + uint32_t(a * b)); }
-float multiply_add(float acc, float a, float b) { return acc + a * b; }  // built with -ffp-contract=off
+int32_t multiply_add(int32_t acc, int32_t a, int32_t b) {
+  return int32_t(uint32_t(acc) + uint32_t(a * b));
+}
+float multiply_add(float acc, float a, float b) {
+  return acc + a * b;
+}  // built with -ffp-contract=off
 
 // The outputs [lo, hi) along one axis whose tap at `offset` (k·dilation − pad) reads inside an
 // operand of `size`: 0 ≤ o·stride + offset < size.
@@ -210,39 +246,51 @@ std::pair<int64_t, int64_t> inside(int64_t offset, int64_t stride, int64_t size,
 }
 
 // The window, padding included, stays inside opd0 padded.
-void require_window(const TiuCommand& c, const Operand& r, const Operand& i, const std::string& what) {
-  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h < int64_t(i.h) + c.pad_top + c.pad_bottom &&
-              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w < int64_t(i.w) + c.pad_left + c.pad_right,
+void require_window(const TiuCommand& c, const Operand& r, const Operand& i,
+                    const std::string& what) {
+  require((int64_t(r.h) - 1) * c.stride_h + (int64_t(c.kh) - 1) * c.dilation_h <
+                  int64_t(i.h) + c.pad_top + c.pad_bottom &&
+              (int64_t(r.w) - 1) * c.stride_w + (int64_t(c.kw) - 1) * c.dilation_w <
+                  int64_t(i.w) + c.pad_left + c.pad_right,
           what, "the window leaves opd0 and its padding");
-  require(std::max({c.pad_top, c.pad_bottom, c.pad_left, c.pad_right}) <= kMaxPad, what, "padding is at most " + std::to_string(kMaxPad));
+  require(std::max({c.pad_top, c.pad_bottom, c.pad_left, c.pad_right}) <= kMaxPad, what,
+          "padding is at most " + std::to_string(kMaxPad));
 }
 
-// In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in Wide<In>.
+// In: the stored operand type; Bias: the bias's (int32 for int8, else In); accumulation in
+// Wide<In>.
 template <class In, class Bias>
-void conv(const TiuCommand& c, const View& res, const View& in, const View& w, const View* bias, const std::string& what) {
+void conv(const TiuCommand& c, const View& res, const View& in, const View& w, const View* bias,
+          const std::string& what) {
   using Acc = Wide<In>;
   const Operand& r = res.op();
   const Operand& i = in.op();
   require_window(c, r, i, what);
   require(i.n >= r.n, what, "opd0 has fewer samples than res");
-  const bool depthwise = c.op == TiuOp::Depthwise;  // input channel = output channel, one kernel each
+  const bool depthwise =
+      c.op == TiuOp::Depthwise;  // input channel = output channel, one kernel each
   if (depthwise)
-    require(i.c >= r.c && i.lane == r.lane && w.op().lane == r.lane, what, "DEPTHWISE needs res, opd0 and opd1 on the same lanes");
-  require(w.op().c >= r.c && w.op().h >= (depthwise ? 1 : i.c) && int64_t(w.op().w) >= int64_t(c.kh) * c.kw, what,
-          "opd1 does not cover [output channels, input channels, kh·kw]");
+    require(i.c >= r.c && i.lane == r.lane && w.op().lane == r.lane, what,
+            "DEPTHWISE needs res, opd0 and opd1 on the same lanes");
+  require(w.op().c >= r.c && w.op().h >= (depthwise ? 1 : i.c) &&
+              int64_t(w.op().w) >= int64_t(c.kh) * c.kw,
+          what, "opd1 does not cover [output channels, input channels, kh·kw]");
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output channels");
   const Acc padded = Acc(c.pad_value);
-  if (in.records())  // the loops below walk opd0 by strides from plane(): record the elements they read, once
+  if (in.records())  // the loops below walk opd0 by strides from plane(): record the elements they
+                     // read, once
     for (uint32_t n = 0; n < r.n; ++n)
       for (uint32_t ic = 0; ic < (depthwise ? r.c : i.c); ++ic) {
         const In* plane = reinterpret_cast<const In*>(in.plane(n, ic));
         for (uint32_t ky = 0; ky < c.kh; ++ky)
           for (uint32_t kx = 0; kx < c.kw; ++kx) {
-            const int64_t dy = int64_t(ky) * c.dilation_h - c.pad_top, dx = int64_t(kx) * c.dilation_w - c.pad_left;
+            const int64_t dy = int64_t(ky) * c.dilation_h - c.pad_top,
+                          dx = int64_t(kx) * c.dilation_w - c.pad_left;
             const auto [y0, y1] = inside(dy, c.stride_h, i.h, r.h);
             const auto [x0, x1] = inside(dx, c.stride_w, i.w, r.w);
             for (int64_t y = y0; y < y1; ++y)
-              for (int64_t x = x0; x < x1; ++x) in.touch(plane + (y * c.stride_h + dy) * i.hs + (x * c.stride_w + dx) * i.ws);
+              for (int64_t x = x0; x < x1; ++x)
+                in.touch(plane + (y * c.stride_h + dy) * i.hs + (x * c.stride_w + dx) * i.ws);
           }
       }
   std::vector<Acc> acc(size_t(r.h) * r.w);
@@ -250,21 +298,28 @@ void conv(const TiuCommand& c, const View& res, const View& in, const View& w, c
     for (uint32_t oc = 0; oc < r.c; ++oc) {
       std::fill(acc.begin(), acc.end(), bias ? Acc(widen(bias->at<Bias>(0, oc, 0, 0))) : Acc(0));
       for (uint32_t ic = depthwise ? oc : 0; ic < (depthwise ? oc + 1 : i.c); ++ic) {
-        const In* plane = reinterpret_cast<const In*>(in.plane(n, ic));  // the bounds were checked: walk by strides
+        const In* plane = reinterpret_cast<const In*>(
+            in.plane(n, ic));  // the bounds were checked: walk by strides
         for (uint32_t ky = 0; ky < c.kh; ++ky)
           for (uint32_t kx = 0; kx < c.kw; ++kx) {
             const Acc weight = widen(w.at<In>(0, oc, depthwise ? 0 : ic, ky * c.kw + kx));
-            const int64_t dy = int64_t(ky) * c.dilation_h - c.pad_top, dx = int64_t(kx) * c.dilation_w - c.pad_left;
+            const int64_t dy = int64_t(ky) * c.dilation_h - c.pad_top,
+                          dx = int64_t(kx) * c.dilation_w - c.pad_left;
             const auto [y0, y1] = inside(dy, c.stride_h, i.h, r.h);
             const auto [x0, x1] = inside(dx, c.stride_w, i.w, r.w);
             for (int64_t y = 0; y < int64_t(r.h); ++y) {
               Acc* out = &acc[size_t(y) * r.w];
               const bool row_inside = y >= y0 && y < y1;
-              const int64_t from = row_inside ? x0 : r.w, to = row_inside ? x1 : r.w;  // the taps inside opd0
+              const int64_t from = row_inside ? x0 : r.w,
+                            to = row_inside ? x1 : r.w;  // the taps inside opd0
               for (int64_t x = 0; x < from; ++x) out[x] = multiply_add(out[x], padded, weight);
-              const In* row = plane + (row_inside ? (y * c.stride_h + dy) * i.hs + (from * c.stride_w + dx) * i.ws : 0);
-              for (int64_t x = from; x < to; ++x, row += c.stride_w * i.ws) out[x] = multiply_add(out[x], widen(*row), weight);
-              for (int64_t x = to; x < int64_t(r.w); ++x) out[x] = multiply_add(out[x], padded, weight);
+              const In* row =
+                  plane +
+                  (row_inside ? (y * c.stride_h + dy) * i.hs + (from * c.stride_w + dx) * i.ws : 0);
+              for (int64_t x = from; x < to; ++x, row += c.stride_w * i.ws)
+                out[x] = multiply_add(out[x], widen(*row), weight);
+              for (int64_t x = to; x < int64_t(r.w); ++x)
+                out[x] = multiply_add(out[x], padded, weight);
             }
           }
       }
@@ -280,22 +335,30 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
   using Acc = Wide<T>;
   const Operand& r = res.op();
   const Operand& i = in.op();
-  require(r.lane == i.lane && r.c == i.c, what, "POOL keeps channels in place: res and opd0 need the same lanes");
+  require(r.lane == i.lane && r.c == i.c, what,
+          "POOL keeps channels in place: res and opd0 need the same lanes");
   require(i.n >= r.n, what, "opd0 has fewer samples than res");
   require_window(c, r, i, what);
   for (uint32_t n = 0; n < r.n; ++n)
     for (uint32_t ch = 0; ch < r.c; ++ch) {
       auto read = [&](int64_t y, int64_t x) {  // opd0 padded
-        return y < 0 || y >= int64_t(i.h) || x < 0 || x >= int64_t(i.w) ? Acc(c.pad_value) : widen(in.at<T>(n, ch, uint32_t(y), uint32_t(x)));
+        return y < 0 || y >= int64_t(i.h) || x < 0 || x >= int64_t(i.w)
+                   ? Acc(c.pad_value)
+                   : widen(in.at<T>(n, ch, uint32_t(y), uint32_t(x)));
       };
       for (uint32_t y = 0; y < r.h; ++y)
         for (uint32_t x = 0; x < r.w; ++x) {
-          const int64_t top = int64_t(y) * c.stride_h - c.pad_top, left = int64_t(x) * c.stride_w - c.pad_left;
+          const int64_t top = int64_t(y) * c.stride_h - c.pad_top,
+                        left = int64_t(x) * c.stride_w - c.pad_left;
           Acc m = c.pool_sum ? Acc(0) : read(top, left);
           for (uint32_t ky = 0; ky < c.kh; ++ky)
             for (uint32_t kx = 0; kx < c.kw; ++kx) {
-              const Acc v = read(top + int64_t(ky) * c.dilation_h, left + int64_t(kx) * c.dilation_w);
-              m = c.pool_sum ? m + v : std::max(m, v);  // an int8 window sum fits int32 (kh·kw ≤ kMaxSumWindowSide²)
+              const Acc v =
+                  read(top + int64_t(ky) * c.dilation_h, left + int64_t(kx) * c.dilation_w);
+              m = c.pool_sum
+                      ? m + v
+                      : std::max(m,
+                                 v);  // an int8 window sum fits int32 (kh·kw ≤ kMaxSumWindowSide²)
             }
           if (c.pool_sum || res.op().dtype != i.dtype) {  // a sum, or a max widened to f32
             res.at<Acc>(n, ch, y, x) = m;
@@ -307,7 +370,8 @@ void pool(const TiuCommand& c, const View& res, const View& in, const std::strin
 }
 
 template <class In, class Bias>
-void matmul(const View& res, const View& left, const View& right, const View* bias, const std::string& what) {
+void matmul(const View& res, const View& left, const View& right, const View* bias,
+            const std::string& what) {
   using Acc = Wide<In>;
   const Operand& r = res.op();
   require(left.op().n >= r.n && right.op().c >= r.c && right.op().h >= left.op().c, what,
@@ -315,30 +379,38 @@ void matmul(const View& res, const View& left, const View& right, const View* bi
   require(!bias || bias->op().c >= r.c, what, "opd2 does not cover the output columns");
   const uint32_t depth = left.op().c;
   const int64_t k_stride = right.op().hs;
-  if (right.records())  // the loops below walk opd1 by strides from plane(): record the elements they read
+  if (right.records())  // the loops below walk opd1 by strides from plane(): record the elements
+                        // they read
     for (uint32_t j = 0; j < r.c; ++j)
-      for (uint32_t k = 0; k < depth; ++k) right.touch(reinterpret_cast<const In*>(right.plane(0, j)) + k * k_stride);
+      for (uint32_t k = 0; k < depth; ++k)
+        right.touch(reinterpret_cast<const In*>(right.plane(0, j)) + k * k_stride);
   std::vector<Acc> row(depth);
   for (uint32_t m = 0; m < r.n; ++m) {
-    for (uint32_t k = 0; k < depth; ++k) row[k] = widen(left.at<In>(m, k, 0, 0));  // opd0[m, k] lies across the lanes: gather it once
+    for (uint32_t k = 0; k < depth; ++k)
+      row[k] = widen(left.at<In>(m, k, 0, 0));  // opd0[m, k] lies across the lanes: gather it once
     for (uint32_t j = 0; j < r.c; ++j) {
       Acc acc = bias ? Acc(widen(bias->at<Bias>(0, j, 0, 0))) : Acc(0);
-      const In* column = reinterpret_cast<const In*>(right.plane(0, j));  // opd1[0, j, k, 0]: the bounds were checked, walk by strides
-      for (uint32_t k = 0; k < depth; ++k) acc = multiply_add(acc, row[k], widen(column[k * k_stride]));
+      const In* column = reinterpret_cast<const In*>(
+          right.plane(0, j));  // opd1[0, j, k, 0]: the bounds were checked, walk by strides
+      for (uint32_t k = 0; k < depth; ++k)
+        acc = multiply_add(acc, row[k], widen(column[k * k_stride]));
       res.at<Acc>(m, j, 0, 0) = acc;
     }
   }
 }
 
 // Applies f(n, c, h, w) over an operand's shape.
-void for_each(const Operand& o, const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
+void for_each(const Operand& o,
+              const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
   for (uint32_t n = 0; n < o.n; ++n)
     for (uint32_t c = 0; c < o.c; ++c)
       for (uint32_t h = 0; h < o.h; ++h)
         for (uint32_t w = 0; w < o.w; ++w) f(n, c, h, w);
 }
 
-bool same_shape(const Operand& a, const Operand& b) { return a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w; }
+bool same_shape(const Operand& a, const Operand& b) {
+  return a.n == b.n && a.c == b.c && a.h == b.h && a.w == b.w;
+}
 
 enum class Engine : uint8_t { Tiu = 0, Gdma = 1 };
 
@@ -356,7 +428,9 @@ class RaceCheck {
     uint64_t start, end;  // cycles
   };
 
-  explicit RaceCheck(int64_t lane_bytes) : bytes_(size_t(lane_bytes)) { footprint_.marks.assign(size_t(lane_bytes), kNone); }
+  explicit RaceCheck(int64_t lane_bytes) : bytes_(size_t(lane_bytes)) {
+    footprint_.marks.assign(size_t(lane_bytes), kNone);
+  }
   Footprint& footprint() { return footprint_; }
 
   // After `c` executed: checks the bytes it accessed against their history, then records it as
@@ -374,7 +448,8 @@ class RaceCheck {
         const bool writes = mark & kWrite;
         if (still_running(byte.writer) && commands_[byte.writer - 1].engine != c.engine)
           fail(addr, c, writes, commands_[byte.writer - 1], "writes");
-        if (writes && still_running(byte.reader[other])) fail(addr, c, writes, commands_[byte.reader[other] - 1], "reads");
+        if (writes && still_running(byte.reader[other]))
+          fail(addr, c, writes, commands_[byte.reader[other] - 1], "reads");
         if (writes) {
           byte = {self, {0, 0}};
         } else {
@@ -392,13 +467,16 @@ class RaceCheck {
     uint32_t reader[2] = {0, 0};
   };
 
-  [[noreturn]] static void fail(int64_t addr, const Command& c, bool writes, const Command& other, const char* other_access) {
+  [[noreturn]] static void fail(int64_t addr, const Command& c, bool writes, const Command& other,
+                                const char* other_access) {
     auto describe = [](const Command& k) {
-      return std::string(k.engine == Engine::Tiu ? "TIU" : "GDMA") + " command " + std::to_string(k.id) + " (" + k.mnemonic + ", cycles " +
-             std::to_string(k.start) + "-" + std::to_string(k.end) + ")";
+      return std::string(k.engine == Engine::Tiu ? "TIU" : "GDMA") + " command " +
+             std::to_string(k.id) + " (" + k.mnemonic + ", cycles " + std::to_string(k.start) +
+             "-" + std::to_string(k.end) + ")";
     };
-    throw Error("race in local memory at lane-relative 0x" + hex(uint64_t(addr)) + ": " + describe(c) + (writes ? " writes" : " reads") +
-                " it while " + describe(other) + " " + other_access + " it");
+    throw Error("race in local memory at lane-relative 0x" + hex(uint64_t(addr)) + ": " +
+                describe(c) + (writes ? " writes" : " reads") + " it while " + describe(other) +
+                " " + other_access + " it");
   }
 
   Footprint footprint_;
@@ -414,13 +492,18 @@ struct Simulator::Impl {
   HostRunner host;
   std::vector<uint8_t> ddr, lmem;
   SimStats stats;
-  // Races are checked on the first run only: the streams and their timing do not depend on the data.
+  // Races are checked on the first run only: the streams and their timing do not depend on the
+  // data.
   bool races_checked = false;
   std::optional<RaceCheck> race_check;  // during a checked run
 
   Footprint* footprint() { return race_check ? &race_check->footprint() : nullptr; }
-  View input(const Operand& o, const std::string& what) { return View(ddr, lmem, chip, o, what, kRead, footprint()); }
-  View output(const Operand& o, const std::string& what) { return View(ddr, lmem, chip, o, what, kWrite, footprint()); }
+  View input(const Operand& o, const std::string& what) {
+    return View(ddr, lmem, chip, o, what, kRead, footprint());
+  }
+  View output(const Operand& o, const std::string& what) {
+    return View(ddr, lmem, chip, o, what, kWrite, footprint());
+  }
 
   // The DDR bytes of a model input or output, checked to lie in the model's DDR.
   uint8_t* io(const IoTensor& t) {
@@ -433,13 +516,15 @@ struct Simulator::Impl {
   void execute(const TiuCommand& c) {
     const std::string what = "TIU command " + std::to_string(c.id);
     auto typed = [&](const Operand& o, DType t, const char* role) {
-      require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
+      require(o.dtype == t, what,
+              std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
     };
     switch (c.op) {
       case TiuOp::Conv:
       case TiuOp::Depthwise:
       case TiuOp::MatMul: {
-        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"), w = input(c.opd1, what + " opd1");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
+                   w = input(c.opd1, what + " opd1");
         std::optional<View> bias;
         if (c.has_bias) bias.emplace(input(c.opd2, what + " opd2"));
         const bool int8 = c.opd0.dtype == DType::I8;
@@ -460,42 +545,57 @@ struct Simulator::Impl {
       case TiuOp::Pool: {
         const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0");
         const bool int8 = c.opd0.dtype == DType::I8;
-        const bool widening_max = !c.pool_sum && c.res.dtype == DType::F32 && is_float(c.opd0.dtype);  // exact
-        if (!widening_max) typed(c.res, c.pool_sum ? (int8 ? DType::I32 : DType::F32) : c.opd0.dtype, "res");
-        with_element_type(c.opd0.dtype, what + " opd0", [&](auto t) { pool<decltype(t)>(c, res, in, what); });
+        const bool widening_max =
+            !c.pool_sum && c.res.dtype == DType::F32 && is_float(c.opd0.dtype);  // exact
+        if (!widening_max)
+          typed(c.res, c.pool_sum ? (int8 ? DType::I32 : DType::F32) : c.opd0.dtype, "res");
+        with_element_type(c.opd0.dtype, what + " opd0",
+                          [&](auto t) { pool<decltype(t)>(c, res, in, what); });
         break;
       }
       case TiuOp::Requant: {
-        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"), m = input(c.opd1, what + " opd1"),
-                   s = input(c.opd2, what + " opd2");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
+                   m = input(c.opd1, what + " opd1"), s = input(c.opd2, what + " opd2");
         typed(c.opd0, DType::I32, "opd0");
         typed(c.opd1, DType::I32, "opd1");
         typed(c.opd2, DType::I32, "opd2");
         typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
-        require(c.opd1.c >= c.res.c && c.opd2.c >= c.res.c, what, "the requant tables do not cover the channels");
-        require(c.relu_limit == std::floor(c.relu_limit), what, "an int8 relu_limit must be an integer");
+        require(c.opd1.c >= c.res.c && c.opd2.c >= c.res.c, what,
+                "the requant tables do not cover the channels");
+        require(c.relu_limit == std::floor(c.relu_limit), what,
+                "an int8 relu_limit must be an integer");
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           const int32_t shift = s.at<int32_t>(0, ch, 0, 0);
-          require(shift >= 0 && shift <= 63, what, "shift " + std::to_string(shift) + " is outside [0, 63]");
+          require(shift >= 0 && shift <= 63, what,
+                  "shift " + std::to_string(shift) + " is outside [0, 63]");
           int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), shift);
           res.at<int8_t>(n, ch, h, w) = clip<int8_t>(v, c);
         });
         break;
       }
-      case TiuOp::Arith: arith(c, what); break;
-      case TiuOp::Sfu: sfu(c, what); break;
+      case TiuOp::Arith:
+        arith(c, what);
+        break;
+      case TiuOp::Sfu:
+        sfu(c, what);
+        break;
       case TiuOp::Lut: {
-        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"), table = input(c.opd1, what + " opd1");
-        typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"), typed(c.res, DType::I8, "res");
+        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
+                   table = input(c.opd1, what + " opd1");
+        typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"),
+            typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
-        require(c.opd1.w >= 256 && c.opd1.c >= c.res.c && c.opd1.cs == 0, what, "opd1 must be a 256-entry table in every lane of res");
+        require(c.opd1.w >= 256 && c.opd1.c >= c.res.c && c.opd1.cs == 0, what,
+                "opd1 must be a 256-entry table in every lane of res");
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          res.at<int8_t>(n, ch, h, w) = table.at<int8_t>(0, ch, 0, in.at<int8_t>(n, ch, h, w) + 128);
+          res.at<int8_t>(n, ch, h, w) =
+              table.at<int8_t>(0, ch, 0, in.at<int8_t>(n, ch, h, w) + 128);
         });
         break;
       }
-      case TiuOp::End: break;
+      case TiuOp::End:
+        break;
     }
   }
 
@@ -503,13 +603,18 @@ struct Simulator::Impl {
     const View res = output(c.res, what + " res"), a = input(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
     auto typed = [&](const Operand& o, DType t, const char* role) {
-      require(o.dtype == t, what, std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
+      require(o.dtype == t, what,
+              std::string(role) + " must be " + name(t) + ", is " + name(o.dtype));
     };
-    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) { for_each(c.res, f); };
+    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
+      for_each(c.res, f);
+    };
     using FloatOp = float (*)(float, float);
     static const std::map<ArithOp, FloatOp> kFloatBinary = {
-        {ArithOp::Add, [](float x, float y) { return x + y; }}, {ArithOp::Sub, [](float x, float y) { return x - y; }},
-        {ArithOp::Mul, [](float x, float y) { return x * y; }}, {ArithOp::Div, [](float x, float y) { return x / y; }},
+        {ArithOp::Add, [](float x, float y) { return x + y; }},
+        {ArithOp::Sub, [](float x, float y) { return x - y; }},
+        {ArithOp::Mul, [](float x, float y) { return x * y; }},
+        {ArithOp::Div, [](float x, float y) { return x / y; }},
         {ArithOp::Max, [](float x, float y) { return std::max(x, y); }}};
     const bool binary = kFloatBinary.count(c.arith) != 0;
     std::optional<View> b;
@@ -519,10 +624,12 @@ struct Simulator::Impl {
       b.emplace(input(c.opd1, what + " opd1"));
     }
     if (binary && is_float(c.res.dtype)) {  // operands of any float types, widened
-      require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what, "a float operation takes f32, f16 or bf16 operands");
+      require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what,
+              "a float operation takes f32, f16 or bf16 operands");
       const FloatOp f = kFloatBinary.at(c.arith);
       each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-        const float x = load_float(a, n, ch, h, w), y = b ? load_float(*b, n, ch, h, w) : c.constant;
+        const float x = load_float(a, n, ch, h, w),
+                    y = b ? load_float(*b, n, ch, h, w) : c.constant;
         store_float(res, n, ch, h, w, clip(c.constant_first && !b ? f(y, x) : f(x, y), c));
       });
       return;
@@ -531,40 +638,52 @@ struct Simulator::Impl {
     switch (c.arith) {
       case ArithOp::Quantize:
         typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
-        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale); });
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale);
+        });
         break;
       case ArithOp::Dequantize:
         typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::F32, "res");
-        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { res.at<float>(n, ch, h, w) = dequantize(a.at<int8_t>(n, ch, h, w), c.scale); });
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          res.at<float>(n, ch, h, w) = dequantize(a.at<int8_t>(n, ch, h, w), c.scale);
+        });
         break;
       case ArithOp::Convert:
-        require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what, "convert takes and gives f32, f16 or bf16");
+        require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what,
+                "convert takes and gives f32, f16 or bf16");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           store_float(res, n, ch, h, w, clip(load_float(a, n, ch, h, w) * c.scale, c));
         });
         break;
       case ArithOp::Add:
         typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::I8, "res");
-        require(c.shift >= 0 && c.shift <= 63, what, "shift " + std::to_string(c.shift) + " is outside [0, 63]");
-        require(c.relu_limit == std::floor(c.relu_limit), what, "an int8 relu_limit must be an integer");
+        require(c.shift >= 0 && c.shift <= 63, what,
+                "shift " + std::to_string(c.shift) + " is outside [0, 63]");
+        require(c.relu_limit == std::floor(c.relu_limit), what,
+                "an int8 relu_limit must be an integer");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] + int64_t(b->at<int8_t>(n, ch, h, w)) * c.multiplier[1];
+          const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] +
+                              int64_t(b->at<int8_t>(n, ch, h, w)) * c.multiplier[1];
           res.at<int8_t>(n, ch, h, w) = clip<int8_t>(saturate_i8(round_shift(sum, c.shift)), c);
         });
         break;
       case ArithOp::Max:
         typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::I8, "res");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          res.at<int8_t>(n, ch, h, w) = std::max(a.at<int8_t>(n, ch, h, w), b->at<int8_t>(n, ch, h, w));
+          res.at<int8_t>(n, ch, h, w) =
+              std::max(a.at<int8_t>(n, ch, h, w), b->at<int8_t>(n, ch, h, w));
         });
         break;
       case ArithOp::Copy: {
         typed(c.opd0, c.res.dtype, "opd0");
         const size_t size = size_t(bytes(c.res.dtype));
-        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&res.at<uint8_t>(n, ch, h, w), &a.at<uint8_t>(n, ch, h, w), size); });
+        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+          std::memcpy(&res.at<uint8_t>(n, ch, h, w), &a.at<uint8_t>(n, ch, h, w), size);
+        });
         break;
       }
-      default: require(false, what, std::string(mnemonic(c)) + " takes float operands");
+      default:
+        require(false, what, std::string(mnemonic(c)) + " takes float operands");
     }
   }
 
@@ -573,12 +692,17 @@ struct Simulator::Impl {
   void sfu(const TiuCommand& c, const std::string& what) {
     const View res = output(c.res, what + " res"), a = input(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
-    require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what, "SFU takes and gives f32, f16 or bf16");
+    require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what,
+            "SFU takes and gives f32, f16 or bf16");
     using Function = float (*)(float);
     static const std::map<SfuOp, Function> kFunctions = {
-        {SfuOp::Exp, exp_f32}, {SfuOp::Sqrt, [](float x) { return std::sqrt(x); }}, {SfuOp::Erf, erf_f32}};
+        {SfuOp::Exp, exp_f32},
+        {SfuOp::Sqrt, [](float x) { return std::sqrt(x); }},
+        {SfuOp::Erf, erf_f32}};
     const Function f = kFunctions.at(c.sfu);
-    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { store_float(res, n, ch, h, w, f(load_float(a, n, ch, h, w))); });
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      store_float(res, n, ch, h, w, f(load_float(a, n, ch, h, w)));
+    });
   }
 
   void execute(const GdmaCommand& c) {
@@ -590,20 +714,26 @@ struct Simulator::Impl {
       const double v = c.fill_value;
       char value_text[32];
       std::snprintf(value_text, sizeof value_text, "%.17g", v);
-      require(representable(v, c.dst.dtype), what, std::string("fill value ") + value_text + " does not fit " + name(c.dst.dtype));
+      require(representable(v, c.dst.dtype), what,
+              std::string("fill value ") + value_text + " does not fit " + name(c.dst.dtype));
       uint8_t value[8];
       const int64_t i = int64_t(v);
       const float f = float(v);
       const F16 h = narrow<F16>(f);
       const BF16 bh = narrow<BF16>(f);
-      const void* source = c.dst.dtype == DType::F32 ? static_cast<const void*>(&f) : c.dst.dtype == DType::F16 ? static_cast<const void*>(&h)
-                           : c.dst.dtype == DType::BF16 ? static_cast<const void*>(&bh) : static_cast<const void*>(&i);
+      const void* source = c.dst.dtype == DType::F32    ? static_cast<const void*>(&f)
+                           : c.dst.dtype == DType::F16  ? static_cast<const void*>(&h)
+                           : c.dst.dtype == DType::BF16 ? static_cast<const void*>(&bh)
+                                                        : static_cast<const void*>(&i);
       std::memcpy(value, source, size_t(b));
-      for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) { std::memcpy(&dst.at<uint8_t>(n, ch, h, w), value, size_t(b)); });
+      for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+        std::memcpy(&dst.at<uint8_t>(n, ch, h, w), value, size_t(b));
+      });
       return;
     }
     const View src = input(c.src, what + " src");
-    require(same_shape(c.src, c.dst) && c.src.dtype == c.dst.dtype, what, "src and dst differ in shape or dtype");
+    require(same_shape(c.src, c.dst) && c.src.dtype == c.dst.dtype, what,
+            "src and dst differ in shape or dtype");
     for_each(c.dst, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
       std::memcpy(&dst.at<uint8_t>(n, ch, h, w), &src.at<uint8_t>(n, ch, h, w), size_t(b));
     });
@@ -621,7 +751,8 @@ struct Simulator::Impl {
     for (const IoTensor& io : h.outputs) {
       auto it = outputs.find(io.name);
       if (it == outputs.end() || it->second.data.size() != size_t(io.type.num_bytes()))
-        throw Error("host layer '" + h.name + "' did not produce '" + io.name + "' as " + to_string(io.type));
+        throw Error("host layer '" + h.name + "' did not produce '" + io.name + "' as " +
+                    to_string(io.type));
       std::memcpy(this->io(io), it->second.data.data(), it->second.data.size());
     }
     stats.host_layers.push_back(h.name);
@@ -649,35 +780,47 @@ struct Simulator::Impl {
     stats = SimStats{};
     if (!races_checked) race_check.emplace(chip.lmem_bytes);
     auto dep_ok = [](uint32_t dep, size_t done, size_t size, const std::string& what) {
-      if (dep > size) throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
+      if (dep > size)
+        throw Error(what + " depends on command " + std::to_string(dep) + ", which does not exist");
       return dep <= done;
     };
     size_t next_host = 0;
     while (i < tiu.size() || j < gdma.size()) {
       // A host layer runs once the commands before it have finished; later ones wait for it.
-      const HostLayer* host_layer = next_host < model.host_layers.size() ? &model.host_layers[next_host] : nullptr;
+      const HostLayer* host_layer =
+          next_host < model.host_layers.size() ? &model.host_layers[next_host] : nullptr;
       if (host_layer && i == host_layer->tiu_at && j == host_layer->gdma_at) {
         run_host_layer(next_host++);
         tt.free = gt.free = std::max(tt.free, gt.free);
         continue;
       }
-      const bool tiu_ready = i < tiu.size() && (!host_layer || i < host_layer->tiu_at) &&
-                             dep_ok(tiu[i].dep, j, gdma.size(), "TIU command " + std::to_string(i + 1));
-      const bool gdma_ready = j < gdma.size() && (!host_layer || j < host_layer->gdma_at) &&
-                              dep_ok(gdma[j].dep, i, tiu.size(), "GDMA command " + std::to_string(j + 1));
-      if (!tiu_ready && !gdma_ready) throw Error("the command streams deadlock at TIU " + std::to_string(i + 1) + " / GDMA " + std::to_string(j + 1));
-      const uint64_t tiu_at = tiu_ready ? std::max(tt.free, tiu[i].dep ? gt.end[tiu[i].dep - 1] : 0) : UINT64_MAX;
-      const uint64_t gdma_at = gdma_ready ? std::max(gt.free, gdma[j].dep ? tt.end[gdma[j].dep - 1] : 0) : UINT64_MAX;
+      const bool tiu_ready =
+          i < tiu.size() && (!host_layer || i < host_layer->tiu_at) &&
+          dep_ok(tiu[i].dep, j, gdma.size(), "TIU command " + std::to_string(i + 1));
+      const bool gdma_ready =
+          j < gdma.size() && (!host_layer || j < host_layer->gdma_at) &&
+          dep_ok(gdma[j].dep, i, tiu.size(), "GDMA command " + std::to_string(j + 1));
+      if (!tiu_ready && !gdma_ready)
+        throw Error("the command streams deadlock at TIU " + std::to_string(i + 1) + " / GDMA " +
+                    std::to_string(j + 1));
+      const uint64_t tiu_at =
+          tiu_ready ? std::max(tt.free, tiu[i].dep ? gt.end[tiu[i].dep - 1] : 0) : UINT64_MAX;
+      const uint64_t gdma_at =
+          gdma_ready ? std::max(gt.free, gdma[j].dep ? tt.end[gdma[j].dep - 1] : 0) : UINT64_MAX;
       if (tiu_at <= gdma_at) {
         execute(tiu[i]);
         const CommandCost cost = tiu_cost(chip, tiu[i]);
-        if (race_check) race_check->check({Engine::Tiu, tiu[i].id, mnemonic(tiu[i]), tiu_at, tiu_at + cost.cycles});
+        if (race_check)
+          race_check->check(
+              {Engine::Tiu, tiu[i].id, mnemonic(tiu[i]), tiu_at, tiu_at + cost.cycles});
         tt.run(i++, tiu_at, cost.cycles);
         stats.macs += cost.macs;
       } else {
         execute(gdma[j]);
         const CommandCost cost = gdma_cost(chip, gdma[j]);
-        if (race_check) race_check->check({Engine::Gdma, gdma[j].id, mnemonic(gdma[j]), gdma_at, gdma_at + cost.cycles});
+        if (race_check)
+          race_check->check(
+              {Engine::Gdma, gdma[j].id, mnemonic(gdma[j]), gdma_at, gdma_at + cost.cycles});
         gt.run(j++, gdma_at, cost.cycles);
         stats.ddr_bytes += cost.ddr_bytes;
       }
@@ -686,7 +829,8 @@ struct Simulator::Impl {
     races_checked = true;
     for (size_t k = 0; k < tiu.size(); ++k) stats.tiu.push_back({tt.start[k], tt.end[k]});
     for (size_t k = 0; k < gdma.size(); ++k) stats.gdma.push_back({gt.start[k], gt.end[k]});
-    while (next_host < model.host_layers.size()) run_host_layer(next_host++);  // after the last commands
+    while (next_host < model.host_layers.size())
+      run_host_layer(next_host++);  // after the last commands
     stats.tiu_busy = tt.busy;
     stats.gdma_busy = gt.busy;
     stats.cycles = std::max(tt.free, gt.free);
@@ -714,19 +858,24 @@ struct Simulator::Impl {
   }
 };
 
-Simulator::Simulator(const Chip& chip, const Model& model, HostRunner host) : impl_(std::make_unique<Impl>()) {
+Simulator::Simulator(const Chip& chip, const Model& model, HostRunner host)
+    : impl_(std::make_unique<Impl>()) {
   impl_->chip = chip;
   impl_->model = model;
   impl_->host = std::move(host);
   if (!model.host_layers.empty() && !impl_->host)
-    throw Error("the model has " + std::to_string(model.host_layers.size()) + " host layer(s) (the first: " + model.host_layers[0].name +
+    throw Error("the model has " + std::to_string(model.host_layers.size()) +
+                " host layer(s) (the first: " + model.host_layers[0].name +
                 "); run it with tpuc, which runs them on the host");
-  if (model.chip != chip.name) throw Error("the model was compiled for " + model.chip + ", not " + chip.name);
+  if (model.chip != chip.name)
+    throw Error("the model was compiled for " + model.chip + ", not " + chip.name);
   impl_->ddr.assign(model.ddr_bytes, 0);
   impl_->lmem.assign(size_t(chip.lanes) * size_t(chip.lmem_bytes), 0);
   const uint64_t offset = model.weight_addr - chip.ddr_base;
-  if (model.weight_addr < chip.ddr_base || offset + model.weights.size() > model.ddr_bytes) throw Error("the weights do not fit the model's DDR");
-  std::copy(model.weights.begin(), model.weights.end(), impl_->ddr.begin() + std::ptrdiff_t(offset));
+  if (model.weight_addr < chip.ddr_base || offset + model.weights.size() > model.ddr_bytes)
+    throw Error("the weights do not fit the model's DDR");
+  std::copy(model.weights.begin(), model.weights.end(),
+            impl_->ddr.begin() + std::ptrdiff_t(offset));
 }
 
 Simulator::~Simulator() = default;
@@ -737,7 +886,8 @@ TensorMap Simulator::run(const TensorMap& inputs) {
     auto it = inputs.find(io.name);
     if (it == inputs.end()) throw Error("missing input '" + io.name + "'");
     if (it->second.type.dtype != io.type.dtype || it->second.type.shape != io.type.shape)
-      throw Error("input '" + io.name + "' is " + to_string(it->second.type) + ", the model expects " + to_string(io.type));
+      throw Error("input '" + io.name + "' is " + to_string(it->second.type) +
+                  ", the model expects " + to_string(io.type));
     std::memcpy(s.io(io), it->second.data.data(), it->second.data.size());
   }
   s.run_streams();

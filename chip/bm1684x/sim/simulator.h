@@ -20,9 +20,9 @@ namespace tpuc::bm1684x {
 
 struct LayerTime {
   std::string name, op;
-  uint64_t start = 0, end = 0;             // cycles
-  uint64_t tiu_busy = 0, gdma_busy = 0;    // cycles its commands occupy each engine
-  uint64_t macs = 0, ddr_bytes = 0;        // its work and its DDR traffic
+  uint64_t start = 0, end = 0;           // cycles
+  uint64_t tiu_busy = 0, gdma_busy = 0;  // cycles its commands occupy each engine
+  uint64_t macs = 0, ddr_bytes = 0;      // its work and its DDR traffic
 };
 
 struct CommandTime {
@@ -30,21 +30,22 @@ struct CommandTime {
 };
 
 struct SimStats {
-  uint64_t cycles = 0;           // whole inference, both engines
+  uint64_t cycles = 0;  // whole inference, both engines
   double latency_us = 0;
   uint64_t tiu_busy = 0, gdma_busy = 0;
   uint64_t macs = 0, ddr_bytes = 0;
-  double mac_utilization = 0;    // 2·MACs / (latency · int8 peak ops)
-  double ddr_utilization = 0;    // DDR bytes / (latency · bandwidth)
+  double mac_utilization = 0;  // 2·MACs / (latency · int8 peak ops)
+  double ddr_utilization = 0;  // DDR bytes / (latency · bandwidth)
   std::vector<LayerTime> layers;
-  std::vector<CommandTime> tiu, gdma;  // every command of each stream, in stream order
+  std::vector<CommandTime> tiu, gdma;    // every command of each stream, in stream order
   std::vector<std::string> host_layers;  // layers the host ran; their time is not modelled
 };
 
 // Runs a host layer (model_file.h) on its inputs: the simulator moves the tensors between DDR and
 // the runner, which computes (tpuc passes the host reference executor; the simulator itself never
 // runs an op's Halide algorithm).
-using HostRunner = std::function<TensorMap(size_t index, const HostLayer& layer, const TensorMap& inputs)>;
+using HostRunner =
+    std::function<TensorMap(size_t index, const HostLayer& layer, const TensorMap& inputs)>;
 
 class Simulator {
  public:
