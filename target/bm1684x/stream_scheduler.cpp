@@ -94,7 +94,11 @@ void record(Shadow& shadow, const std::vector<Range>& reads, const std::vector<R
   for (const Range& r : reads)
     shadow.visit(r, [&](Shadow::Segment& s) {
       if (s.writer >= 0) preds.push_back(s.writer);
-      tiu ? void(s.tiu_reader = me) : s.gdma_readers.push_back(me);
+      if (tiu) {
+        s.tiu_reader = me;
+      } else {
+        s.gdma_readers.push_back(me);
+      }
     });
   for (const Range& r : writes)
     shadow.visit(r, [&](Shadow::Segment& s) {
@@ -105,11 +109,11 @@ void record(Shadow& shadow, const std::vector<Range>& reads, const std::vector<R
     });
 }
 
-}  // namespace
-
-std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program,
-                                       const std::vector<Issued>& order,
-                                       const std::vector<size_t>& barriers) {
+// Every command as an item with the earlier items it must follow: those that last wrote the bytes
+// it reads or writes, and those that read the bytes it writes since (a TIU item need not wait for
+// earlier TIU items: its stream runs in order).
+std::vector<Item> dependencies(const Chip& chip, const Program& program,
+                               const std::vector<Issued>& order) {
   std::vector<Item> items;
   Shadow local, ddr;
   for (const Issued& is : order) {
@@ -129,83 +133,122 @@ std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program,
     p.erase(std::unique(p.begin(), p.end()), p.end());
     p.erase(std::remove(p.begin(), p.end(), me), p.end());
   }
+  return items;
+}
 
-  // The list schedule, one barrier-free segment at a time: the TIU takes its next item when its
-  // inputs are ready; the GDMA the earliest item in program order that can start when it is
-  // free (else the one that can start soonest); whichever engine starts first goes first.
-  std::vector<uint64_t> end(items.size(), 0);
-  std::vector<bool> done(items.size(), false);
-  std::vector<int> gdma_order;
-  std::vector<uint32_t> position(items.size(), 0);  // GDMA items: new index
-  uint64_t tiu_free = 0, gdma_free = 0;
-  std::vector<size_t> bounds = barriers;
-  bounds.push_back(items.size());
-  size_t first = 0;
-  for (size_t last : bounds) {
+// The list schedule, one barrier-free segment at a time: the TIU takes its next item when its
+// inputs are ready; the GDMA the earliest item in program order that can start when it is free
+// (else the one that can start soonest); whichever engine starts first goes first.
+class ListSchedule {
+ public:
+  explicit ListSchedule(const std::vector<Item>& items)
+      : position(items.size(), 0),
+        items_(items),
+        end_(items.size(), 0),
+        done_(items.size(), false) {}
+
+  // Items [first, last): a segment between host layers.
+  void segment(size_t first, size_t last) {
     std::vector<int> tiu_queue;
     std::set<int> waiting;  // GDMA items of the segment not yet scheduled
-    for (size_t i = first; i < last; ++i)
-      (items[i].tiu ? tiu_queue.push_back(int(i)) : void(waiting.insert(int(i))));
-    auto ready_at = [&](int i,
-                        uint64_t free) -> uint64_t {  // UINT64_MAX: a predecessor is unscheduled
-      uint64_t t = free;
-      for (int p : items[size_t(i)].preds) {
-        if (!done[size_t(p)]) return UINT64_MAX;
-        t = std::max(t, end[size_t(p)]);
+    for (size_t i = first; i < last; ++i) {
+      if (items_[i].tiu) {
+        tiu_queue.push_back(int(i));
+      } else {
+        waiting.insert(int(i));
       }
-      return t;
-    };
+    }
     size_t next_tiu = 0;
     while (next_tiu < tiu_queue.size() || !waiting.empty()) {
       const uint64_t tiu_at =
-          next_tiu < tiu_queue.size() ? ready_at(tiu_queue[next_tiu], tiu_free) : UINT64_MAX;
+          next_tiu < tiu_queue.size() ? ready_at(tiu_queue[next_tiu], tiu_free_) : UINT64_MAX;
       int pick = -1;
       uint64_t gdma_at = UINT64_MAX;
       for (int i : waiting) {
-        const uint64_t t = ready_at(i, gdma_free);
+        const uint64_t t = ready_at(i, gdma_free_);
         if (t < gdma_at) {
           gdma_at = t;
           pick = i;
         }
-        if (t == gdma_free) break;  // the earliest in program order that can start at once
+        if (t == gdma_free_) break;  // the earliest in program order that can start at once
       }
       if (tiu_at == UINT64_MAX && pick < 0)
         TPUC_INTERNAL_ERROR("stream scheduler: no command can run");
       if (tiu_at <= gdma_at) {
-        const int i = tiu_queue[next_tiu++];
-        end[size_t(i)] = tiu_free = tiu_at + items[size_t(i)].cycles;
-        done[size_t(i)] = true;
+        tiu_free_ = run(tiu_queue[next_tiu++], tiu_at);
       } else {
-        end[size_t(pick)] = gdma_free = gdma_at + items[size_t(pick)].cycles;
-        done[size_t(pick)] = true;
+        gdma_free_ = run(pick, gdma_at);
         position[size_t(pick)] = uint32_t(gdma_order.size());
         gdma_order.push_back(pick);
         waiting.erase(pick);
       }
     }
-    tiu_free = gdma_free =
-        std::max(tiu_free, gdma_free);  // the host layer runs with both engines drained
-    first = last;
+    // The host layer after the segment runs with both engines drained.
+    tiu_free_ = std::max(tiu_free_, gdma_free_);
+    gdma_free_ = tiu_free_;
   }
+
+  std::vector<int> gdma_order;     // GDMA items in their new order
+  std::vector<uint32_t> position;  // GDMA items: their new index
+
+ private:
+  // When item i can start on an engine free at `free`; UINT64_MAX while a predecessor is
+  // unscheduled.
+  uint64_t ready_at(int i, uint64_t free) const {
+    uint64_t t = free;
+    for (int p : items_[size_t(i)].preds) {
+      if (!done_[size_t(p)]) return UINT64_MAX;
+      t = std::max(t, end_[size_t(p)]);
+    }
+    return t;
+  }
+  // Item i starts at `start`; returns when it ends.
+  uint64_t run(int i, uint64_t start) {
+    end_[size_t(i)] = start + items_[size_t(i)].cycles;
+    done_[size_t(i)] = true;
+    return end_[size_t(i)];
+  }
+
+  const std::vector<Item>& items_;
+  std::vector<uint64_t> end_;
+  std::vector<bool> done_;
+  uint64_t tiu_free_ = 0, gdma_free_ = 0;
+};
+
+}  // namespace
+
+std::vector<uint32_t> schedule_streams(const Chip& chip, Program& program,
+                                       const std::vector<Issued>& order,
+                                       const std::vector<size_t>& barriers) {
+  const std::vector<Item> items = dependencies(chip, program, order);
+  ListSchedule schedule(items);
+  size_t first = 0;
+  for (size_t b : barriers) {
+    schedule.segment(first, b);
+    first = b;
+  }
+  schedule.segment(first, items.size());
 
   std::vector<GdmaCommand> gdma;
   std::vector<uint32_t> old_index;
-  for (int i : gdma_order) {
+  for (int i : schedule.gdma_order) {
     gdma.push_back(program.gdma[items[size_t(i)].index]);
     old_index.push_back(items[size_t(i)].index);
   }
+  // Each command waits for the latest of its predecessors on the other engine.
   for (size_t i = 0; i < items.size(); ++i) {
     uint32_t dep = 0;
-    for (int p : items[i].preds)
-      if (items[size_t(p)].tiu != items[i].tiu)
-        dep = std::max(dep,
-                       (items[size_t(p)].tiu ? items[size_t(p)].index : position[size_t(p)]) + 1);
+    for (int p : items[i].preds) {
+      const Item& pred = items[size_t(p)];
+      if (pred.tiu == items[i].tiu) continue;
+      dep = std::max(dep, (pred.tiu ? pred.index : schedule.position[size_t(p)]) + 1);
+    }
     if (items[i].tiu) {
       program.tiu[items[i].index].id = items[i].index + 1;
       program.tiu[items[i].index].dep = dep;
     } else {
-      GdmaCommand& c = gdma[position[i]];
-      c.id = position[i] + 1;
+      GdmaCommand& c = gdma[schedule.position[i]];
+      c.id = schedule.position[i] + 1;
       c.dep = dep;
     }
   }
