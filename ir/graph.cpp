@@ -10,7 +10,7 @@ T attr_or(const Node& n, const std::string& key, T fallback) {
   auto it = n.attrs.find(key);
   if (it == n.attrs.end()) return fallback;
   if (const T* v = std::get_if<T>(&it->second)) return *v;
-  throw Error("node '" + n.name + "' (" + n.op + "): attribute '" + key + "' has the wrong type");
+  node_error(n, "attribute '" + key + "' has the wrong type");
 }
 }  // namespace
 

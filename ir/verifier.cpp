@@ -26,7 +26,7 @@ void verify(const Graph& g, const VerifyOptions& options) {
     if (g.types.count(name)) fail("constant '" + name + "' is also typed in Graph::types");
   }
   for (const Node& n : g.nodes) {
-    const std::string who = "node '" + n.name + "' (" + n.op + ")";
+    const std::string who = describe(n);
     if (n.op.empty()) fail(who + " has no operator");
     for (const std::string& in : n.inputs)
       if (!in.empty() && !defined.count(in)) fail(who + " reads '" + in + "' before it is defined");

@@ -141,11 +141,10 @@ void dropout(Node& n, Graph& g, int64_t) {
   if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
     auto mode = g.constants.find(n.inputs[2]);
     if (mode == g.constants.end() || mode->second.at(0) != 0)
-      throw Error("node '" + n.name +
-                  "': Dropout in training mode is random; tpuc compiles inference only");
+      node_error(n, "training mode is random; tpuc compiles inference only");
   }
   if (n.outputs.size() > 1 && !n.outputs[1].empty())
-    throw Error("node '" + n.name + "': Dropout's mask output is not supported");
+    node_error(n, "the mask output is not supported");
   n.attrs.erase("ratio");
   n.attrs.erase("is_test");
   n.inputs.resize(1);
@@ -189,8 +188,7 @@ void clip(Node& n, Graph& g, int64_t opset) {
 void axes_to_attribute(Node& n, Graph& g, int64_t) {
   if (n.inputs.size() < 2 || n.inputs[1].empty()) return n.inputs.resize(1);
   auto axes = g.constants.find(n.inputs[1]);
-  if (axes == g.constants.end())
-    throw Error("node '" + n.name + "': " + n.op + " axes must be a constant");
+  if (axes == g.constants.end()) node_error(n, "axes must be a constant");
   std::vector<int64_t> values;
   for (int64_t i = 0; i < axes->second.size(); ++i) values.push_back(int64_t(axes->second.at(i)));
   n.attrs["axes"] = values;
@@ -201,8 +199,7 @@ void axes_to_attribute(Node& n, Graph& g, int64_t) {
 void cast_type(Node& n, Graph&, int64_t) {
   auto it = kDTypes.find(int(n.i("to", 0)));
   if (it == kDTypes.end())
-    throw Error("node '" + n.name + "': Cast to ONNX type " + std::to_string(n.i("to", 0)) +
-                " is not supported");
+    node_error(n, "Cast to ONNX type " + std::to_string(n.i("to", 0)) + " is not supported");
   n.attrs["to"] = std::string(name(it->second));
 }
 
