@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "driver/front_end.h"
 #include "ir/files.h"
 #include "ir/npz.h"
 #include "tests/support/errors.h"
@@ -89,4 +90,27 @@ TEST(Dataset, FolderOfImagesAndArrays) {
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(d.images[0].as<float>()[i], want[i]) << i;
   EXPECT_EQ(d.images[1], ready);  // arrays are inputs already
   EXPECT_TRUE(d.labels.empty());
+}
+
+// An input whose preprocessing the graph fuses: the dataset leaves the scale and mean to the graph
+// but still resizes to the model input (and keeps the channel order).
+TEST(Dataset, FusedPreprocessingStillResizes) {
+  const std::string path = write_idx({10, 10, 30, 30}, 1);
+  Graph g;
+  g.inputs = {"x"};
+  g.types["x"] = TensorType{DType::F32, {1, 2, 3, 4}, std::nullopt};
+  CompileConfig c;
+  InputConfig in;
+  in.name = "x";
+  in.preprocess = Preprocess{{0.5}, {1.0}, false, {3, 4}};
+  in.fuse_preprocess = true;
+  c.inputs = {in};
+  DatasetConfig d;
+  d.images = path;
+  const Dataset data = load(d, g, c);
+  ASSERT_EQ(data.images.size(), 1u);
+  for (int64_t k = 0; k < 12; ++k) {
+    EXPECT_NEAR(data.images[0].at(k), 10.0, 0.5) << k;  // raw values: no scale, no mean
+    EXPECT_NEAR(data.images[0].at(12 + k), 30.0, 0.5) << k;
+  }
 }

@@ -80,6 +80,34 @@ graph "g" {
         << i;  // an output step plus the input's through the conv
 }
 
+// Transpose, Squeeze and Unsqueeze only move int8 codes: their results keep their input's scale
+// (not a calibrated scale of their own, which the codes would not be in), and the int8 graph
+// transposes exactly what float does, rounded once.
+TEST(Quantize, MovingOpsKeepTheirInputsScale) {
+  const Graph top = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2,1,3]
+  const %w : f32[2,2,1,1] = [1, 0, 0, 2]
+  %a : f32[1,2,1,3] = Conv(%x, %w) @conv
+  %t : f32[1,3,1,2] = Transpose(%a) {perm = [0, 3, 2, 1]} @t
+  %s : f32[1,3,2] = Squeeze(%t) {axes = [2]} @sq
+  %y : f32[1,3,1,2] = Unsqueeze(%s) {axes = [2]} @unsq
+  output %y
+})");
+  // Thresholds that would differ if each value were scaled on its own.
+  const quant::CalibrationTable table{{{"x", 1.0}, {"a", 2.0}, {"t", 1.5}, {"s", 1.0}, {"y", 0.5}}};
+  const Graph int8 = quant::quantize(top, table, quant::QuantPolicy{});
+  for (const char* v : {"t", "s"}) {
+    ASSERT_EQ(int8.type(v).dtype, DType::I8) << v;
+    EXPECT_DOUBLE_EQ(int8.type(v).quant->scale[0], 2.0 / 127) << v;
+  }
+  const Tensor x = random_tensor<float>(DType::F32, {1, 2, 1, 3}, -1, 1, 7);
+  const Tensor y = host::Executor(int8).run({{"x", x}}).at("y"),
+               want = host::Executor(top).run({{"x", x}}).at("y");
+  for (int64_t i = 0; i < y.size(); ++i)
+    EXPECT_NEAR(y.at(i), want.at(i), 2.0 / 127 + 2.0 / 127) << i;  // the output step, the input's
+}
+
 // Overrides keep layers in a float precision, by layer pattern or op type (the last match wins); a
 // layer pattern that matches nothing is an error naming the policy line.
 TEST(Quantize, OverridesChooseEachLayersPrecision) {

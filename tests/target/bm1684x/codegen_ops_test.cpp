@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "chip/bm1684x/sim/simulator.h"
 #include "driver/host_layers.h"
@@ -146,6 +147,22 @@ TEST(CodegenOps, TransposeIsOneStridedCopy) {
     EXPECT_TRUE(m.host_layers.empty());
     EXPECT_EQ(m.program.gdma.size(), 2u);  // the copy and END
     expect_bit_exact(g, kAnyInt8, 13);
+  }
+}
+
+// Squeeze and Unsqueeze are reshapes as Reshape is (the registry says so once): the result is a
+// view of the input's DDR bytes, with no command and no host layer.
+TEST(CodegenOps, SqueezeAndUnsqueezeAreViews) {
+  const std::vector<std::tuple<const char*, Shape, Shape>> cases = {
+      {"Squeeze", {1, 8, 1, 6}, {1, 8, 6}}, {"Unsqueeze", {1, 8, 6}, {1, 8, 1, 6}}};
+  for (const auto& [op, in, out] : cases) {
+    Node n{op, "s", {"x"}, {"y"}, {}};
+    n.attrs["axes"] = std::vector<int64_t>{2};
+    const Graph g = one_node(n, int8_type(in, 0.1), int8_type(out, 0.1));
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << op;
+    EXPECT_EQ(m.program.gdma.size(), 1u) << op;  // END alone
+    EXPECT_EQ(m.outputs.at(0).addr, m.inputs.at(0).addr) << op;
   }
 }
 
