@@ -35,15 +35,15 @@ const Field kFields[] = {
     {"lmem_banks", &Chip::lmem_banks, Bound::kPositive},
     {"eu_bytes", &Chip::eu_bytes, Bound::kPositive},
     {"ddr_base", &Chip::ddr_base},
-    {"ddr_alignment", &Chip::ddr_alignment},
+    {"ddr_alignment", &Chip::ddr_alignment, Bound::kPositive},
     {"tiu_mhz", &Chip::tiu_mhz, Bound::kPositive},
     {"gdma_mhz", &Chip::gdma_mhz, Bound::kPositive},
     {"int8_macs_per_lane_cycle", &Chip::int8_macs_per_lane, Bound::kPositive},
     {"f16_macs_per_lane_cycle", &Chip::f16_macs_per_lane, Bound::kZeroOrPositive, "no f16/bf16"},
     {"f32_macs_per_lane_cycle", &Chip::f32_macs_per_lane, Bound::kPositive},
     {"ddr_gib_per_s", &Chip::ddr_gib_per_s, Bound::kPositive},
-    {"tiu_issue_cycles", &Chip::tiu_issue_cycles},
-    {"gdma_issue_cycles", &Chip::gdma_issue_cycles},
+    {"tiu_issue_cycles", &Chip::tiu_issue_cycles, Bound::kZeroOrPositive, "no start-up cost"},
+    {"gdma_issue_cycles", &Chip::gdma_issue_cycles, Bound::kZeroOrPositive, "no start-up cost"},
 };
 
 // YamlReader::check_keys takes the allowed keys as an initializer list: spelled from the table.

@@ -19,7 +19,9 @@ using namespace tpuc::testing;
 namespace {
 
 // A path in the test's temporary folder.
-std::string temp(const std::string& name) { return ::testing::TempDir() + "/" + name; }
+std::string temp(const std::string& name) {
+  return (std::filesystem::path(::testing::TempDir()) / name).lexically_normal().string();
+}
 
 }  // namespace
 
@@ -37,24 +39,25 @@ TEST(Cli, TruncatedModel) {
 // and the compile never starts.
 TEST(Cli, ConfigMistakesAreAllReportedWithTheirLines) {
   const std::string cfg =
-      "include: ../../configs/targets/bm1684x-int8.yaml\n"  // 1
-      "model: missing-model.onnx\n"                         // 2: missing file
-      "quantization:\n"                                     // 3
-      "  calibraton: {count: 1}\n"                          // 4: unknown key
-      "validation:\n"                                       // 5
+      "include: " + source_path("configs/targets/bm1684x-int8.yaml") +
+      "\n"                           // 1
+      "model: missing-model.onnx\n"  // 2: missing file
+      "quantization:\n"              // 3
+      "  calibraton: {count: 1}\n"   // 4: unknown key
+      "validation:\n"                // 5
       "  dataset: {images: /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz}\n"
       "  count: many\n"                                  // 7: wrong type
       "  tolerance: {min_cosine: 2}\n"                   // 8: out of range
       "codegen: {layer_groups: sometimes, groups: 3}\n"  // 9: wrong type, unknown key
-      "output_dir: ../../out/broken\n";
-  const std::string path =
-      source_path("examples/fmnist/broken-config-test.yaml");  // relative paths must still resolve
+      "output_dir: broken\n";
+  // In a folder of its own, not the source tree: relative paths resolve from the config's folder.
+  const std::string path = temp("broken-config-test.yaml");
   write_file_atomic(path, cfg);
   const TpucResult r = run_tpuc("compile --config " + path);
   std::remove(path.c_str());
   EXPECT_EQ(r.code, 2);
   for (const std::string& expected : {
-           path + ":2:8: file not found: " + source_path("examples/fmnist/missing-model.onnx"),
+           path + ":2:8: file not found: " + temp("missing-model.onnx"),
            path + ":4:3: unknown key 'calibraton'; did you mean 'calibration'?",
            path + ":4:3: missing required key 'calibration'",  // quantization, merged with the
                                                                // fragment's

@@ -1,0 +1,50 @@
+// Chip descriptions (configs/chips/*.yaml): the bundled ones load, and every mistake in a file is
+// reported with its place, all at once.
+#include "chip/bm1684x/chip.h"
+
+#include <gtest/gtest.h>
+
+#include "ir/files.h"
+#include "tests/support/errors.h"
+#include "tests/support/source_tree.h"
+
+using namespace tpuc;
+using namespace tpuc::testing;
+
+TEST(Chip, TheBundledChipsLoad) {
+  const bm1684x::Chip x = bm1684x::load_chip(source_path("configs/chips/bm1684x.yaml"));
+  EXPECT_EQ(x.name, "bm1684x");
+  EXPECT_EQ(x.lanes, 64);
+  EXPECT_EQ(x.lmem_bytes, 262144);
+  EXPECT_EQ(x.ddr_base, 0x100000000u);
+  const bm1684x::Chip old = bm1684x::load_chip(source_path("configs/chips/bm1684.yaml"));
+  EXPECT_EQ(old.f16_macs_per_lane, 0);  // no f16/bf16 arithmetic
+}
+
+TEST(Chip, EveryMistakeIsReportedWithItsPlace) {
+  const std::string path = ::testing::TempDir() + "/broken-chip.yaml";
+  write_file_atomic(path,
+                    "name: broken\n"                   // 1
+                    "lanes: 0\n"                       // 2: must be positive
+                    "lmem_bytes_per_lane: 262144\n"    // 3
+                    "lmem_banks: 16\n"                 // 4
+                    "eu_bytes: 64\n"                   // 5
+                    "ddr_base: 0x100000000\n"          // 6
+                    "ddr_alignment: 0\n"               // 7: must be positive
+                    "tiu_mhz: 1000\n"                  // 8
+                    "gdma_mhz: 1000\n"                 // 9
+                    "int8_macs_per_lane_cycle: 256\n"  // 10
+                    "f16_macs_per_lane_cycle: -1\n"    // 11: 0 or positive
+                    "f32_macs_per_lane_cycle: 16\n"    // 12
+                    "ddr_gib_per_s: 64\n"              // 13
+                    "tiu_issue_cycles: -20\n"          // 14: 0 or positive
+                    "gdma_issue_cycles: 100\n"         // 15
+                    "lanez: 64\n");                    // 16: unknown
+  const std::string error = error_of([&] { bm1684x::load_chip(path); });
+  for (const std::string& expected :
+       {path + ":2:8: 'lanes' must be positive", path + ":7:16: 'ddr_alignment' must be positive",
+        path + ":11:26: 'f16_macs_per_lane_cycle' must be 0 (no f16/bf16) or positive",
+        path + ":14:19: 'tiu_issue_cycles' must be 0 (no start-up cost) or positive",
+        path + ":16:1: unknown key 'lanez'"})
+    EXPECT_NE(error.find(expected), std::string::npos) << expected << "\nin:\n" << error;
+}
