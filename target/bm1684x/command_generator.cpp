@@ -122,19 +122,10 @@ struct CommandGenerator::Impl : public IRVisitor {
   std::vector<std::string> producers;
   std::vector<std::vector<std::string>> frees;  // per producer: buffers freed inside it
   std::vector<Nest> pending;
-  std::map<std::string, LmemBuffer> lmem;  // the local buffers live at this point of the walk
-  // A window op's padded input, never stored (StageRole::Padding): its source buffer, the source
-  // coordinate of each of its own minus `offset`, the box [begin, end) of its coordinates the
-  // source covers, and what the rest reads.
-  struct PaddedView {
-    std::string source;
-    std::vector<int64_t> offset, begin, end;
-    double value = 0;
-  };
-  std::map<std::string, PaddedView> views;
-  std::set<std::string> held;  // sources freed while a view still reads them
+  LocalMemory memory;  // the local buffers live at this point of the walk, and the padded views
 
-  Impl(CommandGenerator& gen, Program& p, std::vector<Issued>& o) : g(gen), program(p), order(o) {}
+  Impl(CommandGenerator& gen, Program& p, std::vector<Issued>& o)
+      : g(gen), program(p), order(o), memory(gen.chip_, gen.lmem_) {}
 
   // The loop nest has no command form: a refusal with its reason, as Halide's
   // ExtractTileOperations refuses; the layer runs on the host (or its group node by node).
@@ -172,12 +163,8 @@ struct CommandGenerator::Impl : public IRVisitor {
 
   // ---- buffers and operands
 
-  bool is_local(const std::string& b) const { return lmem.count(b) != 0; }
-  const LmemBuffer& buffer_of(const std::string& b) const {
-    auto it = lmem.find(b);
-    if (it == lmem.end()) internal("buffer '" + b + "' is not in local memory here");
-    return it->second;
-  }
+  bool is_local(const std::string& b) const { return memory.is_local(b); }
+  const LmemBuffer& buffer_of(const std::string& b) const { return memory.buffer(b); }
 
   DType dtype_of(const std::string& b) const {
     if (is_local(b)) return buffer_of(b).dtype;
@@ -386,14 +373,10 @@ struct CommandGenerator::Impl : public IRVisitor {
     if (role->every_lane)
       b.lane_dim = int(b.extents.size());    // no dimension on the lanes: all of it in each
     if (role->kind == StageRole::Padding) {  // laid out for its coordinates, never placed
-      g.lmem_.lay_out(b);
-      views[b.name] = {};
+      memory.place_view(b);
     } else {
-      if (!g.lmem_.allocate(b))
-        throw LmemOverflow{g.lmem_.live_bytes() + b.bytes_per_lane(), g.chip_.lmem_bytes};
-      g.buffers_.push_back(b);
+      memory.place(b);
     }
-    lmem[b.name] = b;
     op->body.accept(this);
     release_after_compute(op->name);
   }
@@ -410,24 +393,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     release(name);
   }
 
-  // A padded view's source lives as long as the view: Halide frees it after the view's nest, its
-  // last reader, but the commands reading the view read the source.
-  void release(const std::string& name) {
-    auto it = lmem.find(name);
-    if (it == lmem.end()) return;
-    if (std::any_of(views.begin(), views.end(),
-                    [&](const auto& v) { return v.second.source == name; }))
-      return void(held.insert(name));
-    auto view = views.find(name);
-    if (view == views.end()) {
-      g.lmem_.release(it->second.addr);
-    } else {
-      const std::string source = view->second.source;
-      views.erase(view);
-      if (held.erase(source)) release(source);
-    }
-    lmem.erase(name);
-  }
+  void release(const std::string& name) { memory.release(name); }
 
   void visit(const For* op) override {
     Nest nest;
@@ -499,7 +465,10 @@ struct CommandGenerator::Impl : public IRVisitor {
     if (!v.load || !is_local(v.load->name))
       fail("stage '" + n.buffer + "': a padded view reads a buffer in local memory");
     std::map<std::string, int64_t> lo, hi, last;
-    for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
+    for (const Loop& l : n.loops) {
+      lo[l.var] = 0;
+      hi[l.var] = l.extent;
+    }
     for (const Expr& c : v.inside) clip_box(n, c, lo, hi);
     for (const Loop& l : n.loops) {
       if (hi[l.var] <= lo[l.var]) fail("stage '" + n.buffer + "': a tile entirely in the padding");
@@ -509,13 +478,12 @@ struct CommandGenerator::Impl : public IRVisitor {
     const std::vector<int64_t> begin = coords(view, eval(n.index, lo)),
                                end = coords(view, eval(n.index, last)),
                                source = coords(buffer_of(v.load->name), eval(v.load->index, lo));
-    PaddedView& p = views.at(n.buffer);
-    p = {v.load->name, {}, begin, {}, v.select ? constant_of(v.fill) : 0};
-    g.padded_views_.push_back({n.buffer, v.load->name});
+    PaddedView p{v.load->name, {}, begin, {}, v.select ? constant_of(v.fill) : 0};
     for (size_t d = 0; d < begin.size(); ++d) {
       p.offset.push_back(begin[d] - source[d]);
       p.end.push_back(end[d] + 1);
     }
+    memory.describe_view(n.buffer, std::move(p));
   }
 
   // A copy stage (or the store): a TENSOR copy of the box where the load applies and, for
@@ -526,7 +494,10 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Select* sel = v.select;
     const Load* load = v.load;
     std::map<std::string, int64_t> lo, hi;  // the box where the load applies
-    for (const Loop& l : n.loops) lo[l.var] = 0, hi[l.var] = l.extent;
+    for (const Loop& l : n.loops) {
+      lo[l.var] = 0;
+      hi[l.var] = l.extent;
+    }
     if (sel || !load) {
       for (const Expr& c : v.inside) clip_box(n, c, lo, hi);
       const bool empty = std::any_of(n.loops.begin(), n.loops.end(),
@@ -546,7 +517,10 @@ struct CommandGenerator::Impl : public IRVisitor {
         push(f);
       };
       std::map<std::string, int64_t> from, to;
-      for (const Loop& l : n.loops) from[l.var] = 0, to[l.var] = l.extent;
+      for (const Loop& l : n.loops) {
+        from[l.var] = 0;
+        to[l.var] = l.extent;
+      }
       if (!sel || empty) return fill_box(from, to);
       for (const Loop& l : n.loops) {  // outermost first: each slab spans the loops inside it whole
         std::map<std::string, int64_t> below = to, above = from;
@@ -793,7 +767,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     auto spatial = [](int dim, int64_t extent) { return dim < 0 ? Slot{} : Slot{"", dim, extent}; };
     c.opd0 = operand(in->buffer, in->index,
                      {n, in_channels, spatial(in_dims[2], in_h), spatial(in_dims[3], in_w)}, at);
-    if (views.count(in->buffer)) read_through_padding(c, *in, in_dims, at);
+    if (memory.view(in->buffer)) read_through_padding(c, *in, in_dims, at);
     if (weighted) {
       // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
       const Loop kx = reduce.count(in_dims[3]) ? reduce[in_dims[3]] : Loop{"", 1};
@@ -815,7 +789,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   // over the view's source: the box of it under the window, with the padding the window overhangs.
   void read_through_padding(TiuCommand& c, const Access& in, const std::array<int, 4>& dims,
                             const std::map<std::string, int64_t>& at) const {
-    const PaddedView& v = views.at(in.buffer);
+    const PaddedView& v = *memory.view(in.buffer);
     const std::vector<int64_t> start = coords(buffer_of(in.buffer), eval(in.index, at));
     std::vector<int64_t> from(start.size());
     for (size_t d = 0; d < start.size(); ++d) from[d] = start[d] - v.offset[d];
@@ -1022,6 +996,8 @@ CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const Low
 void CommandGenerator::emit(Program& program, std::vector<Issued>& order) {
   Impl walker(*this, program, order);
   lowered_.body.accept(&walker);
+  buffers_ = walker.memory.placed();
+  padded_views_ = walker.memory.views();
 }
 
 std::map<std::string, DdrBuffer> ddr_buffers(

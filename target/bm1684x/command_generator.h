@@ -5,16 +5,16 @@
 // stage, and every operand's base, shape and strides are read off the nest: loop extents, and index
 // expressions evaluated at the loop origin and one step along each loop. The stage's role (which
 // command) comes from the chip schedule. Local buffers are placed when the walk reaches their
-// Allocate and freed at their Free, in the model's one LmemAllocator, so each tile's buffers are
-// fresh memory. Commands come out in program order; the stream scheduler orders the engines against
-// each other.
+// Allocate and freed at their Free (local_memory.h), in the model's one LmemAllocator, so each
+// tile's buffers are fresh memory. Commands come out in program order; the stream scheduler orders
+// the engines against each other.
 #pragma once
 #include <functional>
 #include <map>
 #include <string>
 
 #include "chip/bm1684x/isa.h"
-#include "target/bm1684x/lmem_allocator.h"
+#include "target/bm1684x/local_memory.h"
 #include "target/bm1684x/lower_group.h"
 #include "target/bm1684x/stream_scheduler.h"
 
@@ -31,12 +31,6 @@ struct DdrBuffer {
 std::map<std::string, DdrBuffer> ddr_buffers(
     const Graph& g, const LoweredGroup& lowered,
     const std::function<uint64_t(const std::string& name, bool table)>& addr);
-
-// Thrown when a local buffer does not fit beside the live ones; the caller retries with smaller
-// tiles.
-struct LmemOverflow {
-  int64_t needed, available;
-};
 
 class CommandGenerator {
  public:
