@@ -714,12 +714,16 @@ struct CommandGenerator::Impl : public IRVisitor {
     const Access* w = nullptr;
     const bool weighted = op == TiuOp::Conv || op == TiuOp::Depthwise;
     const std::vector<std::string>& named = role.operands;  // depthwise: {input, weights}
-    for (const Access& a : loads)
-      (op == TiuOp::Depthwise
-           ? named.size() == 2 && a.buffer == named[1]
-           : op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0)
-          ? w = &a
-          : in = &a;
+    for (const Access& a : loads) {
+      const bool is_weight = op == TiuOp::Depthwise ? named.size() == 2 && a.buffer == named[1]
+                                                    : op == TiuOp::Conv && !oc.var.empty() &&
+                                                          step(*update, a.index, oc.var, at) != 0;
+      if (is_weight) {
+        w = &a;
+      } else {
+        in = &a;
+      }
+    }
     if (!in || (weighted && !w))
       fail("stage '" + stage + "': cannot tell the input from the weights");
     const LmemBuffer& pad = buffer_of(in->buffer);
