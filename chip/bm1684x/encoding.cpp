@@ -80,22 +80,9 @@ void tiu_fields(IO& io, C& c) {
   operand_fields(io, c.opd2);
 }
 
-template <class IO, class C>
-void gdma_fields(IO& io, C& c) {
-  io(c.id);
-  io(c.dep);
-  io(c.op);
-  io(c.fill_value);
-  operand_fields(io, c.src);
-  operand_fields(io, c.dst);
-}
-
-// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 56 + 4 operands = 304;
-// a GDMA command 17 + 2 operands = 141.
+// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 56 + 4 operands = 304.
 constexpr size_t kOperandBytes = 62;
-static_assert(56 + 4 * kOperandBytes <= kTiuRecordBytes &&
-                  17 + 2 * kOperandBytes <= kGdmaRecordBytes,
-              "record sizes");
+static_assert(56 + 4 * kOperandBytes <= kTiuRecordBytes, "record size");
 
 template <class Cmd, class Fields>
 std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {
@@ -135,7 +122,6 @@ bool known_tiu(const TiuCommand& c) {
   return (c.op <= TiuOp::Lut || c.op == TiuOp::End) && c.arith <= ArithOp::Div &&
          c.sfu <= SfuOp::Erf;
 }
-bool known_gdma(const GdmaCommand& c) { return c.op <= GdmaOp::Fill || c.op == GdmaOp::End; }
 
 }  // namespace
 
@@ -143,19 +129,9 @@ std::string encode_tiu(const std::vector<TiuCommand>& commands) {
   return encode(commands, kTiuRecordBytes, [](Writer& w, TiuCommand& c) { tiu_fields(w, c); });
 }
 
-std::string encode_gdma(const std::vector<GdmaCommand>& commands) {
-  return encode(commands, kGdmaRecordBytes, [](Writer& w, GdmaCommand& c) { gdma_fields(w, c); });
-}
-
 std::vector<TiuCommand> decode_tiu(const std::string& bytes, const std::string& where) {
   return decode<TiuCommand>(
       bytes, kTiuRecordBytes, where, [](Reader& r, TiuCommand& c) { tiu_fields(r, c); }, known_tiu);
-}
-
-std::vector<GdmaCommand> decode_gdma(const std::string& bytes, const std::string& where) {
-  return decode<GdmaCommand>(
-      bytes, kGdmaRecordBytes, where, [](Reader& r, GdmaCommand& c) { gdma_fields(r, c); },
-      known_gdma);
 }
 
 }  // namespace tpuc::bm1684x

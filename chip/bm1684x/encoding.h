@@ -1,7 +1,7 @@
-// Binary form of the command streams: fixed-size little-endian records (TIU 288 bytes, GDMA 144
-// bytes), every field at a fixed offset in the order docs/isa.md lists, zero-padded to the record
-// size. One field list serves both directions, so encoder and decoder cannot drift apart. This is
-// tpuc's own layout, with full 64-bit strides: the chip's command formats are not public.
+// Binary form of the TIU stream, until its commands take the chip's own forms (the GDMA stream
+// has: gdma_encoding.h): fixed-size little-endian records of 320 bytes, every field at a fixed
+// offset in the order docs/isa.md lists, zero-padded to the record size. One field list serves
+// both directions, so encoder and decoder cannot drift apart.
 #pragma once
 #include <string>
 
@@ -10,12 +10,9 @@
 namespace tpuc::bm1684x {
 
 constexpr size_t kTiuRecordBytes = 320;
-constexpr size_t kGdmaRecordBytes = 144;
 
 std::string encode_tiu(const std::vector<TiuCommand>& commands);
-std::string encode_gdma(const std::vector<GdmaCommand>& commands);
 // `where` names the source in errors ("model.tpumodel TIU stream").
 std::vector<TiuCommand> decode_tiu(const std::string& bytes, const std::string& where);
-std::vector<GdmaCommand> decode_gdma(const std::string& bytes, const std::string& where);
 
 }  // namespace tpuc::bm1684x

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chip/bm1684x/encoding.h"
+#include "chip/bm1684x/gdma_encoding.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 
@@ -16,9 +17,10 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr char kMagic[8] = {'T', 'P', 'U', 'M', 'O', 'D', 'E', 'L'};
-constexpr uint32_t kVersion =
-    4;  // 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit
-        // and fill_value. 4: layers list their commands (groups); window padding in TIU records
+// 2: TIU records gained pool_sum and relu_limit; host layers. 3: f16/bf16, float relu_limit and
+// fill_value. 4: layers list their commands (groups); window padding in TIU records. 5: the GDMA
+// stream in the chip's own encoding (gdma_encoding.h); lanes and lane_bytes in the metadata.
+constexpr uint32_t kVersion = 5;
 
 struct Header {
   char magic[8];
@@ -67,7 +69,8 @@ std::vector<IoTensor> io_from(const Json& list) {
 void write_model(const std::string& path, const Model& m) {
   Json meta{
       {"chip", m.chip},           {"inputs", io_json(m.inputs)},  {"outputs", io_json(m.outputs)},
-      {"ddr_bytes", m.ddr_bytes}, {"weight_addr", m.weight_addr}, {"macs", m.macs}};
+      {"ddr_bytes", m.ddr_bytes}, {"weight_addr", m.weight_addr}, {"macs", m.macs},
+      {"lanes", m.lanes},         {"lane_bytes", m.lane_bytes}};
   meta["layers"] = Json::array();
   for (const LayerInfo& l : m.layers)
     meta["layers"].push_back({{"name", l.name},
@@ -87,7 +90,8 @@ void write_model(const std::string& path, const Model& m) {
                                    {"gdma_at", l.gdma_at},
                                    {"reason", l.reason}});
   const std::string meta_text = meta.dump();
-  const std::string tiu = encode_tiu(m.program.tiu), gdma = encode_gdma(m.program.gdma);
+  const std::string tiu = encode_tiu(m.program.tiu);
+  const std::string gdma = encode_gdma_stream(m.program.gdma, m.lane_bytes);
   std::string body = meta_text;
   body.append(reinterpret_cast<const char*>(m.weights.data()), m.weights.size());
   body += tiu;
@@ -140,6 +144,8 @@ Model read_model(const std::string& path) {
     m.ddr_bytes = meta.at("ddr_bytes");
     m.weight_addr = meta.at("weight_addr");
     m.macs = meta.at("macs");
+    m.lanes = meta.at("lanes");
+    m.lane_bytes = meta.at("lane_bytes");
     for (const Json& l : meta.at("layers"))
       m.layers.push_back(
           {l.at("name"), l.at("op"), l.at("nodes"), l.at("tiles"), l.at("tiu"), l.at("gdma")});
@@ -153,7 +159,8 @@ Model read_model(const std::string& path) {
   const std::string weights = take(h.weight_bytes);
   m.weights.assign(weights.begin(), weights.end());
   m.program.tiu = decode_tiu(take(h.tiu_bytes), path + " TIU stream");
-  m.program.gdma = decode_gdma(take(h.gdma_bytes), path + " GDMA stream");
+  m.program.gdma =
+      decode_gdma_stream(take(h.gdma_bytes), m.lane_bytes, m.lanes, path + " GDMA stream");
   return m;
 }
 

@@ -52,6 +52,9 @@ struct Model {
   std::vector<LayerInfo> layers;
   std::vector<HostLayer> host_layers;  // in stream order
   uint64_t macs = 0;                   // multiply-accumulates of one inference (for utilization)
+  // The chip's local memory as its GDMA commands address it (gdma_encoding.h).
+  uint32_t lanes = 64;
+  uint64_t lane_bytes = 1 << 18;
 };
 
 void write_model(const std::string& path, const Model& m);  // atomic

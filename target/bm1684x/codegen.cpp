@@ -26,16 +26,14 @@ void schedule(const Chip& chip, const Emission& e, Model& m) {
   }
 }
 
-// Phase 7: each stream ends with END, which waits for the other engine, so the model ends when
-// both are done; the inputs and outputs at their addresses.
+// Phase 7: each stream ends with END (no dependency, as the chip's END commands carry none: the
+// model ends when both streams are done); the inputs and outputs at their addresses.
 void finish(const Graph& g, const DdrPlan& ddr, const Chip& chip, Model& m) {
   TiuCommand tiu_end;
   tiu_end.id = uint32_t(m.program.tiu.size() + 1);
-  tiu_end.dep = uint32_t(m.program.gdma.size());
   m.program.tiu.push_back(tiu_end);
   GdmaCommand gdma_end;
   gdma_end.id = uint32_t(m.program.gdma.size() + 1);
-  gdma_end.dep = uint32_t(m.program.tiu.size() - 1);
   m.program.gdma.push_back(gdma_end);
   for (const std::string& in : g.inputs) m.inputs.push_back({in, g.type(in), ddr.of(in)});
   for (const std::string& out : g.outputs) m.outputs.push_back({out, g.type(out), ddr.of(out)});
@@ -52,6 +50,8 @@ Model compile_model(const Graph& graph, const Chip& chip, const CodegenOptions& 
   const DdrPlan ddr = plan_ddr(g, p, chip, weights.base + weights.blob.size());
   Model m;
   m.chip = chip.name;
+  m.lanes = uint32_t(chip.lanes);
+  m.lane_bytes = uint64_t(chip.lmem_bytes);
   m.weight_addr = weights.base;
   m.weights = weights.blob;
   const Emission e = emit(g, p, weights, ddr, chip, options, m);

@@ -21,6 +21,8 @@ Operand whole(const IoTensor& t) {
 SimHarness::SimHarness(const TensorType& in, const TensorType& out)
     : in_addr(chip.ddr_base), out_addr(chip.ddr_base + 4096) {
   model.chip = chip.name;
+  model.lanes = uint32_t(chip.lanes);
+  model.lane_bytes = uint64_t(chip.lmem_bytes);
   model.weight_addr = chip.ddr_base;
   model.ddr_bytes = 8192;
   model.inputs = {{"x", in, in_addr}};

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "chip/bm1684x/gdma_encoding.h"
 #include "chip/bm1684x/performance.h"
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "ir/diagnostics.h"
@@ -200,26 +201,6 @@ void store_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w, 
 }
 
 bool is_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
-
-bool representable(double v, DType t) {
-  const bool integral = v == std::floor(v);
-  switch (t) {
-    case DType::F32:
-      return double(float(v)) == v;
-    case DType::F16:
-      return double(widen(narrow<F16>(float(v)))) == v;
-    case DType::BF16:
-      return double(widen(narrow<BF16>(float(v)))) == v;
-    case DType::I8:
-      return integral && v >= -128 && v <= 127;
-    case DType::U8:
-      return integral && v >= 0 && v <= 255;
-    case DType::I32:
-      return integral && v >= INT32_MIN && v <= INT32_MAX;
-    default:
-      return false;
-  }
-}
 
 // The fused activation: max(·, 0) if relu, then min(·, relu_limit).
 template <class T>
@@ -711,11 +692,7 @@ struct Simulator::Impl {
     const View dst = output(c.dst, what + " dst");
     const int b = bytes(c.dst.dtype);
     if (c.op == GdmaOp::Fill) {
-      const double v = c.fill_value;
-      char value_text[32];
-      std::snprintf(value_text, sizeof value_text, "%.17g", v);
-      require(representable(v, c.dst.dtype), what,
-              std::string("fill value ") + value_text + " does not fit " + name(c.dst.dtype));
+      const double v = c.fill_value;  // exact in its type: the encoding carries its bits
       uint8_t value[8];
       const int64_t i = int64_t(v);
       const float f = float(v);
@@ -869,6 +846,15 @@ Simulator::Simulator(const Chip& chip, const Model& model, HostRunner host)
                 "); run it with tpuc, which runs them on the host");
   if (model.chip != chip.name)
     throw Error("the model was compiled for " + model.chip + ", not " + chip.name);
+  if (model.lanes != uint32_t(chip.lanes) || model.lane_bytes != uint64_t(chip.lmem_bytes))
+    throw Error("the model addresses " + std::to_string(model.lanes) + " lanes of " +
+                std::to_string(model.lane_bytes) + " bytes; " + chip.name + " has " +
+                std::to_string(chip.lanes) + " of " + std::to_string(chip.lmem_bytes));
+  // The simulator runs what the bits say: the GDMA stream goes through the chip's encoding and
+  // back even when the model comes straight from the compiler, not from a file.
+  impl_->model.program.gdma =
+      decode_gdma_stream(encode_gdma_stream(model.program.gdma, model.lane_bytes), model.lane_bytes,
+                         model.lanes, "the GDMA stream");
   impl_->ddr.assign(model.ddr_bytes, 0);
   impl_->lmem.assign(size_t(chip.lanes) * size_t(chip.lmem_bytes), 0);
   const uint64_t offset = model.weight_addr - chip.ddr_base;

@@ -1,0 +1,190 @@
+#include "chip/bm1684x/gdma_encoding.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "chip/bm1684x/isa/stream.h"
+#include "ir/diagnostics.h"
+#include "ir/quant_math.h"
+
+namespace tpuc::bm1684x {
+
+namespace {
+
+constexpr unsigned kDmaTensor = 0;  // cmd_type
+constexpr unsigned kBroadcast = 3;  // cmd_special_function
+
+// src_data_format codes (../shared/reference/bmodel.md §2). Types of one byte share int8's: a
+// copy moves bytes, whatever they mean.
+struct Format {
+  DType dtype;
+  unsigned code;
+};
+constexpr Format kFormats[] = {{DType::I8, 0},  {DType::F16, 1}, {DType::F32, 2},
+                               {DType::I16, 3}, {DType::I32, 4}, {DType::BF16, 5},
+                               {DType::U8, 0},  {DType::Bool, 0}};
+
+unsigned format_of(DType t) {
+  for (const Format& f : kFormats)
+    if (f.dtype == t) return f.code;
+  throw Error(std::string("a GDMA command moves ") + name(t) + ", which has no GDMA data format");
+}
+
+DType dtype_of(unsigned code) {
+  for (const Format& f : kFormats)
+    if (f.code == code) return f.dtype;
+  throw Error("GDMA data format " + std::to_string(code) + " is not one tpuc runs");
+}
+
+// The 32 bits of a fill constant in its type.
+uint64_t constant_bits(double value, DType t) {
+  if (t == DType::F32) {
+    const float f = float(value);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return bits;
+  }
+  if (t == DType::F16) return to_f16(float(value));
+  if (t == DType::BF16) return to_bf16(float(value));
+  return uint32_t(int32_t(int64_t(value)));  // two's complement, sign-extended to 32 bits
+}
+
+double constant_value(uint64_t bits, DType t) {
+  if (t == DType::F32) {
+    const uint32_t b = uint32_t(bits);
+    float f;
+    std::memcpy(&f, &b, 4);
+    return f;
+  }
+  if (t == DType::F16) return from_f16(uint16_t(bits));
+  if (t == DType::BF16) return from_bf16(uint16_t(bits));
+  if (t == DType::U8 || t == DType::Bool) return double(uint8_t(bits));
+  if (bytes(t) == 1) return double(int8_t(uint8_t(bits)));
+  if (bytes(t) == 2) return double(int16_t(uint16_t(bits)));
+  return double(int32_t(uint32_t(bits)));
+}
+
+uint64_t gdma_address(const Operand& o, uint64_t lane_bytes) {
+  if (o.space == Space::Global) return o.addr;
+  return kGdmaLocalBase + o.lane * lane_bytes + o.addr;
+}
+
+// One side (src or dst) of a DMA_tensor: its address, sizes and strides.
+void set_side(isa::Command& cmd, const std::string& side, const Operand& o, uint64_t lane_bytes,
+              bool broadcast_source) {
+  const uint64_t addr = gdma_address(o, lane_bytes);
+  cmd.set(side + "_start_addr_l32", addr & 0xffffffffu).set(side + "_start_addr_h8", addr >> 32);
+  const uint32_t sizes[4] = {o.n, broadcast_source ? 1u : o.c, o.h, o.w};
+  const int64_t strides[4] = {o.ns, o.cs, o.hs, o.ws};
+  const char* dims = "nchw";
+  for (int k = 0; k < 4; ++k) {
+    cmd.set(side + "_" + dims[k] + "size", sizes[k]);
+    if (strides[k] < 0) throw Error("GDMA " + side + " has a negative stride");
+    cmd.set(side + "_" + dims[k] + "stride", uint64_t(strides[k]));
+  }
+}
+
+Operand get_side(const isa::Command& cmd, const std::string& side, DType dtype, uint64_t lane_bytes,
+                 uint32_t lanes) {
+  Operand o;
+  o.dtype = dtype;
+  const uint64_t addr = cmd.get(side + "_start_addr_l32") | cmd.get(side + "_start_addr_h8") << 32;
+  const bool local = addr >= kGdmaLocalBase && addr < kGdmaLocalBase + lanes * lane_bytes;
+  o.space = local ? Space::Local : Space::Global;
+  o.addr = local ? (addr - kGdmaLocalBase) % lane_bytes : addr;
+  o.lane = local ? uint32_t((addr - kGdmaLocalBase) / lane_bytes) : 0;
+  uint32_t* sizes[4] = {&o.n, &o.c, &o.h, &o.w};
+  int64_t* strides[4] = {&o.ns, &o.cs, &o.hs, &o.ws};
+  const char* dims = "nchw";
+  for (int k = 0; k < 4; ++k) {
+    *sizes[k] = uint32_t(cmd.get(side + "_" + dims[k] + "size"));
+    *strides[k] = int64_t(cmd.get(side + "_" + dims[k] + "stride"));
+  }
+  return o;
+}
+
+}  // namespace
+
+isa::Command to_dma(const GdmaCommand& c, uint64_t lane_bytes) {
+  isa::Command cmd(isa::form_named("DMA_tensor"));
+  const bool fill = c.op == GdmaOp::Fill;
+  // A source walking no channel for the destination's several: the broadcast form.
+  const bool broadcast = !fill && c.src.cs == 0 && c.dst.c > 1;
+  const Operand& src = fill ? c.dst : c.src;
+  cmd.set("stride_enable", 1).set("nchw_copy", 1).set("cmd_id_en", 1).set("cmd_id", c.id);
+  cmd.set("cmd_type", kDmaTensor).set("cmd_special_function", broadcast ? kBroadcast : 0);
+  cmd.set("fill_constant_en", fill).set("src_data_format", format_of(c.dst.dtype));
+  cmd.set("cmd_id_dep", c.dep);
+  if (fill) {
+    const uint64_t bits = constant_bits(c.fill_value, c.dst.dtype);
+    if (constant_value(bits, c.dst.dtype) != c.fill_value) {  // only its bits travel
+      char text[32];
+      std::snprintf(text, sizeof text, "%.17g", c.fill_value);
+      throw Error(std::string("fill value ") + text + " does not fit " + name(c.dst.dtype));
+    }
+    cmd.set("constant_value", bits);
+  }
+  set_side(cmd, "src", src, lane_bytes, broadcast);
+  set_side(cmd, "dst", c.dst, lane_bytes, false);
+  cmd.set("localmem_mask_l32", 0xffffffffu).set("localmem_mask_h32", 0xffffffffu);
+  return cmd;
+}
+
+GdmaCommand from_dma(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes) {
+  const std::string name = isa::command_name(cmd);
+  const unsigned function = unsigned(cmd.get("cmd_special_function"));
+  if (cmd.form().name != std::string("DMA_tensor") || (function != 0 && function != kBroadcast))
+    throw Error(name + " is not a command tpuc's simulator runs");
+  GdmaCommand c;
+  c.id = uint32_t(cmd.get("cmd_id"));
+  c.dep = uint32_t(cmd.get("cmd_id_dep"));
+  const DType dtype = dtype_of(unsigned(cmd.get("src_data_format")));
+  c.dst = get_side(cmd, "dst", dtype, lane_bytes, lanes);
+  if (cmd.get("fill_constant_en")) {
+    c.op = GdmaOp::Fill;
+    c.fill_value = constant_value(cmd.get("constant_value"), dtype);
+    return c;
+  }
+  c.op = GdmaOp::Tensor;
+  c.src = get_side(cmd, "src", dtype, lane_bytes, lanes);
+  if (function == kBroadcast) {  // one source channel for every destination channel
+    c.src.c = c.dst.c;
+    c.src.cs = 0;
+  }
+  return c;
+}
+
+std::string encode_gdma_stream(const std::vector<GdmaCommand>& commands, uint64_t lane_bytes) {
+  std::vector<isa::Command> dma;
+  for (const GdmaCommand& c : commands) {
+    if (c.op == GdmaOp::End) break;  // encode_stream ends the stream with the chip's END
+    try {
+      dma.push_back(to_dma(c, lane_bytes));
+    } catch (const Error& e) {
+      TPUC_INTERNAL_ERROR("GDMA command " + std::to_string(c.id) + ": " + e.what());
+    }
+  }
+  return isa::encode_stream(isa::Engine::kGdma, dma);
+}
+
+std::vector<GdmaCommand> decode_gdma_stream(const std::string& bytes, uint64_t lane_bytes,
+                                            uint32_t lanes, const std::string& where) {
+  std::vector<GdmaCommand> out;
+  for (const isa::Command& cmd : isa::decode_stream(isa::Engine::kGdma, bytes, where)) {
+    if (isa::is_end(cmd)) {
+      GdmaCommand end;
+      end.id = uint32_t(cmd.get("cmd_id"));
+      end.dep = uint32_t(cmd.get("cmd_id_dep"));
+      out.push_back(end);
+      continue;
+    }
+    try {
+      out.push_back(from_dma(cmd, lane_bytes, lanes));
+    } catch (const Error& e) {
+      throw Error(where + ": command " + std::to_string(out.size() + 1) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace tpuc::bm1684x
