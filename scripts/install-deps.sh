@@ -9,6 +9,7 @@ packages=(
   libhalide14-0-dev llvm-14-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libcli11-dev libgtest-dev libgmock-dev nlohmann-json3-dev libzip-dev zlib1g-dev libstb-dev libssl-dev
+  flatbuffers-compiler libflatbuffers-dev  # the .bmodel container (chip/bm1684x/bmodel)
   dataset-fashion-mnist libonnx-testdata
   chromium  # tests render the zoo's HTML summary in a real browser
 )
