@@ -1,7 +1,7 @@
 // Conv (2-D, NCHW): groups, strides, dilations, explicit or automatic padding, optional bias,
 // fused relu (`do_relu`), float and int8.
 //
-// Stages (what a schedule may place; int8 adds "multiplier" and "rshift", the per-channel tables):
+// Stages (what a schedule may place; int8 adds "requant", the per-channel requantization table):
 //   pad(x, y, ic, n)  the input in padded coordinates, zero outside (a select, no likely(), so a
 //                     tile copy lowers to one constant-extent loop nest); the input itself when
 //                     there is no padding
@@ -9,8 +9,8 @@
 //   acc(x, y, oc, n)  f32 or int32: bias, then += pad(x*sw + kx*dw, y*sh + ky*dh, ic, n) * w(kx,
 //   ky, ic, oc)
 //                     over RDom (kx, ky, ic-within-group)
-//   output            int8: requantize(acc, multiplier[oc], rshift[oc]), then relu; f32: acc, then
-//   relu
+//   output            int8: requantize(acc, requant(0..2, oc)), then relu; f32: acc,
+//                     then relu
 #include "ops/attrs.h"
 #include "ops/conv_geometry.h"
 #include "ops/families.h"
@@ -71,9 +71,8 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
   alg.stages.acc = acc;
   alg.stages.weights = weight;
   if (int8) {
-    requantization_tables(n, ws[0], alg.stages);
-    Expr requantized =
-        requantize(acc(x, y, c, k), alg.stages.multiplier(c), alg.stages.rshift(c), zy);
+    requantization_table(n, ws[0], zy, alg.stages);
+    Expr requantized = requantize_channel(alg.stages, acc(x, y, c, k), c);
     output(x, y, c, k) = activation(n, requantized, zy);
   } else {
     output(x, y, c, k) = activation(n, acc(x, y, c, k));

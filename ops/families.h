@@ -65,10 +65,13 @@ std::vector<const char*> binary_ops();
 
 // Requires `count` inputs at least, all typed.
 void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t count);
-// The int8 requantization tables of `n` (ops/attrs.h) as Halide lookups over its `channels`
-// output channels, into `stages.multiplier` and `stages.rshift`; an Error when their lengths
-// differ.
-void requantization_tables(const Node& n, int64_t channels, Stages& stages);
+// The int8 requantization of `n` (ops/attrs.h) over its `channels` output channels as one table,
+// `stages.requant(k, c)`: k = 0 the multiplier, 1 the shift, 2 the result's zero point, the block
+// of three int32 per channel that the chip's RQ command reads (docs/isa.md); an Error when the
+// attribute lengths differ from `channels`.
+void requantization_table(const Node& n, int64_t channels, int zero_point, Stages& stages);
+// `acc` requantized with channel `c`'s multiplier, shift and zero point from stages.requant.
+Halide::Expr requantize_channel(const Stages& stages, Halide::Expr acc, Halide::Expr c);
 // `f` (a tensor of `shape`) read at an output position, numpy-broadcast: its dims align with the
 // output's innermost ones, and size-1 dims read index 0. `out` are the output's Func arguments.
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,

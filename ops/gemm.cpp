@@ -70,8 +70,8 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in,
   Algorithm alg{{output}, {}, {r}};
   alg.stages.acc = acc;
   if (int8) {
-    requantization_tables(n, d.n, alg.stages);
-    Expr requantized = requantize(acc(j, i), alg.stages.multiplier(j), alg.stages.rshift(j), zy);
+    requantization_table(n, d.n, zy, alg.stages);
+    Expr requantized = requantize_channel(alg.stages, acc(j, i), j);
     output(j, i) = activation(n, requantized, zy);
   } else {
     Expr v = acc(j, i);

@@ -28,12 +28,12 @@ struct OpInput {
 // The intermediate Funcs of an algorithm that a schedule may place. An op defines the ones it
 // has; the others stay undefined.
 struct Stages {
-  Halide::Func pad;                 // Conv, MaxPool: the padded input
-  Halide::Func acc;                 // Conv, ConvTranspose, Gemm, MatMul, GlobalAveragePool: the sum
-  Halide::Func weights;             // Conv: the weight as the accumulation reads it
-  Halide::Func multiplier, rshift;  // int8 Conv, Gemm, GlobalAveragePool: requantization tables
-  Halide::Func sum, count;          // AveragePool: window sums and counts; Softmax, moments: sums
-  Halide::Func max, shifted, exp;   // Softmax: row maxima, x - max, e^(x - max); Sigmoid: e^-x
+  Halide::Func pad;                // Conv, MaxPool: the padded input
+  Halide::Func acc;                // Conv, ConvTranspose, Gemm, MatMul, GlobalAveragePool: the sum
+  Halide::Func weights;            // Conv: the weight as the accumulation reads it
+  Halide::Func requant;            // int8 Conv, Gemm, GlobalAveragePool: requant(k, channel)
+  Halide::Func sum, count;         // AveragePool: window sums and counts; Softmax, moments: sums
+  Halide::Func max, shifted, exp;  // Softmax: row maxima, x - max, e^(x - max); Sigmoid: e^-x
   // LayerNormalization (InstanceNormalization has the moments): mean, x - mean, its square and
   // their sum, the variance, + epsilon, its square root, the normalized value, · scale.
   Halide::Func mean, centered, square, square_sum, var, var_eps, std, norm, scaled;

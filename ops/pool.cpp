@@ -4,7 +4,7 @@
 // divided by the number of positions counted (inside the input, or inside the padded input with
 // count_include_pad). GlobalAveragePool / GlobalMaxPool reduce all spatial dimensions; in int8,
 // GlobalMaxPool keeps the scale and GlobalAveragePool requantizes its int32 window sum (stages
-// acc, multiplier, rshift, as Conv); a float GlobalAveragePool scales its f32 sum (acc) by
+// acc and requant, as Conv); a float GlobalAveragePool scales its f32 sum (acc) by
 // global_average_factor.
 #include "ops/conv_geometry.h"
 #include "ops/families.h"
@@ -126,9 +126,8 @@ Algorithm build_globalpool(const Node& n, const std::vector<OpInput>& in,
     output(v) = acc(v) * global_average_factor(s);
     return alg;
   }
-  requantization_tables(n, s[1], alg.stages);
-  const Var& c = v[s.size() - 2];
-  output(v) = requantize(acc(v), alg.stages.multiplier(c), alg.stages.rshift(c), zy);
+  requantization_table(n, s[1], zy, alg.stages);
+  output(v) = requantize_channel(alg.stages, acc(v), v[s.size() - 2]);
   return alg;
 }
 

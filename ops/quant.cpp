@@ -13,9 +13,9 @@ Expr round_shift(Expr v, Expr shift) {
 
 Expr saturate_i8(Expr v) { return cast<int8_t>(clamp(v, -128, 127)); }
 
-Expr requantize(Expr acc, Expr multiplier, Expr shift, int zero_point) {
+Expr requantize(Expr acc, Expr multiplier, Expr shift, Expr zero_point) {
   Expr v = round_shift(cast<int64_t>(acc) * cast<int64_t>(multiplier), shift);
-  return saturate_i8(zero_point ? v + zero_point : v);
+  return saturate_i8(v + cast<int64_t>(zero_point));
 }
 
 Expr round_half_away(Expr v) {

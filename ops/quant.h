@@ -9,9 +9,9 @@ namespace tpuc::ops {
 
 Halide::Expr round_shift(Halide::Expr v, Halide::Expr shift);  // v: int64
 Halide::Expr saturate_i8(Halide::Expr v);                      // → int8
-// int32 acc → int8; `zero_point` 0 (symmetric) adds nothing to the expression.
+// int32 acc → int8; a constant `zero_point` 0 (symmetric) adds nothing to the expression.
 Halide::Expr requantize(Halide::Expr acc, Halide::Expr multiplier, Halide::Expr shift,
-                        int zero_point = 0);
+                        Halide::Expr zero_point = 0);
 Halide::Expr round_half_away(Halide::Expr v);  // float, exact like std::round
 Halide::Expr quantize(Halide::Expr x, float inv_scale, int zero_point = 0);  // f32 → int8
 Halide::Expr dequantize(Halide::Expr q, float scale, int zero_point = 0);    // int8 → f32

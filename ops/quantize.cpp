@@ -43,8 +43,10 @@ Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in,
   return {{output}, {}, {}};
 }
 
-// Lut(x, table): y = table[x + 128]. The quantizer fills the table with an elementwise op's values
-// on the 256 int8 inputs, so sigmoid, tanh, exp and the like run as one lookup.
+// Lut(x, table): y = table[uint8(x)], the table indexed by x's byte as the chip's gather reads an
+// index (unsigned): entries 0..127 hold x = 0..127, entries 128..255 x = -128..-1. The quantizer
+// fills the table with an elementwise op's values on the 256 int8 inputs, so sigmoid, tanh, exp
+// and the like run as one lookup.
 std::vector<TensorType> infer_lut(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 2);
   if (in[0].type->dtype != DType::I8) node_error(n, "input must be i8");
@@ -57,7 +59,7 @@ Algorithm build_lut(const Node& n, const std::vector<OpInput>& in,
                     const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = in[1].func(clamp(cast<int>(in[0].func(v)) + 128, 0, 255));  // clamp: bounds inference
+  output(v) = in[1].func(cast<int>(cast<uint8_t>(in[0].func(v))));
   return {{output}, {}, {}};
 }
 

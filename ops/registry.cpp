@@ -4,6 +4,7 @@
 #include "ir/quant_math.h"
 #include "ops/attrs.h"
 #include "ops/families.h"
+#include "ops/quant.h"
 
 namespace tpuc::ops {
 
@@ -149,10 +150,10 @@ const OpDef& op_of(const Node& n) {
 }
 
 std::vector<Halide::Func> Stages::defined() const {
-  std::vector<Halide::Func> all = {
-      pad,    acc,  weights,      multiplier, rshift,     sum,          count,   max, shifted,
-      exp,    mean, centered,     square,     square_sum, var,          var_eps, std, norm,
-      scaled, erf,  erf_plus_one, half,       negated,    exp_plus_one, rank};
+  std::vector<Halide::Func> all = {pad,        acc,          weights, requant, sum,          count,
+                                   max,        shifted,      exp,     mean,    centered,     square,
+                                   square_sum, var,          var_eps, std,     norm,         scaled,
+                                   erf,        erf_plus_one, half,    negated, exp_plus_one, rank};
   all.erase(
       std::remove_if(all.begin(), all.end(), [](const Halide::Func& f) { return !f.defined(); }),
       all.end());
@@ -193,23 +194,26 @@ void require_inputs(const Node& n, const std::vector<InferInput>& in, size_t cou
     if (!in[i].type) node_error(n, "input " + std::to_string(i) + " is absent or untyped");
 }
 
-Halide::Func channel_table(const Node& n, const char* what, const std::vector<int64_t>& values,
-                           int64_t channels) {
-  if (int64_t(values.size()) != channels)
-    node_error(n, std::string("'") + what + "' has " + std::to_string(values.size()) +
-                      " values, expected " + std::to_string(channels));
-  Halide::Buffer<int32_t> table(static_cast<int>(channels));
-  for (int64_t i = 0; i < channels; ++i) table.data()[i] = int32_t(values[size_t(i)]);
-  Halide::Func f(halide_name(n.name + "_" + what));
-  Halide::Var c("c");
-  f(c) = table(c);
-  return f;
+void requantization_table(const Node& n, int64_t channels, int zero_point, Stages& stages) {
+  const Requantization r = Requantization::of(n);
+  for (const auto& [what, values] : {std::pair{"multiplier", &r.multiplier}, {"rshift", &r.rshift}})
+    if (int64_t(values->size()) != channels)
+      node_error(n, std::string("'") + what + "' has " + std::to_string(values->size()) +
+                        " values, expected " + std::to_string(channels));
+  Halide::Buffer<int32_t> table(3, static_cast<int>(channels));
+  for (int64_t i = 0; i < channels; ++i) {
+    table(0, int(i)) = int32_t(r.multiplier[size_t(i)]);
+    table(1, int(i)) = int32_t(r.rshift[size_t(i)]);
+    table(2, int(i)) = zero_point;
+  }
+  Halide::Var k("k"), c("c");
+  stages.requant = Halide::Func(halide_name(n.name + "_requant"));
+  stages.requant(k, c) = table(k, c);
 }
 
-void requantization_tables(const Node& n, int64_t channels, Stages& stages) {
-  const Requantization r = Requantization::of(n);
-  stages.multiplier = channel_table(n, "multiplier", r.multiplier, channels);
-  stages.rshift = channel_table(n, "rshift", r.rshift, channels);
+Halide::Expr requantize_channel(const Stages& stages, Halide::Expr acc, Halide::Expr c) {
+  return requantize(std::move(acc), stages.requant(0, c), stages.requant(1, c),
+                    stages.requant(2, c));
 }
 
 Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,

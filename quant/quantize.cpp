@@ -232,13 +232,13 @@ class Quantizer {
     out_.nodes.push_back(q);
   }
 
-  // table[q + 128] = quantize(f(dequantize(q))), f evaluated by the op's own float algorithm.
+  // table[uint8(q)] = quantize(f(dequantize(q))), f evaluated by the op's own float algorithm.
   void emit_lut(const Node& n) {
     const std::string& out = n.outputs[0];
     const QuantParams qx = quant_of(n.inputs[0]), qy = activation_quant(out);
     Tensor x(TensorType{DType::F32, {256}, std::nullopt});
     for (int q = -128; q < 128; ++q)
-      x.as<float>()[q + 128] = dequantize(int8_t(q), float(qx.scale[0]), int(qx.zero_point));
+      x.as<float>()[uint8_t(q)] = dequantize(int8_t(q), float(qx.scale[0]), int(qx.zero_point));
     Graph g;
     g.inputs = {"x"};
     g.outputs = {"y"};

@@ -42,7 +42,7 @@ std::string tiu_line(const TiuCommand& c) {
   if ((binary && !c.opd1_const) || c.op == TiuOp::Conv || c.op == TiuOp::Depthwise ||
       c.op == TiuOp::MatMul || c.op == TiuOp::Requant || c.op == TiuOp::Lut)
     line += "  opd1 " + operand(c.opd1);
-  if (c.has_bias || c.op == TiuOp::Requant) line += "  opd2 " + operand(c.opd2);
+  if (c.has_bias) line += "  opd2 " + operand(c.opd2);
   char extra[160] = "";
   if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) {
     const int n = std::snprintf(extra, sizeof extra, "  k %ux%u stride %u,%u dilation %u,%u", c.kh,
@@ -57,8 +57,7 @@ std::string tiu_line(const TiuCommand& c) {
   if (c.op == TiuOp::Arith && c.arith == ArithOp::Add)
     std::snprintf(extra, sizeof extra, "  m %d,%d shift %d", c.multiplier[0], c.multiplier[1],
                   c.shift);
-  return line + extra + (c.pool_sum ? "  sum" : "") + (c.relu ? "  relu" : "") +
-         (std::isinf(c.relu_limit) ? "" : "  limit " + number(c.relu_limit)) + "\n";
+  return line + extra + (c.pool_sum ? "  sum" : "") + (c.relu ? "  relu" : "") + "\n";
 }
 
 std::string gdma_line(const GdmaCommand& c) {
@@ -80,7 +79,7 @@ const char* mnemonic(const TiuCommand& c) {
   static const char* tiu[] = {"CONV",    "POOL",      "MATMUL", "ARITH",
                               "REQUANT", "DEPTHWISE", "SFU",    "LUT"};
   static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy",
-                                "convert",  "sub",        "mul", "div"};
+                                "convert",  "sub",        "mul", "div", "min"};
   static const char* sfu[] = {"exp", "sqrt", "erf"};
   return c.op == TiuOp::End     ? "END"
          : c.op == TiuOp::Arith ? arith[int(c.arith)]

@@ -1,137 +1,489 @@
 #include "chip/bm1684x/encoding.h"
 
-#include <cstring>
+#include <algorithm>
+#include <cmath>
+#include <string>
 
+#include "chip/bm1684x/data_format.h"
+#include "chip/bm1684x/isa/stream.h"
 #include "ir/diagnostics.h"
 
 namespace tpuc::bm1684x {
 
 namespace {
 
-struct Writer {
-  std::string& out;
-  template <class T>
-  void operator()(const T& v) {
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &v, sizeof(T));  // x86-64 and the chip are little-endian
-    out.append(bytes, sizeof(T));
-  }
+using isa::Command;
+
+// tsk_typ and tsk_eu_typ of each command (opcodes.cpp names them).
+struct Opcode {
+  unsigned task, eu;
+  bool operator==(const Opcode& o) const { return task == o.task && eu == o.eu; }
 };
+constexpr Opcode kConv{0, 0}, kDepthwise{1, 0}, kAvgPool{1, 1}, kMaxPool{1, 4}, kMatMul{2, 1};
+constexpr Opcode kRq0{4, 0}, kRq1{4, 1}, kDq0{4, 3}, kGather{6, 5}, kAddI8{12, 0};
+constexpr unsigned kArith = 3, kTpuc = 12;
 
-struct Reader {
-  const std::string& in;
-  size_t pos;
-  template <class T>
-  void operator()(T& v) {
-    std::memcpy(&v, in.data() + pos, sizeof(T));
-    pos += sizeof(T);
-  }
+struct ArithRow {
+  ArithOp op;
+  unsigned eu;
 };
+constexpr ArithRow kArithOps[] = {{ArithOp::Mul, 0},      {ArithOp::Add, 2},  {ArithOp::Sub, 3},
+                                  {ArithOp::Max, 4},      {ArithOp::Min, 5},  {ArithOp::Div, 12},
+                                  {ArithOp::Convert, 14}, {ArithOp::Copy, 19}};
+struct SfuRow {
+  SfuOp op;
+  unsigned eu;
+};
+constexpr SfuRow kSfuOps[] = {{SfuOp::Exp, 1}, {SfuOp::Sqrt, 2}, {SfuOp::Erf, 3}};
 
-// The field lists. Enums travel as their underlying integers.
-template <class IO, class O>
-void operand_fields(IO& io, O& o) {
-  io(o.space);
-  io(o.dtype);
-  io(o.addr);
-  io(o.lane);
-  io(o.n);
-  io(o.c);
-  io(o.h);
-  io(o.w);
-  io(o.ns);
-  io(o.cs);
-  io(o.hs);
-  io(o.ws);
-}
+constexpr unsigned kFreeStride = 3;  // *_str: n/c/h/w strides given explicitly
+// rounding_mode_t (tpu-mlir's tpu_kernel.h), in opd2_n_str as opparam.py reads it.
+constexpr unsigned kHalfToEven = 0, kHalfAwayFromZero = 1;
+// tpuc rounds int8 results half away from zero (ir/quant_math.h), float ones to nearest even.
+unsigned rounding_of(DType res) { return res == DType::I8 ? kHalfAwayFromZero : kHalfToEven; }
 
-template <class IO, class C>
-void tiu_fields(IO& io, C& c) {
-  io(c.id);
-  io(c.dep);
-  io(c.op);
-  io(c.arith);
-  io(c.sfu);
-  io(c.has_bias);
-  io(c.relu);
-  io(c.pool_sum);
-  io(c.relu_limit);
-  io(c.kh);
-  io(c.kw);
-  io(c.stride_h);
-  io(c.stride_w);
-  io(c.dilation_h);
-  io(c.dilation_w);
-  io(c.pad_top);
-  io(c.pad_bottom);
-  io(c.pad_left);
-  io(c.pad_right);
-  io(c.pad_value);
-  io(c.scale);
-  io(c.multiplier[0]);
-  io(c.multiplier[1]);
-  io(c.shift);
-  io(c.opd1_const);
-  io(c.constant_first);
-  io(c.constant);
-  operand_fields(io, c.res);
-  operand_fields(io, c.opd0);
-  operand_fields(io, c.opd1);
-  operand_fields(io, c.opd2);
-}
+// Fields tpuc never sets, whose other values change what a command computes: a decoded command
+// with one of them set is one the simulator does not run.
+constexpr const char* kUnusedFields[] = {
+    "res_add",      "kernel_rotate", "left_tran",    "eu_half_en",   "opd0_x_ins0",
+    "opd0_y_ins0",  "res0_h_shift",  "res0_w_shift", "opd0_h_shift", "opd0_w_shift",
+    "opd1_h_shift", "opd1_w_shift",  "pad_mode"};
 
-// Field bytes: an operand is 1+1+8+4 + 4·4 + 4·8 = 62; a TIU command 56 + 4 operands = 304.
-constexpr size_t kOperandBytes = 62;
-static_assert(56 + 4 * kOperandBytes <= kTiuRecordBytes, "record size");
+// ---- operands
 
-template <class Cmd, class Fields>
-std::string encode(const std::vector<Cmd>& commands, size_t record, Fields fields) {
-  std::string out;
-  for (Cmd c : commands) {
-    const size_t start = out.size();
-    Writer w{out};
-    fields(w, c);
-    out.resize(start + record, '\0');
+void set_operand(Command& cmd, const std::string& p, const Operand& o, uint64_t lane_bytes,
+                 bool dims = true) {
+  if (o.space != Space::Local) throw Error(p + " is not in local memory");
+  cmd.set(p + "_addr", o.lane * lane_bytes + o.addr);
+  const uint32_t sizes[4] = {o.n, o.c, o.h, o.w};
+  const int64_t strides[4] = {o.ns, o.cs, o.hs, o.ws};
+  for (int k = 0; k < 4; ++k) {
+    const std::string dim(1, "nchw"[k]);
+    if (dims) cmd.set(p + "_" + dim, sizes[k]);
+    if (strides[k] < 0) throw Error(p + " has a negative stride");
+    cmd.set(p + "_" + dim + "_str", uint64_t(strides[k]));
   }
-  return out;
+  cmd.set(p + "_prec", precision_code(o.dtype)).set(p + "_str", kFreeStride);
+  if (cmd.has(p + "_sign")) cmd.set(p + "_sign", o.dtype != DType::U8);
 }
 
-template <class Cmd, class Fields>
-std::vector<Cmd> decode(const std::string& bytes, size_t record, const std::string& where,
-                        Fields fields, bool (*known)(const Cmd&)) {
-  if (bytes.size() % record)
-    throw Error(where + ": " + std::to_string(bytes.size()) + " bytes is not a whole number of " +
-                std::to_string(record) + "-byte commands");
-  std::vector<Cmd> commands;
-  for (size_t start = 0; start < bytes.size(); start += record) {
-    Cmd c;
-    Reader r{bytes, start};
-    fields(r, c);
-    const size_t index = start / record;
-    if (c.id != index + 1)
-      throw Error(where + ": command " + std::to_string(index) + " has id " + std::to_string(c.id));
-    if (!known(c))
-      throw Error(where + ": command " + std::to_string(index) + " has unknown kind " +
-                  std::to_string(int(c.op)));
-    commands.push_back(c);
+Operand get_operand(const Command& cmd, const std::string& p, uint64_t lane_bytes, uint32_t lanes,
+                    bool dims = true) {
+  if (cmd.get(p + "_str") != kFreeStride)
+    throw Error(p + "_str " + std::to_string(cmd.get(p + "_str")) +
+                ": tpuc runs operands with free strides (3) only");
+  Operand o;
+  const uint64_t addr = cmd.get(p + "_addr");
+  if (addr >= lanes * lane_bytes)
+    throw Error(p + "_addr " + std::to_string(addr) + " lies past local memory");
+  o.lane = uint32_t(addr / lane_bytes);
+  o.addr = addr % lane_bytes;
+  const bool is_signed = !cmd.has(p + "_sign") || cmd.get(p + "_sign");
+  o.dtype = dtype_of_precision(unsigned(cmd.get(p + "_prec")), is_signed);
+  uint32_t* sizes[4] = {&o.n, &o.c, &o.h, &o.w};
+  int64_t* strides[4] = {&o.ns, &o.cs, &o.hs, &o.ws};
+  for (int k = 0; k < 4; ++k) {
+    const std::string dim(1, "nchw"[k]);
+    *sizes[k] = dims ? uint32_t(cmd.get(p + "_" + dim)) : 1;
+    *strides[k] = int64_t(cmd.get(p + "_" + dim + "_str"));
   }
-  return commands;
+  return o;
 }
 
-bool known_tiu(const TiuCommand& c) {
-  return (c.op <= TiuOp::Lut || c.op == TiuOp::End) && c.arith <= ArithOp::Div &&
-         c.sfu <= SfuOp::Erf;
+// A scalar operand: its value's bits in the address field (opd3 has no precision of its own).
+void set_scalar(Command& cmd, const std::string& p, double value, DType t) {
+  cmd.set(p + "_const", 1).set(p + "_addr", scalar_bits(value, t));
+  if (cmd.has(p + "_prec")) cmd.set(p + "_prec", precision_code(t));
+  if (cmd.has(p + "_sign")) cmd.set(p + "_sign", 1);
+}
+
+double get_scalar(const Command& cmd, const std::string& p, DType t) {
+  if (!cmd.get(p + "_const")) throw Error(p + " must be a scalar (" + p + "_const 1)");
+  return scalar_value(cmd.get(p + "_addr"), t);
+}
+
+DType scalar_type(const Command& cmd, const std::string& p) {
+  return dtype_of_precision(unsigned(cmd.get(p + "_prec")));
+}
+
+// A kernel [0, oc, ic, ky·kw + kx] as the long form holds it: ic along n, oc on the lanes, the
+// window kh × kw in opd1_h/opd1_w.
+Operand kernel_view(const Operand& k, uint16_t kh, uint16_t kw) {
+  Operand v = k;
+  v.n = k.h;
+  v.h = kh;
+  v.w = kw;
+  v.ns = k.hs;
+  v.hs = int64_t(kw) * k.ws;
+  return v;
+}
+
+Operand kernel_of(const Operand& v) {
+  if (v.hs != int64_t(v.w) * v.ws)
+    throw Error("opd1_h_str must be opd1_w · opd1_w_str: a kernel's taps follow one another");
+  Operand k = v;
+  k.n = 1;
+  k.h = v.n;
+  k.w = v.h * v.w;
+  k.ns = 0;
+  k.hs = v.ns;
+  return k;
+}
+
+// A matrix [0, j, k, 0] as mm.normal reads its right operand: k rows along n, j on the lanes.
+Operand right_matrix_view(const Operand& m) {
+  Operand v = m;
+  v.n = m.h;
+  v.h = 1;
+  v.ns = m.hs;
+  v.hs = 0;
+  return v;
+}
+
+Operand right_matrix_of(const Operand& v) {
+  Operand m = v;
+  m.h = v.n;
+  m.n = 1;
+  m.hs = v.ns;
+  m.ns = 0;
+  return m;
+}
+
+// ---- encoding, one function per kind of command
+
+Opcode window_opcode(const TiuCommand& c) {
+  if (c.op == TiuOp::Conv) return kConv;
+  if (c.op == TiuOp::Depthwise) return kDepthwise;
+  return c.pool_sum ? kAvgPool : kMaxPool;
+}
+
+void set_window(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  if (std::max(c.stride_h, c.stride_w) > kMaxStride || std::min(c.stride_h, c.stride_w) < 1)
+    throw Error("stride " + std::to_string(c.stride_h) + "×" + std::to_string(c.stride_w) +
+                " is outside [1, " + std::to_string(kMaxStride) + "]");
+  if (std::max(c.dilation_h, c.dilation_w) > kMaxDilation ||
+      std::min(c.dilation_h, c.dilation_w) < 1)
+    throw Error("dilation is outside [1, " + std::to_string(kMaxDilation) + "]");
+  cmd.set("opd1_h", c.kh).set("opd1_w", c.kw);
+  cmd.set("res_op_y_str", c.stride_h).set("res_op_x_str", c.stride_w);
+  cmd.set("opd1_y_ins0", c.dilation_h - 1u).set("opd1_x_ins0", c.dilation_w - 1u);
+  cmd.set("opd0_up_pad", c.pad_top).set("opd0_dn_pad", c.pad_bottom);
+  cmd.set("opd0_lf_pad", c.pad_left).set("opd0_rt_pad", c.pad_right);
+  set_scalar(cmd, "opd3", c.pad_value, c.opd0.dtype);
+  set_operand(cmd, "res0", c.res, lane_bytes);
+  set_operand(cmd, "opd0", c.opd0, lane_bytes);
+  if (c.op != TiuOp::Pool) {
+    set_operand(cmd, "opd1", kernel_view(c.opd1, c.kh, c.kw), lane_bytes);
+  } else if (c.pool_sum) {  // avgpooling's scale 1 and shift 0: the window's plain sum
+    set_scalar(cmd, "opd1", 1, c.opd0.dtype);
+    cmd.set("res1_addr", 0);
+  }
+  cmd.set("tsk_opd_num", c.op == TiuOp::Pool ? 1 : 3);
+}
+
+// A bias operand, or a zero constant in its place (a float CONV's bias, an int8 one's kernel zero
+// point: zero either way).
+void set_bias(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  if (c.has_bias) {
+    set_operand(cmd, "opd2", c.opd2, lane_bytes, false);
+  } else {
+    set_scalar(cmd, "opd2", 0, c.opd0.dtype == DType::I8 ? DType::I8 : DType::F32);
+  }
+}
+
+Opcode arith_opcode(const TiuCommand& c) {
+  if (c.arith == ArithOp::Quantize) return kRq0;
+  if (c.arith == ArithOp::Dequantize) return kDq0;
+  if (c.arith == ArithOp::Add && c.res.dtype == DType::I8) return kAddI8;
+  const ArithOp op = c.arith == ArithOp::Convert && c.scale != 1 ? ArithOp::Mul : c.arith;
+  for (const ArithRow& row : kArithOps)
+    if (row.op == op) return {kArith, row.eu};
+  TPUC_INTERNAL_ERROR("an ARITH operation without an opcode");
+}
+
+void set_arith(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  set_operand(cmd, "res0", c.res, lane_bytes);
+  const ArithOp op = c.arith;
+  const bool scaled_convert = op == ArithOp::Convert && c.scale != 1;
+  const bool unary = op == ArithOp::Quantize || op == ArithOp::Dequantize ||
+                     op == ArithOp::Convert || op == ArithOp::Copy;
+  // The tensor operand goes to opd1 when a constant comes first (opd0_const).
+  set_operand(cmd, c.constant_first ? "opd1" : "opd0", c.opd0, lane_bytes);
+  cmd.set("tsk_opd_num", unary && !scaled_convert ? 1 : 2);
+  cmd.set("opd2_n_str", rounding_of(c.res.dtype));
+  if (op == ArithOp::Quantize) {  // quant.rq0: x · scale + zero point
+    set_scalar(cmd, "opd1", c.scale, DType::F32);
+    set_scalar(cmd, "opd2", 0, DType::F32);
+  } else if (op == ArithOp::Dequantize) {  // quant.dq0: (x − zero point) · scale
+    set_scalar(cmd, "opd1", 0, DType::I32);
+    set_scalar(cmd, "opd2", c.scale, DType::F32);
+  } else if (scaled_convert) {
+    set_scalar(cmd, "opd1", c.scale, DType::F32);
+  } else if (c.opd1_const) {
+    const DType t = info(c.opd0.dtype).is_float ? DType::F32 : c.opd0.dtype;
+    set_scalar(cmd, c.constant_first ? "opd0" : "opd1", c.constant, t);
+  } else if (!unary) {
+    set_operand(cmd, "opd1", c.opd1, lane_bytes);
+  }
+  if (arith_opcode(c) == kAddI8) {  // tpuc's own: the two multipliers and the shift
+    set_scalar(cmd, "opd2", c.multiplier[0], DType::I32);
+    set_scalar(cmd, "opd3", c.multiplier[1], DType::I32);
+    cmd.set("res1_addr", uint32_t(c.shift));
+  }
+}
+
+void set_requant(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  set_operand(cmd, "res0", c.res, lane_bytes);
+  set_operand(cmd, "opd0", c.opd0, lane_bytes);
+  set_operand(cmd, "opd1", c.opd1, lane_bytes);  // [multiplier, shift, zero point] per channel
+  cmd.set("tsk_opd_num", 2).set("opd2_n_str", rounding_of(c.res.dtype));
+}
+
+void set_gather(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  set_operand(cmd, "res0", c.res, lane_bytes);
+  set_operand(cmd, "opd0", c.opd1, lane_bytes);  // the table
+  Operand index = c.opd0;
+  index.dtype = DType::U8;  // the index is the input's byte
+  set_operand(cmd, "opd1", index, lane_bytes);
+  cmd.set("tsk_opd_num", 2);
+}
+
+Opcode opcode_of(const TiuCommand& c) {
+  switch (c.op) {
+    case TiuOp::Conv:
+    case TiuOp::Depthwise:
+    case TiuOp::Pool:
+      return window_opcode(c);
+    case TiuOp::MatMul:
+      return kMatMul;
+    case TiuOp::Requant:
+      return kRq1;
+    case TiuOp::Arith:
+      return arith_opcode(c);
+    case TiuOp::Lut:
+      return kGather;
+    case TiuOp::Sfu:
+      for (const SfuRow& row : kSfuOps)
+        if (row.op == c.sfu) return {kTpuc, row.eu};
+      break;
+    case TiuOp::End:
+      break;
+  }
+  TPUC_INTERNAL_ERROR("a TIU command without an opcode");
+}
+
+// ---- decoding
+
+void get_window(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
+  c.kh = uint16_t(cmd.get("opd1_h"));
+  c.kw = uint16_t(cmd.get("opd1_w"));
+  c.stride_h = uint8_t(cmd.get("res_op_y_str"));
+  c.stride_w = uint8_t(cmd.get("res_op_x_str"));
+  if (c.stride_h < 1 || c.stride_w < 1) throw Error("a window stride of 0");
+  c.dilation_h = uint8_t(cmd.get("opd1_y_ins0") + 1);
+  c.dilation_w = uint8_t(cmd.get("opd1_x_ins0") + 1);
+  c.pad_top = uint8_t(cmd.get("opd0_up_pad"));
+  c.pad_bottom = uint8_t(cmd.get("opd0_dn_pad"));
+  c.pad_left = uint8_t(cmd.get("opd0_lf_pad"));
+  c.pad_right = uint8_t(cmd.get("opd0_rt_pad"));
+  c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+  c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
+  c.pad_value = float(get_scalar(cmd, "opd3", c.opd0.dtype));
+  if (c.op != TiuOp::Pool) c.opd1 = kernel_of(get_operand(cmd, "opd1", lane_bytes, lanes));
+  if (c.pool_sum && (get_scalar(cmd, "opd1", c.opd0.dtype) != 1 || cmd.get("res1_addr") != 0))
+    throw Error("tpuc runs pord.avgpooling with scale 1 and shift 0 only");
+}
+
+void get_bias(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
+  c.has_bias = !cmd.get("opd2_const");
+  if (!c.has_bias) {
+    if (cmd.get("opd2_addr") != 0) throw Error("a constant bias or kernel zero point other than 0");
+    return;
+  }
+  if (c.op != TiuOp::Depthwise && c.opd0.dtype == DType::I8)
+    throw Error("an int8 conv.normal's or mm.normal's opd2 is not a bias");
+  c.opd2 = get_operand(cmd, "opd2", lane_bytes, lanes, false);
+  c.opd2.c = c.res.c;
+}
+
+void check_rounding(const Command& cmd, DType res) {
+  if (cmd.get("opd2_n_str") != rounding_of(res))
+    throw Error("rounding mode (opd2_n_str) " + std::to_string(cmd.get("opd2_n_str")) +
+                ": tpuc rounds " + name(res) + " results in mode " +
+                std::to_string(rounding_of(res)));
+}
+
+void get_arith(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
+  c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+  c.constant_first = cmd.get("opd0_const");
+  const bool binary = cmd.get("tsk_opd_num") >= 2;
+  c.opd0 = get_operand(cmd, c.constant_first ? "opd1" : "opd0", lane_bytes, lanes);
+  if (c.constant_first) {
+    c.opd1_const = true;
+    c.constant = float(get_scalar(cmd, "opd0", scalar_type(cmd, "opd0")));
+  } else if (binary && cmd.get("opd1_const")) {
+    c.opd1_const = true;
+    c.constant = float(get_scalar(cmd, "opd1", scalar_type(cmd, "opd1")));
+  } else if (binary) {
+    c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
+  }
+  check_rounding(cmd, c.res.dtype);
+}
+
+void get_quant(const Command& cmd, TiuCommand& c, Opcode op, uint64_t lane_bytes, uint32_t lanes) {
+  c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+  c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
+  check_rounding(cmd, c.res.dtype);
+  if (op == kRq1) {
+    c.op = TiuOp::Requant;
+    c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
+    return;
+  }
+  c.op = TiuOp::Arith;
+  const bool quantize = op == kRq0;
+  c.arith = quantize ? ArithOp::Quantize : ArithOp::Dequantize;
+  const double zero_point =
+      quantize ? get_scalar(cmd, "opd2", DType::F32) : get_scalar(cmd, "opd1", DType::I32);
+  c.scale =
+      float(quantize ? get_scalar(cmd, "opd1", DType::F32) : get_scalar(cmd, "opd2", DType::F32));
+  if (zero_point != 0) throw Error("tpuc runs quant.rq0/dq0 with zero point 0 only");
+}
+
+// What the (task, eu) pair is to tpuc; an Error for one it does not run.
+void classify(const Command& cmd, TiuCommand& c, Opcode op) {
+  c.op = TiuOp::End;
+  if (op == kConv) c.op = TiuOp::Conv;
+  if (op == kDepthwise) c.op = TiuOp::Depthwise;
+  if (op == kMaxPool || op == kAvgPool) c.op = TiuOp::Pool;
+  c.pool_sum = op == kAvgPool;
+  if (op == kMatMul) c.op = TiuOp::MatMul;
+  if (op == kGather) c.op = TiuOp::Lut;
+  for (const ArithRow& row : kArithOps)
+    if (op == Opcode{kArith, row.eu}) {
+      c.op = TiuOp::Arith;
+      c.arith = row.op;
+    }
+  if (op == kAddI8) {
+    c.op = TiuOp::Arith;
+    c.arith = ArithOp::Add;
+  }
+  for (const SfuRow& row : kSfuOps)
+    if (op == Opcode{kTpuc, row.eu}) {
+      c.op = TiuOp::Sfu;
+      c.sfu = row.op;
+    }
+  if (c.op == TiuOp::End && !(op == kRq0 || op == kRq1 || op == kDq0))
+    throw Error(isa::command_name(cmd) + " is not a command tpuc's simulator runs");
 }
 
 }  // namespace
 
-std::string encode_tiu(const std::vector<TiuCommand>& commands) {
-  return encode(commands, kTiuRecordBytes, [](Writer& w, TiuCommand& c) { tiu_fields(w, c); });
+isa::Command to_tiu(const TiuCommand& c, uint64_t lane_bytes) {
+  const Opcode op = opcode_of(c);
+  const isa::Task* task = isa::find_task(isa::Engine::kTiu, op.task, op.eu);
+  if (!task) TPUC_INTERNAL_ERROR("no task has tsk_typ " + std::to_string(op.task));
+  Command cmd(isa::form_named(task->long_form));  // every long form has the same fields
+  cmd.set("cmd_id", c.id).set("cmd_id_dep", c.dep).set("cmd_id_en", 1);
+  cmd.set("tsk_typ", op.task).set("tsk_eu_typ", op.eu).set("relu", c.relu);
+  switch (c.op) {
+    case TiuOp::Conv:
+    case TiuOp::Depthwise:
+    case TiuOp::Pool:
+      set_window(cmd, c, lane_bytes);
+      if (c.op != TiuOp::Pool) set_bias(cmd, c, lane_bytes);
+      break;
+    case TiuOp::MatMul:
+      set_operand(cmd, "res0", c.res, lane_bytes);
+      set_operand(cmd, "opd0", c.opd0, lane_bytes);
+      set_operand(cmd, "opd1", right_matrix_view(c.opd1), lane_bytes);
+      set_bias(cmd, c, lane_bytes);
+      cmd.set("tsk_opd_num", 3);
+      break;
+    case TiuOp::Requant:
+      set_requant(cmd, c, lane_bytes);
+      break;
+    case TiuOp::Lut:
+      set_gather(cmd, c, lane_bytes);
+      break;
+    default:  // Arith, Sfu
+      set_arith(cmd, c, lane_bytes);
+  }
+  return cmd;
 }
 
-std::vector<TiuCommand> decode_tiu(const std::string& bytes, const std::string& where) {
-  return decode<TiuCommand>(
-      bytes, kTiuRecordBytes, where, [](Reader& r, TiuCommand& c) { tiu_fields(r, c); }, known_tiu);
+TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes) {
+  if (cmd.form().bits != 1024 || cmd.get("cmd_short"))
+    throw Error(isa::command_name(cmd) + ": tpuc's simulator runs long-form TIU commands only");
+  for (const char* field : kUnusedFields)
+    if (cmd.get(field))
+      throw Error(std::string(field) + " = " + std::to_string(cmd.get(field)) +
+                  ": tpuc's simulator does not run this");
+  TiuCommand c;
+  c.id = uint32_t(cmd.get("cmd_id"));
+  c.dep = uint32_t(cmd.get("cmd_id_dep"));
+  c.relu = cmd.get("relu");
+  const Opcode op{unsigned(cmd.get("tsk_typ")), unsigned(cmd.get("tsk_eu_typ"))};
+  classify(cmd, c, op);
+  if (op == kRq0 || op == kRq1 || op == kDq0) {
+    get_quant(cmd, c, op, lane_bytes, lanes);
+  } else if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) {
+    get_window(cmd, c, lane_bytes, lanes);
+    if (c.op != TiuOp::Pool) get_bias(cmd, c, lane_bytes, lanes);
+  } else if (c.op == TiuOp::MatMul) {
+    c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+    c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
+    c.opd1 = right_matrix_of(get_operand(cmd, "opd1", lane_bytes, lanes));
+    get_bias(cmd, c, lane_bytes, lanes);
+  } else if (c.op == TiuOp::Lut) {
+    c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+    c.opd1 = get_operand(cmd, "opd0", lane_bytes, lanes);
+    c.opd0 = get_operand(cmd, "opd1", lane_bytes, lanes);
+    if (c.opd0.dtype != DType::U8) throw Error("a gather's index (opd1) must be unsigned 8-bit");
+    c.opd0.dtype = DType::I8;
+  } else {
+    get_arith(cmd, c, lane_bytes, lanes);
+  }
+  if (op == kAddI8) {
+    c.multiplier[0] = int32_t(get_scalar(cmd, "opd2", DType::I32));
+    c.multiplier[1] = int32_t(get_scalar(cmd, "opd3", DType::I32));
+    c.shift = int32_t(cmd.get("res1_addr"));
+  }
+  return c;  // a scaled Convert comes back as the Mul by a constant it is
+}
+
+std::string encode_tiu(const std::vector<TiuCommand>& commands, uint64_t lane_bytes) {
+  std::vector<Command> tiu;
+  for (const TiuCommand& c : commands) {
+    if (c.op == TiuOp::End) break;  // encode_stream ends the stream with the chip's END
+    try {
+      tiu.push_back(to_tiu(c, lane_bytes));
+    } catch (const Error& e) {
+      TPUC_INTERNAL_ERROR("TIU command " + std::to_string(c.id) + " (" + mnemonic(c) +
+                          "): " + e.what());
+    }
+  }
+  return isa::encode_stream(isa::Engine::kTiu, tiu);
+}
+
+std::vector<TiuCommand> decode_tiu(const std::string& bytes, uint64_t lane_bytes, uint32_t lanes,
+                                   const std::string& where) {
+  std::vector<TiuCommand> out;
+  for (const Command& cmd : isa::decode_stream(isa::Engine::kTiu, bytes, where)) {
+    if (isa::is_end(cmd)) {
+      TiuCommand end;
+      end.id = uint32_t(cmd.get("cmd_id"));
+      end.dep = uint32_t(cmd.get("cmd_id_dep"));
+      out.push_back(end);
+      continue;
+    }
+    try {
+      out.push_back(from_tiu(cmd, lane_bytes, lanes));
+    } catch (const Error& e) {
+      throw Error(where + ": command " + std::to_string(out.size() + 1) + " (" +
+                  isa::command_name(cmd) + "): " + e.what());
+    }
+  }
+  return out;
 }
 
 }  // namespace tpuc::bm1684x

@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "chip/bm1684x/data_format.h"
 #include "chip/bm1684x/isa/stream.h"
 #include "ir/diagnostics.h"
-#include "ir/quant_math.h"
 
 namespace tpuc::bm1684x {
 
@@ -13,56 +13,6 @@ namespace {
 
 constexpr unsigned kDmaTensor = 0;  // cmd_type
 constexpr unsigned kBroadcast = 3;  // cmd_special_function
-
-// src_data_format codes (../shared/reference/bmodel.md §2). Types of one byte share int8's: a
-// copy moves bytes, whatever they mean.
-struct Format {
-  DType dtype;
-  unsigned code;
-};
-constexpr Format kFormats[] = {{DType::I8, 0},  {DType::F16, 1}, {DType::F32, 2},
-                               {DType::I16, 3}, {DType::I32, 4}, {DType::BF16, 5},
-                               {DType::U8, 0},  {DType::Bool, 0}};
-
-unsigned format_of(DType t) {
-  for (const Format& f : kFormats)
-    if (f.dtype == t) return f.code;
-  throw Error(std::string("a GDMA command moves ") + name(t) + ", which has no GDMA data format");
-}
-
-DType dtype_of(unsigned code) {
-  for (const Format& f : kFormats)
-    if (f.code == code) return f.dtype;
-  throw Error("GDMA data format " + std::to_string(code) + " is not one tpuc runs");
-}
-
-// The 32 bits of a fill constant in its type.
-uint64_t constant_bits(double value, DType t) {
-  if (t == DType::F32) {
-    const float f = float(value);
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    return bits;
-  }
-  if (t == DType::F16) return to_f16(float(value));
-  if (t == DType::BF16) return to_bf16(float(value));
-  return uint32_t(int32_t(int64_t(value)));  // two's complement, sign-extended to 32 bits
-}
-
-double constant_value(uint64_t bits, DType t) {
-  if (t == DType::F32) {
-    const uint32_t b = uint32_t(bits);
-    float f;
-    std::memcpy(&f, &b, 4);
-    return f;
-  }
-  if (t == DType::F16) return from_f16(uint16_t(bits));
-  if (t == DType::BF16) return from_bf16(uint16_t(bits));
-  if (t == DType::U8 || t == DType::Bool) return double(uint8_t(bits));
-  if (bytes(t) == 1) return double(int8_t(uint8_t(bits)));
-  if (bytes(t) == 2) return double(int16_t(uint16_t(bits)));
-  return double(int32_t(uint32_t(bits)));
-}
 
 uint64_t gdma_address(const Operand& o, uint64_t lane_bytes) {
   if (o.space == Space::Global) return o.addr;
@@ -113,11 +63,11 @@ isa::Command to_dma(const GdmaCommand& c, uint64_t lane_bytes) {
   const Operand& src = fill ? c.dst : c.src;
   cmd.set("stride_enable", 1).set("nchw_copy", 1).set("cmd_id_en", 1).set("cmd_id", c.id);
   cmd.set("cmd_type", kDmaTensor).set("cmd_special_function", broadcast ? kBroadcast : 0);
-  cmd.set("fill_constant_en", fill).set("src_data_format", format_of(c.dst.dtype));
+  cmd.set("fill_constant_en", fill).set("src_data_format", precision_code(c.dst.dtype));
   cmd.set("cmd_id_dep", c.dep);
   if (fill) {
-    const uint64_t bits = constant_bits(c.fill_value, c.dst.dtype);
-    if (constant_value(bits, c.dst.dtype) != c.fill_value) {  // only its bits travel
+    const uint64_t bits = scalar_bits(c.fill_value, c.dst.dtype);
+    if (scalar_value(bits, c.dst.dtype) != c.fill_value) {  // only its bits travel
       char text[32];
       std::snprintf(text, sizeof text, "%.17g", c.fill_value);
       throw Error(std::string("fill value ") + text + " does not fit " + name(c.dst.dtype));
@@ -138,11 +88,11 @@ GdmaCommand from_dma(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lane
   GdmaCommand c;
   c.id = uint32_t(cmd.get("cmd_id"));
   c.dep = uint32_t(cmd.get("cmd_id_dep"));
-  const DType dtype = dtype_of(unsigned(cmd.get("src_data_format")));
+  const DType dtype = dtype_of_precision(unsigned(cmd.get("src_data_format")));
   c.dst = get_side(cmd, "dst", dtype, lane_bytes, lanes);
   if (cmd.get("fill_constant_en")) {
     c.op = GdmaOp::Fill;
-    c.fill_value = constant_value(cmd.get("constant_value"), dtype);
+    c.fill_value = scalar_value(cmd.get("constant_value"), dtype);
     return c;
   }
   c.op = GdmaOp::Tensor;

@@ -1,7 +1,9 @@
 // The BM1684X command model as tpuc uses it (../shared/reference/bm1684x.md §4): two engines, TIU
 // (compute) and GDMA (data movement), each running its own in-order command stream. Commands are
-// plain structs here; encoding.h gives their binary layout, sim/ executes them from the semantics
-// written beside each one, and codegen/ produces them from lowered Halide loops.
+// plain structs here, each one real command of the chip: encoding.h and gdma_encoding.h translate
+// them to and from the chip's own bits (the simulator executes what it decodes from those bits),
+// sim/ executes them from the semantics written beside each one, and target/bm1684x/ produces
+// them from lowered Halide loops. docs/isa.md maps each to its tsk_typ/tsk_eu_typ and fields.
 //
 // Memories. DDR ("global") is byte-addressed from Chip::ddr_base. Local memory (LMEM) is `lanes`
 // lanes of Chip::lmem_bytes each. A local operand places channel c in lane (lane + c) % lanes, at
@@ -17,7 +19,6 @@
 // Commands of one engine run in order, one after another.
 #pragma once
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "ir/dtype.h"
@@ -43,6 +44,10 @@ struct Operand {
 // Limits of the command fields, which the schedules and the generator keep within.
 constexpr int kMaxPad = 15;        // window padding per side: 4-bit fields
 constexpr int kMaxKernel = 65535;  // a window's height or width (kh, kw): 16-bit fields
+constexpr int kMaxStride = 15;     // a window's stride: 4-bit res_op_{y,x}_str
+constexpr int kMaxDilation = 16;   // a window's dilation: 4-bit opd1_{y,x}_ins0 hold dilation − 1
+// An operand's n and c strides, in elements: 16-bit fields (its h and w strides have 32 bits).
+constexpr int64_t kMaxChannelStride = 65535;
 // A POOL sum of int8 values accumulates in int32: a window of at most 255 a side cannot overflow
 // it (255² · 128 < 2³¹) whatever the values.
 constexpr int kMaxSumWindowSide = 255;
@@ -67,7 +72,8 @@ enum class ArithOp : uint8_t {
   Convert = 5,
   Sub = 6,
   Mul = 7,
-  Div = 8
+  Div = 8,
+  Min = 9
 };
 enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1, Erf = 2 };
 
@@ -78,10 +84,8 @@ struct TiuCommand {
   SfuOp sfu = SfuOp::Exp;         // Sfu only
   Operand res, opd0, opd1, opd2;
   bool has_bias = false;
-  bool relu = false;
-  bool pool_sum = false;                                      // Pool: the window's sum, not its max
-  float relu_limit = std::numeric_limits<float>::infinity();  // Requant, Arith Add/Convert: results
-                                                              // above it become it
+  bool relu = false;        // results below zero become zero (the long form's relu field)
+  bool pool_sum = false;    // Pool: the window's sum, not its max
   uint16_t kh = 1, kw = 1;  // window (a reduction over a whole row may be long)
   uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0,
@@ -90,57 +94,58 @@ struct TiuCommand {
   float scale = 1;                 // Quantize: 1/scale; Dequantize: scale; Convert: a factor
   int32_t multiplier[2] = {0, 0};  // Arith Add
   int32_t shift = 0;               // Arith Add
-  bool opd1_const = false;         // a binary float ARITH: opd1 is `constant`, not an operand
+  bool opd1_const = false;         // a binary ARITH: opd1 is `constant`, not an operand
   bool constant_first = false;     // ... and the constant comes first: res = constant ⊙ opd0
-  float constant = 0;
+  float constant = 0;              // (an integer for int8 operands)
 };
-// CONV  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
-//                       + Σ_{ic<opd0.c, ky<kh, kx<kw} in[n, ic, y·stride_h + ky·dilation_h,
-//                       x·stride_w + kx·dilation_w]
-//                                                   · opd1[0, oc, ic, ky·kw + kx]
+// Each command below is one real BM1684X command (encoding.h names which); `relu` applies
+// max(·, 0) to any result before it is stored.
+// CONV (conv.normal)  res[n,oc,y,x] = (has_bias ? opd2[0,oc,0,0] : 0)
+//         + Σ_{ic<opd0.c, ky<kh, kx<kw} in[n, ic, y·stride_h + ky·dilation_h,
+//                                          x·stride_w + kx·dilation_w] · opd1[0, oc, ic, ky·kw +
+//                                          kx]
 //       for n < res.n, oc < res.c, y < res.h, x < res.w, where `in` is opd0 padded: in[n,c,i,j] =
 //       opd0[n, c, i − pad_top, j − pad_left] inside opd0, else pad_value; the window must lie
 //       inside the padded extent (opd0.h + pad_top + pad_bottom rows, likewise columns). int8
-//       operands accumulate exactly in int32 (res i32, bias i32); float operands (f32, f16, bf16;
-//       opd0, opd1 and bias of one dtype) in f32, in the order above, padded taps included (res
-//       f32).
-// DEPTHWISE res[n,c,y,x] = (has_bias ? opd2[0,c,0,0] : 0)
-//                       + Σ_{ky<kh, kx<kw} opd0[n, c, y·stride_h + ky·dilation_h, x·stride_w +
-//                       kx·dilation_w]
-//                                        · opd1[0, c, 0, ky·kw + kx]
-//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly, floats → f32);
-//       res, opd0 and opd1 start on the same lane.
-// POOL  res[n,c,y,x] = max_{ky<kh, kx<kw} in[n, c, y·stride_h + ky·dilation_h, x·stride_w +
-// kx·dilation_w]
+//       operands accumulate exactly in int32 (res i32) and take no bias (the chip's int8 CONV reads
+//       a kernel zero point there: an ARITH Add adds an int32 bias after); float operands (f32,
+//       f16, bf16; opd0, opd1 and the bias of one dtype) accumulate in f32, in the order above,
+//       padded taps included (res f32).
+// DEPTHWISE (pord.depthwise)  res[n,c,y,x] = (has_bias ? opd2[0,c,0,0] : 0)
+//         + Σ_{ky<kh, kx<kw} in[n, c, y·stride_h + ky·dilation_h, x·stride_w + kx·dilation_w]
+//                            · opd1[0, c, 0, ky·kw + kx]
+//       each channel with its own kernel, as CONV otherwise (int8 → int32 exactly with an int32
+//       bias, floats → f32 with a bias of opd0's dtype); res, opd0 and opd1 start on the same lane.
+// POOL (pord.maxpooling)  res[n,c,y,x] = max_{ky<kh, kx<kw} in[n, c, y·stride_h + ky·dilation_h,
+//                                                            x·stride_w + kx·dilation_w]
 //       over opd0 padded as CONV's (same dtype in and out, or a float widened to f32; opd0 and res
-//       have the same start lane);
-//       with pool_sum the window's sum instead: int8 → int32 exactly, floats → f32 in the order
-//       above.
-// MATMUL res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0) + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
-//       int8 → int32 or floats → f32, as CONV.
-// REQUANT res[n,c,h,w] = requantize(opd0[n,c,h,w], opd1[0,c,0,0], opd2[0,c,0,0]) (ir/quant_math.h),
-//       then max(·, 0) if relu, then min(·, relu_limit) (an integer, or inf): opd0 i32, opd1
-//       (multipliers) and opd2 (shifts) i32, res i8.
+//       have the same start lane); with pool_sum (pord.avgpooling, scale 1 and shift 0) the
+//       window's sum instead: int8 → int32 exactly, floats → f32 in the order above.
+// MATMUL (mm.normal)  res[m,j,0,0] = (has_bias ? opd2[0,j,0,0] : 0)
+//                                  + Σ_{k<opd0.c} opd0[m,k,0,0] · opd1[0,j,k,0]
+//       int8 → int32 (no bias, as CONV) or floats → f32 (a bias of opd0's dtype).
+// REQUANT (quant.rq1)  res[n,c,h,w] = saturate_i8(round_shift(opd0[n,c,h,w] · M, S) + Z)
+//       (ir/quant_math.h requantize), where opd1[0,c,0,0..2] = [M, S, Z] is channel c's block of
+//       three int32: opd0 i32, res i8, S in [0, 63].
 // ARITH elementwise over res's shape (opd0/opd1 have the same shape; stride 0 broadcasts):
-//       Quantize   res i8  = quantize(opd0 f32, scale)           (scale holds 1/scale of the
-//       tensor) Dequantize res f32 = dequantize(opd0 i8, scale) Add        int8:   res =
-//       saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift)), then relu
-//                          and relu_limit as REQUANT
-//                  floats: res = round(clip(opd0 + opd1)) in f32 (each of f32, f16 or bf16,
-//                  widened)
-//       Sub, Mul, Div  floats: res = round(clip(opd0 ⊙ opd1)) in f32, as Add
-//       Convert    res = round(clip(opd0 · scale)) in f32, between any two float dtypes (f32, f16,
-//       bf16)
-//                  where clip is max(·, 0) if relu, then min(·, relu_limit), and round the rounding
-//                  to res's dtype
-//       Max        res = max(opd0, opd1);  Copy  res = opd0
-//       A float binary op with opd1_const takes the f32 `constant` for opd1 (with constant_first
-//       as its first operand instead: res = constant ⊙ opd0, a sigmoid's 1 / (1 + e)).
-// SFU   res = round(f(opd0)) in f32, f = exp, sqrt or erf as the C library computes them (expf,
-//       sqrtf, erff: ir/quant_math.h), on floats (f32, f16, bf16; res and opd0 of any of them).
-// LUT   res[n,c,h,w] = opd1[0, c, 0, opd0[n,c,h,w] + 128]: a gather from a 256-entry table (opd1.w
-//       = 256) held in every lane (opd1.cs = 0); opd0, opd1, res i8. An int8 elementwise function.
-// END   marks the end of the stream.
+//       Quantize (quant.rq0)   res i8 = quantize(opd0 f32, scale) (scale: 1/the tensor's scale)
+//       Dequantize (quant.dq0) res f32 = dequantize(opd0 i8, scale)
+//       Add, Sub, Mul, Div, Max, Min (arith.add ...)  floats: res = round(opd0 ⊙ opd1) in f32
+//                  (each operand f32, f16 or bf16, widened; round: to res's dtype);
+//                  int32 Add (a bias): res = opd0 + opd1 modulo 2^32; int8 Max, Min: exact
+//       Add int8 (tpuc.add_i8, not the chip's: docs/isa.md)
+//                  res = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift))
+//       Convert (arith.cast; arith.mul by a constant when scale ≠ 1)
+//                  res = round(opd0 · scale) in f32, between any two float dtypes
+//       Copy (arith.copy)  res = opd0
+//       A binary op with opd1_const takes `constant` for opd1 (with constant_first as its first
+//       operand instead: res = constant ⊙ opd0, a sigmoid's 1 / (1 + e)).
+// SFU (tpuc.exp, tpuc.sqrt, tpuc.erf: not the chip's, docs/isa.md)  res = round(f(opd0)) in f32,
+//       f as the C library computes it (expf, sqrtf, erff: ir/quant_math.h), on floats.
+// LUT (sg.pe_s_gather_d1coor)  res[n,c,h,w] = opd1[0, c, 0, uint8(opd0[n,c,h,w])]: a gather
+//       from a 256-entry table (opd1.w = 256) held in every lane (opd1.cs = 0), indexed by the
+//       byte of opd0; opd0, opd1, res i8. An int8 elementwise function.
+// END (sys.end)  marks the end of the stream.
 
 enum class GdmaOp : uint8_t { Tensor = 0, Fill = 1, End = 15 };
 

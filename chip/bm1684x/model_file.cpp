@@ -90,7 +90,7 @@ void write_model(const std::string& path, const Model& m) {
                                    {"gdma_at", l.gdma_at},
                                    {"reason", l.reason}});
   const std::string meta_text = meta.dump();
-  const std::string tiu = encode_tiu(m.program.tiu);
+  const std::string tiu = encode_tiu(m.program.tiu, m.lane_bytes);
   const std::string gdma = encode_gdma_stream(m.program.gdma, m.lane_bytes);
   std::string body = meta_text;
   body.append(reinterpret_cast<const char*>(m.weights.data()), m.weights.size());
@@ -158,7 +158,7 @@ Model read_model(const std::string& path) {
   }
   const std::string weights = take(h.weight_bytes);
   m.weights.assign(weights.begin(), weights.end());
-  m.program.tiu = decode_tiu(take(h.tiu_bytes), path + " TIU stream");
+  m.program.tiu = decode_tiu(take(h.tiu_bytes), m.lane_bytes, m.lanes, path + " TIU stream");
   m.program.gdma =
       decode_gdma_stream(take(h.gdma_bytes), m.lane_bytes, m.lanes, path + " GDMA stream");
   return m;

@@ -71,11 +71,11 @@ struct Context {
     if (output.dtype != DType::I8)
       return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
     StageRole requant = compute(TiuOp::Requant, rank);
-    requant.multiplier = a.stages.multiplier.name();
-    requant.rshift = a.stages.rshift.name();
+    requant.requant = a.stages.requant.name();
     place(a.outputs[0], requant, at_tile, level);
-    place(a.stages.multiplier, copy(1), false, level);
-    place(a.stages.rshift, copy(1), false, level);
+    // requant(k, channel): the channels on the lanes, each lane's block [multiplier, shift, zero
+    // point] contiguous, as the RQ command reads it.
+    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, false, level);
   }
   StageRole copy(size_t rank) const {
     return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)};

@@ -32,7 +32,7 @@ struct StageRole {
                                       // (a binary ARITH: opd0, opd1; DEPTHWISE: input, weights)
   const Node* node = nullptr;         // the graph node the stage belongs to (its fused
                                       // activation, its int8 Add multipliers)
-  std::string multiplier, rshift;     // REQUANT: the Funcs holding the per-channel tables
+  std::string requant;                // REQUANT: the Func of the per-channel table (ops::Stages)
   float scale = 1;  // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 

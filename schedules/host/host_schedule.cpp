@@ -34,8 +34,7 @@ void schedule_stages_at_root(const Node&, ops::Algorithm& a, const Shape& out_sh
 // every input vector loaded is reused across the rows and every weight across the lanes.
 void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int row_dim) {
   Func out = a.outputs[0], acc = a.stages.acc;
-  for (Func table : {a.stages.multiplier, a.stages.rshift})
-    if (table.defined()) table.compute_root();
+  if (a.stages.requant.defined()) a.stages.requant.compute_root();
   // A padded input is copied once; an unpadded one (a plain call of the input) is read in place.
   Func pad = a.stages.pad;
   if (pad.defined() && pad.value().as<Internal::Select>())

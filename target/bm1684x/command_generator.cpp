@@ -332,6 +332,39 @@ struct CommandGenerator::Impl : public IRVisitor {
     program.tiu.push_back(c);
   }
 
+  // `c` then, in place on its result, an ARITH of `op` with a constant: the int8 CONV's and
+  // MATMUL's bias (an int32 add of opd2, which the chip's int8 forms do not take), a fused
+  // activation's limit (a min).
+  void push_then_bias(TiuCommand c) {
+    if (!c.has_bias || c.opd0.dtype != DType::I8 || c.op == TiuOp::Depthwise) return push(c);
+    TiuCommand add;
+    add.op = TiuOp::Arith;
+    add.arith = ArithOp::Add;
+    add.res = add.opd0 = c.res;
+    add.opd1 = c.opd2;  // [0, c, 0, 0]: broadcast over the samples and the positions
+    add.opd1.n = c.res.n;
+    add.opd1.h = c.res.h;
+    add.opd1.w = c.res.w;
+    add.opd1.ns = add.opd1.hs = add.opd1.ws = 0;
+    add.relu = c.relu;
+    c.has_bias = false;
+    c.relu = false;
+    push(c);
+    push(add);
+  }
+  void push_then_limit(const TiuCommand& c, const StageRole& role) {
+    push(c);
+    const ops::FusedActivation a = ops::FusedActivation::of(*role.node);
+    if (!a.relu_limit) return;
+    TiuCommand min;
+    min.op = TiuOp::Arith;
+    min.arith = ArithOp::Min;
+    min.res = min.opd0 = c.res;
+    min.opd1_const = true;
+    min.constant = float(*a.relu_limit);
+    push(min);
+  }
+
   // ---- the walk
 
   using IRVisitor::visit;
@@ -749,9 +782,14 @@ struct CommandGenerator::Impl : public IRVisitor {
         fail("stage '" + stage + "': a window of " + std::to_string(kernel) +
              " has no command form");
       k = uint16_t(kernel);
-      stride = uint8_t(o.var.empty() ? 1 : direction(pad, in->index, o.var, at).second);
-      dilation =
-          uint8_t(reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1);
+      const int64_t step = o.var.empty() ? 1 : direction(pad, in->index, o.var, at).second;
+      const int64_t spread =
+          reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1;
+      if (step > kMaxStride || spread > kMaxDilation)
+        fail("stage '" + stage + "': a stride above " + std::to_string(kMaxStride) +
+             " or a dilation above " + std::to_string(kMaxDilation) + " has no command form");
+      stride = uint8_t(step);
+      dilation = uint8_t(spread);
       return (o.extent - 1) * stride + (kernel - 1) * dilation +
              1;  // input extent the window covers
     };
@@ -786,7 +824,7 @@ struct CommandGenerator::Impl : public IRVisitor {
       g.macs_ += uint64_t(c.res.elements()) * uint64_t(op == TiuOp::Depthwise ? 1 : channels) *
                  c.kh * c.kw;
     }
-    push(c);
+    push_then_bias(c);
   }
 
   // A window over a padded view (opd0 as computed, in the view's coordinates) becomes a window
@@ -847,39 +885,34 @@ struct CommandGenerator::Impl : public IRVisitor {
         operand(right->buffer, right->index, {Slot{}, col, Slot{k.var, -1, k.extent}, Slot{}}, at);
     c.has_bias = bias(init, stage, c);
     g.macs_ += uint64_t(c.res.elements()) * uint64_t(k.extent);
-    push(c);
+    push_then_bias(c);
   }
 
-  // REQUANT: the accumulator with per-channel multiplier and shift tables.
+  // REQUANT: the accumulator with its channel's [multiplier, shift, zero point] block, read from
+  // the requantization table: three loads one after another.
   void requant(const std::string& stage, const StageRole& role) {
     const Nest& n = pending.at(0);
     const Slots slots = auto_slots(n, stage, n.index);
     const auto at = origin(n);
     TiuCommand c;
     c.op = TiuOp::Requant;
-    fused_activation(c, role);
+    c.relu = ops::FusedActivation::of(*role.node).relu;
     c.res = operand(stage, n.index, slots, at);
-    const std::vector<Access> loads = operand_loads(n, stage);
-    for (const Access& a : loads) {
-      const Slots channel{Slot{}, slots[1], Slot{}, Slot{}};
-      if (a.buffer == role.multiplier) {
-        c.opd1 = operand(a.buffer, a.index, channel, at);
-      } else if (a.buffer == role.rshift) {
-        c.opd2 = operand(a.buffer, a.index, channel, at);
-      } else {
+    std::map<int64_t, Expr> table;  // the table's loads (the shift's several) by position
+    for (const Access& a : loads_in(n.value)) {
+      if (a.buffer == role.requant) {
+        table.emplace(eval(a.index, at), a.index);
+      } else if (a.buffer != stage) {
         c.opd0 = operand(a.buffer, a.index, slots, at);
       }
     }
-    if (loads.size() != 3)
-      fail("stage '" + stage + "': requantization reads an accumulator and two tables");
-    push(c);
-  }
-
-  // The stage's node's fused activation (its relu and limit) on a command producing its result.
-  void fused_activation(TiuCommand& c, const StageRole& role) const {
-    const ops::FusedActivation a = ops::FusedActivation::of(*role.node);
-    c.relu = a.relu;
-    if (a.relu_limit) c.relu_limit = float(*a.relu_limit);
+    if (table.size() != 3 || c.opd0.n == 0 || table.rbegin()->first != table.begin()->first + 2)
+      fail("stage '" + stage +
+           "': requantization reads an accumulator and its channel's "
+           "multiplier, shift and zero point, one after the other");
+    c.opd1 = operand(role.requant, table.begin()->second,
+                     {Slot{}, slots[1], Slot{}, Slot{"", 0, 3}}, at);
+    push_then_limit(c, role);
   }
 
   // ARITH, elementwise over the stage. A conversion (Quantize, Dequantize, Convert; the scale from
@@ -892,8 +925,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     c.arith = role.arith;
     if (role.operands.empty()) {
       c.scale = role.scale;
-      if (role.arith == ArithOp::Convert) fused_activation(c, role);
-      return unary(stage, c);
+      if (role.arith != ArithOp::Convert) return unary(stage, c);
+      c.relu = ops::FusedActivation::of(*role.node).relu;
+      return unary(stage, c, &role);
     }
     const Nest& n = pending.at(0);
     const auto loads = operand_loads(n, stage);
@@ -923,8 +957,8 @@ struct CommandGenerator::Impl : public IRVisitor {
       c.multiplier[1] = int32_t(m[1]);
       c.shift = int32_t(s[0]);
     }
-    fused_activation(c, role);
-    push(c);
+    c.relu = ops::FusedActivation::of(*role.node).relu;
+    push_then_limit(c, role);
   }
 
   // A binary op with a constant operand, `x ⊙ k` or `k ⊙ x` under the result's casts and the fused
@@ -946,8 +980,12 @@ struct CommandGenerator::Impl : public IRVisitor {
       const double* second = node ? as_const_float(node->b) : nullptr;
       const double* first = node && !second ? as_const_float(node->a) : nullptr;
       if (second || first)
-        c.arith = op, c.opd1_const = true, c.constant_first = first != nullptr,
-        c.constant = float(first ? *first : *second);
+        if (second || first) {
+          c.arith = op;
+          c.opd1_const = true;
+          c.constant_first = first != nullptr;
+          c.constant = float(first ? *first : *second);
+        }
       return second || first;
     };
     if (with_constant(e.as<Add>(), ArithOp::Add) || with_constant(e.as<Sub>(), ArithOp::Sub) ||
@@ -980,8 +1018,9 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c);
   }
 
-  // `c` (a conversion, an SFU function) elementwise over the stage, reading one operand.
-  void unary(const std::string& stage, TiuCommand c) {
+  // `c` (a conversion, an SFU function) elementwise over the stage, reading one operand; with the
+  // fused activation's limit of `role`'s node when given.
+  void unary(const std::string& stage, TiuCommand c, const StageRole* role = nullptr) {
     const Nest& n = pending.at(0);
     const auto loads = operand_loads(n, stage);
     if (loads.size() != 1) fail("stage '" + stage + "': " + mnemonic(c) + " reads one operand");
@@ -989,6 +1028,7 @@ struct CommandGenerator::Impl : public IRVisitor {
     const auto at = origin(n);
     c.res = operand(stage, n.index, slots, at);
     c.opd0 = operand(loads[0].buffer, loads[0].index, slots, at);
+    if (role) return push_then_limit(c, *role);
     push(c);
   }
 };

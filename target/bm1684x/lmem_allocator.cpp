@@ -19,6 +19,9 @@ void LmemAllocator::lay_out(LmemBuffer& b) const {
 
 bool LmemAllocator::allocate(LmemBuffer& b) {
   lay_out(b);
+  // The commands step from one channel slot to the next by a 16-bit stride: a larger slot does
+  // not fit the chip's fields, as a larger buffer does not fit the memory.
+  if (b.plane > kMaxChannelStride) return false;
   const int64_t size = b.bytes_per_lane();
   // The free gaps in address order, the search starting at the cursor and wrapping once.
   std::vector<std::pair<int64_t, int64_t>> gaps;

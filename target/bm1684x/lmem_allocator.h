@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "chip/bm1684x/chip.h"
+#include "chip/bm1684x/isa.h"
 #include "ir/dtype.h"
 
 namespace tpuc::bm1684x {
@@ -35,7 +36,8 @@ class LmemAllocator {
   explicit LmemAllocator(const Chip& chip) : chip_(&chip) {}
   // Lays `b` out (its plane and slots) for this chip.
   void lay_out(LmemBuffer& b) const;
-  // Lays `b` out and places it among the live buffers; false when no free range holds it.
+  // Lays `b` out and places it among the live buffers; false when no free range holds it, or when
+  // its channel slot is longer than a command's channel stride can step (kMaxChannelStride).
   bool allocate(LmemBuffer& b);
   void release(uint64_t addr);
   int64_t live_bytes() const;

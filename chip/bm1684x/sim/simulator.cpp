@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "chip/bm1684x/encoding.h"
 #include "chip/bm1684x/gdma_encoding.h"
 #include "chip/bm1684x/performance.h"
 #include "chip/bm1684x/sim/cycle_model.h"
@@ -202,11 +203,10 @@ void store_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w, 
 
 bool is_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
 
-// The fused activation: max(·, 0) if relu, then min(·, relu_limit).
+// The relu field: max(·, 0) on the result.
 template <class T>
 T clip(T v, const TiuCommand& c) {
-  if (c.relu) v = std::max(v, T(0));
-  return float(v) > c.relu_limit ? T(c.relu_limit) : v;
+  return c.relu ? std::max(v, T(0)) : v;
 }
 
 // acc + a·b. Integer accumulators add modulo 2^32, as the hardware's do (and without C++ signed
@@ -536,21 +536,19 @@ struct Simulator::Impl {
       }
       case TiuOp::Requant: {
         const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
-                   m = input(c.opd1, what + " opd1"), s = input(c.opd2, what + " opd2");
+                   block = input(c.opd1, what + " opd1");
         typed(c.opd0, DType::I32, "opd0");
         typed(c.opd1, DType::I32, "opd1");
-        typed(c.opd2, DType::I32, "opd2");
         typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
-        require(c.opd1.c >= c.res.c && c.opd2.c >= c.res.c, what,
-                "the requant tables do not cover the channels");
-        require(c.relu_limit == std::floor(c.relu_limit), what,
-                "an int8 relu_limit must be an integer");
+        require(c.opd1.c >= c.res.c && c.opd1.w >= 3, what,
+                "opd1 does not hold a [multiplier, shift, zero point] block for every channel");
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          const int32_t shift = s.at<int32_t>(0, ch, 0, 0);
+          const int32_t shift = block.at<int32_t>(0, ch, 0, 1);
           require(shift >= 0 && shift <= 63, what,
                   "shift " + std::to_string(shift) + " is outside [0, 63]");
-          int8_t v = requantize(in.at<int32_t>(n, ch, h, w), m.at<int32_t>(0, ch, 0, 0), shift);
+          const int8_t v = requantize(in.at<int32_t>(n, ch, h, w), block.at<int32_t>(0, ch, 0, 0),
+                                      shift, block.at<int32_t>(0, ch, 0, 2));
           res.at<int8_t>(n, ch, h, w) = clip<int8_t>(v, c);
         });
         break;
@@ -564,14 +562,15 @@ struct Simulator::Impl {
       case TiuOp::Lut: {
         const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
                    table = input(c.opd1, what + " opd1");
-        typed(c.opd0, DType::I8, "opd0"), typed(c.opd1, DType::I8, "opd1"),
-            typed(c.res, DType::I8, "res");
+        typed(c.opd0, DType::I8, "opd0");
+        typed(c.opd1, DType::I8, "opd1");
+        typed(c.res, DType::I8, "res");
         require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
         require(c.opd1.w >= 256 && c.opd1.c >= c.res.c && c.opd1.cs == 0, what,
                 "opd1 must be a 256-entry table in every lane of res");
         for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           res.at<int8_t>(n, ch, h, w) =
-              table.at<int8_t>(0, ch, 0, in.at<int8_t>(n, ch, h, w) + 128);
+              table.at<int8_t>(0, ch, 0, uint8_t(in.at<int8_t>(n, ch, h, w)));
         });
         break;
       }
@@ -596,7 +595,8 @@ struct Simulator::Impl {
         {ArithOp::Sub, [](float x, float y) { return x - y; }},
         {ArithOp::Mul, [](float x, float y) { return x * y; }},
         {ArithOp::Div, [](float x, float y) { return x / y; }},
-        {ArithOp::Max, [](float x, float y) { return std::max(x, y); }}};
+        {ArithOp::Max, [](float x, float y) { return std::max(x, y); }},
+        {ArithOp::Min, [](float x, float y) { return std::min(x, y); }}};
     const bool binary = kFloatBinary.count(c.arith) != 0;
     std::optional<View> b;
     if (binary && !c.opd1_const) {
@@ -615,7 +615,6 @@ struct Simulator::Impl {
       });
       return;
     }
-    require(!c.opd1_const, what, "only float operations take a constant operand");
     switch (c.arith) {
       case ArithOp::Quantize:
         typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
@@ -637,24 +636,19 @@ struct Simulator::Impl {
         });
         break;
       case ArithOp::Add:
-        typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::I8, "res");
-        require(c.shift >= 0 && c.shift <= 63, what,
-                "shift " + std::to_string(c.shift) + " is outside [0, 63]");
-        require(c.relu_limit == std::floor(c.relu_limit), what,
-                "an int8 relu_limit must be an integer");
-        each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] +
-                              int64_t(b->at<int8_t>(n, ch, h, w)) * c.multiplier[1];
-          res.at<int8_t>(n, ch, h, w) = clip<int8_t>(saturate_i8(round_shift(sum, c.shift)), c);
-        });
-        break;
+        return integer_add(c, res, a, b ? &*b : nullptr, what);
       case ArithOp::Max:
-        typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::I8, "res");
+      case ArithOp::Min: {
+        typed(c.opd0, DType::I8, "opd0");
+        typed(c.res, DType::I8, "res");
+        const bool max = c.arith == ArithOp::Max;
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          res.at<int8_t>(n, ch, h, w) =
-              std::max(a.at<int8_t>(n, ch, h, w), b->at<int8_t>(n, ch, h, w));
+          const int8_t x = a.at<int8_t>(n, ch, h, w);
+          const int8_t y = b ? b->at<int8_t>(n, ch, h, w) : int8_t(c.constant);
+          res.at<int8_t>(n, ch, h, w) = clip<int8_t>(max ? std::max(x, y) : std::min(x, y), c);
         });
         break;
+      }
       case ArithOp::Copy: {
         typed(c.opd0, c.res.dtype, "opd0");
         const size_t size = size_t(bytes(c.res.dtype));
@@ -666,6 +660,34 @@ struct Simulator::Impl {
       default:
         require(false, what, std::string(mnemonic(c)) + " takes float operands");
     }
+  }
+
+  // An integer Add: int32 (a bias: modulo 2^32), or tpuc's int8 Add with two multipliers.
+  void integer_add(const TiuCommand& c, const View& res, const View& a, const View* b,
+                   const std::string& what) {
+    require(b != nullptr, what, "an integer add takes two tensor operands");
+    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
+      for_each(c.res, f);
+    };
+    if (c.res.dtype == DType::I32) {
+      require(c.opd0.dtype == DType::I32 && c.opd1.dtype == DType::I32, what,
+              "an int32 add takes int32 operands");
+      each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+        const uint32_t sum =
+            uint32_t(a.at<int32_t>(n, ch, h, w)) + uint32_t(b->at<int32_t>(n, ch, h, w));
+        res.at<int32_t>(n, ch, h, w) = clip(int32_t(sum), c);
+      });
+      return;
+    }
+    require(c.opd0.dtype == DType::I8 && c.res.dtype == DType::I8, what,
+            "an integer add is int32 or int8");
+    require(c.shift >= 0 && c.shift <= 63, what,
+            "shift " + std::to_string(c.shift) + " is outside [0, 63]");
+    each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] +
+                          int64_t(b->at<int8_t>(n, ch, h, w)) * c.multiplier[1];
+      res.at<int8_t>(n, ch, h, w) = clip<int8_t>(saturate_i8(round_shift(sum, c.shift)), c);
+    });
   }
 
   // SFU: a function of one float operand in f32 (exp and erf as ir/quant_math.h defines them; sqrt
@@ -850,8 +872,10 @@ Simulator::Simulator(const Chip& chip, const Model& model, HostRunner host)
     throw Error("the model addresses " + std::to_string(model.lanes) + " lanes of " +
                 std::to_string(model.lane_bytes) + " bytes; " + chip.name + " has " +
                 std::to_string(chip.lanes) + " of " + std::to_string(chip.lmem_bytes));
-  // The simulator runs what the bits say: the GDMA stream goes through the chip's encoding and
-  // back even when the model comes straight from the compiler, not from a file.
+  // The simulator runs what the bits say: both streams go through the chip's encoding and back
+  // even when the model comes straight from the compiler, not from a file.
+  impl_->model.program.tiu = decode_tiu(encode_tiu(model.program.tiu, model.lane_bytes),
+                                        model.lane_bytes, model.lanes, "the TIU stream");
   impl_->model.program.gdma =
       decode_gdma_stream(encode_gdma_stream(model.program.gdma, model.lane_bytes), model.lane_bytes,
                          model.lanes, "the GDMA stream");

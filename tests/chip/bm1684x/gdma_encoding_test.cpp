@@ -107,8 +107,9 @@ TEST(GdmaEncoding, WhatTheFieldsCannotHoldIsAnError) {
   Operand i64 = wide;
   i64.w = 4;
   i64.dtype = DType::I64;
-  EXPECT_NE(error_of([&] { to_dma(copy(i64, i64, 1, 0), kLane); }).find("no GDMA data format"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { to_dma(copy(i64, i64, 1, 0), kLane); }).find("has no BM1684X data format"),
+      std::string::npos);
 }
 
 // A fill constant travels as its bits in the destination's type: one the type cannot hold exactly

@@ -31,7 +31,10 @@ TEST(LmemAllocator, BanksFirstThenNextFitSoFreedMemoryIsNotReusedAtOnce) {
   LmemBuffer huge{"d", DType::I8, {chip.lmem_bytes, 1, 1}, 2};
   EXPECT_FALSE(a.allocate(huge));
   // Past the end of local memory the search wraps around to the freed start.
-  LmemBuffer rest{"e", DType::I8, {chip.lmem_bytes - 3 * chip.bank_bytes(), 1, 1}, 2};
+  // A channel slot longer than the commands' 16-bit channel stride does not fit either.
+  LmemBuffer long_slot{"l", DType::I8, {kMaxChannelStride + 1, 1, 1}, 2};
+  EXPECT_FALSE(a.allocate(long_slot));
+  LmemBuffer rest{"e", DType::I32, {(chip.lmem_bytes - 3 * chip.bank_bytes()) / 4, 1, 1}, 2};
   ASSERT_TRUE(a.allocate(rest));
   EXPECT_EQ(rest.addr, uint64_t(3 * chip.bank_bytes()));
   LmemBuffer again{"f", DType::I8, {10, 10, 64}, 2};

@@ -165,30 +165,39 @@ TEST(SimCommands, MatMulRequantQuantizeDequantize) {
   h.fill(wq, 2);
   const Operand bias{Space::Local, DType::I32, 512, 0, 1, N, 1, 1, 0, 16, 0, 0};
   h.fill(bias, -7);
-  const Operand mult{Space::Local, DType::I32, 768, 0, 1, N, 1, 1, 0, 16, 0, 0},
-      shift{Space::Local, DType::I32, 1024, 0, 1, N, 1, 1, 0, 16, 0, 0};
-  h.fill(mult, 1 << 30);
-  h.fill(shift, 31);  // requant = /2
+  // Each channel's requantization block [multiplier, shift, zero point], as REQUANT reads it.
+  const Operand block{Space::Local, DType::I32, 768, 0, 1, N, 1, 3, 0, 16, 0, 1};
+  Operand part = block;
+  part.w = 1;
+  h.fill(part, 1 << 30);
+  part.addr += 4;
+  h.fill(part, 31);  // requant = /2
+  part.addr += 4;
+  h.fill(part, 0);
   TiuCommand q;
   q.op = TiuOp::Arith;
   q.arith = ArithOp::Quantize;
   q.opd0 = xf;
   q.res = {Space::Local, DType::I8, 1280, 0, M, K, 1, 1, 1, 16, 0, 0};
   q.scale = 4.0f;  // 1 / 0.25
-  h.tiu(q, 5);
+  h.tiu(q, 6);
   TiuCommand mm;
   mm.op = TiuOp::MatMul;
   mm.opd0 = q.res;
   mm.opd1 = wq;
-  mm.opd2 = bias;
-  mm.has_bias = true;
   mm.res = {Space::Local, DType::I32, 1536, 0, M, N, 1, 1, 1, 16, 0, 0};
   h.tiu(mm, 0);
+  TiuCommand add_bias;  // int8 MATMUL takes no bias: an int32 ARITH Add, the bias broadcast
+  add_bias.op = TiuOp::Arith;
+  add_bias.arith = ArithOp::Add;
+  add_bias.res = add_bias.opd0 = mm.res;
+  add_bias.opd1 = bias;
+  add_bias.opd1.n = M;
+  h.tiu(add_bias, 0);
   TiuCommand rq;
   rq.op = TiuOp::Requant;
   rq.opd0 = mm.res;
-  rq.opd1 = mult;
-  rq.opd2 = shift;
+  rq.opd1 = block;
   rq.res = {Space::Local, DType::I8, 2048, 0, M, N, 1, 1, 1, 16, 0, 0};
   h.tiu(rq, 0);
   TiuCommand dq;
@@ -198,7 +207,7 @@ TEST(SimCommands, MatMulRequantQuantizeDequantize) {
   dq.res = {Space::Local, DType::F32, 2304, 0, M, N, 1, 1, 1, 16, 0, 0};
   dq.scale = 0.5f;
   h.tiu(dq, 0);
-  h.copy(dq.res, {Space::Global, DType::F32, h.out_addr, 0, M, N, 1, 1, N, 1, 0, 0}, 4);
+  h.copy(dq.res, {Space::Global, DType::F32, h.out_addr, 0, M, N, 1, 1, N, 1, 0, 0}, 5);
   const Tensor y = h.run(x);
   for (int m = 0; m < M; ++m)
     for (int n = 0; n < N; ++n) {
@@ -227,8 +236,14 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
   convert.res = half;
   convert.scale = 0.3f;
   convert.relu = true;
-  convert.relu_limit = 5.5f;
   h.tiu(convert, 1);
+  TiuCommand limit;  // the activation's limit: a MIN with a constant, in place
+  limit.op = TiuOp::Arith;
+  limit.arith = ArithOp::Min;
+  limit.res = limit.opd0 = half;
+  limit.opd1_const = true;
+  limit.constant = 5.5f;
+  h.tiu(limit, 0);
   TiuCommand add;
   add.op = TiuOp::Arith;
   add.arith = ArithOp::Add;
@@ -236,7 +251,7 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
   add.opd1 = half;
   add.res = sum;
   h.tiu(add, 0);
-  h.copy(sum, SimHarness::global(h.out_addr, DType::F16, 1, 6, 3, 3), 2);
+  h.copy(sum, SimHarness::global(h.out_addr, DType::F16, 1, 6, 3, 3), 3);
   const Tensor y = h.run(x);
   for (int64_t i = 0; i < x.size(); ++i) {
     const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f),
@@ -291,13 +306,13 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     EXPECT_EQ(h.error_of_run(), "TIU command 1: res and opd1 shapes differ");
   }
   {
-    SimHarness h(t, t);  // a REQUANT whose shift table holds 64
-    const Operand table{Space::Local, DType::I32, 512, 0, 1, 4, 1, 1, 0, 16, 0, 0};
-    h.fill(table, 64);
+    SimHarness h(t, t);  // a REQUANT whose shift holds 64
+    const Operand block{Space::Local, DType::I32, 512, 0, 1, 4, 1, 3, 0, 16, 0, 1};
+    h.fill(block, 64);
     TiuCommand c;
     c.op = TiuOp::Requant;
     c.opd0 = SimHarness::local(0, DType::I32, 0, 1, 4, 2, 2, 4);
-    c.opd1 = c.opd2 = table;
+    c.opd1 = block;
     c.res = SimHarness::local(1024, DType::I8, 0, 1, 4, 2, 2, 4);
     h.tiu(c, 1);
     EXPECT_EQ(h.error_of_run(), "TIU command 1: shift 64 is outside [0, 63]");
@@ -323,11 +338,9 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     c.kh = c.kw = 3;
     h.tiu(c, 0);
     EXPECT_EQ(h.error_of_run(), "TIU command 1: the window leaves opd0 and its padding");
-    TiuCommand& padded =
-        h.model.program.tiu
-            .back();  // the window fits its padding now, but the chip's fields hold at most 15
-    padded.pad_top = 16;
-    padded.pad_left = 2;
-    EXPECT_EQ(h.error_of_run(), "TIU command 1: padding is at most 15");
+    TiuCommand& padded = h.model.program.tiu.back();   // the window fits its padding now, but the
+    padded.pad_top = 16;                               // chip's fields hold at most 15: a command
+    padded.pad_left = 2;                               // the compiler must never make
+    EXPECT_THROW(h.error_of_run(), std::logic_error);  // InternalError
   }
 }
