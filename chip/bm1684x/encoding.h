@@ -12,7 +12,7 @@ namespace tpuc::bm1684x {
 constexpr size_t kTiuRecordBytes = 320;
 
 std::string encode_tiu(const std::vector<TiuCommand>& commands);
-// `where` names the source in errors ("model.tpumodel TIU stream").
+// `where` names the source in errors ("model.bmodel: subnet 0 TIU stream").
 std::vector<TiuCommand> decode_tiu(const std::string& bytes, const std::string& where);
 
 }  // namespace tpuc::bm1684x

@@ -1,11 +1,11 @@
-// Binary encoding and the .tpumodel container: round trips, and clear errors for damaged files.
+// The TIU stream's binary encoding: round trips, and clear errors for damaged streams. The model
+// file itself: model_bmodel_test.cpp.
 #include "chip/bm1684x/model_file.h"
 
 #include <gtest/gtest.h>
 
 #include "chip/bm1684x/encoding.h"
 #include "ir/diagnostics.h"
-#include "ir/files.h"
 #include "tests/support/errors.h"
 
 using namespace tpuc;
@@ -57,11 +57,6 @@ bool same(const Operand& a, const Operand& b) {
          a.hs == b.hs && a.ws == b.ws;
 }
 
-// The error reading the model file at `path` gives.
-std::string read_error(const std::string& path) {
-  return error_of([&] { read_model(path); });
-}
-
 }  // namespace
 
 TEST(Encoding, EveryTiuFieldRoundTrips) {
@@ -85,25 +80,4 @@ TEST(Encoding, RejectsBadStreams) {
   EXPECT_THROW(decode_tiu(bytes.substr(0, 100), "s"), Error);
   bytes[8] = 9;  // the first command's kind
   EXPECT_EQ(error_of([&] { decode_tiu(bytes, "s"); }), "s: command 0 has unknown kind 9");
-}
-
-TEST(ModelFile, RoundTripAndDamage) {
-  const std::string path = ::testing::TempDir() + "/m.tpumodel";
-  write_model(path, sample());
-  const Model back = read_model(path);
-  EXPECT_EQ(back.weights, sample().weights);
-  EXPECT_EQ(back.outputs[0].type, sample().outputs[0].type);
-  EXPECT_EQ(back.layers[0].tiu, (std::vector<uint32_t>{0, 1, 2, 3, 4}));
-  EXPECT_EQ(back.macs, 42u);
-  const std::string bytes = read_file(path);
-  write_file_atomic(path + ".cut", bytes.substr(0, bytes.size() - 10));
-  EXPECT_NE(read_error(path + ".cut").find("truncated or padded"), std::string::npos)
-      << read_error(path + ".cut");
-  std::string flipped = bytes;
-  flipped[flipped.size() - 3] ^= 0x40;
-  write_file_atomic(path + ".flip", flipped);
-  EXPECT_EQ(read_error(path + ".flip"),
-            path + ".flip: not a valid .tpumodel: checksum mismatch (the file is corrupted)");
-  write_file_atomic(path + ".magic", "NOTMODEL" + bytes.substr(8));
-  EXPECT_EQ(read_error(path + ".magic"), path + ".magic: not a valid .tpumodel: wrong magic");
 }
