@@ -262,15 +262,16 @@ TEST(Cli, ScheduleCheckOneShape) {
       << r.output;
 }
 
+// The commands are listed as `tpuc disasm` lists them: the TIU's by mnemonic until they take the
+// chip's forms (then the convolution's padding shows as opd0_up_pad=1 ...).
 TEST(Cli, ScheduleShowOfASyntheticLayer) {
   const TpucResult r = run_tpuc(
       "schedule show --op conv2d --shape 1x16x9x9 --attr out_channels=32 --attr strides=2,2 "
       "pads=1,1,1,1");
   ASSERT_EQ(r.code, 0) << r.output;
-  for (const char* part :
-       {"node Conv (Conv), 5 output rows per tile",
-        "local memory (per lane):", " B  L_Conv_in0_lmem", " B  acc", "(view)  pad",
-        "lowered loops:", "CONV", "pad 1,1,1,1", "REQUANT", "simulated on bm1684x"})
+  for (const char* part : {"node Conv (Conv), 5 output rows per tile", "local memory (per lane):",
+                           " B  L_Conv_in0_lmem", " B  acc", "(view)  pad",
+                           "lowered loops:", "CONV", "REQUANT", "simulated on bm1684x"})
     EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n--- in ---\n" << r.output;
 }
 
