@@ -18,15 +18,15 @@ struct RunOptions {
 void add_run(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* run = app.add_subcommand(
-      "run", "run a model: .onnx/.tpuir on the host reference, .tpumodel on the simulator");
-  run->add_option("model", options->model, ".onnx, .tpuir or .tpumodel")->required();
+      "run", "run a model: .onnx/.tpuir on the host reference, .bmodel on the simulator");
+  run->add_option("model", options->model, ".onnx, .tpuir or .bmodel")->required();
   run->add_option("--chip", options->chip,
-                  "chip description for .tpumodel (default: " TPUC_DEFAULT_CHIP ")");
+                  "chip description for .bmodel (default: " TPUC_DEFAULT_CHIP ")");
   run->add_option("--input", options->input, "inputs (.npz or .npy)")->required();
   run->add_option("--output", options->output, "outputs (.npz)")->required();
   add_input_shape_option(*run, options->input_shapes);
   run->add_option("--trace", options->trace,
-                  ".tpumodel: write the simulated timeline as a Chrome trace (opens in Perfetto)");
+                  ".bmodel: write the simulated timeline as a Chrome trace (opens in Perfetto)");
   run->callback([options, &exit_code] {
     const RunOptions& o = *options;
     exit_code = run_command(o.model, o.input, o.output, o.chip, o.input_shapes, o.trace);

@@ -20,11 +20,12 @@ int calibrate_command(const CompileOptions& options);
 // The float and the quantized graph on one input, value by value (min_cosine NaN: the config's).
 int compare_layers_command(const CompileOptions& options, const std::string& input,
                            double min_cosine);
-// Runs an .onnx or .tpuir model on the host reference, or a .tpumodel on the simulator of `chip`.
+// Runs an .onnx or .tpuir model on the host reference, or a .bmodel on the simulator of `chip`.
 int run_command(const std::string& model, const std::string& input, const std::string& output,
                 const std::string& chip, const std::vector<std::string>& input_shapes,
                 const std::string& trace);
-int disasm_command(const std::string& model);
+// Every command of a .bmodel (tpuc's or another compiler's); format "text" or "json".
+int disasm_command(const std::string& model, const std::string& format);
 // `tpuc schedule show|check`: a layer of a quantized graph (graph, node), or a synthetic layer of
 // one operator (op, shape, dtype, attrs; driver/synthetic_layer.h). Exactly one of graph and op.
 struct ScheduleOptions {

@@ -3,9 +3,11 @@
 // codegen, validate and report (driver/compile_report.h). Every phase writes its artifacts to the
 // output folder.
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "chip/bm1684x/disasm.h"
 #include "chip/bm1684x/model_file.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "driver/commands.h"
@@ -92,8 +94,8 @@ Graph quantize_graph(const CompileConfig& c, const Graph& top, const quant::Cali
   });
 }
 
-// The model file for the chip (model.tpumodel), its disassembly, and each layer's schedule in
-// codegen/.
+// The model file for the chip (model.bmodel and its sidecar model.bmodel.json), its disassembly,
+// and each layer's schedule in codegen/. The net is named after the model file (its stem).
 bm1684x::Model generate_code(const CompileConfig& c, const Graph& tpu, const bm1684x::Chip& chip,
                              Stages& stages) {
   return stages.run("codegen", [&] {
@@ -101,7 +103,8 @@ bm1684x::Model generate_code(const CompileConfig& c, const Graph& tpu, const bm1
     options.layer_groups = c.layer_groups;
     options.dump_dir = c.output_dir + "/codegen";
     bm1684x::Model m = bm1684x::compile_model(tpu, chip, options);
-    bm1684x::write_model(c.output_dir + "/model.tpumodel", m);
+    m.name = std::filesystem::path(c.model).stem().string();
+    bm1684x::write_model(c.output_dir + "/model.bmodel", m);
     write_file_atomic(c.output_dir + "/model.disasm.txt", bm1684x::disassemble(m));
     return m;
   });
@@ -142,7 +145,7 @@ int compile_command(const CompileOptions& options) {
   const bm1684x::Chip chip = bm1684x::load_chip(c.chip);
   const bm1684x::Model model = generate_code(c, tpu, chip, stages);
   // The simulator runs the model file as written, not the Model in memory.
-  bm1684x::Simulator sim(chip, bm1684x::read_model(c.output_dir + "/model.tpumodel"),
+  bm1684x::Simulator sim(chip, bm1684x::read_model(c.output_dir + "/model.bmodel"),
                          host_layer_runner());
   const std::optional<Validation> validation = validate_model(c, top, tpu, sim, stages);
   const CompileResults results{c,     configured,  search,     tpu,         chip,

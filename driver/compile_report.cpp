@@ -156,8 +156,8 @@ void print_compile_summary(const CompileResults& r, const Json& report) {
   const bm1684x::SimStats& st = r.stats;
   std::printf("tpuc compile %s\n", r.config.file.c_str());
   std::printf(
-      "  artifacts        %s/{top.tpuir, calibration.txt, tpu.tpuir, model.tpumodel, "
-      "model.disasm.txt, report.json}\n",
+      "  artifacts        %s/{top.tpuir, calibration.txt, tpu.tpuir, model.bmodel, "
+      "model.bmodel.json, model.disasm.txt, report.json}\n",
       r.config.output_dir.c_str());
   std::printf(
       "  %-16s %zu TIU + %zu GDMA commands, %.1f KiB weights; simulated %.2f us per inference, MAC "

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "chip/bm1684x/disasm.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "driver/commands.h"
 #include "driver/host_layers.h"

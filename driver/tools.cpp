@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "chip/bm1684x/chip.h"
+#include "chip/bm1684x/disasm.h"
 #include "chip/bm1684x/model_file.h"
 #include "chip/bm1684x/sim/simulator.h"
 #include "chip/bm1684x/sim/trace.h"
@@ -40,7 +41,7 @@ Graph load_model(const std::string& model, const std::vector<std::string>& input
   const std::string ext = std::filesystem::path(model).extension().string();
   if (ext == ".tpuir") return read_tpuir(model);
   if (ext != ".onnx")
-    throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .tpumodel)");
+    throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .bmodel)");
   Graph g = import_onnx(model, parse_input_shapes(input_shapes));
   passes::run_pipeline(g, passes::import_pipeline());
   return g;
@@ -81,7 +82,7 @@ int run_command(const std::string& model, const std::string& input, const std::s
                 const std::string& trace) {
   const TensorMap inputs = read_tensors(input);
   std::map<std::string, TensorType> expected;
-  if (std::filesystem::path(model).extension() == ".tpumodel") {
+  if (std::filesystem::path(model).extension() == ".bmodel") {
     const bm1684x::Model m = bm1684x::read_model(model);
     for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
     check_inputs(input, inputs, expected);
@@ -95,7 +96,7 @@ int run_command(const std::string& model, const std::string& input, const std::s
                 100 * s.ddr_utilization);
     return 0;
   }
-  if (!trace.empty()) throw Error("--trace needs a .tpumodel (the simulator's timeline)");
+  if (!trace.empty()) throw Error("--trace needs a .bmodel (the simulator's timeline)");
   const Graph g = load_model(model, input_shapes);
   for (const std::string& name : g.inputs) expected[name] = g.type(name);
   check_inputs(input, inputs, expected);
@@ -103,8 +104,12 @@ int run_command(const std::string& model, const std::string& input, const std::s
   return 0;
 }
 
-int disasm_command(const std::string& model) {
-  std::fputs(bm1684x::disassemble(bm1684x::read_model(model)).c_str(), stdout);
+int disasm_command(const std::string& model, const std::string& format) {
+  if (format != "text" && format != "json")
+    throw Error("--format " + format + ": expected text or json");
+  const bm1684x::DisasmFormat f =
+      format == "json" ? bm1684x::DisasmFormat::kJson : bm1684x::DisasmFormat::kText;
+  std::fputs(bm1684x::disassemble_file(model, f).c_str(), stdout);
   return 0;
 }
 

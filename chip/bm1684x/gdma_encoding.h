@@ -26,7 +26,7 @@ GdmaCommand from_dma(const isa::Command& c, uint64_t lane_bytes, uint32_t lanes)
 
 // `commands` end with GdmaOp::End (its id is the stream's END's cmd_id).
 std::string encode_gdma_stream(const std::vector<GdmaCommand>& commands, uint64_t lane_bytes);
-// `where` names the stream in errors ("model.tpumodel GDMA stream").
+// `where` names the stream in errors ("model.bmodel: subnet 0 GDMA stream").
 std::vector<GdmaCommand> decode_gdma_stream(const std::string& bytes, uint64_t lane_bytes,
                                             uint32_t lanes, const std::string& where);
 

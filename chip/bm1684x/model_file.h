@@ -1,15 +1,17 @@
-// The .tpumodel file (docs/model-format.md): what a compile produces and the simulator runs.
-//   header   magic "TPUMODEL", format version, section sizes, CRC-32 of everything after it
-//   metadata JSON: chip, inputs/outputs (name, type, DDR address), DDR size, weight address,
-//   layers,
-//            host layers
-//   weights  the weight blob, copied to DDR at weight_addr before a run
-//   TIU and GDMA command streams (encoding.h)
-// read_model rejects a wrong magic or version, a truncated file and a checksum mismatch.
+// A compiled model (docs/model-format.md): what code generation produces and the simulator runs,
+// and its file, SOPHGO's .bmodel container (bmodel/bmodel.h) with a JSON sidecar beside it.
+//   model.bmodel       one net, one stage: inputs and outputs, the weights as its coefficients,
+//                      the context (activations) after them, and one subnet per stretch of the
+//                      command streams between host layers (TPU), and per host layer (CPU)
+//   model.bmodel.json  what the container has no place for: layers and their commands, MACs, the
+//                      local memory the GDMA addresses, exact tensor types; optional on reading
 #pragma once
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "chip/bm1684x/bmodel/bmodel.h"
 #include "chip/bm1684x/isa.h"
 #include "ir/tensor.h"
 
@@ -43,7 +45,8 @@ struct HostLayer {
 };
 
 struct Model {
-  std::string chip;
+  std::string chip;  // the chip description's name ("bm1684x")
+  std::string name = "net";
   std::vector<IoTensor> inputs, outputs;
   uint64_t ddr_bytes = 0;  // DDR used from the chip's ddr_base: weights and activations
   uint64_t weight_addr = 0;
@@ -57,8 +60,40 @@ struct Model {
   uint64_t lane_bytes = 1 << 18;
 };
 
-void write_model(const std::string& path, const Model& m);  // atomic
+// The CPU layer number of a host layer in a CPU subnet ("TPUC" in ASCII). SOPHGO's runtime does
+// not know it (its CPU layer numbers, CPU_LAYER_TYPE_T, are 0 to 59 and 88888); tpuc's runner runs
+// the layer from its parameter block, JSON (docs/model-format.md).
+inline constexpr int32_t kHostLayerOpType = 0x54505543;
+
+// The container and the sidecar of a model. The sidecar lacks `bmodel_sha256`, which write_model
+// adds from the container's bytes.
+struct ModelFiles {
+  bmodel::Model bmodel;
+  nlohmann::json sidecar;
+};
+ModelFiles to_model_files(const Model& m);
+
+// The model a container (and its sidecar, when there is one) holds; `where` names the file in
+// errors. Without the sidecar: no layers, no MACs, tensor types from the container, and the
+// BM1684X's local memory (64 lanes of 256 KiB).
+Model from_model_files(const bmodel::Model& b, const nlohmann::json* sidecar,
+                       const std::string& where);
+
+// The host layer a CPU subnet's layer holds; an Error naming `where` when its op_type is not
+// kHostLayerOpType or its parameter block does not parse.
+HostLayer parse_host_layer(const bmodel::CpuParam& cpu, const std::string& where);
+
+// model.bmodel → model.bmodel.json, as tpu-mlir names its tensor locations beside a bmodel.
+std::string sidecar_path(const std::string& model_path);
+// The sidecar of the .bmodel at `model_path` whose bytes are `bytes`, if there is one: an Error
+// naming both files when it is not JSON or describes other bytes (its bmodel_sha256).
+std::optional<nlohmann::json> read_sidecar(const std::string& model_path, const std::string& bytes);
+
+// Both files, each atomic (a temporary name, then renamed); the same Model gives the same bytes.
+void write_model(const std::string& path, const Model& m);
+// Every problem is one Error naming the file: a damaged or foreign container (bmodel.h), one
+// tpuc cannot run (several nets or stages, a subnet chain that branches, a CPU layer that is not
+// tpuc's or whose parameters do not parse, undecodable commands), a sidecar that does not match.
 Model read_model(const std::string& path);
-std::string disassemble(const Model& m);  // one line per command, grouped by layer
 
 }  // namespace tpuc::bm1684x

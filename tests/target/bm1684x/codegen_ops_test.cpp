@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <tuple>
 
 #include "chip/bm1684x/sim/simulator.h"
@@ -216,9 +217,10 @@ TEST(CodegenOps, AddOfThreeDimensionalTensors) {
   expect_bit_exact(g, kAnyInt8, 15);
 }
 
-// An op with no chip form (here an int8 Relu) becomes a host layer inside the model file: the
-// simulator stops the streams there, hands the tensors to the host and carries on. The result is
-// still the host reference's, bit for bit; without a host runner the simulator refuses the model.
+// An op with no chip form (here an int8 Relu) becomes a host layer inside the model file, a CPU
+// subnet between two TPU subnets: the simulator stops the streams there, hands the tensors to the
+// host and carries on. The result is still the host reference's, bit for bit, with or without
+// the sidecar; without a host runner the simulator refuses the model.
 TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
   Graph g = conv_graph(DType::I8, {1, 8, 6, 6}, 8, 3, 1, 1, true);
   g.nodes.push_back({"Relu", "relu", {"y"}, {"t"}, {}});
@@ -230,9 +232,16 @@ TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
   g.nodes.push_back(conv2);
   g.types["z"] = g.types["y"];
   g.outputs = {"z"};
-  const std::string path = ::testing::TempDir() + "/host-layer.tpumodel";
+  const std::string path = ::testing::TempDir() + "/host-layer.bmodel";
   write_model(path, compile_model(g, bm1684x_chip()));
   const Model model = read_model(path);
+  std::vector<bmodel::SubnetMode> modes;
+  const bmodel::BmodelFile file = bmodel::read_bmodel(path);
+  for (const bmodel::SubNet& s : file.model.nets[0].parameters[0].sub_nets) modes.push_back(s.mode);
+  EXPECT_EQ(modes, (std::vector<bmodel::SubnetMode>{
+                       bmodel::SubnetMode::Tpu, bmodel::SubnetMode::Cpu, bmodel::SubnetMode::Tpu}));
+  std::filesystem::remove(path + ".json");
+  Simulator without_sidecar(bm1684x_chip(), read_model(path), host_layer_runner());
   ASSERT_EQ(model.host_layers.size(), 1u);
   EXPECT_EQ(model.host_layers[0].name, "relu");
   EXPECT_NE(model.host_layers[0].reason.find("no bm1684x schedule for Relu"), std::string::npos);
@@ -241,8 +250,9 @@ TEST(CodegenOps, OpsWithoutAChipFormRunAsHostLayers) {
   host::Executor host(g);
   for (unsigned k = 0; k < 3; ++k) {
     const Tensor x = random_input(g.type("x"), -128, 127, 40 + k);
-    EXPECT_EQ(sim.run({{"x", x}}).at("z").data, host.run({{"x", x}}).at("z").data)
-        << "sample " << k;
+    const Tensor want = host.run({{"x", x}}).at("z");
+    EXPECT_EQ(sim.run({{"x", x}}).at("z").data, want.data) << "sample " << k;
+    EXPECT_EQ(without_sidecar.run({{"x", x}}).at("z").data, want.data) << "sample " << k;
     EXPECT_EQ(sim.stats().host_layers, std::vector<std::string>{"relu"});
   }
 }

@@ -31,7 +31,7 @@ TEST(FmnistChip, SimulatorMatchesHostInt8BitExactly) {
     options.layer_groups = groups;
     options.dump_dir = ::testing::TempDir() + "/fmnist-dump";
     const bm1684x::Model model = bm1684x::compile_model(tpu, chip, options);
-    const std::string path = ::testing::TempDir() + "/fmnist.tpumodel";
+    const std::string path = ::testing::TempDir() + "/fmnist.bmodel";
     bm1684x::write_model(path, model);
     bm1684x::Simulator sim(chip, bm1684x::read_model(path));
     for (size_t i = 0; i < test.images.size(); ++i) {
