@@ -5,9 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "chip/bm1684x/gdma_encoding.h"
 #include "chip/bm1684x/isa/opcodes.h"
 #include "chip/bm1684x/isa/stream.h"
 #include "ir/diagnostics.h"
+#include "ir/files.h"
 #include "tests/support/errors.h"
 
 using namespace tpuc;
@@ -282,4 +286,34 @@ TEST(TiuEncoding, FieldsThatDoNotFitAreInternalErrors) {
   c = every_kind()[0];
   c.opd0.ns = 65536;  // n strides are 16 bits
   EXPECT_THROW(to_tiu(c, kLane), Error);
+}
+
+// Writes the stream fuzzer's seeds (tests/fuzz/stream_fuzzer.cpp) into $TPUC_STREAM_SEEDS: a TIU
+// stream of every command kind and each kind alone, and a GDMA stream; disabled, run by hand.
+TEST(StreamFuzzSeeds, DISABLED_WriteFuzzSeeds) {
+  const char* dir = std::getenv("TPUC_STREAM_SEEDS");
+  ASSERT_NE(dir, nullptr) << "set TPUC_STREAM_SEEDS";
+  std::vector<TiuCommand> all = every_kind();
+  auto stream = [](std::vector<TiuCommand> commands) {
+    for (size_t k = 0; k < commands.size(); ++k) {
+      commands[k].id = uint32_t(k + 1);
+      commands[k].dep = 0;
+    }
+    TiuCommand end;
+    end.id = uint32_t(commands.size() + 1);
+    commands.push_back(end);
+    return std::string(1, '\0') + encode_tiu(commands, kLane);
+  };
+  write_file_atomic(std::string(dir) + "/tiu-all", stream(all));
+  for (size_t k = 0; k < all.size(); ++k)
+    write_file_atomic(std::string(dir) + "/tiu-" + std::to_string(k), stream({all[k]}));
+  GdmaCommand copy;
+  copy.op = GdmaOp::Tensor;
+  copy.id = 1;
+  copy.src = {Space::Global, DType::I8, 0x100000000, 0, 1, 70, 3, 5, 1050, 15, 5, 1};
+  copy.dst = {Space::Local, DType::I8, 0x3c0, 63, 1, 70, 3, 5, 0, 64, 5, 1};
+  GdmaCommand end;
+  end.id = 2;
+  write_file_atomic(std::string(dir) + "/gdma-copy",
+                    std::string(1, '\1') + encode_gdma_stream({copy, end}, kLane));
 }
