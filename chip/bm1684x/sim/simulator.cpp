@@ -413,6 +413,12 @@ class RaceCheck {
     footprint_.marks.assign(size_t(lane_bytes), kNone);
   }
   Footprint& footprint() { return footprint_; }
+  // After the last command: the first read of a byte no command of the run had written (what it
+  // read was left over, a missing load). Reported only now: a race, found during the run,
+  // explains such a read better.
+  void finish() const {
+    if (!uninitialised_.empty()) throw Error(uninitialised_);
+  }
 
   // After `c` executed: checks the bytes it accessed against their history, then records it as
   // their last writer or reader and clears the footprint for the next command.
@@ -427,12 +433,16 @@ class RaceCheck {
         if (!mark) continue;  // not accessed, or already checked through an overlapping span
         ByteHistory& byte = bytes_[size_t(addr)];
         const bool writes = mark & kWrite;
+        if (!writes && !byte.written && uninitialised_.empty())
+          uninitialised_ = describe(c) + " reads local memory at lane-relative 0x" +
+                           hex(uint64_t(addr)) + ", which no command of the run has written";
+        byte.written = true;
         if (still_running(byte.writer) && commands_[byte.writer - 1].engine != c.engine)
           fail(addr, c, writes, commands_[byte.writer - 1], "writes");
         if (writes && still_running(byte.reader[other]))
           fail(addr, c, writes, commands_[byte.reader[other] - 1], "reads");
         if (writes) {
-          byte = {self, {0, 0}};
+          byte = {self, {0, 0}, true};
         } else {
           byte.reader[engine] = self;
         }
@@ -446,21 +456,24 @@ class RaceCheck {
   struct ByteHistory {
     uint32_t writer = 0;
     uint32_t reader[2] = {0, 0};
+    bool written = false;  // by any command of the run so far
   };
+
+  static std::string describe(const Command& k) {
+    return std::string(k.engine == Engine::Tiu ? "TIU" : "GDMA") + " command " +
+           std::to_string(k.id) + " (" + k.mnemonic + ", cycles " + std::to_string(k.start) + "-" +
+           std::to_string(k.end) + ")";
+  }
 
   [[noreturn]] static void fail(int64_t addr, const Command& c, bool writes, const Command& other,
                                 const char* other_access) {
-    auto describe = [](const Command& k) {
-      return std::string(k.engine == Engine::Tiu ? "TIU" : "GDMA") + " command " +
-             std::to_string(k.id) + " (" + k.mnemonic + ", cycles " + std::to_string(k.start) +
-             "-" + std::to_string(k.end) + ")";
-    };
     throw Error("race in local memory at lane-relative 0x" + hex(uint64_t(addr)) + ": " +
                 describe(c) + (writes ? " writes" : " reads") + " it while " + describe(other) +
                 " " + other_access + " it");
   }
 
   Footprint footprint_;
+  std::string uninitialised_;
   std::vector<ByteHistory> bytes_;  // per lane-relative byte
   std::vector<Command> commands_;   // the commands checked so far, in start order
 };
@@ -824,6 +837,7 @@ struct Simulator::Impl {
         stats.ddr_bytes += cost.ddr_bytes;
       }
     }
+    if (race_check) race_check->finish();
     race_check.reset();
     races_checked = true;
     for (size_t k = 0; k < tiu.size(); ++k) stats.tiu.push_back({tt.start[k], tt.end[k]});

@@ -290,6 +290,18 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
         << h.error_of_run();
   }
   {
+    SimHarness h(t, t);  // a command reading local memory nothing loaded (a missing load)
+    TiuCommand c;
+    c.op = TiuOp::Arith;
+    c.arith = ArithOp::Copy;
+    c.opd0 = SimHarness::local(2048, DType::I8, 0, 1, 4, 2, 2, 4);
+    c.res = SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4);
+    h.tiu(c, 0);
+    EXPECT_EQ(h.error_of_run(),
+              "TIU command 1 (copy, cycles 0-21) reads local memory at "
+              "lane-relative 0x800, which no command of the run has written");
+  }
+  {
     SimHarness h(t, t);  // a dependency on a command that does not exist
     h.copy(SimHarness::global(h.in_addr, DType::I8, 1, 4, 2, 2),
            SimHarness::local(0, DType::I8, 0, 1, 4, 2, 2, 4), 3);

@@ -43,12 +43,13 @@ TiuCommand tiu_copy(SimHarness& h, const Operand& src, const Operand& dst, uint3
 }  // namespace
 
 TEST(SimRace, ReadAfterWriteNeedsItsDependency) {
-  // GDMA 1 loads x into A while TIU 1 copies unrelated local bytes; TIU 2 copies A out once GDMA 1
-  // is done.
-  for (uint32_t dep : {1u, 0u}) {
+  // GDMA 2 loads x into A while TIU 1 copies unrelated local bytes (GDMA 1 filled them); TIU 2
+  // copies A out once GDMA 2 is done.
+  for (uint32_t dep : {2u, 0u}) {
     SimHarness h(kMoved, kMoved);
+    const GdmaCommand init = h.fill(local(0x800), 0, 0);
     const GdmaCommand load = load_x(h, local(0x0), 0);
-    const TiuCommand unrelated = tiu_copy(h, local(0x800), local(0xa00), 0);
+    const TiuCommand unrelated = tiu_copy(h, local(0x800), local(0xa00), 1);
     const TiuCommand read = tiu_copy(h, local(0x0), local(0x400), dep);
     store_y(h, local(0x400), 2);
     if (dep) {
@@ -57,13 +58,14 @@ TEST(SimRace, ReadAfterWriteNeedsItsDependency) {
       continue;
     }
     // Without the dependency TIU 2 starts when TIU 1 ends, while the load still runs.
-    const uint64_t t = h.cycles(unrelated), end = t + h.cycles(read), g = h.cycles(load);
+    const uint64_t f = h.cycles(init), t = f + h.cycles(unrelated), end = t + h.cycles(read),
+                   g = f + h.cycles(load);
     ASSERT_LT(t, g);
     EXPECT_EQ(h.error_of_run(),
               "race in local memory at lane-relative 0x0: TIU command 2 (copy, cycles " +
                   std::to_string(t) + "-" + std::to_string(end) +
-                  ") reads it while GDMA command 1 (TENSOR, cycles 0-" + std::to_string(g) +
-                  ") writes it");
+                  ") reads it while GDMA command 2 (TENSOR, cycles " + std::to_string(f) + "-" +
+                  std::to_string(g) + ") writes it");
   }
 }
 
@@ -106,10 +108,11 @@ TEST(SimRace, DisjointBytesMayOverlapInTime) {
   // The load writes bytes 0..3 and 8..11 of each lane while the TIU reads bytes 4..7 and 12..15 and
   // writes elsewhere: their spans interleave, their bytes do not.
   SimHarness h(kMoved, kMoved);
+  h.fill(local(0x4, 8), 0, 0);  // what the TIU reads
   load_x(h, local(0x0, 8), 0);
-  tiu_copy(h, local(0x4, 8), local(0x40), 0);
+  tiu_copy(h, local(0x4, 8), local(0x40), 1);
   h.fill(local(0x80), 0, 0);
-  tiu_copy(h, local(0x0, 8), local(0x100), 1);
+  tiu_copy(h, local(0x0, 8), local(0x100), 2);
   store_y(h, local(0x100), 2);
   const Tensor x = random_tensor<int8_t>(DType::I8, kMoved.shape, -128, 127, 3);
   EXPECT_EQ(h.run(x).data, x.data);
@@ -126,17 +129,19 @@ TEST(SimRace, AStridedConvReadsOnlyItsWindow) {
     conv.opd1 = {Space::Local, DType::I8, 0x100, 0, 1, 1, 4, 1, 0, 0, 1, 1};  // [oc 1, ic 4, 1]
     conv.res = {Space::Local, DType::I32, 0x200, 0, 1, 1, 1, 4, 0, 0, 4, 1};
     conv.stride_w = 2;
-    h.tiu(conv, 0);
+    h.fill(conv.opd0, 1);  // GDMA 1 and 2: the input and the weights
+    h.fill(conv.opd1, 1);
+    h.tiu(conv, 2);
     h.fill({Space::Local, DType::I8, fill_addr, 0, 1, 4, 1, 4, 0, 0, 8, 2}, 0);
     const std::string error = h.error_of_run();
     if (fill_addr == 1) {
       EXPECT_EQ(error, "no error");
     } else {
       EXPECT_NE(
-          error.find("race in local memory at lane-relative 0x0: GDMA command 1 (FILL, cycles 0-"),
+          error.find("race in local memory at lane-relative 0x0: GDMA command 3 (FILL, cycles "),
           std::string::npos)
           << error;
-      EXPECT_NE(error.find(") writes it while TIU command 1 (CONV, cycles 0-"), std::string::npos)
+      EXPECT_NE(error.find(") writes it while TIU command 1 (CONV, cycles "), std::string::npos)
           << error;
     }
   }
