@@ -97,9 +97,24 @@ void set_scalar(Command& cmd, const std::string& p, double value, DType t) {
   if (cmd.has(p + "_sign")) cmd.set(p + "_sign", 1);
 }
 
+// A scalar operand's value; an Error when its bits are not a value of its type (a signalling NaN,
+// bits above a narrow type's), which would not survive the simulator.
 double get_scalar(const Command& cmd, const std::string& p, DType t) {
   if (!cmd.get(p + "_const")) throw Error(p + " must be a scalar (" + p + "_const 1)");
-  return scalar_value(cmd.get(p + "_addr"), t);
+  const uint64_t bits = cmd.get(p + "_addr");
+  const double value = scalar_value(bits, t);
+  if (scalar_bits(value, t) != bits)
+    throw Error(p + "_addr " + std::to_string(bits) + " is not a " + name(t) + " value");
+  return value;
+}
+
+// A scalar tpuc's commands hold as a float (a constant, a scale, a pad value); an Error for an
+// int32 a float cannot hold.
+float get_float_scalar(const Command& cmd, const std::string& p, DType t) {
+  const double value = get_scalar(cmd, p, t);
+  if (double(float(value)) != value)
+    throw Error(p + " holds " + std::to_string(value) + ", which tpuc's simulator cannot hold");
+  return float(value);
 }
 
 DType scalar_type(const Command& cmd, const std::string& p) {
@@ -148,6 +163,9 @@ Operand right_matrix_of(const Operand& v) {
   m.ns = 0;
   return m;
 }
+
+// An ARITH constant's type: f32 beside float tensors, the tensor's own beside integer ones.
+DType constant_type(DType tensor) { return info(tensor).is_float ? DType::F32 : tensor; }
 
 // ---- encoding, one function per kind of command
 
@@ -220,8 +238,7 @@ void set_arith(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   } else if (scaled_convert) {
     set_scalar(cmd, "opd1", c.scale, DType::F32);
   } else if (c.opd1_const) {
-    const DType t = info(c.opd0.dtype).is_float ? DType::F32 : c.opd0.dtype;
-    set_scalar(cmd, c.constant_first ? "opd0" : "opd1", c.constant, t);
+    set_scalar(cmd, c.constant_first ? "opd0" : "opd1", c.constant, constant_type(c.opd0.dtype));
   } else if (!unary) {
     set_operand(cmd, "opd1", c.opd1, lane_bytes);
   }
@@ -288,7 +305,7 @@ void get_window(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t
   c.pad_right = uint8_t(cmd.get("opd0_rt_pad"));
   c.res = get_operand(cmd, "res0", lane_bytes, lanes);
   c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
-  c.pad_value = float(get_scalar(cmd, "opd3", c.opd0.dtype));
+  c.pad_value = get_float_scalar(cmd, "opd3", c.opd0.dtype);
   if (c.op != TiuOp::Pool) c.opd1 = kernel_of(get_operand(cmd, "opd1", lane_bytes, lanes));
   if (c.pool_sum && (get_scalar(cmd, "opd1", c.opd0.dtype) != 1 || cmd.get("res1_addr") != 0))
     throw Error("tpuc runs pord.avgpooling with scale 1 and shift 0 only");
@@ -318,12 +335,19 @@ void get_arith(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t 
   c.constant_first = cmd.get("opd0_const");
   const bool binary = cmd.get("tsk_opd_num") >= 2;
   c.opd0 = get_operand(cmd, c.constant_first ? "opd1" : "opd0", lane_bytes, lanes);
+  const DType want = constant_type(c.opd0.dtype);
+  auto constant = [&](const char* p) {
+    if (scalar_type(cmd, p) != want)
+      throw Error(std::string(p) + " is a " + name(scalar_type(cmd, p)) + " scalar beside " +
+                  name(c.opd0.dtype) + " operands; tpuc runs " + name(want) + " ones");
+    return get_float_scalar(cmd, p, want);
+  };
   if (c.constant_first) {
     c.opd1_const = true;
-    c.constant = float(get_scalar(cmd, "opd0", scalar_type(cmd, "opd0")));
+    c.constant = constant("opd0");
   } else if (binary && cmd.get("opd1_const")) {
     c.opd1_const = true;
-    c.constant = float(get_scalar(cmd, "opd1", scalar_type(cmd, "opd1")));
+    c.constant = constant("opd1");
   } else if (binary) {
     c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
   }
@@ -344,8 +368,8 @@ void get_quant(const Command& cmd, TiuCommand& c, Opcode op, uint64_t lane_bytes
   c.arith = quantize ? ArithOp::Quantize : ArithOp::Dequantize;
   const double zero_point =
       quantize ? get_scalar(cmd, "opd2", DType::F32) : get_scalar(cmd, "opd1", DType::I32);
-  c.scale =
-      float(quantize ? get_scalar(cmd, "opd1", DType::F32) : get_scalar(cmd, "opd2", DType::F32));
+  c.scale = quantize ? get_float_scalar(cmd, "opd1", DType::F32)
+                     : get_float_scalar(cmd, "opd2", DType::F32);
   if (zero_point != 0) throw Error("tpuc runs quant.rq0/dq0 with zero point 0 only");
 }
 

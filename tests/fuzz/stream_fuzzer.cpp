@@ -15,6 +15,8 @@
 
 #include "chip/bm1684x/encoding.h"
 #include "chip/bm1684x/gdma_encoding.h"
+#include "chip/bm1684x/isa/print.h"
+#include "chip/bm1684x/isa/stream.h"
 #include "ir/diagnostics.h"
 
 namespace {
@@ -41,8 +43,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const tpuc::Error&) {
     return 0;
   }
-  if (round_trip(tiu, once) != once) {
-    std::fprintf(stderr, "a decoded stream changed when encoded and decoded again\n");
+  const std::string twice = round_trip(tiu, once);
+  if (twice != once) {
+    namespace isa = tpuc::bm1684x::isa;
+    const isa::Engine engine = tiu ? isa::Engine::kTiu : isa::Engine::kGdma;
+    const auto a = isa::decode_stream(engine, once, "once"),
+               b = isa::decode_stream(engine, twice, "twice");
+    for (size_t k = 0; k < a.size() && k < b.size(); ++k)
+      if (a[k] != b[k])
+        std::fprintf(stderr, "command %zu changed:\n  %s\n  %s\n", k + 1,
+                     isa::to_text(a[k]).c_str(), isa::to_text(b[k]).c_str());
     std::abort();
   }
   return 0;
