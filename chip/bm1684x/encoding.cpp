@@ -475,6 +475,17 @@ TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes
   return c;  // a scaled Convert comes back as the Mul by a constant it is
 }
 
+std::map<std::string, size_t> commands_not_the_chips(const std::vector<TiuCommand>& commands) {
+  std::map<std::string, size_t> counts;
+  for (const TiuCommand& c : commands) {
+    if (c.op == TiuOp::End) continue;
+    const Opcode op = opcode_of(c);
+    if (op.task == kTpuc)
+      ++counts[isa::find_task(isa::Engine::kTiu, op.task, op.eu)->subtype(op.eu)->name];
+  }
+  return counts;
+}
+
 std::string encode_tiu(const std::vector<TiuCommand>& commands, uint64_t lane_bytes) {
   std::vector<Command> tiu;
   for (const TiuCommand& c : commands) {

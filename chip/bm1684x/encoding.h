@@ -10,6 +10,7 @@
 // elements, its address the local-memory byte address lane · lane_bytes + the lane-relative one. A
 // scalar operand (*_const 1) holds its value's bits in the address field.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ namespace tpuc::bm1684x {
 isa::Command to_tiu(const TiuCommand& c, uint64_t lane_bytes);
 // Back from a long-form command; an Error for a command or a field value tpuc does not run.
 TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes);
+
+// The commands that are tpuc's own, not the chip's (tsk_typ 12: docs/isa.md, "Not yet the
+// chip's"), counted by name ("tpuc.exp"): a stream with any runs on tpuc's simulator only.
+std::map<std::string, size_t> commands_not_the_chips(const std::vector<TiuCommand>& commands);
 
 // `commands` end with TiuOp::End (its id is the stream's END's cmd_id).
 std::string encode_tiu(const std::vector<TiuCommand>& commands, uint64_t lane_bytes);

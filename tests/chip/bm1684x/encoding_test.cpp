@@ -317,3 +317,10 @@ TEST(StreamFuzzSeeds, DISABLED_WriteFuzzSeeds) {
   write_file_atomic(std::string(dir) + "/gdma-copy",
                     std::string(1, '\1') + encode_gdma_stream({copy, end}, kLane));
 }
+
+TEST(TiuEncoding, CommandsNotTheChipsAreCounted) {
+  const std::map<std::string, size_t> want = {
+      {"tpuc.add_i8", 1}, {"tpuc.erf", 1}, {"tpuc.exp", 1}, {"tpuc.sqrt", 1}};
+  EXPECT_EQ(commands_not_the_chips(every_kind()), want);
+  EXPECT_TRUE(commands_not_the_chips({every_kind()[0]}).empty());
+}
