@@ -94,6 +94,16 @@ SyntheticLayer synthetic_layer(const ScheduleOptions& o, const std::string& shap
   return parse_synthetic_layer(o.op, shape, precision(o), attrs, o.configs);
 }
 
+// The model's commands as the generator made them, one line each (isa.h command_text).
+std::string generated_commands(const bm1684x::Model& m) {
+  std::string text = "TIU\n";
+  for (const bm1684x::TiuCommand& c : m.program.tiu) text += "  " + bm1684x::command_text(c) + "\n";
+  text += "GDMA\n";
+  for (const bm1684x::GdmaCommand& c : m.program.gdma)
+    text += "  " + bm1684x::command_text(c) + "\n";
+  return text;
+}
+
 // Node `n` of `g` compiled alone: its tile, LMEM map, lowered loops, commands and simulated cycles.
 void show_layer(const Graph& g, const Node& n, const bm1684x::Chip& chip) {
   const Graph one = single_node_graph(g, n);
@@ -105,10 +115,11 @@ void show_layer(const Graph& g, const Node& n, const bm1684x::Chip& chip) {
   sim.run(random_inputs(one, 1));
   const bm1684x::SimStats& s = sim.stats();
   std::printf(
-      "%s\ncommands:\n%s\nsimulated on %s: %llu cycles (%.2f us), TIU busy %llu, GDMA busy %llu, "
+      "%s\ncommands (as generated; `tpuc disasm` of a compiled model lists their bits):\n%s\n"
+      "simulated on %s: %llu cycles (%.2f us), TIU busy %llu, GDMA busy %llu, "
       "MAC utilization %.2f%%, DDR utilization %.2f%%\n",
       dumps.count(n.name) ? dumps.at(n.name).c_str() : "(no commands: a view of its input)\n",
-      bm1684x::disassemble(model).c_str(), chip.name.c_str(), (unsigned long long)s.cycles,
+      generated_commands(model).c_str(), chip.name.c_str(), (unsigned long long)s.cycles,
       s.latency_us, (unsigned long long)s.tiu_busy, (unsigned long long)s.gdma_busy,
       100 * s.mac_utilization, 100 * s.ddr_utilization);
 }

@@ -1,5 +1,8 @@
-// The names commands go by in traces and race reports (isa.h).
+// The names commands go by in traces and race reports, and their one-line form (isa.h).
 #include "chip/bm1684x/isa.h"
+
+#include <cstdio>
+#include <string>
 
 namespace tpuc::bm1684x {
 
@@ -17,6 +20,68 @@ const char* mnemonic(const TiuCommand& c) {
 
 const char* mnemonic(const GdmaCommand& c) {
   return c.op == GdmaOp::End ? "END" : c.op == GdmaOp::Fill ? "FILL" : "TENSOR";
+}
+
+namespace {
+
+std::string operand(const Operand& o) {
+  char text[160];
+  const int at =
+      o.space == Space::Local
+          ? std::snprintf(text, sizeof text, "L%u+0x%llx", o.lane, (unsigned long long)o.addr)
+          : std::snprintf(text, sizeof text, "G0x%llx", (unsigned long long)o.addr);
+  std::snprintf(text + at, sizeof text - size_t(at), " %s[%u,%u,%u,%u]/[%lld,%lld,%lld,%lld]",
+                name(o.dtype), o.n, o.c, o.h, o.w, (long long)o.ns, (long long)o.cs,
+                (long long)o.hs, (long long)o.ws);
+  return text;
+}
+
+std::string number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g", v);
+  return text;
+}
+
+// The window of CONV, DEPTHWISE and POOL.
+std::string window(const TiuCommand& c) {
+  char text[128];
+  std::snprintf(text, sizeof text, " k %ux%u stride %u,%u dilation %u,%u pad %u,%u,%u,%u (%s)",
+                c.kh, c.kw, c.stride_h, c.stride_w, c.dilation_h, c.dilation_w, c.pad_top,
+                c.pad_bottom, c.pad_left, c.pad_right, number(c.pad_value).c_str());
+  return text;
+}
+
+}  // namespace
+
+std::string command_text(const TiuCommand& c) {
+  std::string line =
+      "B" + std::to_string(c.id) + " dep D" + std::to_string(c.dep) + " " + mnemonic(c);
+  if (c.op == TiuOp::End) return line;
+  line += " res " + operand(c.res) + " opd0 " + operand(c.opd0);
+  if (c.opd1_const) {
+    line += (c.constant_first ? " constant first " : " opd1 ") + number(c.constant);
+  } else if (c.opd1.n != 0) {
+    line += " opd1 " + operand(c.opd1);
+  }
+  if (c.has_bias) line += " opd2 " + operand(c.opd2);
+  if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) line += window(c);
+  const bool scaled =
+      c.op == TiuOp::Arith && c.arith != ArithOp::Add && c.arith != ArithOp::Copy && c.scale != 1;
+  if (scaled) line += " scale " + number(c.scale);
+  if (c.op == TiuOp::Arith && c.arith == ArithOp::Add && c.res.dtype == DType::I8)
+    line += " m " + std::to_string(c.multiplier[0]) + "," + std::to_string(c.multiplier[1]) +
+            " shift " + std::to_string(c.shift);
+  if (c.pool_sum) line += " sum";
+  if (c.relu) line += " relu";
+  return line;
+}
+
+std::string command_text(const GdmaCommand& c) {
+  std::string line =
+      "D" + std::to_string(c.id) + " dep B" + std::to_string(c.dep) + " " + mnemonic(c);
+  if (c.op == GdmaOp::Fill) return line + " " + number(c.fill_value) + " -> " + operand(c.dst);
+  if (c.op == GdmaOp::Tensor) line += " " + operand(c.src) + " -> " + operand(c.dst);
+  return line;
 }
 
 }  // namespace tpuc::bm1684x

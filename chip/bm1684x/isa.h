@@ -19,6 +19,7 @@
 // Commands of one engine run in order, one after another.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ir/dtype.h"
@@ -165,6 +166,11 @@ struct GdmaCommand {
 // subtype (add, quantize, ...), END; GDMA: TENSOR, FILL, END.
 const char* mnemonic(const TiuCommand& c);
 const char* mnemonic(const GdmaCommand& c);
+// One line per command, as the code generator produced it (before encoding): ids, the mnemonic,
+// every operand as L<lane>+<address> (local) or G<address> (DDR), dtype[n,c,h,w]/[strides], and
+// the command's own fields: "B3 dep D2 CONV res L0+0x400 i32[1,32,5,5]/[...] opd0 ... k 3x3 ...".
+std::string command_text(const TiuCommand& c);
+std::string command_text(const GdmaCommand& c);
 
 struct Program {
   std::vector<TiuCommand> tiu;

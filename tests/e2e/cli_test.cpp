@@ -262,7 +262,7 @@ TEST(Cli, ScheduleCheckOneShape) {
       << r.output;
 }
 
-// The commands are listed as `tpuc disasm` lists them, in the chip's own forms and field names.
+// The commands are listed as the generator made them (isa.h command_text), one line each.
 TEST(Cli, ScheduleShowOfASyntheticLayer) {
   const TpucResult r = run_tpuc(
       "schedule show --op conv2d --shape 1x16x9x9 --attr out_channels=32 --attr strides=2,2 "
@@ -271,7 +271,7 @@ TEST(Cli, ScheduleShowOfASyntheticLayer) {
   for (const char* part :
        {"node Conv (Conv), 5 output rows per tile",
         "local memory (per lane):", " B  L_Conv_in0_lmem", " B  acc", "(view)  pad",
-        "lowered loops:", "conv.normal", "opd0_up_pad=1", "quant.rq1", "simulated on bm1684x"})
+        "lowered loops:", "CONV", "pad 1,1,1,1", "REQUANT", "simulated on bm1684x"})
     EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n--- in ---\n" << r.output;
 }
 

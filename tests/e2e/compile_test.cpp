@@ -119,8 +119,8 @@ TEST(Compile, FashionMnistEndToEnd) {
   const TpucResult show =
       run_tpuc("schedule show --graph " + a + "/tpu.tpuir --node /features/features.0/Conv");
   ASSERT_EQ(show.code, 0) << show.output;
-  for (const char* part : {"local memory (per lane)", "lowered loops", "conv.normal", "quant.rq1",
-                           "simulated on bm1684x"})
+  for (const char* part :
+       {"local memory (per lane)", "lowered loops", "CONV", "REQUANT", "simulated on bm1684x"})
     EXPECT_NE(show.output.find(part), std::string::npos) << part;
   EXPECT_NE(run_tpuc("schedule show --graph " + a + "/tpu.tpuir --node nowhere").code, 0);
   const TpucResult traced = run_tpuc("run " + a + "/model.bmodel --input " + x + " --output " + x +

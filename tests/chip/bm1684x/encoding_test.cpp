@@ -324,3 +324,11 @@ TEST(TiuEncoding, CommandsNotTheChipsAreCounted) {
   EXPECT_EQ(commands_not_the_chips(every_kind()), want);
   EXPECT_TRUE(commands_not_the_chips({every_kind()[0]}).empty());
 }
+
+TEST(TiuEncoding, CommandsPrintAsTheGeneratorMadeThem) {
+  TiuCommand conv = every_kind()[1];  // the int8 CONV
+  EXPECT_EQ(command_text(conv),
+            "B2 dep D1048575 CONV res L3+0x100 i32[2,70,3,5]/[1050,15,5,1] opd0 L3+0x2000 "
+            "i8[2,70,3,5]/[1050,15,5,1] opd1 L3+0x4000 i8[1,70,9,12]/[0,108,12,1] k 3x4 stride "
+            "15,1 dilation 1,16 pad 15,0,1,0 (-128)");
+}
