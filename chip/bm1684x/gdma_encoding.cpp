@@ -1,5 +1,6 @@
 #include "chip/bm1684x/gdma_encoding.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -92,7 +93,13 @@ GdmaCommand from_dma(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lane
   c.dst = get_side(cmd, "dst", dtype, lane_bytes, lanes);
   if (cmd.get("fill_constant_en")) {
     c.op = GdmaOp::Fill;
-    c.fill_value = scalar_value(cmd.get("constant_value"), dtype);
+    const uint64_t bits = cmd.get("constant_value");
+    c.fill_value = scalar_value(bits, dtype);
+    // Bits that are not one value of the type (a NaN, bits above a narrow type's) are no fill
+    // tpuc makes, nor one its simulator can hold.
+    if (std::isnan(c.fill_value) || scalar_bits(c.fill_value, dtype) != bits)
+      throw Error("constant_value " + std::to_string(bits) + " is not a " + tpuc::name(dtype) +
+                  " value tpuc fills with");
     return c;
   }
   c.op = GdmaOp::Tensor;
