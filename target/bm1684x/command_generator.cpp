@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -336,7 +337,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   // MATMUL's bias (an int32 add of opd2, which the chip's int8 forms do not take), a fused
   // activation's limit (a min).
   void push_then_bias(TiuCommand c) {
-    if (!c.has_bias || c.opd0.dtype != DType::I8 || c.op == TiuOp::Depthwise) return push(c);
+    if (!c.has_bias || c.opd0.dtype != DType::I8 || c.op == TiuOp::Depthwise) return push_window(c);
     TiuCommand add;
     add.op = TiuOp::Arith;
     add.arith = ArithOp::Add;
@@ -349,8 +350,39 @@ struct CommandGenerator::Impl : public IRVisitor {
     add.relu = c.relu;
     c.has_bias = false;
     c.relu = false;
-    push(c);
+    push_window(c);
     push(add);
+  }
+
+  // A window command whose stride the chip's 4-bit field cannot hold (ViT's patch embedding,
+  // stride 16): one command per output along that axis, where a single output makes the stride
+  // irrelevant. Padding along such an axis has no form.
+  void push_window(const TiuCommand& c) {
+    const bool rows = c.stride_h > kMaxStride, cols = c.stride_w > kMaxStride;
+    if (!rows && !cols) return push(c);
+    if ((rows && (c.pad_top || c.pad_bottom)) || (cols && (c.pad_left || c.pad_right)))
+      fail("a padded window with a stride above " + std::to_string(kMaxStride) +
+           " has no command form");
+    const int64_t out = bytes(c.res.dtype), in = bytes(c.opd0.dtype);
+    for (uint32_t y = 0; y < (rows ? c.res.h : 1u); ++y)
+      for (uint32_t x = 0; x < (cols ? c.res.w : 1u); ++x) {
+        TiuCommand one = c;
+        if (rows) {
+          one.res.h = 1;
+          one.res.addr += uint64_t(y * c.res.hs * out);
+          one.opd0.h = uint32_t((c.kh - 1) * c.dilation_h + 1);
+          one.opd0.addr += uint64_t(int64_t(y) * c.stride_h * c.opd0.hs * in);
+          one.stride_h = 1;
+        }
+        if (cols) {
+          one.res.w = 1;
+          one.res.addr += uint64_t(x * c.res.ws * out);
+          one.opd0.w = uint32_t((c.kw - 1) * c.dilation_w + 1);
+          one.opd0.addr += uint64_t(int64_t(x) * c.stride_w * c.opd0.ws * in);
+          one.stride_w = 1;
+        }
+        push(one);
+      }
   }
   void push_then_limit(const TiuCommand& c, const StageRole& role) {
     push(c);
@@ -785,9 +817,9 @@ struct CommandGenerator::Impl : public IRVisitor {
       const int64_t step = o.var.empty() ? 1 : direction(pad, in->index, o.var, at).second;
       const int64_t spread =
           reduce.count(dim) ? direction(pad, in->index, reduce[dim].var, at).second : 1;
-      if (step > kMaxStride || spread > kMaxDilation)
-        fail("stage '" + stage + "': a stride above " + std::to_string(kMaxStride) +
-             " or a dilation above " + std::to_string(kMaxDilation) + " has no command form");
+      if (step > std::numeric_limits<uint8_t>::max() || spread > kMaxDilation)
+        fail("stage '" + stage + "': a stride above 255 or a dilation above " +
+             std::to_string(kMaxDilation) + " has no command form");
       stride = uint8_t(step);
       dilation = uint8_t(spread);
       return (o.extent - 1) * stride + (kernel - 1) * dilation +

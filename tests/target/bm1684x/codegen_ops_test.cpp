@@ -358,3 +358,21 @@ TEST(CodegenOps, GatherOfOneConstantIndexIsACopy) {
     expect_bit_exact(g, kAnyInt8, 29);
   }
 }
+
+// ViT's patch embedding: a window of 16 with stride 16, which the chip's 4-bit stride field cannot
+// hold, is one command per output position (a single output makes the stride irrelevant), int8
+// and f16, bit-exact.
+TEST(CodegenOps, ConvWithAStrideAboveTheFieldsSplitsPerOutput) {
+  for (DType t : {DType::I8, DType::F16}) {
+    const Graph g = conv_graph(t, {1, 3, 48, 32}, 8, 16, 16, 0, false);
+    const Program& p = compile_model(g, bm1684x_chip()).program;
+    EXPECT_EQ(std::count_if(p.tiu.begin(), p.tiu.end(),
+                            [](const TiuCommand& c) { return c.op == TiuOp::Conv; }),
+              3 * 2);
+    if (t == DType::I8) {
+      expect_bit_exact(g, kAnyInt8, 16);
+    } else {
+      expect_bit_exact(g, {-2, 2}, 16);
+    }
+  }
+}
