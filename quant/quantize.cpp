@@ -210,15 +210,15 @@ class Quantizer {
     } else if (n.op == "Add") {
       const double sb = quant_of(n.inputs[1]).scale[0];
       q.inputs[1] = version(n.inputs[1], DType::I8);
-      int32_t m0, m1;
-      int shift;
+      // 15-bit multipliers with one shift: the larger ratio sets it, the smaller is scaled by the
+      // same power of two. So the chip's int32 sum (a − za)·m0 + (b − zb)·m1 is exact
+      // (|a − za| ≤ 255), as its int8 Add computes it (docs/quantization.md).
       const double ra = sx / sy, rb = sb / sy;
-      // The larger ratio sets the shift; the smaller one is scaled by the same power of two.
-      int32_t& larger = ra >= rb ? m0 : m1;
-      int32_t& smaller = ra >= rb ? m1 : m0;
-      quantize_multiplier(std::max(ra, rb), &larger, &shift);
-      smaller = int32_t(round_away(std::min(ra, rb) * std::ldexp(1.0, shift)));
-      ops::Requantization{{m0, m1}, {shift}}.store(q);
+      int exponent;
+      std::frexp(std::max(ra, rb), &exponent);  // max = f · 2^exponent, f in [0.5, 1)
+      const int shift = std::max(0, 15 - exponent);
+      const auto multiplier = [&](double r) { return int64_t(round_away(std::ldexp(r, shift))); };
+      ops::Requantization{{multiplier(ra), multiplier(rb)}, {shift}}.store(q);
     }
     // A fused upper limit (Clip 0..L) is in output units: int8 steps of sy above the zero point
     // once quantized (at most 127 - zy: beyond that the limit clips nothing).

@@ -20,16 +20,16 @@ struct Opcode {
   bool operator==(const Opcode& o) const { return task == o.task && eu == o.eu; }
 };
 constexpr Opcode kConv{0, 0}, kDepthwise{1, 0}, kAvgPool{1, 1}, kMaxPool{1, 4}, kMatMul{2, 1};
-constexpr Opcode kRq0{4, 0}, kRq1{4, 1}, kDq0{4, 3}, kGather{6, 5}, kAddI8{12, 0};
+constexpr Opcode kRq0{4, 0}, kRq1{4, 1}, kDq0{4, 3}, kGather{6, 5};
 constexpr unsigned kArith = 3, kTpuc = 12;
 
 struct ArithRow {
   ArithOp op;
   unsigned eu;
 };
-constexpr ArithRow kArithOps[] = {{ArithOp::Mul, 0},      {ArithOp::Add, 2},  {ArithOp::Sub, 3},
-                                  {ArithOp::Max, 4},      {ArithOp::Min, 5},  {ArithOp::Div, 12},
-                                  {ArithOp::Convert, 14}, {ArithOp::Copy, 19}};
+constexpr ArithRow kArithOps[] = {{ArithOp::Mul, 0},      {ArithOp::Add, 2},   {ArithOp::Sub, 3},
+                                  {ArithOp::Max, 4},      {ArithOp::Min, 5},   {ArithOp::Div, 12},
+                                  {ArithOp::Convert, 14}, {ArithOp::Copy, 19}, {ArithOp::Mac, 18}};
 struct SfuRow {
   SfuOp op;
   unsigned eu;
@@ -164,8 +164,10 @@ Operand right_matrix_of(const Operand& v) {
   return m;
 }
 
-// An ARITH constant's type: f32 beside float tensors, the tensor's own beside integer ones.
-DType constant_type(DType tensor) { return info(tensor).is_float ? DType::F32 : tensor; }
+// An ARITH constant's type: f32 in a float operation, the result's type in an integer one.
+DType constant_type(const TiuCommand& c) {
+  return info(c.opd0.dtype).is_float ? DType::F32 : c.res.dtype;
+}
 
 // ---- encoding, one function per kind of command
 
@@ -212,7 +214,6 @@ void set_bias(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
 Opcode arith_opcode(const TiuCommand& c) {
   if (c.arith == ArithOp::Quantize) return kRq0;
   if (c.arith == ArithOp::Dequantize) return kDq0;
-  if (c.arith == ArithOp::Add && c.res.dtype == DType::I8) return kAddI8;
   const ArithOp op = c.arith == ArithOp::Convert && c.scale != 1 ? ArithOp::Mul : c.arith;
   for (const ArithRow& row : kArithOps)
     if (row.op == op) return {kArith, row.eu};
@@ -238,22 +239,25 @@ void set_arith(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   } else if (scaled_convert) {
     set_scalar(cmd, "opd1", c.scale, DType::F32);
   } else if (c.opd1_const) {
-    set_scalar(cmd, c.constant_first ? "opd0" : "opd1", c.constant, constant_type(c.opd0.dtype));
+    set_scalar(cmd, c.constant_first ? "opd0" : "opd1", c.constant, constant_type(c));
   } else if (!unary) {
     set_operand(cmd, "opd1", c.opd1, lane_bytes);
-  }
-  if (arith_opcode(c) == kAddI8) {  // tpuc's own: the two multipliers and the shift
-    set_scalar(cmd, "opd2", c.multiplier[0], DType::I32);
-    set_scalar(cmd, "opd3", c.multiplier[1], DType::I32);
-    cmd.set("res1_addr", uint32_t(c.shift));
   }
 }
 
 void set_requant(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   set_operand(cmd, "res0", c.res, lane_bytes);
   set_operand(cmd, "opd0", c.opd0, lane_bytes);
-  set_operand(cmd, "opd1", c.opd1, lane_bytes);  // [multiplier, shift, zero point] per channel
   cmd.set("tsk_opd_num", 2).set("opd2_n_str", rounding_of(c.res.dtype));
+  if (!c.opd1_const)
+    return set_operand(cmd, "opd1", c.opd1, lane_bytes);  // [multiplier, shift, zero point]
+  // One for every channel (opparam.py's rq_1 with opd1_const): the multiplier in opd1, the
+  // shift's 8 bits and the zero point's 16 in opd2.
+  if (c.shift < 0 || c.shift > 63 || c.zero_point < INT16_MIN || c.zero_point > INT16_MAX)
+    throw Error("a constant requantization's shift or zero point does not fit its field");
+  set_scalar(cmd, "opd1", c.multiplier, DType::I32);
+  cmd.set("opd2_const", 1)
+      .set("opd2_addr", uint64_t(c.shift) | uint64_t(uint16_t(c.zero_point)) << 8);
 }
 
 void set_gather(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
@@ -335,7 +339,7 @@ void get_arith(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t 
   c.constant_first = cmd.get("opd0_const");
   const bool binary = cmd.get("tsk_opd_num") >= 2;
   c.opd0 = get_operand(cmd, c.constant_first ? "opd1" : "opd0", lane_bytes, lanes);
-  const DType want = constant_type(c.opd0.dtype);
+  const DType want = constant_type(c);
   auto constant = [&](const char* p) {
     if (scalar_type(cmd, p) != want)
       throw Error(std::string(p) + " is a " + name(scalar_type(cmd, p)) + " scalar beside " +
@@ -360,7 +364,19 @@ void get_quant(const Command& cmd, TiuCommand& c, Opcode op, uint64_t lane_bytes
   check_rounding(cmd, c.res.dtype);
   if (op == kRq1) {
     c.op = TiuOp::Requant;
-    c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
+    c.opd1_const = cmd.get("opd1_const");
+    if (!c.opd1_const) {
+      c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
+      return;
+    }
+    c.multiplier = int32_t(get_scalar(cmd, "opd1", DType::I32));
+    const uint64_t packed = cmd.get("opd2_addr");
+    if (!cmd.get("opd2_const") || (packed >> 24) != 0 || (packed & 0xff) > 63)
+      throw Error(
+          "a constant quant.rq1 needs opd2_const 1, a shift in [0, 63] in opd2_addr's low "
+          "8 bits and a 16-bit zero point above them");
+    c.shift = int32_t(packed & 0xff);
+    c.zero_point = int16_t(uint16_t(packed >> 8));
     return;
   }
   c.op = TiuOp::Arith;
@@ -387,10 +403,6 @@ void classify(const Command& cmd, TiuCommand& c, Opcode op) {
       c.op = TiuOp::Arith;
       c.arith = row.op;
     }
-  if (op == kAddI8) {
-    c.op = TiuOp::Arith;
-    c.arith = ArithOp::Add;
-  }
   for (const SfuRow& row : kSfuOps)
     if (op == Opcode{kTpuc, row.eu}) {
       c.op = TiuOp::Sfu;
@@ -466,11 +478,6 @@ TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes
     c.opd0.dtype = DType::I8;
   } else {
     get_arith(cmd, c, lane_bytes, lanes);
-  }
-  if (op == kAddI8) {
-    c.multiplier[0] = int32_t(get_scalar(cmd, "opd2", DType::I32));
-    c.multiplier[1] = int32_t(get_scalar(cmd, "opd3", DType::I32));
-    c.shift = int32_t(cmd.get("res1_addr"));
   }
   return c;  // a scaled Convert comes back as the Mul by a constant it is
 }

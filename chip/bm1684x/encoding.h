@@ -4,8 +4,8 @@
 //   CONV conv.normal, DEPTHWISE pord.depthwise, POOL pord.maxpooling (a sum: pord.avgpooling with
 //   scale 1 and shift 0), MATMUL mm.normal, REQUANT quant.rq1, Quantize quant.rq0, Dequantize
 //   quant.dq0, float and int32 ARITH arith.add/sub/mul/div/max/min/copy/cast, LUT
-//   sg.pe_s_gather_d1coor; the int8 Add with two multipliers and the SFU functions are tpuc's own
-//   (tsk_typ 12, opcodes.cpp), not yet the chip's.
+//   sg.pe_s_gather_d1coor, an int8 Add's scaled sum arith.mul and arith.mac; the SFU functions are
+//   tpuc's own (tsk_typ 12, opcodes.cpp), not yet the chip's.
 // Operands use the long form's free strides (*_str 3): each one's n/c/h/w sizes and strides in
 // elements, its address the local-memory byte address lane · lane_bytes + the lane-relative one. A
 // scalar operand (*_const 1) holds its value's bits in the address field.

@@ -9,8 +9,8 @@ namespace tpuc::bm1684x {
 const char* mnemonic(const TiuCommand& c) {
   static const char* tiu[] = {"CONV",    "POOL",      "MATMUL", "ARITH",
                               "REQUANT", "DEPTHWISE", "SFU",    "LUT"};
-  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy",
-                                "convert",  "sub",        "mul", "div", "min"};
+  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert",
+                                "sub",      "mul",        "div", "min", "mac"};
   static const char* sfu[] = {"exp", "sqrt", "erf"};
   return c.op == TiuOp::End     ? "END"
          : c.op == TiuOp::Arith ? arith[int(c.arith)]
@@ -68,9 +68,9 @@ std::string command_text(const TiuCommand& c) {
   const bool scaled =
       c.op == TiuOp::Arith && c.arith != ArithOp::Add && c.arith != ArithOp::Copy && c.scale != 1;
   if (scaled) line += " scale " + number(c.scale);
-  if (c.op == TiuOp::Arith && c.arith == ArithOp::Add && c.res.dtype == DType::I8)
-    line += " m " + std::to_string(c.multiplier[0]) + "," + std::to_string(c.multiplier[1]) +
-            " shift " + std::to_string(c.shift);
+  if (c.op == TiuOp::Requant && c.opd1_const)
+    line += " m " + std::to_string(c.multiplier) + " shift " + std::to_string(c.shift) + " zp " +
+            std::to_string(c.zero_point);
   if (c.pool_sum) line += " sum";
   if (c.relu) line += " relu";
   return line;

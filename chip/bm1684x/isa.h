@@ -74,7 +74,8 @@ enum class ArithOp : uint8_t {
   Sub = 6,
   Mul = 7,
   Div = 8,
-  Min = 9
+  Min = 9,
+  Mac = 10
 };
 enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1, Erf = 2 };
 
@@ -90,14 +91,14 @@ struct TiuCommand {
   uint16_t kh = 1, kw = 1;  // window (a reduction over a whole row may be long)
   uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0,
-          pad_right = 0;           // window padding, at most kMaxPad
-  float pad_value = 0;             // what the padding reads (in opd0's type)
-  float scale = 1;                 // Quantize: 1/scale; Dequantize: scale; Convert: a factor
-  int32_t multiplier[2] = {0, 0};  // Arith Add
-  int32_t shift = 0;               // Arith Add
-  bool opd1_const = false;         // a binary ARITH: opd1 is `constant`, not an operand
-  bool constant_first = false;     // ... and the constant comes first: res = constant ⊙ opd0
-  float constant = 0;              // (an integer for int8 operands)
+          pad_right = 0;  // window padding, at most kMaxPad
+  float pad_value = 0;    // what the padding reads (in opd0's type)
+  float scale = 1;        // Quantize: 1/scale; Dequantize: scale; Convert: a factor
+  // REQUANT with opd1_const: one multiplier, shift and zero point for every channel.
+  int32_t multiplier = 0, shift = 0, zero_point = 0;
+  bool opd1_const = false;      // a binary ARITH: opd1 is `constant`, not an operand
+  bool constant_first = false;  // ... and the constant comes first: res = constant ⊙ opd0
+  float constant = 0;           // (an integer for int8 operands)
 };
 // Each command below is one real BM1684X command (encoding.h names which); `relu` applies
 // max(·, 0) to any result before it is stored.
@@ -127,20 +128,22 @@ struct TiuCommand {
 //       int8 → int32 (no bias, as CONV) or floats → f32 (a bias of opd0's dtype).
 // REQUANT (quant.rq1)  res[n,c,h,w] = saturate_i8(round_shift(opd0[n,c,h,w] · M, S) + Z)
 //       (ir/quant_math.h requantize), where opd1[0,c,0,0..2] = [M, S, Z] is channel c's block of
-//       three int32: opd0 i32, res i8, S in [0, 63].
+//       three int32, or, with opd1_const, M, S, Z are multiplier, shift, zero_point for every
+//       channel: opd0 i32, res i8, S in [0, 63].
 // ARITH elementwise over res's shape (opd0/opd1 have the same shape; stride 0 broadcasts):
 //       Quantize (quant.rq0)   res i8 = quantize(opd0 f32, scale) (scale: 1/the tensor's scale)
 //       Dequantize (quant.dq0) res f32 = dequantize(opd0 i8, scale)
 //       Add, Sub, Mul, Div, Max, Min (arith.add ...)  floats: res = round(opd0 ⊙ opd1) in f32
 //                  (each operand f32, f16 or bf16, widened; round: to res's dtype);
 //                  int32 Add (a bias): res = opd0 + opd1 modulo 2^32; int8 Max, Min: exact
-//       Add int8 (tpuc.add_i8, not the chip's: docs/isa.md)
-//                  res = saturate_i8(round_shift(opd0·multiplier[0] + opd1·multiplier[1], shift))
+//       Mul, Mac (arith.mul, arith.mac) int8 by an int32 constant: res i32 = opd0 · constant
+//                  (Mac: + res), modulo 2^32 — an int8 Add's two scaled operands, summed
 //       Convert (arith.cast; arith.mul by a constant when scale ≠ 1)
 //                  res = round(opd0 · scale) in f32, between any two float dtypes
 //       Copy (arith.copy)  res = opd0
 //       A binary op with opd1_const takes `constant` for opd1 (with constant_first as its first
-//       operand instead: res = constant ⊙ opd0, a sigmoid's 1 / (1 + e)).
+//       operand instead: res = constant ⊙ opd0, a sigmoid's 1 / (1 + e)); an integer constant is
+//       of res's type.
 // SFU (tpuc.exp, tpuc.sqrt, tpuc.erf: not the chip's, docs/isa.md)  res = round(f(opd0)) in f32,
 //       f as the C library computes it (expf, sqrtf, erff: ir/quant_math.h), on floats.
 // LUT (sg.pe_s_gather_d1coor)  res[n,c,h,w] = opd1[0, c, 0, uint8(opd0[n,c,h,w])]: a gather

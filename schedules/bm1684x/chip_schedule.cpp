@@ -257,6 +257,9 @@ void binary(Context& cx, ArithOp op) {
     cx.place(cx.inputs[i].func, inputs[i], rank == 4, at);
     result.operands.push_back(cx.inputs[i].func.name());
   }
+  if (cx.output.dtype == DType::I8)
+    result.zero_points = {zero_point(*cx.inputs[0].type), zero_point(*cx.inputs[1].type),
+                          zero_point(cx.output)};
   cx.place(cx.a.outputs[0], result, rank == 4, at);
 }
 

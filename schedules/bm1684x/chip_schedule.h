@@ -33,6 +33,7 @@ struct StageRole {
   const Node* node = nullptr;         // the graph node the stage belongs to (its fused
                                       // activation, its int8 Add multipliers)
   std::string requant;                // REQUANT: the Func of the per-channel table (ops::Stages)
+  std::vector<int> zero_points;       // ARITH int8 Add: its operands' and its result's
   float scale = 1;  // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 

@@ -979,18 +979,53 @@ struct CommandGenerator::Impl : public IRVisitor {
     } else {
       immediate(n.value, c);
     }
-    if (c.res.dtype == DType::I8) {
-      const ops::Requantization r = ops::Requantization::of(*role.node);
-      const std::vector<int64_t>& m = r.multiplier;
-      const std::vector<int64_t>& s = r.rshift;
-      if (m.size() != 2 || s.size() != 1)
-        fail("an int8 Add needs multiplier = [m0, m1] and rshift = [s]");
-      c.multiplier[0] = int32_t(m[0]);
-      c.multiplier[1] = int32_t(m[1]);
-      c.shift = int32_t(s[0]);
-    }
     c.relu = ops::FusedActivation::of(*role.node).relu;
-    push_then_limit(c, role);
+    if (c.res.dtype != DType::I8) return push_then_limit(c, role);
+    LmemBuffer sum = buffer_of(stage);  // the int32 scratch tile of the int8 Add's sum
+    sum.name = stage + "$sum";
+    sum.dtype = DType::I32;
+    memory.place(sum);
+    int8_add(c, operand(sum.name, n.index, slots, at), role);
+    memory.release(sum.name);
+  }
+
+  // int8 Add: (a − za)·m0 + (b − zb)·m1 summed exactly in `sum` (int32: arith.mul, arith.mac, then
+  // the zero points' constant), requantized to the result by constants (quant.rq1): the int64
+  // arithmetic of the op's definition, exact because the multipliers are small (quantizer: 15
+  // bits).
+  void int8_add(const TiuCommand& add, const Operand& sum, const StageRole& role) {
+    const ops::Requantization r = ops::Requantization::of(*role.node);
+    if (r.multiplier.size() != 2 || r.rshift.size() != 1 || role.zero_points.size() != 3)
+      fail("an int8 Add needs multiplier = [m0, m1], rshift = [s] and its zero points");
+    const int64_t m0 = r.multiplier[0], m1 = r.multiplier[1];
+    if (255 * (std::abs(m0) + std::abs(m1)) >= (int64_t(1) << 31) || r.rshift[0] < 0 ||
+        r.rshift[0] > 63)
+      fail("int8 Add multipliers " + std::to_string(m0) + ", " + std::to_string(m1) +
+           " overflow the chip's int32 sum (the quantizer's have 15 bits)");
+    auto scaled = [&](ArithOp op, const Operand& x, int64_t k) {
+      TiuCommand c;
+      c.op = TiuOp::Arith;
+      c.arith = op;
+      c.res = sum;
+      c.opd0 = x;
+      c.opd1_const = true;
+      c.constant = float(k);
+      push(c);
+    };
+    scaled(ArithOp::Mul, add.opd0, m0);
+    scaled(ArithOp::Mac, add.opd1, m1);
+    const int64_t offset = -(role.zero_points[0] * m0 + role.zero_points[1] * m1);
+    if (offset != 0) scaled(ArithOp::Add, sum, offset);
+    TiuCommand rq;
+    rq.op = TiuOp::Requant;
+    rq.res = add.res;
+    rq.opd0 = sum;
+    rq.opd1_const = true;
+    rq.multiplier = 1;
+    rq.shift = int32_t(r.rshift[0]);
+    rq.zero_point = role.zero_points[2];
+    rq.relu = add.relu;
+    push_then_limit(rq, role);
   }
 
   // A binary op with a constant operand, `x ⊙ k` or `k ⊙ x` under the result's casts and the fused

@@ -169,7 +169,6 @@ constexpr SubtypeRow kSubtypes[] = {
     {"VC", 16, "vc.sub_satu"},
     {"VC", 20, "vc.mul_satu"},
     {"VC", 23, "vc.mulDHR"},
-    {"TPUC", 0, "tpuc.add_i8"},
     {"TPUC", 1, "tpuc.exp"},
     {"TPUC", 2, "tpuc.sqrt"},
     {"TPUC", 3, "tpuc.erf"},

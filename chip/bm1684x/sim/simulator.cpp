@@ -547,25 +547,9 @@ struct Simulator::Impl {
                           [&](auto t) { pool<decltype(t)>(c, res, in, what); });
         break;
       }
-      case TiuOp::Requant: {
-        const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
-                   block = input(c.opd1, what + " opd1");
-        typed(c.opd0, DType::I32, "opd0");
-        typed(c.opd1, DType::I32, "opd1");
-        typed(c.res, DType::I8, "res");
-        require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
-        require(c.opd1.c >= c.res.c && c.opd1.w >= 3, what,
-                "opd1 does not hold a [multiplier, shift, zero point] block for every channel");
-        for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          const int32_t shift = block.at<int32_t>(0, ch, 0, 1);
-          require(shift >= 0 && shift <= 63, what,
-                  "shift " + std::to_string(shift) + " is outside [0, 63]");
-          const int8_t v = requantize(in.at<int32_t>(n, ch, h, w), block.at<int32_t>(0, ch, 0, 0),
-                                      shift, block.at<int32_t>(0, ch, 0, 2));
-          res.at<int8_t>(n, ch, h, w) = clip<int8_t>(v, c);
-        });
+      case TiuOp::Requant:
+        requant(c, what);
         break;
-      }
       case TiuOp::Arith:
         arith(c, what);
         break;
@@ -649,7 +633,9 @@ struct Simulator::Impl {
         });
         break;
       case ArithOp::Add:
-        return integer_add(c, res, a, b ? &*b : nullptr, what);
+      case ArithOp::Mul:
+      case ArithOp::Mac:
+        return integer_arith(c, res, a, b ? &*b : nullptr, what);
       case ArithOp::Max:
       case ArithOp::Min: {
         typed(c.opd0, DType::I8, "opd0");
@@ -675,31 +661,48 @@ struct Simulator::Impl {
     }
   }
 
-  // An integer Add: int32 (a bias: modulo 2^32), or tpuc's int8 Add with two multipliers.
-  void integer_add(const TiuCommand& c, const View& res, const View& a, const View* b,
-                   const std::string& what) {
-    require(b != nullptr, what, "an integer add takes two tensor operands");
-    auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
-      for_each(c.res, f);
-    };
-    if (c.res.dtype == DType::I32) {
-      require(c.opd0.dtype == DType::I32 && c.opd1.dtype == DType::I32, what,
-              "an int32 add takes int32 operands");
-      each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-        const uint32_t sum =
-            uint32_t(a.at<int32_t>(n, ch, h, w)) + uint32_t(b->at<int32_t>(n, ch, h, w));
-        res.at<int32_t>(n, ch, h, w) = clip(int32_t(sum), c);
-      });
-      return;
+  // Integer Add, Mul, Mac in int32, modulo 2^32: a bias added (int32 + int32, or a constant), an
+  // int8 operand scaled by an int32 constant (Mul), and added to the result (Mac).
+  void integer_arith(const TiuCommand& c, const View& res, const View& a, const View* b,
+                     const std::string& what) {
+    require(c.res.dtype == DType::I32, what, "integer add, mul and mac give int32");
+    const bool add = c.arith == ArithOp::Add;
+    const DType operand = add ? DType::I32 : DType::I8;
+    require(c.opd0.dtype == operand && (c.opd1_const || (add && c.opd1.dtype == operand)), what,
+            add ? "an int32 add takes int32 operands or a constant"
+                : "an integer mul or mac takes int8 opd0 and a constant");
+    const bool mac = c.arith == ArithOp::Mac;
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      const uint32_t x =
+          add ? uint32_t(a.at<int32_t>(n, ch, h, w)) : uint32_t(int32_t(a.at<int8_t>(n, ch, h, w)));
+      const uint32_t y = b ? uint32_t(b->at<int32_t>(n, ch, h, w)) : uint32_t(int32_t(c.constant));
+      int32_t& r = res.at<int32_t>(n, ch, h, w);
+      const uint32_t value = add ? x + y : x * y + (mac ? uint32_t(r) : 0u);
+      r = clip(int32_t(value), c);
+    });
+  }
+
+  // REQUANT: each channel's [multiplier, shift, zero point] from opd1's block, or the command's
+  // constants for every channel.
+  void requant(const TiuCommand& c, const std::string& what) {
+    const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0");
+    std::optional<View> block;
+    require(c.opd0.dtype == DType::I32 && c.res.dtype == DType::I8, what,
+            "REQUANT takes int32 and gives int8");
+    require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+    if (!c.opd1_const) {
+      require(c.opd1.dtype == DType::I32 && c.opd1.c >= c.res.c && c.opd1.w >= 3, what,
+              "opd1 does not hold a [multiplier, shift, zero point] int32 block for every channel");
+      block.emplace(input(c.opd1, what + " opd1"));
     }
-    require(c.opd0.dtype == DType::I8 && c.res.dtype == DType::I8, what,
-            "an integer add is int32 or int8");
-    require(c.shift >= 0 && c.shift <= 63, what,
-            "shift " + std::to_string(c.shift) + " is outside [0, 63]");
-    each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-      const int64_t sum = int64_t(a.at<int8_t>(n, ch, h, w)) * c.multiplier[0] +
-                          int64_t(b->at<int8_t>(n, ch, h, w)) * c.multiplier[1];
-      res.at<int8_t>(n, ch, h, w) = clip<int8_t>(saturate_i8(round_shift(sum, c.shift)), c);
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      const int32_t m = block ? block->at<int32_t>(0, ch, 0, 0) : c.multiplier;
+      const int32_t shift = block ? block->at<int32_t>(0, ch, 0, 1) : c.shift;
+      const int32_t z = block ? block->at<int32_t>(0, ch, 0, 2) : c.zero_point;
+      require(shift >= 0 && shift <= 63, what,
+              "shift " + std::to_string(shift) + " is outside [0, 63]");
+      res.at<int8_t>(n, ch, h, w) =
+          clip<int8_t>(requantize(in.at<int32_t>(n, ch, h, w), m, shift, z), c);
     });
   }
 

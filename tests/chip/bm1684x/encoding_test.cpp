@@ -131,12 +131,20 @@ std::vector<TiuCommand> every_kind() {
   bias.res = bias.opd0 = small(DType::I32, 0);
   bias.opd1 = {Space::Local, DType::I32, 0x900, 0, 2, 70, 3, 5, 0, 1, 0, 0};
   all.push_back(bias);
-  TiuCommand add_i8 = command(TiuOp::Arith, ArithOp::Add);  // tpuc's own
-  add_i8.res = add_i8.opd0 = add_i8.opd1 = small(DType::I8, 0);
-  add_i8.multiplier[0] = INT32_MIN;
-  add_i8.multiplier[1] = INT32_MAX;
-  add_i8.shift = 63;
-  all.push_back(add_i8);
+  for (ArithOp op : {ArithOp::Mul, ArithOp::Mac}) {  // an int8 Add's scaled operands, summed
+    TiuCommand scaled = command(TiuOp::Arith, op);
+    scaled.res = small(DType::I32, 0);
+    scaled.opd0 = small(DType::I8, 0x1000);
+    scaled.opd1_const = true;
+    scaled.constant = -16777216;  // -2^24: a float holds it exactly
+    all.push_back(scaled);
+  }
+  TiuCommand rq_const = rq;  // one multiplier, shift and zero point for every channel
+  rq_const.opd1_const = true;
+  rq_const.multiplier = INT32_MIN;
+  rq_const.shift = 63;
+  rq_const.zero_point = INT16_MIN;
+  all.push_back(rq_const);
   for (SfuOp f : {SfuOp::Exp, SfuOp::Sqrt, SfuOp::Erf}) {
     TiuCommand sfu = command(TiuOp::Sfu);
     sfu.sfu = f;
@@ -177,43 +185,20 @@ TEST(TiuEncoding, EveryKindRoundTripsThroughTheBits) {
 TEST(TiuEncoding, CommandsTakeTheChipsOpcodes) {
   std::vector<std::string> names;
   for (const TiuCommand& c : every_kind()) names.push_back(isa::command_name(to_tiu(c, kLane)));
-  const std::vector<std::string> want = {"conv.normal",
-                                         "conv.normal",
-                                         "pord.depthwise",
-                                         "pord.maxpooling",
-                                         "pord.avgpooling",
-                                         "mm.normal",
-                                         "quant.rq1",
-                                         "quant.rq0",
-                                         "quant.dq0",
-                                         "arith.add",
-                                         "arith.add",
-                                         "arith.add",
-                                         "arith.sub",
-                                         "arith.sub",
-                                         "arith.sub",
-                                         "arith.mul",
-                                         "arith.mul",
-                                         "arith.mul",
-                                         "arith.div",
-                                         "arith.div",
-                                         "arith.div",
-                                         "arith.max",
-                                         "arith.max",
-                                         "arith.max",
-                                         "arith.min",
-                                         "arith.min",
-                                         "arith.min",
-                                         "arith.min",
-                                         "arith.cast",
-                                         "arith.mul",
-                                         "arith.copy",
-                                         "arith.add",
-                                         "tpuc.add_i8",
-                                         "tpuc.exp",
-                                         "tpuc.sqrt",
-                                         "tpuc.erf",
-                                         "sg.pe_s_gather_d1coor"};
+  const std::vector<std::string> want = {
+      "conv.normal",     "conv.normal",     "pord.depthwise",
+      "pord.maxpooling", "pord.avgpooling", "mm.normal",
+      "quant.rq1",       "quant.rq0",       "quant.dq0",
+      "arith.add",       "arith.add",       "arith.add",
+      "arith.sub",       "arith.sub",       "arith.sub",
+      "arith.mul",       "arith.mul",       "arith.mul",
+      "arith.div",       "arith.div",       "arith.div",
+      "arith.max",       "arith.max",       "arith.max",
+      "arith.min",       "arith.min",       "arith.min",
+      "arith.min",       "arith.cast",      "arith.mul",
+      "arith.copy",      "arith.add",       "arith.mul",
+      "arith.mac",       "quant.rq1",       "tpuc.exp",
+      "tpuc.sqrt",       "tpuc.erf",        "sg.pe_s_gather_d1coor"};
   EXPECT_EQ(names, want);
 }
 
@@ -319,8 +304,7 @@ TEST(StreamFuzzSeeds, DISABLED_WriteFuzzSeeds) {
 }
 
 TEST(TiuEncoding, CommandsNotTheChipsAreCounted) {
-  const std::map<std::string, size_t> want = {
-      {"tpuc.add_i8", 1}, {"tpuc.erf", 1}, {"tpuc.exp", 1}, {"tpuc.sqrt", 1}};
+  const std::map<std::string, size_t> want = {{"tpuc.erf", 1}, {"tpuc.exp", 1}, {"tpuc.sqrt", 1}};
   EXPECT_EQ(commands_not_the_chips(every_kind()), want);
   EXPECT_TRUE(commands_not_the_chips({every_kind()[0]}).empty());
 }

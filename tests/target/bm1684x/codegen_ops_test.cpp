@@ -83,8 +83,8 @@ TEST(CodegenOps, GemmWithMoreColumnsThanLanes) {
 TEST(CodegenOps, ResidualAddWithRelu) {
   Graph g = conv_graph(DType::I8, {1, 70, 9, 11}, 70, 1, 1, 0, true);
   Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
-  add.attrs["multiplier"] = std::vector<int64_t>{3 << 28, -(5 << 27)};
-  add.attrs["rshift"] = std::vector<int64_t>{30};
+  add.attrs["multiplier"] = std::vector<int64_t>{3 << 12, -(5 << 11)};  // 15 bits, as quantized
+  add.attrs["rshift"] = std::vector<int64_t>{14};
   add.attrs["do_relu"] = int64_t{1};
   g.types["z"] = int8_type({1, 70, 9, 11}, 0.1);
   g.nodes.push_back(add);
@@ -105,15 +105,13 @@ TEST(CodegenOps, AddTiledByRows) {
   Node pool{"MaxPool", "pool", {"x"}, {"y"}, {}};
   pool.attrs["kernel_shape"] = std::vector<int64_t>{1, 1};
   Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
-  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
-  add.attrs["rshift"] = std::vector<int64_t>{31};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 14, 1 << 14};
+  add.attrs["rshift"] = std::vector<int64_t>{15};
   g.nodes = {pool, add};
   const Program& p = compile_model(g, bm1684x_chip()).program;
   EXPECT_GT(std::count_if(p.tiu.begin(), p.tiu.end(),
-                          [](const TiuCommand& c) {
-                            return c.arith == ArithOp::Add && c.op == TiuOp::Arith;
-                          }),
-            1);
+                          [](const TiuCommand& c) { return c.op == TiuOp::Requant; }),
+            1);  // an int8 Add ends in one REQUANT per tile
   expect_bit_exact(g, kAnyInt8, 6);
 }
 
@@ -207,8 +205,8 @@ TEST(CodegenOps, AddOfThreeDimensionalTensors) {
   Node reshape_x{"Reshape", "rx", {"x", "shape"}, {"u"}, {}};
   g.types["u"] = int8_type({4, 1, 32}, 0.05);
   Node add{"Add", "add", {"u", "v"}, {"z"}, {}};
-  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 3 << 28};
-  add.attrs["rshift"] = std::vector<int64_t>{30};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 14, 3 << 12};
+  add.attrs["rshift"] = std::vector<int64_t>{14};
   g.types["z"] = int8_type({4, 1, 32}, 0.1);
   g.nodes.insert(g.nodes.end(), {reshape, reshape_x, add});
   g.outputs = {"z"};

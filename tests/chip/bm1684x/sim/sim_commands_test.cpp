@@ -127,17 +127,31 @@ TEST(SimCommands, MaxPoolAndRequantAndArith) {
   p.kh = p.kw = 2;
   p.stride_h = p.stride_w = 2;
   h.tiu(p, 1);
-  TiuCommand add;  // y = saturate(round_shift(pool·3 + pool·(-1), 1)) with relu
-  add.op = TiuOp::Arith;
-  add.arith = ArithOp::Add;
-  add.opd0 = add.opd1 = p.res;
-  add.res = SimHarness::local(1024, DType::I8, 1, 1, C, 2, 2, 4);
-  add.multiplier[0] = 3;
-  add.multiplier[1] = -1;
-  add.shift = 1;
-  add.relu = true;
-  h.tiu(add, 0);
-  h.copy(add.res, SimHarness::global(h.out_addr, DType::I8, 1, C, 2, 2), 2);
+  // An int8 Add as the chip does it: y = saturate(round_shift(pool·3 + pool·(-1), 1)) with relu,
+  // the sum in int32 (MUL, MAC), then a constant REQUANT.
+  const Operand sum = SimHarness::local(2048, DType::I32, 1, 1, C, 2, 2, 4);
+  TiuCommand mul;
+  mul.op = TiuOp::Arith;
+  mul.arith = ArithOp::Mul;
+  mul.opd0 = p.res;
+  mul.res = sum;
+  mul.opd1_const = true;
+  mul.constant = 3;
+  h.tiu(mul, 0);
+  TiuCommand mac = mul;
+  mac.arith = ArithOp::Mac;
+  mac.constant = -1;
+  h.tiu(mac, 0);
+  TiuCommand rq;
+  rq.op = TiuOp::Requant;
+  rq.opd0 = sum;
+  rq.res = SimHarness::local(1024, DType::I8, 1, 1, C, 2, 2, 4);
+  rq.opd1_const = true;
+  rq.multiplier = 1;
+  rq.shift = 1;
+  rq.relu = true;
+  h.tiu(rq, 0);
+  h.copy(rq.res, SimHarness::global(h.out_addr, DType::I8, 1, C, 2, 2), 4);
   const Tensor y = h.run(x);
   for (int c = 0; c < C; ++c)
     for (int oy = 0; oy < 2; ++oy)

@@ -23,8 +23,8 @@ using namespace tpuc::bm1684x;
 TEST(SimTrace, ShowsEveryCommandInDependencyOrder) {
   Graph g = conv_graph(DType::I8, {1, 70, 9, 11}, 70, 1, 1, 0, true);
   Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
-  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
-  add.attrs["rshift"] = std::vector<int64_t>{31};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 14, 1 << 14};
+  add.attrs["rshift"] = std::vector<int64_t>{15};
   g.types["z"] = int8_type({1, 70, 9, 11}, 0.1);
   g.nodes.push_back(add);
   g.outputs = {"z"};
