@@ -374,3 +374,19 @@ TEST(CodegenOps, ConvWithAStrideAboveTheFieldsSplitsPerOutput) {
     }
   }
 }
+
+// An int8 Add whose multipliers would overflow the chip's int32 sum (larger than the quantizer's
+// 15 bits) has no command form: a host layer that says why.
+TEST(CodegenOps, AnInt8AddWithLargeMultipliersRunsOnTheHost) {
+  Graph g = conv_graph(DType::I8, {1, 8, 4, 4}, 8, 1, 1, 0, false);
+  Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+  add.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1 << 30};
+  add.attrs["rshift"] = std::vector<int64_t>{31};
+  g.types["z"] = int8_type({1, 8, 4, 4}, 0.1);
+  g.nodes.push_back(add);
+  g.outputs = {"z"};
+  const bm1684x::Model m = compile_model(g, bm1684x_chip());
+  ASSERT_EQ(m.host_layers.size(), 1u);
+  EXPECT_NE(m.host_layers[0].reason.find("overflow the chip's int32 sum"), std::string::npos)
+      << m.host_layers[0].reason;
+}
