@@ -231,7 +231,8 @@ void convert(Context& cx, ArithOp op) {
 // rank, each dimension the output's or 1 (broadcast by a zero stride, as a squeeze-and-excitation
 // scale [N, C, 1, 1] is) but for the one on the lanes; or the second a scalar constant (the
 // algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
-// ARITH (int8 Add: with the node's two multipliers and shift) with the fused relu, the result out.
+// ARITH with the fused relu (int8 Add: the generator's MUL and MAC into an int32 scratch tile and a
+// constant REQUANT, with the node's multipliers, shift and the zero points here), the result out.
 void binary(Context& cx, ArithOp op) {
   if (cx.output.dtype == DType::I8 && op != ArithOp::Add)
     unsupported(cx.node, "only Add runs on the BM1684X in int8");
