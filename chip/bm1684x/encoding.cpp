@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "chip/bm1684x/command_stream.h"
 #include "chip/bm1684x/data_format.h"
 #include "chip/bm1684x/isa/stream.h"
 #include "ir/diagnostics.h"
@@ -494,38 +495,15 @@ std::map<std::string, size_t> commands_not_the_chips(const std::vector<TiuComman
 }
 
 std::string encode_tiu(const std::vector<TiuCommand>& commands, uint64_t lane_bytes) {
-  std::vector<Command> tiu;
-  for (const TiuCommand& c : commands) {
-    if (c.op == TiuOp::End) break;  // encode_stream ends the stream with the chip's END
-    try {
-      tiu.push_back(to_tiu(c, lane_bytes));
-    } catch (const Error& e) {
-      TPUC_INTERNAL_ERROR("TIU command " + std::to_string(c.id) + " (" + mnemonic(c) +
-                          "): " + e.what());
-    }
-  }
-  return isa::encode_stream(isa::Engine::kTiu, tiu);
+  return encode_commands(isa::Engine::kTiu, commands,
+                         [&](const TiuCommand& c) { return to_tiu(c, lane_bytes); });
 }
 
 std::vector<TiuCommand> decode_tiu(const std::string& bytes, uint64_t lane_bytes, uint32_t lanes,
                                    const std::string& where) {
-  std::vector<TiuCommand> out;
-  for (const Command& cmd : isa::decode_stream(isa::Engine::kTiu, bytes, where)) {
-    if (isa::is_end(cmd)) {
-      TiuCommand end;
-      end.id = uint32_t(cmd.get("cmd_id"));
-      end.dep = uint32_t(cmd.get("cmd_id_dep"));
-      out.push_back(end);
-      continue;
-    }
-    try {
-      out.push_back(from_tiu(cmd, lane_bytes, lanes));
-    } catch (const Error& e) {
-      throw Error(where + ": command " + std::to_string(out.size() + 1) + " (" +
-                  isa::command_name(cmd) + "): " + e.what());
-    }
-  }
-  return out;
+  return decode_commands<TiuCommand>(isa::Engine::kTiu, bytes, where, [&](const Command& cmd) {
+    return from_tiu(cmd, lane_bytes, lanes);
+  });
 }
 
 }  // namespace tpuc::bm1684x

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "chip/bm1684x/command_stream.h"
 #include "chip/bm1684x/data_format.h"
 #include "chip/bm1684x/isa/stream.h"
 #include "ir/diagnostics.h"
@@ -112,36 +113,15 @@ GdmaCommand from_dma(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lane
 }
 
 std::string encode_gdma_stream(const std::vector<GdmaCommand>& commands, uint64_t lane_bytes) {
-  std::vector<isa::Command> dma;
-  for (const GdmaCommand& c : commands) {
-    if (c.op == GdmaOp::End) break;  // encode_stream ends the stream with the chip's END
-    try {
-      dma.push_back(to_dma(c, lane_bytes));
-    } catch (const Error& e) {
-      TPUC_INTERNAL_ERROR("GDMA command " + std::to_string(c.id) + ": " + e.what());
-    }
-  }
-  return isa::encode_stream(isa::Engine::kGdma, dma);
+  return encode_commands(isa::Engine::kGdma, commands,
+                         [&](const GdmaCommand& c) { return to_dma(c, lane_bytes); });
 }
 
 std::vector<GdmaCommand> decode_gdma_stream(const std::string& bytes, uint64_t lane_bytes,
                                             uint32_t lanes, const std::string& where) {
-  std::vector<GdmaCommand> out;
-  for (const isa::Command& cmd : isa::decode_stream(isa::Engine::kGdma, bytes, where)) {
-    if (isa::is_end(cmd)) {
-      GdmaCommand end;
-      end.id = uint32_t(cmd.get("cmd_id"));
-      end.dep = uint32_t(cmd.get("cmd_id_dep"));
-      out.push_back(end);
-      continue;
-    }
-    try {
-      out.push_back(from_dma(cmd, lane_bytes, lanes));
-    } catch (const Error& e) {
-      throw Error(where + ": command " + std::to_string(out.size() + 1) + ": " + e.what());
-    }
-  }
-  return out;
+  return decode_commands<GdmaCommand>(
+      isa::Engine::kGdma, bytes, where,
+      [&](const isa::Command& cmd) { return from_dma(cmd, lane_bytes, lanes); });
 }
 
 }  // namespace tpuc::bm1684x

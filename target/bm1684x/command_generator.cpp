@@ -387,14 +387,19 @@ struct CommandGenerator::Impl : public IRVisitor {
   void push_then_limit(const TiuCommand& c, const StageRole& role) {
     push(c);
     const ops::FusedActivation a = ops::FusedActivation::of(*role.node);
-    if (!a.relu_limit) return;
-    TiuCommand min;
-    min.op = TiuOp::Arith;
-    min.arith = ArithOp::Min;
-    min.res = min.opd0 = c.res;
-    min.opd1_const = true;
-    min.constant = float(*a.relu_limit);
-    push(min);
+    if (a.relu_limit) push(with_constant(ArithOp::Min, c.res, c.res, *a.relu_limit));
+  }
+
+  // res = x ⊙ k, an ARITH with a constant operand.
+  static TiuCommand with_constant(ArithOp op, const Operand& res, const Operand& x, double k) {
+    TiuCommand c;
+    c.op = TiuOp::Arith;
+    c.arith = op;
+    c.res = res;
+    c.opd0 = x;
+    c.opd1_const = true;
+    c.constant = float(k);
+    return c;
   }
 
   // ---- the walk
@@ -1002,20 +1007,10 @@ struct CommandGenerator::Impl : public IRVisitor {
         r.rshift[0] > 63)
       fail("int8 Add multipliers " + std::to_string(m0) + ", " + std::to_string(m1) +
            " overflow the chip's int32 sum (the quantizer's have 15 bits)");
-    auto scaled = [&](ArithOp op, const Operand& x, int64_t k) {
-      TiuCommand c;
-      c.op = TiuOp::Arith;
-      c.arith = op;
-      c.res = sum;
-      c.opd0 = x;
-      c.opd1_const = true;
-      c.constant = float(k);
-      push(c);
-    };
-    scaled(ArithOp::Mul, add.opd0, m0);
-    scaled(ArithOp::Mac, add.opd1, m1);
+    push(with_constant(ArithOp::Mul, sum, add.opd0, double(m0)));
+    push(with_constant(ArithOp::Mac, sum, add.opd1, double(m1)));
     const int64_t offset = -(role.zero_points[0] * m0 + role.zero_points[1] * m1);
-    if (offset != 0) scaled(ArithOp::Add, sum, offset);
+    if (offset != 0) push(with_constant(ArithOp::Add, sum, sum, double(offset)));
     TiuCommand rq;
     rq.op = TiuOp::Requant;
     rq.res = add.res;

@@ -128,9 +128,10 @@ TEST(GdmaEncoding, CommandsTpucDoesNotRunAreRejected) {
   isa::Command general(isa::form_named("DMA_general"));
   general.set("cmd_id", 1).set("cmd_id_en", 1).set("cmd_type", 3);
   const std::string bytes = isa::encode_stream(isa::Engine::kGdma, {general});
-  EXPECT_NE(error_of([&] {
-              decode_gdma_stream(bytes, kLane, kLanes, "s");
-            }).find("s: command 1: dma.general is not a command tpuc's simulator runs"),
-            std::string::npos)
+  EXPECT_NE(
+      error_of([&] {
+        decode_gdma_stream(bytes, kLane, kLanes, "s");
+      }).find("s: command 1 (dma.general): dma.general is not a command tpuc's simulator runs"),
+      std::string::npos)
       << error_of([&] { decode_gdma_stream(bytes, kLane, kLanes, "s"); });
 }
