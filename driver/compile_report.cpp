@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "chip/bm1684x/encoding.h"
 #include "chip/bm1684x/performance.h"
 #include "ir/align.h"
 #include "schedules/bm1684x/chip_ops.h"
@@ -120,8 +119,7 @@ Json chip_json(const CompileResults& r) {
                {"gdma_busy_cycles", st.gdma_busy},
                {"mac_utilization", st.mac_utilization},
                {"ddr_utilization", st.ddr_utilization},
-               {"host_layers", host_layers_json(r.model)},
-               {"commands_not_the_chips", bm1684x::commands_not_the_chips(r.model.program.tiu)}};
+               {"host_layers", host_layers_json(r.model)}};
   // No layer times when the simulator never ran (a config without validation data): no key.
   if (!st.layers.empty()) chip["layers"] = layers_json(r.chip, r.model, st);
   return chip;
@@ -173,19 +171,6 @@ void print_compile_summary(const CompileResults& r, const Json& report) {
         "  %-16s %zu layers run on the host (report.json chip.host_layers; not in the simulated "
         "time), the first: %s (%s)\n",
         "host layers", host.size(), host[0].name.c_str(), host[0].reason.c_str());
-  const auto own = bm1684x::commands_not_the_chips(r.model.program.tiu);
-  if (!own.empty()) {
-    std::string names;
-    size_t count = 0;
-    for (const auto& [name, n] : own) {
-      names += (names.empty() ? "" : ", ") + name + " ×" + std::to_string(n);
-      count += n;
-    }
-    std::printf(
-        "  %-16s %zu TIU commands are tpuc's own, not the chip's (%s): this .bmodel runs on "
-        "tpuc's simulator, not yet on a BM1684X (docs/isa.md, \"Not yet the chip's\")\n",
-        "not the chip's", count, names.c_str());
-  }
   if (report.contains("validation")) print_validation(report["validation"], r.config, r.chip);
   std::printf("  result           %s\n", report["passed"] ? "PASS" : "FAIL: outside tolerance");
 }

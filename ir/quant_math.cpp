@@ -80,7 +80,4 @@ float from_f16(uint16_t h) {
   return (sign ? -1.0f : 1.0f) * std::ldexp(float(mantissa), -24);  // zero or subnormal, exact
 }
 
-float exp_f32(float x) { return std::exp(x); }
-float erf_f32(float x) { return std::erf(x); }
-
 }  // namespace tpuc

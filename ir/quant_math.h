@@ -5,14 +5,12 @@
 //   requantize(acc, m, s, z) = saturate_i8(round_shift(acc * m, s) + z)   with acc*m in 64 bits
 //   round_shift(v, s)        = v rounded half away from zero after division by 2^s
 //   quantize(x, inv_scale, z)= saturate_i8(round_half_away(float(x * inv_scale)) + z)   (f32
-//   arithmetic) dequantize(q, scale, z)  = float(q - z) * scale (f32 arithmetic)
+//                              arithmetic)
+//   dequantize(q, scale, z)  = float(q - z) * scale (f32 arithmetic)
 // z is the zero point: 0 for symmetric int8, the int8 code of real 0 for asymmetric int8.
 //   to_f16(x), to_bf16(x) = x rounded to the nearest binary16 / bfloat16, ties to even; overflow
 //                           gives ±inf, NaN stays NaN (f16 keeps subnormals, as the chip does)
-//   exp_f32(x), erf_f32(x) = e^x and erf(x) in f32 as the C library's expf and erff compute them:
-//                           the algorithms call them (ops::exp_f32, ops::erf_f32, through Halide's
-//                           JIT) and so does the simulator's SFU, so they agree bit for bit
-//                           (Halide's own exp differs in the last bit; Halide has no erf)
+// exp, erf and sqrt as the chip computes them are in ir/special_functions.h.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -43,9 +41,6 @@ inline int8_t quantize(float x, float inv_scale, int zero_point = 0) {
 inline float dequantize(int8_t q, float scale, int zero_point = 0) {
   return float(q - zero_point) * scale;
 }
-
-float exp_f32(float x);
-float erf_f32(float x);
 
 // Half-precision values as their 16 bits, and back (exact: every f16 and bf16 is an f32).
 uint16_t to_f16(float x);

@@ -102,7 +102,7 @@ Algorithm build_layernorm(const Node& n, const std::vector<OpInput>& in,
   Func var_eps(name + "_var_eps"), std_dev(name + "_std"), norm(name + "_norm"),
       scaled(name + "_scaled");
   var_eps(outer_args(v, rank, first)) = m.var(outer) + float(n.f("epsilon", 1e-5));
-  std_dev(outer_args(v, rank, first)) = sqrt(var_eps(outer));
+  std_dev(outer_args(v, rank, first)) = sqrt_f32(var_eps(outer));
   norm(v) = m.centered(v) / std_dev(outer);
   Expr y = norm(v);
   Algorithm a;

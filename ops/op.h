@@ -56,10 +56,11 @@ struct Algorithm {
 bool is_immediate(const OpInput& input);
 Halide::Expr immediate(const OpInput& input);
 
-// e^x and erf(x) as tpuc defines them (ir/quant_math.h, extern calls of the pipeline), and the
-// JIT symbols such calls need: every host pipeline of an op registers them.
+// e^x, erf(x) and √x as the chip computes them (ir/special_functions.h, extern calls of the
+// pipeline), and the JIT symbols such calls need: every host pipeline of an op registers them.
 Halide::Expr exp_f32(Halide::Expr x);
 Halide::Expr erf_f32(Halide::Expr x);
+Halide::Expr sqrt_f32(Halide::Expr x);
 const std::map<std::string, Halide::JITExtern>& jit_externs();
 
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip

@@ -22,26 +22,28 @@ struct Opcode {
 };
 constexpr Opcode kConv{0, 0}, kDepthwise{1, 0}, kAvgPool{1, 1}, kMaxPool{1, 4}, kMatMul{2, 1};
 constexpr Opcode kRq0{4, 0}, kRq1{4, 1}, kDq0{4, 3}, kGather{6, 5};
-constexpr unsigned kArith = 3, kTpuc = 12;
+constexpr Opcode kTaylor{9, 12}, kRsqrt{9, 17};
+constexpr unsigned kArith = 3;
 
 struct ArithRow {
   ArithOp op;
   unsigned eu;
 };
-constexpr ArithRow kArithOps[] = {{ArithOp::Mul, 0},      {ArithOp::Add, 2},   {ArithOp::Sub, 3},
-                                  {ArithOp::Max, 4},      {ArithOp::Min, 5},   {ArithOp::Div, 12},
-                                  {ArithOp::Convert, 14}, {ArithOp::Copy, 19}, {ArithOp::Mac, 18}};
-struct SfuRow {
-  SfuOp op;
-  unsigned eu;
-};
-constexpr SfuRow kSfuOps[] = {{SfuOp::Exp, 1}, {SfuOp::Sqrt, 2}, {SfuOp::Erf, 3}};
+// Floor is arith.cast rounding down; the decoder tells it from Convert by the rounding mode.
+constexpr ArithRow kArithOps[] = {{ArithOp::Mul, 0},   {ArithOp::Add, 2},  {ArithOp::Sub, 3},
+                                  {ArithOp::Max, 4},   {ArithOp::Min, 5},  {ArithOp::Div, 12},
+                                  {ArithOp::And, 7},   {ArithOp::Or, 8},   {ArithOp::Convert, 14},
+                                  {ArithOp::Copy, 19}, {ArithOp::Mac, 18}, {ArithOp::Abs, 26},
+                                  {ArithOp::Floor, 14}};
 
 constexpr unsigned kFreeStride = 3;  // *_str: n/c/h/w strides given explicitly
 // rounding_mode_t (tpu-mlir's tpu_kernel.h), in opd2_n_str as opparam.py reads it.
-constexpr unsigned kHalfToEven = 0, kHalfAwayFromZero = 1;
+constexpr unsigned kHalfToEven = 0, kHalfAwayFromZero = 1, kDown = 3;
 // tpuc rounds int8 results half away from zero (ir/quant_math.h), float ones to nearest even.
 unsigned rounding_of(DType res) { return res == DType::I8 ? kHalfAwayFromZero : kHalfToEven; }
+unsigned rounding_of(const TiuCommand& c) {
+  return c.op == TiuOp::Arith && c.arith == ArithOp::Floor ? kDown : rounding_of(c.res.dtype);
+}
 
 // Fields tpuc never sets, whose other values change what a command computes: a decoded command
 // with one of them set is one the simulator does not run.
@@ -226,11 +228,12 @@ void set_arith(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   const ArithOp op = c.arith;
   const bool scaled_convert = op == ArithOp::Convert && c.scale != 1;
   const bool unary = op == ArithOp::Quantize || op == ArithOp::Dequantize ||
-                     op == ArithOp::Convert || op == ArithOp::Copy;
+                     op == ArithOp::Convert || op == ArithOp::Copy || op == ArithOp::Floor ||
+                     op == ArithOp::Abs;
   // The tensor operand goes to opd1 when a constant comes first (opd0_const).
   set_operand(cmd, c.constant_first ? "opd1" : "opd0", c.opd0, lane_bytes);
   cmd.set("tsk_opd_num", unary && !scaled_convert ? 1 : 2);
-  cmd.set("opd2_n_str", rounding_of(c.res.dtype));
+  cmd.set("opd2_n_str", rounding_of(c));
   if (op == ArithOp::Quantize) {  // quant.rq0: x · scale + zero point
     set_scalar(cmd, "opd1", c.scale, DType::F32);
     set_scalar(cmd, "opd2", 0, DType::F32);
@@ -261,6 +264,24 @@ void set_requant(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
       .set("opd2_addr", uint64_t(c.shift) | uint64_t(uint16_t(c.zero_point)) << 8);
 }
 
+// sfu.taylor_4x: the coefficient table's address and length in opd1 (tpu-mlir's TaylorOp);
+// sfu.rsqrt: its iterations − 1 in opd2_n_str (RsqrtOp).
+void set_sfu(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  set_operand(cmd, "res0", c.res, lane_bytes);
+  set_operand(cmd, "opd0", c.opd0, lane_bytes);
+  cmd.set("tsk_opd_num", 1);
+  if (c.sfu == SfuOp::Rsqrt) {
+    if (c.iterations < 1 || c.iterations > 4)
+      throw Error("sfu.rsqrt takes 1 to 4 iterations, not " + std::to_string(c.iterations));
+    cmd.set("opd2_n_str", c.iterations - 1u);
+    return;
+  }
+  if (c.opd1.space != Space::Local || c.opd1.w < 2 || c.opd1.cs != 0 || c.opd1.ws != 1)
+    throw Error("sfu.taylor_4x reads a table of at least 2 coefficients in every lane");
+  cmd.set("opd1_addr", c.opd1.lane * lane_bytes + c.opd1.addr).set("opd1_n", c.opd1.w);
+  cmd.set("tsk_opd_num", 2);
+}
+
 void set_gather(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   set_operand(cmd, "res0", c.res, lane_bytes);
   set_operand(cmd, "opd0", c.opd1, lane_bytes);  // the table
@@ -285,9 +306,7 @@ Opcode opcode_of(const TiuCommand& c) {
     case TiuOp::Lut:
       return kGather;
     case TiuOp::Sfu:
-      for (const SfuRow& row : kSfuOps)
-        if (row.op == c.sfu) return {kTpuc, row.eu};
-      break;
+      return c.sfu == SfuOp::Taylor ? kTaylor : kRsqrt;
     case TiuOp::End:
       break;
   }
@@ -328,11 +347,11 @@ void get_bias(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t l
   c.opd2.c = c.res.c;
 }
 
-void check_rounding(const Command& cmd, DType res) {
-  if (cmd.get("opd2_n_str") != rounding_of(res))
+void check_rounding(const Command& cmd, const TiuCommand& c) {
+  if (cmd.get("opd2_n_str") != rounding_of(c))
     throw Error("rounding mode (opd2_n_str) " + std::to_string(cmd.get("opd2_n_str")) +
-                ": tpuc rounds " + name(res) + " results in mode " +
-                std::to_string(rounding_of(res)));
+                ": tpuc rounds " + name(c.res.dtype) + " results in mode " +
+                std::to_string(rounding_of(c)));
 }
 
 void get_arith(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
@@ -356,13 +375,13 @@ void get_arith(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t 
   } else if (binary) {
     c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
   }
-  check_rounding(cmd, c.res.dtype);
+  check_rounding(cmd, c);
 }
 
 void get_quant(const Command& cmd, TiuCommand& c, Opcode op, uint64_t lane_bytes, uint32_t lanes) {
   c.res = get_operand(cmd, "res0", lane_bytes, lanes);
   c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
-  check_rounding(cmd, c.res.dtype);
+  check_rounding(cmd, c);
   if (op == kRq1) {
     c.op = TiuOp::Requant;
     c.opd1_const = cmd.get("opd1_const");
@@ -390,6 +409,29 @@ void get_quant(const Command& cmd, TiuCommand& c, Opcode op, uint64_t lane_bytes
   if (zero_point != 0) throw Error("tpuc runs quant.rq0/dq0 with zero point 0 only");
 }
 
+void get_sfu(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
+  c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+  c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
+  if (c.sfu == SfuOp::Rsqrt) {
+    c.iterations = uint8_t(cmd.get("opd2_n_str") + 1);
+    if (c.iterations > 4) throw Error("sfu.rsqrt takes 1 to 4 iterations (opd2_n_str 0 to 3)");
+    return;
+  }
+  const uint64_t table = cmd.get("opd1_addr");
+  if (table >= lanes * lane_bytes)
+    throw Error("opd1_addr " + std::to_string(table) + " lies past local memory");
+  c.opd1 = c.res;  // the coefficients, in every lane: [1, res.c, 1, opd1_n]
+  c.opd1.lane = uint32_t(table / lane_bytes);
+  c.opd1.addr = table % lane_bytes;
+  c.opd1.n = 1;
+  c.opd1.h = 1;
+  c.opd1.w = uint32_t(cmd.get("opd1_n"));
+  c.opd1.ns = 0;
+  c.opd1.cs = 0;
+  c.opd1.hs = 0;
+  c.opd1.ws = 1;
+}
+
 // What the (task, eu) pair is to tpuc; an Error for one it does not run.
 void classify(const Command& cmd, TiuCommand& c, Opcode op) {
   c.op = TiuOp::End;
@@ -400,15 +442,16 @@ void classify(const Command& cmd, TiuCommand& c, Opcode op) {
   if (op == kMatMul) c.op = TiuOp::MatMul;
   if (op == kGather) c.op = TiuOp::Lut;
   for (const ArithRow& row : kArithOps)
-    if (op == Opcode{kArith, row.eu}) {
+    if (op == Opcode{kArith, row.eu} && c.op == TiuOp::End) {
       c.op = TiuOp::Arith;
       c.arith = row.op;
     }
-  for (const SfuRow& row : kSfuOps)
-    if (op == Opcode{kTpuc, row.eu}) {
-      c.op = TiuOp::Sfu;
-      c.sfu = row.op;
-    }
+  if (c.op == TiuOp::Arith && c.arith == ArithOp::Convert && cmd.get("opd2_n_str") == kDown)
+    c.arith = ArithOp::Floor;
+  if (op == kTaylor || op == kRsqrt) {
+    c.op = TiuOp::Sfu;
+    c.sfu = op == kTaylor ? SfuOp::Taylor : SfuOp::Rsqrt;
+  }
   if (c.op == TiuOp::End && !(op == kRq0 || op == kRq1 || op == kDq0))
     throw Error(isa::command_name(cmd) + " is not a command tpuc's simulator runs");
 }
@@ -442,7 +485,10 @@ isa::Command to_tiu(const TiuCommand& c, uint64_t lane_bytes) {
     case TiuOp::Lut:
       set_gather(cmd, c, lane_bytes);
       break;
-    default:  // Arith, Sfu
+    case TiuOp::Sfu:
+      set_sfu(cmd, c, lane_bytes);
+      break;
+    default:  // Arith
       set_arith(cmd, c, lane_bytes);
   }
   return cmd;
@@ -471,6 +517,8 @@ TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes
     c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
     c.opd1 = right_matrix_of(get_operand(cmd, "opd1", lane_bytes, lanes));
     get_bias(cmd, c, lane_bytes, lanes);
+  } else if (c.op == TiuOp::Sfu) {
+    get_sfu(cmd, c, lane_bytes, lanes);
   } else if (c.op == TiuOp::Lut) {
     c.res = get_operand(cmd, "res0", lane_bytes, lanes);
     c.opd1 = get_operand(cmd, "opd0", lane_bytes, lanes);
@@ -481,17 +529,6 @@ TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes
     get_arith(cmd, c, lane_bytes, lanes);
   }
   return c;  // a scaled Convert comes back as the Mul by a constant it is
-}
-
-std::map<std::string, size_t> commands_not_the_chips(const std::vector<TiuCommand>& commands) {
-  std::map<std::string, size_t> counts;
-  for (const TiuCommand& c : commands) {
-    if (c.op == TiuOp::End) continue;
-    const Opcode op = opcode_of(c);
-    if (op.task == kTpuc)
-      ++counts[isa::find_task(isa::Engine::kTiu, op.task, op.eu)->subtype(op.eu)->name];
-  }
-  return counts;
 }
 
 std::string encode_tiu(const std::vector<TiuCommand>& commands, uint64_t lane_bytes) {

@@ -24,10 +24,6 @@ isa::Command to_tiu(const TiuCommand& c, uint64_t lane_bytes);
 // Back from a long-form command; an Error for a command or a field value tpuc does not run.
 TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes);
 
-// The commands that are tpuc's own, not the chip's (tsk_typ 12: docs/isa.md, "Not yet the
-// chip's"), counted by name ("tpuc.exp"): a stream with any runs on tpuc's simulator only.
-std::map<std::string, size_t> commands_not_the_chips(const std::vector<TiuCommand>& commands);
-
 // `commands` end with TiuOp::End (its id is the stream's END's cmd_id).
 std::string encode_tiu(const std::vector<TiuCommand>& commands, uint64_t lane_bytes);
 // `where` names the stream in errors ("model.bmodel TIU stream"); errors name the command.

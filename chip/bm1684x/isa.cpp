@@ -9,9 +9,10 @@ namespace tpuc::bm1684x {
 const char* mnemonic(const TiuCommand& c) {
   static const char* tiu[] = {"CONV",    "POOL",      "MATMUL", "ARITH",
                               "REQUANT", "DEPTHWISE", "SFU",    "LUT"};
-  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy", "convert",
-                                "sub",      "mul",        "div", "min", "mac"};
-  static const char* sfu[] = {"exp", "sqrt", "erf"};
+  static const char* arith[] = {"quantize", "dequantize", "add", "max", "copy",
+                                "convert",  "sub",        "mul", "div", "min",
+                                "mac",      "floor",      "abs", "and", "or"};
+  static const char* sfu[] = {"taylor", "rsqrt"};
   return c.op == TiuOp::End     ? "END"
          : c.op == TiuOp::Arith ? arith[int(c.arith)]
          : c.op == TiuOp::Sfu   ? sfu[int(c.sfu)]
@@ -72,6 +73,8 @@ std::string command_text(const TiuCommand& c) {
     line += " m " + std::to_string(c.multiplier) + " shift " + std::to_string(c.shift) + " zp " +
             std::to_string(c.zero_point);
   if (c.pool_sum) line += " sum";
+  if (c.op == TiuOp::Sfu && c.sfu == SfuOp::Rsqrt)
+    line += " iterations " + std::to_string(c.iterations);
   if (c.relu) line += " relu";
   return line;
 }

@@ -75,19 +75,24 @@ enum class ArithOp : uint8_t {
   Mul = 7,
   Div = 8,
   Min = 9,
-  Mac = 10
+  Mac = 10,
+  Floor = 11,
+  Abs = 12,
+  And = 13,
+  Or = 14
 };
-enum class SfuOp : uint8_t { Exp = 0, Sqrt = 1, Erf = 2 };
+enum class SfuOp : uint8_t { Taylor = 0, Rsqrt = 1 };
 
 struct TiuCommand {
   uint32_t id = 0, dep = 0;
   TiuOp op = TiuOp::End;
   ArithOp arith = ArithOp::Copy;  // Arith only
-  SfuOp sfu = SfuOp::Exp;         // Sfu only
+  SfuOp sfu = SfuOp::Taylor;      // Sfu only
   Operand res, opd0, opd1, opd2;
   bool has_bias = false;
   bool relu = false;        // results below zero become zero (the long form's relu field)
   bool pool_sum = false;    // Pool: the window's sum, not its max
+  uint8_t iterations = 1;   // SFU Rsqrt: Newton steps, 1 to 4
   uint16_t kh = 1, kw = 1;  // window (a reduction over a whole row may be long)
   uint8_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   uint8_t pad_top = 0, pad_bottom = 0, pad_left = 0,
@@ -137,15 +142,24 @@ struct TiuCommand {
 //                  (each operand f32, f16 or bf16, widened; round: to res's dtype);
 //                  int32 Add (a bias): res = opd0 + opd1 modulo 2^32; int8 Max, Min: exact
 //       Mul, Mac (arith.mul, arith.mac) int8 by an int32 constant: res i32 = opd0 · constant
-//                  (Mac: + res), modulo 2^32 — an int8 Add's two scaled operands, summed
+//                  (Mac: + res), modulo 2^32 — an int8 Add's two scaled operands, summed;
+//                  f32 Mac: res = res + opd0 · opd1, the product rounded, then the sum
 //       Convert (arith.cast; arith.mul by a constant when scale ≠ 1)
-//                  res = round(opd0 · scale) in f32, between any two float dtypes
+//                  res = round(opd0 · scale) in f32, between any two float dtypes; or f32 to
+//                  i32, rounded half to even and saturated
+//       Floor (arith.cast, rounding down)  res f32 = floor(opd0 f32)
+//       Abs (arith.abs)  res f32 = |opd0 f32|
+//       And, Or (arith.and, arith.or)  res i32 = opd0 ⊙ opd1 (or a constant), bitwise, on int32
+//                  operands (an f32 tile read as int32: a sign bit moved)
 //       Copy (arith.copy)  res = opd0
 //       A binary op with opd1_const takes `constant` for opd1 (with constant_first as its first
 //       operand instead: res = constant ⊙ opd0, a sigmoid's 1 / (1 + e)); an integer constant is
 //       of res's type.
-// SFU (tpuc.exp, tpuc.sqrt, tpuc.erf: not the chip's, docs/isa.md)  res = round(f(opd0)) in f32,
-//       f as the C library computes it (expf, sqrtf, erff: ir/quant_math.h), on floats.
+// SFU, f32 (ir/special_functions.h models what the chip computes; exp, erf and sqrt are short
+//       sequences around these two):
+//       Taylor (sfu.taylor_4x)  res = taylor_f32(opd0, opd1[0, c, 0, 0..opd1.w−1]): a polynomial
+//                  whose opd1.w coefficients (at least 2) lie in every lane of res (opd1.cs = 0)
+//       Rsqrt (sfu.rsqrt)  res = rsqrt_f32(opd0, iterations)
 // LUT (sg.pe_s_gather_d1coor)  res[n,c,h,w] = opd1[0, c, 0, uint8(opd0[n,c,h,w])]: a gather
 //       from a 256-entry table (opd1.w = 256) held in every lane (opd1.cs = 0), indexed by the
 //       byte of opd0; opd0, opd1, res i8. An int8 elementwise function.

@@ -330,7 +330,7 @@ void layer_norm(Context& cx) {
   StageRole sum = op(TiuOp::Pool, ArithOp::Copy, {}, true),
             sqrt = op(TiuOp::Sfu, ArithOp::Copy, {}, true), input = cx.copy(rank);
   sum.pool_sum = true;
-  sqrt.sfu = SfuOp::Sqrt;
+  sqrt.function = SpecialFunction::Sqrt;
   input.lane_dim = 1;
   cx.place(cx.a.outputs[0], op(TiuOp::Arith, ArithOp::Add, {st.scaled, bias}, false), true, tile);
   cx.place(st.scaled, op(TiuOp::Arith, ArithOp::Mul, {st.norm, scale}, false), true, tile);
@@ -374,7 +374,7 @@ struct ElementwiseStage {
   TiuOp op;
   ArithOp arith;
   std::vector<StageField> reads;
-  SfuOp sfu = SfuOp::Exp;
+  SpecialFunction function = SpecialFunction::Exp;
 };
 void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages) {
   if (cx.output.dtype == DType::I8)
@@ -386,7 +386,7 @@ void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages
   std::vector<StageRole> roles;
   for (const ElementwiseStage& e : stages) {
     StageRole r = cx.compute(e.op, rank, e.arith);
-    r.sfu = e.sfu;
+    r.function = e.function;
     for (StageField f : e.reads) r.operands.push_back(read(f).name());
     roles.push_back(r);
   }
@@ -406,7 +406,7 @@ void gelu(Context& cx) {
   staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Mul, {&S::half, &S::erf_plus_one}},
                           {&S::half, TiuOp::Arith, ArithOp::Mul, {nullptr}},
                           {&S::erf_plus_one, TiuOp::Arith, ArithOp::Add, {&S::erf}},
-                          {&S::erf, TiuOp::Sfu, ArithOp::Copy, {}, SfuOp::Erf},
+                          {&S::erf, TiuOp::Sfu, ArithOp::Copy, {}, SpecialFunction::Erf},
                           {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
 }
 

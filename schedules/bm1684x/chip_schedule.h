@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "chip/bm1684x/isa.h"
+#include "ir/special_functions.h"
 #include "ops/op.h"
 #include "schedules/bm1684x/chip_ops.h"
 
@@ -20,11 +21,12 @@ struct StageRole {
   // Copy: GDMA from DDR; Compute: one TIU command per tile; Padding: a window op's padded input,
   // never stored — the window command reads its source through its padding fields.
   enum Kind { Copy, Compute, Padding } kind = Copy;
-  TiuOp op = TiuOp::End;              // Compute: the command
-  ArithOp arith = ArithOp::Copy;      // Compute with TiuOp::Arith
-  int lane_dim = 0;                   // the Func argument spread over the lanes
-  bool pool_sum = false;              // Compute with TiuOp::Pool: sum the window (else max)
-  SfuOp sfu = SfuOp::Exp;             // Compute with TiuOp::Sfu: the function
+  TiuOp op = TiuOp::End;          // Compute: the command
+  ArithOp arith = ArithOp::Copy;  // Compute with TiuOp::Arith
+  int lane_dim = 0;               // the Func argument spread over the lanes
+  bool pool_sum = false;          // Compute with TiuOp::Pool: sum the window (else max)
+  SpecialFunction function = SpecialFunction::Exp;  // Compute with TiuOp::Sfu: which (a short
+                                                    // sequence of commands around the SFU's)
   bool every_lane = false;            // Copy: the whole tensor into every lane (an operand
                                       // broadcast to all channels; lane_dim unused)
   std::vector<std::string> operands;  // the Funcs it reads, in command order, where the

@@ -8,6 +8,7 @@
 
 #include "ir/diagnostics.h"
 #include "ops/attrs.h"
+#include "target/bm1684x/special_functions.h"
 
 namespace tpuc::bm1684x {
 
@@ -124,6 +125,7 @@ struct CommandGenerator::Impl : public IRVisitor {
   std::vector<std::vector<std::string>> frees;  // per producer: buffers freed inside it
   std::vector<Nest> pending;
   LocalMemory memory;  // the local buffers live at this point of the walk, and the padded views
+  std::set<std::string> tables;  // the coefficient tables written so far (kept to the node's end)
 
   Impl(CommandGenerator& gen, Program& p, std::vector<Issued>& o)
       : g(gen), program(p), order(o), memory(gen.chip_, gen.lmem_) {}
@@ -672,12 +674,8 @@ struct CommandGenerator::Impl : public IRVisitor {
         return arith(stage, role);
       case TiuOp::Lut:
         return lut(stage, role);
-      case TiuOp::Sfu: {
-        TiuCommand c;
-        c.op = TiuOp::Sfu;
-        c.sfu = role.sfu;
-        return unary(stage, c);
-      }
+      case TiuOp::Sfu:
+        return special_function(stage, role.function);
       default:
         internal("stage '" + stage + "': unsupported command");
     }
@@ -1041,13 +1039,12 @@ struct CommandGenerator::Impl : public IRVisitor {
     auto with_constant = [&](auto* node, ArithOp op) {
       const double* second = node ? as_const_float(node->b) : nullptr;
       const double* first = node && !second ? as_const_float(node->a) : nullptr;
-      if (second || first)
-        if (second || first) {
-          c.arith = op;
-          c.opd1_const = true;
-          c.constant_first = first != nullptr;
-          c.constant = float(first ? *first : *second);
-        }
+      if (second || first) {
+        c.arith = op;
+        c.opd1_const = true;
+        c.constant_first = first != nullptr;
+        c.constant = float(first ? *first : *second);
+      }
       return second || first;
     };
     if (with_constant(e.as<Add>(), ArithOp::Add) || with_constant(e.as<Sub>(), ArithOp::Sub) ||
@@ -1080,7 +1077,72 @@ struct CommandGenerator::Impl : public IRVisitor {
     push(c);
   }
 
-  // `c` (a conversion, an SFU function) elementwise over the stage, reading one operand; with the
+  // exp, erf or sqrt of the stage's one operand, in f32: its commands (special_functions.h) in
+  // scratch tiles laid out as the stage, with the coefficient tables they read.
+  void special_function(const std::string& stage, SpecialFunction f) {
+    const Nest& n = pending.at(0);
+    const auto loads = operand_loads(n, stage);
+    if (loads.size() != 1) fail("stage '" + stage + "': exp, erf and sqrt read one operand");
+    const Slots slots = auto_slots(n, stage, n.index);
+    const auto at = origin(n);
+    SpecialFunctionOperands o;
+    o.res = operand(stage, n.index, slots, at);
+    o.x = operand(loads[0].buffer, loads[0].index, slots, at);
+    if (o.res.dtype != DType::F32 || o.x.dtype != DType::F32)
+      fail("stage '" + stage + "': the chip's exp, erf and sqrt take and give f32");
+    std::vector<std::string> scratch;
+    for (int k = 0; k < scratch_tiles(f); ++k) {
+      LmemBuffer tile = buffer_of(stage);
+      tile.name = stage + "$" + std::to_string(k);
+      memory.place(tile);
+      scratch.push_back(tile.name);
+      o.scratch.push_back(operand(tile.name, n.index, slots, at));
+    }
+    for (const CoefficientTable& t : tables_of(f)) o.tables.push_back(table(t, o.res));
+    for (const TiuCommand& c : special_function_commands(f, o)) push(c);
+    for (const std::string& name : scratch) memory.release(name);
+  }
+
+  // A coefficient table in every lane, as an SFU operand beside `res`: written by one GDMA fill
+  // per coefficient the first time the node needs it, kept until the node's end.
+  Operand table(const CoefficientTable& t, const Operand& res) {
+    const std::string name = std::string("$") + t.name;
+    if (tables.insert(name).second) {
+      memory.place({name, DType::F32, {t.count, g.chip_.lanes}, 1});
+      for (int k = 0; k < t.count; ++k) {
+        GdmaCommand fill;
+        fill.op = GdmaOp::Fill;
+        fill.fill_value = t.values[k];
+        fill.dst = coefficients(name, k, 1, g.chip_.lanes);
+        push(fill);
+      }
+    }
+    Operand o = coefficients(name, 0, t.count, res.c);
+    o.lane = res.lane;
+    return o;
+  }
+
+  // `count` coefficients of table `name` from the k-th, in `channels` lanes from lane 0.
+  Operand coefficients(const std::string& name, int k, int count, uint32_t channels) const {
+    const LmemBuffer& b = buffer_of(name);
+    Operand o;
+    o.space = Space::Local;
+    o.dtype = DType::F32;
+    o.addr = b.addr + uint64_t(k) * 4;
+    o.n = 1;
+    o.c = channels;
+    o.h = 1;
+    o.w = uint32_t(count);
+    o.ws = 1;
+    return o;
+  }
+
+  // The coefficient tables live until the node's last command.
+  void release_tables() {
+    for (const std::string& name : tables) memory.release(name);
+  }
+
+  // `c` (a conversion) elementwise over the stage, reading one operand; with the
   // fused activation's limit of `role`'s node when given.
   void unary(const std::string& stage, TiuCommand c, const StageRole* role = nullptr) {
     const Nest& n = pending.at(0);
@@ -1102,6 +1164,7 @@ CommandGenerator::CommandGenerator(const Chip& chip, const Node& node, const Low
 void CommandGenerator::emit(Program& program, std::vector<Issued>& order) {
   Impl walker(*this, program, order);
   lowered_.body.accept(&walker);
+  walker.release_tables();
   buffers_ = walker.memory.placed();
   padded_views_ = walker.memory.views();
 }

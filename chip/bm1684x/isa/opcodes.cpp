@@ -36,11 +36,6 @@ constexpr TaskRow kTasks[] = {
     {kTiu, 7, "LAR", "LAR", "LAR"},
     {kTiu, 9, "SFU", "SFU", "sSFU"},
     {kTiu, 10, "LIN", "LIN", "sLIN"},
-    // NOT the chip's: tsk_typ 12, which opdef.py leaves unused, holds the computations tpuc does
-    // not yet express with the chip's own commands (docs/isa.md, "Not yet the chip's"); tpuc's
-    // simulator runs them, a BM1684X would not. They take the long form, whose fields every long
-    // form shares.
-    {kTiu, 12, "TPUC", "AR", ""},
     {kTiu, 13, "CMP", "CMP", "sCMP"},
     {kTiu, 14, "VC", "VC", "sVC"},
     {kTiu, 15, "SYS", "SYSID", "SYSID"},
@@ -169,9 +164,6 @@ constexpr SubtypeRow kSubtypes[] = {
     {"VC", 16, "vc.sub_satu"},
     {"VC", 20, "vc.mul_satu"},
     {"VC", 23, "vc.mulDHR"},
-    {"TPUC", 1, "tpuc.exp"},
-    {"TPUC", 2, "tpuc.sqrt"},
-    {"TPUC", 3, "tpuc.erf"},
     {"SYS", 0, "sys.intr_barrier"},
     {"SYS", 1, "sys.spb"},
     {"SYS", 2, "sys.swr"},

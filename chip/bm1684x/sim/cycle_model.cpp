@@ -31,6 +31,10 @@ CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
   if (c.op == TiuOp::Conv) work = uint64_t(c.opd0.c) * window;
   if (c.op == TiuOp::MatMul) work = c.opd0.c;
   if (c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) work = window;
+  // The SFU: the operations per element tpu-mlir's debugger counts for them (sfu_op.ops: 2·length
+  // − 1 for a polynomial of `length` coefficients, 30 for a reciprocal square root); an estimate,
+  // as the rest of this model, until issue 19 measures the SFU.
+  if (c.op == TiuOp::Sfu) work = c.sfu == SfuOp::Taylor ? 2 * uint64_t(c.opd1.w) - 1 : 30;
   const uint64_t rate = mac ? per_lane_macs : per_lane_elements;
   if (mac) cost.macs = c.res.elements() * work;
   const uint64_t per_lane_outputs = slots(chip, c.res) * c.res.n * c.res.h * c.res.w;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <type_traits>
 #include <utility>
 
@@ -15,6 +16,7 @@
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
+#include "ir/special_functions.h"
 
 namespace tpuc::bm1684x {
 
@@ -586,46 +588,34 @@ struct Simulator::Impl {
     auto each = [&](const std::function<void(uint32_t, uint32_t, uint32_t, uint32_t)>& f) {
       for_each(c.res, f);
     };
-    using FloatOp = float (*)(float, float);
-    static const std::map<ArithOp, FloatOp> kFloatBinary = {
-        {ArithOp::Add, [](float x, float y) { return x + y; }},
-        {ArithOp::Sub, [](float x, float y) { return x - y; }},
-        {ArithOp::Mul, [](float x, float y) { return x * y; }},
-        {ArithOp::Div, [](float x, float y) { return x / y; }},
-        {ArithOp::Max, [](float x, float y) { return std::max(x, y); }},
-        {ArithOp::Min, [](float x, float y) { return std::min(x, y); }}};
-    const bool binary = kFloatBinary.count(c.arith) != 0;
+    static const std::set<ArithOp> kBinary = {ArithOp::Add, ArithOp::Sub, ArithOp::Mul,
+                                              ArithOp::Div, ArithOp::Max, ArithOp::Min,
+                                              ArithOp::Mac, ArithOp::And, ArithOp::Or};
+    const bool binary = kBinary.count(c.arith) != 0;
     std::optional<View> b;
     if (binary && !c.opd1_const) {
       require(same_shape(c.res, c.opd1), what, "res and opd1 shapes differ");
       if (!is_float(c.res.dtype)) typed(c.opd1, c.opd0.dtype, "opd1");
       b.emplace(input(c.opd1, what + " opd1"));
     }
-    if (binary && is_float(c.res.dtype)) {  // operands of any float types, widened
-      require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what,
-              "a float operation takes f32, f16 or bf16 operands");
-      const FloatOp f = kFloatBinary.at(c.arith);
-      each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-        const float x = load_float(a, n, ch, h, w),
-                    y = b ? load_float(*b, n, ch, h, w) : c.constant;
-        store_float(res, n, ch, h, w, clip(c.constant_first && !b ? f(y, x) : f(x, y), c));
-      });
-      return;
-    }
+    if (binary && is_float(c.res.dtype)) return float_binary(c, res, a, b ? &*b : nullptr, what);
     switch (c.arith) {
       case ArithOp::Quantize:
-        typed(c.opd0, DType::F32, "opd0"), typed(c.res, DType::I8, "res");
+        typed(c.opd0, DType::F32, "opd0");
+        typed(c.res, DType::I8, "res");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           res.at<int8_t>(n, ch, h, w) = quantize(a.at<float>(n, ch, h, w), c.scale);
         });
         break;
       case ArithOp::Dequantize:
-        typed(c.opd0, DType::I8, "opd0"), typed(c.res, DType::F32, "res");
+        typed(c.opd0, DType::I8, "opd0");
+        typed(c.res, DType::F32, "res");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
           res.at<float>(n, ch, h, w) = dequantize(a.at<int8_t>(n, ch, h, w), c.scale);
         });
         break;
       case ArithOp::Convert:
+        if (c.res.dtype == DType::I32) return to_int32(c, res, a, what);
         require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what,
                 "convert takes and gives f32, f16 or bf16");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
@@ -637,14 +627,17 @@ struct Simulator::Impl {
       case ArithOp::Mac:
         return integer_arith(c, res, a, b ? &*b : nullptr, what);
       case ArithOp::Max:
-      case ArithOp::Min: {
-        typed(c.opd0, DType::I8, "opd0");
-        typed(c.res, DType::I8, "res");
-        const bool max = c.arith == ArithOp::Max;
+      case ArithOp::Min:
+      case ArithOp::And:
+      case ArithOp::Or:
+        return integer_elementwise(c, res, a, b ? &*b : nullptr, what);
+      case ArithOp::Floor:
+      case ArithOp::Abs: {
+        typed(c.opd0, DType::F32, "opd0");
+        typed(c.res, DType::F32, "res");
+        float (*f)(float) = c.arith == ArithOp::Floor ? floorf : fabsf;
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          const int8_t x = a.at<int8_t>(n, ch, h, w);
-          const int8_t y = b ? b->at<int8_t>(n, ch, h, w) : int8_t(c.constant);
-          res.at<int8_t>(n, ch, h, w) = clip<int8_t>(max ? std::max(x, y) : std::min(x, y), c);
+          res.at<float>(n, ch, h, w) = clip(f(a.at<float>(n, ch, h, w)), c);
         });
         break;
       }
@@ -659,6 +652,68 @@ struct Simulator::Impl {
       default:
         require(false, what, std::string(mnemonic(c)) + " takes float operands");
     }
+  }
+
+  // A binary op on floats: each operand f32, f16 or bf16, widened, the result rounded once to
+  // res's type (a mac: res + opd0 · opd1, in f32 only).
+  void float_binary(const TiuCommand& c, const View& res, const View& a, const View* b,
+                    const std::string& what) {
+    using FloatOp = float (*)(float, float);
+    static const std::map<ArithOp, FloatOp> kFloatBinary = {
+        {ArithOp::Add, [](float x, float y) { return x + y; }},
+        {ArithOp::Sub, [](float x, float y) { return x - y; }},
+        {ArithOp::Mul, [](float x, float y) { return x * y; }},
+        {ArithOp::Div, [](float x, float y) { return x / y; }},
+        {ArithOp::Max, [](float x, float y) { return std::max(x, y); }},
+        {ArithOp::Min, [](float x, float y) { return std::min(x, y); }}};
+    require(is_float(c.opd0.dtype) && (c.opd1_const || is_float(c.opd1.dtype)), what,
+            "a float operation takes f32, f16 or bf16 operands");
+    const bool mac = c.arith == ArithOp::Mac;
+    require(kFloatBinary.count(c.arith) || (mac && c.res.dtype == DType::F32), what,
+            std::string(mnemonic(c)) + " has no float form but for f32 mac");
+    const FloatOp f = mac ? kFloatBinary.at(ArithOp::Mul) : kFloatBinary.at(c.arith);
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      const float x = load_float(a, n, ch, h, w), y = b ? load_float(*b, n, ch, h, w) : c.constant;
+      const float value = c.constant_first && !b ? f(y, x) : f(x, y);
+      store_float(res, n, ch, h, w, clip(mac ? res.at<float>(n, ch, h, w) + value : value, c));
+    });
+  }
+
+  // Exact integer ops, elementwise: int8 max and min (an activation's limit), int32 and and or
+  // (a sign bit moved between f32 tiles read as int32).
+  void integer_elementwise(const TiuCommand& c, const View& res, const View& a, const View* b,
+                           const std::string& what) {
+    const bool bitwise = c.arith == ArithOp::And || c.arith == ArithOp::Or;
+    const DType t = bitwise ? DType::I32 : DType::I8;
+    require(c.opd0.dtype == t && c.res.dtype == t, what,
+            std::string(mnemonic(c)) + " takes and gives " + name(t));
+    auto run = [&](auto zero, auto f) {
+      using T = decltype(zero);
+      for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+        const T y = b ? b->at<T>(n, ch, h, w) : T(c.constant);
+        res.at<T>(n, ch, h, w) = clip<T>(f(a.at<T>(n, ch, h, w), y), c);
+      });
+    };
+    if (c.arith == ArithOp::Max)
+      return run(int8_t{}, [](int8_t x, int8_t y) { return std::max(x, y); });
+    if (c.arith == ArithOp::Min)
+      return run(int8_t{}, [](int8_t x, int8_t y) { return std::min(x, y); });
+    if (c.arith == ArithOp::And) return run(int32_t{}, [](int32_t x, int32_t y) { return x & y; });
+    run(int32_t{}, [](int32_t x, int32_t y) { return x | y; });
+  }
+
+  // f32 to int32, rounded half to even, saturated (NaN gives 0).
+  void to_int32(const TiuCommand& c, const View& res, const View& a, const std::string& what) {
+    require(c.opd0.dtype == DType::F32 && c.scale == 1, what,
+            "a conversion to int32 takes f32 and no scale");
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      const float x = std::nearbyint(a.at<float>(n, ch, h, w));
+      const int32_t v = !(x == x)            ? 0
+                        : x >= 2147483648.0f ? INT32_MAX
+                        : x < -2147483648.0f ? INT32_MIN
+                                             : int32_t(x);
+      res.at<int32_t>(n, ch, h, w) = clip(v, c);
+    });
   }
 
   // Integer Add, Mul, Mac in int32, modulo 2^32: a bias added (int32 + int32, or a constant), an
@@ -706,21 +761,31 @@ struct Simulator::Impl {
     });
   }
 
-  // SFU: a function of one float operand in f32 (exp and erf as ir/quant_math.h defines them; sqrt
-  // is exact in IEEE arithmetic), rounded to res's type.
+  // SFU on f32 (ir/special_functions.h): a polynomial whose coefficients lie in every lane of
+  // res, or a reciprocal square root.
   void sfu(const TiuCommand& c, const std::string& what) {
     const View res = output(c.res, what + " res"), a = input(c.opd0, what + " opd0");
     require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
-    require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what,
-            "SFU takes and gives f32, f16 or bf16");
-    using Function = float (*)(float);
-    static const std::map<SfuOp, Function> kFunctions = {
-        {SfuOp::Exp, exp_f32},
-        {SfuOp::Sqrt, [](float x) { return std::sqrt(x); }},
-        {SfuOp::Erf, erf_f32}};
-    const Function f = kFunctions.at(c.sfu);
+    require(c.opd0.dtype == DType::F32 && c.res.dtype == DType::F32, what,
+            "tpuc runs the SFU on f32 operands");
+    if (c.sfu == SfuOp::Rsqrt) {
+      require(c.iterations >= 1 && c.iterations <= 4, what, "sfu.rsqrt takes 1 to 4 iterations");
+      for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+        res.at<float>(n, ch, h, w) = rsqrt_f32(a.at<float>(n, ch, h, w), c.iterations);
+      });
+      return;
+    }
+    require(c.opd1.w >= 2 && c.opd1.cs == 0 && c.opd1.lane == c.res.lane && c.opd1.c >= c.res.c,
+            what, "opd1 must hold at least 2 coefficients in every lane of res");
+    const View table = input(c.opd1, what + " opd1");
+    std::vector<float> coefficients(c.opd1.w);
+    uint32_t channel = UINT32_MAX;  // whose coefficients are read
     for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-      store_float(res, n, ch, h, w, f(load_float(a, n, ch, h, w)));
+      if (ch != channel)
+        for (uint32_t k = 0; k < c.opd1.w; ++k) coefficients[k] = table.at<float>(0, ch, 0, k);
+      channel = ch;
+      res.at<float>(n, ch, h, w) =
+          taylor_f32(a.at<float>(n, ch, h, w), coefficients.data(), int(c.opd1.w));
     });
   }
 

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "chip/bm1684x/gdma_encoding.h"
@@ -145,13 +146,43 @@ std::vector<TiuCommand> every_kind() {
   rq_const.shift = 63;
   rq_const.zero_point = INT16_MIN;
   all.push_back(rq_const);
-  for (SfuOp f : {SfuOp::Exp, SfuOp::Sqrt, SfuOp::Erf}) {
-    TiuCommand sfu = command(TiuOp::Sfu);
-    sfu.sfu = f;
-    sfu.res = small(DType::F16, 0);
-    sfu.opd0 = small(DType::F32, 0x100);
-    all.push_back(sfu);
+  TiuCommand taylor = command(TiuOp::Sfu);  // a polynomial of 65535 coefficients, in every lane
+  taylor.sfu = SfuOp::Taylor;
+  taylor.res = small(DType::F32, 0, 5);
+  taylor.opd0 = small(DType::F32, 0x100, 5);
+  taylor.opd1 = {Space::Local, DType::F32, 0x3c0, 5, 1, 70, 1, 65535, 0, 0, 0, 1};
+  all.push_back(taylor);
+  TiuCommand rsqrt = command(TiuOp::Sfu);
+  rsqrt.sfu = SfuOp::Rsqrt;
+  rsqrt.res = rsqrt.opd0 = small(DType::F32, 0);
+  for (uint8_t iterations : {1, 4}) {
+    rsqrt.iterations = iterations;
+    all.push_back(rsqrt);
   }
+  for (ArithOp op : {ArithOp::Floor, ArithOp::Abs}) {  // exp's and erf's steps
+    TiuCommand c = command(TiuOp::Arith, op);
+    c.res = c.opd0 = small(DType::F32, 0);
+    all.push_back(c);
+  }
+  TiuCommand mac = command(TiuOp::Arith, ArithOp::Mac);
+  mac.res = small(DType::F32, 0);
+  mac.opd0 = small(DType::F32, 0x100);
+  mac.opd1_const = true;
+  mac.constant = -2.12194440e-4f;
+  all.push_back(mac);
+  TiuCommand to_int32 = command(TiuOp::Arith, ArithOp::Convert);
+  to_int32.res = small(DType::I32, 0);
+  to_int32.opd0 = small(DType::F32, 0);
+  all.push_back(to_int32);
+  TiuCommand sign = command(TiuOp::Arith, ArithOp::And);
+  sign.res = sign.opd0 = small(DType::I32, 0);
+  sign.opd1_const = true;
+  sign.constant = float(INT32_MIN);
+  all.push_back(sign);
+  TiuCommand with_sign = command(TiuOp::Arith, ArithOp::Or);
+  with_sign.res = with_sign.opd0 = small(DType::I32, 0);
+  with_sign.opd1 = small(DType::I32, 0x100);
+  all.push_back(with_sign);
   TiuCommand lut = command(TiuOp::Lut);
   lut.res = lut.opd0 = small(DType::I8, 0);
   lut.opd1 = {Space::Local, DType::I8, 0x800, 0, 1, 70, 1, 256, 0, 0, 0, 1};
@@ -186,19 +217,15 @@ TEST(TiuEncoding, CommandsTakeTheChipsOpcodes) {
   std::vector<std::string> names;
   for (const TiuCommand& c : every_kind()) names.push_back(isa::command_name(to_tiu(c, kLane)));
   const std::vector<std::string> want = {
-      "conv.normal",     "conv.normal",     "pord.depthwise",
-      "pord.maxpooling", "pord.avgpooling", "mm.normal",
-      "quant.rq1",       "quant.rq0",       "quant.dq0",
-      "arith.add",       "arith.add",       "arith.add",
-      "arith.sub",       "arith.sub",       "arith.sub",
-      "arith.mul",       "arith.mul",       "arith.mul",
-      "arith.div",       "arith.div",       "arith.div",
-      "arith.max",       "arith.max",       "arith.max",
-      "arith.min",       "arith.min",       "arith.min",
-      "arith.min",       "arith.cast",      "arith.mul",
-      "arith.copy",      "arith.add",       "arith.mul",
-      "arith.mac",       "quant.rq1",       "tpuc.exp",
-      "tpuc.sqrt",       "tpuc.erf",        "sg.pe_s_gather_d1coor"};
+      "conv.normal",   "conv.normal", "pord.depthwise", "pord.maxpooling", "pord.avgpooling",
+      "mm.normal",     "quant.rq1",   "quant.rq0",      "quant.dq0",       "arith.add",
+      "arith.add",     "arith.add",   "arith.sub",      "arith.sub",       "arith.sub",
+      "arith.mul",     "arith.mul",   "arith.mul",      "arith.div",       "arith.div",
+      "arith.div",     "arith.max",   "arith.max",      "arith.max",       "arith.min",
+      "arith.min",     "arith.min",   "arith.min",      "arith.cast",      "arith.mul",
+      "arith.copy",    "arith.add",   "arith.mul",      "arith.mac",       "quant.rq1",
+      "sfu.taylor_4x", "sfu.rsqrt",   "sfu.rsqrt",      "arith.cast",      "arith.abs",
+      "arith.mac",     "arith.cast",  "arith.and",      "arith.or",        "sg.pe_s_gather_d1coor"};
   EXPECT_EQ(names, want);
 }
 
@@ -303,10 +330,35 @@ TEST(StreamFuzzSeeds, DISABLED_WriteFuzzSeeds) {
                     std::string(1, '\1') + encode_gdma_stream({copy, end}, kLane));
 }
 
-TEST(TiuEncoding, CommandsNotTheChipsAreCounted) {
-  const std::map<std::string, size_t> want = {{"tpuc.erf", 1}, {"tpuc.exp", 1}, {"tpuc.sqrt", 1}};
-  EXPECT_EQ(commands_not_the_chips(every_kind()), want);
-  EXPECT_TRUE(commands_not_the_chips({every_kind()[0]}).empty());
+// The SFU's own fields (tpu-mlir's TaylorOp and RsqrtOp), and floor as arith.cast rounding down.
+TEST(TiuEncoding, SpecialFunctionFieldsAreTheChips) {
+  std::vector<TiuCommand> all = every_kind();
+  auto find = [&](TiuOp op, auto pick) {
+    return *std::find_if(all.begin(), all.end(),
+                         [&](const TiuCommand& c) { return c.op == op && pick(c); });
+  };
+  const TiuCommand taylor = find(TiuOp::Sfu, [](auto& c) { return c.sfu == SfuOp::Taylor; });
+  const isa::Command bits = to_tiu(taylor, kLane);
+  EXPECT_EQ(bits.get("opd1_addr"), 5 * kLane + 0x3c0);
+  EXPECT_EQ(bits.get("opd1_n"), 65535u);
+  const TiuCommand back = from_tiu(bits, kLane, kLanes);
+  EXPECT_EQ(back.opd1.w, 65535u);
+  EXPECT_EQ(back.opd1.lane, 5u);
+  EXPECT_EQ(back.opd1.cs, 0);
+  auto rsqrt_of = [](int iterations) {
+    return [=](const TiuCommand& c) { return c.sfu == SfuOp::Rsqrt && c.iterations == iterations; };
+  };
+  TiuCommand rsqrt = find(TiuOp::Sfu, rsqrt_of(4));
+  EXPECT_EQ(to_tiu(rsqrt, kLane).get("opd2_n_str"), 3u);
+  EXPECT_EQ(from_tiu(to_tiu(rsqrt, kLane), kLane, kLanes).iterations, 4);
+  rsqrt.iterations = 5;
+  EXPECT_THROW(to_tiu(rsqrt, kLane), Error);
+  isa::Command five = to_tiu(find(TiuOp::Sfu, rsqrt_of(1)), kLane);
+  five.set("opd2_n_str", 4);  // 5 iterations
+  EXPECT_THROW(from_tiu(five, kLane, kLanes), Error);
+  const TiuCommand floor = find(TiuOp::Arith, [](auto& c) { return c.arith == ArithOp::Floor; });
+  EXPECT_EQ(to_tiu(floor, kLane).get("opd2_n_str"), 3u);  // RM_DOWN
+  EXPECT_EQ(from_tiu(to_tiu(floor, kLane), kLane, kLanes).arith, ArithOp::Floor);
 }
 
 TEST(TiuEncoding, CommandsPrintAsTheGeneratorMadeThem) {

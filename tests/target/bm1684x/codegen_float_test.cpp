@@ -9,6 +9,7 @@
 
 #include "chip/bm1684x/sim/simulator.h"
 #include "driver/host_layers.h"
+#include "ir/special_functions.h"
 #include "target/bm1684x/codegen.h"
 #include "target/host/executor.h"
 #include "tests/support/chip_checks.h"
@@ -134,9 +135,9 @@ TEST(CodegenFloat, BatchedMatMulOfTwoActivations) {
   }
 }
 
-// Softmax over rows: POOL max, ARITH sub, SFU exp, POOL sum, ARITH div, tiled by rows (rank 3, an
-// attention's scores, and rank 2, a classifier's), all in f32 (a f16 layer widens its input and
-// rounds its result).
+// Softmax over rows: POOL max, ARITH sub, exp (its sequence around an SFU polynomial), POOL sum,
+// ARITH div, tiled by rows (rank 3, an attention's scores, and rank 2, a classifier's), all in f32
+// (a f16 layer widens its input and rounds its result).
 TEST(CodegenFloat, SoftmaxOverTheLastAxis) {
   for (const auto& [t, shape] :
        {std::pair{DType::F32, Shape{4, 128, 128}}, std::pair{DType::F32, Shape{3, 1000}},
@@ -146,7 +147,7 @@ TEST(CodegenFloat, SoftmaxOverTheLastAxis) {
                              plain_type(t, shape), plain_type(t, shape));
     const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
-      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Exp;
+      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Taylor && c.opd1.w == special::kExpTerms;
     }));
     expect_bit_exact(g, kFloatInputs, 11);
   }
@@ -181,13 +182,14 @@ TEST(CodegenFloat, LayerNormalizationOverTheLastAxis) {
     g.constants["bias"] = random_input(plain_type(t, {256}), -0.5, 0.5, 14);
     const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
-      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Sqrt;
+      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Rsqrt;
     }));
     expect_bit_exact(g, kFloatInputs, 14);
   }
 }
 
-// GELU, one command per stage (SFU erf among them): an encoder's activation in f16, NCHW in f32.
+// GELU, one command per stage (erf's sequence, around an SFU polynomial, among them): an encoder's
+// activation in f16, NCHW in f32.
 TEST(CodegenFloat, Gelu) {
   for (const auto& [t, shape] :
        {std::pair{DType::F16, Shape{128, 1, 300}}, std::pair{DType::F32, Shape{1, 70, 9, 11}}}) {
@@ -196,7 +198,7 @@ TEST(CodegenFloat, Gelu) {
         one_node({"Gelu", "gelu", {"x"}, {"y"}, {}}, plain_type(t, shape), plain_type(t, shape));
     const Program& p = compile_model(g, bm1684x_chip()).program;
     EXPECT_TRUE(std::any_of(p.tiu.begin(), p.tiu.end(), [](const TiuCommand& c) {
-      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Erf;
+      return c.op == TiuOp::Sfu && c.sfu == SfuOp::Taylor && c.opd1.w == special::kErfTerms;
     }));
     expect_bit_exact(g, kFloatInputs, 15);
   }

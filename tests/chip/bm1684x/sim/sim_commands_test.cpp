@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "chip/bm1684x/sim/simulator.h"
 #include "ir/quant_math.h"
@@ -271,6 +272,97 @@ TEST(SimCommands, FloatArithRoundsOnceToTheResultType) {
     const float clipped = std::min(std::max(x.as<float>()[i] * 0.3f, 0.0f), 5.5f),
                 rounded = from_f16(to_f16(clipped));
     ASSERT_EQ(y.as<uint16_t>()[i], to_f16(rounded + rounded)) << "element " << i;
+  }
+}
+
+namespace {
+
+TiuCommand arith(ArithOp op, const Operand& res, const Operand& a) {
+  TiuCommand c;
+  c.op = TiuOp::Arith;
+  c.arith = op;
+  c.res = res;
+  c.opd0 = a;
+  return c;
+}
+
+}  // namespace
+
+// The commands exp, erf and sqrt are made of, on values whose every step is exact (quarters, a
+// polynomial of small coefficients), so the naive formula here is the reference: an SFU
+// polynomial from a table filled into every lane, floor, abs, an f32 mac of two operands, a
+// conversion to int32 and the bitwise or and and.
+TEST(SimCommands, SpecialFunctionSteps) {
+  const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt},
+      out{DType::I32, {1, 6, 3, 3}, std::nullopt};
+  Tensor x = random_tensor<float>(DType::F32, in.shape, -12, 12, 6);
+  for (int64_t i = 0; i < x.size(); ++i)
+    x.as<float>()[i] = std::round(x.as<float>()[i]) / 4;  // quarters in [−3, 3]
+  SimHarness h(in, out);
+  auto tile = [](uint64_t addr, DType t) {
+    return SimHarness::local(addr, t, 1, 1, 6, 3, 3, 9);
+  };  // 6 channels from lane 1: they wrap
+  const Operand xf = tile(0, DType::F32), p = tile(128, DType::F32), f = tile(256, DType::F32),
+                a = tile(384, DType::F32), q = tile(512, DType::I32);
+  h.copy(SimHarness::global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
+  const float coefficients[] = {1, -2, 0.5f};  // 1 − 2x + x²/2
+  for (int k = 0; k < 3; ++k)
+    h.fill({Space::Local, DType::F32, 1024 + 4u * k, 0, 1, 4, 1, 1, 0, 0, 0, 1}, coefficients[k]);
+  TiuCommand taylor;
+  taylor.op = TiuOp::Sfu;
+  taylor.sfu = SfuOp::Taylor;
+  taylor.res = p;
+  taylor.opd0 = xf;
+  taylor.opd1 = {Space::Local, DType::F32, 1024, 1, 1, 6, 1, 3, 0, 0, 0, 1};
+  h.tiu(taylor, 4);
+  h.tiu(arith(ArithOp::Floor, f, xf), 0);
+  h.tiu(arith(ArithOp::Abs, a, xf), 0);
+  TiuCommand mac = arith(ArithOp::Mac, p, f);  // p + floor(x)·|x|
+  mac.opd1 = a;
+  h.tiu(mac, 0);
+  TiuCommand times4 = arith(ArithOp::Mul, p, p);
+  times4.opd1_const = true;
+  times4.constant = 4;
+  h.tiu(times4, 0);
+  h.tiu(arith(ArithOp::Convert, q, p), 0);
+  TiuCommand with_one = arith(ArithOp::Or, q, q);
+  with_one.opd1_const = true;
+  with_one.constant = 1;
+  h.tiu(with_one, 0);
+  TiuCommand without_two = arith(ArithOp::And, q, q);
+  without_two.opd1_const = true;
+  without_two.constant = -3;
+  const uint32_t last = h.tiu(without_two, 0).id;
+  h.copy(q, SimHarness::global(h.out_addr, DType::I32, 1, 6, 3, 3), last);
+  const Tensor y = h.run(x);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    const double v = x.as<float>()[i];
+    const double times4 = (1 - 2 * v + v * v / 2 + std::floor(v) * std::fabs(v)) * 4;
+    const int32_t want = int32_t(std::nearbyint(times4));  // half to even
+    ASSERT_EQ(y.as<int32_t>()[i], (want | 1) & -3) << "x = " << v;
+  }
+}
+
+// sfu.rsqrt: four Newton steps land within f32's rounding of 1/√x.
+TEST(SimCommands, ReciprocalSquareRoot) {
+  const TensorType t{DType::F32, {1, 6, 3, 3}, std::nullopt};
+  const Tensor x = random_tensor<float>(DType::F32, t.shape, 0.01, 1000, 7);
+  SimHarness h(t, t);
+  const Operand xf = SimHarness::local(0, DType::F32, 0, 1, 6, 3, 3, 9),
+                r = SimHarness::local(128, DType::F32, 0, 1, 6, 3, 3, 9);
+  h.copy(SimHarness::global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
+  TiuCommand rsqrt;
+  rsqrt.op = TiuOp::Sfu;
+  rsqrt.sfu = SfuOp::Rsqrt;
+  rsqrt.res = r;
+  rsqrt.opd0 = xf;
+  rsqrt.iterations = 4;
+  h.tiu(rsqrt, 1);
+  h.copy(r, SimHarness::global(h.out_addr, DType::F32, 1, 6, 3, 3), 1);
+  const Tensor y = h.run(x);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    const double want = 1 / std::sqrt(double(x.as<float>()[i]));
+    ASSERT_NEAR(y.as<float>()[i], want, 2.5e-7 * want) << "x = " << x.as<float>()[i];
   }
 }
 
