@@ -418,6 +418,7 @@ void get_sfu(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t la
     return;
   }
   const uint64_t table = cmd.get("opd1_addr");
+  if (cmd.get("opd1_n") < 2) throw Error("sfu.taylor_4x takes at least 2 coefficients (opd1_n)");
   if (table >= lanes * lane_bytes)
     throw Error("opd1_addr " + std::to_string(table) + " lies past local memory");
   c.opd1 = c.res;  // the coefficients, in every lane: [1, res.c, 1, opd1_n]
