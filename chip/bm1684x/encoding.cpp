@@ -52,6 +52,12 @@ constexpr const char* kUnusedFields[] = {
     "opd0_y_ins0",  "res0_h_shift",  "res0_w_shift", "opd0_h_shift", "opd0_w_shift",
     "opd1_h_shift", "opd1_w_shift",  "pad_mode"};
 
+// The ARITH operations of one tensor operand and no scalar (a scaled Convert is a mul).
+bool one_operand(ArithOp op) {
+  return op == ArithOp::Convert || op == ArithOp::Copy || op == ArithOp::Floor ||
+         op == ArithOp::Abs;
+}
+
 // ---- operands
 
 void set_operand(Command& cmd, const std::string& p, const Operand& o, uint64_t lane_bytes,
@@ -227,9 +233,7 @@ void set_arith(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   set_operand(cmd, "res0", c.res, lane_bytes);
   const ArithOp op = c.arith;
   const bool scaled_convert = op == ArithOp::Convert && c.scale != 1;
-  const bool unary = op == ArithOp::Quantize || op == ArithOp::Dequantize ||
-                     op == ArithOp::Convert || op == ArithOp::Copy || op == ArithOp::Floor ||
-                     op == ArithOp::Abs;
+  const bool unary = op == ArithOp::Quantize || op == ArithOp::Dequantize || one_operand(op);
   // The tensor operand goes to opd1 when a constant comes first (opd0_const).
   set_operand(cmd, c.constant_first ? "opd1" : "opd0", c.opd0, lane_bytes);
   cmd.set("tsk_opd_num", unary && !scaled_convert ? 1 : 2);
@@ -357,7 +361,11 @@ void check_rounding(const Command& cmd, const TiuCommand& c) {
 void get_arith(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
   c.res = get_operand(cmd, "res0", lane_bytes, lanes);
   c.constant_first = cmd.get("opd0_const");
-  const bool binary = cmd.get("tsk_opd_num") >= 2;
+  const bool binary = !one_operand(c.arith);
+  if (cmd.get("tsk_opd_num") != (binary ? 2u : 1u) ||
+      (!binary && (c.constant_first || cmd.get("opd1_const"))))
+    throw Error(isa::command_name(cmd) + " takes " + (binary ? "two operands" : "one operand") +
+                " (tsk_opd_num " + std::to_string(cmd.get("tsk_opd_num")) + ")");
   c.opd0 = get_operand(cmd, c.constant_first ? "opd1" : "opd0", lane_bytes, lanes);
   const DType want = constant_type(c);
   auto constant = [&](const char* p) {
@@ -413,8 +421,9 @@ void get_sfu(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t la
   c.res = get_operand(cmd, "res0", lane_bytes, lanes);
   c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
   if (c.sfu == SfuOp::Rsqrt) {
-    c.iterations = uint8_t(cmd.get("opd2_n_str") + 1);
-    if (c.iterations > 4) throw Error("sfu.rsqrt takes 1 to 4 iterations (opd2_n_str 0 to 3)");
+    const uint64_t steps = cmd.get("opd2_n_str");
+    if (steps > 3) throw Error("sfu.rsqrt takes 1 to 4 iterations (opd2_n_str 0 to 3)");
+    c.iterations = uint8_t(steps + 1);
     return;
   }
   const uint64_t table = cmd.get("opd1_addr");
