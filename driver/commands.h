@@ -55,8 +55,16 @@ struct ZooOptions {
 };
 // Exit code 1 when any model does not pass.
 int zoo_command(const ZooOptions& options);
-int compare_command(const std::string& reference, const std::string& actual, double min_cosine,
-                    double min_euclidean);
+// What `tpuc compare` asks of each tensor: similarity minimums, or with `allclose` numpy's
+// allclose (ONNX's backend tests: rtol 1e-3, atol 1e-7).
+struct CompareTolerance {
+  double min_cosine = 0.99, min_euclidean = 0.9;
+  bool allclose = false;
+  double rtol = 1e-3, atol = 1e-7;
+};
+// Files: .npz, .npy, .pb or a folder of output_N.pb (driver/tensor_files.h).
+int compare_command(const std::string& reference, const std::string& actual,
+                    const CompareTolerance& tolerance);
 int import_command(const std::string& model, const std::string& output,
                    const std::vector<std::string>& input_shapes);
 

@@ -159,9 +159,10 @@ class ConfigReader {
 
  private:
   InputConfig input(const YAML::Node& in) {
-    r_.check_keys(in, {"name", "shape", "dtype", "layout", "preprocess"});
+    r_.check_keys(in, {"name", "shape", "value", "dtype", "layout", "preprocess"});
     InputConfig ic;
     ic.name = r_.require<std::string>(in, "name");
+    ic.value = path(in, "value", false);
     ic.shape = r_.get<std::vector<int64_t>>(in, "shape", {});
     if (std::any_of(ic.shape.begin(), ic.shape.end(), [](int64_t d) { return d < 1; }))
       r_.error(in["shape"], "dimensions must be positive");

@@ -21,7 +21,8 @@ struct DatasetConfig {
 
 struct InputConfig {
   std::string name;
-  Shape shape;  // empty: as the model says
+  Shape shape;        // empty: as the model says
+  std::string value;  // a file holding its value: the input becomes that constant
   Preprocess preprocess;
   bool fuse_preprocess = false;  // the compiled model takes raw input (passes/fuse_preprocess.cpp)
 };

@@ -2,8 +2,10 @@
 
 #include <zlib.h>
 
+#include <cstdio>
 #include <filesystem>
 
+#include "driver/tensor_files.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "ir/text.h"
@@ -41,15 +43,30 @@ std::string calibration_key(const CompileConfig& c, const Graph& top,
   return key;
 }
 
+// The value a config gives an input (inputs[].value): the file's one tensor, or its tensor of the
+// input's name.
+Tensor read_value(const InputConfig& in) {
+  TensorMap file = read_tensor_file(in.value, "input");
+  auto named = file.find(in.name);
+  if (named == file.end() && file.size() != 1)
+    throw Error(in.value + ": has no tensor named '" + in.name + "' (inputs[].value)");
+  std::fprintf(stderr, "[import] input '%s' bound to its value in %s\n", in.name.c_str(),
+               in.value.c_str());
+  return named == file.end() ? file.begin()->second : named->second;
+}
+
 }  // namespace
 
 Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages& stages) {
   const std::string& out = c.output_dir;
   Graph top = stages.run("import", [&] {
     std::map<std::string, Shape> shapes;
-    for (const InputConfig& in : c.inputs)
+    std::map<std::string, Tensor> bound;
+    for (const InputConfig& in : c.inputs) {
       if (!in.shape.empty()) shapes[in.name] = in.shape;
-    Graph g = import_onnx(c.model, shapes);
+      if (!in.value.empty()) bound[in.name] = read_value(in);
+    }
+    Graph g = import_onnx(c.model, shapes, bound);
     keep_outputs(g, c.outputs);
     return g;
   });

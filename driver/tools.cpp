@@ -1,4 +1,5 @@
 // `tpuc run`, `tpuc compare`, `tpuc import`: the small tools around a compile.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -10,6 +11,7 @@
 #include "driver/commands.h"
 #include "driver/host_layers.h"
 #include "driver/synthetic_layer.h"
+#include "driver/tensor_files.h"
 #include "frontend/onnx/importer.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
@@ -36,13 +38,15 @@ std::map<std::string, Shape> parse_input_shapes(const std::vector<std::string>& 
   return shapes;
 }
 
-// A typed graph from .onnx (imported, then shape inference) or .tpuir (as written).
-Graph load_model(const std::string& model, const std::vector<std::string>& input_shapes) {
+// A typed graph from .onnx (imported, with `bound` inputs as constants, then shape inference) or
+// .tpuir (as written).
+Graph load_model(const std::string& model, const std::vector<std::string>& input_shapes,
+                 const std::map<std::string, Tensor>& bound = {}) {
   const std::string ext = std::filesystem::path(model).extension().string();
   if (ext == ".tpuir") return read_tpuir(model);
   if (ext != ".onnx")
     throw Error(model + ": unknown model kind (expected .onnx, .tpuir or .bmodel)");
-  Graph g = import_onnx(model, parse_input_shapes(input_shapes));
+  Graph g = import_onnx(model, parse_input_shapes(input_shapes), bound);
   passes::run_pipeline(g, passes::import_pipeline());
   return g;
 }
@@ -77,14 +81,35 @@ void check_inputs(const std::string& file, const TensorMap& inputs,
 
 }  // namespace
 
+namespace {
+
+// The given inputs of an .onnx model that fix a shape (a Reshape's shape, a Slice's starts, ...:
+// inputs_fixing_shapes): taken out of `inputs` to become constants of the model, each said on
+// stderr, as a static-shape compiler needs them.
+std::map<std::string, Tensor> bind_shape_inputs(const std::string& model, const std::string& file,
+                                                TensorMap& inputs) {
+  std::map<std::string, Tensor> bound;
+  if (std::filesystem::path(model).extension() != ".onnx") return bound;
+  for (const std::string& name : inputs_fixing_shapes(model)) {
+    auto given = inputs.find(name);
+    if (given == inputs.end()) continue;
+    std::fprintf(stderr, "[run] input '%s' fixes a shape: bound to its value in %s\n", name.c_str(),
+                 file.c_str());
+    bound.insert(inputs.extract(given));
+  }
+  return bound;
+}
+
+}  // namespace
+
 int run_command(const std::string& model, const std::string& input, const std::string& output,
                 const std::string& chip, const std::vector<std::string>& input_shapes,
                 const std::string& trace) {
-  const TensorMap inputs = read_tensors(input);
   std::map<std::string, TensorType> expected;
   if (std::filesystem::path(model).extension() == ".bmodel") {
     const bm1684x::Model m = bm1684x::read_model(model);
     for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
+    const TensorMap inputs = read_tensor_file(input, "input");
     check_inputs(input, inputs, expected);
     const bm1684x::Chip target = bm1684x::load_chip(chip);
     bm1684x::Simulator sim(target, m, host_layer_runner());
@@ -97,7 +122,10 @@ int run_command(const std::string& model, const std::string& input, const std::s
     return 0;
   }
   if (!trace.empty()) throw Error("--trace needs a .bmodel (the simulator's timeline)");
-  const Graph g = load_model(model, input_shapes);
+  if (std::filesystem::path(model).extension() == ".onnx") check_operators(model);
+  TensorMap inputs = read_tensor_file(input, "input");
+  const std::map<std::string, Tensor> bound = bind_shape_inputs(model, input, inputs);
+  const Graph g = load_model(model, input_shapes, bound);
   for (const std::string& name : g.inputs) expected[name] = g.type(name);
   check_inputs(input, inputs, expected);
   write_npz(output, host::Executor(g).run(inputs));
@@ -113,9 +141,25 @@ int disasm_command(const std::string& model, const std::string& format) {
   return 0;
 }
 
-int compare_command(const std::string& reference, const std::string& actual, double min_cosine,
-                    double min_euclidean) {
-  const TensorMap ref = read_tensors(reference), act = read_tensors(actual);
+namespace {
+
+// numpy.allclose, as ONNX's backend tests compare: |a − r| ≤ atol + rtol·|r| for every element, a
+// NaN matching a NaN.
+bool allclose(const Tensor& r, const Tensor& a, double rtol, double atol) {
+  for (int64_t i = 0; i < r.size(); ++i) {
+    const double want = r.at(i), got = a.at(i);
+    if (std::isnan(want) && std::isnan(got)) continue;
+    if (!(std::fabs(got - want) <= atol + rtol * std::fabs(want))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int compare_command(const std::string& reference, const std::string& actual,
+                    const CompareTolerance& tolerance) {
+  const TensorMap ref = read_tensor_file(reference, "output"),
+                  act = read_tensor_file(actual, "output");
   bool ok = true;
   std::printf("%-32s %10s %10s %10s %12s  %s\n", "tensor", "cosine", "euclidean", "sqnr_db",
               "max_abs", "result");
@@ -126,8 +170,16 @@ int compare_command(const std::string& reference, const std::string& actual, dou
       ok = false;
       continue;
     }
+    if (it->second.type.shape != r.type.shape) {
+      std::printf("%-32s shape %s, expected %s  FAIL\n", name.c_str(),
+                  to_string(it->second.type.shape).c_str(), to_string(r.type.shape).c_str());
+      ok = false;
+      continue;
+    }
     const quant::Similarity s = quant::similarity(r, it->second);
-    const bool pass = s.cosine >= min_cosine && s.euclidean >= min_euclidean;
+    const bool pass = tolerance.allclose ? allclose(r, it->second, tolerance.rtol, tolerance.atol)
+                                         : s.cosine >= tolerance.min_cosine &&
+                                               s.euclidean >= tolerance.min_euclidean;
     ok = ok && pass;
     std::printf("%-32s %10.6f %10.6f %10.2f %12.6g  %s\n", name.c_str(), s.cosine, s.euclidean,
                 s.sqnr_db, s.max_abs, pass ? "PASS" : "FAIL");

@@ -41,6 +41,10 @@ struct Op {
     def.internal = true;
     return *this;
   }
+  Op& shape_operands(std::initializer_list<int> inputs) {
+    for (int i : inputs) def.shape_operands |= 1u << i;
+    return *this;
+  }
 };
 
 std::string int8_resize_check(const Node& n, const std::vector<const TensorType*>&,
@@ -64,13 +68,16 @@ std::vector<OpDef> table() {
       Op("Clip", infer_clip, build_clip),
       // int8: its inputs share the result's scale (the quantizer gives them one class).
       Op("Concat", infer_concat, build_concat).int8(kInputScale),
-      Op("ConstantOfShape", infer_constant_of_shape, build_constant_of_shape),
+      Op("ConstantOfShape", infer_constant_of_shape, build_constant_of_shape).shape_operands({0}),
       Op("Conv", infer_conv, build_conv).int8(kOwnScale).weighted(),
       Op("ConvTranspose", infer_conv_transpose, build_conv_transpose),
       Op("DepthToSpace", infer_depth_space, build_depth_space),
       Op("Dequantize", infer_dequantize, build_dequantize).int8(kOwnScale).internal(),
-      Op("Dropout", infer_identity, build_identity).int8(kInputScale).identity(),
-      Op("Expand", infer_expand, build_expand),
+      Op("Dropout", infer_identity, build_identity)
+          .int8(kInputScale)
+          .identity()
+          .shape_operands({1, 2}),
+      Op("Expand", infer_expand, build_expand).shape_operands({1}),
       Op("Flatten", infer_flatten, build_flatten).int8(kInputScale).reshape(),
       Op("Gather", infer_gather, build_gather),
       Op("Gemm", infer_gemm, build_gemm).int8(kOwnScale, int8_gemm_check).weighted(),
@@ -83,31 +90,36 @@ std::vector<OpDef> table() {
       Op("Lut", infer_lut, build_lut).int8(kOwnScale).internal(),
       Op("MatMul", infer_matmul, build_matmul),
       Op("MaxPool", infer_maxpool, build_maxpool).int8(kInputScale),
-      Op("Pad", infer_pad, build_pad),
+      Op("Pad", infer_pad, build_pad).shape_operands({1, 3}),
       Op("PRelu", infer_prelu, build_prelu),
       Op("Quantize", infer_quantize, build_quantize).int8(kOwnScale).internal(),
-      Op("ReduceMax", infer_reduce, build_reduce),
-      Op("ReduceMean", infer_reduce, build_reduce),
-      Op("ReduceMin", infer_reduce, build_reduce),
-      Op("ReduceSum", infer_reduce, build_reduce),
+      Op("ReduceMax", infer_reduce, build_reduce).shape_operands({1}),
+      Op("ReduceMean", infer_reduce, build_reduce).shape_operands({1}),
+      Op("ReduceMin", infer_reduce, build_reduce).shape_operands({1}),
+      Op("ReduceSum", infer_reduce, build_reduce).shape_operands({1}),
       Op("Relu", infer_relu, build_relu).int8(kInputScale),
-      Op("Reshape", infer_reshape, build_reshape).int8(kInputScale).reshape(),
+      Op("Reshape", infer_reshape, build_reshape).int8(kInputScale).reshape().shape_operands({1}),
       Op("Resize", infer_resize, build_resize)
           .int8(kInputScale, int8_resize_check)
-          .control_operands({1, 2}),
+          .control_operands({1, 2})
+          .shape_operands({1, 2, 3}),
       Op("Shape", infer_shape, build_shape),
-      Op("Slice", infer_slice, build_slice),
+      Op("Slice", infer_slice, build_slice).shape_operands({1, 2, 3, 4}),
       Op("Softmax", infer_softmax, build_softmax),
       Op("SpaceToDepth", infer_depth_space, build_depth_space),
-      Op("Split", infer_split, build_split),
-      Op("Squeeze", infer_squeeze, build_reshape).int8(kInputScale).reshape(),
-      Op("Tile", infer_expand, build_expand),
-      Op("TopK", infer_topk, build_topk),
+      Op("Split", infer_split, build_split).shape_operands({1}),
+      Op("Squeeze", infer_squeeze, build_reshape).int8(kInputScale).reshape().shape_operands({1}),
+      Op("Tile", infer_expand, build_expand).shape_operands({1}),
+      Op("TopK", infer_topk, build_topk).shape_operands({1}),
       Op("Transpose", infer_transpose, build_transpose).int8(kInputScale),
-      Op("Unsqueeze", infer_unsqueeze, build_reshape).int8(kInputScale).reshape(),
+      Op("Unsqueeze", infer_unsqueeze, build_reshape)
+          .int8(kInputScale)
+          .reshape()
+          .shape_operands({1}),
       Op("Upsample", infer_resize, build_resize)
           .int8(kInputScale, int8_resize_check)
-          .control_operands({1}),
+          .control_operands({1})
+          .shape_operands({1}),
       Op("Where", infer_where, build_where),
   };
   std::vector<OpDef> defs;

@@ -57,9 +57,16 @@ struct OpDef {
   // a half-precision layer keeps it in f32.
   uint32_t control_operands = 0;
   bool internal = false;  // tpuc's own op (made by passes, never imported): Lut, Quantize, ...
+  // Bit i: input i fixes the result's shape or the op's form (a shape, axes, pads, K, sizes), so
+  // its value must be known when compiling; a graph input there is bound to a value given for it
+  // (frontend/onnx/importer.h, inputs_fixing_shapes).
+  uint32_t shape_operands = 0;
 
   bool is_control_operand(size_t input) const {
     return input < 32 && (control_operands >> input & 1u) != 0;
+  }
+  bool is_shape_operand(size_t input) const {
+    return input < 32 && (shape_operands >> input & 1u) != 0;
   }
 };
 

@@ -192,7 +192,9 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
   const std::vector<Var> v = make_vars(rank);
   const std::string ct =
       n.op == "Upsample" ? "asymmetric" : n.s("coordinate_transformation_mode", "half_pixel");
-  const std::string nearest = n.s("nearest_mode", "round_prefer_floor");
+  // Upsample's nearest takes the floor of the asymmetric coordinate (ONNX's Upsample-9).
+  const std::string nearest =
+      n.op == "Upsample" ? "floor" : n.s("nearest_mode", "round_prefer_floor");
   const bool linear = n.s("mode", "nearest") == "linear";
   // The input coordinate (float) of output coordinate o along tensor dim d.
   auto source = [&](size_t d, Expr o) -> Expr {
@@ -200,8 +202,10 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
     Expr of = cast<float>(o);
     if (ct == "asymmetric") return of / scale;
     if (ct == "tf_half_pixel_for_nn") return (of + 0.5f) / scale;
+    // align_corners divides by the resized length in_size · scale, not the output size it rounds
+    // to (ONNX's reference; they differ when a scale does not divide the size).
     if (ct == "align_corners")
-      return out_size > 1 ? of * (in_size - 1) / (out_size - 1) : Expr(0.0f);
+      return out_size > 1 ? of * (in_size - 1) / (in_size * scale - 1) : Expr(0.0f);
     if (ct == "pytorch_half_pixel") return out_size > 1 ? (of + 0.5f) / scale - 0.5f : Expr(0.0f);
     if (ct == "half_pixel_symmetric") {
       const float adjustment = out_size / (in_size * scale);

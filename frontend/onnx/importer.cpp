@@ -1,8 +1,10 @@
 #include "frontend/onnx/importer.h"
 
 #include <onnx/onnx_pb.h>
+#include <onnx/version_converter/convert.h>
 
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "ir/diagnostics.h"
@@ -136,13 +138,24 @@ void softmax(Node& n, Graph&, int64_t opset) {
   }
 }
 
+// A scalar input of a Dropout (ratio, training_mode): its constant value, or `absent` when the
+// input is not given; nullopt when it is computed.
+std::optional<double> dropout_scalar(const Node& n, const Graph& g, size_t k, double absent) {
+  if (n.inputs.size() <= k || n.inputs[k].empty()) return absent;
+  auto c = g.constants.find(n.inputs[k]);
+  if (c == g.constants.end() || c->second.size() != 1) return std::nullopt;
+  return c->second.at(0);
+}
+
 void dropout(Node& n, Graph& g, int64_t) {
-  // Inference Dropout is the identity. Training mode is random, and tpuc drops the mask output.
-  if (n.inputs.size() > 2 && !n.inputs[2].empty()) {
-    auto mode = g.constants.find(n.inputs[2]);
-    if (mode == g.constants.end() || mode->second.at(0) != 0)
-      node_error(n, "training mode is random; tpuc compiles inference only");
-  }
+  // Inference Dropout is the identity, and so is a training-mode one that drops nothing (ratio
+  // 0, as some exporters write it); any other training mode is random. tpuc drops the mask.
+  const std::optional<double> training = dropout_scalar(n, g, 2, 0),
+                              ratio = dropout_scalar(n, g, 1, n.f("ratio", 0.5));
+  if (training != 0.0 && ratio != 0.0)
+    node_error(n,
+               "training mode with a ratio other than 0 is random; tpuc compiles inference "
+               "only");
   if (n.outputs.size() > 1 && !n.outputs[1].empty())
     node_error(n, "the mask output is not supported");
   n.attrs.erase("ratio");
@@ -310,15 +323,32 @@ std::pair<std::string, Tensor> read_onnx_tensor(const std::string& path) {
 
 namespace {
 
-// The model's default-domain opset, checked against the range the normalizers know.
+// The opsets whose forms the normalizers know; a model of another is converted into the nearest
+// by ONNX's own version converter.
+constexpr int64_t kOldestOpset = 7, kNewestOpset = 17;
+
+// The model's default-domain opset.
 int64_t default_opset(const Importer& im, const onnx::ModelProto& model) {
   int64_t opset = 0;
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
   if (opset == 0) im.fail("the model imports no default-domain opset");
-  if (opset < 7 || opset > 17)
-    im.fail("opset " + std::to_string(opset) + " is outside the supported range 7-17");
   return opset;
+}
+
+// `model` in an opset the normalizers know: as it is, or converted by ONNX's version converter
+// (onnx::version_conversion, its adapters op by op); a model it cannot convert is an error naming
+// both opsets and the converter's reason (which names the op).
+onnx::ModelProto in_known_opset(const Importer& im, onnx::ModelProto model) {
+  const int64_t opset = default_opset(im, model);
+  if (opset >= kOldestOpset && opset <= kNewestOpset) return model;
+  const int64_t target = opset < kOldestOpset ? kOldestOpset : kNewestOpset;
+  try {
+    return onnx::version_conversion::ConvertVersion(model, int(target));
+  } catch (const std::exception& e) {
+    im.fail("ONNX's version converter cannot take this model from opset " + std::to_string(opset) +
+            " to " + std::to_string(target) + ": " + e.what());
+  }
 }
 
 // The graph inputs: typed from the file, or from a shape given for them; an input given a value
@@ -403,18 +433,20 @@ bool import_node(const Importer& im, const onnx::NodeProto& np, const std::strin
   return true;
 }
 
-// Every node; the ones tpuc has no op for are listed in one error.
-void import_nodes(const Importer& im, const onnx::GraphProto& gp, Graph& g) {
+std::string node_name(const onnx::NodeProto& np, int index) {
+  return np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
+}
+
+// Every operator of the graph tpuc has no op for, in one error naming each with its node.
+void check_operators(const Importer& im, const onnx::GraphProto& gp) {
   std::vector<std::string> unsupported;
-  int index = 0;
-  for (const auto& np : gp.node()) {
-    const std::string name =
-        np.name().empty() ? np.op_type() + "_" + std::to_string(index) : np.name();
-    ++index;
-    if (import_node(im, np, name, g)) continue;
-    const std::string domain =
-        np.domain().empty() || np.domain() == "ai.onnx" ? "" : np.domain() + ".";
-    unsupported.push_back(domain + np.op_type() + " (node '" + name + "')");
+  for (int k = 0; k < gp.node_size(); ++k) {
+    const onnx::NodeProto& np = gp.node(k);
+    const bool default_domain = np.domain().empty() || np.domain() == "ai.onnx";
+    const std::string name = node_name(np, k);
+    if (default_domain && (np.op_type() == "Constant" || importable(np.op_type()))) continue;
+    unsupported.push_back((default_domain ? "" : np.domain() + ".") + np.op_type() + " (node '" +
+                          name + "')");
   }
   if (unsupported.empty()) return;
   std::string list;
@@ -423,17 +455,51 @@ void import_nodes(const Importer& im, const onnx::GraphProto& gp, Graph& g) {
           (unsupported.size() > 1 ? "s" : "") + ": " + list);
 }
 
-}  // namespace
+// Every node (check_operators found an op for each).
+void import_nodes(const Importer& im, const onnx::GraphProto& gp, Graph& g) {
+  for (int k = 0; k < gp.node_size(); ++k)
+    if (!import_node(im, gp.node(k), node_name(gp.node(k), k), g))
+      TPUC_INTERNAL_ERROR("node '" + node_name(gp.node(k), k) + "' has no op after the check");
+}
 
-Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes,
-                  const std::map<std::string, Tensor>& bound_inputs) {
-  Importer im{path};
+onnx::ModelProto read_model(const Importer& im) {
   onnx::ModelProto model;
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(im.file, std::ios::binary);
   if (!in) im.fail("cannot open file");
   if (!model.ParseFromIstream(&in))
     im.fail("not a valid ONNX model (the protobuf does not parse; truncated or not ONNX?)");
   if (!model.has_graph()) im.fail("not a valid ONNX model (it has no graph)");
+  return model;
+}
+
+}  // namespace
+
+void check_operators(const std::string& path) {
+  Importer im{path};
+  check_operators(im, read_model(im).graph());
+}
+
+std::vector<std::string> inputs_fixing_shapes(const std::string& path) {
+  Importer im{path};
+  const onnx::ModelProto model = read_model(im);
+  const onnx::GraphProto& gp = model.graph();
+  std::set<std::string> inputs, fixing;
+  for (const auto& in : gp.input()) inputs.insert(in.name());
+  for (const auto& init : gp.initializer()) inputs.erase(init.name());
+  for (const auto& np : gp.node()) {
+    const ops::OpDef* op = importable(np.op_type());
+    for (int k = 0; op && k < np.input_size(); ++k)
+      if (op->is_shape_operand(size_t(k)) && inputs.count(np.input(k))) fixing.insert(np.input(k));
+  }
+  return {fixing.begin(), fixing.end()};
+}
+
+Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes,
+                  const std::map<std::string, Tensor>& bound_inputs) {
+  Importer im{path};
+  onnx::ModelProto model = read_model(im);
+  check_operators(im, model.graph());
+  model = in_known_opset(im, model);
   im.opset = default_opset(im, model);
   const onnx::GraphProto& gp = model.graph();
   Graph g;

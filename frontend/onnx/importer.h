@@ -23,6 +23,16 @@ namespace tpuc {
 Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes = {},
                   const std::map<std::string, Tensor>& bound_inputs = {});
 
+// An Error listing every operator of the model at `path` that tpuc does not import (each with its
+// node: "2 unsupported operators: GRU (node 'g'), ..."), or nothing. import_onnx checks this
+// before anything else.
+void check_operators(const std::string& path);
+
+// The graph inputs of the model at `path` that fix a shape or an op's form (a Reshape's shape, a
+// Slice's starts, a TopK's K: ops::OpDef::shape_operands): a static-shape compiler needs their
+// values, which import_onnx takes as bound_inputs (they become constants).
+std::vector<std::string> inputs_fixing_shapes(const std::string& path);
+
 // The ONNX operator types the importer translates.
 std::vector<std::string> onnx_supported_ops();
 

@@ -189,6 +189,31 @@ TEST(Cli, CompareExitCodes) {
             114);  // CLI11: too few values
 }
 
+// allclose: |a − r| ≤ atol + rtol·|r| elementwise, as ONNX's backend tests compare.
+TEST(Cli, CompareAllClose) {
+  write_npz(temp("r.npz"), {{"t", make_tensor<float>(DType::F32, {2}, {100, 1})}});
+  write_npz(temp("near.npz"), {{"t", make_tensor<float>(DType::F32, {2}, {100.05f, 1})}});
+  const std::string files = temp("r.npz") + " " + temp("near.npz");
+  EXPECT_EQ(run_tpuc("compare " + files + " --rtol 1e-3 --atol 0").code, 0);  // 0.05 ≤ 0.1
+  EXPECT_EQ(run_tpuc("compare " + files + " --rtol 1e-4 --atol 0").code, 1);  // 0.05 > 0.01
+  EXPECT_EQ(run_tpuc("compare " + files + " --rtol 0 --atol 0.06").code, 0);
+}
+
+// An ONNX test case as a user runs it: the model, its test_data_set_0 folder of input_N.pb as
+// the input (its `shape` input fixes the Reshape's result: bound, and said), then compared with
+// the folder's output_N.pb.
+TEST(Cli, RunsAnOnnxTestCaseWhoseInputFixesAShape) {
+  const std::string dir = "/usr/share/libonnx-testdata/data/node/test_reshape_extended_dims/";
+  TpucResult r = run_tpuc("run " + dir + "model.onnx --input " + dir + "test_data_set_0 --output " +
+                          temp("reshaped.npz"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("input 'shape' fixes a shape: bound to its value"), std::string::npos)
+      << r.output;
+  r = run_tpuc("compare " + dir + "test_data_set_0 " + temp("reshaped.npz") +
+               " --rtol 1e-3 --atol 1e-7");
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
 // The first Fashion-MNIST test image, prepared as the example's config prepares it, is classified
 // as its label in the data set (class 9, ankle boot), not only given logits of the right shape.
 TEST(Cli, RunMatchesTheTrainedModelOnOneImage) {

@@ -118,9 +118,39 @@ TEST(OnnxImport, OldSoftmaxKeepsItsTwoDimensionalMeaning) {
   EXPECT_FALSE(now.nodes[0].has("coerce_2d"));
 }
 
-TEST(OnnxImport, OpsetOutsideTheSupportedRange) {
+// Opsets older than 7 go through ONNX's version converter into opset 7's forms.
+TEST(OnnxImport, OldOpsetsAreConvertedByOnnxsConverter) {
   const std::string path = write_model("opset5", {onnx_node("Relu", "r", {"x"}, "y")}, 5);
-  EXPECT_EQ(import_error(path), path + ": opset 5 is outside the supported range 7-17");
+  const Graph g = import_onnx(path);
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, "Relu");
+}
+
+// The ONNX node tests feed these as graph inputs: a Reshape's shape, a Dropout's ratio and mode.
+TEST(OnnxImport, NamesTheInputsThatFixShapes) {
+  const std::string node = "/usr/share/libonnx-testdata/data/node/";
+  EXPECT_EQ(inputs_fixing_shapes(node + "test_reshape_extended_dims/model.onnx"),
+            std::vector<std::string>{"shape"});
+  EXPECT_EQ(inputs_fixing_shapes(node + "test_training_dropout_zero_ratio/model.onnx"),
+            (std::vector<std::string>{"r", "t"}));
+  EXPECT_TRUE(inputs_fixing_shapes(kModel).empty());
+}
+
+// Training mode with ratio 0 drops nothing: the identity, as inference is; another ratio is
+// random, an error naming the node.
+TEST(OnnxImport, ATrainingDropoutOfRatioZeroIsTheIdentity) {
+  const std::string node = "/usr/share/libonnx-testdata/data/node/";
+  const Tensor on = make_tensor<uint8_t>(DType::Bool, {}, {1});
+  const Graph g = import_onnx(node + "test_training_dropout_zero_ratio/model.onnx", {},
+                              {{"r", make_tensor<float>(DType::F32, {}, {0.0f})}, {"t", on}});
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].inputs.size(), 1u);
+  const std::string random = node + "test_training_dropout/model.onnx";
+  EXPECT_NE(
+      error_of([&] {
+        import_onnx(random, {}, {{"r", make_tensor<float>(DType::F32, {}, {0.75f})}, {"t", on}});
+      }).find("training mode with a ratio other than 0 is random"),
+      std::string::npos);
 }
 
 TEST(OnnxImport, BoundInputsBecomeConstants) {
