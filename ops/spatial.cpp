@@ -167,8 +167,8 @@ static std::vector<double> resize_scales(const Node& n, const std::vector<InferI
 std::vector<TensorType> infer_resize(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
   const std::string mode = n.s("mode", "nearest");
-  if (mode != "nearest" && mode != "linear")
-    node_error(n, "mode '" + mode + "' is not supported (nearest, linear)");
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    node_error(n, "mode '" + mode + "' is not supported (nearest, linear, cubic)");
   if (n.i("antialias", 0)) node_error(n, "antialias is not supported");
   const std::string ct = n.s("coordinate_transformation_mode", "half_pixel");
   static const std::set<std::string> kTransforms = {"half_pixel",         "half_pixel_symmetric",
@@ -179,6 +179,67 @@ std::vector<TensorType> infer_resize(const Node& n, const std::vector<InferInput
   Shape out;
   resize_scales(n, in, &out);
   return {same_kind(*in[0].type, out)};
+}
+
+// One input element an interpolated output reads along a dimension, and its weight.
+struct Tap {
+  Expr index, weight;
+};
+
+// Linear: the two neighbours of coordinate f (clamped into the input).
+static std::vector<Tap> linear_taps(Expr f, int size) {
+  f = clamp(f, 0.0f, float(size - 1));
+  Expr lo = cast<int>(floor(f)), t = f - floor(f);
+  return {{lo, 1.0f - t}, {min(lo + 1, size - 1), t}};
+}
+
+// Cubic: the four neighbours of f with Keys' kernel of coefficient A (cubic_coeff_a), indices
+// clamped to the edge; with exclude_outside the taps outside get weight 0 and the rest are
+// renormalized (ONNX's Resize).
+static std::vector<Tap> cubic_taps(const Node& n, Expr f, int size) {
+  const float a = float(n.f("cubic_coeff_a", -0.75));
+  Expr base = floor(f), t = f - base;
+  auto kernel = [a](Expr x) {  // |x| ≤ 1 and 1 < |x| < 2
+    return select(x <= 1.0f, ((a + 2) * x - (a + 3)) * x * x + 1,
+                  ((a * x - 5 * a) * x + 8 * a) * x - 4 * a);
+  };
+  std::vector<Tap> taps;
+  Expr total = 0.0f;
+  for (int k = -1; k <= 2; ++k) {
+    Expr index = cast<int>(base) + k, weight = kernel(abs(t - float(k)));
+    if (n.i("exclude_outside", 0)) weight = select(index >= 0 && index < size, weight, 0.0f);
+    total = total + weight;
+    taps.push_back({clamp(index, 0, size - 1), weight});
+  }
+  if (n.i("exclude_outside", 0))
+    for (Tap& tap : taps) tap.weight = tap.weight / total;
+  return taps;
+}
+
+// Σ over every combination of one tap per dimension (a dimension without taps reads in place) of
+// the product of their weights times the input there.
+static Expr weighted_sum(const Func& input, const std::vector<std::vector<Tap>>& per_dim,
+                         const std::vector<Var>& v) {
+  const size_t rank = per_dim.size();
+  std::vector<size_t> pick(rank, 0);
+  Expr value = 0.0f;
+  for (;;) {
+    std::vector<Expr> args = as_exprs(v);
+    Expr weight = 1.0f;
+    for (size_t d = 0; d < rank; ++d)
+      if (!per_dim[d].empty()) {
+        args[rank - 1 - d] = per_dim[d][pick[d]].index;
+        weight = weight * per_dim[d][pick[d]].weight;
+      }
+    value = value + weight * input(args);
+    size_t d = 0;  // the next combination: count up, the first dimension fastest
+    for (; d < rank; ++d) {
+      if (per_dim[d].empty()) continue;
+      if (++pick[d] < per_dim[d].size()) break;
+      pick[d] = 0;
+    }
+    if (d == rank) return value;
+  }
 }
 
 Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
@@ -195,7 +256,8 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
   // Upsample's nearest takes the floor of the asymmetric coordinate (ONNX's Upsample-9).
   const std::string nearest =
       n.op == "Upsample" ? "floor" : n.s("nearest_mode", "round_prefer_floor");
-  const bool linear = n.s("mode", "nearest") == "linear";
+  const std::string mode = n.s("mode", "nearest");
+  const bool linear = mode == "linear";
   // The input coordinate (float) of output coordinate o along tensor dim d.
   auto source = [&](size_t d, Expr o) -> Expr {
     const float scale = float(scales[d]), in_size = float(xs[d]), out_size = float(os[d]);
@@ -221,7 +283,7 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
     return select(frac > 0.5f, fl + 1, fl);  // round_prefer_floor
   };
   Func output(halide_name(n.name));
-  if (!linear) {
+  if (mode == "nearest") {
     std::vector<Expr> args(rank);
     for (size_t d = 0; d < rank; ++d)
       // strict_float: a coordinate exactly halfway must not become x * (1/scale), a hair above.
@@ -230,25 +292,13 @@ Algorithm build_resize(const Node& n, const std::vector<OpInput>& in,
     output(v) = in[0].func(args);
     return {{output}, {}, {}};
   }
-  // Linear: interpolate along every resized dimension (2^k corner terms).
-  std::vector<size_t> dims;
+  // Linear and cubic: a weighted sum over the taps of every resized dimension (2^k or 4^k terms).
+  std::vector<std::vector<Tap>> per_dim(rank);
   for (size_t d = 0; d < rank; ++d)
-    if (os[d] != xs[d] || scales[d] != 1.0) dims.push_back(d);
-  Expr value = 0.0f;
-  for (int corner = 0; corner < (1 << dims.size()); ++corner) {
-    std::vector<Expr> args = as_exprs(v);
-    Expr weight = 1.0f;
-    for (size_t k = 0; k < dims.size(); ++k) {
-      const size_t d = dims[k];
-      Expr f = clamp(source(d, v[rank - 1 - d]), 0.0f, float(xs[d] - 1));
-      Expr lo = cast<int>(floor(f)), t = f - floor(f);
-      const bool upper = (corner >> k) & 1;
-      args[rank - 1 - d] = min(lo + (upper ? 1 : 0), int(xs[d]) - 1);
-      weight = weight * (upper ? t : 1.0f - t);
-    }
-    value = value + weight * in[0].func(args);
-  }
-  output(v) = value;
+    if (os[d] != xs[d] || scales[d] != 1.0)
+      per_dim[d] = linear ? linear_taps(source(d, v[rank - 1 - d]), int(xs[d]))
+                          : cubic_taps(n, source(d, v[rank - 1 - d]), int(xs[d]));
+  output(v) = weighted_sum(in[0].func, per_dim, v);
   (void)out;
   return {{output}, {}, {}};
 }

@@ -149,15 +149,22 @@ std::optional<double> dropout_scalar(const Node& n, const Graph& g, size_t k, do
 
 void dropout(Node& n, Graph& g, int64_t) {
   // Inference Dropout is the identity, and so is a training-mode one that drops nothing (ratio
-  // 0, as some exporters write it); any other training mode is random. tpuc drops the mask.
+  // 0, as some exporters write it); any other training mode is random. Its mask keeps everything.
   const std::optional<double> training = dropout_scalar(n, g, 2, 0),
                               ratio = dropout_scalar(n, g, 1, n.f("ratio", 0.5));
   if (training != 0.0 && ratio != 0.0)
     node_error(n,
                "training mode with a ratio other than 0 is random; tpuc compiles inference "
                "only");
-  if (n.outputs.size() > 1 && !n.outputs[1].empty())
-    node_error(n, "the mask output is not supported");
+  if (n.outputs.size() > 1 && !n.outputs[1].empty()) {  // nothing dropped: a mask of all true
+    const std::string shape = g.fresh_name(n.name + "_shape");
+    g.nodes.push_back({"Shape", n.name + "/shape", {n.inputs[0]}, {shape}, {}});
+    g.nodes.push_back({"ConstantOfShape",
+                       n.name + "/mask",
+                       {shape},
+                       {n.outputs[1]},
+                       {{"value", 1.0}, {"dtype", std::string("bool")}}});
+  }
   n.attrs.erase("ratio");
   n.attrs.erase("is_test");
   n.inputs.resize(1);
