@@ -83,19 +83,31 @@ void check_inputs(const std::string& file, const TensorMap& inputs,
 
 namespace {
 
-// The given inputs of an .onnx model that fix a shape (a Reshape's shape, a Slice's starts, ...:
-// inputs_fixing_shapes): taken out of `inputs` to become constants of the model, each said on
-// stderr, as a static-shape compiler needs them.
-std::map<std::string, Tensor> bind_shape_inputs(const std::string& model, const std::string& file,
-                                                TensorMap& inputs) {
+// What an .onnx model's inputs take from the given ones (input_needs), each said on stderr: an
+// input that fixes a shape (a Reshape's shape, a Slice's starts, ...) leaves `inputs` to become a
+// constant of the model; an input of a symbolic dimension without an --input-shape takes the
+// given array's shape.
+std::map<std::string, Tensor> bind_given_inputs(const std::string& model, const std::string& file,
+                                                TensorMap& inputs,
+                                                std::vector<std::string>& input_shapes) {
   std::map<std::string, Tensor> bound;
   if (std::filesystem::path(model).extension() != ".onnx") return bound;
-  for (const std::string& name : inputs_fixing_shapes(model)) {
+  const InputNeeds needs = input_needs(model);
+  for (const std::string& name : needs.fixing_shapes) {
     auto given = inputs.find(name);
     if (given == inputs.end()) continue;
     std::fprintf(stderr, "[run] input '%s' fixes a shape: bound to its value in %s\n", name.c_str(),
                  file.c_str());
     bound.insert(inputs.extract(given));
+  }
+  const std::map<std::string, Shape> shapes = parse_input_shapes(input_shapes);
+  for (const std::string& name : needs.symbolic) {
+    auto given = inputs.find(name);
+    if (given == inputs.end() || shapes.count(name)) continue;
+    const std::string shape = to_string(given->second.type.shape);
+    std::fprintf(stderr, "[run] input '%s' has a symbolic dimension: shape %s, as given in %s\n",
+                 name.c_str(), shape.c_str(), file.c_str());
+    input_shapes.push_back(name + ":" + shape);
   }
   return bound;
 }
@@ -124,8 +136,9 @@ int run_command(const std::string& model, const std::string& input, const std::s
   if (!trace.empty()) throw Error("--trace needs a .bmodel (the simulator's timeline)");
   if (std::filesystem::path(model).extension() == ".onnx") check_operators(model);
   TensorMap inputs = read_tensor_file(input, "input");
-  const std::map<std::string, Tensor> bound = bind_shape_inputs(model, input, inputs);
-  const Graph g = load_model(model, input_shapes, bound);
+  std::vector<std::string> shapes = input_shapes;
+  const std::map<std::string, Tensor> bound = bind_given_inputs(model, input, inputs, shapes);
+  const Graph g = load_model(model, shapes, bound);
   for (const std::string& name : g.inputs) expected[name] = g.type(name);
   check_inputs(input, inputs, expected);
   write_npz(output, host::Executor(g).run(inputs));

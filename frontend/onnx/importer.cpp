@@ -3,6 +3,7 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/version_converter/convert.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -486,19 +487,27 @@ void check_operators(const std::string& path) {
   check_operators(im, read_model(im).graph());
 }
 
-std::vector<std::string> inputs_fixing_shapes(const std::string& path) {
+InputNeeds input_needs(const std::string& path) {
   Importer im{path};
   const onnx::ModelProto model = read_model(im);
   const onnx::GraphProto& gp = model.graph();
   std::set<std::string> inputs, fixing;
+  InputNeeds needs;
   for (const auto& in : gp.input()) inputs.insert(in.name());
   for (const auto& init : gp.initializer()) inputs.erase(init.name());
+  for (const auto& in : gp.input()) {
+    const auto& dims = in.type().tensor_type().shape().dim();
+    if (inputs.count(in.name()) &&
+        std::any_of(dims.begin(), dims.end(), [](const auto& d) { return !d.has_dim_value(); }))
+      needs.symbolic.push_back(in.name());
+  }
   for (const auto& np : gp.node()) {
     const ops::OpDef* op = importable(np.op_type());
     for (int k = 0; op && k < np.input_size(); ++k)
       if (op->is_shape_operand(size_t(k)) && inputs.count(np.input(k))) fixing.insert(np.input(k));
   }
-  return {fixing.begin(), fixing.end()};
+  needs.fixing_shapes = {fixing.begin(), fixing.end()};
+  return needs;
 }
 
 Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes,

@@ -28,10 +28,15 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
 // before anything else.
 void check_operators(const std::string& path);
 
-// The graph inputs of the model at `path` that fix a shape or an op's form (a Reshape's shape, a
-// Slice's starts, a TopK's K: ops::OpDef::shape_operands): a static-shape compiler needs their
-// values, which import_onnx takes as bound_inputs (they become constants).
-std::vector<std::string> inputs_fixing_shapes(const std::string& path);
+// What the graph inputs of the model at `path` need from a user before it can be compiled:
+// `fixing_shapes`, the inputs that fix a shape or an op's form (a Reshape's shape, a Slice's
+// starts, a TopK's K: ops::OpDef::shape_operands), whose values import_onnx takes as bound_inputs
+// (they become constants); `symbolic`, the inputs with a symbolic dimension, whose shapes it takes
+// as input_shapes.
+struct InputNeeds {
+  std::vector<std::string> fixing_shapes, symbolic;
+};
+InputNeeds input_needs(const std::string& path);
 
 // The ONNX operator types the importer translates.
 std::vector<std::string> onnx_supported_ops();

@@ -51,12 +51,12 @@ std::string mismatch(const Tensor& want, const Tensor& got) {
   return "";
 }
 
-// Imports the case, its inputs that fix a shape (a shape, axes, pads, K: inputs_fixing_shapes)
+// Imports the case, its inputs that fix a shape (a shape, axes, pads, K: input_needs)
 // bound to the test's values, as `tpuc run` binds them.
 Graph import_case(const fs::path& dir, TensorMap& inputs) {
   const std::string model = (dir / "model.onnx").string();
   std::map<std::string, Tensor> bound;
-  for (const std::string& name : inputs_fixing_shapes(model)) {
+  for (const std::string& name : input_needs(model).fixing_shapes) {
     auto given = inputs.find(name);
     if (given != inputs.end()) bound.insert(inputs.extract(given));
   }

@@ -10,6 +10,7 @@
 #include "ir/files.h"
 #include "ir/npz.h"
 #include "tests/support/fmnist.h"
+#include "tests/support/onnx_model.h"
 #include "tests/support/source_tree.h"
 #include "tests/support/tpuc_process.h"
 
@@ -212,6 +213,20 @@ TEST(Cli, RunsAnOnnxTestCaseWhoseInputFixesAShape) {
   r = run_tpuc("compare " + dir + "test_data_set_0 " + temp("reshaped.npz") +
                " --rtol 1e-3 --atol 1e-7");
   EXPECT_EQ(r.code, 0) << r.output;
+}
+
+// A symbolic batch takes the given array's shape when no --input-shape says otherwise.
+TEST(Cli, ASymbolicDimensionTakesTheGivenShape) {
+  write_onnx_model(temp("batch.onnx"), "x", {-1, 4}, {onnx_node("Relu", "relu", {"x"}, "y")}, 13,
+                   "batch");
+  write_npz(temp("batch_in.npz"),
+            {{"x", make_tensor<float>(DType::F32, {2, 4}, {1, -1, 2, -2, 3, -3, 4, -4})}});
+  const TpucResult r = run_tpuc("run " + temp("batch.onnx") + " --input " + temp("batch_in.npz") +
+                                " --output " + temp("batch_out.npz"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("input 'x' has a symbolic dimension: shape 2x4"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_tensors(temp("batch_out.npz")).at("y").at(6), 4);
 }
 
 // The first Fashion-MNIST test image, prepared as the example's config prepares it, is classified

@@ -129,11 +129,15 @@ TEST(OnnxImport, OldOpsetsAreConvertedByOnnxsConverter) {
 // The ONNX node tests feed these as graph inputs: a Reshape's shape, a Dropout's ratio and mode.
 TEST(OnnxImport, NamesTheInputsThatFixShapes) {
   const std::string node = "/usr/share/libonnx-testdata/data/node/";
-  EXPECT_EQ(inputs_fixing_shapes(node + "test_reshape_extended_dims/model.onnx"),
+  EXPECT_EQ(input_needs(node + "test_reshape_extended_dims/model.onnx").fixing_shapes,
             std::vector<std::string>{"shape"});
-  EXPECT_EQ(inputs_fixing_shapes(node + "test_training_dropout_zero_ratio/model.onnx"),
+  EXPECT_EQ(input_needs(node + "test_training_dropout_zero_ratio/model.onnx").fixing_shapes,
             (std::vector<std::string>{"r", "t"}));
-  EXPECT_TRUE(inputs_fixing_shapes(kModel).empty());
+  EXPECT_TRUE(input_needs(kModel).fixing_shapes.empty());
+  const std::string symbolic =
+      write_model("symbolic_needs", {onnx_node("Relu", "r", {"x"}, "y")}, 13, "batch");
+  EXPECT_EQ(input_needs(symbolic).symbolic, std::vector<std::string>{"x"});
+  EXPECT_TRUE(input_needs(kModel).symbolic.empty());
 }
 
 // Training mode with ratio 0 drops nothing: the identity, as inference is; another ratio is
