@@ -1,5 +1,6 @@
-// Reductions over a set of axes (ReduceMean, ReduceSum, ReduceMax, ReduceMin; `axes`, as the
-// importer normalizes it, and `keepdims`), and ArgMax (first index of the maximum, int64).
+// Reductions over a set of axes (ReduceMean, ReduceSum, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
+// ReduceL2, ReduceSumSquare, ReduceLogSum, ReduceLogSumExp; `axes`, as the importer normalizes it,
+// and `keepdims`), and ArgMax (first index of the maximum, int64).
 #include <algorithm>
 
 #include "ops/families.h"
@@ -92,6 +93,13 @@ Algorithm build_reduce(const Node& n, const std::vector<OpInput>& in,
       {"ReduceMean", [](Expr e, int64_t c) { return sum(e) / cast(e.type(), int(c)); }},
       {"ReduceMax", [](Expr e, int64_t) { return maximum(e); }},
       {"ReduceMin", [](Expr e, int64_t) { return minimum(e); }},
+      {"ReduceProd", [](Expr e, int64_t) { return product(e); }},
+      {"ReduceL1", [](Expr e, int64_t) { return sum(cast(e.type(), abs(e))); }},
+      {"ReduceSumSquare", [](Expr e, int64_t) { return sum(e * e); }},
+      {"ReduceL2", [](Expr e, int64_t) { return cast(e.type(), sqrt(cast<float>(sum(e * e)))); }},
+      {"ReduceLogSum", [](Expr e, int64_t) { return cast(e.type(), log(cast<float>(sum(e)))); }},
+      {"ReduceLogSumExp",
+       [](Expr e, int64_t) { return cast(e.type(), log(sum(exp(cast<float>(e))))); }},
   };
   output(v) = kReduce.at(n.op)(x, count);
   return {{output}, {}, {r}};
