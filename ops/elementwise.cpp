@@ -32,9 +32,11 @@ const std::map<std::string, BinaryFn> kBinary = {
     {"Mul", [](Expr a, Expr b) { return a * b; }},
     {"Div",
      [](Expr a, Expr b) {
-       if (a.type().is_float()) return a / b;
-       Expr q = a / b;  // Halide rounds toward negative infinity
-       return select(a % b != 0 && ((a < 0) != (b < 0)), q + 1, q);
+       if (a.type().is_float() || a.type().is_uint()) return a / b;
+       // Halide's quotient is Euclidean (its remainder never negative): it is C's truncation but
+       // for a negative dividend with a remainder, one step further from zero.
+       Expr q = a / b;
+       return select(a < 0 && a % b != 0, q + cast(q.type(), select(b > 0, 1, -1)), q);
      }},
     {"Pow",
      [](Expr a, Expr b) {
@@ -43,6 +45,13 @@ const std::map<std::string, BinaryFn> kBinary = {
      }},
     {"Max", [](Expr a, Expr b) { return max(a, b); }},
     {"Min", [](Expr a, Expr b) { return min(a, b); }},
+    // Mod (fmod 0, integers): the remainder takes the divisor's sign, as Python's %. Halide's %
+    // is never negative; a negative divisor moves a nonzero one down by |b|.
+    {"Mod",
+     [](Expr a, Expr b) {
+       Expr r = a % b;
+       return a.type().is_uint() ? r : select(b < 0 && r != 0, r + b, r);
+     }},
     {"Sum", [](Expr a, Expr b) { return a + b; }},
     {"Equal", [](Expr a, Expr b) { return cast<uint8_t>(a == b); }},
     {"Less", [](Expr a, Expr b) { return cast<uint8_t>(a < b); }},
@@ -119,8 +128,15 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in,
   auto operand = [&](const OpInput& x) {
     return is_immediate(x) ? immediate(x) : broadcast_call(x.func, x.type->shape, v);
   };
+  // Mod with fmod 1 is C's fmod: the remainder takes the dividend's sign (floats need it).
+  const BinaryFn c_fmod = [](Expr a, Expr b) {
+    if (!a.type().is_float()) return a - b * (kBinary.at("Div")(a, b));
+    Expr x = cast<float>(a), y = cast<float>(b);
+    return cast(a.type(), x - y * trunc(x / y));
+  };
+  const BinaryFn f = n.op == "Mod" && n.i("fmod", 0) ? c_fmod : kBinary.at(n.op);
   Expr acc = operand(in[0]);
-  for (size_t i = 1; i < in.size(); ++i) acc = kBinary.at(n.op)(acc, operand(in[i]));
+  for (size_t i = 1; i < in.size(); ++i) acc = f(acc, operand(in[i]));
   output(v) = activation(n, acc);
   return {{output}, {}, {}};
 }
