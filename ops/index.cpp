@@ -1,7 +1,7 @@
 // Ops that select or repeat elements by index: Gather (`axis`, constant or computed indices,
 // negative indices wrap), Slice (constant starts/ends/axes/steps inputs), Split (one output per
 // part; sizes from the `split` input or attribute, else equal), Pad (constant, reflect, edge;
-// constant pads), Expand and Tile (constant shape / repeats), Shape and ConstantOfShape.
+// constant pads), Expand and Tile (constant shape / repeats), Shape, ConstantOfShape and Trilu.
 #include <algorithm>
 
 #include "ops/families.h"
@@ -270,6 +270,28 @@ Algorithm build_shape(const Node& n, const std::vector<OpInput>& in,
     value = select(i == int(d - start), cast<int64_t>(Expr(s[size_t(d)])), value);
   Func output(halide_name(n.name));
   output(i) = value;
+  return {{output}, {}, {}};
+}
+
+// Trilu: the upper (upper = 1) or lower triangle of the last two dimensions, from the k-th
+// diagonal (the optional constant input k; 0 the main one), zeros elsewhere.
+std::vector<TensorType> infer_trilu(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  if (in[0].type->shape.size() < 2) node_error(n, "needs at least two dimensions");
+  if (in.size() > 1 && in[1].type) constant_ints(n, in[1], "k");
+  return {*in[0].type};
+}
+
+Algorithm build_trilu(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>&) {
+  const int64_t k = in.size() > 1 && in[1].type ? constant_ints(n, in[1], "k").at(0) : 0;
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  Expr above = cast<int64_t>(v[0]) - cast<int64_t>(v[1]);  // column − row
+  const Expr diagonal = Internal::make_const(Int(64), k);
+  Expr keep = n.i("upper", 1) ? above >= diagonal : above <= diagonal;
+  Func output(halide_name(n.name));
+  Expr x = in[0].func(v);
+  output(v) = select(keep, x, cast(x.type(), 0));
   return {{output}, {}, {}};
 }
 

@@ -117,6 +117,7 @@ std::vector<OpDef> table() {
       Op("Squeeze", infer_squeeze, build_reshape).int8(kInputScale).reshape().shape_operands({1}),
       Op("Tile", infer_expand, build_expand).shape_operands({1}),
       Op("TopK", infer_topk, build_topk).shape_operands({1}),
+      Op("Trilu", infer_trilu, build_trilu).shape_operands({1}),
       Op("Transpose", infer_transpose, build_transpose).int8(kInputScale),
       Op("Unsqueeze", infer_unsqueeze, build_reshape)
           .int8(kInputScale)
