@@ -1,8 +1,10 @@
 // Ops that select or repeat elements by index: Gather (`axis`, constant or computed indices,
 // negative indices wrap), Slice (constant starts/ends/axes/steps inputs), Split (one output per
 // part; sizes from the `split` input or attribute, else equal), Pad (constant, reflect, edge;
-// constant pads), Expand and Tile (constant shape / repeats), Shape, ConstantOfShape and Trilu.
+// constant pads), Expand and Tile (constant shape / repeats), Shape, ConstantOfShape, Range, Trilu
+// and GatherElements.
 #include <algorithm>
+#include <cmath>
 
 #include "ops/families.h"
 
@@ -97,6 +99,30 @@ Algorithm build_gather(const Node& n, const std::vector<OpInput>& in,
                                               : Expr(v[arg_of(orank, d + idx.size() - 1)]);
   Func output(halide_name(n.name));
   output(v) = in[0].func(x_args);
+  return {{output}, {}, {}};
+}
+
+// GatherElements: the result has the indices' shape; along `axis` it reads the element the index
+// there names (negative indices wrap), elsewhere the same position.
+std::vector<TensorType> infer_gather_elements(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  if (in[1].type->shape.size() != in[0].type->shape.size())
+    node_error(n, "data and indices need the same rank");
+  wrap_axis(n, n.i("axis", 0), in[0].type->shape.size());
+  return {same_kind(*in[0].type, in[1].type->shape)};
+}
+
+Algorithm build_gather_elements(const Node& n, const std::vector<OpInput>& in,
+                                const std::vector<TensorType>&) {
+  const Shape& x = in[0].type->shape;
+  const size_t axis = size_t(wrap_axis(n, n.i("axis", 0), x.size()));
+  const std::vector<Var> v = make_vars(x.size());
+  Expr i = cast<int>(in[1].func(v));
+  const int length = int(x[axis]);
+  std::vector<Expr> args = as_exprs(v);
+  args[arg_of(x.size(), axis)] = clamp(select(i < 0, i + length, i), 0, length - 1);
+  Func output(halide_name(n.name));
+  output(v) = in[0].func(args);
   return {{output}, {}, {}};
 }
 
@@ -292,6 +318,29 @@ Algorithm build_trilu(const Node& n, const std::vector<OpInput>& in,
   Func output(halide_name(n.name));
   Expr x = in[0].func(v);
   output(v) = select(keep, x, cast(x.type(), 0));
+  return {{output}, {}, {}};
+}
+
+// Range(start, limit, delta), three constant scalars: max(ceil((limit − start) / delta), 0)
+// elements start + i·delta, of start's type.
+std::vector<TensorType> infer_range(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 3);
+  for (size_t k = 0; k < 3; ++k)
+    if (!in[k].constant || in[k].constant->size() != 1)
+      node_error(n, "start, limit and delta must be constant scalars");
+  const double start = in[0].constant->at(0), limit = in[1].constant->at(0),
+               delta = in[2].constant->at(0);
+  if (delta == 0) node_error(n, "delta is 0");
+  const int64_t count = std::max<int64_t>(int64_t(std::ceil((limit - start) / delta)), 0);
+  return {{in[0].type->dtype, {count}, std::nullopt}};
+}
+
+Algorithm build_range(const Node& n, const std::vector<OpInput>& in,
+                      const std::vector<TensorType>&) {
+  const Var i("i");
+  const Halide::Type t = in[0].func.value().type();
+  Func output(halide_name(n.name));
+  output(i) = cast(t, in[0].func() + cast(t, i) * in[2].func());
   return {{output}, {}, {}};
 }
 

@@ -105,6 +105,46 @@ Algorithm build_reduce(const Node& n, const std::vector<OpInput>& in,
   return {{output}, {}, {r}};
 }
 
+// CumSum along the constant input `axis`: a scan (each element the previous sum plus its own),
+// from the end with `reverse`, each sum without its own element with `exclusive`.
+std::vector<TensorType> infer_cumsum(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  if (!in[1].constant || in[1].constant->size() != 1) node_error(n, "axis must be a constant");
+  return {*in[0].type};
+}
+
+Algorithm build_cumsum(const Node& n, const std::vector<OpInput>& in,
+                       const std::vector<TensorType>&) {
+  const Shape& s = in[0].type->shape;
+  int64_t axis = int64_t(in[1].constant->at(0));
+  if (axis < 0) axis += int64_t(s.size());
+  if (axis < 0 || axis >= int64_t(s.size())) node_error(n, "axis out of range");
+  const size_t arg = s.size() - 1 - size_t(axis);
+  const int length = int(s[size_t(axis)]);
+  const bool reverse = n.i("reverse", 0) != 0;
+  const std::vector<Var> v = make_vars(s.size());
+  Func inclusive(halide_name(n.name) + "_inclusive"), output(halide_name(n.name));
+  inclusive(v) = in[0].func(v);
+  if (length > 1) {
+    RDom r(1, length - 1, "r");
+    std::vector<Expr> at = as_exprs(v), before = as_exprs(v);
+    at[arg] = reverse ? length - 1 - r : Expr(r);
+    before[arg] = reverse ? length - r : r - 1;
+    inclusive(at) = accumulate(inclusive(before), in[0].func(at));
+  }
+  if (!n.i("exclusive", 0)) {
+    output(v) = inclusive(v);
+    return {{output}, {}, {}};
+  }
+  std::vector<Expr> previous = as_exprs(v);  // the sum before this element, 0 for the first
+  previous[arg] = clamp(reverse ? v[arg] + 1 : v[arg] - 1, 0, length - 1);
+  const Expr first = reverse ? v[arg] == length - 1 : v[arg] == 0;
+  output(v) = select(first, cast(inclusive.value().type(), 0), inclusive(previous));
+  Algorithm a{{output}, {}, {}};
+  a.stages.acc = inclusive;  // a scan has an update: a stage of its own
+  return a;
+}
+
 // ArgMax and ArgMin along `axis`; ties go to the first index, or with select_last_index to the
 // last (the reduction then walks the axis backwards).
 std::vector<TensorType> infer_argmax(const Node& n, const std::vector<InferInput>& in) {

@@ -383,3 +383,18 @@ TEST(Ops, HalideHalfCastsEqualTheReference) {
     }
   }
 }
+
+// CumSum along axis 1 of a [2, 4] tensor, against running sums written out here: forward,
+// exclusive, reverse, reverse and exclusive.
+TEST(Ops, CumSumScansAlongItsAxis) {
+  const Tensor x = make_tensor<float>(DType::F32, {2, 4}, {1, 2, 3, 4, 10, 20, 30, 40});
+  const Tensor axis = make_tensor<int64_t>(DType::I64, {}, {1});
+  auto run = [&](int64_t exclusive, int64_t reverse) {
+    return run_node({"CumSum", "", {}, {}, {{"exclusive", exclusive}, {"reverse", reverse}}},
+                    {x, axis}, {false, true});
+  };
+  expect_near(run(0, 0), {1, 3, 6, 10, 10, 30, 60, 100}, 0);
+  expect_near(run(1, 0), {0, 1, 3, 6, 0, 10, 30, 60}, 0);
+  expect_near(run(0, 1), {10, 9, 7, 4, 100, 90, 70, 40}, 0);
+  expect_near(run(1, 1), {9, 7, 4, 0, 90, 70, 40, 0}, 0);
+}
