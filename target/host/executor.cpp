@@ -227,8 +227,12 @@ const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
   }
   if (!impl_->compiled) impl_->compile_all();
   for (NodeProgram& p : impl_->programs) {
-    for (const std::string& o : p.node->outputs)  // each kernel writes all of its outputs
-      if (values[o].type != g.type(o)) values[o] = Tensor(g.type(o));
+    for (const std::string& o : p.node->outputs) {  // each kernel writes all of its outputs
+      // A new entry is an empty f32[] (Tensor's default type): its size tells it from a scalar.
+      const Tensor& t = values[o];
+      if (t.type != g.type(o) || int64_t(t.data.size()) != g.type(o).num_bytes())
+        values[o] = Tensor(g.type(o));
+    }
     if (produces_nothing(g, *p.node)) continue;
     Halide::ParamMap params;
     for (const auto& [index, param] : p.kernel->params) {
