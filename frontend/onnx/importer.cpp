@@ -401,6 +401,19 @@ void import_inputs(const Importer& im, const onnx::GraphProto& gp,
     im.fail("a shape or value is given for '" + *unused.begin() + "', which is not a graph input");
 }
 
+// A Constant's value: its tensor, or the scalar or 1-D list of value_float(s) / value_int(s).
+Tensor constant_value(const Importer& im, const onnx::AttributeProto& a, const std::string& node) {
+  if (a.name() == "value" && a.type() == onnx::AttributeProto::TENSOR) return im.tensor(a.t());
+  if (a.name() == "value_float") return make_tensor<float>(DType::F32, {}, {a.f()});
+  if (a.name() == "value_int") return make_tensor<int64_t>(DType::I64, {}, {a.i()});
+  if (a.name() == "value_floats")
+    return make_tensor<float>(DType::F32, {a.floats_size()},
+                              {a.floats().begin(), a.floats().end()});
+  if (a.name() == "value_ints")
+    return make_tensor<int64_t>(DType::I64, {a.ints_size()}, {a.ints().begin(), a.ints().end()});
+  im.fail("node '" + node + "': Constant with attribute '" + a.name() + "' is not supported");
+}
+
 // Node `np` (named `name`) into `g`: a Constant becomes a constant; an op of the registry a node,
 // normalized to the newest opset's form (a 1-D window op widened to 2-D). Returns false when tpuc
 // has no such op.
@@ -408,11 +421,7 @@ bool import_node(const Importer& im, const onnx::NodeProto& np, const std::strin
   if (!np.domain().empty() && np.domain() != "ai.onnx") return false;
   if (np.output_size() == 0 || np.output(0).empty()) im.fail("node '" + name + "' has no output");
   if (np.op_type() == "Constant") {
-    for (const auto& a : np.attribute()) {
-      if (a.name() != "value" || a.type() != onnx::AttributeProto::TENSOR)
-        im.fail("node '" + name + "': Constant with attribute '" + a.name() + "' is not supported");
-      g.constants[np.output(0)] = im.tensor(a.t());
-    }
+    for (const auto& a : np.attribute()) g.constants[np.output(0)] = constant_value(im, a, name);
     return true;
   }
   if (!importable(np.op_type())) return false;
@@ -501,11 +510,23 @@ InputNeeds input_needs(const std::string& path) {
         std::any_of(dims.begin(), dims.end(), [](const auto& d) { return !d.has_dim_value(); }))
       needs.symbolic.push_back(in.name());
   }
+  // The values that must be known: the shape operands, and, back through the graph (its nodes
+  // are in topological order), whatever computes them — but a Shape reads only a shape.
+  std::set<std::string> known;
   for (const auto& np : gp.node()) {
     const ops::OpDef* op = importable(np.op_type());
     for (int k = 0; op && k < np.input_size(); ++k)
-      if (op->is_shape_operand(size_t(k)) && inputs.count(np.input(k))) fixing.insert(np.input(k));
+      if (op->is_shape_operand(size_t(k))) known.insert(np.input(k));
   }
+  for (int k = gp.node_size() - 1; k >= 0; --k) {
+    const onnx::NodeProto& np = gp.node(k);
+    const bool computes_known = std::any_of(np.output().begin(), np.output().end(),
+                                            [&](const std::string& o) { return known.count(o); });
+    if (computes_known && np.op_type() != "Shape" && np.op_type() != "Size")
+      known.insert(np.input().begin(), np.input().end());
+  }
+  for (const std::string& name : known)
+    if (inputs.count(name)) fixing.insert(name);
   needs.fixing_shapes = {fixing.begin(), fixing.end()};
   return needs;
 }
