@@ -18,7 +18,6 @@ static ConvGeometry pool_geometry(const Node& n, const Shape& x) {
   const std::vector<int64_t> kernel = n.ints("kernel_shape");
   if (kernel.size() != 2)
     node_error(n, "only 2-D pooling (kernel_shape with 2 values) is supported");
-  if (n.i("storage_order", 0) != 0) node_error(n, "storage_order = 1 is not supported");
   return conv_geometry(n, x, kernel, n.i("ceil_mode", 0) != 0);
 }
 
@@ -26,9 +25,11 @@ std::vector<TensorType> infer_maxpool(const Node& n, const std::vector<InferInpu
   require_inputs(n, in, 1);
   const Shape& x = in[0].type->shape;
   if (x.size() != 4) node_error(n, "only 4-D (NCHW) input is supported");
-  if (n.outputs.size() > 1) node_error(n, "the Indices output is not supported");
   const ConvGeometry g = pool_geometry(n, x);
-  return {same_kind(*in[0].type, {x[0], x[1], g.out[0], g.out[1]})};
+  const Shape out = {x[0], x[1], g.out[0], g.out[1]};
+  if (n.outputs.size() > 1 && !n.outputs[1].empty())
+    return {same_kind(*in[0].type, out), {DType::I64, out, std::nullopt}};
+  return {same_kind(*in[0].type, out)};
 }
 
 Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in,
@@ -51,6 +52,19 @@ Algorithm build_maxpool(const Node& n, const std::vector<OpInput>& in,
                                 y * int(g.strides[0]) + r.y * int(g.dilations[0]), c, k));
   Algorithm alg{{pool}, {}, {r}};
   alg.stages.pad = pad;
+  if (n.outputs.size() > 1 && !n.outputs[1].empty()) {
+    // Indices: where in the (unpadded) input each maximum is, the first in the window's row-major
+    // order, as a flat index of the whole tensor: each plane row-major, or column-major with
+    // storage_order 1.
+    const Tuple at = argmax(pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
+                                y * int(g.strides[0]) + r.y * int(g.dilations[0]), c, k));
+    Expr ix = x * int(g.strides[1]) + at[0] * int(g.dilations[1]) - pl,
+         iy = y * int(g.strides[0]) + at[1] * int(g.dilations[0]) - pt;
+    Func indices(halide_name(n.name) + "_indices");
+    Expr in_plane = n.i("storage_order", 0) ? ix * H + iy : iy * W + ix;
+    indices(x, y, c, k) = cast<int64_t>((k * int(xs[1]) + c) * H * W + in_plane);
+    alg.outputs.push_back(indices);
+  }
   return alg;
 }
 

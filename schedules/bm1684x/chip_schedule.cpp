@@ -150,6 +150,7 @@ void conv(Context& cx) {
 }
 
 void maxpool(Context& cx) {
+  if (cx.a.outputs.size() > 1) unsupported(cx.node, "the Indices output has no BM1684X schedule");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
   cx.place(cx.a.outputs[0], cx.compute(TiuOp::Pool, 4), true, tile);
