@@ -4,7 +4,7 @@
 
 namespace tpuc {
 
-static constexpr std::array<DTypeInfo, 9> kDTypes = {{
+static constexpr std::array<DTypeInfo, 13> kDTypes = {{
     {DType::F32, "f32", 4, true, true},
     {DType::F16, "f16", 2, true, true},
     {DType::BF16, "bf16", 2, true, true},
@@ -14,6 +14,10 @@ static constexpr std::array<DTypeInfo, 9> kDTypes = {{
     {DType::I32, "i32", 4, false, true},
     {DType::I64, "i64", 8, false, true},
     {DType::Bool, "bool", 1, false, false},
+    {DType::F64, "f64", 8, true, true},
+    {DType::U16, "u16", 2, false, false},
+    {DType::U32, "u32", 4, false, false},
+    {DType::U64, "u64", 8, false, false},
 }};
 
 const DTypeInfo& info(DType t) { return kDTypes[static_cast<size_t>(t)]; }

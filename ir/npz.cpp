@@ -20,7 +20,7 @@ struct NpyType {
   DType dtype;
   const char* descr;
 };
-constexpr std::array<NpyType, 8> kNpyTypes = {{
+constexpr std::array<NpyType, 12> kNpyTypes = {{
     {DType::F32, "<f4"},
     {DType::F16, "<f2"},
     {DType::I8, "|i1"},
@@ -29,6 +29,10 @@ constexpr std::array<NpyType, 8> kNpyTypes = {{
     {DType::I32, "<i4"},
     {DType::I64, "<i8"},
     {DType::Bool, "|b1"},
+    {DType::F64, "<f8"},
+    {DType::U16, "<u2"},
+    {DType::U32, "<u4"},
+    {DType::U64, "<u8"},
 }};
 
 const char* descr_of(DType t, const std::string& where) {

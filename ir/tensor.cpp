@@ -50,6 +50,14 @@ double Tensor::at(int64_t i) const {
       return load(int64_t{});
     case DType::Bool:
       return load(uint8_t{}) != 0;
+    case DType::F64:
+      return load(double{});
+    case DType::U16:
+      return load(uint16_t{});
+    case DType::U32:
+      return load(uint32_t{});
+    case DType::U64:
+      return load(uint64_t{});
   }
   return 0;
 }

@@ -342,6 +342,14 @@ class Parser {
         return put(int32_t(v));
       case DType::I64:
         return put(int64_t(v));
+      case DType::F64:
+        return put(v);
+      case DType::U16:
+        return put(uint16_t(v));
+      case DType::U32:
+        return put(uint32_t(v));
+      case DType::U64:
+        return put(uint64_t(v));
       case DType::F16:
       case DType::BF16:
         error("f16/bf16 constants are written in hex");

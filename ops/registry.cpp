@@ -188,6 +188,8 @@ Halide::Type halide_type(DType t) {
       {DType::BF16, Halide::BFloat(16)}, {DType::I8, Halide::Int(8)},
       {DType::U8, Halide::UInt(8)},      {DType::I16, Halide::Int(16)},
       {DType::I32, Halide::Int(32)},     {DType::I64, Halide::Int(64)},
+      {DType::F64, Halide::Float(64)},   {DType::U16, Halide::UInt(16)},
+      {DType::U32, Halide::UInt(32)},    {DType::U64, Halide::UInt(64)},
       {DType::Bool, Halide::UInt(8)},
   };
   return types.at(t);

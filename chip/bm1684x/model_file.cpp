@@ -105,6 +105,12 @@ bmodel::DataType data_type_of(DType t) {
     case DType::I32:
     case DType::I64:
       return bmodel::DataType::Int32;
+    case DType::F64:
+    case DType::U16:
+    case DType::U32:
+    case DType::U64:
+      throw Error(std::string("a ") + name(t) +
+                  " tensor at the model's edge: the BM1684X and its .bmodel hold no " + name(t));
   }
   TPUC_INTERNAL_ERROR("a dtype without a .bmodel data type");
 }

@@ -21,7 +21,9 @@ const std::map<int, DType> kDTypes = {
     {onnx::TensorProto::BFLOAT16, DType::BF16}, {onnx::TensorProto::INT8, DType::I8},
     {onnx::TensorProto::UINT8, DType::U8},      {onnx::TensorProto::INT16, DType::I16},
     {onnx::TensorProto::INT32, DType::I32},     {onnx::TensorProto::INT64, DType::I64},
-    {onnx::TensorProto::BOOL, DType::Bool},
+    {onnx::TensorProto::BOOL, DType::Bool},     {onnx::TensorProto::DOUBLE, DType::F64},
+    {onnx::TensorProto::UINT16, DType::U16},    {onnx::TensorProto::UINT32, DType::U32},
+    {onnx::TensorProto::UINT64, DType::U64},
 };
 
 struct Importer {
@@ -94,7 +96,17 @@ struct Importer {
         break;
       case DType::F16:
       case DType::BF16:
+      case DType::U16:
         fill(t.int32_data(), uint16_t{});
+        break;
+      case DType::F64:
+        fill(t.double_data(), double{});
+        break;
+      case DType::U32:
+        fill(t.uint64_data(), uint32_t{});
+        break;
+      case DType::U64:
+        fill(t.uint64_data(), uint64_t{});
         break;
     }
     return out;

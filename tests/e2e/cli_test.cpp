@@ -215,6 +215,20 @@ TEST(Cli, RunsAnOnnxTestCaseWhoseInputFixesAShape) {
   EXPECT_EQ(r.code, 0) << r.output;
 }
 
+// NumPy's default float64 for a float32 model: computed as float32, and said.
+TEST(Cli, AFloat64InputOfAFloat32ModelIsNarrowed) {
+  write_onnx_model(temp("relu.onnx"), "x", {1, 4}, {onnx_node("Relu", "relu", {"x"}, "y")});
+  write_npz(temp("doubles.npz"),
+            {{"x", make_tensor<double>(DType::F64, {1, 4}, {1.5, -1, 2.25, -2})}});
+  const TpucResult r = run_tpuc("run " + temp("relu.onnx") + " --input " + temp("doubles.npz") +
+                                " --output " + temp("relu_out.npz"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("input 'x' is f64"), std::string::npos) << r.output;
+  const Tensor y = read_tensors(temp("relu_out.npz")).at("y");
+  EXPECT_EQ(y.type.dtype, DType::F32);
+  EXPECT_EQ(y.at(2), 2.25);
+}
+
 // A symbolic batch takes the given array's shape when no --input-shape says otherwise.
 TEST(Cli, ASymbolicDimensionTakesTheGivenShape) {
   write_onnx_model(temp("batch.onnx"), "x", {-1, 4}, {onnx_node("Relu", "relu", {"x"}, "y")}, 13,

@@ -43,6 +43,24 @@ TEST(Npz, WriteReadRoundTripIsByteIdentical) {
             read_file(kData + "numpy_made.npy"));
 }
 
+// float64 and the unsigned 16-, 32- and 64-bit types, as NumPy wrote them (numpy.savez of
+// d = [0.1, -2.5e300] f8, h = [0, 65535] u2, w = [4294967295, 1] u4, q = [2**53, 7] u8).
+TEST(Npz, ReadsNumpysWideAndUnsignedTypes) {
+  TensorMap t = read_tensors(kData + "numpy_wide.npz");
+  EXPECT_EQ(t["d"].type.dtype, DType::F64);
+  EXPECT_EQ(t["d"].at(0), 0.1);
+  EXPECT_EQ(t["d"].at(1), -2.5e300);
+  EXPECT_EQ(t["h"].type.dtype, DType::U16);
+  EXPECT_EQ(t["h"].at(1), 65535);
+  EXPECT_EQ(t["w"].type.dtype, DType::U32);
+  EXPECT_EQ(t["w"].at(0), 4294967295.0);
+  EXPECT_EQ(t["q"].type.dtype, DType::U64);
+  EXPECT_EQ(t["q"].at(0), 9007199254740992.0);
+  const std::string copy = ::testing::TempDir() + "/wide.npz";
+  write_npz(copy, t);
+  EXPECT_EQ(read_tensors(copy), t);
+}
+
 TEST(Npz, BadFilesGiveClearErrors) {
   const std::string dir = ::testing::TempDir();
   EXPECT_THROW(read_tensors(dir + "/missing.npz"), Error);

@@ -27,6 +27,18 @@ Tensor random_input(const TensorType& type, double lo, double hi, unsigned seed)
     case DType::I64:
       out = random_tensor<int64_t>(DType::I64, type.shape, lo, hi, seed);
       break;
+    case DType::F64:
+      out = random_tensor<double>(DType::F64, type.shape, lo, hi, seed);
+      break;
+    case DType::U16:
+      out = random_tensor<uint16_t>(DType::U16, type.shape, lo, hi, seed);
+      break;
+    case DType::U32:
+      out = random_tensor<uint32_t>(DType::U32, type.shape, lo, hi, seed);
+      break;
+    case DType::U64:
+      out = random_tensor<uint64_t>(DType::U64, type.shape, lo, hi, seed);
+      break;
     case DType::Bool: {
       out = random_tensor<int64_t>(DType::I64, type.shape, lo, hi, seed);
       Tensor truth(TensorType{DType::Bool, type.shape, std::nullopt});
