@@ -1,5 +1,6 @@
 #include "driver/tensor_files.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "frontend/onnx/importer.h"
@@ -34,6 +35,33 @@ TensorMap read_tensor_file(const std::string& path, const std::string& kind) {
     return tensors;
   }
   return read_tensors(path);
+}
+
+void adapt_inputs(const std::string& file, const std::map<std::string, TensorType>& expected,
+                  TensorMap& inputs) {
+  for (auto& [name, t] : inputs) {
+    auto want = expected.find(name);
+    if (want == expected.end()) continue;
+    const DType given = t.type.dtype, model = want->second.dtype;
+    if (given == DType::F64 && model == DType::F32) {
+      std::fprintf(stderr, "[run] input '%s' is f64 in %s: computed as the model's f32\n",
+                   name.c_str(), file.c_str());
+      t = convert_float(t, DType::F32);
+    } else if (given == DType::U16 && model == DType::BF16) {
+      std::fprintf(stderr, "[run] input '%s' is u16 in %s: taken as the bits of the model's bf16\n",
+                   name.c_str(), file.c_str());
+      t.type.dtype = DType::BF16;
+    }
+  }
+}
+
+TensorMap as_numpy(TensorMap outputs) {
+  for (auto& [name, t] : outputs)
+    if (t.type.dtype == DType::BF16) {
+      std::fprintf(stderr, "[run] output '%s' is bf16: written as its bits, u16\n", name.c_str());
+      t.type.dtype = DType::U16;
+    }
+  return outputs;
 }
 
 }  // namespace tpuc
