@@ -1,8 +1,8 @@
 // Ops that select or repeat elements by index: Gather (`axis`, constant or computed indices,
 // negative indices wrap), Slice (constant starts/ends/axes/steps inputs), Split (one output per
 // part; sizes from the `split` input or attribute, else equal), Pad (constant, reflect, edge;
-// constant pads), Expand and Tile (constant shape / repeats), Shape, ConstantOfShape, Range, Trilu
-// and GatherElements.
+// constant pads), Expand and Tile (constant shape / repeats), Shape, ConstantOfShape, Range, Trilu,
+// GatherElements and GatherND.
 #include <algorithm>
 #include <cmath>
 
@@ -123,6 +123,42 @@ Algorithm build_gather_elements(const Node& n, const std::vector<OpInput>& in,
   args[arg_of(x.size(), axis)] = clamp(select(i < 0, i + length, i), 0, length - 1);
   Func output(halide_name(n.name));
   output(v) = in[0].func(args);
+  return {{output}, {}, {}};
+}
+
+// GatherND: the indices' last dimension (of length r) names a slice of data after the first
+// batch_dims dimensions; the result is indices' other dimensions, then the slice's
+// (data.shape[batch_dims + r:]). Negative indices wrap.
+std::vector<TensorType> infer_gather_nd(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  const Shape &x = in[0].type->shape, &idx = in[1].type->shape;
+  const size_t batch = size_t(n.i("batch_dims", 0));
+  if (idx.empty() || batch >= idx.size() || batch + size_t(idx.back()) > x.size())
+    node_error(n, "indices do not fit data's dimensions");
+  Shape out(idx.begin(), idx.end() - 1);
+  out.insert(out.end(), x.begin() + std::ptrdiff_t(batch + size_t(idx.back())), x.end());
+  return {same_kind(*in[0].type, out)};
+}
+
+Algorithm build_gather_nd(const Node& n, const std::vector<OpInput>& in,
+                          const std::vector<TensorType>& out) {
+  const Shape &x = in[0].type->shape, &idx = in[1].type->shape;
+  const size_t batch = size_t(n.i("batch_dims", 0)), r = size_t(idx.back()),
+               orank = out[0].shape.size(), prefix = idx.size() - 1;
+  const std::vector<Var> v = make_vars(orank);
+  std::vector<Expr> idx_args(idx.size()), x_args(x.size());
+  for (size_t d = 0; d < prefix; ++d) idx_args[arg_of(idx.size(), d)] = v[arg_of(orank, d)];
+  for (size_t d = 0; d < batch; ++d) x_args[arg_of(x.size(), d)] = v[arg_of(orank, d)];
+  for (size_t k = 0; k < r; ++k) {
+    idx_args[arg_of(idx.size(), prefix)] = int(k);
+    Expr i = cast<int>(in[1].func(idx_args));
+    const int length = int(x[batch + k]);
+    x_args[arg_of(x.size(), batch + k)] = clamp(select(i < 0, i + length, i), 0, length - 1);
+  }
+  for (size_t d = batch + r; d < x.size(); ++d)
+    x_args[arg_of(x.size(), d)] = v[arg_of(orank, prefix + d - batch - r)];
+  Func output(halide_name(n.name));
+  output(v) = in[0].func(x_args);
   return {{output}, {}, {}};
 }
 

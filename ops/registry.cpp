@@ -82,6 +82,7 @@ std::vector<OpDef> table() {
       Op("CumSum", infer_cumsum, build_cumsum).shape_operands({1}),
       Op("Gather", infer_gather, build_gather),
       Op("GatherElements", infer_gather_elements, build_gather_elements),
+      Op("GatherND", infer_gather_nd, build_gather_nd),
       Op("Gemm", infer_gemm, build_gemm).int8(kOwnScale, int8_gemm_check).weighted(),
       Op("GlobalAveragePool", infer_globalpool, build_globalpool).int8(kOwnScale),
       Op("GlobalMaxPool", infer_globalpool, build_globalpool).int8(kInputScale),
