@@ -1,5 +1,4 @@
 // `tpuc run`, `tpuc compare`, `tpuc import`: the small tools around a compile.
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -83,16 +82,14 @@ void check_inputs(const std::string& file, const TensorMap& inputs,
 
 namespace {
 
-// What an .onnx model's inputs take from the given ones (input_needs), each said on stderr: an
-// input that fixes a shape (a Reshape's shape, a Slice's starts, ...) leaves `inputs` to become a
+// What an .onnx model's inputs take from the given ones (`needs`), each said on stderr: an input
+// that fixes a shape (a Reshape's shape, a Slice's starts, ...) leaves `inputs` to become a
 // constant of the model; an input of a symbolic dimension without an --input-shape takes the
 // given array's shape.
-std::map<std::string, Tensor> bind_given_inputs(const std::string& model, const std::string& file,
+std::map<std::string, Tensor> bind_given_inputs(const InputNeeds& needs, const std::string& file,
                                                 TensorMap& inputs,
                                                 std::vector<std::string>& input_shapes) {
   std::map<std::string, Tensor> bound;
-  if (std::filesystem::path(model).extension() != ".onnx") return bound;
-  const InputNeeds needs = input_needs(model);
   for (const std::string& name : needs.fixing_shapes) {
     auto given = inputs.find(name);
     if (given == inputs.end()) continue;
@@ -134,10 +131,12 @@ int run_command(const std::string& model, const std::string& input, const std::s
     return 0;
   }
   if (!trace.empty()) throw Error("--trace needs a .bmodel (the simulator's timeline)");
-  if (std::filesystem::path(model).extension() == ".onnx") check_operators(model);
+  // An .onnx model's needs first: an operator tpuc does not list is the error, not the data.
+  const bool onnx = std::filesystem::path(model).extension() == ".onnx";
+  const InputNeeds needs = onnx ? input_needs(model) : InputNeeds{};
   TensorMap inputs = read_tensor_file(input, "input");
   std::vector<std::string> shapes = input_shapes;
-  const std::map<std::string, Tensor> bound = bind_given_inputs(model, input, inputs, shapes);
+  const std::map<std::string, Tensor> bound = bind_given_inputs(needs, input, inputs, shapes);
   const Graph g = load_model(model, shapes, bound);
   for (const std::string& name : g.inputs) expected[name] = g.type(name);
   adapt_inputs(input, expected, inputs);
@@ -154,21 +153,6 @@ int disasm_command(const std::string& model, const std::string& format) {
   std::fputs(bm1684x::disassemble_file(model, f).c_str(), stdout);
   return 0;
 }
-
-namespace {
-
-// numpy.allclose, as ONNX's backend tests compare: |a − r| ≤ atol + rtol·|r| for every element, a
-// NaN matching a NaN.
-bool allclose(const Tensor& r, const Tensor& a, double rtol, double atol) {
-  for (int64_t i = 0; i < r.size(); ++i) {
-    const double want = r.at(i), got = a.at(i);
-    if (want == got || (std::isnan(want) && std::isnan(got))) continue;  // infinities too
-    if (!(std::fabs(got - want) <= atol + rtol * std::fabs(want))) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 int compare_command(const std::string& reference, const std::string& actual,
                     const CompareTolerance& tolerance) {
@@ -191,9 +175,10 @@ int compare_command(const std::string& reference, const std::string& actual,
       continue;
     }
     const quant::Similarity s = quant::similarity(r, it->second);
-    const bool pass = tolerance.allclose ? allclose(r, it->second, tolerance.rtol, tolerance.atol)
-                                         : s.cosine >= tolerance.min_cosine &&
-                                               s.euclidean >= tolerance.min_euclidean;
+    const bool pass =
+        tolerance.allclose
+            ? quant::first_not_close(r, it->second, tolerance.rtol, tolerance.atol) < 0
+            : s.cosine >= tolerance.min_cosine && s.euclidean >= tolerance.min_euclidean;
     ok = ok && pass;
     std::printf("%-32s %10.6f %10.6f %10.2f %12.6g  %s\n", name.c_str(), s.cosine, s.euclidean,
                 s.sqnr_db, s.max_abs, pass ? "PASS" : "FAIL");

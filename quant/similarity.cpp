@@ -38,4 +38,13 @@ Similarity similarity(const Tensor& reference, const Tensor& actual) {
   return s;
 }
 
+int64_t first_not_close(const Tensor& reference, const Tensor& actual, double rtol, double atol) {
+  for (int64_t i = 0; i < reference.size(); ++i) {
+    const double want = reference.at(i), got = actual.at(i);
+    if (want == got || (std::isnan(want) && std::isnan(got))) continue;
+    if (!(std::fabs(got - want) <= atol + rtol * std::fabs(want))) return i;
+  }
+  return -1;
+}
+
 }  // namespace tpuc::quant

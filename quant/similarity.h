@@ -13,4 +13,9 @@ struct Similarity {
 Similarity similarity(const Tensor& reference,
                       const Tensor& actual);  // throws Error if shapes differ
 
+// numpy.allclose, as ONNX's backend tests compare (rtol 1e-3, atol 1e-7): the first element i with
+// |actual − reference| > atol + rtol·|reference| (equal values, infinities included, and two NaNs
+// match), or −1 when none is. The shapes must be equal.
+int64_t first_not_close(const Tensor& reference, const Tensor& actual, double rtol, double atol);
+
 }  // namespace tpuc::quant

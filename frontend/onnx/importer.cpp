@@ -503,15 +503,11 @@ onnx::ModelProto read_model(const Importer& im) {
 
 }  // namespace
 
-void check_operators(const std::string& path) {
-  Importer im{path};
-  check_operators(im, read_model(im).graph());
-}
-
 InputNeeds input_needs(const std::string& path) {
   Importer im{path};
   const onnx::ModelProto model = read_model(im);
   const onnx::GraphProto& gp = model.graph();
+  check_operators(im, gp);
   std::set<std::string> inputs, fixing;
   InputNeeds needs;
   for (const auto& in : gp.input()) inputs.insert(in.name());

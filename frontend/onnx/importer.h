@@ -23,16 +23,12 @@ namespace tpuc {
 Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& input_shapes = {},
                   const std::map<std::string, Tensor>& bound_inputs = {});
 
-// An Error listing every operator of the model at `path` that tpuc does not import (each with its
-// node: "2 unsupported operators: GRU (node 'g'), ..."), or nothing. import_onnx checks this
-// before anything else.
-void check_operators(const std::string& path);
-
 // What the graph inputs of the model at `path` need from a user before it can be compiled:
 // `fixing_shapes`, the inputs that fix a shape or an op's form (a Reshape's shape, a Slice's
 // starts, a TopK's K: ops::OpDef::shape_operands), whose values import_onnx takes as bound_inputs
 // (they become constants); `symbolic`, the inputs with a symbolic dimension, whose shapes it takes
-// as input_shapes.
+// as input_shapes. Like import_onnx, it first refuses a model with an operator tpuc does not
+// import, in one Error listing each with its node ("2 unsupported operators: GRU (node 'g'), ...").
 struct InputNeeds {
   std::vector<std::string> fixing_shapes, symbolic;
 };
