@@ -1,9 +1,12 @@
 #include "driver/compile_report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "chip/bm1684x/performance.h"
 #include "ir/align.h"
+#include "ir/diagnostics.h"
+#include "ops/registry.h"
 #include "schedules/bm1684x/chip_ops.h"
 
 namespace tpuc {
@@ -96,11 +99,47 @@ Json layers_json(const bm1684x::Chip& chip, const bm1684x::Model& model,
   return layers;
 }
 
-Json host_layers_json(const bm1684x::Model& model) {
+// The work of the host layer `layer`: its node's in the quantized graph.
+bm1684x::HostWork host_work(const Graph& g, const bm1684x::HostLayer& layer) {
+  auto node = std::find_if(g.nodes.begin(), g.nodes.end(),
+                           [&](const Node& n) { return n.name == layer.name; });
+  TPUC_INTERNAL_ASSERT(node != g.nodes.end(), "host layer '" + layer.name + "' has no node");
+  bm1684x::HostWork work;
+  std::vector<const TensorType*> inputs;
+  for (const std::string& v : node->inputs) {
+    inputs.push_back(v.empty() ? nullptr : &g.type(v));
+    if (!v.empty()) work.ddr_bytes += uint64_t(g.type(v).num_bytes());
+  }
+  for (const std::string& v : node->outputs) {
+    if (v.empty()) continue;
+    work.elements += uint64_t(g.type(v).num_elements());
+    work.ddr_bytes += uint64_t(g.type(v).num_bytes());
+  }
+  const ops::OpDef& def = ops::op_of(*node);
+  if (def.macs) work.macs = def.macs(*node, inputs, g.type(node->outputs[0]));
+  return work;
+}
+
+// Every host layer with its reason, its work and its modeled time on the SoC's CPU.
+Json host_layers_json(const CompileResults& r) {
   Json layers = Json::array();
-  for (const bm1684x::HostLayer& h : model.host_layers)
-    layers.push_back({{"name", h.name}, {"op", h.op}, {"reason", h.reason}});
+  for (const bm1684x::HostLayer& h : r.model.host_layers) {
+    const bm1684x::HostWork work = host_work(r.tpu, h);
+    layers.push_back({{"name", h.name},
+                      {"op", h.op},
+                      {"reason", h.reason},
+                      {"macs", work.macs},
+                      {"ddr_bytes", work.ddr_bytes},
+                      {"time_us", 1e6 * bm1684x::host_layer_seconds(r.chip, work)}});
+  }
   return layers;
+}
+
+// The modeled time of all host layers, in microseconds.
+double host_us(const Json& chip) {
+  double total = 0;
+  for (const Json& layer : chip["host_layers"]) total += double(layer["time_us"]);
+  return total;
 }
 
 Json chip_json(const CompileResults& r) {
@@ -119,7 +158,7 @@ Json chip_json(const CompileResults& r) {
                {"gdma_busy_cycles", st.gdma_busy},
                {"mac_utilization", st.mac_utilization},
                {"ddr_utilization", st.ddr_utilization},
-               {"host_layers", host_layers_json(r.model)}};
+               {"host_layers", host_layers_json(r)}};
   // No layer times when the simulator never ran (a config without validation data): no key.
   if (!st.layers.empty()) chip["layers"] = layers_json(r.chip, r.model, st);
   return chip;
@@ -142,9 +181,12 @@ void print_validation(const Json& val, const CompileConfig& c, const bm1684x::Ch
 }  // namespace
 
 Json compile_report(const CompileResults& r) {
+  const Json chip = chip_json(r);
   Json report = {{"config", r.config.file},
                  {"model", r.config.model},
-                 {"chip", chip_json(r)},
+                 {"chip", chip},
+                 {"host_us", host_us(chip)},
+                 {"latency_us", double(chip["latency_us"]) + host_us(chip)},
                  {"stage_ms", r.stage_ms},
                  {"passed", !r.validation || validation_passed(*r.validation, r.config)}};
   if (r.search) report["precision_search"] = search_json(*r.search, *r.policy.search);
@@ -166,11 +208,16 @@ void print_compile_summary(const CompileResults& r, const Json& report) {
       double(r.model.weights.size()) / 1024, st.latency_us, 100 * st.mac_utilization,
       100 * st.ddr_utilization);
   const std::vector<bm1684x::HostLayer>& host = r.model.host_layers;
-  if (!host.empty())
+  if (!host.empty()) {
+    std::printf("  %-16s %zu %s on the host (report.json chip.host_layers), the first: %s (%s)\n",
+                "host layers", host.size(), host.size() == 1 ? "layer runs" : "layers run",
+                host[0].name.c_str(), host[0].reason.c_str());
     std::printf(
-        "  %-16s %zu layers run on the host (report.json chip.host_layers; not in the simulated "
-        "time), the first: %s (%s)\n",
-        "host layers", host.size(), host[0].name.c_str(), host[0].reason.c_str());
+        "  %-16s %.2f us: simulated chip %.2f us + host layers %.2f us (modeled %dx %.0f MHz "
+        "CPU)\n",
+        "latency", double(report["latency_us"]), st.latency_us, double(report["host_us"]),
+        r.chip.host_cores, r.chip.host_mhz);
+  }
   if (report.contains("validation")) print_validation(report["validation"], r.config, r.chip);
   std::printf("  result           %s\n", report["passed"] ? "PASS" : "FAIL: outside tolerance");
 }

@@ -33,6 +33,9 @@ struct Node {
 
 struct Graph {
   std::string name;
+  // Where the graph came from, prefixed to the errors passes raise about its nodes
+  // ("model.onnx (opset 11)"); empty for a graph read from .tpuir, whose errors name the file.
+  std::string origin;
   std::vector<std::string> inputs;          // graph inputs, in order
   std::vector<std::string> outputs;         // graph outputs, in order
   std::map<std::string, TensorType> types;  // type of every non-constant value whose type is known

@@ -1,5 +1,5 @@
-// Conv (2-D, NCHW): groups, strides, dilations, explicit or automatic padding, optional bias,
-// fused relu (`do_relu`), float and int8.
+// Conv (2-D NCHW, 3-D NCDHW): groups, strides, dilations, explicit or automatic padding, optional
+// bias, fused relu (`do_relu`), float and int8.
 //
 // Stages (what a schedule may place; int8 adds "requant", the per-channel requantization table):
 //   pad(x, y, ic, n)  the input in padded coordinates, zero outside (a select, no likely(), so a
@@ -20,51 +20,61 @@ namespace tpuc::ops {
 
 using namespace Halide;
 
+// The weight's spatial dimensions (KH, KW or KD, KH, KW).
+static std::vector<int64_t> kernel_of(const Shape& w) { return {w.begin() + 2, w.end()}; }
+
 std::vector<TensorType> infer_conv(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 2);
   const Shape& x = in[0].type->shape;
   const Shape& w = in[1].type->shape;
-  if (x.size() != 4 || w.size() != 4)
-    node_error(n, "only 2-D convolution (4-D input and weight) is supported");
-  const ConvGeometry g = conv_geometry(n, x, {w[2], w[3]});
+  if ((x.size() != 4 && x.size() != 5) || w.size() != x.size())
+    node_error(n, "only 2-D and 3-D convolution (4-D or 5-D input and weight) is supported");
+  const ConvGeometry g = conv_geometry(n, x, kernel_of(w));
   if (x[1] != w[1] * g.group)
     node_error(n, "input has " + std::to_string(x[1]) + " channels, weight expects " +
                       std::to_string(w[1] * g.group));
   if (w[0] % g.group) node_error(n, "output channels are not divisible by group");
   if (in.size() > 2 && in[2].type && in[2].type->shape != Shape{w[0]})
     node_error(n, "bias must have shape [" + std::to_string(w[0]) + "]");
-  return {{in[0].type->dtype, {x[0], w[0], g.out[0], g.out[1]}, std::nullopt}};
+  Shape out = {x[0], w[0]};
+  out.insert(out.end(), g.out.begin(), g.out.end());
+  return {{in[0].type->dtype, out, std::nullopt}};
+}
+
+// Each result element sums input channels of its group × kernel positions.
+uint64_t macs_conv(const Node&, const std::vector<const TensorType*>& in, const TensorType& out) {
+  return uint64_t(out.num_elements() * num_elements(in[1]->shape) / in[1]->shape[0]);
 }
 
 Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
                      const std::vector<TensorType>& out) {
   const Shape& xs = in[0].type->shape;
   const Shape& ws = in[1].type->shape;
-  const ConvGeometry g = conv_geometry(n, xs, {ws[2], ws[3]});
+  const size_t S = xs.size() - 2;
+  const ConvGeometry g = conv_geometry(n, xs, kernel_of(ws));
   const bool int8 = in[0].type->dtype == DType::I8;
   const Type acc_t = int8 ? Int(32) : Float(32);
-  const int H = int(xs[2]), W = int(xs[3]), ICg = int(ws[1]), OCg = int(ws[0] / g.group);
-  const int pt = int(g.pads[0]), pl = int(g.pads[1]);
+  const int ICg = int(ws[1]), OCg = int(ws[0] / g.group);
 
-  Var x("x"), y("y"), c("c"), k("n");
+  const std::vector<Var> v = make_vars(xs.size());
+  const Var c = v[S];
   Func input = in[0].func, weight = in[1].func;
   Func pad("pad");
   // Asymmetric int8 pads with the input's zero point (real 0) and multiplies x - zx.
   const int zx = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;
   const bool padded = std::any_of(g.pads.begin(), g.pads.end(), [](int64_t p) { return p != 0; });
-  pad(x, y, c, k) = padded ? select(x >= pl && x < pl + W && y >= pt && y < pt + H,
-                                    input(clamp(x - pl, 0, W - 1), clamp(y - pt, 0, H - 1), c, k),
-                                    cast(input.value().type(), zx))
-                           : input(x, y, c, k);
+  pad(v) = padded ? padded_read(input, xs, g.pads, v, cast(input.value().type(), zx)) : input(v);
   Func acc("acc");
   const bool has_bias = in.size() > 2 && in[2].func.defined();
-  acc(x, y, c, k) = has_bias ? cast(acc_t, in[2].func(c)) : cast(acc_t, 0);
-  RDom r(0, int(ws[3]), 0, int(ws[2]), 0, ICg, "r");
-  Expr ic = g.group == 1 ? Expr(r.z) : (c / OCg) * ICg + r.z;
-  Expr xv = cast(acc_t, pad(x * int(g.strides[1]) + r.x * int(g.dilations[1]),
-                            y * int(g.strides[0]) + r.y * int(g.dilations[0]), ic, k));
-  acc(x, y, c, k) =
-      accumulate(acc(x, y, c, k), (zx ? xv - zx : xv) * cast(acc_t, weight(r.x, r.y, r.z, c)));
+  acc(v) = has_bias ? cast(acc_t, in[2].func(c)) : cast(acc_t, 0);
+  const RDom r = window_domain(kernel_of(ws), {ICg});
+  std::vector<Expr> at = window_position(v, r, g.strides, g.dilations);
+  at[S] = g.group == 1 ? Expr(r[int(S)]) : (c / OCg) * ICg + r[int(S)];
+  Expr xv = cast(acc_t, pad(at));
+  std::vector<Expr> w_at;
+  for (size_t a = 0; a <= S; ++a) w_at.push_back(r[int(a)]);
+  w_at.push_back(c);
+  acc(v) = accumulate(acc(v), (zx ? xv - zx : xv) * cast(acc_t, weight(w_at)));
   Func output(halide_name(n.name));
   Algorithm alg{{output}, {}, {r}};
   alg.stages.pad = pad;
@@ -72,10 +82,10 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
   alg.stages.weights = weight;
   if (int8) {
     requantization_table(n, ws[0], zy, alg.stages);
-    Expr requantized = requantize_channel(alg.stages, acc(x, y, c, k), c);
-    output(x, y, c, k) = activation(n, requantized, zy);
+    Expr requantized = requantize_channel(alg.stages, acc(v), c);
+    output(v) = activation(n, requantized, zy);
   } else {
-    output(x, y, c, k) = activation(n, acc(x, y, c, k));
+    output(v) = activation(n, acc(v));
   }
   return alg;
 }

@@ -53,6 +53,7 @@ const std::map<std::string, BinaryFn> kBinary = {
        return a.type().is_uint() ? r : select(b < 0 && r != 0, r + b, r);
      }},
     {"Sum", [](Expr a, Expr b) { return a + b; }},
+    {"Mean", [](Expr a, Expr b) { return a + b; }},  // then divided by the count
     {"Equal", [](Expr a, Expr b) { return cast<uint8_t>(a == b); }},
     {"Less", [](Expr a, Expr b) { return cast<uint8_t>(a < b); }},
     {"Greater", [](Expr a, Expr b) { return cast<uint8_t>(a > b); }},
@@ -91,12 +92,11 @@ std::vector<const char*> binary_ops() {
   return names;
 }
 
-// Binary ops; Max, Min and Sum take any number of inputs (folded left to right).
+// Binary ops; Max, Min, Sum and Mean take any number of inputs (folded left to right).
 std::vector<TensorType> infer_binary(const Node& n, const std::vector<InferInput>& in) {
-  require_inputs(
-      n, in,
-      std::max<size_t>(in.size(),
-                       n.op == "Max" || n.op == "Min" || n.op == "Sum" ? 1 : 2));  // none absent
+  static const std::set<std::string> variadic = {"Max", "Min", "Sum", "Mean"};
+  require_inputs(n, in, std::max<size_t>(in.size(),
+                                         variadic.count(n.op) ? 1 : 2));  // none absent
   Shape shape = in[0].type->shape;
   for (size_t i = 1; i < in.size(); ++i) {
     if (in[i].type->dtype != in[0].type->dtype && n.op != "Pow")
@@ -137,6 +137,7 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in,
   const BinaryFn f = n.op == "Mod" && n.i("fmod", 0) ? c_fmod : kBinary.at(n.op);
   Expr acc = operand(in[0]);
   for (size_t i = 1; i < in.size(); ++i) acc = f(acc, operand(in[i]));
+  if (n.op == "Mean") acc = acc / cast(acc.type(), int(in.size()));
   output(v) = activation(n, acc);
   return {{output}, {}, {}};
 }

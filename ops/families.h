@@ -21,9 +21,15 @@ TPUC_OP(topk)
 TPUC_OP(transpose)
 TPUC_OP(concat)
 TPUC_OP(cast)
+std::vector<TensorType> infer_castlike(const Node&, const std::vector<InferInput>&);
 TPUC_OP(gather)
 TPUC_OP(gather_elements)
 TPUC_OP(gather_nd)
+TPUC_OP(scatter_elements)
+TPUC_OP(scatter_nd)
+TPUC_OP(einsum)
+TPUC_OP(size)
+TPUC_OP(nonzero)
 TPUC_OP(cumsum)
 TPUC_OP(range)
 TPUC_OP(trilu)
@@ -49,6 +55,7 @@ TPUC_OP(relu)
 TPUC_OP(binary)
 TPUC_OP(unary)
 TPUC_OP(clip)
+TPUC_OP(predicate)
 TPUC_OP(where)
 TPUC_OP(batchnorm)
 TPUC_OP(reshape)
@@ -62,6 +69,11 @@ TPUC_OP(quantize)
 TPUC_OP(dequantize)
 TPUC_OP(lut)
 #undef TPUC_OP
+// Multiply-accumulates (OpDef::macs) of the ops that have them.
+uint64_t macs_conv(const Node&, const std::vector<const TensorType*>&, const TensorType&);
+uint64_t macs_conv_transpose(const Node&, const std::vector<const TensorType*>&, const TensorType&);
+uint64_t macs_gemm(const Node&, const std::vector<const TensorType*>&, const TensorType&);
+uint64_t macs_matmul(const Node&, const std::vector<const TensorType*>&, const TensorType&);
 
 std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
 // The ops of the table-driven families (unary.cpp, elementwise.cpp).
@@ -90,6 +102,19 @@ Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point = 0);
 // acc + term as an accumulation's update. A float one is IEEE f32 (strict_float: neither fused nor
 // reassociated by LLVM), so the host sums in the algorithm's order, as the chip does.
 Halide::Expr accumulate(Halide::Expr acc, Halide::Expr term);
+// The window ops' reads, for an (N, C, spatial...) input of `shape` whose Func arguments 0 .. S-1
+// are its spatial dimensions (innermost first), `pads` as ConvGeometry's (every begin, every end):
+// the input at `v` of its padded form — the value inside, `outside` in the padding, one select;
+// and the window position v[a]·stride + r[a]·dilation of Func argument a.
+Halide::Expr padded_read(const Halide::Func& input, const Shape& shape,
+                         const std::vector<int64_t>& pads, const std::vector<Halide::Var>& v,
+                         Halide::Expr outside);
+std::vector<Halide::Expr> window_position(const std::vector<Halide::Var>& v, const Halide::RDom& r,
+                                          const std::vector<int64_t>& strides,
+                                          const std::vector<int64_t>& dilations);
+// The window's RDom: Func argument a spans the kernel's spatial dimension S-1-a; `extra` extents
+// follow (a Conv's input channels of its group).
+Halide::RDom window_domain(const std::vector<int64_t>& kernel, std::vector<int> extra = {});
 // Type of a value computed with the same element type and quantization as `like`.
 TensorType same_kind(const TensorType& like, Shape shape);
 

@@ -41,6 +41,11 @@ std::vector<TensorType> infer_gemm(const Node& n, const std::vector<InferInput>&
   return {{in[0].type->dtype, {d.m, d.n}, std::nullopt}};
 }
 
+uint64_t macs_gemm(const Node& n, const std::vector<const TensorType*>& in, const TensorType&) {
+  const GemmDims d = gemm_dims(n, in[0]->shape, in[1]->shape);
+  return uint64_t(d.m * d.n * d.k);
+}
+
 Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in,
                      const std::vector<TensorType>& out) {
   const GemmDims d = gemm_dims(n, in[0].type->shape, in[1].type->shape);
@@ -102,6 +107,11 @@ std::vector<TensorType> infer_matmul(const Node& n, const std::vector<InferInput
   out[batch] = a[a.size() - 2];
   out[batch + 1] = b[b.size() - 1];
   return {{in[0].type->dtype, out, std::nullopt}};
+}
+
+// Each result element sums A's last dimension.
+uint64_t macs_matmul(const Node&, const std::vector<const TensorType*>& in, const TensorType& out) {
+  return uint64_t(out.num_elements() * in[0]->shape.back());
 }
 
 Algorithm build_matmul(const Node& n, const std::vector<OpInput>& in,

@@ -1,8 +1,8 @@
 // Ops that select or repeat elements by index: Gather (`axis`, constant or computed indices,
 // negative indices wrap), Slice (constant starts/ends/axes/steps inputs), Split (one output per
 // part; sizes from the `split` input or attribute, else equal), Pad (constant, reflect, edge;
-// constant pads), Expand and Tile (constant shape / repeats), Shape, ConstantOfShape, Range, Trilu,
-// GatherElements and GatherND.
+// constant pads), Expand and Tile (constant shape / repeats), Shape, Size, NonZero (of a constant),
+// ConstantOfShape, Range, Trilu, GatherElements and GatherND.
 #include <algorithm>
 #include <cmath>
 
@@ -332,6 +332,56 @@ Algorithm build_shape(const Node& n, const std::vector<OpInput>& in,
     value = select(i == int(d - start), cast<int64_t>(Expr(s[size_t(d)])), value);
   Func output(halide_name(n.name));
   output(i) = value;
+  return {{output}, {}, {}};
+}
+
+// Size: the number of elements, an int64 scalar.
+std::vector<TensorType> infer_size(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  return {{DType::I64, {}, std::nullopt}};
+}
+
+Algorithm build_size(const Node& n, const std::vector<OpInput>& in,
+                     const std::vector<TensorType>&) {
+  Func output(halide_name(n.name));
+  output() = Internal::make_const(Int(64), num_elements(in[0].type->shape));
+  return {{output}, {}, {}};
+}
+
+// NonZero of a constant (its result's shape is its count of nonzero elements): the coordinates of
+// each, in row-major order, as an int64 [rank, count] table.
+static std::vector<int64_t> nonzero_coordinates(const Node& n, const InferInput& in) {
+  if (!in.constant)
+    node_error(n,
+               "only a constant input is supported (the result's shape "
+               "depends on its values)");
+  const Shape& s = in.type->shape;
+  std::vector<std::vector<int64_t>> rows(s.size());
+  for (int64_t i = 0; i < in.constant->size(); ++i) {
+    if (in.constant->at(i) == 0) continue;
+    for (size_t d = s.size(), rest = size_t(i); d-- > 0; rest /= size_t(s[d]))
+      rows[d].push_back(int64_t(rest % size_t(s[d])));
+  }
+  std::vector<int64_t> table;
+  for (const std::vector<int64_t>& row : rows) table.insert(table.end(), row.begin(), row.end());
+  return table;
+}
+
+std::vector<TensorType> infer_nonzero(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const int64_t rank = int64_t(in[0].type->shape.size()),
+                count = rank ? int64_t(nonzero_coordinates(n, in[0]).size()) / rank : 0;
+  return {{DType::I64, {rank, count}, std::nullopt}};
+}
+
+Algorithm build_nonzero(const Node& n, const std::vector<OpInput>& in,
+                        const std::vector<TensorType>& out) {
+  const std::vector<int64_t> table = nonzero_coordinates(n, {in[0].type, in[0].constant});
+  Buffer<int64_t> values(int(out[0].shape[1]), int(out[0].shape[0]));
+  std::copy(table.begin(), table.end(), values.begin());
+  Var i("x"), d("y");
+  Func output(halide_name(n.name));
+  output(i, d) = values(i, d);
   return {{output}, {}, {}};
 }
 

@@ -41,6 +41,10 @@ struct Op {
     def.internal = true;
     return *this;
   }
+  Op& macs(MacsFn count) {
+    def.macs = count;
+    return *this;
+  }
   Op& shape_operands(std::initializer_list<int> inputs) {
     for (int i : inputs) def.shape_operands |= 1u << i;
     return *this;
@@ -65,12 +69,14 @@ std::vector<OpDef> table() {
       Op("AveragePool", infer_averagepool, build_averagepool),
       Op("BatchNormalization", infer_batchnorm, build_batchnorm),
       Op("Cast", infer_cast, build_cast),
+      Op("CastLike", infer_castlike, build_cast),
       Op("Clip", infer_clip, build_clip),
       // int8: its inputs share the result's scale (the quantizer gives them one class).
       Op("Concat", infer_concat, build_concat).int8(kInputScale),
       Op("ConstantOfShape", infer_constant_of_shape, build_constant_of_shape).shape_operands({0}),
-      Op("Conv", infer_conv, build_conv).int8(kOwnScale).weighted(),
-      Op("ConvTranspose", infer_conv_transpose, build_conv_transpose),
+      Op("Conv", infer_conv, build_conv).int8(kOwnScale).weighted().macs(macs_conv),
+      Op("ConvTranspose", infer_conv_transpose, build_conv_transpose).macs(macs_conv_transpose),
+      Op("Einsum", infer_einsum, build_einsum),
       Op("DepthToSpace", infer_depth_space, build_depth_space),
       Op("Dequantize", infer_dequantize, build_dequantize).int8(kOwnScale).internal(),
       Op("Dropout", infer_identity, build_identity)
@@ -83,16 +89,23 @@ std::vector<OpDef> table() {
       Op("Gather", infer_gather, build_gather),
       Op("GatherElements", infer_gather_elements, build_gather_elements),
       Op("GatherND", infer_gather_nd, build_gather_nd),
-      Op("Gemm", infer_gemm, build_gemm).int8(kOwnScale, int8_gemm_check).weighted(),
+      Op("Gemm", infer_gemm, build_gemm)
+          .int8(kOwnScale, int8_gemm_check)
+          .weighted()
+          .macs(macs_gemm),
       Op("GlobalAveragePool", infer_globalpool, build_globalpool).int8(kOwnScale),
       Op("GlobalMaxPool", infer_globalpool, build_globalpool).int8(kInputScale),
       Op("Identity", infer_identity, build_identity).int8(kInputScale).identity(),
       Op("InstanceNormalization", infer_same, build_instancenorm),
+      Op("IsInf", infer_predicate, build_predicate),
+      Op("IsNaN", infer_predicate, build_predicate),
       Op("LayerNormalization", infer_layernorm, build_layernorm),
       Op("LogSoftmax", infer_softmax, build_logsoftmax),
       Op("Lut", infer_lut, build_lut).int8(kOwnScale).internal(),
-      Op("MatMul", infer_matmul, build_matmul),
+      Op("MatMul", infer_matmul, build_matmul).macs(macs_matmul),
       Op("MaxPool", infer_maxpool, build_maxpool).int8(kInputScale),
+      Op("NonZero", infer_nonzero, build_nonzero).shape_operands({0}),
+      Op("Not", infer_predicate, build_predicate),
       Op("Pad", infer_pad, build_pad).shape_operands({1, 3}),
       Op("PRelu", infer_prelu, build_prelu),
       Op("Quantize", infer_quantize, build_quantize).int8(kOwnScale).internal(),
@@ -113,7 +126,11 @@ std::vector<OpDef> table() {
           .int8(kInputScale, int8_resize_check)
           .control_operands({1, 2})
           .shape_operands({1, 2, 3}),
+      Op("Scatter", infer_scatter_elements, build_scatter_elements),
+      Op("ScatterElements", infer_scatter_elements, build_scatter_elements),
+      Op("ScatterND", infer_scatter_nd, build_scatter_nd),
       Op("Shape", infer_shape, build_shape),
+      Op("Size", infer_size, build_size),
       Op("Slice", infer_slice, build_slice).shape_operands({1, 2, 3, 4}),
       Op("Softmax", infer_softmax, build_softmax),
       Op("SpaceToDepth", infer_depth_space, build_depth_space),

@@ -32,6 +32,10 @@ using BuildFn = Algorithm (*)(const Node&, const std::vector<OpInput>&,
 using Int8Check = std::string (*)(const Node& n, const std::vector<const TensorType*>& inputs,
                                   const TensorType& result);
 
+// The multiply-accumulates of node `n` with these input types (nullptr: absent) and result type.
+using MacsFn = uint64_t (*)(const Node& n, const std::vector<const TensorType*>& inputs,
+                            const TensorType& result);
+
 // How an op's int8 form relates its result's scale to its input's (docs/quantization.md).
 enum class Int8Form : uint8_t {
   None,        // no int8 algorithm: float in an int8 graph, or a table when `elementwise`
@@ -61,6 +65,7 @@ struct OpDef {
   // its value must be known when compiling; a graph input there is bound to a value given for it
   // (frontend/onnx/importer.h, inputs_fixing_shapes).
   uint32_t shape_operands = 0;
+  MacsFn macs = nullptr;  // its multiply-accumulates (nullptr: none, elementwise work only)
 
   bool is_control_operand(size_t input) const {
     return input < 32 && (control_operands >> input & 1u) != 0;

@@ -221,6 +221,12 @@ std::vector<TensorType> infer_cast(const Node& n, const std::vector<InferInput>&
   return {{*to, in[0].type->shape, std::nullopt}};
 }
 
+// CastLike: Cast to the type of its second input.
+std::vector<TensorType> infer_castlike(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 2);
+  return {{in[1].type->dtype, in[0].type->shape, std::nullopt}};
+}
+
 Algorithm build_cast(const Node& n, const std::vector<OpInput>& in,
                      const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());

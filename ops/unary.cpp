@@ -1,6 +1,8 @@
-// Elementwise unary ops, float: one table row per op, the expression of x and the node's
-// attributes (ONNX defaults). Shape and type pass through.
+// Elementwise unary ops: one table row per op, the expression of x and the node's attributes
+// (ONNX defaults). Shape and type pass through; float (Abs, Neg and Sign of any number). Then the
+// predicates (IsInf, IsNaN, Not: a bool of each element) and Clip.
 #include <cmath>
+#include <set>
 
 #include "ops/families.h"
 
@@ -51,7 +53,11 @@ const std::map<std::string, UnaryFn> kUnary = {
        return gamma * select(x <= 0, alpha * (exp_f32(x) - 1.0f), x);
      }},
     {"Round", [](Expr x, const Node&) { return round(x); }},  // half to even, as ONNX
-    {"Sign", [](Expr x, const Node&) { return select(x > 0, 1.0f, select(x < 0, -1.0f, 0.0f)); }},
+    {"Sign",
+     [](Expr x, const Node&) {
+       const Type t = x.type();
+       return select(x > cast(t, 0), cast(t, 1), select(x < cast(t, 0), cast(t, -1), cast(t, 0)));
+     }},
     {"Sin", [](Expr x, const Node&) { return sin(x); }},
     {"Sinh", [](Expr x, const Node&) { return sinh(x); }},
     {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},
@@ -118,7 +124,10 @@ std::vector<const char*> unary_ops() {
 
 std::vector<TensorType> infer_unary(const Node& n, const std::vector<InferInput>& in) {
   require_inputs(n, in, 1);
-  if (in[0].type->dtype != DType::F32) node_error(n, "only f32 is supported");
+  // Abs, Neg and Sign of any number; the others compute in f32.
+  static const std::set<std::string> any_number = {"Abs", "Neg", "Sign"};
+  if (in[0].type->dtype != DType::F32 && !any_number.count(n.op))
+    node_error(n, "only f32 is supported");
   return {*in[0].type};
 }
 
@@ -129,6 +138,35 @@ Algorithm build_unary(const Node& n, const std::vector<OpInput>& in,
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func output(halide_name(n.name));
   output(v) = kUnary.at(n.op)(in[0].func(v), n);
+  return {{output}, {}, {}};
+}
+
+// Predicates: a bool of each element. IsInf (detect_positive, detect_negative) and IsNaN of a
+// float, Not of a bool.
+using PredicateFn = Expr (*)(Expr, const Node&);
+const std::map<std::string, PredicateFn> kPredicates = {
+    {"IsInf",
+     [](Expr x, const Node& n) {
+       Expr zero = cast(x.type(), 0);
+       return is_inf(x) && ((n.i("detect_positive", 1) != 0 && x > zero) ||
+                            (n.i("detect_negative", 1) != 0 && x < zero));
+     }},
+    {"IsNaN", [](Expr x, const Node&) { return is_nan(x); }},
+    {"Not", [](Expr x, const Node&) { return x == cast(x.type(), 0); }},
+};
+
+std::vector<TensorType> infer_predicate(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const bool boolean = in[0].type->dtype == DType::Bool;
+  if (boolean != (n.op == "Not")) node_error(n, n.op == "Not" ? "needs a bool" : "needs a float");
+  return {{DType::Bool, in[0].type->shape, std::nullopt}};
+}
+
+Algorithm build_predicate(const Node& n, const std::vector<OpInput>& in,
+                          const std::vector<TensorType>&) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  Func output(halide_name(n.name));
+  output(v) = cast<uint8_t>(kPredicates.at(n.op)(in[0].func(v), n));
   return {{output}, {}, {}};
 }
 

@@ -149,6 +149,25 @@ Pipeline make_pipeline(const std::vector<std::string>& names) {
   return p;
 }
 
+namespace {
+
+// "model.onnx (opset 11): ", or nothing for a graph read from .tpuir (its errors name the file).
+std::string origin_prefix(const Graph& g) { return g.origin.empty() ? "" : g.origin + ": "; }
+
+// Runs `pass`; the errors it raises name the model and opset the graph came from, so a node
+// refused by shape inference reads "model.onnx (opset 11): node 'p' (MaxPool): ...".
+void run_naming_origin(const PassInfo& pass, Graph& g, const PassOptions& options) {
+  try {
+    pass.run(g, options);
+  } catch (const Unsupported& e) {
+    throw Unsupported(origin_prefix(g) + e.what());
+  } catch (const Error& e) {
+    throw Error(origin_prefix(g) + e.what());
+  }
+}
+
+}  // namespace
+
 void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options) {
   struct Timing {
     std::string pass;
@@ -175,7 +194,7 @@ void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options) {
     }
     if (selected(options.dump_before, name)) dump("before", name);
     const auto start = std::chrono::steady_clock::now();
-    step.pass->run(g, step.options);
+    run_naming_origin(*step.pass, g, step.options);
     timings.push_back(
         {name, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                    .count()});
@@ -183,7 +202,7 @@ void run_pipeline(Graph& g, const Pipeline& p, const PipelineOptions& options) {
       try {
         verify(g);
       } catch (const Error& e) {
-        throw Error("after pass '" + name + "': " + e.what());
+        throw Error(origin_prefix(g) + "after pass '" + name + "': " + e.what());
       }
     }
     if (selected(options.dump_after, name)) dump("after", name);

@@ -46,5 +46,6 @@ awk -v p="$pass" -v f="$fail" -v u="$unlisted" 'BEGIN {
   printf "| %d | %d | %d | %d | %.1f%% |\n", p + f + u, p + f, p, f, 100 * p / (p + f) }'
 echo
 echo "Failures by reason (first words), most frequent first:"
-grep '^fail' "$out/outcomes.tsv" | cut -f3 | sed -E "s/'[^']*'/'…'/g; s/[0-9]+/N/g" | cut -c1-90 \
+grep '^fail' "$out/outcomes.tsv" | cut -f3 | sed -E "s#^tpuc: error: /[^ ]*/##" \
+  | sed -E "s/'[^']*'/'…'/g; s/[0-9]+/N/g" | cut -c1-90 \
   | sort | uniq -c | sort -rn | head -25

@@ -44,6 +44,11 @@ const Field kFields[] = {
     {"ddr_gib_per_s", &Chip::ddr_gib_per_s, Bound::kPositive},
     {"tiu_issue_cycles", &Chip::tiu_issue_cycles, Bound::kZeroOrPositive, "no start-up cost"},
     {"gdma_issue_cycles", &Chip::gdma_issue_cycles, Bound::kZeroOrPositive, "no start-up cost"},
+    {"host_cores", &Chip::host_cores, Bound::kPositive},
+    {"host_mhz", &Chip::host_mhz, Bound::kPositive},
+    {"host_flops_per_core_cycle", &Chip::host_flops_per_core_cycle, Bound::kPositive},
+    {"host_ddr_gib_per_s", &Chip::host_ddr_gib_per_s, Bound::kPositive},
+    {"host_switch_us", &Chip::host_switch_us, Bound::kZeroOrPositive, "no switching cost"},
 };
 
 // YamlReader::check_keys takes the allowed keys as an initializer list: spelled from the table.

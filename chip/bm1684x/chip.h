@@ -25,6 +25,13 @@ struct Chip {
   double ddr_gib_per_s = 64;     // DDR bandwidth
   int tiu_issue_cycles = 20;     // fixed start-up cost of every TIU command (assumption)
   int gdma_issue_cycles = 100;   // fixed start-up cost of every GDMA command (assumption)
+  // The SoC's CPU, which runs the host layers between the command streams; its model of a host
+  // layer's time is chip/bm1684x/performance.h's host_layer_seconds.
+  int host_cores = 8;
+  double host_mhz = 2300;
+  double host_flops_per_core_cycle = 4;  // f32 operations one core completes per cycle
+  double host_ddr_gib_per_s = 10;        // DDR bandwidth the CPU cores reach together
+  double host_switch_us = 20;  // stopping the command streams for a host layer, restarting
 
   int64_t bank_bytes() const { return lmem_bytes / lmem_banks; }
 
@@ -43,6 +50,10 @@ struct Chip {
   double ddr_bytes_per_second() const { return ddr_gib_per_s * double(1 << 30); }
   double ddr_bytes_per_gdma_cycle() const { return ddr_bytes_per_second() / (gdma_mhz * 1e6); }
   double ddr_bytes_per_tiu_cycle() const { return ddr_bytes_per_gdma_cycle() * gdma_mhz / tiu_mhz; }
+  double host_flops_per_second() const {
+    return host_cores * host_mhz * 1e6 * host_flops_per_core_cycle;
+  }
+  double host_ddr_bytes_per_second() const { return host_ddr_gib_per_s * double(1 << 30); }
 };
 
 // The chip file's keys are listed once, in chip.cpp's field table. Every unknown key, missing key

@@ -34,4 +34,11 @@ Roofline roofline(const Chip& chip, uint64_t macs, uint64_t ddr_bytes, uint64_t 
   return r;
 }
 
+double host_layer_seconds(const Chip& chip, const HostWork& work) {
+  const double compute =
+      (operations(work.macs) + double(work.elements)) / chip.host_flops_per_second();
+  const double memory = double(work.ddr_bytes) / chip.host_ddr_bytes_per_second();
+  return chip.host_switch_us * 1e-6 + std::max(compute, memory);
+}
+
 }  // namespace tpuc::bm1684x

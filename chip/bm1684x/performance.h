@@ -24,4 +24,15 @@ struct Roofline {
 // `macs` and `ddr_bytes` done in a span of `cycles` (a span of 0 counts as 1 cycle).
 Roofline roofline(const Chip& chip, uint64_t macs, uint64_t ddr_bytes, uint64_t cycles);
 
+// A host layer's work, as the report counts it from its node (driver/compile_report.cpp).
+struct HostWork {
+  uint64_t macs = 0;       // multiply-accumulates (Conv, Gemm, MatMul, ConvTranspose)
+  uint64_t elements = 0;   // result elements, one operation each at least
+  uint64_t ddr_bytes = 0;  // its operands read from DDR and its results written back
+};
+// The modeled time of a host layer on the SoC's CPU (Chip::host_*): the switch from and back to
+// the command streams, plus the longer of computing (2·MACs + elements operations at the cores'
+// f32 rate) and moving its DDR bytes at the CPU's bandwidth.
+double host_layer_seconds(const Chip& chip, const HostWork& work);
+
 }  // namespace tpuc::bm1684x

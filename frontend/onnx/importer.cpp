@@ -28,9 +28,16 @@ const std::map<int, DType> kDTypes = {
 
 struct Importer {
   std::string file;
-  int64_t opset = 0;
+  int64_t declared_opset = 0;  // the model's own, named in errors
+  int64_t opset = 0;           // the one its nodes are normalized from (after any conversion)
 
-  [[noreturn]] void fail(const std::string& message) const { throw Error(file + ": " + message); }
+  // "model.onnx (opset 11)", or the file alone before its opset is known.
+  std::string origin() const {
+    return declared_opset ? file + " (opset " + std::to_string(declared_opset) + ")" : file;
+  }
+  [[noreturn]] void fail(const std::string& message) const {
+    throw Error(origin() + ": " + message);
+  }
 
   DType dtype(int onnx_type, const std::string& what) const {
     auto it = kDTypes.find(onnx_type);
@@ -136,6 +143,10 @@ using Normalizer = void (*)(Node&, Graph&, int64_t opset);
 void keep(Node&, Graph&, int64_t) {}
 
 void batchnorm(Node& n, Graph&, int64_t) {
+  if (n.i("training_mode", 0))
+    node_error(n,
+               "training_mode 1 normalizes with the batch's statistics and updates the running "
+               "ones; tpuc compiles inference (export the model in eval mode)");
   n.attrs.erase("spatial");  // opset < 9: always 1 for the models tpuc accepts
   n.attrs.erase("is_test");
   n.attrs.erase("consumed_inputs");
@@ -347,12 +358,11 @@ namespace {
 // by ONNX's own version converter.
 constexpr int64_t kOldestOpset = 7, kNewestOpset = 17;
 
-// The model's default-domain opset.
-int64_t default_opset(const Importer& im, const onnx::ModelProto& model) {
+// The model's default-domain opset; 0 when it imports none.
+int64_t default_opset(const onnx::ModelProto& model) {
   int64_t opset = 0;
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
-  if (opset == 0) im.fail("the model imports no default-domain opset");
   return opset;
 }
 
@@ -360,7 +370,8 @@ int64_t default_opset(const Importer& im, const onnx::ModelProto& model) {
 // (onnx::version_conversion, its adapters op by op); a model it cannot convert is an error naming
 // both opsets and the converter's reason (which names the op).
 onnx::ModelProto in_known_opset(const Importer& im, onnx::ModelProto model) {
-  const int64_t opset = default_opset(im, model);
+  const int64_t opset = im.declared_opset;
+  if (opset == 0) im.fail("the model imports no default-domain opset");
   if (opset >= kOldestOpset && opset <= kNewestOpset) return model;
   const int64_t target = opset < kOldestOpset ? kOldestOpset : kNewestOpset;
   try {
@@ -369,6 +380,16 @@ onnx::ModelProto in_known_opset(const Importer& im, onnx::ModelProto model) {
     im.fail("ONNX's version converter cannot take this model from opset " + std::to_string(opset) +
             " to " + std::to_string(target) + ": " + e.what());
   }
+}
+
+// The error for a graph input of a sequence, optional or map type, naming which.
+[[noreturn]] void non_tensor_input(const Importer& im, const onnx::ValueInfoProto& in) {
+  const onnx::TypeProto& t = in.type();
+  const char* kind = t.has_sequence_type()   ? "a sequence"
+                     : t.has_optional_type() ? "an optional"
+                     : t.has_map_type()      ? "a map"
+                                             : "not a tensor";
+  im.fail("input '" + in.name() + "' is " + kind + "; tpuc takes tensors only");
 }
 
 // The graph inputs: typed from the file, or from a shape given for them; an input given a value
@@ -382,7 +403,7 @@ void import_inputs(const Importer& im, const onnx::GraphProto& gp,
   for (const auto& in : gp.input()) {
     if (g.constants.count(in.name())) continue;  // old exporters list initializers as inputs
     const std::string what = "input '" + in.name() + "'";
-    if (!in.type().has_tensor_type()) im.fail(what + " is not a tensor");
+    if (!in.type().has_tensor_type()) non_tensor_input(im, in);
     const auto& tt = in.type().tensor_type();
     TensorType type{im.dtype(tt.elem_type(), what), {}, std::nullopt};
     unused.erase(in.name());
@@ -484,11 +505,20 @@ void check_operators(const Importer& im, const onnx::GraphProto& gp) {
           (unsupported.size() > 1 ? "s" : "") + ": " + list);
 }
 
-// Every node (check_operators found an op for each).
+// Every node (check_operators found an op for each). A normalizer's node errors get the origin.
 void import_nodes(const Importer& im, const onnx::GraphProto& gp, Graph& g) {
-  for (int k = 0; k < gp.node_size(); ++k)
-    if (!import_node(im, gp.node(k), node_name(gp.node(k), k), g))
+  for (int k = 0; k < gp.node_size(); ++k) {
+    bool imported = false;
+    try {
+      imported = import_node(im, gp.node(k), node_name(gp.node(k), k), g);
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      if (message.rfind(im.file, 0) == 0) throw;
+      im.fail(message);
+    }
+    if (!imported)
       TPUC_INTERNAL_ERROR("node '" + node_name(gp.node(k), k) + "' has no op after the check");
+  }
 }
 
 onnx::ModelProto read_model(const Importer& im) {
@@ -506,6 +536,7 @@ onnx::ModelProto read_model(const Importer& im) {
 InputNeeds input_needs(const std::string& path) {
   Importer im{path};
   const onnx::ModelProto model = read_model(im);
+  im.declared_opset = default_opset(model);
   const onnx::GraphProto& gp = model.graph();
   check_operators(im, gp);
   std::set<std::string> inputs, fixing;
@@ -513,6 +544,7 @@ InputNeeds input_needs(const std::string& path) {
   for (const auto& in : gp.input()) inputs.insert(in.name());
   for (const auto& init : gp.initializer()) inputs.erase(init.name());
   for (const auto& in : gp.input()) {
+    if (!in.type().has_tensor_type()) non_tensor_input(im, in);
     const auto& dims = in.type().tensor_type().shape().dim();
     if (inputs.count(in.name()) &&
         std::any_of(dims.begin(), dims.end(), [](const auto& d) { return !d.has_dim_value(); }))
@@ -543,12 +575,14 @@ Graph import_onnx(const std::string& path, const std::map<std::string, Shape>& i
                   const std::map<std::string, Tensor>& bound_inputs) {
   Importer im{path};
   onnx::ModelProto model = read_model(im);
+  im.declared_opset = default_opset(model);
   check_operators(im, model.graph());
   model = in_known_opset(im, model);
-  im.opset = default_opset(im, model);
+  im.opset = default_opset(model);
   const onnx::GraphProto& gp = model.graph();
   Graph g;
   g.name = gp.name().empty() ? "model" : gp.name();
+  g.origin = im.origin();
   for (const auto& init : gp.initializer()) g.constants[init.name()] = im.tensor(init);
   import_inputs(im, gp, input_shapes, bound_inputs, g);
   import_nodes(im, gp, g);

@@ -435,6 +435,8 @@ void resize(Context& cx) {
   const Shape &in = cx.inputs[0].type->shape, &out = cx.output.shape;
   if (cx.node.s("mode", "nearest") != "nearest")
     unsupported(cx.node, "only a nearest resize runs on the BM1684X");
+  if (cx.node.s("coordinate_transformation_mode", "") == "tf_crop_and_resize")
+    unsupported(cx.node, "a crop-and-resize has no BM1684X schedule");
   if (out.size() != 4 || out[0] != in[0] || out[1] != in[1] || out[2] % in[2] || out[3] % in[3])
     unsupported(cx.node,
                 "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");

@@ -9,14 +9,20 @@ namespace {
 constexpr int kVector = 8;
 
 // Vectorizes a Func's innermost pure dimension when it is wide enough, and runs the outermost one
-// in parallel; reductions stay serial over their domain.
+// in parallel; reductions stay serial over their domain. An update that writes positions it
+// computes (a scatter) keeps no pure dimension to vectorize.
 void vectorize_and_parallelize(Func f, const Shape& shape) {
   const std::vector<Var> args = f.args();
   if (args.empty()) return;
-  if (!shape.empty() && shape.back() >= kVector) {
-    f.vectorize(args[0], kVector, TailStrategy::GuardWithIf);
-    for (int u = 0; u < f.num_update_definitions(); ++u)
+  const bool wide = !shape.empty() && shape.back() >= kVector;
+  if (wide) f.vectorize(args[0], kVector, TailStrategy::GuardWithIf);
+  for (int u = 0; u < f.num_update_definitions(); ++u) {
+    const Internal::Variable* x = f.update_args(u)[0].as<Internal::Variable>();
+    if (wide && x && x->name == args[0].name()) {
       f.update(u).vectorize(args[0], kVector, TailStrategy::GuardWithIf);
+    } else {
+      f.update(u).unscheduled();
+    }
   }
   if (args.size() > 1 && shape.size() == args.size() && shape.front() > 1) f.parallel(args.back());
 }

@@ -12,6 +12,10 @@ namespace {
 // Why the chip cannot run node `n` ("" when it may), before any lowering.
 std::string host_reason(const Node& n, const Graph& g, const Chip& chip) {
   if (!has_chip_schedule(n.op)) return "no " + chip.name + " schedule for " + n.op;
+  // The window commands (CONV, POOL) slide over H and W: a 3-D window (NCDHW) stays on the host.
+  const size_t rank = g.type(n.inputs[0]).shape.size();
+  if ((n.op == "Conv" || n.op == "MaxPool") && rank != 4)
+    return "a " + std::to_string(rank - 2) + "-D window has no " + chip.name + " schedule";
   auto any_value = [&](auto pred) {
     return std::any_of(n.inputs.begin(), n.inputs.end(), pred) ||
            std::any_of(n.outputs.begin(), n.outputs.end(), pred);

@@ -68,8 +68,9 @@ Outcome run_case(const fs::path& dir) {
   InputNeeds needs;
   try {
     needs = input_needs((dir / "model.onnx").string());
-  } catch (const Error& e) {  // an operator tpuc does not list
-    return {Outcome::Unsupported, e.what()};
+  } catch (const Error& e) {  // an operator tpuc does not list, or a model it cannot take
+    const bool unlisted = std::string(e.what()).find("unsupported operator") != std::string::npos;
+    return {unlisted ? Outcome::Unsupported : Outcome::Fail, e.what()};
   }
   try {
     inputs = read_tensor_file(data.string(), "input");

@@ -215,6 +215,28 @@ TEST(Cli, RunsAnOnnxTestCaseWhoseInputFixesAShape) {
   EXPECT_EQ(r.code, 0) << r.output;
 }
 
+// A node the importer takes but no op form fits is refused in one line naming the model, its
+// opset, the node and the op.
+TEST(Cli, ARefusedNodeNamesTheModelOpsetNodeAndOp) {
+  onnx::NodeProto pool = onnx_node("MaxPool", "pool4d", {"x"}, "y");
+  onnx::AttributeProto* kernel = pool.add_attribute();
+  kernel->set_name("kernel_shape");
+  kernel->set_type(onnx::AttributeProto::INTS);
+  for (int k = 0; k < 4; ++k) kernel->add_ints(2);
+  write_onnx_model(temp("pool4d.onnx"), "x", {1, 1, 2, 2, 2, 2}, {pool}, 11);
+  write_npz(
+      temp("pool4d_in.npz"),
+      {{"x", make_tensor<float>(DType::F32, {1, 1, 2, 2, 2, 2}, std::vector<float>(16, 1.0f))}});
+  const TpucResult r = run_tpuc("run " + temp("pool4d.onnx") + " --input " + temp("pool4d_in.npz") +
+                                " --output " + temp("pool4d_out.npz"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("pool4d.onnx (opset 11): node 'pool4d' (MaxPool): only 2-D and 3-D "
+                          "pooling"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists(temp("pool4d_out.npz")));
+}
+
 // NumPy's default float64 for a float32 model: computed as float32, and said.
 TEST(Cli, AFloat64InputOfAFloat32ModelIsNarrowed) {
   write_onnx_model(temp("relu.onnx"), "x", {1, 4}, {onnx_node("Relu", "relu", {"x"}, "y")});

@@ -398,3 +398,61 @@ TEST(Ops, CumSumScansAlongItsAxis) {
   expect_near(run(0, 1), {10, 9, 7, 4, 100, 90, 70, 40}, 0);
   expect_near(run(1, 1), {9, 7, 4, 0, 90, 70, 40, 0}, 0);
 }
+
+// 3-D Conv (stride, padding, dilation, groups, bias) and 3-D MaxPool / AveragePool (padding,
+// count_include_pad off) on NCDHW tensors, against six nested loops written here.
+TEST(Ops, Conv3dAndPool3dMatchNaiveLoops) {
+  const int64_t C = 4, D = 5, H = 6, W = 7, OC = 6, G = 2, K = 3, s = 2, p = 1, dil = 1;
+  const Tensor x = random_tensor<float>(DType::F32, {1, C, D, H, W}, -1, 1, 31),
+               w = random_tensor<float>(DType::F32, {OC, C / G, K, K, K}, -1, 1, 32),
+               b = random_tensor<float>(DType::F32, {OC}, -1, 1, 33);
+  auto out_size = [&](int64_t n) { return (n + 2 * p - dil * (K - 1) - 1) / s + 1; };
+  const int64_t OD = out_size(D), OH = out_size(H), OW = out_size(W);
+  auto at = [&](int64_t c, int64_t z, int64_t y, int64_t xx) {
+    const bool inside = z >= 0 && z < D && y >= 0 && y < H && xx >= 0 && xx < W;
+    return inside ? x.at(((c * D + z) * H + y) * W + xx) : NAN;
+  };
+  std::vector<double> conv, max_pool, average_pool;
+  for (int64_t oc = 0; oc < OC; ++oc)
+    for (int64_t z = 0; z < OD; ++z)
+      for (int64_t y = 0; y < OH; ++y)
+        for (int64_t xx = 0; xx < OW; ++xx) {
+          double sum = b.at(oc);
+          for (int64_t ic = 0; ic < C / G; ++ic)
+            for (int64_t kz = 0; kz < K; ++kz)
+              for (int64_t ky = 0; ky < K; ++ky)
+                for (int64_t kx = 0; kx < K; ++kx) {
+                  const double v = at(oc / (OC / G) * (C / G) + ic, z * s - p + kz, y * s - p + ky,
+                                      xx * s - p + kx);
+                  const int64_t wi = ((((oc * (C / G) + ic) * K + kz) * K + ky) * K + kx);
+                  if (!std::isnan(v)) sum += v * w.at(wi);
+                }
+          conv.push_back(sum);
+        }
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t z = 0; z < OD; ++z)
+      for (int64_t y = 0; y < OH; ++y)
+        for (int64_t xx = 0; xx < OW; ++xx) {
+          double best = -INFINITY, sum = 0, count = 0;
+          for (int64_t kz = 0; kz < K; ++kz)
+            for (int64_t ky = 0; ky < K; ++ky)
+              for (int64_t kx = 0; kx < K; ++kx) {
+                const double v = at(c, z * s - p + kz, y * s - p + ky, xx * s - p + kx);
+                if (std::isnan(v)) continue;
+                best = std::max(best, v);
+                sum += v;
+                ++count;
+              }
+          max_pool.push_back(best);
+          average_pool.push_back(sum / count);
+        }
+  const std::vector<int64_t> kernel = {K, K, K}, strides = {s, s, s}, pads(6, p);
+  Node conv_node{"Conv", "c", {}, {}, {{"group", G}, {"strides", strides}, {"pads", pads}}};
+  const Tensor y = run_node(conv_node, {x, w, b}, {false, true, true});
+  EXPECT_EQ(y.type.shape, (Shape{1, OC, OD, OH, OW}));
+  expect_near(y, conv);
+  for (const char* op : {"MaxPool", "AveragePool"}) {
+    Node pool{op, "p", {}, {}, {{"kernel_shape", kernel}, {"strides", strides}, {"pads", pads}}};
+    expect_near(run_node(pool, {x}), op == std::string("MaxPool") ? max_pool : average_pool);
+  }
+}

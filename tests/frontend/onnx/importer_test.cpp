@@ -82,10 +82,11 @@ TEST(OnnxImport, TruncatedAndMissingFiles) {
 
 TEST(OnnxImport, ListsEveryUnsupportedOperator) {
   const std::string path = write_model(
-      "unknown", {onnx_node("NonZero", "nz_1", {"x"}, "a"), onnx_node("Relu", "r", {"a"}, "b"),
+      "unknown", {onnx_node("Unique", "u_1", {"x"}, "a"), onnx_node("Relu", "r", {"a"}, "b"),
                   onnx_node("Foo", "", {"b"}, "c")});
-  EXPECT_EQ(import_error(path),
-            path + ": 2 unsupported operators: NonZero (node 'nz_1'), Foo (node 'Foo_2')");
+  EXPECT_EQ(import_error(path), path +
+                                    " (opset 13): 2 unsupported operators: Unique (node 'u_1'), "
+                                    "Foo (node 'Foo_2')");
 }
 
 TEST(OnnxImport, ConstantNodesBecomeConstants) {
@@ -101,11 +102,11 @@ TEST(OnnxImport, SymbolicDimensionsNeedAShape) {
   const std::string path =
       write_model("symbolic", {onnx_node("Relu", "r", {"x"}, "y")}, 13, "batch");
   EXPECT_EQ(import_error(path), path +
-                                    ": input 'x' has a symbolic dimension 'batch'; give its shape "
-                                    "(config inputs[].shape or --input-shape)");
+                                    " (opset 13): input 'x' has a symbolic dimension 'batch'; give "
+                                    "its shape (config inputs[].shape or --input-shape)");
   EXPECT_EQ(import_onnx(path, {{"x", {1, 8}}}).type("x").shape, (Shape{1, 8}));
   EXPECT_EQ(import_error(path, {{"x", {1, 8}}, {"y", {1}}}),
-            path + ": a shape or value is given for 'y', which is not a graph input");
+            path + " (opset 13): a shape or value is given for 'y', which is not a graph input");
 }
 
 TEST(OnnxImport, OldSoftmaxKeepsItsTwoDimensionalMeaning) {
@@ -167,7 +168,7 @@ TEST(OnnxImport, BoundInputsBecomeConstants) {
   const Tensor wrong_dtype = make_tensor<int64_t>(DType::I64, {1}, {4});
   const auto bind_wrong_dtype = [&] { import_onnx(path, {}, {{"x", wrong_dtype}}); };
   EXPECT_EQ(error_of(bind_wrong_dtype),
-            path + ": input 'x' is f32, the value bound to it is i64[1]");
+            path + " (opset 13): input 'x' is f32, the value bound to it is i64[1]");
 }
 
 // A 1-D convolution over x viewed as [1, 1, 4]: the 2-D form on a height-1 image.

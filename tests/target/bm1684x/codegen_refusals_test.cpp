@@ -46,3 +46,13 @@ TEST(CodegenRefusals, AFiveDimensionalTransposeWhoseLoopsDoNotMerge) {
   EXPECT_NE(host_reason(g).find("more than four dimensions has no GDMA form"), std::string::npos)
       << host_reason(g);
 }
+
+// CONV and POOL slide over H and W: a 3-D window (NCDHW) is a host layer, refused before lowering.
+TEST(CodegenRefusals, AThreeDimensionalWindow) {
+  const std::vector<int64_t> kernel = {2, 2, 2};
+  const Graph g =
+      one_node({"MaxPool", "p", {"x"}, {"y"}, {{"kernel_shape", kernel}}},
+               plain_type(DType::F16, {1, 8, 4, 6, 6}), plain_type(DType::F16, {1, 8, 3, 5, 5}));
+  EXPECT_NE(host_reason(g).find("a 3-D window has no bm1684x schedule"), std::string::npos)
+      << host_reason(g);
+}
