@@ -27,6 +27,7 @@ bench: build
 	bash bench/chip/run.sh $(BUILD)
 	bash bench/zoo/run.sh $(BUILD)
 	bash bench/conformance/run.sh $(BUILD)
+	bash bench/torchvision/run.sh $(BUILD)
 
 lint: build
 	bash scripts/install-deps.sh lint

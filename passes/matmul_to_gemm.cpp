@@ -10,14 +10,6 @@ namespace tpuc::passes {
 
 namespace {
 
-std::string shape_constant(Graph& g, const std::string& base, const Shape& shape) {
-  const std::string name = g.fresh_name(base);
-  Tensor t(TensorType{DType::I64, {int64_t(shape.size())}, std::nullopt});
-  for (size_t d = 0; d < shape.size(); ++d) t.as<int64_t>()[d] = shape[d];
-  g.constants[name] = t;
-  return name;
-}
-
 // The constant bias an Add adds to the single-use `value` of width n, and that Add's index.
 std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const std::string& value,
                                                          int64_t n) {

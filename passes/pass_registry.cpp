@@ -25,6 +25,25 @@ const std::vector<PassInfo>& all_passes() {
        fold_batchnorm,
        {},
        true},
+      {"as-depthwise-conv",
+       "rewrites a BatchNormalization left after fold-batchnorm, an AveragePool of full windows "
+       "and a per-channel Mul as the depthwise Conv each is",
+       as_depthwise_conv,
+       {},
+       true},
+      {"reduce-as-pool",
+       "a ReduceMean or ReduceMax over H and W of an NCHW tensor becomes GlobalAveragePool or "
+       "GlobalMaxPool",
+       reduce_as_pool,
+       {},
+       true},
+      {"grouped-conv-as-dense",
+       "a grouped Conv becomes dense Convs over chunks of whole groups (block-diagonal weights), "
+       "Sliced and Concatenated",
+       grouped_conv_as_dense,
+       {{"channels", OptionSpec::Int,
+         "input channels a chunk may fill (default 64: the BM1684X's IC_PARALLEL)"}},
+       true},
       {"fuse-activation",
        "fuses Relu, Clip(0, L) and LeakyRelu into the op before it (do_relu, relu_limit, "
        "leaky_alpha)",

@@ -24,4 +24,12 @@ size_t use_count(const Graph& g, const std::string& value) {
   return uses;
 }
 
+std::string shape_constant(Graph& g, const std::string& base, const Shape& shape) {
+  const std::string name = g.fresh_name(base);
+  Tensor t(TensorType{DType::I64, {int64_t(shape.size())}, std::nullopt});
+  for (size_t d = 0; d < shape.size(); ++d) t.as<int64_t>()[d] = shape[d];
+  g.constants[name] = t;
+  return name;
+}
+
 }  // namespace tpuc::passes

@@ -57,6 +57,8 @@ std::vector<Access> loads_in(const Halide::Expr& e);
 Halide::Expr strip_same_type_casts(Halide::Expr e);
 // The perfect nest `s` is, or false.
 bool collect_nest(Halide::Internal::Stmt s, Nest& nest);
+// The parts of an "inside the input" condition, one loop variable each where the simplifier
+// merged them: a && b, max(a, b) < k (a < k && b < k) and k < min(a, b) (k < a && k < b).
 std::vector<Halide::Expr> conjuncts(const Halide::Expr& e);
 // The parts of an "outside the input" condition, one loop variable each where the simplifier
 // merged them: a || b, min(a, b) < k (a < k || b < k) and k < max(a, b) (k < a || k < b).

@@ -158,8 +158,11 @@ void CommandGenerator::Impl::window_command(const std::string& stage, const Stag
                    {n, in_channels, spatial(in_dims[2], in_h), spatial(in_dims[3], in_w)}, at);
   if (memory.view(in->buffer)) read_through_padding(c, *in, in_dims, at);
   if (weighted) {
-    // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx.
-    const Loop kx = reduce.count(in_dims[3]) ? reduce[in_dims[3]] : Loop{"", 1};
+    // Weights [oc, ic, ky·kw + kx]: ky must step kw times as far as kx. A kernel one column wide
+    // (7×1) has no kx loop: its positions run along ky.
+    const Loop kx = reduce.count(in_dims[3])   ? reduce[in_dims[3]]
+                    : reduce.count(in_dims[2]) ? reduce[in_dims[2]]
+                                               : Loop{"", 1};
     Slots ws{Slot{}, oc,
              reduce.count(pad.lane_dim) ? Slot{reduce[pad.lane_dim].var, -1, channels} : Slot{},
              Slot{kx.var, -1, int64_t(c.kh) * c.kw}};

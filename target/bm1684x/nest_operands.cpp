@@ -63,20 +63,25 @@ bool collect_nest(Stmt s, Nest& nest) {
   return true;
 }
 
+namespace {
+std::vector<Expr> both(std::vector<Expr> l, const std::vector<Expr>& r) {
+  l.insert(l.end(), r.begin(), r.end());
+  return l;
+}
+}  // namespace
+
 std::vector<Expr> conjuncts(const Expr& e) {
-  if (const And* a = e.as<And>()) {
-    std::vector<Expr> l = conjuncts(a->a), r = conjuncts(a->b);
-    l.insert(l.end(), r.begin(), r.end());
-    return l;
+  if (const And* a = e.as<And>()) return both(conjuncts(a->a), conjuncts(a->b));
+  if (const LT* lt = e.as<LT>()) {
+    if (const Max* m = lt->a.as<Max>())
+      return both(conjuncts(m->a < lt->b), conjuncts(m->b < lt->b));
+    if (const Min* m = lt->b.as<Min>())
+      return both(conjuncts(lt->a < m->a), conjuncts(lt->a < m->b));
   }
   return {e};
 }
 
 std::vector<Expr> disjuncts(const Expr& e) {
-  auto both = [](std::vector<Expr> l, const std::vector<Expr>& r) {
-    l.insert(l.end(), r.begin(), r.end());
-    return l;
-  };
   if (const Or* o = e.as<Or>()) return both(disjuncts(o->a), disjuncts(o->b));
   if (const LT* lt = e.as<LT>()) {
     if (const Min* m = lt->a.as<Min>())

@@ -68,6 +68,32 @@ TEST(CodegenOps, MaxPoolWithPadding) {
                    kAnyInt8, 3);
 }
 
+// GoogLeNet's pools: ceil_mode pads only the ends, equally along H and W, and Halide's simplifier
+// merges the two "inside" bounds into one, max(x, y) < 112.
+TEST(CodegenOps, MaxPoolWithCeilMode) {
+  Node n{"MaxPool", "pool", {"x"}, {"y"}, {}};
+  n.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+  n.attrs["strides"] = std::vector<int64_t>{2, 2};
+  n.attrs["ceil_mode"] = int64_t{1};
+  expect_bit_exact(one_node(n, int8_type({1, 64, 112, 112}, 0.1), int8_type({1, 64, 56, 56}, 0.1)),
+                   kAnyInt8, 3);
+}
+
+// Inception's factorized kernels: a 7×1 window has no kx loop left after lowering, a 1×7 no ky
+// loop; both padded along their long side only.
+TEST(CodegenOps, ConvWithOneColumnAndOneRowKernels) {
+  for (const bool column : {true, false}) {
+    Graph g = conv_graph(DType::I8, {1, 70, 9, 9}, 8, 7, 1, 3, true);
+    const std::vector<int64_t> kernel =
+        column ? std::vector<int64_t>{7, 1} : std::vector<int64_t>{1, 7};
+    g.nodes[0].attrs["pads"] =
+        column ? std::vector<int64_t>{3, 0, 3, 0} : std::vector<int64_t>{0, 3, 0, 3};
+    g.constants["w"] =
+        random_tensor<int8_t>(DType::I8, {8, 70, kernel[0], kernel[1]}, -127, 127, 5);
+    expect_bit_exact(g, kAnyInt8, 9);
+  }
+}
+
 TEST(CodegenOps, GemmWithMoreColumnsThanLanes) {
   Node n{"Gemm", "fc", {"x", "w", "b"}, {"y"}, {}};
   n.attrs["transB"] = int64_t{1};

@@ -1,0 +1,112 @@
+// Layers the default pipeline rewrites into forms the BM1684X runs, in small networks built here,
+// float, calibrated and compiled like any model; every layer must run on the chip, in int8 and in
+// f16, and the simulator's outputs equal the host reference bit for bit:
+//   - a DenseNet-style transition (two branches concatenated, then BatchNormalization → Relu →
+//     1×1 Conv → 2×2 AveragePool, no Conv right before the normalization): the lone normalization
+//     and the pool become depthwise Convs, the Relu fusing into the first (as-depthwise-conv);
+//   - ResNeXt-style grouped convolutions, narrow groups in one chunk and wide ones in several
+//     (grouped-conv-as-dense).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "chip/bm1684x/sim/simulator.h"
+#include "quant/quantize.h"
+#include "quant/similarity.h"
+#include "target/bm1684x/codegen.h"
+#include "target/host/executor.h"
+#include "tests/support/chip_checks.h"
+#include "tests/support/compile_steps.h"
+#include "tests/support/net_builder.h"
+#include "tests/support/random_tensor.h"
+
+using namespace tpuc;
+using namespace tpuc::testing;
+
+namespace {
+
+Graph transition_block() {
+  NetBuilder b({1, 8, 16, 16});
+  const std::string left = b.conv("x", 24, 3, 1, 1, false), right = b.conv("x", 16, 1, 1, 0, false);
+  Node cat{"Concat", "cat", {left, right}, {"cat"}, {{"axis", int64_t{1}}}};
+  const std::string joined = b.add_node(cat, false);
+  const int64_t channels = 40;
+  const std::vector<std::pair<std::string, std::pair<float, float>>> params = {
+      {"gamma", {0.5f, 1.5f}},
+      {"beta", {-0.5f, 0.5f}},
+      {"mean", {-0.2f, 0.2f}},
+      {"var", {0.5f, 2}}};
+  Node bn{"BatchNormalization", "bn", {joined}, {"bn"}, {}};
+  unsigned seed = 40;
+  for (const auto& [name, range] : params) {
+    b.g.constants[name] =
+        random_tensor<float>(DType::F32, {channels}, range.first, range.second, seed++);
+    bn.inputs.push_back(name);
+  }
+  const std::string normalized = b.add_node(bn, true);  // and its Relu
+  Node pool{"AveragePool", "pool", {b.conv(normalized, 16, 1, 1, 0, false)}, {"pool"}, {}};
+  pool.attrs["kernel_shape"] = std::vector<int64_t>{2, 2};
+  pool.attrs["strides"] = std::vector<int64_t>{2, 2};
+  b.g.outputs = {b.add_node(pool, false)};
+  return with_default_pipeline(b.g);
+}
+
+// Every layer of `top` on the BM1684X in int8 and in f16, bit-exact against the host reference on
+// random inputs of `input` shape, and close to float.
+void expect_all_on_the_chip(const Graph& top, const Shape& input) {
+  const bm1684x::Chip chip = chip_config("bm1684x");
+  for (const DType precision : {DType::I8, DType::F16}) {
+    quant::QuantPolicy half;
+    half.mode = "f16";
+    const Graph tpu =
+        precision == DType::I8 ? int8_quantized(top, 8, 500) : quant::quantize(top, {}, half);
+    const bm1684x::Model model = bm1684x::compile_model(tpu, chip);
+    EXPECT_TRUE(model.host_layers.empty()) << model.host_layers.front().reason;
+    bm1684x::Simulator sim(chip, model);
+    host::Executor host(tpu), float_host(top);
+    for (unsigned s = 0; s < 2; ++s) {
+      const Tensor x = random_tensor<float>(DType::F32, input, -2, 2, 600 + s);
+      const std::string out = top.outputs[0];
+      const Tensor got = sim.run({{"x", x}}).at(out);
+      ASSERT_EQ(got.data, host.run({{"x", x}}).at(out).data) << name(precision) << " sample " << s;
+      EXPECT_GT(quant::similarity(float_host.run({{"x", x}}).at(out), got).cosine, 0.99)
+          << name(precision) << " sample " << s;
+    }
+  }
+}
+
+// A 3×3 Conv of `groups` groups with random weights, then Relu.
+std::string grouped_conv(NetBuilder& b, const std::string& x, int64_t in, int64_t out,
+                         int64_t groups, unsigned seed) {
+  const std::string w = "w" + std::to_string(seed), bias = "b" + std::to_string(seed);
+  const float scale = std::sqrt(2.0f / float(9 * in / groups));
+  b.g.constants[w] =
+      random_tensor<float>(DType::F32, {out, in / groups, 3, 3}, -scale, scale, seed);
+  b.g.constants[bias] = random_tensor<float>(DType::F32, {out}, -0.1f, 0.1f, seed + 1);
+  const std::string name = "grouped" + std::to_string(seed);
+  Node conv{"Conv", name, {x, w, bias}, {name}, {}};
+  conv.attrs["group"] = groups;
+  conv.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  return b.add_node(conv, true);
+}
+
+}  // namespace
+
+TEST(RewrittenLayersChip, ALoneBatchNormReluAndPoolRunOnTheChip) {
+  const Graph top = transition_block();
+  for (const Node& n : top.nodes)
+    for (const char* op : {"BatchNormalization", "Relu", "AveragePool"}) EXPECT_NE(n.op, op);
+  expect_all_on_the_chip(top, {1, 8, 16, 16});
+}
+
+TEST(RewrittenLayersChip, GroupedConvolutionsRunOnTheChip) {
+  NetBuilder b({1, 8, 12, 12});
+  const std::string stem = b.conv("x", 32, 3, 1, 1, true);
+  const std::string narrow = grouped_conv(b, stem, 32, 32, 8, 70);   // 4 channels a group
+  const std::string wide = grouped_conv(b, narrow, 32, 128, 2, 80);  // 16 per group, 1 chunk
+  const std::string chunks = grouped_conv(b, wide, 128, 64, 2, 90);  // 64 per group, 2 chunks
+  b.g.outputs = {chunks};
+  const Graph top = with_default_pipeline(b.g);
+  for (const Node& n : top.nodes) EXPECT_FALSE(n.op == "Conv" && n.i("group", 1) > 1) << n.name;
+  expect_all_on_the_chip(top, {1, 8, 12, 12});
+}
