@@ -49,10 +49,14 @@ class Lowering {
         lmem_ = before;
       }
     }
+    // A node the chip cannot run, or whose schedule has no tile that fits local memory (a Gemm's
+    // whole B at once, for now), runs on the host, its reason reported.
     for (size_t i : plan.nodes) {
       try {
         add({i}, 0);
       } catch (const Unsupported& e) {
+        p_.host[i] = e.what();
+      } catch (const LocalMemoryError& e) {
         p_.host[i] = e.what();
       }
     }
