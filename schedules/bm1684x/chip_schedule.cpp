@@ -255,10 +255,15 @@ void binary(Context& cx, ArithOp op) {
   std::vector<StageRole*> roles{&result};
   for (StageRole& r : inputs) roles.push_back(&r);
   const LoopLevel at = cx.elementwise_placement(roles);
+  // An int8 Add whose multiplier for one operand rounded to 0 (a branch far smaller than the sum,
+  // as ConvNeXt's layer scale makes it) does not read that operand.
+  const std::vector<int64_t> m = ops::Requantization::of(cx.node).multiplier;
   for (size_t i = 0; i < inputs.size(); ++i) {
+    if (cx.output.dtype == DType::I8 && m.size() == 2 && m[i] == 0) continue;
     cx.place(cx.inputs[i].func, inputs[i], rank == 4, at);
     result.operands.push_back(cx.inputs[i].func.name());
   }
+  if (result.operands.empty()) unsupported(cx.node, "an int8 Add of two zero multipliers");
   if (cx.output.dtype == DType::I8)
     result.zero_points = {zero_point(*cx.inputs[0].type), zero_point(*cx.inputs[1].type),
                           zero_point(cx.output)};

@@ -84,7 +84,7 @@ void CommandGenerator::Impl::arith(const std::string& stage, const StageRole& ro
   c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
   if (opd[1]) {
     c.opd1 = operand(opd[1]->buffer, opd[1]->index, slots, at);
-  } else {
+  } else if (c.res.dtype != DType::I8) {
     immediate(n.value, c);
   }
   c.relu = ops::FusedActivation::of(*role.node).relu;
@@ -111,8 +111,12 @@ void CommandGenerator::Impl::int8_add(const TiuCommand& add, const Operand& sum,
       r.rshift[0] > 63)
     fail("int8 Add multipliers " + std::to_string(m0) + ", " + std::to_string(m1) +
          " overflow the chip's int32 sum (the quantizer's have 15 bits)");
-  push(with_constant(ArithOp::Mul, sum, add.opd0, double(m0)));
-  push(with_constant(ArithOp::Mac, sum, add.opd1, double(m1)));
+  if (role.operands.size() == 2) {
+    push(with_constant(ArithOp::Mul, sum, add.opd0, double(m0)));
+    push(with_constant(ArithOp::Mac, sum, add.opd1, double(m1)));
+  } else {  // one multiplier rounded to 0: the other operand alone (binary() names it)
+    push(with_constant(ArithOp::Mul, sum, add.opd0, double(m0 != 0 ? m0 : m1)));
+  }
   const int64_t offset = -(role.zero_points[0] * m0 + role.zero_points[1] * m1);
   if (offset != 0) push(with_constant(ArithOp::Add, sum, sum, double(offset)));
   TiuCommand rq;

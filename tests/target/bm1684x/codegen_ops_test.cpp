@@ -118,6 +118,22 @@ TEST(CodegenOps, ResidualAddWithRelu) {
   expect_bit_exact(g, kAnyInt8, 5);
 }
 
+// ConvNeXt's residual Add: the layer-scaled branch is so much smaller than the sum that its int8
+// multiplier rounds to 0, and the lowered Add reads the other operand alone; either way round.
+TEST(CodegenOps, ResidualAddWithAZeroMultiplier) {
+  for (const auto& m : {std::vector<int64_t>{0, 3 << 12}, std::vector<int64_t>{-(5 << 11), 0}}) {
+    Graph g = conv_graph(DType::I8, {1, 70, 9, 11}, 70, 1, 1, 0, true);
+    Node add{"Add", "add", {"x", "y"}, {"z"}, {}};
+    add.attrs["multiplier"] = m;
+    add.attrs["rshift"] = std::vector<int64_t>{14};
+    g.types["z"] = int8_type({1, 70, 9, 11}, 0.1);
+    g.nodes.push_back(add);
+    g.outputs = {"z"};
+    EXPECT_TRUE(compile_model(g, bm1684x_chip()).host_layers.empty());
+    expect_bit_exact(g, kAnyInt8, 5);
+  }
+}
+
 // Operands too large for local memory at once: the Add is tiled by rows (tiles that do not divide
 // the 301 rows), still bit-exact.
 TEST(CodegenOps, AddTiledByRows) {
