@@ -39,7 +39,10 @@ struct Stages {
   Halide::Func mean, centered, square, square_sum, var, var_eps, std, norm, scaled;
   Halide::Func erf, erf_plus_one, half;  // GELU (with `scaled`: x/√2)
   Halide::Func negated, exp_plus_one;    // Sigmoid, SiLU (with `exp`)
-  Halide::Func rank;                     // TopK: each element's rank along the axis
+  // HardSigmoid, HardSwish (with `scaled` and `shifted`: α·x and α·x + β): max(·, 0), min(·, 1);
+  // Clip: max(x, min). Exp and Erf: the input widened to f32 and the function's f32 result.
+  Halide::Func rectified, gate, widened, special;
+  Halide::Func rank;  // TopK: each element's rank along the axis
 
   // The defined ones, in the order above.
   std::vector<Halide::Func> defined() const;

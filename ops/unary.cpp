@@ -14,7 +14,7 @@ namespace {
 
 using UnaryFn = Expr (*)(Expr, const Node&);
 const std::map<std::string, UnaryFn> kUnary = {
-    {"Abs", [](Expr x, const Node&) { return abs(x); }},
+    {"Abs", [](Expr x, const Node&) { return cast(x.type(), abs(x)); }},  // Halide: unsigned
     {"Acos", [](Expr x, const Node&) { return acos(x); }},
     {"Acosh", [](Expr x, const Node&) { return acosh(x); }},
     {"Asin", [](Expr x, const Node&) { return asin(x); }},
@@ -32,17 +32,8 @@ const std::map<std::string, UnaryFn> kUnary = {
      [](Expr x, const Node& n) {
        return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x);
      }},
-    {"Erf", [](Expr x, const Node&) { return erf_f32(x); }},
-    {"Exp", [](Expr x, const Node&) { return exp_f32(x); }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
-    {"HardSigmoid",
-     [](Expr x, const Node& n) {
-       return clamp(float(n.f("alpha", 0.2)) * x + float(n.f("beta", 0.5)), 0.0f, 1.0f);
-     }},
-    {"HardSwish", [](Expr x, const Node&) { return x * clamp(x / 6.0f + 0.5f, 0.0f, 1.0f); }},
-    {"LeakyRelu",
-     [](Expr x, const Node& n) { return select(x < 0, float(n.f("alpha", 0.01)) * x, x); }},
     {"Log", [](Expr x, const Node&) { return log(x); }},
     {"Neg", [](Expr x, const Node&) { return -x; }},
     {"Reciprocal", [](Expr x, const Node&) { return 1.0f / x; }},
@@ -108,10 +99,72 @@ Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
   return a;
 }
 
+// HardSigmoid max(0, min(1, α·x + β)) and HardSwish x · HardSigmoid(x; α = 1/6, β = 1/2) in f32,
+// one operation per Func as GELU: "scaled" (α·x), "shifted" (+ β), "rectified" (max 0), then min 1:
+// HardSigmoid's result, HardSwish's "gate" (and x · gate).
+Algorithm build_hard_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  const bool swish = n.op == "HardSwish";
+  const float alpha = swish ? 1.0f / 6 : float(n.f("alpha", 0.2));
+  const float beta = swish ? 0.5f : float(n.f("beta", 0.5));
+  Func x("widened"), scaled("scaled"), shifted("shifted"), rectified("rectified"),
+      output(halide_name(n.name));
+  x(v) = cast<float>(in[0].func(v));
+  scaled(v) = x(v) * alpha;
+  shifted(v) = scaled(v) + beta;
+  rectified(v) = max(shifted(v), 0.0f);
+  Algorithm a{{output}, {}, {}};
+  a.stages.scaled = scaled;
+  a.stages.shifted = shifted;
+  a.stages.rectified = rectified;
+  if (!swish) {
+    output(v) = min(rectified(v), 1.0f);
+    return a;
+  }
+  a.stages.gate = Func("gate");
+  a.stages.gate(v) = min(rectified(v), 1.0f);
+  output(v) = x(v) * a.stages.gate(v);
+  return a;
+}
+
+// LeakyRelu x < 0 ? α·x : x in f32 as two operations: "scaled" (α·x), then the larger of x and α·x
+// (the smaller when α > 1), which is that value for every x.
+Algorithm build_leaky_relu(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  const float alpha = float(n.f("alpha", 0.01));
+  Func x("widened"), scaled("scaled"), output(halide_name(n.name));
+  x(v) = cast<float>(in[0].func(v));
+  scaled(v) = x(v) * alpha;
+  output(v) = alpha <= 1 ? max(x(v), scaled(v)) : min(x(v), scaled(v));
+  Algorithm a{{output}, {}, {}};
+  a.stages.scaled = scaled;
+  return a;
+}
+
+// Exp and Erf as the chip's special functions compute them, from the input "widened" to f32 (they
+// take and give f32) into "special", then the result (rounded to a f16/bf16 layer's type).
+Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  Func widened("widened"), special("special"), output(halide_name(n.name));
+  widened(v) = cast<float>(in[0].func(v));
+  special(v) = n.op == "Exp" ? exp_f32(widened(v)) : erf_f32(widened(v));
+  output(v) = special(v);
+  Algorithm a{{output}, {}, {}};
+  a.stages.widened = widened;
+  a.stages.special = special;
+  return a;
+}
+
 // Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.
 using StagedFn = Algorithm (*)(const Node&, const std::vector<OpInput>&);
-const std::map<std::string, StagedFn> kStaged = {
-    {"Gelu", build_gelu}, {"Sigmoid", build_sigmoid_family}, {"Silu", build_sigmoid_family}};
+const std::map<std::string, StagedFn> kStaged = {{"Erf", build_special_function},
+                                                 {"Exp", build_special_function},
+                                                 {"Gelu", build_gelu},
+                                                 {"HardSigmoid", build_hard_sigmoid_family},
+                                                 {"HardSwish", build_hard_sigmoid_family},
+                                                 {"LeakyRelu", build_leaky_relu},
+                                                 {"Sigmoid", build_sigmoid_family},
+                                                 {"Silu", build_sigmoid_family}};
 
 }  // namespace
 
@@ -180,18 +233,27 @@ std::vector<TensorType> infer_clip(const Node& n, const std::vector<InferInput>&
   return {*in[0].type};
 }
 
+// A float bound is an immediate of the expression (a chip command's constant). With both bounds,
+// max(x, min) is the stage "rectified" (one operation per Func, as the chip computes it).
 Algorithm build_clip(const Node& n, const std::vector<OpInput>& in,
                      const std::vector<TensorType>&) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
-  Expr x = in[0].func(v);
-  for (size_t i = 1; i < in.size() && i < 3; ++i) {
-    if (!in[i].func.defined()) continue;
-    Expr bound = cast(x.type(), in[i].func(std::vector<Expr>(in[i].type->shape.size(), 0)));
-    x = i == 1 ? max(x, bound) : min(x, bound);
+  const Expr x = in[0].func(v);
+  auto bound = [&](size_t i) {
+    if (is_immediate(in[i])) return cast(x.type(), immediate(in[i]));
+    return cast(x.type(), in[i].func(std::vector<Expr>(in[i].type->shape.size(), 0)));
+  };
+  const bool lower = in.size() > 1 && in[1].func.defined();
+  const bool upper = in.size() > 2 && in[2].func.defined();
+  Algorithm a{{Func(halide_name(n.name))}, {}, {}};
+  Expr clipped = lower ? max(x, bound(1)) : x;
+  if (lower && upper) {
+    a.stages.rectified = Func("rectified");
+    a.stages.rectified(v) = clipped;
+    clipped = a.stages.rectified(v);
   }
-  Func output(halide_name(n.name));
-  output(v) = x;
-  return {{output}, {}, {}};
+  a.outputs[0](v) = upper ? min(clipped, bound(2)) : clipped;
+  return a;
 }
 
 }  // namespace tpuc::ops

@@ -14,6 +14,9 @@ namespace {
 
 constexpr MemoryType kLmem = MemoryType::VTCM;
 
+// The float types the chip computes in.
+bool is_chip_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
+
 struct Context {
   const Node& node;
   ops::Algorithm& a;
@@ -67,7 +70,10 @@ struct Context {
   // The op's result from its accumulator: int8 requantized with the per-channel tables (loaded
   // once, at the root); a float one converted (rounded to f16/bf16, or an f32 copy) with the
   // fused activation.
-  void place_result(size_t rank, bool at_tile, const LoopLevel& level) {
+  // The tables load once, at the root, unless the tiles split the channels (`tables_at_tile`:
+  // each tile's part then starts at lane 0, as the result's does).
+  void place_result(size_t rank, bool at_tile, const LoopLevel& level,
+                    bool tables_at_tile = false) {
     if (output.dtype != DType::I8)
       return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
     StageRole requant = compute(TiuOp::Requant, rank);
@@ -75,7 +81,7 @@ struct Context {
     place(a.outputs[0], requant, at_tile, level);
     // requant(k, channel): the channels on the lanes, each lane's block [multiplier, shift, zero
     // point] contiguous, as the RQ command reads it.
-    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, false, level);
+    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, tables_at_tile, level);
   }
   StageRole copy(size_t rank) const {
     return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)};
@@ -118,6 +124,16 @@ struct Context {
     if (rank > 2) order.push_back(v[rank - 1]);
     s.store.reorder(order);
     return s.tile = LoopLevel(s.store, yo);
+  }
+  // A matrix product's output columns (the innermost dimension, on the lanes) per tile: the
+  // request, at most all columns; the tile loop runs outside the rows.
+  LoopLevel tile_by_columns() {
+    const std::vector<Var> v = s.store.args();
+    const int columns = int(output.shape.back());
+    if (tile_rows >= columns) return s.tile = LoopLevel::root();
+    Var xo("xo"), xi("xi");
+    s.store.split(v[0], xo, xi, tile_rows, TailStrategy::ShiftInwards).reorder(xi, v[1], xo);
+    return s.tile = LoopLevel(s.store, xo);
   }
 };
 
@@ -177,24 +193,27 @@ void global_average_pool(Context& cx) {
   cx.place(cx.inputs[0].func, cx.copy(4), false, root);
 }
 
-// Gemm: the whole [M, N] result at once: A with K on the lanes, B and the result with N on the
-// lanes, so MATMUL reduces over K across lanes; the bias C (one per column) starts the sum.
+// Gemm: the [M, N] result in tiles of columns (all at once when it fits): A, with K on the lanes,
+// once; per tile, B's columns and the result with N on the lanes, so MATMUL reduces over K across
+// lanes; the bias C (one per column) starts the sum. A classifier's B (VGG's 25088 × 4096) is far
+// larger than local memory; a tile of its columns is not.
 void gemm(Context& cx) {
   const std::string refusal = ops::plain_gemm_refusal(
       cx.node, cx.inputs.size() > 2 ? cx.inputs[2].type : nullptr, cx.output);
   if (!refusal.empty()) unsupported(cx.node, refusal);
   cx.make_store();
-  const LoopLevel root = LoopLevel::root();
-  cx.place_result(2, false, root);
-  cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), false, root);
+  const LoopLevel tile = cx.tile_by_columns();
+  const bool tiled = cx.tile_rows < cx.output.shape.back();
+  cx.place_result(2, tiled, tile, tiled);
+  cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), tiled, tile);
   cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false,
-           root);  // A (k, m): k on lanes
+           tile);  // A (k, m): k on lanes
   const int n_arg =
       ops::GemmAttrs::of(cx.node).trans_b ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, false,
-           root);  // B: n on lanes
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, tiled,
+           tile);  // B: n on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined())
-    cx.place(cx.inputs[2].func, cx.copy(1), false, root);
+    cx.place(cx.inputs[2].func, cx.copy(1), tiled, tile);
 }
 
 // MatMul of two activations (float), batched: one MATMUL per batch (the store's batch loops are the
@@ -382,9 +401,12 @@ struct ElementwiseStage {
   std::vector<StageField> reads;
   SpecialFunction function = SpecialFunction::Exp;
 };
-void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages) {
-  if (cx.output.dtype == DType::I8)
+void staged_elementwise(Context& cx, const std::vector<ElementwiseStage>& stages,
+                        bool int8 = false) {
+  if (cx.output.dtype == DType::I8 && !int8)
     unsupported(cx.node, "has no int8 BM1684X form (an int8 model makes it a lookup table)");
+  if (!int8 && !is_chip_float(cx.output.dtype))
+    unsupported(cx.node, "runs on the BM1684X in f32, f16 and bf16 only");
   const size_t rank = cx.output.shape.size();
   const Func x = cx.inputs[0].func;
   auto result = [&](StageField f) { return f ? cx.a.stages.*f : cx.a.outputs[0]; };
@@ -426,6 +448,58 @@ void sigmoid(Context& cx) {
                           {&S::exp_plus_one, TiuOp::Arith, ArithOp::Add, {&S::exp}},
                           {&S::exp, TiuOp::Sfu, ArithOp::Copy, {}},
                           {&S::negated, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
+}
+
+// HardSigmoid: ARITH mul by α, add β, max 0, min 1; HardSwish then multiplies by x.
+void hard_sigmoid(Context& cx) {
+  using S = ops::Stages;
+  std::vector<ElementwiseStage> stages = {
+      {&S::rectified, TiuOp::Arith, ArithOp::Max, {&S::shifted}},
+      {&S::shifted, TiuOp::Arith, ArithOp::Add, {&S::scaled}},
+      {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}};
+  if (cx.node.op == "HardSigmoid") {
+    stages.insert(stages.begin(), {nullptr, TiuOp::Arith, ArithOp::Min, {&S::rectified}});
+  } else {
+    stages.insert(stages.begin(), {{nullptr, TiuOp::Arith, ArithOp::Mul, {nullptr, &S::gate}},
+                                   {&S::gate, TiuOp::Arith, ArithOp::Min, {&S::rectified}}});
+  }
+  staged_elementwise(cx, stages);
+}
+
+// LeakyRelu: ARITH mul by α, then max (min when α > 1) of x and α·x.
+void leaky_relu(Context& cx) {
+  using S = ops::Stages;
+  const ArithOp pick = cx.node.f("alpha", 0.01) <= 1 ? ArithOp::Max : ArithOp::Min;
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, pick, {nullptr, &S::scaled}},
+                          {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
+}
+
+// Exp and Erf: ARITH convert to f32, the function's SFU sequence, ARITH convert to the result.
+void special_function(Context& cx) {
+  using S = ops::Stages;
+  const SpecialFunction f = cx.node.op == "Exp" ? SpecialFunction::Exp : SpecialFunction::Erf;
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Convert, {}},
+                          {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, f},
+                          {&S::widened, TiuOp::Arith, ArithOp::Convert, {}}});
+}
+
+// Relu (int8 too: max with the zero point) and Clip: ARITH max by the lower bound, min by the
+// upper, each bound an immediate.
+void relu(Context& cx) {
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Max, {nullptr}}}, true);
+}
+void clip(Context& cx) {
+  using S = ops::Stages;
+  auto bound = [&](size_t i) { return cx.inputs.size() > i && cx.inputs[i].func.defined(); };
+  for (size_t i = 1; i < 3; ++i)
+    if (bound(i) && !ops::is_immediate(cx.inputs[i]))
+      unsupported(cx.node, "runs on the BM1684X with constant float bounds only");
+  if (bound(1) && bound(2))
+    return staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Min, {&S::rectified}},
+                                   {&S::rectified, TiuOp::Arith, ArithOp::Max, {nullptr}}});
+  if (!bound(1) && !bound(2)) return convert(cx, ArithOp::Convert);
+  staged_elementwise(cx,
+                     {{nullptr, TiuOp::Arith, bound(1) ? ArithOp::Max : ArithOp::Min, {nullptr}}});
 }
 
 // Transpose, Slice and a Gather of one constant index: no local stage at all — the store reads the
@@ -484,8 +558,7 @@ void dequantize(Context& cx) {
 }
 // Cast between the float types (f32, f16, bf16): one ARITH convert.
 void cast(Context& cx) {
-  auto is_float = [](DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; };
-  if (!is_float(cx.inputs[0].type->dtype) || !is_float(cx.output.dtype))
+  if (!is_chip_float(cx.inputs[0].type->dtype) || !is_chip_float(cx.output.dtype))
     unsupported(cx.node, "only casts between f32, f16 and bf16 have a BM1684X form");
   convert(cx, ArithOp::Convert);
 }
@@ -500,20 +573,27 @@ constexpr Grouping kWholeInput = Grouping::WholeInput;
 const std::map<std::string, ChipOp> kChipOps = {
     {"Add", {[](Context& cx) { binary(cx, ArithOp::Add); }, kRows}},
     {"Cast", {cast, kRows}},
+    {"Clip", {clip, kRows}},
     {"Concat", {concat, kRows}},
     {"Conv", {conv, kRows}},
     {"Dequantize", {dequantize, kRows}},
     {"Div", {[](Context& cx) { binary(cx, ArithOp::Div); }, kRows}},
+    {"Erf", {special_function, kRows}},
+    {"Exp", {special_function, kRows}},
     {"Gather", {ddr_copy, kAlone}},
     {"Gelu", {gelu, kRows}},
     {"Gemm", {gemm, kAlone}},
     {"GlobalAveragePool", {global_average_pool, kWholeInput}},
+    {"HardSigmoid", {hard_sigmoid, kRows}},
+    {"HardSwish", {hard_sigmoid, kRows}},
     {"LayerNormalization", {layer_norm, kAlone}},
+    {"LeakyRelu", {leaky_relu, kRows}},
     {"Lut", {lut, kRows}},
     {"MatMul", {matmul, kAlone}},
     {"MaxPool", {maxpool, kRows}},
     {"Mul", {[](Context& cx) { binary(cx, ArithOp::Mul); }, kRows}},
     {"Quantize", {quantize, kRows}},
+    {"Relu", {relu, kRows}},
     {"Resize", {resize, kAlone}},
     {"Sigmoid", {sigmoid, kRows}},
     {"Silu", {sigmoid, kRows}},
@@ -527,6 +607,11 @@ const std::map<std::string, ChipOp> kChipOps = {
 }  // namespace
 
 int lane_dim_of_rank(size_t rank) { return rank >= 3 ? int(rank) - 2 : 0; }
+
+int64_t tiled_extent(const Node& node, const Shape& out) {
+  if (node.op == "Gemm") return out.back();
+  return out.size() >= 2 ? out[out.size() - 2] : 1;
+}
 
 bool is_ddr_view(const std::string& op) {
   const ops::OpDef* def = ops::find_op(op);

@@ -56,6 +56,10 @@ struct GroupPlacement {
   std::set<std::string> produced, placed;
 };
 
+// The output extent the schedule's tiles split, which `tile_rows` counts: the rows (the
+// second-innermost dimension), a Gemm's columns.
+int64_t tiled_extent(const Node& node, const Shape& out);
+
 // `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the
 // chip has no schedule for the op.
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm,

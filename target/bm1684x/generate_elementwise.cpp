@@ -82,13 +82,14 @@ void CommandGenerator::Impl::arith(const std::string& stage, const StageRole& ro
   if (!opd[0] || loads.size() != named.size() || (role.operands.size() == 2 && !opd[1]))
     fail("stage '" + stage + "': does not read the operands its schedule names");
   c.opd0 = operand(opd[0]->buffer, opd[0]->index, slots, at);
+  const bool int8_sum = c.res.dtype == DType::I8 && role.arith == ArithOp::Add;
   if (opd[1]) {
     c.opd1 = operand(opd[1]->buffer, opd[1]->index, slots, at);
-  } else if (c.res.dtype != DType::I8) {
+  } else if (!int8_sum) {  // an int8 Add of one operand multiplies it alone (int8_add)
     immediate(n.value, c);
   }
   c.relu = ops::FusedActivation::of(*role.node).relu;
-  if (c.res.dtype != DType::I8) return push_then_limit(c, role);
+  if (!int8_sum) return push_then_limit(c, role);
   LmemBuffer sum = buffer_of(stage);  // the int32 scratch tile of the int8 Add's sum
   sum.name = stage + "$sum";
   sum.dtype = DType::I32;
@@ -133,10 +134,30 @@ void CommandGenerator::Impl::int8_add(const TiuCommand& add, const Operand& sum,
 
 // A binary op with a constant operand, `x ⊙ k` or `k ⊙ x` under the result's casts and the fused
 // activation's max and min: the op as the lowered expression has it (the simplifier may have
-// turned a division into a multiplication) and k as opd1 (constant_first for `k ⊙ x`).
+// turned a division into a multiplication) and k as opd1 (constant_first for `k ⊙ x`). A max or
+// min the stage computes itself (c.arith: Relu, Clip, HardSigmoid) is the op, not an activation.
 void CommandGenerator::Impl::immediate(Expr e, TiuCommand& c) const {
+  auto constant = [](const Expr& k) -> std::optional<double> {
+    if (const double* f = as_const_float(k)) return *f;
+    if (const int64_t* i = as_const_int(k)) return double(*i);  // int8 Relu: the zero point
+    return std::nullopt;
+  };
+  auto with_constant = [&](auto* node, ArithOp op) {
+    const std::optional<double> second = node ? constant(node->b) : std::nullopt;
+    const std::optional<double> first = node && !second ? constant(node->a) : std::nullopt;
+    if (second || first) {
+      c.arith = op;
+      c.opd1_const = true;
+      c.constant_first = first.has_value();
+      c.constant = float(first ? *first : *second);
+    }
+    return second || first;
+  };
   for (;;) {
     e = strip_same_type_casts(e);
+    if ((c.arith == ArithOp::Max && with_constant(e.as<Max>(), ArithOp::Max)) ||
+        (c.arith == ArithOp::Min && with_constant(e.as<Min>(), ArithOp::Min)))
+      return;
     if (const Cast* cast = e.as<Cast>())
       e = cast->value;
     else if (const Max* m = e.as<Max>())
@@ -146,17 +167,6 @@ void CommandGenerator::Impl::immediate(Expr e, TiuCommand& c) const {
     else
       break;
   }
-  auto with_constant = [&](auto* node, ArithOp op) {
-    const double* second = node ? as_const_float(node->b) : nullptr;
-    const double* first = node && !second ? as_const_float(node->a) : nullptr;
-    if (second || first) {
-      c.arith = op;
-      c.opd1_const = true;
-      c.constant_first = first != nullptr;
-      c.constant = float(first ? *first : *second);
-    }
-    return second || first;
-  };
   if (with_constant(e.as<Add>(), ArithOp::Add) || with_constant(e.as<Sub>(), ArithOp::Sub) ||
       with_constant(e.as<Mul>(), ArithOp::Mul) || with_constant(e.as<Div>(), ArithOp::Div))
     return;

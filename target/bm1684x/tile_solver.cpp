@@ -11,7 +11,7 @@ ChipLayer lower_to_fit(const std::vector<const Node*>& nodes, const Graph& g, co
                        LmemAllocator& lmem, int start_rows) {
   const Node& last = *nodes.back();
   const Shape& out = g.type(last.outputs.at(0)).shape;
-  const int rows = out.size() >= 2 ? int(out[out.size() - 2]) : 1;
+  const int rows = int(tiled_extent(last, out));
   int64_t needed = 0;
   // The layer at `tile` rows, when its buffers fit (placeholder DDR addresses: only the local
   // memory is in question).

@@ -225,6 +225,53 @@ TEST(CodegenFloat, SigmoidAndSilu) {
     }
 }
 
+// Standalone activations, one ARITH (or SFU sequence) per stage of their algorithms: HardSigmoid
+// and HardSwish (mul, add, max, min; then mul by x), LeakyRelu (mul, max; min when α > 1), Relu,
+// Clip with both, one or no bound, Exp and Erf (convert, SFU, convert). None is a host layer.
+TEST(CodegenFloat, StandaloneActivations) {
+  struct Case {
+    Node node;
+    std::vector<float> bounds;  // Clip: its min and max inputs (NaN: absent)
+  };
+  const float absent = std::nanf("");
+  Node hard_sigmoid{"HardSigmoid", "act", {"x"}, {"y"}, {}};
+  hard_sigmoid.attrs["alpha"] = 0.3;
+  hard_sigmoid.attrs["beta"] = 0.6;
+  Node leaky{"LeakyRelu", "act", {"x"}, {"y"}, {}}, steep = leaky;
+  leaky.attrs["alpha"] = 0.1;
+  steep.attrs["alpha"] = 1.5;
+  const std::vector<Case> cases = {
+      {hard_sigmoid, {}},
+      {{"HardSwish", "act", {"x"}, {"y"}, {}}, {}},
+      {leaky, {}},
+      {steep, {}},
+      {{"Relu", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Clip", "act", {"x"}, {"y"}, {}}, {-1.5f, 2.25f}},
+      {{"Clip", "act", {"x"}, {"y"}, {}}, {absent, 0.5f}},
+      {{"Clip", "act", {"x"}, {"y"}, {}}, {0.0f}},
+      {{"Exp", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Erf", "act", {"x"}, {"y"}, {}}, {}},
+  };
+  for (const Case& k : cases)
+    for (const auto& [t, shape] :
+         {std::pair{DType::F16, Shape{1, 70, 9, 11}}, std::pair{DType::BF16, Shape{4, 300}},
+          std::pair{DType::F32, Shape{1, 16, 5, 5}}}) {
+      SCOPED_TRACE(k.node.op + " " + name(t) + " " + std::to_string(k.bounds.size()));
+      Graph g = one_node(k.node, plain_type(t, shape), plain_type(t, shape));
+      for (size_t i = 0; i < k.bounds.size(); ++i) {
+        const std::string bound = i == 0 ? "min" : "max";
+        g.nodes[0].inputs.push_back(std::isnan(k.bounds[i]) ? "" : bound);
+        if (std::isnan(k.bounds[i])) continue;
+        g.constants[bound] =
+            convert_float(make_tensor<float>(DType::F32, {}, std::vector<float>{k.bounds[i]}), t);
+        g.types[bound] = plain_type(t, {});
+      }
+      const Model m = compile_model(g, bm1684x_chip());
+      EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+      expect_bit_exact(g, kFloatInputs, 18);
+    }
+}
+
 // A squeeze-and-excitation scale: x [1, C, H, W] times s [1, C, 1, 1], s broadcast along the rows
 // and columns by zero strides.
 TEST(CodegenFloat, BroadcastMultiply) {
