@@ -37,6 +37,12 @@ const std::vector<PassInfo>& all_passes() {
        reduce_as_pool,
        {},
        true},
+      {"linear-resize-as-conv",
+       "a linear Resize by whole factors with half-pixel coordinates becomes, per axis, a nearest "
+       "Resize, its edges repeated (Slice, Concat) and a depthwise Conv",
+       linear_resize_as_conv,
+       {},
+       true},
       {"grouped-conv-as-dense",
        "a grouped Conv becomes dense Convs over chunks of whole groups (block-diagonal weights), "
        "Sliced and Concatenated",

@@ -5,7 +5,9 @@
 //     1×1 Conv → 2×2 AveragePool, no Conv right before the normalization): the lone normalization
 //     and the pool become depthwise Convs, the Relu fusing into the first (as-depthwise-conv);
 //   - ResNeXt-style grouped convolutions, narrow groups in one chunk and wide ones in several
-//     (grouped-conv-as-dense).
+//     (grouped-conv-as-dense);
+//   - a segmentation head's bilinear upsampling by 2 and by 8, and a pooled branch broadcast back
+//     (linear-resize-as-conv).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -109,4 +111,24 @@ TEST(RewrittenLayersChip, GroupedConvolutionsRunOnTheChip) {
   const Graph top = with_default_pipeline(b.g);
   for (const Node& n : top.nodes) EXPECT_FALSE(n.op == "Conv" && n.i("group", 1) > 1) << n.name;
   expect_all_on_the_chip(top, {1, 8, 12, 12});
+}
+
+TEST(RewrittenLayersChip, BilinearUpsamplingRunsOnTheChip) {
+  NetBuilder b({1, 8, 7, 9});
+  const std::string features = b.conv("x", 70, 3, 1, 1, true);
+  auto resize = [&](const std::string& x, const Shape& size, const std::string& name) {
+    const std::string sizes = name + "_sizes";
+    b.g.constants[sizes] = make_tensor<int64_t>(DType::I64, {4}, size);
+    Node n{"Resize", name, {x, "", "", sizes}, {name}, {{"mode", std::string("linear")}}};
+    return b.add_node(n, false);
+  };
+  const std::string twice = resize(features, {1, 70, 14, 18}, "twice");
+  Node pool{"GlobalAveragePool", "pool", {features}, {"pooled"}, {}};
+  const std::string broadcast = resize(b.add_node(pool, false), {1, 70, 14, 18}, "broadcast");
+  Node add{"Add", "join", {twice, broadcast}, {"join"}, {}};
+  b.g.outputs = {resize(b.add_node(add, false), {1, 70, 112, 144}, "eight_times")};
+  const Graph top = with_default_pipeline(b.g);
+  for (const Node& n : top.nodes)
+    EXPECT_FALSE(n.op == "Resize" && n.s("mode", "nearest") != "nearest") << n.name;
+  expect_all_on_the_chip(top, {1, 8, 7, 9});
 }
