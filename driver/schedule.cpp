@@ -32,6 +32,10 @@ struct SweepCase {
   const char* shape;
   std::vector<std::string> attrs;
 };
+// Elementwise ops: channels below and past the lanes, row tiles; a [rows, columns] tensor spread
+// along its longest dimension.
+const std::vector<SweepCase> kElementwise = {
+    {"1x16x9x9", {}}, {"1x70x5x7", {}}, {"1x64x301x300", {}}, {"3x1000", {}}};
 const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"Conv",
      {{"1x3x17x17", {"out_channels=16", "pads=1,1,1,1"}},     // few channels, odd size, padding
@@ -48,13 +52,18 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
       {"1x3x9x9", {"kernel_shape=1,1"}},                        // 1×1
       {"1x8x363x361", {"kernel_shape=3,3", "pads=1,1,1,1"}}}},  // row tiles
     {"Gemm",
-     {{"1x100", {"out_features=70"}},    // outputs past the lanes
-      {"4x64", {"out_features=64"}},     // exactly the lanes
-      {"3x200", {"out_features=10"}}}},  // reduction past the lanes, odd rows
-    {"Add",
-     {{"1x16x9x9", {}},
-      {"1x70x5x7", {}},
-      {"1x64x301x300", {}}}},  // below, past the lanes; row tiles
+     {{"1x100", {"out_features=70"}},       // outputs past the lanes
+      {"4x64", {"out_features=64"}},        // exactly the lanes
+      {"3x200", {"out_features=10"}},       // reduction past the lanes, odd rows
+      {"2x8192", {"out_features=3000"}}}},  // B past local memory: tiles of columns
+    {"Add", kElementwise},
+    {"Exp", kElementwise},
+    {"Erf", kElementwise},
+    {"HardSigmoid", kElementwise},
+    {"HardSwish", kElementwise},
+    {"LeakyRelu", kElementwise},
+    {"Relu", kElementwise},
+    {"Sigmoid", kElementwise},
     {"GlobalAveragePool", {{"1x16x7x7", {}}, {"1x70x9x11", {}}}},
     {"Transpose", {{"1x128x4x64", {"perm=0,2,1,3"}}, {"128x3x70", {"perm=1,0,2"}}, {"5x7", {}}}},
     {"Softmax",

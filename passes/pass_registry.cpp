@@ -37,6 +37,12 @@ const std::vector<PassInfo>& all_passes() {
        reduce_as_pool,
        {},
        true},
+      {"trim-padding-taps",
+       "drops the kernel rows and columns of a Conv that read only its zero padding, and the "
+       "padding only they reached",
+       trim_padding_taps,
+       {},
+       true},
       {"linear-resize-as-conv",
        "a linear Resize by whole factors with half-pixel coordinates becomes, per axis, a nearest "
        "Resize, its edges repeated (Slice, Concat) and a depthwise Conv",

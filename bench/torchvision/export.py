@@ -1,14 +1,16 @@
 """Exports torchvision architectures that are not in the example zoo (issue 17's targets) with
 examples/zoo/export.py's machinery: seeded random weights, BatchNorm statistics measured on random
 inputs, opset 13, 8 calibration and 2 validation inputs, and one tpuc compile config per model and
-precision (int8 with the target's policy, f16). Debian's python3-torch/torchvision; nothing is
-downloaded.
+precision (int8 with the target's policy, or the precision search where marked; f16). Debian's
+python3-torch/torchvision; nothing is downloaded.
   python3 bench/torchvision/export.py OUT_DIR [NAME ...]     (default: every model)
 writes OUT_DIR/{models,data,configs}/ as the zoo's export does, plus OUT_DIR/configs/NAME-f16.yaml
 and the manifest OUT_DIR/zoo.yaml for `tpuc zoo`."""
+import collections
 import importlib.util
 import os
 import pathlib
+import re
 import sys
 
 import torch
@@ -37,41 +39,50 @@ class FeaturePyramid(torch.nn.Module):
 
 FPN_OUTPUTS = ["p0", "p1", "p2", "p3", "pool"]
 
+# The example zoo's output cosine tolerance, which every model here must meet.
+MIN_COSINE = 0.98
+
+# An exported model: its constructor, input shape, output names, and whether int8 takes the
+# precision search (sensitive layers in f16, as the zoo's ShuffleNetV2 does).
+Model = collections.namedtuple("Model", "make shape outputs search",
+                               defaults=(["output"], False))
+IMAGE = (1, 3, 224, 224)
+
 # One architecture per torchvision classification family (the smallest variant), and the ops
 # each brings that the example zoo does not have; the segmentation heads; detection backbones with
-# their FPNs. (name: constructor, input shape, min_cosine of the generated configs[, output names].)
+# their FPNs.
 MODELS = {
-    "alexnet": (torchvision.models.alexnet, (1, 3, 224, 224), 0.98),  # large kernels, LRN-free
-    "vgg11": (torchvision.models.vgg11, (1, 3, 224, 224), 0.98),
-    "googlenet": (lambda: torchvision.models.googlenet(aux_logits=False, init_weights=True),
-                  (1, 3, 224, 224), 0.98),  # ceil_mode MaxPool, 4-branch Concat
-    "inception_v3": (lambda: torchvision.models.inception_v3(aux_logits=False, init_weights=True),
-                     (1, 3, 299, 299), 0.98),  # AveragePool 3x3, asymmetric kernels
-    "densenet121": (torchvision.models.densenet121, (1, 3, 224, 224), 0.98),  # pre-activation BN
-    "resnext50_32x4d": (torchvision.models.resnext50_32x4d, (1, 3, 224, 224), 0.98),  # groups 32
-    "regnet_x_400mf": (torchvision.models.regnet_x_400mf, (1, 3, 224, 224), 0.98),  # grouped convs
-    "regnet_y_400mf": (torchvision.models.regnet_y_400mf, (1, 3, 224, 224), 0.98),  # and SE
-    "mnasnet0_5": (torchvision.models.mnasnet0_5, (1, 3, 224, 224), 0.98),  # ReduceMean pooling
-    "mobilenet_v3_small": (torchvision.models.mobilenet_v3_small, (1, 3, 224, 224), 0.98),
-    "convnext_tiny": (torchvision.models.convnext_tiny, (1, 3, 224, 224), 0.98),  # layer scale
-    "lraspp_mobilenet_v3_large": (
+    "alexnet": Model(torchvision.models.alexnet, IMAGE),  # large kernels, classifier Gemms
+    "vgg11": Model(torchvision.models.vgg11, IMAGE),
+    "googlenet": Model(  # ceil_mode MaxPool, 4-branch Concat
+        lambda: torchvision.models.googlenet(aux_logits=False, init_weights=True), IMAGE,
+        search=True),
+    "inception_v3": Model(  # AveragePool 3x3, asymmetric kernels
+        lambda: torchvision.models.inception_v3(aux_logits=False, init_weights=True),
+        (1, 3, 299, 299), search=True),
+    "densenet121": Model(torchvision.models.densenet121, IMAGE),  # pre-activation BN
+    "resnext50_32x4d": Model(torchvision.models.resnext50_32x4d, IMAGE),  # groups 32
+    "regnet_x_400mf": Model(torchvision.models.regnet_x_400mf, IMAGE),  # grouped convs
+    "regnet_y_400mf": Model(torchvision.models.regnet_y_400mf, IMAGE),  # and SE
+    "mnasnet0_5": Model(torchvision.models.mnasnet0_5, IMAGE, search=True),  # ReduceMean pooling
+    "mobilenet_v3_small": Model(torchvision.models.mobilenet_v3_small, IMAGE),  # HardSwish
+    "convnext_tiny": Model(torchvision.models.convnext_tiny, IMAGE),  # layer scale
+    "lraspp_mobilenet_v3_large": Model(
         lambda: torchvision.models.segmentation.lraspp_mobilenet_v3_large(weights_backbone=None),
-        (1, 3, 224, 224), 0.98),
-    "fcn_resnet50": (  # dilated ResNet-50, bilinear upsampling to the input
-        lambda: torchvision.models.segmentation.fcn_resnet50(weights_backbone=None),
-        (1, 3, 224, 224), 0.98),
-    "deeplabv3_mobilenet_v3_large": (  # ASPP: dilations 12, 24, 36 and image pooling
+        IMAGE),
+    "fcn_resnet50": Model(  # dilated ResNet-50, bilinear upsampling to the input
+        lambda: torchvision.models.segmentation.fcn_resnet50(weights_backbone=None), IMAGE),
+    "deeplabv3_mobilenet_v3_large": Model(  # ASPP: dilations 12, 24, 36 and image pooling
         lambda: torchvision.models.segmentation.deeplabv3_mobilenet_v3_large(
-            weights_backbone=None), (1, 3, 224, 224), 0.98),
-    "resnet18_fpn": (  # Faster R-CNN's backbone: FPN with nearest upsampling, max pool level
+            weights_backbone=None), IMAGE),
+    "resnet18_fpn": Model(  # Faster R-CNN's backbone: FPN with nearest upsampling, max pool level
         lambda: FeaturePyramid(resnet_fpn_backbone(
             backbone_name="resnet18", weights=None, norm_layer=torch.nn.BatchNorm2d,
-            trainable_layers=5)), (1, 3, 224, 224), 0.98, FPN_OUTPUTS),
-    "mobilenet_v3_large_fpn": (  # fasterrcnn_mobilenet_v3_large_fpn's backbone
+            trainable_layers=5)), IMAGE, FPN_OUTPUTS),
+    "mobilenet_v3_large_fpn": Model(  # fasterrcnn_mobilenet_v3_large_fpn's backbone
         lambda: FeaturePyramid(mobilenet_backbone(
             backbone_name="mobilenet_v3_large", weights=None, fpn=True,
-            norm_layer=torch.nn.BatchNorm2d, trainable_layers=6)), (1, 3, 224, 224), 0.98,
-        FPN_OUTPUTS[2:]),
+            norm_layer=torch.nn.BatchNorm2d, trainable_layers=6)), IMAGE, FPN_OUTPUTS[2:]),
 }
 
 
@@ -82,22 +93,21 @@ def main(out_dir, names):
     out = pathlib.Path(out_dir)
     names = names or list(MODELS)
     for name in names:
-        make, shape, min_cosine, *outputs = MODELS[name]
-        zoo.MODELS[name] = (make, shape, outputs[0] if outputs else ["output"], min_cosine, None)
+        m = MODELS[name]
+        zoo.MODELS[name] = (m.make, m.shape, m.outputs, MIN_COSINE, zoo.SEARCH if m.search else None)
     zoo.main(str(out), names)
     manifest = ["# Generated by bench/torchvision/export.py: each model in int8 and in f16.",
                 "output_dir: compiled", "timeout_s: 1800", "models:"]
     for name in names:
-        min_cosine = MODELS[name][2]
         int8 = out / "configs" / f"{name}.yaml"
         f16 = out / "configs" / f"{name}-f16.yaml"
-        policy = os.path.relpath(F16, f16.parent)
-        f16.write_text(int8.read_text().replace("quantization:\n",
-                                                f"quantization:\n  policy: {policy}\n", 1)
+        policy = f"  policy: {os.path.relpath(F16, f16.parent)}\n"
+        text = re.sub(r"^  policy: .*\n", "", int8.read_text(), flags=re.M)  # the search's
+        f16.write_text(text.replace("quantization:\n", "quantization:\n" + policy, 1)
                        .replace(f"compiled/{name}", f"compiled/{name}-f16"))
         for config, suffix in ((int8, ""), (f16, "-f16")):
             manifest += [f"  - name: {name}{suffix}", f"    config: configs/{config.name}",
-                         f"    min_cosine: {min_cosine}"]
+                         f"    min_cosine: {MIN_COSINE}"]
     (out / "zoo.yaml").write_text("\n".join(manifest) + "\n")
 
 

@@ -22,10 +22,11 @@ struct Context {
   ops::Algorithm& a;
   const std::vector<ops::OpInput>& inputs;
   const TensorType& output;
-  int tile_rows;
+  TileShape tile_shape;
   GroupPlacement& group;
   ChipSchedule s;
-  float scale = 1;  // stamped on every role placed after it is set
+  LoopLevel channel_tile = LoopLevel::root();  // where a tile of output channels starts
+  float scale = 1;                             // stamped on every role placed after it is set
 
   // The store stage: the op's result copied to DDR, tiled by rows when it has rows. A node inside
   // a layer group has none: its result stays in local memory.
@@ -71,9 +72,9 @@ struct Context {
   // once, at the root); a float one converted (rounded to f16/bf16, or an f32 copy) with the
   // fused activation.
   // The tables load once, at the root, unless the tiles split the channels (`tables_at_tile`:
-  // each tile's part then starts at lane 0, as the result's does).
-  void place_result(size_t rank, bool at_tile, const LoopLevel& level,
-                    bool tables_at_tile = false) {
+  // each tile's part then starts at lane 0, as the result's does), at `tables`.
+  void place_result(size_t rank, bool at_tile, const LoopLevel& level, bool tables_at_tile = false,
+                    const LoopLevel& tables = LoopLevel::root()) {
     if (output.dtype != DType::I8)
       return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
     StageRole requant = compute(TiuOp::Requant, rank);
@@ -81,7 +82,8 @@ struct Context {
     place(a.outputs[0], requant, at_tile, level);
     // requant(k, channel): the channels on the lanes, each lane's block [multiplier, shift, zero
     // point] contiguous, as the RQ command reads it.
-    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, tables_at_tile, level);
+    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, tables_at_tile,
+          tables);
   }
   StageRole copy(size_t rank) const {
     return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)};
@@ -109,20 +111,26 @@ struct Context {
   }
   // Output rows (the second-innermost dimension) per tile: the request, at most all rows. The
   // tile loop runs inside the outermost dimension (a batch) and outside the others (NCHW: the
-  // channels). Inside a layer group: the group's tile loop.
+  // channels, or, split into tiles of channels, inside their loop: `channel_tile`). Inside a layer
+  // group: the group's tile loop.
   LoopLevel tile_by_rows() {
     if (!group.last) return group.tile;
     std::vector<Var> v = s.store.args();
     const size_t rank = v.size();
     const int rows = int(output.shape[rank - 2]);
-    if (tile_rows >= rows) return s.tile = LoopLevel::root();  // one tile
-    Var yo("yo"), yi("yi");
-    s.store.split(v[1], yo, yi, std::min(tile_rows, rows), TailStrategy::ShiftInwards);
+    const bool channels =
+        rank == 4 && tile_shape.channels > 0 && tile_shape.channels < output.shape[1];
+    if (tile_shape.rows >= rows && !channels) return s.tile = LoopLevel::root();  // one tile
+    Var yo("yo"), yi("yi"), co("co"), ci("ci");
+    s.store.split(v[1], yo, yi, std::min(tile_shape.rows, rows), TailStrategy::ShiftInwards);
+    if (channels) s.store.split(v[2], co, ci, tile_shape.channels, TailStrategy::ShiftInwards);
     std::vector<VarOrRVar> order{v[0], yi};
-    for (size_t d = 2; d + 1 < rank; ++d) order.push_back(v[d]);
+    for (size_t d = 2; d + 1 < rank; ++d) order.push_back(channels ? VarOrRVar(ci) : v[d]);
     order.push_back(yo);
+    if (channels) order.push_back(co);
     if (rank > 2) order.push_back(v[rank - 1]);
     s.store.reorder(order);
+    if (channels) channel_tile = LoopLevel(s.store, co);
     return s.tile = LoopLevel(s.store, yo);
   }
   // A matrix product's output columns (the innermost dimension, on the lanes) per tile: the
@@ -130,9 +138,9 @@ struct Context {
   LoopLevel tile_by_columns() {
     const std::vector<Var> v = s.store.args();
     const int columns = int(output.shape.back());
-    if (tile_rows >= columns) return s.tile = LoopLevel::root();
+    if (tile_shape.rows >= columns) return s.tile = LoopLevel::root();
     Var xo("xo"), xi("xi");
-    s.store.split(v[0], xo, xi, tile_rows, TailStrategy::ShiftInwards).reorder(xi, v[1], xo);
+    s.store.split(v[0], xo, xi, tile_shape.rows, TailStrategy::ShiftInwards).reorder(xi, v[1], xo);
     return s.tile = LoopLevel(s.store, xo);
   }
 };
@@ -150,7 +158,10 @@ void conv(Context& cx) {
     unsupported(cx.node, "grouped convolution other than depthwise has no BM1684X schedule yet");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
-  cx.place_result(4, true, tile);
+  // Weights, bias and tables once, or per tile of output channels when their loop exists.
+  const bool channel_tiles =
+      cx.tile_shape.channels > 0 && cx.group.last && cx.tile_shape.channels < cx.output.shape[1];
+  cx.place_result(4, true, tile, channel_tiles, cx.channel_tile);
   const Func pad = cx.a.stages.pad;
   const Shape& w = cx.inputs[1].type->shape;
   cx.place_window_input(pad, cx.inputs[0].func, {w[2], w[3]}, tile);
@@ -159,10 +170,10 @@ void conv(Context& cx) {
     acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(),
                     cx.inputs[1].func.name()};
   cx.place(cx.a.stages.acc, acc, true, tile);
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, false,
-           tile);  // weight (kx, ky, ic, oc): oc on lanes
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, channel_tiles,
+           cx.channel_tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined())
-    cx.place(cx.inputs[2].func, cx.copy(1), false, tile);
+    cx.place(cx.inputs[2].func, cx.copy(1), channel_tiles, cx.channel_tile);
 }
 
 void maxpool(Context& cx) {
@@ -203,8 +214,8 @@ void gemm(Context& cx) {
   if (!refusal.empty()) unsupported(cx.node, refusal);
   cx.make_store();
   const LoopLevel tile = cx.tile_by_columns();
-  const bool tiled = cx.tile_rows < cx.output.shape.back();
-  cx.place_result(2, tiled, tile, tiled);
+  const bool tiled = cx.tile_shape.rows < cx.output.shape.back();
+  cx.place_result(2, tiled, tile, tiled, tile);
   cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), tiled, tile);
   cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false,
            tile);  // A (k, m): k on lanes
@@ -627,12 +638,12 @@ Grouping chip_grouping(const std::string& op) {
 
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm,
                               const std::vector<ops::OpInput>& inputs, const TensorType& output,
-                              int tile_rows, GroupPlacement& group) {
+                              TileShape tile, GroupPlacement& group) {
   auto it = kChipOps.find(node.op);
   if (it == kChipOps.end()) unsupported(node, "no BM1684X schedule for this operator");
   if (ops::FusedActivation::of(node).leaky_alpha)
     unsupported(node, "a fused LeakyRelu has no BM1684X form yet");
-  Context cx{node, algorithm, inputs, output, tile_rows, group, {}};
+  Context cx{node, algorithm, inputs, output, tile, group, {}};
   it->second.schedule(cx);
   group.placed.insert(cx.placed_here.begin(), cx.placed_here.end());
   return cx.s;

@@ -60,11 +60,18 @@ struct GroupPlacement {
 // second-innermost dimension), a Gemm's columns.
 int64_t tiled_extent(const Node& node, const Shape& out);
 
-// `tile_rows` bounds the output rows per tile (ops without rows ignore it). Throws Error when the
-// chip has no schedule for the op.
+// How much of the output one tile computes: `rows` of the extent tiled_extent names (ops without
+// rows ignore it), and, for a Conv whose weights do not fit local memory at once, `channels`
+// output channels (0: all), each channel tile loading its part of the weights.
+struct TileShape {
+  int rows = 0;
+  int channels = 0;
+};
+
+// Throws Error when the chip has no schedule for the op.
 ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm,
                               const std::vector<ops::OpInput>& inputs, const TensorType& output,
-                              int tile_rows, GroupPlacement& group);
+                              TileShape tile, GroupPlacement& group);
 // The Func argument spread over the lanes for a tensor of `rank`: the channel (tensor dim 1) of a
 // 3-D or larger tensor, else the innermost dimension.
 int lane_dim_of_rank(size_t rank);

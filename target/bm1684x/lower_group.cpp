@@ -66,7 +66,8 @@ class FindBuffers : public IRGraphVisitor {
 
 }  // namespace
 
-LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& graph, int tile_rows) {
+LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& graph,
+                         TileShape tile) {
   LoweredGroup out;
   const Node& last = *nodes.back();
   // Each value the group reads from DDR: one parameter and one wrapper Func, loaded once.
@@ -115,12 +116,12 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
   for (size_t k = 0; k + 1 < nodes.size(); ++k)
     group.produced.insert(algorithms[k].outputs[0].name());
   const TensorType& result = graph.type(last.outputs[0]);
-  out.schedule = schedule_bm1684x(last, algorithms.back(), inputs.back(), result, tile_rows, group);
+  out.schedule = schedule_bm1684x(last, algorithms.back(), inputs.back(), result, tile, group);
   group.last = false;
   group.tile = out.schedule.tile;
   for (size_t k = 0; k + 1 < nodes.size(); ++k) {
     const ChipSchedule s = schedule_bm1684x(*nodes[k], algorithms[k], inputs[k],
-                                            graph.type(nodes[k]->outputs[0]), tile_rows, group);
+                                            graph.type(nodes[k]->outputs[0]), tile, group);
     out.schedule.stages.insert(s.stages.begin(), s.stages.end());
   }
 

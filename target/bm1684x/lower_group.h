@@ -23,6 +23,6 @@ struct LoweredGroup {
 };
 
 // `nodes` in graph order; only the last one's result may be used outside the group.
-LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& graph, int tile_rows);
+LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& graph, TileShape tile);
 
 }  // namespace tpuc::bm1684x

@@ -49,6 +49,17 @@ TEST(CodegenFloat, ConvTiledByRows) {
   expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, true), kFloatInputs, 3);
 }
 
+// Weights larger than local memory (200 × 4096 × 3 × 3 in f16: 4 output channels a lane, 288 KiB
+// of weights a lane): tiles of output channels, each loading its weights, bias and result; the
+// last tile shifts inwards.
+TEST(CodegenFloat, ConvWhoseWeightsExceedLocalMemoryTilesItsOutputChannels) {
+  const Graph g = conv_graph(DType::F16, {1, 4096, 3, 3}, 200, 3, 1, 1, true);
+  const Model m = compile_model(g, bm1684x_chip());
+  ASSERT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+  EXPECT_GT(m.layers.at(0).tiles, 1);  // three rows fit one tile: the tiles split the channels
+  expect_bit_exact(g, kFloatInputs, 5);
+}
+
 // Max pooling pads with the type's lowest value (a FILL of -65504 in f16).
 TEST(CodegenFloat, MaxPoolWithPadding) {
   for (DType t : kHalfTypes) {
