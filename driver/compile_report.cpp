@@ -209,9 +209,10 @@ void print_compile_summary(const CompileResults& r, const Json& report) {
       100 * st.ddr_utilization);
   const std::vector<bm1684x::HostLayer>& host = r.model.host_layers;
   if (!host.empty()) {
-    std::printf("  %-16s %zu %s on the host (report.json chip.host_layers), the first: %s (%s)\n",
-                "host layers", host.size(), host.size() == 1 ? "layer runs" : "layers run",
-                host[0].name.c_str(), host[0].reason.c_str());
+    std::printf("  %-16s %zu %s on the host (report.json chip.host_layers):\n", "host layers",
+                host.size(), host.size() == 1 ? "layer runs" : "layers run");
+    for (const bm1684x::HostLayer& h : host)
+      std::printf("  %-16s %s: %s\n", "", h.name.c_str(), h.reason.c_str());
     std::printf(
         "  %-16s %.2f us: simulated chip %.2f us + host layers %.2f us (modeled %dx %.0f MHz "
         "CPU)\n",

@@ -148,3 +148,23 @@ TEST(Compile, FusedPreprocessingTakesRawPixels) {
   EXPECT_TRUE(validation(fused).at("bit_exact").get<bool>());
   EXPECT_NE(read_file(fused + "/top.tpuir").find("weight_preprocessed"), std::string::npos);
 }
+
+// A chip without f16 arithmetic (the BM1684) runs an f16 model's layers on the host: the summary
+// names every one with its reason, as report.json does.
+TEST(Compile, TheSummaryNamesEveryHostLayerWithItsReason) {
+  const std::string out = ::testing::TempDir() + "/fmnist-host-layers";
+  const TpucResult r =
+      compile(out, 20,
+              " --set chip=" + source_path("configs/chips/bm1684.yaml") +
+                  " --set quantization.policy=" + source_path("configs/quant/f16.yaml"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const nlohmann::json report = nlohmann::json::parse(read_file(out + "/report.json"));
+  const nlohmann::json& host = report.at("chip").at("host_layers");
+  ASSERT_GT(host.size(), 1u);
+  for (const nlohmann::json& h : host)
+    EXPECT_NE(
+        r.output.find(h.at("name").get<std::string>() + ": " + h.at("reason").get<std::string>()),
+        std::string::npos)
+        << h << "\n"
+        << r.output;
+}
