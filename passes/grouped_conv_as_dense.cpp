@@ -112,9 +112,7 @@ void grouped_conv_as_dense(Graph& g, const PassOptions& options) {
     const Grouping gr{groups, in / groups, out / groups,
                       std::max<int64_t>(1, channels / (in / groups))};
     const std::vector<Node> nodes = as_chunks(g, conv, gr);
-    g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(i));
-    g.nodes.insert(g.nodes.begin() + std::ptrdiff_t(i), nodes.begin(), nodes.end());
-    i += nodes.size() - 1;
+    i = replace_node(g, i, nodes);
   }
 }
 

@@ -158,9 +158,7 @@ void linear_resize_as_conv(Graph& g, const PassOptions&) {
     if (factors.empty()) continue;
     const Node n = g.nodes[i];
     const std::vector<Node> nodes = as_conv(g, n, factors);
-    g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(i));
-    g.nodes.insert(g.nodes.begin() + std::ptrdiff_t(i), nodes.begin(), nodes.end());
-    i += nodes.size() - 1;
+    i = replace_node(g, i, nodes);
   }
 }
 

@@ -43,6 +43,12 @@ const std::vector<PassInfo>& all_passes() {
        trim_padding_taps,
        {},
        true},
+      {"conv-transpose-as-conv",
+       "a 2-D ConvTranspose of one stride becomes one Conv computing every phase of the stride, "
+       "DepthToSpace interleaving them and a Slice of the kept rows and columns",
+       conv_transpose_as_conv,
+       {},
+       true},
       {"linear-resize-as-conv",
        "a linear Resize by whole factors with half-pixel coordinates becomes, per axis, a nearest "
        "Resize, its edges repeated (Slice, Concat) and a depthwise Conv",

@@ -18,6 +18,12 @@ void absorb_consumer(Graph& g, size_t producer, size_t consumer) {
   g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(consumer));
 }
 
+size_t replace_node(Graph& g, size_t i, const std::vector<Node>& nodes) {
+  g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(i));
+  g.nodes.insert(g.nodes.begin() + std::ptrdiff_t(i), nodes.begin(), nodes.end());
+  return i + nodes.size() - 1;
+}
+
 size_t use_count(const Graph& g, const std::string& value) {
   size_t uses = size_t(std::count(g.outputs.begin(), g.outputs.end(), value));
   for (const Node& n : g.nodes) uses += size_t(std::count(n.inputs.begin(), n.inputs.end(), value));

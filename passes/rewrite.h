@@ -12,6 +12,9 @@ void replace_uses(Graph& g, const std::string& from, const std::string& to);
 void absorb_consumer(Graph& g, size_t producer, size_t consumer);
 // A new i64 constant holding `shape` (a Reshape's operand), named after `base`; returns its name.
 std::string shape_constant(Graph& g, const std::string& base, const Shape& shape);
+// Replaces node `i` by `nodes` (in order); returns the index of the last of them, where a pass
+// walking the nodes carries on.
+size_t replace_node(Graph& g, size_t i, const std::vector<Node>& nodes);
 // Number of nodes reading `value`, plus one if it is a graph output.
 size_t use_count(const Graph& g, const std::string& value);
 

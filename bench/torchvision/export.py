@@ -24,6 +24,29 @@ zoo = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(zoo)
 F16 = REPO / "configs" / "quant" / "f16.yaml"
 
+# The exports scale the BatchNorm closing each residual branch to 0.1–0.3, as trained residual
+# networks behave (bench/models/export.py's randomize_batchnorm); extend the blocks it knows with
+# the residual blocks of the families here.
+_zoo_branch_ends = zoo.bench.residual_branch_ends
+
+
+def _residual_branch_ends(model):
+    from torchvision.models.mnasnet import _InvertedResidual
+    from torchvision.models.mobilenetv3 import InvertedResidual
+    from torchvision.models.regnet import ResBottleneckBlock
+    yield from _zoo_branch_ends(model)
+    for block in model.modules():
+        if isinstance(block, InvertedResidual) and block.use_res_connect:
+            yield block.block[-1][1]  # the projection's BatchNorm (no activation)
+        elif isinstance(block, _InvertedResidual) and block.apply_residual:
+            yield block.layers[-1]
+        elif isinstance(block, ResBottleneckBlock):
+            yield block.f.c[1]
+
+
+zoo.bench.residual_branch_ends = _residual_branch_ends
+
+
 class FeaturePyramid(torch.nn.Module):
     """A detection backbone with its FPN, its feature maps returned as a tuple (the exporter
     takes no dict); BatchNorm2d in place of the detectors' frozen statistics, so the export's
@@ -64,7 +87,7 @@ MODELS = {
     "resnext50_32x4d": Model(torchvision.models.resnext50_32x4d, IMAGE),  # groups 32
     "regnet_x_400mf": Model(torchvision.models.regnet_x_400mf, IMAGE),  # grouped convs
     "regnet_y_400mf": Model(torchvision.models.regnet_y_400mf, IMAGE),  # and SE
-    "mnasnet0_5": Model(torchvision.models.mnasnet0_5, IMAGE, search=True),  # ReduceMean pooling
+    "mnasnet0_5": Model(torchvision.models.mnasnet0_5, IMAGE),  # ReduceMean pooling
     "mobilenet_v3_small": Model(torchvision.models.mobilenet_v3_small, IMAGE),  # HardSwish
     "convnext_tiny": Model(torchvision.models.convnext_tiny, IMAGE),  # layer scale
     "lraspp_mobilenet_v3_large": Model(
@@ -74,7 +97,7 @@ MODELS = {
         lambda: torchvision.models.segmentation.fcn_resnet50(weights_backbone=None), IMAGE),
     "deeplabv3_mobilenet_v3_large": Model(  # ASPP: dilations 12, 24, 36 and image pooling
         lambda: torchvision.models.segmentation.deeplabv3_mobilenet_v3_large(
-            weights_backbone=None), IMAGE),
+            weights_backbone=None), IMAGE, search=True),
     "resnet18_fpn": Model(  # Faster R-CNN's backbone: FPN with nearest upsampling, max pool level
         lambda: FeaturePyramid(resnet_fpn_backbone(
             backbone_name="resnet18", weights=None, norm_layer=torch.nn.BatchNorm2d,
@@ -82,7 +105,8 @@ MODELS = {
     "mobilenet_v3_large_fpn": Model(  # fasterrcnn_mobilenet_v3_large_fpn's backbone
         lambda: FeaturePyramid(mobilenet_backbone(
             backbone_name="mobilenet_v3_large", weights=None, fpn=True,
-            norm_layer=torch.nn.BatchNorm2d, trainable_layers=6)), IMAGE, FPN_OUTPUTS[2:]),
+            norm_layer=torch.nn.BatchNorm2d, trainable_layers=6)), IMAGE, FPN_OUTPUTS[2:],
+        search=True),
 }
 
 

@@ -518,9 +518,20 @@ void clip(Context& cx) {
 // copy DDR to DDR (up to 4-D, once the dimensions that stay together in both tensors are merged).
 void ddr_copy(Context& cx) { cx.make_store(); }
 
-// A nearest Resize by whole factors (an upsampling): no local stage. The store, split by the
-// factor along the rows and the columns with the phases unrolled outermost, is one GDMA copy DDR to
-// DDR per phase: the input spread over every factor-th row and column of the output by strides.
+// The store split by `fy` along the rows and `fx` along the columns, the phases unrolled
+// outermost: each phase is one GDMA copy DDR to DDR into every fy-th row and fx-th column.
+void copy_by_phases(Context& cx, int fy, int fx) {
+  std::vector<Var> v = cx.s.store.args();
+  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  cx.s.store.split(v[0], xo, xi, fx)
+      .split(v[1], yo, yi, fy)
+      .reorder(xo, yo, v[2], v[3], xi, yi)
+      .unroll(xi)
+      .unroll(yi);
+}
+
+// A nearest Resize by whole factors (an upsampling): no local stage; copy_by_phases by the factors
+// spreads the input over every factor-th row and column of the output by strides.
 void resize(Context& cx) {
   const Shape &in = cx.inputs[0].type->shape, &out = cx.output.shape;
   if (cx.node.s("mode", "nearest") != "nearest")
@@ -531,13 +542,16 @@ void resize(Context& cx) {
     unsupported(cx.node,
                 "only an NCHW resize by whole factors of the rows and columns runs on the BM1684X");
   cx.make_store();
-  std::vector<Var> v = cx.s.store.args();
-  Var xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  cx.s.store.split(v[0], xo, xi, int(out[3] / in[3]))
-      .split(v[1], yo, yi, int(out[2] / in[2]))
-      .reorder(xo, yo, v[2], v[3], xi, yi)
-      .unroll(xi)
-      .unroll(yi);
+  copy_by_phases(cx, int(out[2] / in[2]), int(out[3] / in[3]));
+}
+
+// DepthToSpace (both modes): the same copies, one per position inside a block, each from the
+// channels that position reads (a channel stride of blocksize² in CRD mode).
+void depth_to_space(Context& cx) {
+  if (cx.output.shape.size() != 4) unsupported(cx.node, "the BM1684X schedule takes NCHW");
+  cx.make_store();
+  const int b = int(cx.node.i("blocksize", 1));
+  copy_by_phases(cx, b, b);
 }
 
 // Concat: each input's copy into its slice (an update of the algorithm) is one GDMA copy (up to
@@ -587,6 +601,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Clip", {clip, kRows}},
     {"Concat", {concat, kRows}},
     {"Conv", {conv, kRows}},
+    {"DepthToSpace", {depth_to_space, kAlone}},
     {"Dequantize", {dequantize, kRows}},
     {"Div", {[](Context& cx) { binary(cx, ArithOp::Div); }, kRows}},
     {"Erf", {special_function, kRows}},

@@ -370,9 +370,10 @@ TEST(Cli, ScheduleOptionsAreChecked) {
       {"check --op maxpool --shape 1x8x8x8 --attr out_channels=4",
        "--op MaxPool --shape 1x8x8x8 --dtype int8 --attr out_channels=4: out_channels sizes the "
        "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
-      {"check --op relu",
-       "--op Relu: no built-in shapes to sweep (there are for Add, Conv, Gemm, GlobalAveragePool, "
-       "MatMul, MaxPool, Softmax, Transpose); give --shape"},
+      {"check --op tanh",
+       "--op Tanh: no built-in shapes to sweep (there are for Add, Conv, Erf, Exp, Gemm, "
+       "GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, MaxPool, Relu, Sigmoid, "
+       "Softmax, Transpose); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
       {"check",

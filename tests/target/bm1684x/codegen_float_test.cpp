@@ -283,6 +283,22 @@ TEST(CodegenFloat, StandaloneActivations) {
     }
 }
 
+// DepthToSpace in both modes: one GDMA copy DDR to DDR per position inside a block.
+TEST(CodegenFloat, DepthToSpace) {
+  for (const char* mode : {"CRD", "DCR"}) {
+    SCOPED_TRACE(mode);
+    Node n{"DepthToSpace", "d2s", {"x"}, {"y"}, {}};
+    n.attrs["blocksize"] = int64_t{3};
+    n.attrs["mode"] = std::string(mode);
+    const Graph g = one_node(n, plain_type(DType::F16, {1, 9 * 70, 5, 7}),
+                             plain_type(DType::F16, {1, 70, 15, 21}));
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    EXPECT_EQ(m.program.gdma.size(), 9u + 1);  // and the end
+    expect_bit_exact(g, kFloatInputs, 19);
+  }
+}
+
 // A squeeze-and-excitation scale: x [1, C, H, W] times s [1, C, 1, 1], s broadcast along the rows
 // and columns by zero strides.
 TEST(CodegenFloat, BroadcastMultiply) {

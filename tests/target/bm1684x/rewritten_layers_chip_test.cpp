@@ -7,7 +7,8 @@
 //   - ResNeXt-style grouped convolutions, narrow groups in one chunk and wide ones in several
 //     (grouped-conv-as-dense);
 //   - a segmentation head's bilinear upsampling by 2 and by 8, and a pooled branch broadcast back
-//     (linear-resize-as-conv).
+//     (linear-resize-as-conv);
+//   - a decoder's learned upsampling, ConvTranspose of stride 2 (conv-transpose-as-conv).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -130,5 +131,20 @@ TEST(RewrittenLayersChip, BilinearUpsamplingRunsOnTheChip) {
   const Graph top = with_default_pipeline(b.g);
   for (const Node& n : top.nodes)
     EXPECT_FALSE(n.op == "Resize" && n.s("mode", "nearest") != "nearest") << n.name;
+  expect_all_on_the_chip(top, {1, 8, 7, 9});
+}
+
+TEST(RewrittenLayersChip, ConvTransposeRunsOnTheChip) {
+  NetBuilder b({1, 8, 7, 9});
+  const std::string features = b.conv("x", 70, 3, 1, 1, true);
+  Node up{"ConvTranspose", "up", {features, "up_w", "up_b"}, {"up"}, {}};
+  b.g.constants["up_w"] = random_tensor<float>(DType::F32, {70, 16, 4, 4}, -0.1f, 0.1f, 51);
+  b.g.constants["up_b"] = random_tensor<float>(DType::F32, {16}, -0.5f, 0.5f, 52);
+  up.attrs["kernel_shape"] = std::vector<int64_t>{4, 4};
+  up.attrs["strides"] = std::vector<int64_t>{2, 2};
+  up.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  b.g.outputs = {b.add_node(up, true)};
+  const Graph top = with_default_pipeline(b.g);
+  for (const Node& n : top.nodes) EXPECT_NE(n.op, "ConvTranspose");
   expect_all_on_the_chip(top, {1, 8, 7, 9});
 }
