@@ -78,11 +78,10 @@ MODELS = {
     "alexnet": Model(torchvision.models.alexnet, IMAGE),  # large kernels, classifier Gemms
     "vgg11": Model(torchvision.models.vgg11, IMAGE),
     "googlenet": Model(  # ceil_mode MaxPool, 4-branch Concat
-        lambda: torchvision.models.googlenet(aux_logits=False, init_weights=True), IMAGE,
-        search=True),
+        lambda: torchvision.models.googlenet(aux_logits=False, init_weights=True), IMAGE),
     "inception_v3": Model(  # AveragePool 3x3, asymmetric kernels
         lambda: torchvision.models.inception_v3(aux_logits=False, init_weights=True),
-        (1, 3, 299, 299), search=True),
+        (1, 3, 299, 299)),
     "densenet121": Model(torchvision.models.densenet121, IMAGE),  # pre-activation BN
     "resnext50_32x4d": Model(torchvision.models.resnext50_32x4d, IMAGE),  # groups 32
     "regnet_x_400mf": Model(torchvision.models.regnet_x_400mf, IMAGE),  # grouped convs
