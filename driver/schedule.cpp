@@ -32,10 +32,10 @@ struct SweepCase {
   const char* shape;
   std::vector<std::string> attrs;
 };
-// Elementwise ops: channels below and past the lanes, row tiles; a [rows, columns] tensor spread
-// along its longest dimension.
+// Elementwise ops: channels below and past the lanes, row tiles; one lane and one row; a
+// [rows, columns] tensor spread along its longest dimension.
 const std::vector<SweepCase> kElementwise = {
-    {"1x16x9x9", {}}, {"1x70x5x7", {}}, {"1x64x301x300", {}}, {"3x1000", {}}};
+    {"1x16x9x9", {}}, {"1x70x5x7", {}}, {"1x64x301x300", {}}, {"1x1x1x300", {}}, {"3x1000", {}}};
 const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"Conv",
      {{"1x3x17x17", {"out_channels=16", "pads=1,1,1,1"}},     // few channels, odd size, padding
@@ -57,6 +57,10 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
       {"3x200", {"out_features=10"}},       // reduction past the lanes, odd rows
       {"2x8192", {"out_features=3000"}}}},  // B past local memory: tiles of columns
     {"Add", kElementwise},
+    {"DepthToSpace",
+     {{"1x36x5x7", {"blocksize=2"}},                 // few channels, DCR
+      {"1x630x5x7", {"blocksize=3", "mode=CRD"}},    // past the lanes, CRD
+      {"1x4x1x300", {"blocksize=2", "mode=CRD"}}}},  // one row
     {"Exp", kElementwise},
     {"Erf", kElementwise},
     {"HardSigmoid", kElementwise},

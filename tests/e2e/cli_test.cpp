@@ -371,9 +371,9 @@ TEST(Cli, ScheduleOptionsAreChecked) {
        "--op MaxPool --shape 1x8x8x8 --dtype int8 --attr out_channels=4: out_channels sizes the "
        "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
       {"check --op tanh",
-       "--op Tanh: no built-in shapes to sweep (there are for Add, Conv, Erf, Exp, Gemm, "
-       "GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, MaxPool, Relu, Sigmoid, "
-       "Softmax, Transpose); give --shape"},
+       "--op Tanh: no built-in shapes to sweep (there are for Add, Conv, DepthToSpace, Erf, Exp, "
+       "Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, MaxPool, Relu, "
+       "Sigmoid, Softmax, Transpose); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
       {"check",
