@@ -260,8 +260,8 @@ void convert(Context& cx, ArithOp op) {
 
 // Elementwise binary ops (int8: Add; floats: Add, Sub, Mul, Div): the operands of the output's
 // rank, each dimension the output's or 1 (broadcast by a zero stride, as a squeeze-and-excitation
-// scale [N, C, 1, 1] is) but for the one on the lanes; or the second a scalar constant (the
-// algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
+// scale [N, C, 1, 1] is; along the lanes' dimension, by a copy into every lane); or the second a
+// scalar constant (the algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
 // ARITH with the fused relu (int8 Add: the generator's MUL and MAC into an int32 scratch tile and a
 // constant REQUANT, with the node's multipliers, shift and the zero points here), the result out.
 void binary(Context& cx, ArithOp op) {
@@ -269,19 +269,20 @@ void binary(Context& cx, ArithOp op) {
     unsupported(cx.node, "only Add runs on the BM1684X in int8");
   const bool immediate = ops::is_immediate(cx.inputs[1]);
   const Shape& out = cx.output.shape;
-  for (size_t i = 0; i < (immediate ? 1 : 2); ++i) {
+  const size_t rank = out.size();
+  std::vector<StageRole> inputs(immediate ? 1 : 2, cx.copy(rank));
+  for (size_t i = 0; i < inputs.size(); ++i) {
     const Shape& in = cx.inputs[i].type->shape;
-    bool broadcasts = in.size() == out.size() && !out.empty() &&
-                      in[cx.lane_tensor_dim()] == out[cx.lane_tensor_dim()];
-    for (size_t d = 0; broadcasts && d < in.size(); ++d) broadcasts = in[d] == out[d] || in[d] == 1;
+    bool broadcasts = in.size() == rank && rank > 0;
+    for (size_t d = 0; broadcasts && d < rank; ++d) broadcasts = in[d] == out[d] || in[d] == 1;
     if (!broadcasts)
       unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) +
                                " have no BM1684X schedule yet");
+    // One value along the lanes' dimension (a mask over every channel): in every lane.
+    inputs[i].every_lane = in[cx.lane_tensor_dim()] == 1 && out[cx.lane_tensor_dim()] > 1;
   }
-  const size_t rank = cx.output.shape.size();
   cx.make_store();
   StageRole result = cx.compute(TiuOp::Arith, rank, op);
-  std::vector<StageRole> inputs(immediate ? 1 : 2, cx.copy(rank));
   std::vector<StageRole*> roles{&result};
   for (StageRole& r : inputs) roles.push_back(&r);
   const LoopLevel at = cx.elementwise_placement(roles);

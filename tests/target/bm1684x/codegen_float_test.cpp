@@ -283,6 +283,25 @@ TEST(CodegenFloat, StandaloneActivations) {
     }
 }
 
+// A constant of one channel over every channel (a spatial mask [1, 1, H, W]; one of a single row):
+// copied into every lane, tiled by rows; either operand.
+TEST(CodegenFloat, OperandsBroadcastAcrossTheLanes) {
+  for (const auto& [x, mask] : {std::pair{Shape{1, 70, 9, 11}, Shape{1, 1, 9, 11}},
+                                std::pair{Shape{1, 64, 301, 300}, Shape{1, 1, 301, 300}},
+                                std::pair{Shape{1, 70, 9, 11}, Shape{1, 1, 1, 11}}})
+    for (bool mask_first : {false, true}) {
+      SCOPED_TRACE(to_string(mask) + (mask_first ? " first" : " second"));
+      Graph g = one_node({"Mul", "mask", {"x", "m"}, {"y"}, {}}, plain_type(DType::F16, x),
+                         plain_type(DType::F16, x));
+      if (mask_first) std::swap(g.nodes[0].inputs[0], g.nodes[0].inputs[1]);
+      g.types["m"] = plain_type(DType::F16, mask);
+      g.constants["m"] = random_input(g.types["m"], -2, 2, 21);
+      const Model m = compile_model(g, bm1684x_chip());
+      EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+      expect_bit_exact(g, kFloatInputs, 20);
+    }
+}
+
 // DepthToSpace in both modes: one GDMA copy DDR to DDR per position inside a block.
 TEST(CodegenFloat, DepthToSpace) {
   for (const char* mode : {"CRD", "DCR"}) {
