@@ -265,9 +265,10 @@ Algorithm build_pad(const Node& n, const std::vector<OpInput>& in, const std::ve
     args[arg_of(x.size(), d)] = clamp(i, 0, size - 1);
   }
   Expr value = in[0].func(args);
-  Expr fill = in.size() > 2 && in[2].func.defined()
-                  ? in[2].func(std::vector<Expr>(in[2].type->shape.size(), 0))
-                  : cast(value.type(), 0);
+  Expr fill = cast(value.type(), 0);
+  if (in.size() > 2 && in[2].func.defined())  // a float constant: an immediate (a chip FILL's)
+    fill = is_immediate(in[2]) ? immediate(in[2])
+                               : in[2].func(std::vector<Expr>(in[2].type->shape.size(), 0));
   Func output(halide_name(n.name));
   output(v) = mode == "constant" ? select(inside, value, cast(value.type(), fill)) : value;
   return {{output}, {}, {}};

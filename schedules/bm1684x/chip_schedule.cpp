@@ -261,9 +261,10 @@ void convert(Context& cx, ArithOp op) {
 // Elementwise binary ops (int8: Add; floats: Add, Sub, Mul, Div): the operands of the output's
 // rank, each dimension the output's or 1 (broadcast by a zero stride, as a squeeze-and-excitation
 // scale [N, C, 1, 1] is; along the lanes' dimension, by a copy into every lane); or the second a
-// scalar constant (the algorithm holds it as an immediate). The operands into LMEM (per tile of rows when NCHW) and one
-// ARITH with the fused relu (int8 Add: the generator's MUL and MAC into an int32 scratch tile and a
-// constant REQUANT, with the node's multipliers, shift and the zero points here), the result out.
+// scalar constant (the algorithm holds it as an immediate). The operands into LMEM (per tile of
+// rows when NCHW) and one ARITH with the fused relu (int8 Add: the generator's MUL and MAC into an
+// int32 scratch tile and a constant REQUANT, with the node's multipliers, shift and the zero points
+// here), the result out.
 void binary(Context& cx, ArithOp op) {
   if (cx.output.dtype == DType::I8 && op != ArithOp::Add)
     unsupported(cx.node, "only Add runs on the BM1684X in int8");
@@ -546,6 +547,17 @@ void resize(Context& cx) {
   copy_by_phases(cx, int(out[2] / in[2]), int(out[3] / in[3]));
 }
 
+// A constant Pad: no local stage; the store is one GDMA copy of the input into the middle of the
+// output, DDR to DDR, and FILLs of the border around it. The value must be a constant.
+void pad(Context& cx) {
+  if (cx.node.s("mode", "constant") != "constant")
+    unsupported(cx.node, "reflect and edge padding have no BM1684X schedule yet");
+  if (cx.inputs.size() > 2 && cx.inputs[2].func.defined() && !ops::is_immediate(cx.inputs[2]))
+    unsupported(cx.node, "a padding value that is not a float constant has no BM1684X schedule");
+  if (cx.output.shape.size() > 4) unsupported(cx.node, "more than 4 dimensions have no GDMA form");
+  cx.make_store();
+}
+
 // DepthToSpace (both modes): the same copies, one per position inside a block, each from the
 // channels that position reads (a channel stride of blocksize² in CRD mode).
 void depth_to_space(Context& cx) {
@@ -619,6 +631,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"MatMul", {matmul, kAlone}},
     {"MaxPool", {maxpool, kRows}},
     {"Mul", {[](Context& cx) { binary(cx, ArithOp::Mul); }, kRows}},
+    {"Pad", {pad, kAlone}},
     {"Quantize", {quantize, kRows}},
     {"Relu", {relu, kRows}},
     {"Resize", {resize, kAlone}},

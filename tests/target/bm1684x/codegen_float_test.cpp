@@ -302,6 +302,25 @@ TEST(CodegenFloat, OperandsBroadcastAcrossTheLanes) {
     }
 }
 
+// A constant Pad no Conv absorbs: the input copied into the middle of the output, DDR to DDR,
+// the border filled with the value: rows and columns, or channels.
+TEST(CodegenFloat, ConstantPad) {
+  for (const auto& [value, pads, out] :
+       {std::tuple{0.0f, std::vector<int64_t>{0, 0, 1, 2, 0, 0, 2, 0}, Shape{1, 70, 12, 13}},
+        std::tuple{-1.5f, std::vector<int64_t>{0, 1, 0, 0, 0, 2, 0, 0}, Shape{1, 73, 9, 11}}}) {
+    SCOPED_TRACE(value);
+    Graph g = one_node({"Pad", "pad", {"x", "pads", "value"}, {"y"}, {}},
+                       plain_type(DType::F16, {1, 70, 9, 11}), plain_type(DType::F16, out));
+    g.constants["pads"] = make_tensor<int64_t>(DType::I64, {8}, pads);
+    g.types["pads"] = {DType::I64, {8}, std::nullopt};
+    g.constants["value"] = convert_float(make_tensor<float>(DType::F32, {}, {value}), DType::F16);
+    g.types["value"] = plain_type(DType::F16, {});
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    expect_bit_exact(g, kFloatInputs, 22);
+  }
+}
+
 // DepthToSpace in both modes: one GDMA copy DDR to DDR per position inside a block.
 TEST(CodegenFloat, DepthToSpace) {
   for (const char* mode : {"CRD", "DCR"}) {
