@@ -619,6 +619,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Div", {[](Context& cx) { binary(cx, ArithOp::Div); }, kRows}},
     {"Erf", {special_function, kRows}},
     {"Exp", {special_function, kRows}},
+    {"Expand", {ddr_copy, kAlone}},
     {"Gather", {ddr_copy, kAlone}},
     {"Gelu", {gelu, kRows}},
     {"Gemm", {gemm, kAlone}},

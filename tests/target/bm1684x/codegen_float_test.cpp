@@ -321,6 +321,23 @@ TEST(CodegenFloat, ConstantPad) {
   }
 }
 
+// Expand: one GDMA copy DDR to DDR, reading a dimension of one element with a zero stride (rows,
+// channels, a new leading dimension).
+TEST(CodegenFloat, Expand) {
+  for (const auto& [x, y] : {std::pair{Shape{1, 70, 1, 11}, Shape{1, 70, 9, 11}},
+                             std::pair{Shape{1, 1, 9, 11}, Shape{1, 70, 9, 11}},
+                             std::pair{Shape{70, 11}, Shape{3, 70, 11}}}) {
+    SCOPED_TRACE(to_string(x));
+    Graph g = one_node({"Expand", "expand", {"x", "shape"}, {"y"}, {}}, plain_type(DType::F16, x),
+                       plain_type(DType::F16, y));
+    g.constants["shape"] = make_tensor<int64_t>(DType::I64, {int64_t(y.size())}, y);
+    g.types["shape"] = {DType::I64, {int64_t(y.size())}, std::nullopt};
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    expect_bit_exact(g, kFloatInputs, 23);
+  }
+}
+
 // DepthToSpace in both modes: one GDMA copy DDR to DDR per position inside a block.
 TEST(CodegenFloat, DepthToSpace) {
   for (const char* mode : {"CRD", "DCR"}) {
