@@ -85,7 +85,7 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
     Expr requantized = requantize_channel(alg.stages, acc(v), c);
     output(v) = activation(n, requantized, zy);
   } else {
-    output(v) = activation(n, acc(v));
+    output(v) = staged_activation(n, acc, v, alg.stages);
   }
   return alg;
 }

@@ -99,6 +99,11 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,
 // The fused activation of Conv/Gemm/Add applied to `v` (ops/attrs.h FusedActivation; `zero_point`
 // is the int8 result's).
 Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point = 0);
+// A float result `value(at)` with its fused activation, a LeakyRelu as two operations the chip
+// computes one command each: stages.scaled = α·value, then the larger of value and α·value (the
+// smaller when α > 1), which is the LeakyRelu of every value.
+Halide::Expr staged_activation(const Node& n, const Halide::Func& value,
+                               const std::vector<Halide::Var>& at, Stages& stages);
 // acc + term as an accumulation's update. A float one is IEEE f32 (strict_float: neither fused nor
 // reassociated by LLVM), so the host sums in the algorithm's order, as the chip does.
 Halide::Expr accumulate(Halide::Expr acc, Halide::Expr term);

@@ -323,6 +323,16 @@ Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point) {
   return v;
 }
 
+Halide::Expr staged_activation(const Node& n, const Halide::Func& value,
+                               const std::vector<Halide::Var>& at, Stages& stages) {
+  const std::optional<double> alpha = FusedActivation::of(n).leaky_alpha;
+  if (!alpha) return activation(n, value(at));
+  stages.scaled = Halide::Func("scaled");
+  stages.scaled(at) = value(at) * float(*alpha);
+  return *alpha <= 1 ? Halide::max(value(at), stages.scaled(at))
+                     : Halide::min(value(at), stages.scaled(at));
+}
+
 TensorType same_kind(const TensorType& like, Shape shape) {
   return {like.dtype, std::move(shape), like.quant};
 }

@@ -73,8 +73,19 @@ struct Context {
   // fused activation.
   // The tables load once, at the root, unless the tiles split the channels (`tables_at_tile`:
   // each tile's part then starts at lane 0, as the result's does), at `tables`.
+  // A float result with a fused LeakyRelu (a Conv's: ops::staged_activation) is an ARITH mul by
+  // α and the max (min) of the sum and that.
   void place_result(size_t rank, bool at_tile, const LoopLevel& level, bool tables_at_tile = false,
                     const LoopLevel& tables = LoopLevel::root()) {
+    const std::optional<double> leaky = ops::FusedActivation::of(node).leaky_alpha;
+    if (output.dtype != DType::I8 && leaky) {
+      StageRole scaled = compute(TiuOp::Arith, rank, ArithOp::Mul),
+                pick = compute(TiuOp::Arith, rank, *leaky <= 1 ? ArithOp::Max : ArithOp::Min);
+      scaled.operands = {a.stages.acc.name()};
+      pick.operands = {a.stages.acc.name(), a.stages.scaled.name()};
+      place(a.stages.scaled, scaled, at_tile, level);
+      return place(a.outputs[0], pick, at_tile, level);
+    }
     if (output.dtype != DType::I8)
       return place(a.outputs[0], compute(TiuOp::Arith, rank, ArithOp::Convert), at_tile, level);
     StageRole requant = compute(TiuOp::Requant, rank);
@@ -671,8 +682,8 @@ ChipSchedule schedule_bm1684x(const Node& node, ops::Algorithm& algorithm,
                               TileShape tile, GroupPlacement& group) {
   auto it = kChipOps.find(node.op);
   if (it == kChipOps.end()) unsupported(node, "no BM1684X schedule for this operator");
-  if (ops::FusedActivation::of(node).leaky_alpha)
-    unsupported(node, "a fused LeakyRelu has no BM1684X form yet");
+  if (ops::FusedActivation::of(node).leaky_alpha && node.op != "Conv")
+    unsupported(node, "a fused LeakyRelu has no BM1684X form yet (but in a Conv)");
   Context cx{node, algorithm, inputs, output, tile, group, {}};
   it->second.schedule(cx);
   group.placed.insert(cx.placed_here.begin(), cx.placed_here.end());

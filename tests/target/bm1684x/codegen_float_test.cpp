@@ -44,6 +44,19 @@ TEST(CodegenFloat, ConvAndDepthwiseConv) {
   }
 }
 
+// A fused LeakyRelu (Darknet's YOLO convolutions): ARITH mul by α and the max of the sum and that
+// (the min when α > 1), rounded once; tiled by rows.
+TEST(CodegenFloat, ConvWithFusedLeakyRelu) {
+  for (const double alpha : {0.1, 1.5}) {
+    SCOPED_TRACE(alpha);
+    Graph g = conv_graph(DType::F16, {1, 70, 40, 41}, 80, 3, 1, 1, false);
+    g.nodes[0].attrs["leaky_alpha"] = alpha;
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    expect_bit_exact(g, kFloatInputs, 24);
+  }
+}
+
 // Rows tiled: the output does not fit local memory at once.
 TEST(CodegenFloat, ConvTiledByRows) {
   expect_bit_exact(conv_graph(DType::F16, {1, 32, 150, 150}, 32, 3, 1, 1, true), kFloatInputs, 3);
