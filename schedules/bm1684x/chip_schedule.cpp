@@ -558,6 +558,17 @@ void resize(Context& cx) {
   copy_by_phases(cx, int(out[2] / in[2]), int(out[3] / in[3]));
 }
 
+// Slice: a DDR copy from an offset with steps, which GDMA strides (unsigned) cannot walk
+// backwards.
+void slice(Context& cx) {
+  if (cx.inputs.size() > 4 && cx.inputs[4].constant)
+    for (int64_t i = 0; i < cx.inputs[4].constant->size(); ++i)
+      if (cx.inputs[4].constant->at(i) < 0)
+        unsupported(cx.node,
+                    "a Slice with a negative step has no GDMA form (strides are unsigned)");
+  ddr_copy(cx);
+}
+
 // A constant Pad: no local stage; the store is one GDMA copy of the input into the middle of the
 // output, DDR to DDR, and FILLs of the border around it. The value must be a constant.
 void pad(Context& cx) {
@@ -649,7 +660,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Resize", {resize, kAlone}},
     {"Sigmoid", {sigmoid, kRows}},
     {"Silu", {sigmoid, kRows}},
-    {"Slice", {ddr_copy, kAlone}},
+    {"Slice", {slice, kAlone}},
     {"Softmax", {softmax, kAlone}},
     {"Sub", {[](Context& cx) { binary(cx, ArithOp::Sub); }, kRows}},
     {"Transpose", {ddr_copy, kAlone}},

@@ -56,3 +56,17 @@ TEST(CodegenRefusals, AThreeDimensionalWindow) {
   EXPECT_NE(host_reason(g).find("a 3-D window has no bm1684x schedule"), std::string::npos)
       << host_reason(g);
 }
+
+// GDMA strides are unsigned: a Slice walking backwards (x[::-1]) runs on the host.
+TEST(CodegenRefusals, ASliceWithANegativeStep) {
+  Graph g = one_node({"Slice", "flip", {"x", "starts", "ends", "axes", "steps"}, {"y"}, {}},
+                     plain_type(DType::F16, {1, 8, 5, 7}), plain_type(DType::F16, {1, 8, 5, 7}));
+  const std::vector<std::pair<std::string, int64_t>> operands = {
+      {"starts", -1}, {"ends", -100}, {"axes", 3}, {"steps", -1}};
+  for (const auto& [name, value] : operands) {
+    g.constants[name] = make_tensor<int64_t>(DType::I64, {1}, {value});
+    g.types[name] = {DType::I64, {1}, std::nullopt};
+  }
+  EXPECT_NE(host_reason(g).find("a Slice with a negative step has no GDMA form"), std::string::npos)
+      << host_reason(g);
+}
