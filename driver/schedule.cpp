@@ -62,6 +62,10 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
       {"1x630x5x7", {"blocksize=3", "mode=CRD"}},    // past the lanes, CRD
       {"1x4x1x300", {"blocksize=2", "mode=CRD"}}}},  // one row
     {"Exp", kElementwise},
+    {"Expand",
+     {{"1x70x1x11", {"shape=1,70,9,11"}},  // rows
+      {"1x1x9x11", {"shape=1,70,9,11"}},   // channels, past the lanes
+      {"1x8x1x9", {"shape=2,8,5,9"}}}},    // a batch too
     {"Erf", kElementwise},
     {"HardSigmoid", kElementwise},
     {"HardSwish", kElementwise},

@@ -198,15 +198,15 @@ void attributes_to_inputs(Graph& g, Node& n, const std::vector<std::string>& key
 void slice_operands(const SyntheticLayer&, Graph& g, Node& n) {
   attributes_to_inputs(g, n, {"starts", "ends", "axes", "steps"});
 }
-void reshape_operands(const SyntheticLayer&, Graph& g, Node& n) {
+void shape_operand(const SyntheticLayer&, Graph& g, Node& n) {  // Reshape, Expand
   attributes_to_inputs(g, n, {"shape"});
 }
 
 const std::map<std::string, OperandBuilder> kOperands = {
-    {"Conv", conv_operands},   {"Gemm", gemm_operands},       {"MatMul", matmul_operands},
-    {"Slice", slice_operands}, {"Reshape", reshape_operands}, {"Add", second_input},
-    {"Sub", second_input},     {"Mul", second_input},         {"Div", second_input},
-    {"Max", second_input},     {"Min", second_input},
+    {"Conv", conv_operands},   {"Gemm", gemm_operands},    {"MatMul", matmul_operands},
+    {"Slice", slice_operands}, {"Reshape", shape_operand}, {"Add", second_input},
+    {"Sub", second_input},     {"Mul", second_input},      {"Div", second_input},
+    {"Max", second_input},     {"Min", second_input},      {"Expand", shape_operand},
 };
 
 // The float graph as the importer would give it: typed inputs, the one node named after the op.

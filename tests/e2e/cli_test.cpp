@@ -372,8 +372,8 @@ TEST(Cli, ScheduleOptionsAreChecked) {
        "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
       {"check --op tanh",
        "--op Tanh: no built-in shapes to sweep (there are for Add, Conv, DepthToSpace, Erf, Exp, "
-       "Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, MaxPool, Relu, "
-       "Sigmoid, Softmax, Transpose); give --shape"},
+       "Expand, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, MaxPool, "
+       "Relu, Sigmoid, Softmax, Transpose); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
       {"check",
