@@ -73,6 +73,10 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"Relu", kElementwise},
     {"Sigmoid", kElementwise},
     {"GlobalAveragePool", {{"1x16x7x7", {}}, {"1x70x9x11", {}}}},
+    {"Tile",
+     {{"1x8x3x4", {"repeats=1,1,2,3"}},   // rows and columns: one copy per repeat
+      {"1x70x3x4", {"repeats=2,1,1,1"}},  // the batch, channels past the lanes
+      {"5x7", {"repeats=3,2"}}}},
     {"Transpose", {{"1x128x4x64", {"perm=0,2,1,3"}}, {"128x3x70", {"perm=1,0,2"}}, {"5x7", {}}}},
     {"Softmax",
      {{"4x128x128", {}},

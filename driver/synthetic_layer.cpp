@@ -60,9 +60,9 @@ namespace {
 
 // Attributes ONNX defines as lists, kept lists when given one value (kernel_shape=3 on a 1-D op).
 bool is_list_attr(const std::string& key) {
-  static const char* keys[] = {"kernel_shape", "pads", "strides",        "dilations",
-                               "perm",         "axes", "output_padding", "output_shape",
-                               "starts",       "ends", "steps",          "shape"};
+  static const char* keys[] = {
+      "kernel_shape", "pads",   "strides", "dilations", "perm",  "axes",   "output_padding",
+      "output_shape", "starts", "ends",    "steps",     "shape", "repeats"};
   return std::any_of(std::begin(keys), std::end(keys), [&](const char* k) { return key == k; });
 }
 
@@ -195,6 +195,9 @@ void attributes_to_inputs(Graph& g, Node& n, const std::vector<std::string>& key
   }
 }
 
+void tile_operand(const SyntheticLayer&, Graph& g, Node& n) {
+  attributes_to_inputs(g, n, {"repeats"});
+}
 void slice_operands(const SyntheticLayer&, Graph& g, Node& n) {
   attributes_to_inputs(g, n, {"starts", "ends", "axes", "steps"});
 }
@@ -207,6 +210,7 @@ const std::map<std::string, OperandBuilder> kOperands = {
     {"Slice", slice_operands}, {"Reshape", shape_operand}, {"Add", second_input},
     {"Sub", second_input},     {"Mul", second_input},      {"Div", second_input},
     {"Max", second_input},     {"Min", second_input},      {"Expand", shape_operand},
+    {"Tile", tile_operand},
 };
 
 // The float graph as the importer would give it: typed inputs, the one node named after the op.

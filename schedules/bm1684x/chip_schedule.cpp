@@ -14,6 +14,9 @@ namespace {
 
 constexpr MemoryType kLmem = MemoryType::VTCM;
 
+// The most GDMA copies one Tile may take (one per repeat): beyond, it is a host layer.
+constexpr int64_t kMaxTileCopies = 64;
+
 // The float types the chip computes in.
 bool is_chip_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
 
@@ -569,6 +572,35 @@ void slice(Context& cx) {
   ddr_copy(cx);
 }
 
+// Tile: no local stage; along each repeated dimension the store is split by the input's extent,
+// the repeats unrolled: one GDMA copy DDR to DDR of the whole input per repeat.
+void tile(Context& cx) {
+  const Shape &in = cx.inputs[0].type->shape, &out = cx.output.shape;
+  if (out.size() > 4) unsupported(cx.node, "more than 4 dimensions have no GDMA form");
+  int64_t copies = 1;
+  for (size_t d = 0; d < out.size(); ++d) copies *= out[d] / in[d];
+  if (copies > kMaxTileCopies)
+    unsupported(cx.node, std::to_string(copies) +
+                             " repeats would be as many GDMA copies (at most " +
+                             std::to_string(kMaxTileCopies) + ")");
+  cx.make_store();
+  const std::vector<Var> v = cx.s.store.args();
+  std::vector<VarOrRVar> inner, repeats;
+  for (size_t a = 0; a < v.size(); ++a) {
+    const size_t d = v.size() - 1 - a;  // the tensor dimension of Func argument a
+    if (out[d] == in[d]) {
+      inner.push_back(v[a]);
+      continue;
+    }
+    Var o(v[a].name() + "_repeat"), i(v[a].name() + "_in");
+    cx.s.store.split(v[a], o, i, int(in[d]), TailStrategy::RoundUp).unroll(o);
+    inner.push_back(i);
+    repeats.push_back(o);
+  }
+  inner.insert(inner.end(), repeats.begin(), repeats.end());
+  cx.s.store.reorder(inner);
+}
+
 // A constant Pad: no local stage; the store is one GDMA copy of the input into the middle of the
 // output, DDR to DDR, and FILLs of the border around it. The value must be a constant.
 void pad(Context& cx) {
@@ -663,6 +695,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Slice", {slice, kAlone}},
     {"Softmax", {softmax, kAlone}},
     {"Sub", {[](Context& cx) { binary(cx, ArithOp::Sub); }, kRows}},
+    {"Tile", {tile, kAlone}},
     {"Transpose", {ddr_copy, kAlone}},
     {"Upsample", {resize, kAlone}},
 };

@@ -351,6 +351,24 @@ TEST(CodegenFloat, Expand) {
   }
 }
 
+// Tile: one GDMA copy DDR to DDR of the whole input per repeat (rows and columns, channels).
+TEST(CodegenFloat, Tile) {
+  for (const auto& [x, repeats] :
+       {std::pair{Shape{1, 8, 3, 4}, std::vector<int64_t>{1, 1, 2, 3}},
+        std::pair{Shape{1, 70, 3, 4}, std::vector<int64_t>{1, 2, 1, 1}}}) {
+    SCOPED_TRACE(to_string(x));
+    Shape y = x;
+    for (size_t d = 0; d < y.size(); ++d) y[d] *= repeats[d];
+    Graph g = one_node({"Tile", "tile", {"x", "repeats"}, {"y"}, {}}, plain_type(DType::F16, x),
+                       plain_type(DType::F16, y));
+    g.constants["repeats"] = make_tensor<int64_t>(DType::I64, {4}, repeats);
+    g.types["repeats"] = {DType::I64, {4}, std::nullopt};
+    const Model m = compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty()) << m.host_layers[0].reason;
+    expect_bit_exact(g, kFloatInputs, 25);
+  }
+}
+
 // DepthToSpace in both modes: one GDMA copy DDR to DDR per position inside a block.
 TEST(CodegenFloat, DepthToSpace) {
   for (const char* mode : {"CRD", "DCR"}) {
