@@ -8,7 +8,9 @@
 //     (grouped-conv-as-dense);
 //   - a segmentation head's bilinear upsampling by 2 and by 8, and a pooled branch broadcast back
 //     (linear-resize-as-conv);
-//   - a decoder's learned upsampling, ConvTranspose of stride 2 (conv-transpose-as-conv).
+//   - a decoder's learned upsampling, ConvTranspose of stride 2 (conv-transpose-as-conv);
+//   - a channel split feeding two branches joined again, as ShuffleNet and YOLOv8
+//   (split-as-slices).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -146,5 +148,21 @@ TEST(RewrittenLayersChip, ConvTransposeRunsOnTheChip) {
   b.g.outputs = {b.add_node(up, true)};
   const Graph top = with_default_pipeline(b.g);
   for (const Node& n : top.nodes) EXPECT_NE(n.op, "ConvTranspose");
+  expect_all_on_the_chip(top, {1, 8, 7, 9});
+}
+
+TEST(RewrittenLayersChip, SplitRunsOnTheChip) {
+  NetBuilder b({1, 8, 7, 9});
+  const std::string features = b.conv("x", 96, 3, 1, 1, true);
+  b.g.constants["sizes"] = make_tensor<int64_t>(DType::I64, {2}, {32, 64});
+  b.g.nodes.push_back(
+      {"Split", "split", {features, "sizes"}, {"left", "right"}, {{"axis", int64_t{1}}}});
+  b.g.types["left"] = {DType::F32, {1, 32, 7, 9}, std::nullopt};
+  b.g.types["right"] = {DType::F32, {1, 64, 7, 9}, std::nullopt};
+  const std::string left = b.conv("left", 32, 3, 1, 1, true);
+  Node cat{"Concat", "cat", {left, "right"}, {"cat"}, {{"axis", int64_t{1}}}};
+  b.g.outputs = {b.add_node(cat, false)};
+  const Graph top = with_default_pipeline(b.g);
+  for (const Node& n : top.nodes) EXPECT_NE(n.op, "Split");
   expect_all_on_the_chip(top, {1, 8, 7, 9});
 }
