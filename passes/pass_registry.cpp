@@ -43,6 +43,12 @@ const std::vector<PassInfo>& all_passes() {
        trim_padding_taps,
        {},
        true},
+      {"pad-as-concat",
+       "a reflect or edge Pad becomes Concats of the tensor with Slices of the rows it copies "
+       "(edge rows repeated by Expand)",
+       pad_as_concat,
+       {},
+       true},
       {"split-as-slices",
        "a Split becomes one Slice per output",
        split_as_slices,

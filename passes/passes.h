@@ -14,6 +14,7 @@ void grouped_conv_as_dense(Graph& g, const PassOptions&);            // grouped_
 void linear_resize_as_conv(Graph& g, const PassOptions&);            // linear_resize_as_conv.cpp
 void conv_transpose_as_conv(Graph& g, const PassOptions&);           // conv_transpose_as_conv.cpp
 void split_as_slices(Graph& g, const PassOptions&);                  // split_as_slices.cpp
+void pad_as_concat(Graph& g, const PassOptions&);                    // pad_as_concat.cpp
 void trim_padding_taps(Graph& g, const PassOptions&);                // trim_padding_taps.cpp
 void fold_pad(Graph& g, const PassOptions&);                         // fold_pad.cpp
 void fuse_preprocess(Graph& g, const PassOptions&);                  // fuse_preprocess.cpp

@@ -10,7 +10,8 @@
 //     (linear-resize-as-conv);
 //   - a decoder's learned upsampling, ConvTranspose of stride 2 (conv-transpose-as-conv);
 //   - a channel split feeding two branches joined again, as ShuffleNet and YOLOv8
-//   (split-as-slices).
+//     (split-as-slices);
+//   - reflect and edge padding before a Conv, as style-transfer networks pad (pad-as-concat).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -164,5 +165,21 @@ TEST(RewrittenLayersChip, SplitRunsOnTheChip) {
   b.g.outputs = {b.add_node(cat, false)};
   const Graph top = with_default_pipeline(b.g);
   for (const Node& n : top.nodes) EXPECT_NE(n.op, "Split");
+  expect_all_on_the_chip(top, {1, 8, 7, 9});
+}
+
+TEST(RewrittenLayersChip, ReflectAndEdgePaddingRunOnTheChip) {
+  NetBuilder b({1, 8, 7, 9});
+  std::string x = b.conv("x", 70, 3, 1, 1, true);
+  for (const char* mode : {"reflect", "edge"}) {
+    const std::string pads = std::string(mode) + "_pads";
+    b.g.constants[pads] = make_tensor<int64_t>(DType::I64, {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+    b.g.types[mode] = {DType::F32, {1, 70, 9, 11}, std::nullopt};
+    b.g.nodes.push_back({"Pad", mode, {x, pads}, {mode}, {{"mode", std::string(mode)}}});
+    x = b.conv(mode, 70, 3, 1, 0, true);  // back to 7 × 9
+  }
+  b.g.outputs = {x};
+  const Graph top = with_default_pipeline(b.g);
+  for (const Node& n : top.nodes) EXPECT_NE(n.op, "Pad");
   expect_all_on_the_chip(top, {1, 8, 7, 9});
 }
