@@ -70,6 +70,8 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"HardSigmoid", kElementwise},
     {"HardSwish", kElementwise},
     {"LeakyRelu", kElementwise},
+    {"Neg", kElementwise},
+    {"Reciprocal", kElementwise},
     {"Relu", kElementwise},
     {"Sigmoid", kElementwise},
     {"GlobalAveragePool", {{"1x16x7x7", {}}, {"1x70x9x11", {}}}},

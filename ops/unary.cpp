@@ -35,8 +35,6 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
     {"Floor", [](Expr x, const Node&) { return floor(x); }},
     {"Log", [](Expr x, const Node&) { return log(x); }},
-    {"Neg", [](Expr x, const Node&) { return -x; }},
-    {"Reciprocal", [](Expr x, const Node&) { return 1.0f / x; }},
     {"Selu",
      [](Expr x, const Node& n) {
        const float alpha = float(n.f("alpha", 1.67326319217681884765625)),
@@ -155,6 +153,21 @@ Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) 
   return a;
 }
 
+// Neg and Reciprocal of a float as one operation with a constant, x · −1 and 1 / x in f32 (the
+// chip's ARITH mul and div; −x is x · −1 for every float, zeros included); Neg of an integer is
+// −x in its type.
+Algorithm build_constant_operation(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  const Expr x = in[0].func(v);
+  Func output(halide_name(n.name));
+  if (n.op == "Neg") {
+    output(v) = x.type().is_float() ? cast<float>(x) * -1.0f : -x;
+  } else {
+    output(v) = 1.0f / cast<float>(x);
+  }
+  return {{output}, {}, {}};
+}
+
 // Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.
 using StagedFn = Algorithm (*)(const Node&, const std::vector<OpInput>&);
 const std::map<std::string, StagedFn> kStaged = {{"Erf", build_special_function},
@@ -163,6 +176,8 @@ const std::map<std::string, StagedFn> kStaged = {{"Erf", build_special_function}
                                                  {"HardSigmoid", build_hard_sigmoid_family},
                                                  {"HardSwish", build_hard_sigmoid_family},
                                                  {"LeakyRelu", build_leaky_relu},
+                                                 {"Neg", build_constant_operation},
+                                                 {"Reciprocal", build_constant_operation},
                                                  {"Sigmoid", build_sigmoid_family},
                                                  {"Silu", build_sigmoid_family}};
 

@@ -510,6 +510,12 @@ void special_function(Context& cx) {
                           {&S::widened, TiuOp::Arith, ArithOp::Convert, {}}});
 }
 
+// Neg and Reciprocal of a float: one ARITH with a constant, x · −1 and 1 / x.
+void constant_operation(Context& cx) {
+  const ArithOp op = cx.node.op == "Neg" ? ArithOp::Mul : ArithOp::Div;
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, op, {nullptr}}});
+}
+
 // Relu (int8 too: max with the zero point) and Clip: ARITH max by the lower bound, min by the
 // upper, each bound an immediate.
 void relu(Context& cx) {
@@ -686,8 +692,10 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"MatMul", {matmul, kAlone}},
     {"MaxPool", {maxpool, kRows}},
     {"Mul", {[](Context& cx) { binary(cx, ArithOp::Mul); }, kRows}},
+    {"Neg", {constant_operation, kRows}},
     {"Pad", {pad, kAlone}},
     {"Quantize", {quantize, kRows}},
+    {"Reciprocal", {constant_operation, kRows}},
     {"Relu", {relu, kRows}},
     {"Resize", {resize, kAlone}},
     {"Sigmoid", {sigmoid, kRows}},

@@ -373,7 +373,7 @@ TEST(Cli, ScheduleOptionsAreChecked) {
       {"check --op tanh",
        "--op Tanh: no built-in shapes to sweep (there are for Add, Conv, DepthToSpace, Erf, Exp, "
        "Expand, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, MaxPool, "
-       "Relu, Sigmoid, Softmax, Tile, Transpose); give --shape"},
+       "Neg, Reciprocal, Relu, Sigmoid, Softmax, Tile, Transpose); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
       {"check",

@@ -251,7 +251,8 @@ TEST(CodegenFloat, SigmoidAndSilu) {
 
 // Standalone activations, one ARITH (or SFU sequence) per stage of their algorithms: HardSigmoid
 // and HardSwish (mul, add, max, min; then mul by x), LeakyRelu (mul, max; min when α > 1), Relu,
-// Clip with both, one or no bound, Exp and Erf (convert, SFU, convert). None is a host layer.
+// Clip with both, one or no bound, Exp and Erf (convert, SFU, convert), Neg and Reciprocal (one
+// ARITH with a constant). None is a host layer.
 TEST(CodegenFloat, StandaloneActivations) {
   struct Case {
     Node node;
@@ -274,6 +275,8 @@ TEST(CodegenFloat, StandaloneActivations) {
       {{"Clip", "act", {"x"}, {"y"}, {}}, {absent, 0.5f}},
       {{"Clip", "act", {"x"}, {"y"}, {}}, {0.0f}},
       {{"Exp", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Neg", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Reciprocal", "act", {"x"}, {"y"}, {}}, {}},
       {{"Erf", "act", {"x"}, {"y"}, {}}, {}},
   };
   for (const Case& k : cases)
