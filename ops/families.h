@@ -99,9 +99,11 @@ Halide::Expr broadcast_call(const Halide::Func& f, const Shape& shape,
 // The fused activation of Conv/Gemm/Add applied to `v` (ops/attrs.h FusedActivation; `zero_point`
 // is the int8 result's).
 Halide::Expr activation(const Node& n, Halide::Expr v, int zero_point = 0);
+// The LeakyRelu of x of slope α given α·x: the larger of the two, the smaller when α > 1, which
+// is α·x for every negative x and x for every other.
+Halide::Expr leaky_relu(const Halide::Expr& x, const Halide::Expr& scaled, double alpha);
 // A float result `value(at)` with its fused activation, a LeakyRelu as two operations the chip
-// computes one command each: stages.scaled = α·value, then the larger of value and α·value (the
-// smaller when α > 1), which is the LeakyRelu of every value.
+// computes one command each: stages.scaled = α·value, then leaky_relu(value, stages.scaled, α).
 Halide::Expr staged_activation(const Node& n, const Halide::Func& value,
                                const std::vector<Halide::Var>& at, Stages& stages);
 // acc + term as an accumulation's update. A float one is IEEE f32 (strict_float: neither fused nor

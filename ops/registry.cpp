@@ -329,8 +329,11 @@ Halide::Expr staged_activation(const Node& n, const Halide::Func& value,
   if (!alpha) return activation(n, value(at));
   stages.scaled = Halide::Func("scaled");
   stages.scaled(at) = value(at) * float(*alpha);
-  return *alpha <= 1 ? Halide::max(value(at), stages.scaled(at))
-                     : Halide::min(value(at), stages.scaled(at));
+  return leaky_relu(value(at), stages.scaled(at), *alpha);
+}
+
+Halide::Expr leaky_relu(const Halide::Expr& x, const Halide::Expr& scaled, double alpha) {
+  return alpha <= 1 ? Halide::max(x, scaled) : Halide::min(x, scaled);
 }
 
 TensorType same_kind(const TensorType& like, Shape shape) {

@@ -125,15 +125,14 @@ Algorithm build_hard_sigmoid_family(const Node& n, const std::vector<OpInput>& i
   return a;
 }
 
-// LeakyRelu x < 0 ? α·x : x in f32 as two operations: "scaled" (α·x), then the larger of x and α·x
-// (the smaller when α > 1), which is that value for every x.
+// LeakyRelu x < 0 ? α·x : x in f32 as two operations: "scaled" (α·x), then leaky_relu's pick.
 Algorithm build_leaky_relu(const Node& n, const std::vector<OpInput>& in) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   const float alpha = float(n.f("alpha", 0.01));
   Func x("widened"), scaled("scaled"), output(halide_name(n.name));
   x(v) = cast<float>(in[0].func(v));
   scaled(v) = x(v) * alpha;
-  output(v) = alpha <= 1 ? max(x(v), scaled(v)) : min(x(v), scaled(v));
+  output(v) = leaky_relu(x(v), scaled(v), alpha);
   Algorithm a{{output}, {}, {}};
   a.stages.scaled = scaled;
   return a;

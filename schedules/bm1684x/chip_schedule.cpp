@@ -17,6 +17,9 @@ constexpr MemoryType kLmem = MemoryType::VTCM;
 // The most GDMA copies one Tile may take (one per repeat): beyond, it is a host layer.
 constexpr int64_t kMaxTileCopies = 64;
 
+// The command of a LeakyRelu of slope α given x and α·x (ops::leaky_relu): their max, or min.
+ArithOp leaky_pick(double alpha) { return alpha <= 1 ? ArithOp::Max : ArithOp::Min; }
+
 // The float types the chip computes in.
 bool is_chip_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
 
@@ -74,16 +77,16 @@ struct Context {
   // The op's result from its accumulator: int8 requantized with the per-channel tables (loaded
   // once, at the root); a float one converted (rounded to f16/bf16, or an f32 copy) with the
   // fused activation.
-  // The tables load once, at the root, unless the tiles split the channels (`tables_at_tile`:
-  // each tile's part then starts at lane 0, as the result's does), at `tables`.
-  // A float result with a fused LeakyRelu (a Conv's: ops::staged_activation) is an ARITH mul by
-  // α and the max (min) of the sum and that.
-  void place_result(size_t rank, bool at_tile, const LoopLevel& level, bool tables_at_tile = false,
+  // The tables load at `tables`: once, at the root, unless the tiles split the channels (each
+  // tile's part then starts at lane 0, as the result's does). A float result with a fused
+  // LeakyRelu (a Conv's: ops::staged_activation) is an ARITH mul by α and the max (min) of the
+  // sum and that.
+  void place_result(size_t rank, bool at_tile, const LoopLevel& level,
                     const LoopLevel& tables = LoopLevel::root()) {
     const std::optional<double> leaky = ops::FusedActivation::of(node).leaky_alpha;
     if (output.dtype != DType::I8 && leaky) {
       StageRole scaled = compute(TiuOp::Arith, rank, ArithOp::Mul),
-                pick = compute(TiuOp::Arith, rank, *leaky <= 1 ? ArithOp::Max : ArithOp::Min);
+                pick = compute(TiuOp::Arith, rank, leaky_pick(*leaky));
       scaled.operands = {a.stages.acc.name()};
       pick.operands = {a.stages.acc.name(), a.stages.scaled.name()};
       place(a.stages.scaled, scaled, at_tile, level);
@@ -96,8 +99,7 @@ struct Context {
     place(a.outputs[0], requant, at_tile, level);
     // requant(k, channel): the channels on the lanes, each lane's block [multiplier, shift, zero
     // point] contiguous, as the RQ command reads it.
-    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, tables_at_tile,
-          tables);
+    place(a.stages.requant, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 1}, true, tables);
   }
   StageRole copy(size_t rank) const {
     return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)};
@@ -172,10 +174,8 @@ void conv(Context& cx) {
     unsupported(cx.node, "grouped convolution other than depthwise has no BM1684X schedule yet");
   cx.make_store();
   const LoopLevel tile = cx.tile_by_rows();
-  // Weights, bias and tables once, or per tile of output channels when their loop exists.
-  const bool channel_tiles =
-      cx.tile_shape.channels > 0 && cx.group.last && cx.tile_shape.channels < cx.output.shape[1];
-  cx.place_result(4, true, tile, channel_tiles, cx.channel_tile);
+  // Weights, bias and tables once (channel_tile is the root), or per tile of output channels.
+  cx.place_result(4, true, tile, cx.channel_tile);
   const Func pad = cx.a.stages.pad;
   const Shape& w = cx.inputs[1].type->shape;
   cx.place_window_input(pad, cx.inputs[0].func, {w[2], w[3]}, tile);
@@ -184,10 +184,10 @@ void conv(Context& cx) {
     acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(),
                     cx.inputs[1].func.name()};
   cx.place(cx.a.stages.acc, acc, true, tile);
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, channel_tiles,
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, true,
            cx.channel_tile);  // weight (kx, ky, ic, oc): oc on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined())
-    cx.place(cx.inputs[2].func, cx.copy(1), channel_tiles, cx.channel_tile);
+    cx.place(cx.inputs[2].func, cx.copy(1), true, cx.channel_tile);
 }
 
 void maxpool(Context& cx) {
@@ -227,18 +227,17 @@ void gemm(Context& cx) {
       cx.node, cx.inputs.size() > 2 ? cx.inputs[2].type : nullptr, cx.output);
   if (!refusal.empty()) unsupported(cx.node, refusal);
   cx.make_store();
-  const LoopLevel tile = cx.tile_by_columns();
-  const bool tiled = cx.tile_shape.rows < cx.output.shape.back();
-  cx.place_result(2, tiled, tile, tiled, tile);
-  cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), tiled, tile);
+  const LoopLevel tile = cx.tile_by_columns();  // the root when one tile takes every column
+  cx.place_result(2, true, tile, tile);
+  cx.place(cx.a.stages.acc, cx.compute(TiuOp::MatMul, 2), true, tile);
   cx.place(cx.inputs[0].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 0}, false,
            tile);  // A (k, m): k on lanes
   const int n_arg =
       ops::GemmAttrs::of(cx.node).trans_b ? 1 : 0;  // B is Func (k, n) when transposed, else (n, k)
-  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, tiled,
+  cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, n_arg}, true,
            tile);  // B: n on lanes
   if (cx.inputs.size() > 2 && cx.inputs[2].func.defined())
-    cx.place(cx.inputs[2].func, cx.copy(1), tiled, tile);
+    cx.place(cx.inputs[2].func, cx.copy(1), true, tile);
 }
 
 // MatMul of two activations (float), batched: one MATMUL per batch (the store's batch loops are the
@@ -496,9 +495,9 @@ void hard_sigmoid(Context& cx) {
 // LeakyRelu: ARITH mul by α, then max (min when α > 1) of x and α·x.
 void leaky_relu(Context& cx) {
   using S = ops::Stages;
-  const ArithOp pick = cx.node.f("alpha", 0.01) <= 1 ? ArithOp::Max : ArithOp::Min;
-  staged_elementwise(cx, {{nullptr, TiuOp::Arith, pick, {nullptr, &S::scaled}},
-                          {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
+  staged_elementwise(
+      cx, {{nullptr, TiuOp::Arith, leaky_pick(cx.node.f("alpha", 0.01)), {nullptr, &S::scaled}},
+           {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
 }
 
 // Exp and Erf: ARITH convert to f32, the function's SFU sequence, ARITH convert to the result.
