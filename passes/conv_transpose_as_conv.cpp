@@ -85,9 +85,7 @@ std::vector<Node> as_conv(Graph& g, const Node& n, const Transposed& t) {
   g.constants[w] = weights;
   g.constants[b] = biases;
   auto value = [&](const std::string& what, Shape shape) {
-    const std::string v = g.fresh_name(n.name + "/" + what);
-    g.types[v] = {DType::F32, std::move(shape), std::nullopt};
-    return v;
+    return typed_value(g, n.name + "/" + what, DType::F32, std::move(shape));
   };
   const Shape full = {t.x[0], c_out, s * t.length[0], s * t.length[1]};
   const bool cropped = full != t.y;

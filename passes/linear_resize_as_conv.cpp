@@ -57,9 +57,7 @@ struct Builder {
   std::vector<Node> nodes;
 
   std::string value(const std::string& what, Shape shape) {
-    const std::string v = g.fresh_name(base + "/" + what);
-    g.types[v] = {DType::F32, std::move(shape), std::nullopt};
-    return v;
+    return typed_value(g, base + "/" + what, DType::F32, std::move(shape));
   }
   std::string nearest(const std::string& x, const std::vector<int64_t>& factors) {
     Shape shape = g.types.at(x).shape;

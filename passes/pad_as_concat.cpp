@@ -56,9 +56,7 @@ class PadRewrite {
 
  private:
   std::string value(const std::string& what, const Shape& shape) {
-    const std::string v = g_.fresh_name(pad_.name + "/" + what);
-    g_.types[v] = {type_.dtype, shape, std::nullopt};
-    return v;
+    return typed_value(g_, pad_.name + "/" + what, type_.dtype, shape);
   }
   // Row k of `x` along axis a.
   std::string row(const std::string& x, Shape shape, size_t a, int64_t k) {

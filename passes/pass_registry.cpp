@@ -49,11 +49,7 @@ const std::vector<PassInfo>& all_passes() {
        pad_as_concat,
        {},
        true},
-      {"split-as-slices",
-       "a Split becomes one Slice per output",
-       split_as_slices,
-       {},
-       true},
+      {"split-as-slices", "a Split becomes one Slice per output", split_as_slices, {}, true},
       {"conv-transpose-as-conv",
        "a 2-D ConvTranspose of one stride becomes one Conv computing every phase of the stride, "
        "DepthToSpace interleaving them and a Slice of the kept rows and columns",

@@ -30,6 +30,12 @@ size_t use_count(const Graph& g, const std::string& value) {
   return uses;
 }
 
+std::string typed_value(Graph& g, const std::string& base, DType dtype, Shape shape) {
+  const std::string name = g.fresh_name(base);
+  g.types[name] = {dtype, std::move(shape), std::nullopt};
+  return name;
+}
+
 std::string shape_constant(Graph& g, const std::string& base, const Shape& shape) {
   const std::string name = g.fresh_name(base);
   Tensor t(TensorType{DType::I64, {int64_t(shape.size())}, std::nullopt});

@@ -10,6 +10,8 @@ void replace_uses(Graph& g, const std::string& from, const std::string& to);
 // the producer of `kept` is renamed to define `removed_output`, so graph outputs keep their names.
 // Used when an op absorbs its single consumer (Relu into Conv, BatchNormalization into Conv).
 void absorb_consumer(Graph& g, size_t producer, size_t consumer);
+// A new value named after `base`, of type `dtype` and `shape` (unquantized); returns its name.
+std::string typed_value(Graph& g, const std::string& base, DType dtype, Shape shape);
 // A new i64 constant holding `shape` (a Reshape's operand), named after `base`; returns its name.
 std::string shape_constant(Graph& g, const std::string& base, const Shape& shape);
 // Replaces node `i` by `nodes` (in order); returns the index of the last of them, where a pass
