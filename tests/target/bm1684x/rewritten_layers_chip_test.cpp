@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 
 #include "chip/bm1684x/sim/simulator.h"
 #include "quant/quantize.h"
@@ -81,6 +82,19 @@ void expect_all_on_the_chip(const Graph& top, const Shape& input) {
   }
 }
 
+// `g` (input "x") through the default pipeline, none of whose nodes may be `left` (what the
+// rewrite replaces), then expect_all_on_the_chip.
+void expect_rewritten_onto_the_chip(const Graph& g, const std::function<bool(const Node&)>& left) {
+  const Graph top = with_default_pipeline(g);
+  for (const Node& n : top.nodes) EXPECT_FALSE(left(n)) << n.name << " (" << n.op << ")";
+  expect_all_on_the_chip(top, g.type("x").shape);
+}
+
+// One op of type `op`: what each of the rewrites below removes.
+std::function<bool(const Node&)> op_is(const std::string& op) {
+  return [op](const Node& n) { return n.op == op; };
+}
+
 // A 3×3 Conv of `groups` groups with random weights, then Relu.
 std::string grouped_conv(NetBuilder& b, const std::string& x, int64_t in, int64_t out,
                          int64_t groups, unsigned seed) {
@@ -112,9 +126,8 @@ TEST(RewrittenLayersChip, GroupedConvolutionsRunOnTheChip) {
   const std::string wide = grouped_conv(b, narrow, 32, 128, 2, 80);  // 16 per group, 1 chunk
   const std::string chunks = grouped_conv(b, wide, 128, 64, 2, 90);  // 64 per group, 2 chunks
   b.g.outputs = {chunks};
-  const Graph top = with_default_pipeline(b.g);
-  for (const Node& n : top.nodes) EXPECT_FALSE(n.op == "Conv" && n.i("group", 1) > 1) << n.name;
-  expect_all_on_the_chip(top, {1, 8, 12, 12});
+  expect_rewritten_onto_the_chip(
+      b.g, [](const Node& n) { return n.op == "Conv" && n.i("group", 1) > 1; });
 }
 
 TEST(RewrittenLayersChip, BilinearUpsamplingRunsOnTheChip) {
@@ -131,10 +144,8 @@ TEST(RewrittenLayersChip, BilinearUpsamplingRunsOnTheChip) {
   const std::string broadcast = resize(b.add_node(pool, false), {1, 70, 14, 18}, "broadcast");
   Node add{"Add", "join", {twice, broadcast}, {"join"}, {}};
   b.g.outputs = {resize(b.add_node(add, false), {1, 70, 112, 144}, "eight_times")};
-  const Graph top = with_default_pipeline(b.g);
-  for (const Node& n : top.nodes)
-    EXPECT_FALSE(n.op == "Resize" && n.s("mode", "nearest") != "nearest") << n.name;
-  expect_all_on_the_chip(top, {1, 8, 7, 9});
+  expect_rewritten_onto_the_chip(
+      b.g, [](const Node& n) { return n.op == "Resize" && n.s("mode", "nearest") != "nearest"; });
 }
 
 TEST(RewrittenLayersChip, ConvTransposeRunsOnTheChip) {
@@ -147,9 +158,7 @@ TEST(RewrittenLayersChip, ConvTransposeRunsOnTheChip) {
   up.attrs["strides"] = std::vector<int64_t>{2, 2};
   up.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
   b.g.outputs = {b.add_node(up, true)};
-  const Graph top = with_default_pipeline(b.g);
-  for (const Node& n : top.nodes) EXPECT_NE(n.op, "ConvTranspose");
-  expect_all_on_the_chip(top, {1, 8, 7, 9});
+  expect_rewritten_onto_the_chip(b.g, op_is("ConvTranspose"));
 }
 
 TEST(RewrittenLayersChip, SplitRunsOnTheChip) {
@@ -163,9 +172,7 @@ TEST(RewrittenLayersChip, SplitRunsOnTheChip) {
   const std::string left = b.conv("left", 32, 3, 1, 1, true);
   Node cat{"Concat", "cat", {left, "right"}, {"cat"}, {{"axis", int64_t{1}}}};
   b.g.outputs = {b.add_node(cat, false)};
-  const Graph top = with_default_pipeline(b.g);
-  for (const Node& n : top.nodes) EXPECT_NE(n.op, "Split");
-  expect_all_on_the_chip(top, {1, 8, 7, 9});
+  expect_rewritten_onto_the_chip(b.g, op_is("Split"));
 }
 
 TEST(RewrittenLayersChip, ReflectAndEdgePaddingRunOnTheChip) {
@@ -179,7 +186,5 @@ TEST(RewrittenLayersChip, ReflectAndEdgePaddingRunOnTheChip) {
     x = b.conv(mode, 70, 3, 1, 0, true);  // back to 7 × 9
   }
   b.g.outputs = {x};
-  const Graph top = with_default_pipeline(b.g);
-  for (const Node& n : top.nodes) EXPECT_NE(n.op, "Pad");
-  expect_all_on_the_chip(top, {1, 8, 7, 9});
+  expect_rewritten_onto_the_chip(b.g, op_is("Pad"));
 }
