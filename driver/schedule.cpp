@@ -56,6 +56,7 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
       {"4x64", {"out_features=64"}},        // exactly the lanes
       {"3x200", {"out_features=10"}},       // reduction past the lanes, odd rows
       {"2x8192", {"out_features=3000"}}}},  // B past local memory: tiles of columns
+    {"Abs", kElementwise},
     {"Add", kElementwise},
     {"DepthToSpace",
      {{"1x36x5x7", {"blocksize=2"}},                 // few channels, DCR
@@ -67,6 +68,7 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
       {"1x1x9x11", {"shape=1,70,9,11"}},   // channels, past the lanes
       {"1x8x1x9", {"shape=2,8,5,9"}}}},    // a batch too
     {"Erf", kElementwise},
+    {"Floor", kElementwise},
     {"HardSigmoid", kElementwise},
     {"HardSwish", kElementwise},
     {"LeakyRelu", kElementwise},
@@ -74,6 +76,8 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
     {"Reciprocal", kElementwise},
     {"Relu", kElementwise},
     {"Sigmoid", kElementwise},
+    {"Sqrt", kElementwise},
+    {"Tanh", kElementwise},
     {"GlobalAveragePool", {{"1x16x7x7", {}}, {"1x70x9x11", {}}}},
     {"Tile",
      {{"1x8x3x4", {"repeats=1,1,2,3"}},   // rows and columns: one copy per repeat

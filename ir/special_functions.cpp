@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace tpuc {
 
@@ -32,6 +33,7 @@ float taylor_f32(float x, const float* coefficients, int count) {
 }
 
 float rsqrt_f32(float x, int iterations) {
+  if (x < 0) return std::numeric_limits<float>::quiet_NaN();  // the bit trick's estimate would not
   float y = float_of(0x5f3759df - int32_t(uint32_t(bits_of(x)) >> 1));
   const float half = 0.5f * x;
   for (int k = 0; k < iterations; ++k) {

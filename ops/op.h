@@ -38,9 +38,10 @@ struct Stages {
   // their sum, the variance, + epsilon, its square root, the normalized value, · scale.
   Halide::Func mean, centered, square, square_sum, var, var_eps, std, norm, scaled;
   Halide::Func erf, erf_plus_one, half;  // GELU (with `scaled`: x/√2)
-  Halide::Func negated, exp_plus_one;    // Sigmoid, SiLU (with `exp`)
+  Halide::Func negated, exp_plus_one;    // Sigmoid, SiLU, Tanh (with `exp`)
+  Halide::Func quotient;                 // Tanh: 2 / (1 + e^−2x)
   // HardSigmoid, HardSwish (with `scaled` and `shifted`: α·x and α·x + β): max(·, 0), min(·, 1);
-  // Clip: max(x, min). Exp and Erf: the input widened to f32 and the function's f32 result.
+  // Clip: max(x, min). Exp, Erf, Sqrt: the input widened to f32 and the function's f32 result.
   Halide::Func rectified, gate, widened, special;
   Halide::Func rank;  // TopK: each element's rank along the axis
 

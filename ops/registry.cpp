@@ -192,10 +192,10 @@ const OpDef& op_of(const Node& n) {
 
 std::vector<Halide::Func> Stages::defined() const {
   std::vector<Halide::Func> all = {
-      pad,     acc,          weights,   requant,  sum,     count,        max,
-      shifted, exp,          mean,      centered, square,  square_sum,   var,
-      var_eps, std,          norm,      scaled,   erf,     erf_plus_one, half,
-      negated, exp_plus_one, rectified, gate,     widened, special,      rank};
+      pad,       acc,    weights,  requant,      sum,        count,   max,          shifted,
+      exp,       mean,   centered, square,       square_sum, var,     var_eps,      std,
+      norm,      scaled, erf,      erf_plus_one, half,       negated, exp_plus_one, quotient,
+      rectified, gate,   widened,  special,      rank};
   all.erase(
       std::remove_if(all.begin(), all.end(), [](const Halide::Func& f) { return !f.defined(); }),
       all.end());

@@ -14,7 +14,6 @@ namespace {
 
 using UnaryFn = Expr (*)(Expr, const Node&);
 const std::map<std::string, UnaryFn> kUnary = {
-    {"Abs", [](Expr x, const Node&) { return cast(x.type(), abs(x)); }},  // Halide: unsigned
     {"Acos", [](Expr x, const Node&) { return acos(x); }},
     {"Acosh", [](Expr x, const Node&) { return acosh(x); }},
     {"Asin", [](Expr x, const Node&) { return asin(x); }},
@@ -33,7 +32,6 @@ const std::map<std::string, UnaryFn> kUnary = {
        return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x);
      }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
-    {"Floor", [](Expr x, const Node&) { return floor(x); }},
     {"Log", [](Expr x, const Node&) { return log(x); }},
     {"Selu",
      [](Expr x, const Node& n) {
@@ -53,9 +51,7 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"ThresholdedRelu",
      [](Expr x, const Node& n) { return select(x > float(n.f("alpha", 1.0)), x, 0.0f); }},
     {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp_f32(x)); }},
-    {"Sqrt", [](Expr x, const Node&) { return sqrt(x); }},
     {"Tan", [](Expr x, const Node&) { return tan(x); }},
-    {"Tanh", [](Expr x, const Node&) { return tanh(x); }},
 };
 
 // GELU(x) = 0.5·x·(1 + erf(x/√2)) in f32 (a f16 layer widens its input), one operation per Func
@@ -79,21 +75,29 @@ Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
   return a;
 }
 
-// Sigmoid 1 / (1 + e^−x) and SiLU x / (1 + e^−x) in f32, one operation per Func as GELU:
-// "negated", "exp", "exp_plus_one", then the quotient.
+// Sigmoid 1 / (1 + e^−x), SiLU x / (1 + e^−x) and Tanh 2 / (1 + e^−2x) − 1 in f32, one operation
+// per Func as GELU: "negated" (x · −1, Tanh's x · −2), "exp", "exp_plus_one", then the quotient
+// (Tanh's "quotient", less 1). Tanh's absolute error is that of the quotient near 1 (≈ 1e−7).
 Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  const bool tanh = n.op == "Tanh";
   Func x("widened"), negated("negated"), exp("exp"), plus_one("exp_plus_one"),
       output(halide_name(n.name));
   x(v) = cast<float>(in[0].func(v));
-  negated(v) = x(v) * -1.0f;
+  negated(v) = x(v) * (tanh ? -2.0f : -1.0f);
   exp(v) = exp_f32(negated(v));
   plus_one(v) = exp(v) + 1.0f;
-  output(v) = (n.op == "Silu" ? x(v) : Expr(1.0f)) / plus_one(v);
   Algorithm a{{output}, {}, {}};
   a.stages.negated = negated;
   a.stages.exp = exp;
   a.stages.exp_plus_one = plus_one;
+  if (tanh) {
+    a.stages.quotient = Func("quotient");
+    a.stages.quotient(v) = 2.0f / plus_one(v);
+    output(v) = a.stages.quotient(v) - 1.0f;
+    return a;
+  }
+  output(v) = (n.op == "Silu" ? x(v) : Expr(1.0f)) / plus_one(v);
   return a;
 }
 
@@ -138,18 +142,36 @@ Algorithm build_leaky_relu(const Node& n, const std::vector<OpInput>& in) {
   return a;
 }
 
-// Exp and Erf as the chip's special functions compute them, from the input "widened" to f32 (they
-// take and give f32) into "special", then the result (rounded to a f16/bf16 layer's type).
+// Exp, Erf and Sqrt as the chip's special functions compute them, from the input "widened" to f32
+// (they take and give f32) into "special", then the result (rounded to a f16/bf16 layer's type).
 Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) {
+  using SpecialFn = Expr (*)(Expr);
+  static const std::map<std::string, SpecialFn> functions = {
+      {"Erf", erf_f32}, {"Exp", exp_f32}, {"Sqrt", sqrt_f32}};
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func widened("widened"), special("special"), output(halide_name(n.name));
   widened(v) = cast<float>(in[0].func(v));
-  special(v) = n.op == "Exp" ? exp_f32(widened(v)) : erf_f32(widened(v));
+  special(v) = functions.at(n.op)(widened(v));
   output(v) = special(v);
   Algorithm a{{output}, {}, {}};
   a.stages.widened = widened;
   a.stages.special = special;
   return a;
+}
+
+// Abs and Floor of a float as the chip's one-operand ARITH, in f32; Abs of an integer in its type.
+Algorithm build_one_operand(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  const Expr x = in[0].func(v);
+  Func output(halide_name(n.name));
+  if (!x.type().is_float()) {
+    output(v) = cast(x.type(), abs(x));  // Halide's abs is unsigned
+  } else if (n.op == "Abs") {
+    output(v) = abs(cast<float>(x));
+  } else {
+    output(v) = floor(cast<float>(x));
+  }
+  return {{output}, {}, {}};
 }
 
 // Neg and Reciprocal of a float as one operation with a constant, x · −1 and 1 / x in f32 (the
@@ -169,8 +191,10 @@ Algorithm build_constant_operation(const Node& n, const std::vector<OpInput>& in
 
 // Unary ops whose algorithm is written stage by stage (for the chip) rather than as one expression.
 using StagedFn = Algorithm (*)(const Node&, const std::vector<OpInput>&);
-const std::map<std::string, StagedFn> kStaged = {{"Erf", build_special_function},
+const std::map<std::string, StagedFn> kStaged = {{"Abs", build_one_operand},
+                                                 {"Erf", build_special_function},
                                                  {"Exp", build_special_function},
+                                                 {"Floor", build_one_operand},
                                                  {"Gelu", build_gelu},
                                                  {"HardSigmoid", build_hard_sigmoid_family},
                                                  {"HardSwish", build_hard_sigmoid_family},
@@ -178,7 +202,9 @@ const std::map<std::string, StagedFn> kStaged = {{"Erf", build_special_function}
                                                  {"Neg", build_constant_operation},
                                                  {"Reciprocal", build_constant_operation},
                                                  {"Sigmoid", build_sigmoid_family},
-                                                 {"Silu", build_sigmoid_family}};
+                                                 {"Silu", build_sigmoid_family},
+                                                 {"Sqrt", build_special_function},
+                                                 {"Tanh", build_sigmoid_family}};
 
 }  // namespace
 

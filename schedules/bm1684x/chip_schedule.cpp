@@ -465,15 +465,21 @@ void gelu(Context& cx) {
 }
 
 // Sigmoid and SiLU: ARITH mul by −1, SFU exp, ARITH add 1, then ARITH div: 1 / · (the constant
-// first) or x / ·.
+// first) or x / ·. Tanh: mul by −2, exp, add 1, div 2 / ·, sub 1.
 void sigmoid(Context& cx) {
   using S = ops::Stages;
-  std::vector<StageField> quotient{&S::exp_plus_one};
-  if (cx.node.op == "Silu") quotient.insert(quotient.begin(), nullptr);
-  staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Div, quotient},
-                          {&S::exp_plus_one, TiuOp::Arith, ArithOp::Add, {&S::exp}},
-                          {&S::exp, TiuOp::Sfu, ArithOp::Copy, {}},
-                          {&S::negated, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
+  std::vector<ElementwiseStage> stages = {{&S::exp_plus_one, TiuOp::Arith, ArithOp::Add, {&S::exp}},
+                                          {&S::exp, TiuOp::Sfu, ArithOp::Copy, {}},
+                                          {&S::negated, TiuOp::Arith, ArithOp::Mul, {nullptr}}};
+  if (cx.node.op == "Tanh") {
+    stages.insert(stages.begin(), {{nullptr, TiuOp::Arith, ArithOp::Sub, {&S::quotient}},
+                                   {&S::quotient, TiuOp::Arith, ArithOp::Div, {&S::exp_plus_one}}});
+  } else {
+    std::vector<StageField> quotient{&S::exp_plus_one};
+    if (cx.node.op == "Silu") quotient.insert(quotient.begin(), nullptr);
+    stages.insert(stages.begin(), {nullptr, TiuOp::Arith, ArithOp::Div, quotient});
+  }
+  staged_elementwise(cx, stages);
 }
 
 // HardSigmoid: ARITH mul by α, add β, max 0, min 1; HardSwish then multiplies by x.
@@ -500,13 +506,22 @@ void leaky_relu(Context& cx) {
            {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
 }
 
-// Exp and Erf: ARITH convert to f32, the function's SFU sequence, ARITH convert to the result.
+// Exp, Erf and Sqrt: ARITH convert to f32, the function's SFU sequence, ARITH convert to the
+// result.
 void special_function(Context& cx) {
   using S = ops::Stages;
-  const SpecialFunction f = cx.node.op == "Exp" ? SpecialFunction::Exp : SpecialFunction::Erf;
+  static const std::map<std::string, SpecialFunction> functions = {{"Erf", SpecialFunction::Erf},
+                                                                   {"Exp", SpecialFunction::Exp},
+                                                                   {"Sqrt", SpecialFunction::Sqrt}};
   staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Convert, {}},
-                          {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, f},
+                          {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, functions.at(cx.node.op)},
                           {&S::widened, TiuOp::Arith, ArithOp::Convert, {}}});
+}
+
+// Abs and Floor of a float: one ARITH of one operand.
+void one_operand(Context& cx) {
+  const ArithOp op = cx.node.op == "Abs" ? ArithOp::Abs : ArithOp::Floor;
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, op, {}}});
 }
 
 // Neg and Reciprocal of a float: one ARITH with a constant, x · −1 and 1 / x.
@@ -668,6 +683,7 @@ struct ChipOp {
 constexpr Grouping kAlone = Grouping::Alone, kRows = Grouping::Rows;
 constexpr Grouping kWholeInput = Grouping::WholeInput;
 const std::map<std::string, ChipOp> kChipOps = {
+    {"Abs", {one_operand, kRows}},
     {"Add", {[](Context& cx) { binary(cx, ArithOp::Add); }, kRows}},
     {"Cast", {cast, kRows}},
     {"Clip", {clip, kRows}},
@@ -679,6 +695,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Erf", {special_function, kRows}},
     {"Exp", {special_function, kRows}},
     {"Expand", {ddr_copy, kAlone}},
+    {"Floor", {one_operand, kRows}},
     {"Gather", {ddr_copy, kAlone}},
     {"Gelu", {gelu, kRows}},
     {"Gemm", {gemm, kAlone}},
@@ -701,7 +718,9 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Silu", {sigmoid, kRows}},
     {"Slice", {slice, kAlone}},
     {"Softmax", {softmax, kAlone}},
+    {"Sqrt", {special_function, kRows}},
     {"Sub", {[](Context& cx) { binary(cx, ArithOp::Sub); }, kRows}},
+    {"Tanh", {sigmoid, kRows}},
     {"Tile", {tile, kAlone}},
     {"Transpose", {ddr_copy, kAlone}},
     {"Upsample", {resize, kAlone}},

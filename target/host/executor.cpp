@@ -16,6 +16,16 @@ namespace tpuc::host {
 
 namespace {
 
+// An f32 value rounded to f16 or bf16 as the chip's conversion (ir/quant_math.h's to_f16, to_bf16)
+// rounds it: to nearest even, and a NaN stays a quiet NaN with its sign (Halide's f16 cast makes
+// it an infinity).
+Halide::Expr round_half(const Halide::Expr& f32, DType t) {
+  const Halide::Expr high = Halide::cast<uint16_t>(Halide::reinterpret<uint32_t>(f32) >> 16);
+  const Halide::Expr nan = t == DType::F16 ? (high & 0x8000) | 0x7e00 : high | 0x40;
+  return Halide::select(Halide::is_nan(f32), Halide::reinterpret(ops::halide_type(t), nan),
+                        Halide::cast(ops::halide_type(t), f32));
+}
+
 // Constants up to this size are compiled into a kernel (and are part of its key: shape operands,
 // scalars); larger ones — weights — are kernel parameters, so layers of the same shape share code.
 constexpr size_t kBakedConstantBytes = 1024;
@@ -124,7 +134,7 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
     Halide::Func& f32 = algorithm.outputs[i];
     f32.compute_root();
     Halide::Func rounded(f32.name() + "_" + name(stored));
-    rounded(f32.args()) = Halide::cast(ops::halide_type(stored), f32(f32.args()));
+    rounded(f32.args()) = round_half(f32(f32.args()), stored);
     f32 = rounded;
   }
   kernel->pipeline = Halide::Pipeline(algorithm.outputs);

@@ -47,6 +47,12 @@ TEST(SpecialFunctions, RsqrtConvergesToTheReciprocalRoot) {
   }
 }
 
+TEST(SpecialFunctions, SqrtOfANegativeIsNaNAndOfZeroIsZero) {
+  for (float x : {-0.5f, -2.0f, -3.0f, -1e30f}) EXPECT_TRUE(std::isnan(sqrt_f32(x))) << x;
+  EXPECT_EQ(sqrt_f32(0.0f), 0.0f);
+  EXPECT_FLOAT_EQ(sqrt_f32(4.0f), 2.0f);  // within 4 ulps
+}
+
 TEST(SpecialFunctions, ExpIsWithinAFewUlpsOfTheTrueValue) {
   const Errors e = sweep(
       exp_f32, [](double x) { return std::exp(x); }, -87, 88, 200000);

@@ -633,11 +633,11 @@ struct Simulator::Impl {
         return integer_elementwise(c, res, a, b ? &*b : nullptr, what);
       case ArithOp::Floor:
       case ArithOp::Abs: {
-        typed(c.opd0, DType::F32, "opd0");
-        typed(c.res, DType::F32, "res");
+        require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what,
+                "floor and abs take and give f32, f16 or bf16");
         float (*f)(float) = c.arith == ArithOp::Floor ? floorf : fabsf;
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
-          res.at<float>(n, ch, h, w) = clip(f(a.at<float>(n, ch, h, w)), c);
+          store_float(res, n, ch, h, w, clip(f(load_float(a, n, ch, h, w)), c));
         });
         break;
       }

@@ -275,6 +275,10 @@ TEST(CodegenFloat, StandaloneActivations) {
       {{"Neg", "act", {"x"}, {"y"}, {}}, {}},
       {{"Reciprocal", "act", {"x"}, {"y"}, {}}, {}},
       {{"Erf", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Sqrt", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Tanh", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Abs", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Floor", "act", {"x"}, {"y"}, {}}, {}},
   };
   for (const Case& k : cases)
     for (const auto& [t, shape] :
