@@ -31,6 +31,12 @@ const std::vector<PassInfo>& all_passes() {
        as_depthwise_conv,
        {},
        true},
+      {"prelu-as-relus",
+       "a PRelu whose slope is a constant per channel becomes Relu(x) + Conv(Relu(Conv(x, -1)), "
+       "-slope), depthwise 1x1",
+       prelu_as_relus,
+       {},
+       true},
       {"reduce-as-pool",
        "a ReduceMean or ReduceMax over H and W of an NCHW tensor becomes GlobalAveragePool or "
        "GlobalMaxPool",

@@ -188,3 +188,17 @@ TEST(RewrittenLayersChip, ReflectAndEdgePaddingRunOnTheChip) {
   b.g.outputs = {x};
   expect_rewritten_onto_the_chip(b.g, op_is("Pad"));
 }
+
+TEST(RewrittenLayersChip, PReluRunsOnTheChip) {
+  NetBuilder b({1, 8, 7, 9});
+  auto prelu = [&](const std::string& x, const Tensor& slope, const std::string& name) {
+    b.g.constants[name + "_slope"] = slope;
+    return b.add_node({"PRelu", name, {x, name + "_slope"}, {name}, {}}, false);
+  };
+  const std::string features = b.conv("x", 70, 3, 1, 1, false);
+  const Tensor per_channel = random_tensor<float>(DType::F32, {70, 1, 1}, -0.5f, 1.5f, 61);
+  const std::string act = prelu(features, per_channel, "act");
+  const std::string more = b.conv(act, 16, 3, 1, 1, false);
+  b.g.outputs = {prelu(more, make_tensor<float>(DType::F32, {1}, {0.25f}), "act2")};
+  expect_rewritten_onto_the_chip(b.g, op_is("PRelu"));
+}
