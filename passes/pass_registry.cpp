@@ -31,6 +31,12 @@ const std::vector<PassInfo>& all_passes() {
        as_depthwise_conv,
        {},
        true},
+      {"average-pool-by-counts",
+       "an AveragePool whose windows count different numbers of positions becomes a depthwise "
+       "Conv of ones divided by the map of counts",
+       average_pool_by_counts,
+       {},
+       true},
       {"prelu-as-relus",
        "a PRelu whose slope is a constant per channel becomes Relu(x) + Conv(Relu(Conv(x, -1)), "
        "-slope), depthwise 1x1",

@@ -9,6 +9,7 @@ void fold_constants(Graph& g, const PassOptions&);                   // fold_con
 void canonicalize(Graph& g, const PassOptions&);                     // canonicalize.cpp
 void fold_batchnorm(Graph& g, const PassOptions&);                   // fold_batchnorm.cpp
 void as_depthwise_conv(Graph& g, const PassOptions&);                // as_depthwise_conv.cpp
+void average_pool_by_counts(Graph& g, const PassOptions&);           // average_pool_by_counts.cpp
 void prelu_as_relus(Graph& g, const PassOptions&);                   // prelu_as_relus.cpp
 void reduce_as_pool(Graph& g, const PassOptions&);                   // reduce_as_pool.cpp
 void grouped_conv_as_dense(Graph& g, const PassOptions&);            // grouped_conv_as_dense.cpp

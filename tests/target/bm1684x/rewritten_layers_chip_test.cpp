@@ -202,3 +202,18 @@ TEST(RewrittenLayersChip, PReluRunsOnTheChip) {
   b.g.outputs = {prelu(more, make_tensor<float>(DType::F32, {1}, {0.25f}), "act2")};
   expect_rewritten_onto_the_chip(b.g, op_is("PRelu"));
 }
+
+TEST(RewrittenLayersChip, AveragePoolsOfUnequalCountsRunOnTheChip) {
+  NetBuilder b({1, 8, 14, 14});
+  const std::string features = b.conv("x", 70, 3, 1, 1, true);
+  Node excluded{"AveragePool", "excluded", {features}, {"excluded"}, {}};
+  excluded.attrs = {{"kernel_shape", std::vector<int64_t>{3, 3}},
+                    {"strides", std::vector<int64_t>{2, 2}},
+                    {"pads", std::vector<int64_t>{1, 1, 1, 1}}};
+  Node ceil{"AveragePool", "ceil", {b.add_node(excluded, false)}, {"ceil"}, {}};
+  ceil.attrs = {{"kernel_shape", std::vector<int64_t>{2, 2}},
+                {"strides", std::vector<int64_t>{2, 2}},
+                {"ceil_mode", int64_t{1}}};  // 7 × 7 → 4 × 4, the last windows half outside
+  b.g.outputs = {b.add_node(ceil, false)};
+  expect_rewritten_onto_the_chip(b.g, op_is("AveragePool"));
+}
