@@ -37,6 +37,12 @@ const std::vector<PassInfo>& all_passes() {
        average_pool_by_counts,
        {},
        true},
+      {"instance-norm-as-layer-norm",
+       "an InstanceNormalization becomes a LayerNormalization of its rows [N, C, H*W] and its "
+       "per-channel scale and bias as a 1x1 depthwise Conv",
+       instance_norm_as_layer_norm,
+       {},
+       true},
       {"prelu-as-relus",
        "a PRelu whose slope is a constant per channel becomes Relu(x) + Conv(Relu(Conv(x, -1)), "
        "-slope), depthwise 1x1",

@@ -217,3 +217,13 @@ TEST(RewrittenLayersChip, AveragePoolsOfUnequalCountsRunOnTheChip) {
   b.g.outputs = {b.add_node(ceil, false)};
   expect_rewritten_onto_the_chip(b.g, op_is("AveragePool"));
 }
+
+TEST(RewrittenLayersChip, InstanceNormalizationRunsOnTheChip) {
+  NetBuilder b({1, 8, 12, 12});
+  const std::string features = b.conv("x", 70, 3, 1, 1, false);
+  b.g.constants["scale"] = random_tensor<float>(DType::F32, {70}, 0.5f, 1.5f, 71);
+  b.g.constants["bias"] = random_tensor<float>(DType::F32, {70}, -0.5f, 0.5f, 72);
+  Node norm{"InstanceNormalization", "norm", {features, "scale", "bias"}, {"norm"}, {}};
+  b.g.outputs = {b.add_node(norm, true)};
+  expect_rewritten_onto_the_chip(b.g, op_is("InstanceNormalization"));
+}
