@@ -78,4 +78,29 @@ float erf_f32(float x) {
 
 float sqrt_f32(float x) { return rsqrt_f32(x, special::kRsqrtIterations) * x; }
 
+float log_f32(float x) {
+  using namespace special;
+  const float clamped = std::max(x, kSmallestNormal);
+  float exponent = float(bits_of(clamped) & kExponentBits);  // exact: 8 significant bits
+  exponent = exponent * kMantissaUnit;
+  exponent = exponent - kExponentBias;
+  float m = float_of((bits_of(clamped) & kMantissaBits) | kOneBits);
+  float high = m * kSqrtHalf;
+  high = std::floor(high);
+  float half = m * 0.5f;
+  half = half * high;
+  m = m - half;
+  exponent = exponent + high;
+  float s = m - 1.0f;
+  const float denominator = m + 1.0f;
+  s = s / denominator;
+  const float square = s * s;
+  float y = taylor_f32(square, kLogTaylor, kLogTerms);
+  y = y * s;
+  float low = exponent * kLn2Lo;
+  y = y + low;
+  const float whole = exponent * kLn2Hi;
+  return y + whole;
+}
+
 }  // namespace tpuc

@@ -40,8 +40,10 @@ struct Stages {
   Halide::Func erf, erf_plus_one, half;  // GELU (with `scaled`: x/√2)
   Halide::Func negated, exp_plus_one;    // Sigmoid, SiLU, Tanh (with `exp`)
   Halide::Func quotient;                 // Tanh: 2 / (1 + e^−2x)
+  Halide::Func magnitude;                // Softplus: |x| (then negated, exp, exp_plus_one)
   // HardSigmoid, HardSwish (with `scaled` and `shifted`: α·x and α·x + β): max(·, 0), min(·, 1);
-  // Clip: max(x, min). Exp, Erf, Sqrt: the input widened to f32 and the function's f32 result.
+  // Clip: max(x, min); Softplus: max(x, 0). Exp, Erf, Sqrt, Log: the input widened to f32 and the
+  // function's f32 result (Softplus: log(1 + e^−|x|)).
   Halide::Func rectified, gate, widened, special;
   Halide::Func rank;  // TopK: each element's rank along the axis
 
@@ -60,11 +62,12 @@ struct Algorithm {
 bool is_immediate(const OpInput& input);
 Halide::Expr immediate(const OpInput& input);
 
-// e^x, erf(x) and √x as the chip computes them (ir/special_functions.h, extern calls of the
+// e^x, erf(x), √x and log x as the chip computes them (ir/special_functions.h, extern calls of the
 // pipeline), and the JIT symbols such calls need: every host pipeline of an op registers them.
 Halide::Expr exp_f32(Halide::Expr x);
 Halide::Expr erf_f32(Halide::Expr x);
 Halide::Expr sqrt_f32(Halide::Expr x);
+Halide::Expr log_f32(Halide::Expr x);
 const std::map<std::string, Halide::JITExtern>& jit_externs();
 
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip

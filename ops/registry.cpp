@@ -283,12 +283,14 @@ Halide::Expr extern_f32(const char* name, Halide::Expr x) {
 Halide::Expr exp_f32(Halide::Expr x) { return extern_f32("tpuc_exp_f32", std::move(x)); }
 Halide::Expr erf_f32(Halide::Expr x) { return extern_f32("tpuc_erf_f32", std::move(x)); }
 Halide::Expr sqrt_f32(Halide::Expr x) { return extern_f32("tpuc_sqrt_f32", std::move(x)); }
+Halide::Expr log_f32(Halide::Expr x) { return extern_f32("tpuc_log_f32", std::move(x)); }
 
 const std::map<std::string, Halide::JITExtern>& jit_externs() {
   static const std::map<std::string, Halide::JITExtern> externs = {
       {"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)},
       {"tpuc_erf_f32", Halide::JITExtern(&tpuc::erf_f32)},
-      {"tpuc_sqrt_f32", Halide::JITExtern(&tpuc::sqrt_f32)}};
+      {"tpuc_sqrt_f32", Halide::JITExtern(&tpuc::sqrt_f32)},
+      {"tpuc_log_f32", Halide::JITExtern(&tpuc::log_f32)}};
   return externs;
 }
 

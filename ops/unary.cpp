@@ -32,7 +32,6 @@ const std::map<std::string, UnaryFn> kUnary = {
        return select(x < 0, float(n.f("alpha", 1.0)) * (exp_f32(x) - 1.0f), x);
      }},
     {"Cos", [](Expr x, const Node&) { return cos(x); }},
-    {"Log", [](Expr x, const Node&) { return log(x); }},
     {"Selu",
      [](Expr x, const Node& n) {
        const float alpha = float(n.f("alpha", 1.67326319217681884765625)),
@@ -50,7 +49,6 @@ const std::map<std::string, UnaryFn> kUnary = {
     {"Softsign", [](Expr x, const Node&) { return x / (1.0f + abs(x)); }},
     {"ThresholdedRelu",
      [](Expr x, const Node& n) { return select(x > float(n.f("alpha", 1.0)), x, 0.0f); }},
-    {"Softplus", [](Expr x, const Node&) { return log(1.0f + exp_f32(x)); }},
     {"Tan", [](Expr x, const Node&) { return tan(x); }},
 };
 
@@ -142,12 +140,13 @@ Algorithm build_leaky_relu(const Node& n, const std::vector<OpInput>& in) {
   return a;
 }
 
-// Exp, Erf and Sqrt as the chip's special functions compute them, from the input "widened" to f32
-// (they take and give f32) into "special", then the result (rounded to a f16/bf16 layer's type).
+// Exp, Erf, Sqrt and Log as the chip's special functions compute them, from the input "widened" to
+// f32 (they take and give f32) into "special", then the result (rounded to a f16/bf16 layer's
+// type).
 Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) {
   using SpecialFn = Expr (*)(Expr);
   static const std::map<std::string, SpecialFn> functions = {
-      {"Erf", erf_f32}, {"Exp", exp_f32}, {"Sqrt", sqrt_f32}};
+      {"Erf", erf_f32}, {"Exp", exp_f32}, {"Log", log_f32}, {"Sqrt", sqrt_f32}};
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func widened("widened"), special("special"), output(halide_name(n.name));
   widened(v) = cast<float>(in[0].func(v));
@@ -156,6 +155,32 @@ Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) 
   Algorithm a{{output}, {}, {}};
   a.stages.widened = widened;
   a.stages.special = special;
+  return a;
+}
+
+// Softplus log(1 + e^x) as max(x, 0) + log(1 + e^−|x|) (no overflow for large x), in f32, one
+// operation per Func: "magnitude" |x|, "negated", "exp", "exp_plus_one", "special" (its log),
+// "rectified" max(x, 0), then their sum.
+Algorithm build_softplus(const Node& n, const std::vector<OpInput>& in) {
+  const std::vector<Var> v = make_vars(in[0].type->shape.size());
+  Func x("widened"), magnitude("magnitude"), negated("negated"), exp("exp"),
+      plus_one("exp_plus_one"), logged("special"), rectified("rectified"),
+      output(halide_name(n.name));
+  x(v) = cast<float>(in[0].func(v));
+  magnitude(v) = abs(x(v));
+  negated(v) = magnitude(v) * -1.0f;
+  exp(v) = exp_f32(negated(v));
+  plus_one(v) = exp(v) + 1.0f;
+  logged(v) = log_f32(plus_one(v));
+  rectified(v) = max(x(v), 0.0f);
+  output(v) = rectified(v) + logged(v);
+  Algorithm a{{output}, {}, {}};
+  a.stages.magnitude = magnitude;
+  a.stages.negated = negated;
+  a.stages.exp = exp;
+  a.stages.exp_plus_one = plus_one;
+  a.stages.special = logged;
+  a.stages.rectified = rectified;
   return a;
 }
 
@@ -199,10 +224,12 @@ const std::map<std::string, StagedFn> kStaged = {{"Abs", build_one_operand},
                                                  {"HardSigmoid", build_hard_sigmoid_family},
                                                  {"HardSwish", build_hard_sigmoid_family},
                                                  {"LeakyRelu", build_leaky_relu},
+                                                 {"Log", build_special_function},
                                                  {"Neg", build_constant_operation},
                                                  {"Reciprocal", build_constant_operation},
                                                  {"Sigmoid", build_sigmoid_family},
                                                  {"Silu", build_sigmoid_family},
+                                                 {"Softplus", build_softplus},
                                                  {"Sqrt", build_special_function},
                                                  {"Tanh", build_sigmoid_family}};
 

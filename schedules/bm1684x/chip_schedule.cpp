@@ -506,16 +506,29 @@ void leaky_relu(Context& cx) {
            {&S::scaled, TiuOp::Arith, ArithOp::Mul, {nullptr}}});
 }
 
-// Exp, Erf and Sqrt: ARITH convert to f32, the function's SFU sequence, ARITH convert to the
+// Exp, Erf, Sqrt and Log: ARITH convert to f32, the function's SFU sequence, ARITH convert to the
 // result.
 void special_function(Context& cx) {
   using S = ops::Stages;
   static const std::map<std::string, SpecialFunction> functions = {{"Erf", SpecialFunction::Erf},
                                                                    {"Exp", SpecialFunction::Exp},
+                                                                   {"Log", SpecialFunction::Log},
                                                                    {"Sqrt", SpecialFunction::Sqrt}};
   staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Convert, {}},
                           {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, functions.at(cx.node.op)},
                           {&S::widened, TiuOp::Arith, ArithOp::Convert, {}}});
+}
+
+// Softplus: ARITH abs, mul −1, the exp sequence, add 1, the log sequence; max(x, 0), add.
+void softplus(Context& cx) {
+  using S = ops::Stages;
+  staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Add, {&S::rectified, &S::special}},
+                          {&S::rectified, TiuOp::Arith, ArithOp::Max, {nullptr}},
+                          {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, SpecialFunction::Log},
+                          {&S::exp_plus_one, TiuOp::Arith, ArithOp::Add, {&S::exp}},
+                          {&S::exp, TiuOp::Sfu, ArithOp::Copy, {}},
+                          {&S::negated, TiuOp::Arith, ArithOp::Mul, {&S::magnitude}},
+                          {&S::magnitude, TiuOp::Arith, ArithOp::Abs, {}}});
 }
 
 // Abs and Floor of a float: one ARITH of one operand.
@@ -704,6 +717,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"HardSwish", {hard_sigmoid, kRows}},
     {"LayerNormalization", {layer_norm, kAlone}},
     {"LeakyRelu", {leaky_relu, kRows}},
+    {"Log", {special_function, kRows}},
     {"Lut", {lut, kRows}},
     {"MatMul", {matmul, kAlone}},
     {"MaxPool", {maxpool, kRows}},
@@ -718,6 +732,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Silu", {sigmoid, kRows}},
     {"Slice", {slice, kAlone}},
     {"Softmax", {softmax, kAlone}},
+    {"Softplus", {softplus, kRows}},
     {"Sqrt", {special_function, kRows}},
     {"Sub", {[](Context& cx) { binary(cx, ArithOp::Sub); }, kRows}},
     {"Tanh", {sigmoid, kRows}},

@@ -8,6 +8,7 @@ using namespace special;
 
 const CoefficientTable kExpTable{"exp_taylor", kExpTaylor, kExpTerms};
 const CoefficientTable kErfTable{"erf_taylor", kErfTaylor, kErfTerms};
+const CoefficientTable kLogTable{"log_taylor", kLogTaylor, kLogTerms};
 
 // The commands of one sequence, appended in order.
 struct Sequence {
@@ -64,6 +65,34 @@ struct Sequence {
     arith(ArithOp::Convert, bits, b);
     binary(ArithOp::Mul, res, res, b);  // b's bits as f32: 2^F
   }
+
+  // res = log x; `e`, `m` and `t` scratch tiles (the exponent, the mantissa, a temporary).
+  void log(const Operand& res, const Operand& x, const Operand& e, const Operand& m,
+           const Operand& t, const Operand& table) {
+    Operand e_bits = e, m_bits = m, clamped_bits = res;
+    e_bits.dtype = m_bits.dtype = clamped_bits.dtype = DType::I32;
+    constant(ArithOp::Max, res, x, kSmallestNormal);
+    constant(ArithOp::And, e_bits, clamped_bits, float(kExponentBits));
+    arith(ArithOp::Convert, e, e_bits);
+    constant(ArithOp::Mul, e, e, kMantissaUnit);
+    constant(ArithOp::Sub, e, e, kExponentBias);
+    constant(ArithOp::And, m_bits, clamped_bits, float(kMantissaBits));
+    constant(ArithOp::Or, m_bits, m_bits, float(kOneBits));
+    constant(ArithOp::Mul, t, m, kSqrtHalf);
+    arith(ArithOp::Floor, t, t);
+    constant(ArithOp::Mul, res, m, 0.5f);
+    binary(ArithOp::Mul, res, res, t);
+    binary(ArithOp::Sub, m, m, res);
+    binary(ArithOp::Add, e, e, t);
+    constant(ArithOp::Sub, t, m, 1.0f);
+    constant(ArithOp::Add, m, m, 1.0f);
+    binary(ArithOp::Div, t, t, m);
+    binary(ArithOp::Mul, m, t, t);
+    taylor(res, m, table);
+    binary(ArithOp::Mul, res, res, t);
+    constant(ArithOp::Mac, res, e, kLn2Lo);
+    constant(ArithOp::Mac, res, e, kLn2Hi);
+  }
 };
 
 Operand as_int32(Operand o) {
@@ -81,6 +110,8 @@ int scratch_tiles(SpecialFunction f) {
       return 3;
     case SpecialFunction::Sqrt:
       return 0;
+    case SpecialFunction::Log:
+      return 3;
   }
   return 0;
 }
@@ -88,6 +119,7 @@ int scratch_tiles(SpecialFunction f) {
 std::vector<CoefficientTable> tables_of(SpecialFunction f) {
   if (f == SpecialFunction::Exp) return {kExpTable};
   if (f == SpecialFunction::Erf) return {kExpTable, kErfTable};
+  if (f == SpecialFunction::Log) return {kLogTable};
   return {};
 }
 
@@ -100,6 +132,8 @@ std::vector<TiuCommand> special_function_commands(SpecialFunction f,
     s.binary(ArithOp::Mul, res, res, x);
   } else if (f == SpecialFunction::Exp) {
     s.exp(res, x, o.scratch[0], o.scratch[1], o.tables[0]);
+  } else if (f == SpecialFunction::Log) {
+    s.log(res, x, o.scratch[0], o.scratch[1], o.scratch[2], o.tables[0]);
   } else {  // erf: t = 1 / (1 + p·|x|), erf(|x|) = 1 − poly(t)·e^−x², then x's sign
     const Operand &t = o.scratch[0], &poly = o.scratch[1], &a = o.scratch[2];
     s.arith(ArithOp::Abs, t, x);

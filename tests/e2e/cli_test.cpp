@@ -372,9 +372,9 @@ TEST(Cli, ScheduleOptionsAreChecked) {
        "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
       {"check --op cos",
        "--op Cos: no built-in shapes to sweep (there are for Abs, Add, Conv, DepthToSpace, Erf, "
-       "Exp, Expand, Floor, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, MatMul, "
-       "MaxPool, Neg, Reciprocal, Relu, Sigmoid, Softmax, Sqrt, Tanh, Tile, Transpose); give "
-       "--shape"},
+       "Exp, Expand, Floor, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, Log, "
+       "MatMul, MaxPool, Neg, Reciprocal, Relu, Sigmoid, Softmax, Softplus, Sqrt, Tanh, Tile, "
+       "Transpose); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
       {"check",

@@ -1,5 +1,5 @@
-// exp, erf and sqrt as the chip computes them (ir/special_functions.h), against the C library's
-// double-precision functions, and the two SFU models against hand-computed values.
+// exp, erf, sqrt and log as the chip computes them (ir/special_functions.h), against the C
+// library's double-precision functions, and the two SFU models against hand-computed values.
 #include "ir/special_functions.h"
 
 #include <gtest/gtest.h>
@@ -86,4 +86,24 @@ TEST(SpecialFunctions, SqrtIsWithinAFewUlps) {
   EXPECT_LE(e.ulps, 3);
   EXPECT_EQ(sqrt_f32(0), 0.0f);
   EXPECT_NEAR(sqrt_f32(16), 4.0f, 5e-7);
+}
+
+TEST(SpecialFunctions, LogIsWithinAFewUlpsAwayFromOne) {
+  const Errors far = sweep(
+      log_f32, [](double x) { return std::log(x); }, 2, 1e6, 200000);
+  EXPECT_LE(far.ulps, 2);
+  const Errors tiny = sweep(
+      log_f32, [](double x) { return std::log(x); }, 1e-30, 1e-3, 200000);
+  EXPECT_LE(tiny.ulps, 2);
+  // Near 1 the value itself vanishes: the error is absolute, that of s = (m − 1)/(m + 1).
+  const Errors near = sweep(
+      log_f32, [](double x) { return std::log(x); }, 0.5, 2, 200000);
+  EXPECT_LE(near.absolute, 1.2e-7);
+  EXPECT_EQ(log_f32(1), 0.0f);
+}
+
+TEST(SpecialFunctions, LogClampsAtTheSmallestNormal) {
+  const float floor = log_f32(1.17549435e-38f);
+  EXPECT_NEAR(floor, -87.3365448f, 1e-5);
+  for (float x : {0.0f, -0.0f, -1.0f, 1e-40f}) EXPECT_EQ(log_f32(x), floor) << x;
 }

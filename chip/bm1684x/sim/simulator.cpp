@@ -616,6 +616,7 @@ struct Simulator::Impl {
         break;
       case ArithOp::Convert:
         if (c.res.dtype == DType::I32) return to_int32(c, res, a, what);
+        if (c.opd0.dtype == DType::I32) return from_int32(c, res, a, what);
         require(is_float(c.opd0.dtype) && is_float(c.res.dtype), what,
                 "convert takes and gives f32, f16 or bf16");
         each([&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
@@ -713,6 +714,15 @@ struct Simulator::Impl {
                         : x < -2147483648.0f ? INT32_MIN
                                              : int32_t(x);
       res.at<int32_t>(n, ch, h, w) = clip(v, c);
+    });
+  }
+
+  // int32 to f32, rounded to nearest even (log's exponent field: exact).
+  void from_int32(const TiuCommand& c, const View& res, const View& a, const std::string& what) {
+    require(c.res.dtype == DType::F32 && c.scale == 1, what,
+            "a conversion from int32 gives f32 and takes no scale");
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      res.at<float>(n, ch, h, w) = clip(float(a.at<int32_t>(n, ch, h, w)), c);
     });
   }
 

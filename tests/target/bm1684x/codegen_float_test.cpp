@@ -279,6 +279,8 @@ TEST(CodegenFloat, StandaloneActivations) {
       {{"Tanh", "act", {"x"}, {"y"}, {}}, {}},
       {{"Abs", "act", {"x"}, {"y"}, {}}, {}},
       {{"Floor", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Log", "act", {"x"}, {"y"}, {}}, {}},
+      {{"Softplus", "act", {"x"}, {"y"}, {}}, {}},
   };
   for (const Case& k : cases)
     for (const auto& [t, shape] :
