@@ -50,8 +50,8 @@ const std::vector<PassInfo>& all_passes() {
        {},
        true},
       {"reduce-as-pool",
-       "a ReduceMean or ReduceMax over H and W of an NCHW tensor becomes GlobalAveragePool or "
-       "GlobalMaxPool",
+       "a ReduceMean or ReduceMax over any axes, and a GlobalMaxPool, become a GlobalAveragePool "
+       "or MaxPool over rows (kept axes on the channels, reduced along the rows)",
        reduce_as_pool,
        {},
        true},

@@ -227,3 +227,25 @@ TEST(RewrittenLayersChip, InstanceNormalizationRunsOnTheChip) {
   b.g.outputs = {b.add_node(norm, true)};
   expect_rewritten_onto_the_chip(b.g, op_is("InstanceNormalization"));
 }
+
+// CBAM's spatial attention (the mean and the max across the channels), a max over the plane and
+// a GlobalMaxPool: each a pool over rows.
+TEST(RewrittenLayersChip, ReductionsOverAnyAxesRunOnTheChip) {
+  NetBuilder b({1, 8, 9, 11});
+  const std::string features = b.conv("x", 70, 3, 1, 1, true);
+  auto reduce = [&](const std::string& op, const std::vector<int64_t>& axes,
+                    const std::string& name) {
+    return b.add_node({op, name, {features}, {name}, {{"axes", axes}}}, false);
+  };
+  Node cat{"Concat",
+           "cat",
+           {reduce("ReduceMean", {1}, "mean"), reduce("ReduceMax", {1}, "max")},
+           {"cat"},
+           {{"axis", int64_t{1}}}};
+  const std::string attention = b.conv(b.add_node(cat, false), 8, 3, 1, 1, true);
+  Node global{"GlobalMaxPool", "global", {attention}, {"global"}, {}};
+  b.g.outputs = {b.add_node(global, false), reduce("ReduceMax", {2, 3}, "plane")};
+  expect_rewritten_onto_the_chip(b.g, [](const Node& n) {
+    return n.op == "ReduceMean" || n.op == "ReduceMax" || n.op == "GlobalMaxPool";
+  });
+}
