@@ -37,6 +37,16 @@ TensorMap read_tensor_file(const std::string& path, const std::string& kind) {
   return read_tensors(path);
 }
 
+void name_lone_array(const std::string& file, const std::map<std::string, TensorType>& expected,
+                     TensorMap& inputs) {
+  if (std::filesystem::path(file).extension() != ".npy" || expected.size() != 1 ||
+      inputs.size() != 1 || inputs.count(expected.begin()->first))
+    return;
+  Tensor t = std::move(inputs.begin()->second);
+  inputs.clear();
+  inputs.emplace(expected.begin()->first, std::move(t));
+}
+
 void adapt_inputs(const std::string& file, const std::map<std::string, TensorType>& expected,
                   TensorMap& inputs) {
   for (auto& [name, t] : inputs) {

@@ -12,6 +12,10 @@ namespace tpuc {
 // output_N.pb; none is none), each named by its TensorProto's name. An Error names the file.
 TensorMap read_tensor_file(const std::string& path, const std::string& kind);
 
+// A .npy file holds one array, named only by the file's stem: for a model of one input it is that
+// input, whatever the file is called (`inputs` renamed to it).
+void name_lone_array(const std::string& file, const std::map<std::string, TensorType>& expected,
+                     TensorMap& inputs);
 // What a given array becomes for the model's input type (`expected`, by name): a float64 array for
 // a float32 input is computed as float32 (NumPy's default float is float64; the model's is not);
 // a uint16 array for a bfloat16 input holds its bits (NumPy has no bfloat16: ONNX's test data

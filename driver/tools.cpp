@@ -118,7 +118,8 @@ int run_command(const std::string& model, const std::string& input, const std::s
   if (std::filesystem::path(model).extension() == ".bmodel") {
     const bm1684x::Model m = bm1684x::read_model(model);
     for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
-    const TensorMap inputs = read_tensor_file(input, "input");
+    TensorMap inputs = read_tensor_file(input, "input");
+    name_lone_array(input, expected, inputs);
     check_inputs(input, inputs, expected);
     const bm1684x::Chip target = bm1684x::load_chip(chip);
     bm1684x::Simulator sim(target, m, host_layer_runner());
@@ -139,6 +140,7 @@ int run_command(const std::string& model, const std::string& input, const std::s
   const std::map<std::string, Tensor> bound = bind_given_inputs(needs, input, inputs, shapes);
   const Graph g = load_model(model, shapes, bound);
   for (const std::string& name : g.inputs) expected[name] = g.type(name);
+  name_lone_array(input, expected, inputs);
   adapt_inputs(input, expected, inputs);
   check_inputs(input, inputs, expected);
   write_npz(output, as_numpy(host::Executor(g).run(inputs)));

@@ -171,6 +171,16 @@ TEST(Cli, InputOfTheWrongShape) {
   EXPECT_FALSE(out.good());  // nothing half-written
 }
 
+// A .npy holds one array: for a model of one input it is that input, whatever the file's name.
+TEST(Cli, RunTakesALoneArrayAsTheOneInput) {
+  const TensorType image{DType::F32, {1, 1, 28, 28}, std::nullopt};
+  write_npy(temp("picture.npy"), fmnist_test_images(image, 1).images.at(0));
+  const TpucResult r = run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " +
+                                temp("picture.npy") + " --output " + temp("lone.npz"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read_tensors(temp("lone.npz")).at("logits").type.shape, (Shape{1, 10}));
+}
+
 TEST(Cli, CompareExitCodes) {
   Tensor a = make_tensor<float>(DType::F32, {4}, {1, 2, 3, 4});
   Tensor b = make_tensor<float>(DType::F32, {4}, {-1, 2, -3, 4});
