@@ -37,6 +37,9 @@ struct PassInfo {
   PassFn run;
   std::vector<OptionSpec> options;
   bool needs_types;  // the manager runs it only on a fully typed graph
+  // The ops it turns into others the targets run (in the cases docs/passes.md states): what
+  // docs/ops.md lists for an op without a chip schedule of its own.
+  std::vector<const char*> rewrites = {};
 };
 
 const std::vector<PassInfo>& all_passes();

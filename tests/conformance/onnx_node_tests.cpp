@@ -192,6 +192,16 @@ int check_expected(const Results& results, const std::string& path) {
 
 // docs/ops.md: every operator of the registry with its conformance counts, whether it has an int8
 // form and a chip schedule, then every failing case of a listed operator with its reason.
+// "yes" for an op with a chip schedule, else "via `pass`, ..." for the passes that rewrite it.
+std::string chip_form(const std::string& op) {
+  if (bm1684x::has_chip_schedule(op)) return "yes";
+  std::string via;
+  for (const passes::PassInfo& p : passes::all_passes())
+    for (const char* rewritten : p.rewrites)
+      if (op == rewritten) via += (via.empty() ? "via `" : ", `") + std::string(p.name) + "`";
+  return via;
+}
+
 std::string ops_markdown(const Arguments& args, const Results& results) {
   const Table table = count(results);
   std::array<int, 3> total{0, 0, 0};
@@ -203,7 +213,8 @@ std::string ops_markdown(const Arguments& args, const Results& results) {
       "`conformance`: node-test cases named after the op that\npass / fail / are unsupported (the "
       "case needs an operator tpuc does not list). `int8`: an int8\nalgorithm on the host, or "
       "`table` for an elementwise op that int8 runs as a 256-entry lookup\n(`Lut`). `bm1684x`: a "
-      "chip schedule.\n\n"
+      "chip schedule, or the passes that rewrite the op into ops the chip\nruns (in the cases "
+      "docs/passes.md states).\n\n"
       "| op | conformance pass / fail / unsupported | int8 | bm1684x |\n|---|---|---|---|\n";
   for (const ops::OpDef& op : ops::all_ops()) {
     const auto it = table.find(op.name);
@@ -213,7 +224,7 @@ std::string ops_markdown(const Arguments& args, const Results& results) {
     if (op.int8 == ops::Int8Form::None && op.elementwise) int8 = "table";
     md += std::string("| ") + op.name + " | " + std::to_string(n[0]) + " / " +
           std::to_string(n[1]) + " / " + std::to_string(n[2]) + " | " + int8 + " | " +
-          (bm1684x::has_chip_schedule(op.name) ? "yes" : "") + " |\n";
+          chip_form(op.name) + " |\n";
   }
   md += "\nTotal: " + std::to_string(total[0]) + " passed, " + std::to_string(total[1]) +
         " failed, " + std::to_string(total[2]) + " unsupported of " +
