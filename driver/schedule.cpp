@@ -67,11 +67,14 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
      {{"1x70x1x11", {"shape=1,70,9,11"}},  // rows
       {"1x1x9x11", {"shape=1,70,9,11"}},   // channels, past the lanes
       {"1x8x1x9", {"shape=2,8,5,9"}}}},    // a batch too
+    {"Equal", kElementwise},
     {"Erf", kElementwise},
     {"Floor", kElementwise},
+    {"Greater", kElementwise},
     {"HardSigmoid", kElementwise},
     {"HardSwish", kElementwise},
     {"LeakyRelu", kElementwise},
+    {"Less", kElementwise},
     {"Log", kElementwise},
     {"Neg", kElementwise},
     {"Reciprocal", kElementwise},
@@ -85,6 +88,7 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
      {{"1x8x3x4", {"repeats=1,1,2,3"}},   // rows and columns: one copy per repeat
       {"1x70x3x4", {"repeats=2,1,1,1"}},  // the batch, channels past the lanes
       {"5x7", {"repeats=3,2"}}}},
+    {"Where", kElementwise},
     {"Transpose", {{"1x128x4x64", {"perm=0,2,1,3"}}, {"128x3x70", {"perm=1,0,2"}}, {"5x7", {}}}},
     {"Softmax",
      {{"4x128x128", {}},

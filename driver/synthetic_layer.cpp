@@ -176,6 +176,15 @@ void second_input(const SyntheticLayer& l, Graph& g, Node& n) {
   n.inputs = {"x", "x2"};
 }
 
+// Where: a constant condition (every third element true) choosing between two inputs.
+void where_operands(const SyntheticLayer& l, Graph& g, Node& n) {
+  second_input(l, g, n);
+  Tensor mask(TensorType{DType::Bool, l.shape, std::nullopt});
+  for (int64_t i = 0; i < mask.size(); ++i) mask.as<uint8_t>()[i] = i % 3 == 0;
+  g.constants["mask"] = mask;
+  n.inputs = {"mask", "x", "x2"};
+}
+
 // Operands that opsets after 1 take as inputs, written as attributes: they become i64 constants
 // in the input order (an operand not given is absent, "").
 void attributes_to_inputs(Graph& g, Node& n, const std::vector<std::string>& keys) {
@@ -210,7 +219,8 @@ const std::map<std::string, OperandBuilder> kOperands = {
     {"Slice", slice_operands}, {"Reshape", shape_operand}, {"Add", second_input},
     {"Sub", second_input},     {"Mul", second_input},      {"Div", second_input},
     {"Max", second_input},     {"Min", second_input},      {"Expand", shape_operand},
-    {"Tile", tile_operand},
+    {"Tile", tile_operand},    {"Greater", second_input},  {"Less", second_input},
+    {"Equal", second_input},   {"Where", where_operands},
 };
 
 // The float graph as the importer would give it: typed inputs, the one node named after the op.

@@ -64,6 +64,12 @@ const std::map<std::string, BinaryFn> kBinary = {
     {"Xor", [](Expr a, Expr b) { return cast<uint8_t>((a != 0) != (b != 0)); }},
 };
 
+// An operand broadcast to the result's coordinates `v`, or the immediate a one-element float
+// constant is (a chip command's scalar).
+Expr operand(const OpInput& x, const std::vector<Var>& v) {
+  return is_immediate(x) ? immediate(x) : broadcast_call(x.func, x.type->shape, v);
+}
+
 bool is_comparison(const std::string& op) {
   static const std::set<std::string> ops = {"Equal",          "Less", "Greater", "LessOrEqual",
                                             "GreaterOrEqual", "And",  "Or",      "Xor"};
@@ -125,9 +131,6 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in,
     output(v) = activation(n, saturate_i8(zy ? sum + zy : sum), zy);
     return {{output}, {}, {}};
   }
-  auto operand = [&](const OpInput& x) {
-    return is_immediate(x) ? immediate(x) : broadcast_call(x.func, x.type->shape, v);
-  };
   // Mod with fmod 1 is C's fmod: the remainder takes the dividend's sign (floats need it).
   const BinaryFn c_fmod = [](Expr a, Expr b) {
     if (!a.type().is_float()) return a - b * (kBinary.at("Div")(a, b));
@@ -135,8 +138,8 @@ Algorithm build_binary(const Node& n, const std::vector<OpInput>& in,
     return cast(a.type(), x - y * trunc(x / y));
   };
   const BinaryFn f = n.op == "Mod" && n.i("fmod", 0) ? c_fmod : kBinary.at(n.op);
-  Expr acc = operand(in[0]);
-  for (size_t i = 1; i < in.size(); ++i) acc = f(acc, operand(in[i]));
+  Expr acc = operand(in[0], v);
+  for (size_t i = 1; i < in.size(); ++i) acc = f(acc, operand(in[i], v));
   if (n.op == "Mean") acc = acc / cast(acc.type(), int(in.size()));
   output(v) = activation(n, acc);
   return {{output}, {}, {}};
@@ -154,9 +157,9 @@ Algorithm build_where(const Node& n, const std::vector<OpInput>& in,
                       const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = select(broadcast_call(in[0].func, in[0].type->shape, v) != 0,
-                     broadcast_call(in[1].func, in[1].type->shape, v),
-                     broadcast_call(in[2].func, in[2].type->shape, v));
+  const Type t = halide_type(out[0].dtype);  // an immediate is f32 whatever x's and y's type
+  output(v) =
+      select(operand(in[0], v) != 0, cast(t, operand(in[1], v)), cast(t, operand(in[2], v)));
   return {{output}, {}, {}};
 }
 

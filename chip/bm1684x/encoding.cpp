@@ -23,6 +23,8 @@ struct Opcode {
 constexpr Opcode kConv{0, 0}, kDepthwise{1, 0}, kAvgPool{1, 1}, kMaxPool{1, 4}, kMatMul{2, 1};
 constexpr Opcode kRq0{4, 0}, kRq1{4, 1}, kDq0{4, 3}, kGather{6, 5};
 constexpr Opcode kTaylor{9, 12}, kRsqrt{9, 17};
+// cmp.sel_gt, cmp.sel_eq, cmp.sel_lt, in CmpOp's order.
+constexpr Opcode kCmpOps[] = {{13, 23}, {13, 24}, {13, 26}};
 constexpr unsigned kArith = 3;
 
 struct ArithRow {
@@ -295,6 +297,64 @@ void set_gather(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   cmd.set("tsk_opd_num", 2);
 }
 
+// CMP: opd0 against opd1 (or the scalar `constant`, of opd0's type), selecting opd2 or opd3 (or
+// scalars of res's type); opd3 has an address only and shares opd2's strides.
+void set_cmp(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
+  set_operand(cmd, "res0", c.res, lane_bytes);
+  set_operand(cmd, "opd0", c.opd0, lane_bytes);
+  if (c.opd1_const) {
+    set_scalar(cmd, "opd1", c.constant, c.opd0.dtype);
+  } else {
+    set_operand(cmd, "opd1", c.opd1, lane_bytes);
+  }
+  if (c.opd2_const) {
+    set_scalar(cmd, "opd2", c.opd2_value, c.res.dtype);
+  } else {
+    set_operand(cmd, "opd2", c.opd2, lane_bytes, false);
+  }
+  if (c.opd3_const) {
+    set_scalar(cmd, "opd3", c.opd3_value, c.res.dtype);
+  } else {
+    if (c.opd2_const || c.opd3.ns != c.opd2.ns || c.opd3.cs != c.opd2.cs ||
+        c.opd3.hs != c.opd2.hs || c.opd3.ws != c.opd2.ws || c.opd3.dtype != c.opd2.dtype)
+      throw Error("a CMP's opd3 shares opd2's strides and type: it has none of its own");
+    cmd.set("opd3_addr", c.opd3.lane * lane_bytes + c.opd3.addr);
+  }
+}
+
+void get_cmp(const Command& cmd, TiuCommand& c, uint64_t lane_bytes, uint32_t lanes) {
+  c.res = get_operand(cmd, "res0", lane_bytes, lanes);
+  c.opd0 = get_operand(cmd, "opd0", lane_bytes, lanes);
+  c.opd1_const = cmd.get("opd1_const");
+  if (c.opd1_const) {
+    c.constant = get_float_scalar(cmd, "opd1", c.opd0.dtype);
+  } else {
+    c.opd1 = get_operand(cmd, "opd1", lane_bytes, lanes);
+  }
+  c.opd2_const = cmd.get("opd2_const");
+  c.opd3_const = cmd.get("opd3_const");
+  if (c.opd2_const) {
+    c.opd2_value = get_float_scalar(cmd, "opd2", c.res.dtype);
+  } else {
+    c.opd2 = get_operand(cmd, "opd2", lane_bytes, lanes, false);
+    c.opd2.n = c.res.n;
+    c.opd2.c = c.res.c;
+    c.opd2.h = c.res.h;
+    c.opd2.w = c.res.w;
+  }
+  if (c.opd3_const) {
+    c.opd3_value = get_float_scalar(cmd, "opd3", c.res.dtype);
+    return;
+  }
+  if (c.opd2_const) throw Error("a CMP's opd3 operand needs opd2's strides (opd2_const 0)");
+  const uint64_t addr = cmd.get("opd3_addr");
+  if (addr >= lanes * lane_bytes)
+    throw Error("opd3_addr " + std::to_string(addr) + " lies past local memory");
+  c.opd3 = c.opd2;
+  c.opd3.lane = uint32_t(addr / lane_bytes);
+  c.opd3.addr = addr % lane_bytes;
+}
+
 Opcode opcode_of(const TiuCommand& c) {
   switch (c.op) {
     case TiuOp::Conv:
@@ -311,6 +371,8 @@ Opcode opcode_of(const TiuCommand& c) {
       return kGather;
     case TiuOp::Sfu:
       return c.sfu == SfuOp::Taylor ? kTaylor : kRsqrt;
+    case TiuOp::Cmp:
+      return kCmpOps[int(c.cmp)];
     case TiuOp::End:
       break;
   }
@@ -451,6 +513,11 @@ void classify(const Command& cmd, TiuCommand& c, Opcode op) {
   c.pool_sum = op == kAvgPool;
   if (op == kMatMul) c.op = TiuOp::MatMul;
   if (op == kGather) c.op = TiuOp::Lut;
+  for (int k = 0; k < 3; ++k)
+    if (op == kCmpOps[k]) {
+      c.op = TiuOp::Cmp;
+      c.cmp = CmpOp(k);
+    }
   for (const ArithRow& row : kArithOps)
     if (op == Opcode{kArith, row.eu} && c.op == TiuOp::End) {
       c.op = TiuOp::Arith;
@@ -498,6 +565,9 @@ isa::Command to_tiu(const TiuCommand& c, uint64_t lane_bytes) {
     case TiuOp::Sfu:
       set_sfu(cmd, c, lane_bytes);
       break;
+    case TiuOp::Cmp:
+      set_cmp(cmd, c, lane_bytes);
+      break;
     default:  // Arith
       set_arith(cmd, c, lane_bytes);
   }
@@ -529,6 +599,8 @@ TiuCommand from_tiu(const isa::Command& cmd, uint64_t lane_bytes, uint32_t lanes
     get_bias(cmd, c, lane_bytes, lanes);
   } else if (c.op == TiuOp::Sfu) {
     get_sfu(cmd, c, lane_bytes, lanes);
+  } else if (c.op == TiuOp::Cmp) {
+    get_cmp(cmd, c, lane_bytes, lanes);
   } else if (c.op == TiuOp::Lut) {
     c.res = get_operand(cmd, "res0", lane_bytes, lanes);
     c.opd1 = get_operand(cmd, "opd0", lane_bytes, lanes);

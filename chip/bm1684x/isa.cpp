@@ -13,9 +13,11 @@ const char* mnemonic(const TiuCommand& c) {
                                 "convert",  "sub",        "mul", "div", "min",
                                 "mac",      "floor",      "abs", "and", "or"};
   static const char* sfu[] = {"taylor", "rsqrt"};
+  static const char* cmp[] = {"select_greater", "select_equal", "select_less"};
   return c.op == TiuOp::End     ? "END"
          : c.op == TiuOp::Arith ? arith[int(c.arith)]
          : c.op == TiuOp::Sfu   ? sfu[int(c.sfu)]
+         : c.op == TiuOp::Cmp   ? cmp[int(c.cmp)]
                                 : tiu[int(c.op)];
 }
 
@@ -65,6 +67,10 @@ std::string command_text(const TiuCommand& c) {
     line += " opd1 " + operand(c.opd1);
   }
   if (c.has_bias) line += " opd2 " + operand(c.opd2);
+  if (c.op == TiuOp::Cmp) {
+    line += c.opd2_const ? " opd2 " + number(c.opd2_value) : " opd2 " + operand(c.opd2);
+    line += c.opd3_const ? " opd3 " + number(c.opd3_value) : " opd3 " + operand(c.opd3);
+  }
   if (c.op == TiuOp::Conv || c.op == TiuOp::Depthwise || c.op == TiuOp::Pool) line += window(c);
   const bool scaled =
       c.op == TiuOp::Arith && c.arith != ArithOp::Add && c.arith != ArithOp::Copy && c.scale != 1;

@@ -62,8 +62,10 @@ enum class TiuOp : uint8_t {
   Depthwise = 5,
   Sfu = 6,
   Lut = 7,
+  Cmp = 8,
   End = 15
 };
+enum class CmpOp : uint8_t { Greater = 0, Equal = 1, Less = 2 };
 enum class ArithOp : uint8_t {
   Quantize = 0,
   Dequantize = 1,
@@ -88,7 +90,8 @@ struct TiuCommand {
   TiuOp op = TiuOp::End;
   ArithOp arith = ArithOp::Copy;  // Arith only
   SfuOp sfu = SfuOp::Taylor;      // Sfu only
-  Operand res, opd0, opd1, opd2;
+  CmpOp cmp = CmpOp::Greater;     // Cmp only
+  Operand res, opd0, opd1, opd2, opd3;
   bool has_bias = false;
   bool relu = false;        // results below zero become zero (the long form's relu field)
   bool pool_sum = false;    // Pool: the window's sum, not its max
@@ -104,6 +107,9 @@ struct TiuCommand {
   bool opd1_const = false;      // a binary ARITH: opd1 is `constant`, not an operand
   bool constant_first = false;  // ... and the constant comes first: res = constant ⊙ opd0
   float constant = 0;           // (an integer for int8 operands)
+  // CMP: opd2 and opd3, what it selects, may be scalars of res's type instead of operands.
+  bool opd2_const = false, opd3_const = false;
+  float opd2_value = 0, opd3_value = 0;
 };
 // Each command below is one real BM1684X command (encoding.h names which); `relu` applies
 // max(·, 0) to any result before it is stored.
@@ -163,6 +169,11 @@ struct TiuCommand {
 // LUT (sg.pe_s_gather_d1coor)  res[n,c,h,w] = opd1[0, c, 0, uint8(opd0[n,c,h,w])]: a gather
 //       from a 256-entry table (opd1.w = 256) held in every lane (opd1.cs = 0), indexed by the
 //       byte of opd0; opd0, opd1, res i8. An int8 elementwise function.
+// CMP (cmp.sel_gt, cmp.sel_eq, cmp.sel_lt)  res[n,c,h,w] = opd0 ⋈ opd1 ? opd2 : opd3, elementwise
+//       over res's shape, ⋈ the op's >, == or <: opd0 and opd1 (or the scalar `constant`) of one
+//       dtype, compared as numbers (a NaN compares false); opd2 and opd3 (or the scalars
+//       opd2_value, opd3_value) of res's dtype. opd3 has an address only: tpuc takes it to share
+//       opd2's strides (the form has no stride fields of its own for it).
 // END (sys.end)  marks the end of the stream.
 
 enum class GdmaOp : uint8_t { Tensor = 0, Fill = 1, End = 15 };

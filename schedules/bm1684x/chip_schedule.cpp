@@ -278,23 +278,29 @@ void convert(Context& cx, ArithOp op) {
 // rows when NCHW) and one ARITH with the fused relu (int8 Add: the generator's MUL and MAC into an
 // int32 scratch tile and a constant REQUANT, with the node's multipliers, shift and the zero points
 // here), the result out.
+// The copy of input `i` of an elementwise op into local memory, broadcast along the dimensions
+// where it has one element (zero strides; along the lanes' dimension, into every lane).
+StageRole broadcast_operand(Context& cx, size_t i) {
+  const Shape& out = cx.output.shape;
+  const Shape& in = cx.inputs[i].type->shape;
+  const size_t rank = out.size();
+  bool broadcasts = in.size() == rank && rank > 0;
+  for (size_t d = 0; broadcasts && d < rank; ++d) broadcasts = in[d] == out[d] || in[d] == 1;
+  if (!broadcasts)
+    unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) +
+                             " have no BM1684X schedule yet");
+  StageRole r = cx.copy(rank);
+  r.every_lane = in[cx.lane_tensor_dim()] == 1 && out[cx.lane_tensor_dim()] > 1;
+  return r;
+}
+
 void binary(Context& cx, ArithOp op) {
   if (cx.output.dtype == DType::I8 && op != ArithOp::Add)
     unsupported(cx.node, "only Add runs on the BM1684X in int8");
   const bool immediate = ops::is_immediate(cx.inputs[1]);
-  const Shape& out = cx.output.shape;
-  const size_t rank = out.size();
-  std::vector<StageRole> inputs(immediate ? 1 : 2, cx.copy(rank));
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const Shape& in = cx.inputs[i].type->shape;
-    bool broadcasts = in.size() == rank && rank > 0;
-    for (size_t d = 0; broadcasts && d < rank; ++d) broadcasts = in[d] == out[d] || in[d] == 1;
-    if (!broadcasts)
-      unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) +
-                               " have no BM1684X schedule yet");
-    // One value along the lanes' dimension (a mask over every channel): in every lane.
-    inputs[i].every_lane = in[cx.lane_tensor_dim()] == 1 && out[cx.lane_tensor_dim()] > 1;
-  }
+  const size_t rank = cx.output.shape.size();
+  std::vector<StageRole> inputs;
+  for (size_t i = 0; i < (immediate ? 1u : 2u); ++i) inputs.push_back(broadcast_operand(cx, i));
   cx.make_store();
   StageRole result = cx.compute(TiuOp::Arith, rank, op);
   std::vector<StageRole*> roles{&result};
@@ -312,6 +318,30 @@ void binary(Context& cx, ArithOp op) {
   if (cx.output.dtype == DType::I8)
     result.zero_points = {zero_point(*cx.inputs[0].type), zero_point(*cx.inputs[1].type),
                           zero_point(cx.output)};
+  cx.place(cx.a.outputs[0], result, rank == 4, at);
+}
+
+// Greater, Less and Equal of floats (a bool: 1 or 0) and Where (x or y of a float type by a
+// bool): one CMP each, the operands broadcast as a binary ARITH's.
+void compare_select(Context& cx) {
+  const bool where = cx.node.op == "Where";
+  if (!is_chip_float(cx.inputs[where ? 1 : 0].type->dtype))
+    unsupported(cx.node, "runs on the BM1684X with f32, f16 or bf16 operands only");
+  const size_t rank = cx.output.shape.size();
+  std::vector<size_t> read;  // the inputs that are operands, not immediates
+  std::vector<StageRole> inputs;
+  for (size_t i = 0; i < cx.inputs.size(); ++i)
+    if (!ops::is_immediate(cx.inputs[i])) {
+      read.push_back(i);
+      inputs.push_back(broadcast_operand(cx, i));
+    }
+  cx.make_store();
+  StageRole result = cx.compute(TiuOp::Cmp, rank, ArithOp::Copy);
+  std::vector<StageRole*> roles{&result};
+  for (StageRole& r : inputs) roles.push_back(&r);
+  const LoopLevel at = cx.elementwise_placement(roles);
+  for (size_t k = 0; k < read.size(); ++k)
+    cx.place(cx.inputs[read[k]].func, inputs[k], rank == 4, at);
   cx.place(cx.a.outputs[0], result, rank == 4, at);
 }
 
@@ -705,6 +735,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"DepthToSpace", {depth_to_space, kAlone}},
     {"Dequantize", {dequantize, kRows}},
     {"Div", {[](Context& cx) { binary(cx, ArithOp::Div); }, kRows}},
+    {"Equal", {compare_select, kRows}},
     {"Erf", {special_function, kRows}},
     {"Exp", {special_function, kRows}},
     {"Expand", {ddr_copy, kAlone}},
@@ -712,11 +743,13 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Gather", {ddr_copy, kAlone}},
     {"Gelu", {gelu, kRows}},
     {"Gemm", {gemm, kAlone}},
+    {"Greater", {compare_select, kRows}},
     {"GlobalAveragePool", {global_average_pool, kWholeInput}},
     {"HardSigmoid", {hard_sigmoid, kRows}},
     {"HardSwish", {hard_sigmoid, kRows}},
     {"LayerNormalization", {layer_norm, kAlone}},
     {"LeakyRelu", {leaky_relu, kRows}},
+    {"Less", {compare_select, kRows}},
     {"Log", {special_function, kRows}},
     {"Lut", {lut, kRows}},
     {"MatMul", {matmul, kAlone}},
@@ -739,6 +772,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Tile", {tile, kAlone}},
     {"Transpose", {ddr_copy, kAlone}},
     {"Upsample", {resize, kAlone}},
+    {"Where", {compare_select, kRows}},
 };
 
 }  // namespace

@@ -38,11 +38,10 @@ void CommandGenerator::Impl::visit(const Allocate* op) {
   if (op->memory_type != MemoryType::VTCM) return IRVisitor::visit(op);
   const StageRole* role = stage_role(op->name);
   if (!role) internal("local buffer '" + op->name + "' has no role");
-  static const std::pair<Type, DType> kLocalTypes[] = {{Int(8), DType::I8},
-                                                       {Int(32), DType::I32},
-                                                       {Float(32), DType::F32},
-                                                       {Float(16), DType::F16},
-                                                       {BFloat(16), DType::BF16}};
+  static const std::pair<Type, DType> kLocalTypes[] = {
+      {Int(8), DType::I8},     {UInt(8), DType::U8},  // bools (CMP)
+      {Int(32), DType::I32},   {Float(32), DType::F32},
+      {Float(16), DType::F16}, {BFloat(16), DType::BF16}};
   auto type = std::find_if(std::begin(kLocalTypes), std::end(kLocalTypes),
                            [&](const auto& t) { return t.first == op->type; });
   if (type == std::end(kLocalTypes))
@@ -123,6 +122,8 @@ void CommandGenerator::Impl::emit_compute(const std::string& stage, const StageR
       return arith(stage, role);
     case TiuOp::Lut:
       return lut(stage, role);
+    case TiuOp::Cmp:
+      return cmp(stage);
     case TiuOp::Sfu:
       return special_function(stage, role.function);
     default:

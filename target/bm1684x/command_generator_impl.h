@@ -261,6 +261,11 @@ struct CommandGenerator::Impl : public Halide::Internal::IRVisitor {
   // its operand is the whole table from its base, in every lane (no stride across channels).
   void lut(const std::string& stage, const StageRole& role);
 
+  // CMP: the stage is a comparison of two values (a bool: 1 or 0 selected) or a select between
+  // two values by one; each value an operand's load or a constant, as the lowered expression has
+  // them (the simplifier writes a > b as b < a, a != b as a == b with the choices swapped).
+  void cmp(const std::string& stage);
+
   // exp, erf or sqrt of the stage's one operand, in f32: its commands (special_functions.h) in
   // scratch tiles laid out as the stage, with the coefficient tables they read.
   void special_function(const std::string& stage, SpecialFunction f);

@@ -197,6 +197,114 @@ void CommandGenerator::Impl::lut(const std::string& stage, const StageRole& role
   push(c);
 }
 
+namespace {
+
+// A comparison and what it selects, read off an expression.
+struct Selection {
+  CmpOp op = CmpOp::Greater;
+  Expr a, b, yes, no;
+};
+
+// `cond ? yes : no` as a CMP of opd0 ⋈ opd1: > and < (either way round), == and != (the choices
+// swapped), a constant first moved second (the comparison turned around); empty when the
+// condition is none of these.
+std::optional<Selection> selection(Expr cond, Expr yes, Expr no) {
+  Selection s{CmpOp::Greater, Expr(), Expr(), yes, no};
+  if (const Not* negated = cond.as<Not>()) {
+    cond = negated->a;
+    std::swap(s.yes, s.no);
+  }
+  if (const LT* lt = cond.as<LT>()) {
+    s = {CmpOp::Less, lt->a, lt->b, s.yes, s.no};
+  } else if (const GT* gt = cond.as<GT>()) {
+    s = {CmpOp::Greater, gt->a, gt->b, s.yes, s.no};
+  } else if (const EQ* eq = cond.as<EQ>()) {
+    s = {CmpOp::Equal, eq->a, eq->b, s.yes, s.no};
+  } else if (const NE* ne = cond.as<NE>()) {
+    s = {CmpOp::Equal, ne->a, ne->b, s.no, s.yes};
+  } else {
+    return std::nullopt;
+  }
+  if (is_const(s.a) && !is_const(s.b)) {
+    std::swap(s.a, s.b);
+    if (s.op != CmpOp::Equal) s.op = s.op == CmpOp::Less ? CmpOp::Greater : CmpOp::Less;
+  }
+  return s;
+}
+
+// A compared value without its widening (f16 to f32 compares the same numbers).
+Expr unwidened(Expr e) {
+  while (const Cast* c = e.as<Cast>()) {
+    if (!c->type.is_float() || !c->value.type().is_float() ||
+        c->type.bits() < c->value.type().bits())
+      break;
+    e = c->value;
+  }
+  return e;
+}
+
+}  // namespace
+
+void CommandGenerator::Impl::cmp(const std::string& stage) {
+  const Nest& n = pending.at(0);
+  Expr e = n.value;
+  const Type result = e.type();
+  while (const Cast* c = e.as<Cast>()) e = c->value;
+  std::optional<Selection> s;
+  if (const Select* sel = e.as<Select>()) {
+    s = selection(sel->condition, sel->true_value, sel->false_value);
+  } else {
+    s = selection(e, make_one(result), make_zero(result));
+  }
+  if (!s) fail("stage '" + stage + "': " + text(n.value) + " is no comparison a CMP makes");
+  const Slots slots = auto_slots(n, stage, n.index);
+  const auto at = origin(n);
+  TiuCommand c;
+  c.op = TiuOp::Cmp;
+  c.cmp = s->op;
+  c.res = operand(stage, n.index, slots, at);
+  // A value is a constant (its number) or a load of an operand; opd0 must be a load.
+  auto value = [&](Expr x, Operand& o, bool& constant, float& number) {
+    x = strip_same_type_casts(x);
+    if (const double* f = as_const_float(x)) {
+      constant = true;
+      number = float(*f);
+    } else if (const int64_t* i = as_const_int(x)) {
+      constant = true;
+      number = float(*i);
+    } else if (const uint64_t* u = as_const_uint(x)) {
+      constant = true;
+      number = float(*u);
+    } else if (const Load* load = x.as<Load>()) {
+      o = operand(load->name, load->index, slots, at);
+    } else {
+      fail("stage '" + stage + "': " + text(x) + " is neither an operand nor a constant");
+    }
+  };
+  bool opd0_const = false;
+  float unused = 0;
+  value(unwidened(s->a), c.opd0, opd0_const, unused);
+  if (opd0_const) fail("stage '" + stage + "': a comparison of two constants");
+  value(unwidened(s->b), c.opd1, c.opd1_const, c.constant);
+  value(s->yes, c.opd2, c.opd2_const, c.opd2_value);
+  value(s->no, c.opd3, c.opd3_const, c.opd3_value);
+  // opd3 has no strides of its own: a bool's `b == 0 ? k : x` is `b > 0 ? x : k`.
+  const bool unsigned_zero =
+      c.opd1_const && c.constant == 0 && (c.opd0.dtype == DType::U8 || c.opd0.dtype == DType::Bool);
+  if (c.opd2_const && !c.opd3_const && c.cmp == CmpOp::Equal && unsigned_zero) {
+    c.cmp = CmpOp::Greater;
+    std::swap(c.opd2, c.opd3);
+    std::swap(c.opd2_const, c.opd3_const);
+    std::swap(c.opd2_value, c.opd3_value);
+  }
+  if (!c.opd1_const && c.opd1.dtype != c.opd0.dtype)
+    fail("stage '" + stage + "': a CMP compares two operands of one type");
+  if (!c.opd3_const && (c.opd2_const || c.opd3.ns != c.opd2.ns || c.opd3.cs != c.opd2.cs ||
+                        c.opd3.hs != c.opd2.hs || c.opd3.ws != c.opd2.ws))
+    fail("stage '" + stage + "': a CMP's opd3 shares opd2's strides (one broadcast as the other)");
+  push(c);
+}
+
 // exp, erf or sqrt of the stage's one operand, in f32: its commands (special_functions.h) in
 // scratch tiles laid out as the stage, with the coefficient tables they read.
 void CommandGenerator::Impl::special_function(const std::string& stage, SpecialFunction f) {

@@ -40,8 +40,12 @@ struct Footprint {
 
 Footprint footprint(const Chip& chip, const TiuCommand& c) {
   Footprint f;
-  for (const Operand* o : {&c.opd0, &c.opd1, &c.opd2})
-    if (o != &c.opd1 || !c.opd1_const) add_footprint(chip, *o, f.local_reads, f.ddr_reads);
+  const std::pair<const Operand*, bool> reads[] = {{&c.opd0, true},
+                                                   {&c.opd1, !c.opd1_const},
+                                                   {&c.opd2, !c.opd2_const},
+                                                   {&c.opd3, !c.opd3_const}};
+  for (const auto& [o, read] : reads)
+    if (read) add_footprint(chip, *o, f.local_reads, f.ddr_reads);
   add_footprint(chip, c.res, f.local_writes, f.ddr_writes);
   return f;
 }

@@ -381,10 +381,10 @@ TEST(Cli, ScheduleOptionsAreChecked) {
        "--op MaxPool --shape 1x8x8x8 --dtype int8 --attr out_channels=4: out_channels sizes the "
        "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
       {"check --op cos",
-       "--op Cos: no built-in shapes to sweep (there are for Abs, Add, Conv, DepthToSpace, Erf, "
-       "Exp, Expand, Floor, Gemm, GlobalAveragePool, HardSigmoid, HardSwish, LeakyRelu, Log, "
-       "MatMul, MaxPool, Neg, Reciprocal, Relu, Sigmoid, Softmax, Softplus, Sqrt, Tanh, Tile, "
-       "Transpose); give --shape"},
+       "--op Cos: no built-in shapes to sweep (there are for Abs, Add, Conv, DepthToSpace, Equal, "
+       "Erf, Exp, Expand, Floor, Gemm, GlobalAveragePool, Greater, HardSigmoid, HardSwish, "
+       "LeakyRelu, Less, Log, MatMul, MaxPool, Neg, Reciprocal, Relu, Sigmoid, Softmax, Softplus, "
+       "Sqrt, Tanh, Tile, Transpose, Where); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},
       {"check",

@@ -203,6 +203,38 @@ void store_float(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w, 
   }
 }
 
+// A value of any element type as a number (CMP compares them so), and back.
+double load_number(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w) {
+  switch (v.op().dtype) {
+    case DType::I8:
+      return v.at<int8_t>(n, c, h, w);
+    case DType::U8:
+    case DType::Bool:
+      return v.at<uint8_t>(n, c, h, w);
+    case DType::I32:
+      return v.at<int32_t>(n, c, h, w);
+    default:
+      return load_float(v, n, c, h, w);
+  }
+}
+
+void store_number(const View& v, uint32_t n, uint32_t c, uint32_t h, uint32_t w, double x) {
+  switch (v.op().dtype) {
+    case DType::I8:
+      v.at<int8_t>(n, c, h, w) = int8_t(x);
+      break;
+    case DType::U8:
+    case DType::Bool:
+      v.at<uint8_t>(n, c, h, w) = uint8_t(x);
+      break;
+    case DType::I32:
+      v.at<int32_t>(n, c, h, w) = int32_t(x);
+      break;
+    default:
+      store_float(v, n, c, h, w, float(x));
+  }
+}
+
 bool is_float(DType t) { return t == DType::F32 || t == DType::F16 || t == DType::BF16; }
 
 // The relu field: max(·, 0) on the result.
@@ -558,6 +590,9 @@ struct Simulator::Impl {
       case TiuOp::Sfu:
         sfu(c, what);
         break;
+      case TiuOp::Cmp:
+        cmp(c, what);
+        break;
       case TiuOp::Lut: {
         const View res = output(c.res, what + " res"), in = input(c.opd0, what + " opd0"),
                    table = input(c.opd1, what + " opd1");
@@ -677,6 +712,40 @@ struct Simulator::Impl {
       const float x = load_float(a, n, ch, h, w), y = b ? load_float(*b, n, ch, h, w) : c.constant;
       const float value = c.constant_first && !b ? f(y, x) : f(x, y);
       store_float(res, n, ch, h, w, clip(mac ? res.at<float>(n, ch, h, w) + value : value, c));
+    });
+  }
+
+  // CMP: opd0 ⋈ opd1 selects opd2 or opd3 (isa.h), compared as numbers of their type; a selected
+  // operand is copied bit for bit, a selected scalar stored in res's type.
+  void cmp(const TiuCommand& c, const std::string& what) {
+    const View res = output(c.res, what + " res"), a = input(c.opd0, what + " opd0");
+    require(same_shape(c.res, c.opd0), what, "res and opd0 shapes differ");
+    std::optional<View> b, chosen[2];
+    if (!c.opd1_const) {
+      require(same_shape(c.res, c.opd1) && c.opd1.dtype == c.opd0.dtype, what,
+              "opd1 has opd0's type and res's shape");
+      b.emplace(input(c.opd1, what + " opd1"));
+    }
+    const bool scalar[2] = {c.opd2_const, c.opd3_const};
+    const Operand* selected[2] = {&c.opd2, &c.opd3};
+    for (int k = 0; k < 2; ++k) {
+      if (scalar[k]) continue;
+      require(same_shape(c.res, *selected[k]) && selected[k]->dtype == c.res.dtype, what,
+              "opd2 and opd3 have res's type and shape");
+      chosen[k].emplace(input(*selected[k], what + (k ? " opd3" : " opd2")));
+    }
+    const float value[2] = {c.opd2_value, c.opd3_value};
+    const size_t size = size_t(bytes(c.res.dtype));
+    for_each(c.res, [&](uint32_t n, uint32_t ch, uint32_t h, uint32_t w) {
+      const double x = load_number(a, n, ch, h, w);
+      const double y = b ? load_number(*b, n, ch, h, w) : double(c.constant);
+      const bool holds = c.cmp == CmpOp::Greater ? x > y : c.cmp == CmpOp::Equal ? x == y : x < y;
+      const int k = holds ? 0 : 1;
+      if (chosen[k]) {
+        std::memcpy(&res.at<uint8_t>(n, ch, h, w), &chosen[k]->at<uint8_t>(n, ch, h, w), size);
+      } else {
+        store_number(res, n, ch, h, w, value[k]);
+      }
     });
   }
 

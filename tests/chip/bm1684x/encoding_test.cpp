@@ -187,6 +187,36 @@ std::vector<TiuCommand> every_kind() {
   lut.res = lut.opd0 = small(DType::I8, 0);
   lut.opd1 = {Space::Local, DType::I8, 0x800, 0, 1, 70, 1, 256, 0, 0, 0, 1};
   all.push_back(lut);
+  TiuCommand from_int32 = command(TiuOp::Arith, ArithOp::Convert);  // log's exponent field
+  from_int32.res = small(DType::F32, 0);
+  from_int32.opd0 = small(DType::I32, 0x100);
+  all.push_back(from_int32);
+  TiuCommand greater = command(TiuOp::Cmp);  // f32 compared, f16 chosen, a scalar otherwise
+  greater.cmp = CmpOp::Greater;
+  greater.res = small(DType::F16, 0);
+  greater.opd0 = small(DType::F32, 0x100);
+  greater.opd1 = small(DType::F32, 0x200, 7);
+  greater.opd2 = small(DType::F16, 0x300);
+  greater.opd3_const = true;
+  greater.opd3_value = -65504;
+  all.push_back(greater);
+  TiuCommand where = command(TiuOp::Cmp);  // a bool against 0, choosing between two operands
+  where.cmp = CmpOp::Equal;
+  where.res = small(DType::F32, 0);
+  where.opd0 = small(DType::U8, 0x100);
+  where.opd1_const = true;
+  where.opd2 = small(DType::F32, 0x200);
+  where.opd3 = small(DType::F32, 0x300, 9);
+  all.push_back(where);
+  TiuCommand less = command(TiuOp::Cmp);  // a bool: 1 or 0
+  less.cmp = CmpOp::Less;
+  less.res = small(DType::U8, 0);
+  less.opd0 = small(DType::BF16, 0x100);
+  less.opd1_const = true;
+  less.constant = 0.5f;
+  less.opd2_const = less.opd3_const = true;
+  less.opd2_value = 1;
+  all.push_back(less);
   for (size_t k = 0; k < all.size(); ++k) {
     all[k].id = uint32_t(k + 1);
     all[k].dep = k % 2 ? (1u << 20) - 1 : 0;
@@ -225,7 +255,8 @@ TEST(TiuEncoding, CommandsTakeTheChipsOpcodes) {
       "arith.min",     "arith.min",   "arith.min",      "arith.cast",      "arith.mul",
       "arith.copy",    "arith.add",   "arith.mul",      "arith.mac",       "quant.rq1",
       "sfu.taylor_4x", "sfu.rsqrt",   "sfu.rsqrt",      "arith.cast",      "arith.abs",
-      "arith.mac",     "arith.cast",  "arith.and",      "arith.or",        "sg.pe_s_gather_d1coor"};
+      "arith.mac",     "arith.cast",  "arith.and",      "arith.or",        "sg.pe_s_gather_d1coor",
+      "arith.cast",    "cmp.sel_gt",  "cmp.sel_eq",     "cmp.sel_lt"};
   EXPECT_EQ(names, want);
 }
 

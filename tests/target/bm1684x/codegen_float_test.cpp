@@ -390,3 +390,38 @@ TEST(CodegenFloat, BroadcastMultiply) {
   g.outputs = {"y"};
   expect_bit_exact(g, kFloatInputs, 16);
 }
+
+// Comparisons and Where as CMP commands: a comparison with an operand broadcast across the
+// channels and one with an immediate give bools, and Where chooses by them between an operand and
+// an immediate, or between two operands; Equal compares Floor's whole numbers with one.
+TEST(CodegenFloat, ComparisonsAndWhere) {
+  for (const DType t : {DType::F16, DType::BF16, DType::F32}) {
+    SCOPED_TRACE(name(t));
+    const Shape shape{1, 70, 9, 11};
+    const TensorType x = plain_type(t, shape), mask = plain_type(DType::Bool, shape);
+    Graph g = one_node({"Greater", "above", {"x", "rows"}, {"above"}, {}}, x, mask);
+    g.constants["rows"] =
+        convert_float(random_tensor<float>(DType::F32, {1, 1, 9, 11}, -1.0f, 1.0f, 81), t);
+    g.types["rows"] = plain_type(t, {1, 1, 9, 11});
+    auto add = [&](const Node& n, const TensorType& type) {
+      g.nodes.push_back(n);
+      g.types[n.outputs[0]] = type;
+    };
+    auto scalar = [&](const std::string& name, float v) {
+      g.constants[name] = convert_float(make_tensor<float>(DType::F32, {}, {v}), t);
+      g.types[name] = plain_type(t, {});
+    };
+    scalar("quarter", 0.25f);
+    scalar("floor", -1e4f);
+    scalar("one", 1.0f);
+    add({"Less", "below", {"x", "quarter"}, {"below"}, {}}, mask);
+    add({"Where", "kept", {"above", "x", "floor"}, {"kept"}, {}}, x);
+    add({"Where", "mixed", {"below", "kept", "x"}, {"mixed"}, {}}, x);
+    add({"Floor", "whole", {"x"}, {"whole"}, {}}, x);
+    add({"Equal", "ones", {"whole", "one"}, {"ones"}, {}}, mask);
+    g.outputs = {"mixed", "ones"};
+    const bm1684x::Model m = bm1684x::compile_model(g, bm1684x_chip());
+    EXPECT_TRUE(m.host_layers.empty());
+    expect_simulator_matches_host(g, m, kFloatInputs, 19, 3);
+  }
+}

@@ -462,3 +462,40 @@ TEST(SimCommands, BadCommandsAreErrorsNotCorruption) {
     EXPECT_THROW(h.error_of_run(), std::logic_error);  // InternalError
   }
 }
+
+// CMP: x > 0.5 chooses x, else the scalar −2 (f32); then x == that choice chooses 1, else 0 (a
+// bool), as isa.h defines cmp.sel_gt and cmp.sel_eq.
+TEST(SimCommands, CompareAndSelect) {
+  const TensorType in{DType::F32, {1, 6, 3, 3}, std::nullopt},
+      out{DType::U8, {1, 6, 3, 3}, std::nullopt};
+  Tensor x = random_tensor<float>(DType::F32, in.shape, -2, 2, 7);
+  SimHarness h(in, out);
+  const Operand xf = SimHarness::local(0, DType::F32, 1, 1, 6, 3, 3, 9),
+                chosen = SimHarness::local(256, DType::F32, 1, 1, 6, 3, 3, 9),
+                same = SimHarness::local(512, DType::U8, 1, 1, 6, 3, 3, 9);
+  h.copy(SimHarness::global(h.in_addr, DType::F32, 1, 6, 3, 3), xf);
+  TiuCommand greater;
+  greater.op = TiuOp::Cmp;
+  greater.cmp = CmpOp::Greater;
+  greater.res = chosen;
+  greater.opd0 = greater.opd2 = xf;
+  greater.opd1_const = greater.opd3_const = true;
+  greater.constant = 0.5f;
+  greater.opd3_value = -2;
+  h.tiu(greater, 1);
+  TiuCommand equal = greater;
+  equal.cmp = CmpOp::Equal;
+  equal.res = same;
+  equal.opd1 = chosen;
+  equal.opd1_const = false;
+  equal.opd2_const = true;
+  equal.opd2_value = 1;
+  equal.opd3_value = 0;
+  h.tiu(equal, 0);
+  h.copy(same, SimHarness::global(h.out_addr, DType::U8, 1, 6, 3, 3), 2);
+  const Tensor y = h.run(x);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    const float v = x.as<float>()[i];
+    ASSERT_EQ(y.as<uint8_t>()[i], v > 0.5f ? 1 : 0) << "element " << i << ": " << v;
+  }
+}
