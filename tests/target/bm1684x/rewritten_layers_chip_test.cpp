@@ -249,3 +249,16 @@ TEST(RewrittenLayersChip, ReductionsOverAnyAxesRunOnTheChip) {
     return n.op == "ReduceMean" || n.op == "ReduceMax" || n.op == "GlobalMaxPool";
   });
 }
+
+// A spatial attention map (the sigmoid of the channels' mean, one value per position) scaling the
+// features: the Mul reads the map in every lane, so the map's producer may not share its layer
+// group (its result would sit in one lane only).
+TEST(RewrittenLayersChip, SpatialAttentionScalesEveryChannel) {
+  NetBuilder b({1, 8, 9, 11});
+  const std::string features = b.conv("x", 70, 3, 1, 1, true);
+  const std::string mean = b.add_node(
+      {"ReduceMean", "mean", {features}, {"mean"}, {{"axes", std::vector<int64_t>{1}}}}, false);
+  const std::string map = b.add_node({"Sigmoid", "map", {mean}, {"map"}, {}}, false);
+  b.g.outputs = {b.add_node({"Mul", "scaled", {features, map}, {"scaled"}, {}}, false)};
+  expect_rewritten_onto_the_chip(b.g, op_is("ReduceMean"));
+}
