@@ -55,12 +55,12 @@ const std::vector<PassInfo>& all_passes() {
        true,
        {"PRelu"}},
       {"reduce-as-pool",
-       "a ReduceMean or ReduceMax over any axes, and a GlobalMaxPool, become a GlobalAveragePool "
-       "or MaxPool over rows (kept axes on the channels, reduced along the rows)",
+       "a ReduceMean, ReduceMax or ReduceSum over any axes, and a GlobalMaxPool, become a "
+       "GlobalAveragePool, MaxPool or Conv of ones over rows (kept axes on the channels)",
        reduce_as_pool,
        {},
        true,
-       {"GlobalMaxPool", "ReduceMax", "ReduceMean"}},
+       {"GlobalMaxPool", "ReduceMax", "ReduceMean", "ReduceSum"}},
       {"trim-padding-taps",
        "drops the kernel rows and columns of a Conv that read only its zero padding, and the "
        "padding only they reached",

@@ -1,13 +1,15 @@
-// reduce-as-pool: a ReduceMean or ReduceMax of an f32 tensor over any of its axes, and a
+// reduce-as-pool: a ReduceMean, ReduceMax or ReduceSum of an f32 tensor over any of its axes, and a
 // GlobalMaxPool, become the pools the chip runs over rows of a 4-D tensor. Over H and W of an NCHW
 // tensor (torch's `x.mean((2, 3))`, as MnasNet and ShuffleNet export it) the mean is a
-// GlobalAveragePool and the max a MaxPool whose window is H × W. Over other axes (CBAM's mean and
-// max across the channels, a transformer's mean over the features) the kept axes go first and the
-// reduced last (a Transpose when they are not already), a Reshape makes them [1, K, R, 1] — the K
-// kept values on the lanes, the R reduced ones along a row — and a GlobalAveragePool or a MaxPool
-// of window [R, 1] reduces each row. A Reshape then gives the node's own shape (keepdims or not).
+// GlobalAveragePool, the max a MaxPool whose window is H × W and the sum a depthwise Conv of ones
+// over it. Over other axes (CBAM's mean and max across the channels, a transformer's mean over the
+// features) the kept axes go first and the reduced last (a Transpose when they are not already), a
+// Reshape makes them [1, K, R, 1] — the K kept values on the lanes, the R reduced ones along a row
+// — and a GlobalAveragePool, a MaxPool or a Conv of window [R, 1] reduces each row. A Reshape then
+// gives the node's own shape (keepdims or not).
 #include <algorithm>
 #include <numeric>
+#include <set>
 
 #include "passes/passes.h"
 #include "passes/rewrite.h"
@@ -35,13 +37,6 @@ std::vector<int64_t> reduced_axes(const Graph& g, const Node& n, size_t rank) {
     if (a < 0) a += int64_t(rank);
   std::sort(axes.begin(), axes.end());
   return axes;
-}
-
-// The pool that reduces each row of `x` (4-D) to one value: its node, reading `x`, into `out`.
-Node row_pool(const Node& n, const std::string& x, const std::string& out, int64_t rows,
-              int64_t columns) {
-  if (n.op == "ReduceMean") return {"GlobalAveragePool", n.name, {x}, {out}, {}};
-  return {"MaxPool", n.name, {x}, {out}, {{"kernel_shape", std::vector<int64_t>{rows, columns}}}};
 }
 
 // Rows to pool: `x` itself over H and W of an NCHW tensor, else its kept axes first and reduced
@@ -84,6 +79,19 @@ Rows rows_of(Graph& g, const Node& n, const TensorType& x, const std::vector<int
   return {rows, {1, kept, 1, 1}, reduced, 1};
 }
 
+// The pool that reduces each of the rows to one value, into `out`: a GlobalAveragePool (mean), a
+// MaxPool of the whole row (max), or a depthwise Conv of ones (sum, accumulated in f32 or int32).
+Node row_pool(Graph& g, const Node& n, const Rows& r, const std::string& out) {
+  const std::vector<int64_t> window{r.height, r.width};
+  if (n.op == "ReduceMean") return {"GlobalAveragePool", n.name, {r.value}, {out}, {}};
+  if (n.op != "ReduceSum") return {"MaxPool", n.name, {r.value}, {out}, {{"kernel_shape", window}}};
+  const int64_t channels = r.pooled[1];
+  const std::string ones = g.fresh_name(n.name + "/ones");
+  g.constants[ones] = make_tensor(DType::F32, {channels, 1, r.height, r.width},
+                                  std::vector<float>(size_t(channels * r.height * r.width), 1));
+  return {"Conv", n.name, {r.value, ones}, {out}, {{"group", channels}, {"kernel_shape", window}}};
+}
+
 // The nodes standing for reduction `n` of `x` over `axes`: the rows, their pool, and a Reshape to
 // the node's shape when the pool's differs.
 std::vector<Node> as_pools(Graph& g, const Node& n, const TensorType& x,
@@ -92,11 +100,11 @@ std::vector<Node> as_pools(Graph& g, const Node& n, const TensorType& x,
   const Rows r = rows_of(g, n, x, axes, nodes);
   const Shape& y = g.types.at(n.outputs[0]).shape;
   if (r.pooled == y) {
-    nodes.push_back(row_pool(n, r.value, n.outputs[0], r.height, r.width));
+    nodes.push_back(row_pool(g, n, r, n.outputs[0]));
     return nodes;
   }
   const std::string pooled = typed_value(g, n.name + "/pooled", x.dtype, r.pooled);
-  nodes.push_back(row_pool(n, r.value, pooled, r.height, r.width));
+  nodes.push_back(row_pool(g, n, r, pooled));
   nodes.push_back({"Reshape",
                    n.name + "/shaped",
                    {pooled, shape_constant(g, n.name + "/shape", y)},
@@ -110,8 +118,9 @@ std::vector<Node> as_pools(Graph& g, const Node& n, const TensorType& x,
 void reduce_as_pool(Graph& g, const PassOptions&) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node n = g.nodes[i];
-    if ((n.op != "ReduceMean" && n.op != "ReduceMax" && n.op != "GlobalMaxPool") ||
-        !g.types.count(n.inputs[0]) || !g.types.count(n.outputs[0]))
+    static const std::set<std::string> kReductions = {"GlobalMaxPool", "ReduceMax", "ReduceMean",
+                                                      "ReduceSum"};
+    if (!kReductions.count(n.op) || !g.types.count(n.inputs[0]) || !g.types.count(n.outputs[0]))
       continue;
     const TensorType x = g.types.at(n.inputs[0]);
     const std::vector<int64_t> axes = reduced_axes(g, n, x.shape.size());

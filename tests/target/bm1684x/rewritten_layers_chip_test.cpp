@@ -228,8 +228,8 @@ TEST(RewrittenLayersChip, InstanceNormalizationRunsOnTheChip) {
   expect_rewritten_onto_the_chip(b.g, op_is("InstanceNormalization"));
 }
 
-// CBAM's spatial attention (the mean and the max across the channels), a max over the plane and
-// a GlobalMaxPool: each a pool over rows.
+// CBAM's spatial attention (the mean and the max across the channels), a max over the plane, a
+// GlobalMaxPool and a sum across the channels: each a pool (or a Conv of ones) over rows.
 TEST(RewrittenLayersChip, ReductionsOverAnyAxesRunOnTheChip) {
   NetBuilder b({1, 8, 9, 11});
   const std::string features = b.conv("x", 70, 3, 1, 1, true);
@@ -244,9 +244,11 @@ TEST(RewrittenLayersChip, ReductionsOverAnyAxesRunOnTheChip) {
            {{"axis", int64_t{1}}}};
   const std::string attention = b.conv(b.add_node(cat, false), 8, 3, 1, 1, true);
   Node global{"GlobalMaxPool", "global", {attention}, {"global"}, {}};
-  b.g.outputs = {b.add_node(global, false), reduce("ReduceMax", {2, 3}, "plane")};
+  b.g.outputs = {b.add_node(global, false), reduce("ReduceMax", {2, 3}, "plane"),
+                 reduce("ReduceSum", {1}, "sum")};
   expect_rewritten_onto_the_chip(b.g, [](const Node& n) {
-    return n.op == "ReduceMean" || n.op == "ReduceMax" || n.op == "GlobalMaxPool";
+    return n.op == "ReduceMean" || n.op == "ReduceMax" || n.op == "ReduceSum" ||
+           n.op == "GlobalMaxPool";
   });
 }
 
