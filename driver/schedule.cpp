@@ -43,7 +43,9 @@ const std::map<std::string, std::vector<SweepCase>> kSweeps = {
       {"1x70x9x11",
        {"out_channels=130", "strides=2,2", "pads=1,1,1,1"}},  // past the lanes, stride 2
       {"1x96x15x15", {"out_channels=96", "group=96", "strides=2,2", "pads=1,1,1,1"}},  // depthwise
-      {"1x8x225x223", {"out_channels=8", "pads=1,1,1,1"}}}},  // two row tiles, uneven
+      {"1x8x225x223", {"out_channels=8", "pads=1,1,1,1"}},  // two row tiles, uneven
+      {"1x2x17x17",
+       {"out_channels=1", "kernel_shape=7,7", "pads=3,3,3,3"}}}},  // one output channel
     {"MaxPool",
      {{"1x16x17x17",
        {"kernel_shape=3,3", "strides=2,2", "pads=1,1,1,1"}},    // few channels, odd size, padding

@@ -62,6 +62,31 @@ class FeaturePyramid(torch.nn.Module):
 
 FPN_OUTPUTS = ["p0", "p1", "p2", "p3", "pool"]
 
+
+class OpMix(torch.nn.Module):
+    """Not a torchvision model: the ops of other networks no family here has — PReLU,
+    InstanceNorm, Mish (Softplus, Tanh), ceil-mode average pooling that leaves the padding out of
+    the count, CBAM-style spatial attention (the channels' mean, max and sum), Where, Greater,
+    Sqrt, Abs and Log."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, padding=1), nn.PReLU(32),
+                                  nn.InstanceNorm2d(32, affine=True))
+        self.body = nn.Sequential(nn.Conv2d(32, 64, 3, stride=2, padding=1), nn.Mish(),
+                                  nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+                                  nn.Conv2d(64, 64, 3, padding=1), nn.Tanh())
+        self.attention = nn.Conv2d(3, 1, 7, padding=3)
+        self.head = nn.Linear(64, 10)
+
+    def forward(self, x):
+        y = self.body(self.stem(x))
+        maps = [y.mean(1, keepdim=True), y.amax(1, keepdim=True), y.sum(1, keepdim=True)]
+        y = y * torch.sigmoid(self.attention(torch.cat(maps, 1)))
+        y = torch.where(y > 0.1, y, torch.zeros_like(y)) + 0.1 * torch.sqrt(y.abs() + 1e-3)
+        return self.head(torch.log(1 + y * y).mean((2, 3)))
+
 # The example zoo's output cosine tolerance, which every model here must meet.
 MIN_COSINE = 0.98
 
@@ -106,6 +131,7 @@ MODELS = {
             backbone_name="mobilenet_v3_large", weights=None, fpn=True,
             norm_layer=torch.nn.BatchNorm2d, trainable_layers=6)), IMAGE, FPN_OUTPUTS[2:],
         search=True),
+    "op_mix": Model(OpMix, (1, 3, 64, 64)),
 }
 
 

@@ -165,8 +165,9 @@ struct Context {
 // REQUANT into int8 (ARITH convert into the float type), GDMA the result out. Weights, bias and
 // requant tables load once.
 // A depthwise convolution (group = input channels = output channels) is one DEPTHWISE command
-// per tile instead of CONV; the generator tells its input from its weights by the Funcs named in
-// `operands`, as both move with the channel.
+// per tile instead of CONV. The generator tells the input from the weights by the Funcs named in
+// `operands`: a depthwise input moves with the channel as its weights do, and a Conv of one output
+// channel has no channel loop to tell them by.
 void conv(Context& cx) {
   const int64_t group = cx.node.i("group", 1), channels = cx.inputs[0].type->shape[1];
   const bool depthwise = group > 1 && group == channels && cx.output.shape[1] == channels;
@@ -180,9 +181,8 @@ void conv(Context& cx) {
   const Shape& w = cx.inputs[1].type->shape;
   cx.place_window_input(pad, cx.inputs[0].func, {w[2], w[3]}, tile);
   StageRole acc = cx.compute(depthwise ? TiuOp::Depthwise : TiuOp::Conv, 4);
-  if (depthwise)
-    acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(),
-                    cx.inputs[1].func.name()};
+  acc.operands = {cx.s.stages.count(pad.name()) ? pad.name() : cx.inputs[0].func.name(),
+                  cx.inputs[1].func.name()};
   cx.place(cx.a.stages.acc, acc, true, tile);
   cx.place(cx.inputs[1].func, {StageRole::Copy, TiuOp::End, ArithOp::Copy, 3}, true,
            cx.channel_tile);  // weight (kx, ky, ic, oc): oc on lanes

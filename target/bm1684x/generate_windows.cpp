@@ -95,11 +95,12 @@ void CommandGenerator::Impl::window_command(const std::string& stage, const Stag
   const Access* in = nullptr;
   const Access* w = nullptr;
   const bool weighted = op == TiuOp::Conv || op == TiuOp::Depthwise;
-  const std::vector<std::string>& named = role.operands;  // depthwise: {input, weights}
+  const std::vector<std::string>& named = role.operands;  // CONV, DEPTHWISE: {input, weights}
   for (const Access& a : loads) {
-    const bool is_weight = op == TiuOp::Depthwise ? named.size() == 2 && a.buffer == named[1]
-                                                  : op == TiuOp::Conv && !oc.var.empty() &&
-                                                        step(*update, a.index, oc.var, at) != 0;
+    const bool moves_with_channel =
+        op == TiuOp::Conv && !oc.var.empty() && step(*update, a.index, oc.var, at) != 0;
+    const bool is_weight = (weighted && named.size() == 2 && a.buffer == named[1]) ||
+                           (op == TiuOp::Conv && moves_with_channel);
     if (is_weight) {
       w = &a;
     } else {

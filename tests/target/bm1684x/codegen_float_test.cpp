@@ -425,3 +425,11 @@ TEST(CodegenFloat, ComparisonsAndWhere) {
     expect_simulator_matches_host(g, m, kFloatInputs, 19, 3);
   }
 }
+
+// A Conv of one output channel (CBAM's 7×7 attention map) has no output-channel loop: the schedule
+// names its input and weights for the generator.
+TEST(CodegenFloat, ConvOfOneOutputChannel) {
+  expect_bit_exact(conv_graph(DType::I8, {1, 2, 17, 17}, 1, 7, 1, 3, false), kAnyInt8, 23);
+  for (const DType t : {DType::F16, DType::F32})
+    expect_bit_exact(conv_graph(t, {1, 2, 17, 17}, 1, 7, 1, 3, false), kFloatInputs, 24);
+}
