@@ -215,12 +215,13 @@ void shape_operand(const SyntheticLayer&, Graph& g, Node& n) {  // Reshape, Expa
 }
 
 const std::map<std::string, OperandBuilder> kOperands = {
-    {"Conv", conv_operands},   {"Gemm", gemm_operands},    {"MatMul", matmul_operands},
-    {"Slice", slice_operands}, {"Reshape", shape_operand}, {"Add", second_input},
-    {"Sub", second_input},     {"Mul", second_input},      {"Div", second_input},
-    {"Max", second_input},     {"Min", second_input},      {"Expand", shape_operand},
-    {"Tile", tile_operand},    {"Greater", second_input},  {"Less", second_input},
-    {"Equal", second_input},   {"Where", where_operands},
+    {"Conv", conv_operands},       {"Gemm", gemm_operands},    {"MatMul", matmul_operands},
+    {"Slice", slice_operands},     {"Reshape", shape_operand}, {"Add", second_input},
+    {"Sub", second_input},         {"Mul", second_input},      {"Div", second_input},
+    {"Max", second_input},         {"Min", second_input},      {"Expand", shape_operand},
+    {"Tile", tile_operand},        {"Greater", second_input},  {"Less", second_input},
+    {"Equal", second_input},       {"Where", where_operands},  {"GreaterOrEqual", second_input},
+    {"LessOrEqual", second_input},
 };
 
 // The float graph as the importer would give it: typed inputs, the one node named after the op.

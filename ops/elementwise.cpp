@@ -24,6 +24,15 @@ Shape broadcast_shape(const Node& n, const Shape& a, const Shape& b) {
   return out;
 }
 
+// A compared float as IEEE compares it (false when either side is NaN): a strict_float in a
+// pipeline turns off the fast-math flags under which LLVM may assume that no value is NaN.
+Expr ieee(Expr x) { return x.type().is_float() ? strict_float(x) : x; }
+// Halide 14 compiles a float == as true when a side is NaN (< and > are right): guarded by is_nan.
+Expr ieee_equal(Expr a, Expr b) {
+  Expr equal = ieee(a) == ieee(b);
+  return a.type().is_float() ? equal && !is_nan(a) && !is_nan(b) : equal;
+}
+
 // Binary ops with numpy broadcasting. Comparisons give bool; Div on integers truncates (C / ONNX).
 using BinaryFn = Expr (*)(Expr, Expr);
 const std::map<std::string, BinaryFn> kBinary = {
@@ -54,11 +63,11 @@ const std::map<std::string, BinaryFn> kBinary = {
      }},
     {"Sum", [](Expr a, Expr b) { return a + b; }},
     {"Mean", [](Expr a, Expr b) { return a + b; }},  // then divided by the count
-    {"Equal", [](Expr a, Expr b) { return cast<uint8_t>(a == b); }},
-    {"Less", [](Expr a, Expr b) { return cast<uint8_t>(a < b); }},
-    {"Greater", [](Expr a, Expr b) { return cast<uint8_t>(a > b); }},
-    {"LessOrEqual", [](Expr a, Expr b) { return cast<uint8_t>(a <= b); }},
-    {"GreaterOrEqual", [](Expr a, Expr b) { return cast<uint8_t>(a >= b); }},
+    {"Equal", [](Expr a, Expr b) { return cast<uint8_t>(ieee_equal(a, b)); }},
+    {"Less", [](Expr a, Expr b) { return cast<uint8_t>(ieee(a) < ieee(b)); }},
+    {"Greater", [](Expr a, Expr b) { return cast<uint8_t>(ieee(a) > ieee(b)); }},
+    {"LessOrEqual", [](Expr a, Expr b) { return cast<uint8_t>(ieee(a) < ieee(b)); }},  // or ==
+    {"GreaterOrEqual", [](Expr a, Expr b) { return cast<uint8_t>(ieee(a) > ieee(b)); }},
     {"And", [](Expr a, Expr b) { return cast<uint8_t>(a != 0 && b != 0); }},
     {"Or", [](Expr a, Expr b) { return cast<uint8_t>(a != 0 || b != 0); }},
     {"Xor", [](Expr a, Expr b) { return cast<uint8_t>((a != 0) != (b != 0)); }},
@@ -74,6 +83,19 @@ bool is_comparison(const std::string& op) {
   static const std::set<std::string> ops = {"Equal",          "Less", "Greater", "LessOrEqual",
                                             "GreaterOrEqual", "And",  "Or",      "Xor"};
   return ops.count(op) != 0;
+}
+
+// GreaterOrEqual and LessOrEqual as (a == b) or (a > b) (a < b), each a stage: Halide simplifies
+// a >= b to !(a < b), which a NaN makes true. The result picks `equal` when it is 1, as one CMP.
+Algorithm build_or_equal(const Node& n, const std::vector<OpInput>& in, const std::vector<Var>& v) {
+  Func output(halide_name(n.name)), equal("equal"), ordered("ordered");
+  equal(v) = kBinary.at("Equal")(operand(in[0], v), operand(in[1], v));
+  ordered(v) = kBinary.at(n.op)(operand(in[0], v), operand(in[1], v));
+  output(v) = select(equal(v) > 0, equal(v), ordered(v));
+  Algorithm a{{output}, {}, {}};
+  a.stages.equal = equal;
+  a.stages.ordered = ordered;
+  return a;
 }
 
 }  // namespace
@@ -115,6 +137,7 @@ std::vector<TensorType> infer_binary(const Node& n, const std::vector<InferInput
 Algorithm build_binary(const Node& n, const std::vector<OpInput>& in,
                        const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
+  if (n.op == "GreaterOrEqual" || n.op == "LessOrEqual") return build_or_equal(n, in, v);
   Func output(halide_name(n.name));
   if (n.op == "Add" && in[0].type->dtype == DType::I8) {
     Expr a = broadcast_call(in[0].func, in[0].type->shape, v),

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/special_functions.h"
 #include "ops/registry.h"
 
 namespace tpuc::ops {
@@ -45,7 +46,8 @@ struct Stages {
   // Clip: max(x, min); Softplus: max(x, 0). Exp, Erf, Sqrt, Log: the input widened to f32 and the
   // function's f32 result (Softplus: log(1 + e^−|x|)).
   Halide::Func rectified, gate, widened, special;
-  Halide::Func rank;  // TopK: each element's rank along the axis
+  Halide::Func rank;            // TopK: each element's rank along the axis
+  Halide::Func equal, ordered;  // GreaterOrEqual, LessOrEqual: a == b and a > b (a < b)
 
   // The defined ones, in the order above.
   std::vector<Halide::Func> defined() const;
@@ -68,6 +70,10 @@ Halide::Expr exp_f32(Halide::Expr x);
 Halide::Expr erf_f32(Halide::Expr x);
 Halide::Expr sqrt_f32(Halide::Expr x);
 Halide::Expr log_f32(Halide::Expr x);
+// The ops that are one special function of their input (Exp, Erf, Sqrt, Log), and the function
+// as the host computes it.
+const std::map<std::string, SpecialFunction>& special_function_ops();
+Halide::Expr special_f32(SpecialFunction f, Halide::Expr x);
 const std::map<std::string, Halide::JITExtern>& jit_externs();
 
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip

@@ -192,10 +192,10 @@ const OpDef& op_of(const Node& n) {
 
 std::vector<Halide::Func> Stages::defined() const {
   std::vector<Halide::Func> all = {
-      pad,       acc,    weights,  requant,      sum,        count,   max,          shifted,
-      exp,       mean,   centered, square,       square_sum, var,     var_eps,      std,
-      norm,      scaled, erf,      erf_plus_one, half,       negated, exp_plus_one, quotient,
-      rectified, gate,   widened,  special,      rank};
+      pad,       acc,       weights,  requant,      sum,        count,   max,          shifted,
+      exp,       mean,      centered, square,       square_sum, var,     var_eps,      std,
+      norm,      scaled,    erf,      erf_plus_one, half,       negated, exp_plus_one, quotient,
+      magnitude, rectified, gate,     widened,      special,    rank,    equal,        ordered};
   all.erase(
       std::remove_if(all.begin(), all.end(), [](const Halide::Func& f) { return !f.defined(); }),
       all.end());
@@ -284,6 +284,23 @@ Halide::Expr exp_f32(Halide::Expr x) { return extern_f32("tpuc_exp_f32", std::mo
 Halide::Expr erf_f32(Halide::Expr x) { return extern_f32("tpuc_erf_f32", std::move(x)); }
 Halide::Expr sqrt_f32(Halide::Expr x) { return extern_f32("tpuc_sqrt_f32", std::move(x)); }
 Halide::Expr log_f32(Halide::Expr x) { return extern_f32("tpuc_log_f32", std::move(x)); }
+
+const std::map<std::string, SpecialFunction>& special_function_ops() {
+  static const std::map<std::string, SpecialFunction> ops = {{"Erf", SpecialFunction::Erf},
+                                                             {"Exp", SpecialFunction::Exp},
+                                                             {"Log", SpecialFunction::Log},
+                                                             {"Sqrt", SpecialFunction::Sqrt}};
+  return ops;
+}
+
+Halide::Expr special_f32(SpecialFunction f, Halide::Expr x) {
+  using SpecialFn = Halide::Expr (*)(Halide::Expr);
+  static const std::map<SpecialFunction, SpecialFn> functions = {{SpecialFunction::Erf, erf_f32},
+                                                                 {SpecialFunction::Exp, exp_f32},
+                                                                 {SpecialFunction::Log, log_f32},
+                                                                 {SpecialFunction::Sqrt, sqrt_f32}};
+  return functions.at(f)(std::move(x));
+}
 
 const std::map<std::string, Halide::JITExtern>& jit_externs() {
   static const std::map<std::string, Halide::JITExtern> externs = {

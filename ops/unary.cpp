@@ -73,22 +73,29 @@ Algorithm build_gelu(const Node& n, const std::vector<OpInput>& in) {
   return a;
 }
 
+// The stages "negated" (x · −k), "exp" (its exponential) and "exp_plus_one" (+ 1), one operation
+// per Func: the denominator of the sigmoid family and Softplus's log argument.
+Func exp_plus_one(Algorithm& a, const std::vector<Var>& v, const Expr& x, float k) {
+  Func negated("negated"), exp("exp"), plus_one("exp_plus_one");
+  negated(v) = x * -k;
+  exp(v) = exp_f32(negated(v));
+  plus_one(v) = exp(v) + 1.0f;
+  a.stages.negated = negated;
+  a.stages.exp = exp;
+  a.stages.exp_plus_one = plus_one;
+  return plus_one;
+}
+
 // Sigmoid 1 / (1 + e^−x), SiLU x / (1 + e^−x) and Tanh 2 / (1 + e^−2x) − 1 in f32, one operation
 // per Func as GELU: "negated" (x · −1, Tanh's x · −2), "exp", "exp_plus_one", then the quotient
 // (Tanh's "quotient", less 1). Tanh's absolute error is that of the quotient near 1 (≈ 1e−7).
 Algorithm build_sigmoid_family(const Node& n, const std::vector<OpInput>& in) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   const bool tanh = n.op == "Tanh";
-  Func x("widened"), negated("negated"), exp("exp"), plus_one("exp_plus_one"),
-      output(halide_name(n.name));
+  Func x("widened"), output(halide_name(n.name));
   x(v) = cast<float>(in[0].func(v));
-  negated(v) = x(v) * (tanh ? -2.0f : -1.0f);
-  exp(v) = exp_f32(negated(v));
-  plus_one(v) = exp(v) + 1.0f;
   Algorithm a{{output}, {}, {}};
-  a.stages.negated = negated;
-  a.stages.exp = exp;
-  a.stages.exp_plus_one = plus_one;
+  const Func plus_one = exp_plus_one(a, v, x(v), tanh ? 2.0f : 1.0f);
   if (tanh) {
     a.stages.quotient = Func("quotient");
     a.stages.quotient(v) = 2.0f / plus_one(v);
@@ -144,13 +151,10 @@ Algorithm build_leaky_relu(const Node& n, const std::vector<OpInput>& in) {
 // f32 (they take and give f32) into "special", then the result (rounded to a f16/bf16 layer's
 // type).
 Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) {
-  using SpecialFn = Expr (*)(Expr);
-  static const std::map<std::string, SpecialFn> functions = {
-      {"Erf", erf_f32}, {"Exp", exp_f32}, {"Log", log_f32}, {"Sqrt", sqrt_f32}};
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
   Func widened("widened"), special("special"), output(halide_name(n.name));
   widened(v) = cast<float>(in[0].func(v));
-  special(v) = functions.at(n.op)(widened(v));
+  special(v) = special_f32(special_function_ops().at(n.op), widened(v));
   output(v) = special(v);
   Algorithm a{{output}, {}, {}};
   a.stages.widened = widened;
@@ -163,22 +167,16 @@ Algorithm build_special_function(const Node& n, const std::vector<OpInput>& in) 
 // "rectified" max(x, 0), then their sum.
 Algorithm build_softplus(const Node& n, const std::vector<OpInput>& in) {
   const std::vector<Var> v = make_vars(in[0].type->shape.size());
-  Func x("widened"), magnitude("magnitude"), negated("negated"), exp("exp"),
-      plus_one("exp_plus_one"), logged("special"), rectified("rectified"),
+  Func x("widened"), magnitude("magnitude"), logged("special"), rectified("rectified"),
       output(halide_name(n.name));
   x(v) = cast<float>(in[0].func(v));
   magnitude(v) = abs(x(v));
-  negated(v) = magnitude(v) * -1.0f;
-  exp(v) = exp_f32(negated(v));
-  plus_one(v) = exp(v) + 1.0f;
+  Algorithm a{{output}, {}, {}};
+  const Func plus_one = exp_plus_one(a, v, magnitude(v), 1.0f);
   logged(v) = log_f32(plus_one(v));
   rectified(v) = max(x(v), 0.0f);
   output(v) = rectified(v) + logged(v);
-  Algorithm a{{output}, {}, {}};
   a.stages.magnitude = magnitude;
-  a.stages.negated = negated;
-  a.stages.exp = exp;
-  a.stages.exp_plus_one = plus_one;
   a.stages.special = logged;
   a.stages.rectified = rectified;
   return a;

@@ -54,16 +54,16 @@ void average_pool_by_counts(Graph& g, const PassOptions&) {
     if (std::all_of(counts.begin(), counts.end(), [&](float c) { return c == counts[0]; }))
       continue;  // one count: as-depthwise-conv's case
     const int64_t channels = x.shape[1];
-    const std::string ones = g.fresh_name(n.name + "/ones");
-    const std::string count_map = g.fresh_name(n.name + "/counts");
-    g.constants[ones] =
-        make_tensor(DType::F32, {channels, 1, kernel[0], kernel[1]},
-                    std::vector<float>(size_t(channels * kernel[0] * kernel[1]), 1));
-    g.constants[count_map] = make_tensor(DType::F32, {1, 1, geo.out[0], geo.out[1]}, counts);
+    const std::string ones =
+        float_constant(g, n.name + "/ones", {channels, 1, kernel[0], kernel[1]},
+                       std::vector<float>(size_t(channels * kernel[0] * kernel[1]), 1));
+    const std::string count_map =
+        float_constant(g, n.name + "/counts", {1, 1, geo.out[0], geo.out[1]}, counts);
     const std::string sums =
         typed_value(g, n.name + "/sums", x.dtype, {x.shape[0], channels, geo.out[0], geo.out[1]});
-    const std::map<std::string, Attr> window = {
-        {"group", channels}, {"kernel_shape", kernel}, {"strides", geo.strides}, {"pads", pads}};
+    std::map<std::string, Attr> window = depthwise_attrs(channels, kernel);
+    window["strides"] = geo.strides;
+    window["pads"] = pads;
     i = replace_node(g, i,
                      {{"Conv", n.name + "/sums", {n.inputs[0], ones}, {sums}, window},
                       {"Div", n.name, {sums, count_map}, n.outputs, {}}});

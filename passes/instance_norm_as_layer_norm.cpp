@@ -26,13 +26,10 @@ void instance_norm_as_layer_norm(Graph& g, const PassOptions&) {
       continue;
     const int64_t area = x.shape[2] * x.shape[3];
     const Shape rows{x.shape[0], channels, area};
-    auto constant = [&](const std::string& base, const Shape& shape, std::vector<float> values) {
-      const std::string name = g.fresh_name(n.name + base);
-      g.constants[name] = make_tensor(DType::F32, shape, values);
-      return name;
-    };
-    const std::string ones = constant("/ones", {area}, std::vector<float>(size_t(area), 1));
-    const std::string zeros = constant("/zeros", {area}, std::vector<float>(size_t(area), 0));
+    const std::string ones =
+        float_constant(g, n.name + "/ones", {area}, std::vector<float>(size_t(area), 1));
+    const std::string zeros =
+        float_constant(g, n.name + "/zeros", {area}, std::vector<float>(size_t(area), 0));
     const std::string scale = g.fresh_name(n.name + "/scale");
     g.constants[scale] = g.constants.at(n.inputs[1]);  // [C] as the depthwise weights [C, 1, 1, 1]
     g.constants[scale].type.shape = {channels, 1, 1, 1};
@@ -41,8 +38,6 @@ void instance_norm_as_layer_norm(Graph& g, const PassOptions&) {
     const std::string unflat = typed_value(g, n.name + "/unflattened", x.dtype, x.shape);
     const std::map<std::string, Attr> ln = {{"axis", int64_t{-1}},
                                             {"epsilon", n.f("epsilon", 1e-5)}};
-    const std::map<std::string, Attr> depthwise = {{"group", channels},
-                                                   {"kernel_shape", std::vector<int64_t>{1, 1}}};
     i = replace_node(
         g, i,
         {{"Reshape",
@@ -56,7 +51,11 @@ void instance_norm_as_layer_norm(Graph& g, const PassOptions&) {
           {normalized, shape_constant(g, n.name + "/shape", x.shape)},
           {unflat},
           {}},
-         {"Conv", n.name, {unflat, scale, n.inputs[2]}, n.outputs, depthwise}});
+         {"Conv",
+          n.name,
+          {unflat, scale, n.inputs[2]},
+          n.outputs,
+          depthwise_attrs(channels, {1, 1})}});
   }
 }
 

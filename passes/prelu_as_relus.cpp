@@ -39,22 +39,19 @@ void prelu_as_relus(Graph& g, const PassOptions&) {
     const int64_t channels = x.shape[1];
     const std::optional<std::vector<float>> slopes = channel_slopes(g, n.inputs[1], channels);
     if (!slopes) continue;
-    auto weights = [&](const std::string& base, const std::vector<float>& w) {
-      const std::string name = g.fresh_name(n.name + base);
-      g.constants[name] = make_tensor(DType::F32, {channels, 1, 1, 1}, w);
-      return name;
-    };
     std::vector<float> negated_slopes;
     for (float s : *slopes) negated_slopes.push_back(-s);
-    const std::string minus_one = weights("/minus_one", std::vector<float>(size_t(channels), -1));
-    const std::string minus_slope = weights("/minus_slope", negated_slopes);
+    const Shape weights{channels, 1, 1, 1};
+    const std::string minus_one =
+        float_constant(g, n.name + "/minus_one", weights, std::vector<float>(size_t(channels), -1));
+    const std::string minus_slope =
+        float_constant(g, n.name + "/minus_slope", weights, negated_slopes);
     auto value = [&](const std::string& base) {
       return typed_value(g, n.name + base, x.dtype, x.shape);
     };
     const std::string positive = value("/positive"), negated = value("/negated"),
                       negative = value("/negative"), scaled = value("/scaled");
-    const std::map<std::string, Attr> depthwise = {{"group", channels},
-                                                   {"kernel_shape", std::vector<int64_t>{1, 1}}};
+    const std::map<std::string, Attr> depthwise = depthwise_attrs(channels, {1, 1});
     i = replace_node(g, i,
                      {{"Relu", n.name + "/positive", {n.inputs[0]}, {positive}, {}},
                       {"Conv", n.name + "/negated", {n.inputs[0], minus_one}, {negated}, depthwise},

@@ -86,10 +86,10 @@ Node row_pool(Graph& g, const Node& n, const Rows& r, const std::string& out) {
   if (n.op == "ReduceMean") return {"GlobalAveragePool", n.name, {r.value}, {out}, {}};
   if (n.op != "ReduceSum") return {"MaxPool", n.name, {r.value}, {out}, {{"kernel_shape", window}}};
   const int64_t channels = r.pooled[1];
-  const std::string ones = g.fresh_name(n.name + "/ones");
-  g.constants[ones] = make_tensor(DType::F32, {channels, 1, r.height, r.width},
-                                  std::vector<float>(size_t(channels * r.height * r.width), 1));
-  return {"Conv", n.name, {r.value, ones}, {out}, {{"group", channels}, {"kernel_shape", window}}};
+  const std::string ones =
+      float_constant(g, n.name + "/ones", {channels, 1, r.height, r.width},
+                     std::vector<float>(size_t(channels * r.height * r.width), 1));
+  return {"Conv", n.name, {r.value, ones}, {out}, depthwise_attrs(channels, window)};
 }
 
 // The nodes standing for reduction `n` of `x` over `axes`: the rows, their pool, and a Reshape to

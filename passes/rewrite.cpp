@@ -44,4 +44,15 @@ std::string shape_constant(Graph& g, const std::string& base, const Shape& shape
   return name;
 }
 
+std::string float_constant(Graph& g, const std::string& base, const Shape& shape,
+                           const std::vector<float>& values) {
+  const std::string name = g.fresh_name(base);
+  g.constants[name] = make_tensor(DType::F32, shape, values);
+  return name;
+}
+
+std::map<std::string, Attr> depthwise_attrs(int64_t channels, const std::vector<int64_t>& kernel) {
+  return {{"group", channels}, {"kernel_shape", kernel}};
+}
+
 }  // namespace tpuc::passes

@@ -315,8 +315,7 @@ void set_cmp(Command& cmd, const TiuCommand& c, uint64_t lane_bytes) {
   if (c.opd3_const) {
     set_scalar(cmd, "opd3", c.opd3_value, c.res.dtype);
   } else {
-    if (c.opd2_const || c.opd3.ns != c.opd2.ns || c.opd3.cs != c.opd2.cs ||
-        c.opd3.hs != c.opd2.hs || c.opd3.ws != c.opd2.ws || c.opd3.dtype != c.opd2.dtype)
+    if (c.opd2_const || !c.opd3.same_strides(c.opd2) || c.opd3.dtype != c.opd2.dtype)
       throw Error("a CMP's opd3 shares opd2's strides and type: it has none of its own");
     cmd.set("opd3_addr", c.opd3.lane * lane_bytes + c.opd3.addr);
   }

@@ -40,6 +40,9 @@ struct Operand {
   uint32_t n = 0, c = 0, h = 0, w = 0;
   int64_t ns = 0, cs = 0, hs = 0, ws = 0;
   int64_t elements() const { return int64_t(n) * c * h * w; }
+  bool same_strides(const Operand& o) const {
+    return ns == o.ns && cs == o.cs && hs == o.hs && ws == o.ws;
+  }
 };
 
 // Limits of the command fields, which the schedules and the generator keep within.

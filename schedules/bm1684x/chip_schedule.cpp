@@ -120,11 +120,7 @@ struct Context {
     return LoopLevel::root();
   }
   // The tensor dimension elementwise_placement spreads over the lanes.
-  size_t lane_tensor_dim() const {
-    const Shape& shape = output.shape;
-    return shape.size() == 4 ? 1
-                             : size_t(std::max_element(shape.begin(), shape.end()) - shape.begin());
-  }
+  size_t lane_tensor_dim() const { return elementwise_lane_dim(output.shape); }
   // Output rows (the second-innermost dimension) per tile: the request, at most all rows. The
   // tile loop runs inside the outermost dimension (a batch) and outside the others (NCHW: the
   // channels, or, split into tiles of channels, inside their loop: `channel_tile`). Inside a layer
@@ -290,7 +286,7 @@ StageRole broadcast_operand(Context& cx, size_t i) {
     unsupported(cx.node, "operands of shape " + to_string(in) + " and " + to_string(out) +
                              " have no BM1684X schedule yet");
   StageRole r = cx.copy(rank);
-  r.every_lane = in[cx.lane_tensor_dim()] == 1 && out[cx.lane_tensor_dim()] > 1;
+  r.every_lane = broadcast_across_lanes(in, out);
   return r;
 }
 
@@ -322,7 +318,8 @@ void binary(Context& cx, ArithOp op) {
 }
 
 // Greater, Less and Equal of floats (a bool: 1 or 0) and Where (x or y of a float type by a
-// bool): one CMP each, the operands broadcast as a binary ARITH's.
+// bool): one CMP each, the operands broadcast as a binary ARITH's. GreaterOrEqual and LessOrEqual:
+// a CMP for `equal`, one for `ordered`, and one that picks between them.
 void compare_select(Context& cx) {
   const bool where = cx.node.op == "Where";
   if (!is_chip_float(cx.inputs[where ? 1 : 0].type->dtype))
@@ -336,13 +333,17 @@ void compare_select(Context& cx) {
       inputs.push_back(broadcast_operand(cx, i));
     }
   cx.make_store();
-  StageRole result = cx.compute(TiuOp::Cmp, rank, ArithOp::Copy);
-  std::vector<StageRole*> roles{&result};
+  std::vector<Func> stages{cx.a.outputs[0]};
+  if (cx.a.stages.equal.defined())
+    stages = {cx.a.outputs[0], cx.a.stages.equal, cx.a.stages.ordered};
+  std::vector<StageRole> results(stages.size(), cx.compute(TiuOp::Cmp, rank, ArithOp::Copy));
+  std::vector<StageRole*> roles;
+  for (StageRole& r : results) roles.push_back(&r);
   for (StageRole& r : inputs) roles.push_back(&r);
   const LoopLevel at = cx.elementwise_placement(roles);
   for (size_t k = 0; k < read.size(); ++k)
     cx.place(cx.inputs[read[k]].func, inputs[k], rank == 4, at);
-  cx.place(cx.a.outputs[0], result, rank == 4, at);
+  for (size_t k = 0; k < stages.size(); ++k) cx.place(stages[k], results[k], rank == 4, at);
 }
 
 // Softmax over the last axis, rows on the lanes (tiled by rows): POOL max of each row, ARITH sub
@@ -540,12 +541,9 @@ void leaky_relu(Context& cx) {
 // result.
 void special_function(Context& cx) {
   using S = ops::Stages;
-  static const std::map<std::string, SpecialFunction> functions = {{"Erf", SpecialFunction::Erf},
-                                                                   {"Exp", SpecialFunction::Exp},
-                                                                   {"Log", SpecialFunction::Log},
-                                                                   {"Sqrt", SpecialFunction::Sqrt}};
+  const SpecialFunction f = ops::special_function_ops().at(cx.node.op);
   staged_elementwise(cx, {{nullptr, TiuOp::Arith, ArithOp::Convert, {}},
-                          {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, functions.at(cx.node.op)},
+                          {&S::special, TiuOp::Sfu, ArithOp::Copy, {}, f},
                           {&S::widened, TiuOp::Arith, ArithOp::Convert, {}}});
 }
 
@@ -744,12 +742,14 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Gelu", {gelu, kRows}},
     {"Gemm", {gemm, kAlone}},
     {"Greater", {compare_select, kRows}},
+    {"GreaterOrEqual", {compare_select, kRows}},
     {"GlobalAveragePool", {global_average_pool, kWholeInput}},
     {"HardSigmoid", {hard_sigmoid, kRows}},
     {"HardSwish", {hard_sigmoid, kRows}},
     {"LayerNormalization", {layer_norm, kAlone}},
     {"LeakyRelu", {leaky_relu, kRows}},
     {"Less", {compare_select, kRows}},
+    {"LessOrEqual", {compare_select, kRows}},
     {"Log", {special_function, kRows}},
     {"Lut", {lut, kRows}},
     {"MatMul", {matmul, kAlone}},
@@ -778,6 +778,16 @@ const std::map<std::string, ChipOp> kChipOps = {
 }  // namespace
 
 int lane_dim_of_rank(size_t rank) { return rank >= 3 ? int(rank) - 2 : 0; }
+
+size_t elementwise_lane_dim(const Shape& out) {
+  return out.size() == 4 ? 1 : size_t(std::max_element(out.begin(), out.end()) - out.begin());
+}
+
+bool broadcast_across_lanes(const Shape& in, const Shape& out) {
+  if (in.size() != out.size() || out.empty()) return false;
+  const size_t lane = elementwise_lane_dim(out);
+  return in[lane] == 1 && out[lane] > 1;
+}
 
 int64_t tiled_extent(const Node& node, const Shape& out) {
   if (node.op == "Gemm") return out.back();

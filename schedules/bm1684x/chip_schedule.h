@@ -56,6 +56,13 @@ struct GroupPlacement {
   std::set<std::string> produced, placed;
 };
 
+// The tensor dimension an elementwise op of result shape `out` spreads over the lanes: the
+// channels of an NCHW tensor, else its largest dimension.
+size_t elementwise_lane_dim(const Shape& out);
+// Whether an elementwise operand of shape `in` is broadcast across those lanes (one value along
+// that dimension, many in the result): copied from DDR into every lane.
+bool broadcast_across_lanes(const Shape& in, const Shape& out);
+
 // The output extent the schedule's tiles split, which `tile_rows` counts: the rows (the
 // second-innermost dimension), a Gemm's columns.
 int64_t tiled_extent(const Node& node, const Shape& out);

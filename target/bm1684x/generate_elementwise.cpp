@@ -205,11 +205,48 @@ struct Selection {
   Expr a, b, yes, no;
 };
 
+// A compared value without its widening (f16 to f32 compares the same numbers) and its
+// strict_float (the host's mark for IEEE comparisons, which a CMP makes anyway).
+Expr unwidened(Expr e) {
+  while (true) {
+    const Cast* c = e.as<Cast>();
+    const Call* strict = e.as<Call>();
+    if (strict && strict->is_intrinsic(Call::strict_float)) {
+      e = strict->args[0];
+    } else if (c && c->type.is_float() && c->value.type().is_float() &&
+               c->type.bits() >= c->value.type().bits()) {
+      e = c->value;
+    } else {
+      return e;
+    }
+  }
+}
+
+// !is_nan(x) (Halide's is_nan is an extern call, is_nan_f32 or _f16).
+bool is_nan_guard(const Expr& e) {
+  const Not* negated = e.as<Not>();
+  if (!negated) return false;
+  Expr x = negated->a;
+  while (const Cast* c = x.as<Cast>()) x = c->value;
+  const Call* call = x.as<Call>();
+  return call && call->name.rfind("is_nan_f", 0) == 0;
+}
+
 // `cond ? yes : no` as a CMP of opd0 ⋈ opd1: > and < (either way round), == and != (the choices
 // swapped), a constant first moved second (the comparison turned around); empty when the
 // condition is none of these.
 std::optional<Selection> selection(Expr cond, Expr yes, Expr no) {
   Selection s{CmpOp::Greater, Expr(), Expr(), yes, no};
+  // The host's `a == b && !is_nan(a) && !is_nan(b)` (ops/elementwise.cpp) is the CMP's ==.
+  while (const And* both = cond.as<And>()) {
+    if (is_nan_guard(both->a)) {
+      cond = both->b;
+    } else if (is_nan_guard(both->b)) {
+      cond = both->a;
+    } else {
+      break;
+    }
+  }
   if (const Not* negated = cond.as<Not>()) {
     cond = negated->a;
     std::swap(s.yes, s.no);
@@ -225,22 +262,13 @@ std::optional<Selection> selection(Expr cond, Expr yes, Expr no) {
   } else {
     return std::nullopt;
   }
+  s.a = unwidened(s.a);
+  s.b = unwidened(s.b);
   if (is_const(s.a) && !is_const(s.b)) {
     std::swap(s.a, s.b);
     if (s.op != CmpOp::Equal) s.op = s.op == CmpOp::Less ? CmpOp::Greater : CmpOp::Less;
   }
   return s;
-}
-
-// A compared value without its widening (f16 to f32 compares the same numbers).
-Expr unwidened(Expr e) {
-  while (const Cast* c = e.as<Cast>()) {
-    if (!c->type.is_float() || !c->value.type().is_float() ||
-        c->type.bits() < c->value.type().bits())
-      break;
-    e = c->value;
-  }
-  return e;
 }
 
 }  // namespace
@@ -283,14 +311,13 @@ void CommandGenerator::Impl::cmp(const std::string& stage) {
   };
   bool opd0_const = false;
   float unused = 0;
-  value(unwidened(s->a), c.opd0, opd0_const, unused);
+  value(s->a, c.opd0, opd0_const, unused);
   if (opd0_const) fail("stage '" + stage + "': a comparison of two constants");
-  value(unwidened(s->b), c.opd1, c.opd1_const, c.constant);
+  value(s->b, c.opd1, c.opd1_const, c.constant);
   value(s->yes, c.opd2, c.opd2_const, c.opd2_value);
   value(s->no, c.opd3, c.opd3_const, c.opd3_value);
   // opd3 has no strides of its own: a bool's `b == 0 ? k : x` is `b > 0 ? x : k`.
-  const bool unsigned_zero =
-      c.opd1_const && c.constant == 0 && (c.opd0.dtype == DType::U8 || c.opd0.dtype == DType::Bool);
+  const bool unsigned_zero = c.opd1_const && c.constant == 0 && c.opd0.dtype == DType::U8;
   if (c.opd2_const && !c.opd3_const && c.cmp == CmpOp::Equal && unsigned_zero) {
     c.cmp = CmpOp::Greater;
     std::swap(c.opd2, c.opd3);
@@ -299,8 +326,7 @@ void CommandGenerator::Impl::cmp(const std::string& stage) {
   }
   if (!c.opd1_const && c.opd1.dtype != c.opd0.dtype)
     fail("stage '" + stage + "': a CMP compares two operands of one type");
-  if (!c.opd3_const && (c.opd2_const || c.opd3.ns != c.opd2.ns || c.opd3.cs != c.opd2.cs ||
-                        c.opd3.hs != c.opd2.hs || c.opd3.ws != c.opd2.ws))
+  if (!c.opd3_const && (c.opd2_const || !c.opd3.same_strides(c.opd2)))
     fail("stage '" + stage + "': a CMP's opd3 shares opd2's strides (one broadcast as the other)");
   push(c);
 }

@@ -141,15 +141,6 @@ class Models {
   const Chip& chip_;
 };
 
-// Whether an operand of shape `in` is broadcast across the lanes of a result of shape `out`: one
-// value along the dimension the lanes hold (the channels of a 3-D or larger tensor, else the
-// innermost), many in the result.
-bool across_lanes(const Shape& in, const Shape& out) {
-  if (in.size() != out.size() || out.empty()) return false;
-  const size_t lane = out.size() >= 3 ? 1 : out.size() - 1;
-  return in[lane] == 1 && out[lane] > 1;
-}
-
 // Group i..j (node indices into `nodes`, all on the chip): its estimated cycles, or infinity.
 struct Candidate {
   const Graph& g;
@@ -174,7 +165,8 @@ struct Candidate {
         feeds[k].push_back(defined.count(v) ? defined.at(v) : -1);
         // An operand broadcast across the lanes is copied from DDR into every lane; a member's
         // result lives in its own lanes only.
-        if (feeds[k].back() >= 0 && across_lanes(g.type(v).shape, g.type(n.outputs[0]).shape))
+        if (feeds[k].back() >= 0 &&
+            broadcast_across_lanes(g.type(v).shape, g.type(n.outputs[0]).shape))
           return {};
       }
       defined[n.outputs[0]] = int(k);

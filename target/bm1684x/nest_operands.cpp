@@ -118,11 +118,17 @@ int64_t CommandGenerator::Impl::step(const Nest& n, const Expr& index, const std
   return eval(index, next) - eval(index, at);
 }
 
+// A bool is an unsigned byte to the chip: the ISA has no bool precision.
 DType CommandGenerator::Impl::dtype_of(const std::string& b) const {
-  if (is_local(b)) return buffer_of(b).dtype;
-  auto it = g.ddr_.find(b);
-  if (it == g.ddr_.end()) internal("buffer '" + b + "' is neither in local memory nor in DDR");
-  return it->second.dtype;
+  DType t = DType::Bool;
+  if (is_local(b)) {
+    t = buffer_of(b).dtype;
+  } else {
+    auto it = g.ddr_.find(b);
+    if (it == g.ddr_.end()) internal("buffer '" + b + "' is neither in local memory nor in DDR");
+    t = it->second.dtype;
+  }
+  return t == DType::Bool ? DType::U8 : t;
 }
 
 // Coordinates of a flat Halide index in a local buffer.

@@ -382,8 +382,9 @@ TEST(Cli, ScheduleOptionsAreChecked) {
        "weights of Conv (out_channels), Gemm and MatMul (out_features); MaxPool has none"},
       {"check --op cos",
        "--op Cos: no built-in shapes to sweep (there are for Abs, Add, Conv, DepthToSpace, Equal, "
-       "Erf, Exp, Expand, Floor, Gemm, GlobalAveragePool, Greater, HardSigmoid, HardSwish, "
-       "LeakyRelu, Less, Log, MatMul, MaxPool, Neg, Reciprocal, Relu, Sigmoid, Softmax, Softplus, "
+       "Erf, Exp, Expand, Floor, Gemm, GlobalAveragePool, Greater, GreaterOrEqual, HardSigmoid, "
+       "HardSwish, LeakyRelu, Less, LessOrEqual, Log, MatMul, MaxPool, Neg, Reciprocal, Relu, "
+       "Sigmoid, Softmax, Softplus, "
        "Sqrt, Tanh, Tile, Transpose, Where); give --shape"},
       {"show --op conv2d",
        "--shape: show compiles one shape of --op conv2d, e.g. --shape 1x64x56x56"},

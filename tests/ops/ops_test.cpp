@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
 
 #include "ir/quant_math.h"
@@ -224,6 +225,26 @@ TEST(Ops, AddBroadcastsFloatAndInt8) {
     qwant.push_back(saturate_i8(
         round_shift(int64_t(qa.at(i)) * (3 << 28) + int64_t(qb.at(i)) * -(5 << 27), 30)));
   expect_near(run_node(qadd, {qa, qb}, {}, QuantParams{{0.1}, 0, -1}), qwant, 0);
+}
+
+// Comparisons with NaN are false, and GreaterOrEqual/LessOrEqual are not the negation of
+// Less/Greater: against C++'s own IEEE comparisons, b broadcast along the rows.
+TEST(Ops, ComparisonsOfNaNAreFalse) {
+  const float nan = std::nanf("");
+  const Tensor a = make_tensor<float>(DType::F32, {2, 3}, {nan, 1, 2, -0.0f, 5, nan}),
+               b = make_tensor<float>(DType::F32, {3}, {1, nan, 2});
+  const std::map<std::string, bool (*)(float, float)> ieee = {
+      {"Greater", [](float x, float y) { return x > y; }},
+      {"GreaterOrEqual", [](float x, float y) { return x >= y; }},
+      {"Less", [](float x, float y) { return x < y; }},
+      {"LessOrEqual", [](float x, float y) { return x <= y; }},
+      {"Equal", [](float x, float y) { return x == y; }}};
+  for (const auto& [op, compare] : ieee) {
+    SCOPED_TRACE(op);
+    std::vector<double> want;
+    for (int i = 0; i < 6; ++i) want.push_back(compare(a.at(i), b.at(i % 3)));
+    expect_near(run_node({op, "", {}, {}, {}}, {a, b}), want, 0);
+  }
 }
 
 TEST(Ops, ReluBatchNormSoftmax) {

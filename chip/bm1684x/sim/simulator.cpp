@@ -730,8 +730,11 @@ struct Simulator::Impl {
     const Operand* selected[2] = {&c.opd2, &c.opd3};
     for (int k = 0; k < 2; ++k) {
       if (scalar[k]) continue;
-      require(same_shape(c.res, *selected[k]) && selected[k]->dtype == c.res.dtype, what,
-              "opd2 and opd3 have res's type and shape");
+      // Bits are copied: a res of one byte has no sign field, so i8 and u8 are one precision.
+      const DType t = selected[k]->dtype;
+      require(same_shape(c.res, *selected[k]) && bytes(t) == bytes(c.res.dtype) &&
+                  info(t).is_float == info(c.res.dtype).is_float,
+              what, "opd2 and opd3 have res's precision and shape");
       chosen[k].emplace(input(*selected[k], what + (k ? " opd3" : " opd2")));
     }
     const float value[2] = {c.opd2_value, c.opd3_value};

@@ -393,7 +393,8 @@ TEST(CodegenFloat, BroadcastMultiply) {
 
 // Comparisons and Where as CMP commands: a comparison with an operand broadcast across the
 // channels and one with an immediate give bools, and Where chooses by them between an operand and
-// an immediate, or between two operands; Equal compares Floor's whole numbers with one.
+// an immediate, or between two operands; Equal compares Floor's whole numbers with one, and
+// GreaterOrEqual (three CMPs) too; LessOrEqual compares x with the rows.
 TEST(CodegenFloat, ComparisonsAndWhere) {
   for (const DType t : {DType::F16, DType::BF16, DType::F32}) {
     SCOPED_TRACE(name(t));
@@ -419,7 +420,9 @@ TEST(CodegenFloat, ComparisonsAndWhere) {
     add({"Where", "mixed", {"below", "kept", "x"}, {"mixed"}, {}}, x);
     add({"Floor", "whole", {"x"}, {"whole"}, {}}, x);
     add({"Equal", "ones", {"whole", "one"}, {"ones"}, {}}, mask);
-    g.outputs = {"mixed", "ones"};
+    add({"GreaterOrEqual", "at_least", {"whole", "one"}, {"at_least"}, {}}, mask);
+    add({"LessOrEqual", "at_most", {"x", "rows"}, {"at_most"}, {}}, mask);
+    g.outputs = {"mixed", "ones", "at_least", "at_most"};
     const bm1684x::Model m = bm1684x::compile_model(g, bm1684x_chip());
     EXPECT_TRUE(m.host_layers.empty());
     expect_simulator_matches_host(g, m, kFloatInputs, 19, 3);
