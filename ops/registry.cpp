@@ -41,6 +41,10 @@ struct Op {
     def.internal = true;
     return *this;
   }
+  Op& broadcasts() {
+    def.broadcasts = true;
+    return *this;
+  }
   Op& macs(MacsFn count) {
     def.macs = count;
     return *this;
@@ -148,12 +152,12 @@ std::vector<OpDef> table() {
           .int8(kInputScale, int8_resize_check)
           .control_operands({1})
           .shape_operands({1}),
-      Op("Where", infer_where, build_where),
+      Op("Where", infer_where, build_where).broadcasts(),
   };
   std::vector<OpDef> defs;
   for (const Op& op : ops) defs.push_back(op.def);
   // The table-driven families: every unary function is elementwise (an int8 table stands for
-  // it); of the binary ops only Add has an int8 algorithm.
+  // it); the binary ops broadcast, and only Add has an int8 algorithm.
   for (const char* name : unary_ops()) {
     OpDef def{name, infer_unary, build_unary};
     def.elementwise = true;
@@ -162,6 +166,7 @@ std::vector<OpDef> table() {
   }
   for (const char* name : binary_ops()) {
     OpDef def{name, infer_binary, build_binary};
+    def.broadcasts = true;
     if (std::string(name) == "Add") def.int8 = kOwnScale;
     defs.push_back(def);
   }

@@ -57,6 +57,7 @@ struct OpDef {
   bool reshape = false;
   bool identity = false;  // the result is the input itself: always removable (Identity, Dropout)
   bool weighted = false;  // inputs 1.. are weights the quantizer converts with the op (Conv, Gemm)
+  bool broadcasts = false;  // the inputs broadcast to the result's shape (numpy's rules)
   // Bit i: constant input i says what the op does rather than holding data (Resize's scales), so
   // a half-precision layer keeps it in f32.
   uint32_t control_operands = 0;

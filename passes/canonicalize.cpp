@@ -3,7 +3,10 @@
 //     type equals its input's, a Transpose whose permutation is the identity;
 //   - a chain of reshape-like ops (Reshape, Flatten, Squeeze, Unsqueeze) becomes one Reshape to
 //     the final shape;
-//   - Transpose of Transpose becomes one Transpose with the composed permutation.
+//   - Transpose of Transpose becomes one Transpose with the composed permutation;
+//   - a broadcasting op's operand of a lower rank takes the result's rank, leading 1s as numpy
+//     aligns shapes: a constant by its shape, another value through a Reshape (a view), so
+//     schedules see operands of one rank. One-element constants stay (immediates).
 // When a removed node's output is a graph output, the producer of its input takes the name
 // instead, so the model's output names never change.
 #include <numeric>
@@ -110,8 +113,44 @@ bool merge_transposes(Graph& g, size_t i) {
   return true;
 }
 
+bool align_broadcast_ranks(Graph& g, size_t i) {
+  const Node& n = g.nodes[i];
+  const ops::OpDef* def = ops::find_op(n.op);
+  if (!def || !def->broadcasts || !typed(g, n.outputs[0])) return false;
+  const size_t rank = g.type(n.outputs[0]).shape.size();
+  for (size_t k = 0; k < n.inputs.size(); ++k) {
+    const std::string v = n.inputs[k];
+    if (v.empty() || !typed(g, v)) continue;
+    Shape shape = g.type(v).shape;
+    const bool constant = g.is_constant(v);
+    if (shape.size() >= rank || (constant && g.constants.at(v).size() == 1)) continue;
+    shape.insert(shape.begin(), rank - shape.size(), 1);
+    const std::string base = v + "_rank" + std::to_string(rank);
+    const bool copied = constant && g.is_constant(base) && g.type(base).shape == shape;
+    const std::string aligned = copied ? base : g.fresh_name(base);  // one copy for all readers
+    g.nodes[i].inputs[k] = aligned;
+    if (copied) {
+      if (use_count(g, v) == 0) g.constants.erase(v);
+      return true;
+    }
+    if (constant) {
+      Tensor t = g.constants.at(v);
+      t.type.shape = shape;
+      g.constants[aligned] = std::move(t);
+      if (use_count(g, v) == 0) g.constants.erase(v);
+      return true;
+    }
+    g.types[aligned] = {g.type(v).dtype, shape, g.type(v).quant};
+    const Node reshape{
+        "Reshape", aligned, {v, shape_constant(g, aligned + "_shape", shape)}, {aligned}, {}};
+    g.nodes.insert(g.nodes.begin() + std::ptrdiff_t(i), reshape);
+    return true;
+  }
+  return false;
+}
+
 using Rule = bool (*)(Graph&, size_t);
-const Rule kRules[] = {remove_noop, merge_reshapes, merge_transposes};
+const Rule kRules[] = {remove_noop, merge_reshapes, merge_transposes, align_broadcast_ranks};
 
 }  // namespace
 

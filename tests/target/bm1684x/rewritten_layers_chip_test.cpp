@@ -11,7 +11,8 @@
 //   - a decoder's learned upsampling, ConvTranspose of stride 2 (conv-transpose-as-conv);
 //   - a channel split feeding two branches joined again, as ShuffleNet and YOLOv8
 //     (split-as-slices);
-//   - reflect and edge padding before a Conv, as style-transfer networks pad (pad-as-concat).
+//   - reflect and edge padding before a Conv, as style-transfer networks pad (pad-as-concat);
+//   - operands of a lower rank, as a transformer's feature vectors (canonicalize).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -263,4 +264,27 @@ TEST(RewrittenLayersChip, SpatialAttentionScalesEveryChannel) {
   const std::string map = b.add_node({"Sigmoid", "map", {mean}, {"map"}, {}}, false);
   b.g.outputs = {b.add_node({"Mul", "scaled", {features, map}, {"scaled"}, {}}, false)};
   expect_rewritten_onto_the_chip(b.g, op_is("ReduceMean"));
+}
+
+// A transformer's per-feature scale and shift of a [1, 32, 96] sequence, written with vectors of
+// the features alone (numpy broadcasting from the last axis): canonicalize gives them the
+// sequence's rank, and the operands broadcast along the rows.
+TEST(RewrittenLayersChip, LowerRankOperandsBroadcastOnTheChip) {
+  Graph g;
+  g.inputs = {"x"};
+  g.types["x"] = {DType::F32, {1, 32, 96}, std::nullopt};
+  g.constants["gamma"] = random_tensor<float>(DType::F32, {96}, 0.5f, 1.5f, 70);
+  g.constants["beta"] = random_tensor<float>(DType::F32, {96}, -0.5f, 0.5f, 71);
+  g.nodes = {{"Mul", "scale", {"x", "gamma"}, {"scaled"}, {}},
+             {"Add", "shift", {"scaled", "beta"}, {"y"}, {}}};
+  g.outputs = {"y"};
+  const Graph top = with_default_pipeline(g);
+  for (const Node& n : top.nodes)
+    for (const std::string& in : n.inputs) EXPECT_EQ(top.type(in).shape.size(), 3u) << n.name;
+  quant::QuantPolicy half;
+  half.mode = "f16";
+  const Graph tpu = quant::quantize(top, {}, half);
+  const bm1684x::Model model = bm1684x::compile_model(tpu, chip_config("bm1684x"));
+  EXPECT_TRUE(model.host_layers.empty()) << model.host_layers.front().reason;
+  expect_simulator_matches_host(tpu, model, {-2, 2}, 72, 2);
 }
