@@ -7,8 +7,8 @@
 # Folder → layer, bottom up; the longest folder prefix of a path decides.
 cmake_minimum_required(VERSION 3.20)
 set(LAYERS
-  "ir:0" "ops:1" "chip/bm1684x:1" "chip/bm1684x/sim:2" "frontend:2" "schedules:2" "target:3"
-  "passes:4" "quant:4" "driver:5" "cli:6")
+  "ir:0" "metrics:1" "ops:1" "chip/bm1684x:1" "chip/bm1684x/sim:2" "frontend:2" "schedules:2"
+  "target:3" "passes:4" "quant:4" "driver:5" "cli:6")
 set(HALIDE_FOLDERS ops schedules target)
 
 function(folder_of path out_folder out_layer)
@@ -31,7 +31,7 @@ function(folder_of path out_folder out_layer)
 endfunction()
 
 set(sources "")
-foreach(folder ir ops chip frontend schedules target passes quant driver cli)
+foreach(folder ir metrics ops chip frontend schedules target passes quant driver cli)
   file(GLOB_RECURSE found RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/${folder}/*.h"
        "${SOURCE_DIR}/${folder}/*.cpp")
   list(APPEND sources ${found})

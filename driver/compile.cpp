@@ -27,17 +27,11 @@ namespace tpuc {
 
 namespace {
 
-int argmax(const Tensor& t) {
-  int best = 0;
-  for (int64_t k = 1; k < t.size(); ++k)
-    if (t.at(k) > t.at(best)) best = int(k);
-  return best;
-}
-
 // Runs every sample through the float graph and the int8 graph on the host reference, and the
 // model file on the simulator; the simulator must reproduce the host int8 outputs bit for bit.
+// Labelled samples add to the task metric's tallies.
 Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
-                    const Dataset& data) {
+                    const Dataset& data, const metrics::MetricConfig& metric) {
   host::Executor float_ex(top), int8_ex(tpu);
   Validation v;
   const std::string& in = top.inputs.at(0);
@@ -51,9 +45,9 @@ Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
     v.cosine_min = std::min(v.cosine_min, cos);
     v.bit_exact += chip.data == q.data;
     if (!data.labels.empty()) {
-      v.float_correct += argmax(f) == data.labels[i];
-      v.int8_correct += argmax(q) == data.labels[i];
-      v.sim_correct += argmax(chip) == data.labels[i];
+      metrics::add_sample(metric, f, data.labels[i], v.float_tally);
+      metrics::add_sample(metric, q, data.labels[i], v.int8_tally);
+      metrics::add_sample(metric, chip, data.labels[i], v.chip_tally);
     }
     ++v.count;
     if ((i + 1) % 1000 == 0 || i + 1 == data.images.size())
@@ -116,7 +110,7 @@ std::optional<Validation> validate_model(const CompileConfig& c, const Graph& to
                                          bm1684x::Simulator& sim, Stages& stages) {
   if (c.validation.images.empty()) return std::nullopt;
   return stages.run("validate",
-                    [&] { return validate(top, tpu, sim, load(c.validation, top, c)); });
+                    [&] { return validate(top, tpu, sim, load(c.validation, top, c), c.metric); });
 }
 
 }  // namespace

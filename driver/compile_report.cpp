@@ -22,22 +22,30 @@ Json search_json(const quant::SearchResult& found, const quant::PrecisionSearch&
           {"precision", name(search.precision)}};
 }
 
-// Top-1 accuracy in percent.
-double accuracy(int64_t correct, int64_t count) { return 100.0 * double(correct) / double(count); }
-
-// Accuracies need labels and at least one sample.
+// The task metric needs labels and at least one sample.
 bool has_accuracy(const Validation& v, const CompileConfig& c) {
   return !c.validation.labels.empty() && v.count;
 }
 
-double accuracy_drop(const Validation& v) {
-  return accuracy(v.float_correct, v.count) - accuracy(v.int8_correct, v.count);
+// The metric's first figure (top-1, F1, word accuracy) in percent.
+double accuracy(const metrics::Tally& t, const CompileConfig& c) {
+  return metrics::figures(c.metric, t).at(0).second;
+}
+
+double accuracy_drop(const Validation& v, const CompileConfig& c) {
+  return accuracy(v.float_tally, c) - accuracy(v.int8_tally, c);
 }
 
 // Every tolerance of the config held, and the chip reproduced the host int8 output on every sample.
 bool validation_passed(const Validation& v, const CompileConfig& c) {
-  if (has_accuracy(v, c) && !(accuracy_drop(v) <= c.max_accuracy_drop)) return false;
+  if (has_accuracy(v, c) && !(accuracy_drop(v, c) <= c.max_accuracy_drop)) return false;
   return v.bit_exact == v.count && v.cosine_mean() >= c.min_cosine;
+}
+
+Json figures_json(const metrics::Tally& t, const CompileConfig& c) {
+  Json out = Json::object();
+  for (const auto& [name, value] : metrics::figures(c.metric, t)) out[name] = value;
+  return out;
 }
 
 Json validation_json(const Validation& v, const CompileConfig& c) {
@@ -49,10 +57,15 @@ Json validation_json(const Validation& v, const CompileConfig& c) {
       {"bit_exact", v.bit_exact == v.count},
       {"tolerance", {{"max_accuracy_drop", c.max_accuracy_drop}, {"min_cosine", c.min_cosine}}}};
   if (has_accuracy(v, c)) {
-    val["float_accuracy"] = accuracy(v.float_correct, v.count);
-    val["int8_host_accuracy"] = accuracy(v.int8_correct, v.count);
-    val["int8_chip_accuracy"] = accuracy(v.sim_correct, v.count);
-    val["accuracy_drop"] = accuracy_drop(v);
+    val["metric"] = {{"kind", c.metric.kind},
+                     {"name", metrics::figures(c.metric, v.float_tally).at(0).first},
+                     {"float", figures_json(v.float_tally, c)},
+                     {"int8_host", figures_json(v.int8_tally, c)},
+                     {"int8_chip", figures_json(v.chip_tally, c)}};
+    val["float_accuracy"] = accuracy(v.float_tally, c);
+    val["int8_host_accuracy"] = accuracy(v.int8_tally, c);
+    val["int8_chip_accuracy"] = accuracy(v.chip_tally, c);
+    val["accuracy_drop"] = accuracy_drop(v, c);
   }
   return val;
 }
@@ -166,12 +179,15 @@ Json chip_json(const CompileResults& r) {
 
 void print_validation(const Json& val, const CompileConfig& c, const bm1684x::Chip& chip) {
   std::printf("  validation       %lld samples\n", (long long)val["count"]);
-  if (val.contains("float_accuracy"))
-    std::printf(
-        "  accuracy         float %.2f%%  int8 host %.2f%%  int8 %s %.2f%%  drop %.2f points "
-        "(max %.2f)\n",
-        double(val["float_accuracy"]), double(val["int8_host_accuracy"]), chip.name.c_str(),
-        double(val["int8_chip_accuracy"]), double(val["accuracy_drop"]), c.max_accuracy_drop);
+  if (val.contains("metric")) {
+    const Json& m = val["metric"];
+    for (const auto& [name, unused] : metrics::figures(c.metric, {}))  // in the metric's order
+      std::printf("  %-16s float %.2f%%  int8 host %.2f%%  int8 %s %.2f%%\n", name.c_str(),
+                  double(m["float"][name]), double(m["int8_host"][name]), chip.name.c_str(),
+                  double(m["int8_chip"][name]));
+    std::printf("  %-16s %.2f points (max %.2f)\n", (std::string(m["name"]) + " drop").c_str(),
+                double(val["accuracy_drop"]), c.max_accuracy_drop);
+  }
   std::printf("  bit-exact        %lld of %lld samples: %s output == host quantized reference\n",
               (long long)val["bit_exact_samples"], (long long)val["count"], chip.name.c_str());
   std::printf("  output cosine    mean %.5f  min %.5f (quantized vs float)\n",

@@ -11,15 +11,17 @@
 #include "chip/bm1684x/sim/simulator.h"
 #include "driver/config.h"
 #include "ir/graph.h"
+#include "metrics/task_metric.h"
 #include "quant/mixed_precision.h"
 #include "quant/quant_policy.h"
 
 namespace tpuc {
 
 // The validation's tallies over its samples: float and int8 graphs on the host reference, the
-// model file on the simulator.
+// model file on the simulator; the task metric's tallies when the samples have labels.
 struct Validation {
-  int64_t count = 0, float_correct = 0, int8_correct = 0, sim_correct = 0, bit_exact = 0;
+  int64_t count = 0, bit_exact = 0;
+  metrics::Tally float_tally, int8_tally, chip_tally;
   double cosine_sum = 0, cosine_min = 1;  // int8 output against float output
   double cosine_mean() const { return count ? cosine_sum / double(count) : 1.0; }
 };

@@ -142,10 +142,36 @@ class ConfigReader {
       r_.error(cal["percentile"], "'percentile' must be in (0, 100]");
   }
 
+  // validation.metric: its kind and that kind's settings (docs/config.md).
+  void metric(const YAML::Node& m, metrics::MetricConfig& out) {
+    if (!m) return;
+    out.kind = one_of(r_, m, "kind", {"top1", "text_detection", "ctc"});
+    if (out.kind == "text_detection") {
+      r_.check_keys(m, {"kind", "threshold", "shrink", "min_pixels", "iou"});
+      out.threshold = r_.get<double>(m, "threshold", out.threshold);
+      out.shrink = r_.get<double>(m, "shrink", out.shrink);
+      out.min_pixels = r_.get<int64_t>(m, "min_pixels", out.min_pixels);
+      out.iou = r_.get<double>(m, "iou", out.iou);
+      if (!(out.shrink >= 0 && out.shrink < 0.5))
+        r_.error(m["shrink"], "'shrink' must be in [0, 0.5)");
+      if (!(out.iou > 0 && out.iou <= 1)) r_.error(m["iou"], "'iou' must be in (0, 1]");
+    } else if (out.kind == "ctc") {
+      r_.check_keys(m, {"kind", "alphabet", "blank"});
+      out.alphabet = r_.get<std::string>(m, "alphabet", "");
+      out.blank = r_.get<int64_t>(m, "blank", 0);
+      if (out.alphabet.empty()) r_.error(m, "a ctc metric needs its 'alphabet'");
+      if (out.blank < 0 || out.blank > int64_t(out.alphabet.size()))
+        r_.error(m["blank"], "'blank' must be a class: 0 to the alphabet's length");
+    } else {
+      r_.check_keys(m, {"kind"});
+    }
+  }
+
   void validation(const YAML::Node& v, CompileConfig& c) {
     if (!v) return;
-    r_.check_keys(v, {"dataset", "count", "tolerance"});
+    r_.check_keys(v, {"dataset", "count", "metric", "tolerance"});
     c.validation = dataset(v);
+    metric(v["metric"], c.metric);
     const YAML::Node t = v["tolerance"];
     if (!t) return;
     r_.check_keys(t, {"max_accuracy_drop", "min_cosine"});

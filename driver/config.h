@@ -10,6 +10,7 @@
 
 #include "driver/dataset.h"
 #include "ir/tensor.h"
+#include "metrics/task_metric.h"
 #include "quant/calibration.h"
 
 namespace tpuc {
@@ -42,7 +43,8 @@ struct CompileConfig {
   DatasetConfig calibration;
   quant::CalibrationMethod calibration_method;
   DatasetConfig validation;
-  double max_accuracy_drop = 1.0;  // points of top-1 accuracy, quantized vs float
+  metrics::MetricConfig metric;    // how validation outputs are judged against their labels
+  double max_accuracy_drop = 1.0;  // points of the metric's first figure, quantized vs float
   double min_cosine = 0.99;  // per-sample output cosine, quantized vs float (mean over samples)
   bool layer_groups = true;  // codegen.layer_groups: fuse layers in local memory
   std::string output_dir;

@@ -5,8 +5,11 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "ir/diagnostics.h"
@@ -110,6 +113,54 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
+// One label as `metric_kind` reads it (dataset.h); `where` names it in errors.
+metrics::Label json_label(const nlohmann::json& j, const std::string& metric_kind,
+                          const std::string& where) {
+  metrics::Label label;
+  if (metric_kind == "top1") {
+    if (!j.is_number_integer() || j.get<int64_t>() < 0)
+      throw Error(where + ": a top1 label is a class number (0 or more)");
+    label.cls = j.get<int64_t>();
+  } else if (metric_kind == "ctc") {
+    if (!j.is_string()) throw Error(where + ": a ctc label is the text, a string");
+    label.text = j.get<std::string>();
+  } else {
+    const std::string form = ": a text_detection label is a list of [x0, y0, x1, y1] boxes";
+    if (!j.is_array()) throw Error(where + form);
+    for (const nlohmann::json& b : j) {
+      if (!b.is_array() || b.size() != 4) throw Error(where + form);
+      for (const nlohmann::json& v : b)
+        if (!v.is_number_integer()) throw Error(where + form + " of whole pixels");
+      const metrics::Box box{b[0], b[1], b[2], b[3]};
+      if (box.x1 < box.x0 || box.y1 < box.y0) throw Error(where + ": a box ends before it starts");
+      label.boxes.push_back(box);
+    }
+  }
+  return label;
+}
+
+// The labels of `files` from a JSON object keyed by file name.
+std::vector<metrics::Label> read_json_labels(const std::string& path,
+                                             const std::vector<std::string>& files,
+                                             const std::string& metric_kind) {
+  std::ifstream in(path);
+  if (!in) throw Error(path + ": cannot open file");
+  nlohmann::json all;
+  try {
+    all = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(path + ": not JSON (" + e.what() + ")");
+  }
+  if (!all.is_object()) throw Error(path + ": labels are a JSON object from file name to label");
+  std::vector<metrics::Label> labels;
+  for (const std::string& f : files) {
+    auto it = all.find(f);
+    if (it == all.end()) throw Error(path + ": no label for '" + f + "'");
+    labels.push_back(json_label(*it, metric_kind, path + ": '" + f + "'"));
+  }
+  return labels;
+}
+
 // A folder of PNG/JPEG/BMP images (decoded by stb_image to the model's channel count) or of
 // .npy/.npz files holding ready model inputs.
 Dataset read_folder(const std::string& dir, const TensorType& input, const Preprocess& pre,
@@ -125,6 +176,7 @@ Dataset read_folder(const std::string& dir, const TensorType& input, const Prepr
   Dataset d;
   for (int64_t i = 0; i < n; ++i) {
     const std::string& file = files[size_t(first + i)];
+    d.files.push_back(std::filesystem::path(file).filename().string());
     if (arrays.count(lower_extension(file))) {
       const TensorMap tensors = read_tensors(file);
       if (tensors.size() != 1 || tensors.begin()->second.type.dtype != input.dtype ||
@@ -171,18 +223,44 @@ Dataset read_idx_dataset(const std::string& images, const std::string& labels,
     const Idx lb = read_idx(labels);
     if (lb.dims.size() != 1 || lb.dims[0] != im.dims[0])
       throw Error(labels + ": label count does not match the images");
-    d.labels.assign(lb.data.begin() + first, lb.data.begin() + first + n);
+    for (int64_t i = first; i < first + n; ++i) d.labels.push_back({lb.data[size_t(i)], {}, ""});
   }
   return d;
 }
 
 Dataset read_dataset(const std::string& images, const std::string& labels, const TensorType& input,
-                     const Preprocess& pre, int64_t count, int64_t first) {
-  if (!std::filesystem::is_directory(images))
+                     const Preprocess& pre, int64_t count, int64_t first,
+                     const std::string& metric_kind) {
+  if (!std::filesystem::is_directory(images)) {
+    if (!labels.empty() && metric_kind != "top1")
+      throw Error(labels + ": IDX labels are classes; a " + metric_kind +
+                  " metric needs a folder of images and a JSON file of labels");
     return read_idx_dataset(images, labels, input, pre, count, first);
-  if (!labels.empty())
-    throw Error(labels + ": labels go with IDX datasets; a folder of images has none");
-  return read_folder(images, input, pre, count, first);
+  }
+  Dataset d = read_folder(images, input, pre, count, first);
+  if (!labels.empty()) d.labels = read_json_labels(labels, d.files, metric_kind);
+  return d;
+}
+
+double neighbour_correlation(const Dataset& d) {
+  double n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  for (const Tensor& t : d.images) {
+    const int64_t w = t.type.shape.empty() ? 1 : t.type.shape.back();
+    for (int64_t i = 0; i + 1 < t.size(); ++i) {
+      if ((i + 1) % w == 0) continue;  // the next value starts a new row
+      const double a = t.at(i), b = t.at(i + 1);
+      n += 1;
+      sa += a;
+      sb += b;
+      saa += a * a;
+      sbb += b * b;
+      sab += a * b;
+    }
+  }
+  if (n == 0) return 1.0;
+  const double va = saa / n - (sa / n) * (sa / n), vb = sbb / n - (sb / n) * (sb / n);
+  if (va <= 0 || vb <= 0) return 1.0;
+  return (sab / n - (sa / n) * (sb / n)) / std::sqrt(va * vb);
 }
 
 }  // namespace tpuc

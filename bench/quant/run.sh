@@ -44,3 +44,41 @@ for model in resnet18 resnet50 mobilenetv2 encoder; do
   for mode in f16 bf16; do row+=" | $(cosine $model "$root/configs/quant/$mode.yaml" max)"; done
   echo "$row |"
 done
+
+# The trained text examples (examples/textdet, examples/textrec), judged by their task metric on
+# their validation images: each calibration method on the example's own calibration images, and
+# MSE on 16 random-normal inputs (what the example zoo calibrates on; tpuc warns about it).
+random_inputs() {  # example shape → a folder of 16 random-normal .npy inputs
+  local dir=$root/out/bench/quant/random/$1
+  mkdir -p "$dir"
+  /usr/bin/python3 -c 'import sys, numpy as np
+rng = np.random.default_rng(0); shape = tuple(int(d) for d in sys.argv[2].split("x"))
+for i in range(16): np.save(f"{sys.argv[1]}/{i:03d}.npy", rng.standard_normal(shape).astype(np.float32))' "$dir" "$2"
+  echo "$dir"
+}
+echo
+echo "| example | calibration | metric | float | int8 (host = chip) | drop | output cosine mean / min |"
+echo "|---|---|---|---|---|---|---|"
+for example in textdet:1x3x192x192 textrec:1x1x32x128; do
+  name=${example%%:*}
+  random=$(random_inputs "$name" "${example#*:}")
+  for method in max percentile kl mse random; do
+    out=$root/out/bench/quant/$name-$method
+    rm -rf "$out"
+    set_data=()
+    [ "$method" = random ] && set_data=(--set quantization.calibration.dataset.images="$random")
+    "$build/cli/tpuc" compile --config "$root/examples/$name/config.yaml" --set output_dir="$out" \
+      --set quantization.calibration.method=${method/random/mse} "${set_data[@]}" \
+      --set validation.tolerance.max_accuracy_drop=100 --set validation.tolerance.min_cosine=0 \
+      > /dev/null 2>&1
+    /usr/bin/python3 - "$out/report.json" "$name" "$method" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))["validation"]; m = v["metric"]
+assert m["int8_chip"] == m["int8_host"] and v["bit_exact"]
+label = "MSE, random-normal inputs" if sys.argv[3] == "random" else sys.argv[3]
+print(f"| {sys.argv[2]} | {label} | {m['name']} | {v['float_accuracy']:.2f}% "
+      f"| {v['int8_host_accuracy']:.2f}% | {v['accuracy_drop']:.2f} "
+      f"| {v['cosine_mean']:.5f} / {v['cosine_min']:.5f} |")
+PY
+  done
+done

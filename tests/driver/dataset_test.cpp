@@ -1,11 +1,12 @@
-// Dataset reading and preprocessing against values computed by hand on a small IDX file written
-// here.
+// Dataset reading and preprocessing against values computed by hand on small IDX files, image
+// folders and label files written here.
 #include "driver/dataset.h"
 
 #include <gtest/gtest.h>
 #include <stb_image_write.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 
@@ -13,6 +14,7 @@
 #include "ir/files.h"
 #include "ir/npz.h"
 #include "tests/support/errors.h"
+#include "tests/support/random_tensor.h"
 
 using namespace tpuc;
 using tpuc::testing::error_of;
@@ -113,4 +115,50 @@ TEST(Dataset, FusedPreprocessingStillResizes) {
     EXPECT_NEAR(data.images[0].at(k), 10.0, 0.5) << k;  // raw values: no scale, no mean
     EXPECT_NEAR(data.images[0].at(12 + k), 30.0, 0.5) << k;
   }
+}
+
+// A folder's labels come from a JSON file by file name, in the metric's form; each mistake is
+// named with the file and the key.
+TEST(Dataset, JsonLabelsOfAFolder) {
+  const std::string dir = ::testing::TempDir() + "labelled-folder";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const uint8_t gray[] = {0, 255};
+  for (const char* f : {"/a.png", "/b.png"})
+    ASSERT_NE(stbi_write_png((dir + f).c_str(), 2, 1, 1, gray, 2), 0);
+  const TensorType input{DType::F32, {1, 1, 1, 2}, std::nullopt};
+  auto labels = [&](const std::string& json, const std::string& kind) {
+    tpuc::write_file_atomic(dir + ".json", json);
+    return read_dataset(dir, dir + ".json", input, Preprocess{}, 0, 0, kind).labels;
+  };
+  const auto boxes =
+      labels(R"({"b.png": [], "a.png": [[1, 2, 5, 6], [0, 0, 1, 1]]})", "text_detection");
+  ASSERT_EQ(boxes.size(), 2u);
+  EXPECT_EQ(boxes[0].boxes, (std::vector<metrics::Box>{{1, 2, 5, 6}, {0, 0, 1, 1}}));
+  EXPECT_TRUE(boxes[1].boxes.empty());
+  EXPECT_EQ(labels(R"({"a.png": "ab1", "b.png": ""})", "ctc")[0].text, "ab1");
+  EXPECT_EQ(labels(R"({"a.png": 3, "b.png": 0})", "top1")[0].cls, 3);
+  const std::string file = dir + ".json";
+  EXPECT_EQ(error_of([&] { labels(R"({"a.png": "x"})", "ctc"); }), file + ": no label for 'b.png'");
+  EXPECT_EQ(error_of([&] { labels(R"({"a.png": "x", "b.png": 7})", "ctc"); }),
+            file + ": 'b.png': a ctc label is the text, a string");
+  EXPECT_EQ(error_of([&] { labels(R"({"a.png": [[1, 2, 3]], "b.png": []})", "text_detection"); }),
+            file + ": 'a.png': a text_detection label is a list of [x0, y0, x1, y1] boxes");
+  EXPECT_EQ(
+      error_of([&] { labels(R"({"a.png": [[4, 0, 1, 1]], "b.png": []})", "text_detection"); }),
+      file + ": 'a.png': a box ends before it starts");
+  EXPECT_EQ(error_of([&] { labels("{\"a.png\": ", "top1"); }).rfind(file + ": not JSON (", 0), 0u);
+}
+
+// Neighbouring values of images correlate; independent random values do not (the calibration
+// warns about those).
+TEST(Dataset, NeighbourCorrelationTellsImagesFromNoise) {
+  Dataset ramp, noise;
+  Tensor smooth(TensorType{DType::F32, {1, 1, 4, 64}, std::nullopt});
+  for (int64_t i = 0; i < smooth.size(); ++i) smooth.as<float>()[i] = float(std::sin(i * 0.1));
+  ramp.images = {smooth};
+  EXPECT_GT(neighbour_correlation(ramp), 0.99);
+  noise.images = {tpuc::testing::random_tensor<float>(DType::F32, {1, 3, 64, 64}, -1, 1, 5)};
+  EXPECT_LT(std::fabs(neighbour_correlation(noise)), 0.05);
+  EXPECT_EQ(neighbour_correlation(Dataset{}), 1.0);
 }

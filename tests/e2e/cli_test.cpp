@@ -94,6 +94,25 @@ TEST(Cli, InputSettingsAndOutputsAreChecked) {
       << r.output;
 }
 
+// A task metric's settings are checked with the config, each mistake at its place.
+TEST(Cli, MetricSettingsAreChecked) {
+  const std::string cfg = source_path("examples/textrec/config.yaml");
+  const std::string metric = "validation.metric={kind: ctc, alphabet: '', blank: 2, iou: 1}";
+  const TpucResult r = run_tpuc("compile --config " + cfg + " --set \"" + metric +
+                                "\" --set 'validation.metric.kind=mAP'");
+  EXPECT_EQ(r.code, 2);
+  for (const std::string& expected :
+       {"--set validation.metric.kind=mAP: 'kind' must be one of: top1, text_detection, ctc"})
+    EXPECT_NE(r.output.find(expected), std::string::npos) << expected << "\n--- in ---\n"
+                                                          << r.output;
+  const TpucResult ctc = run_tpuc("compile --config " + cfg + " --set \"" + metric + "\"");
+  EXPECT_EQ(ctc.code, 2);
+  for (const std::string& expected : {"unknown key 'iou'", "a ctc metric needs its 'alphabet'",
+                                      "'blank' must be a class: 0 to the alphabet's length"})
+    EXPECT_NE(ctc.output.find(expected), std::string::npos) << expected << "\n--- in ---\n"
+                                                            << ctc.output;
+}
+
 // A calibration table is reused while the graph, data and method stay the same.
 TEST(Cli, CalibrateReusesItsTable) {
   const std::string out = temp("calibrate"),
@@ -291,7 +310,7 @@ TEST(Cli, RunMatchesTheTrainedModelOnOneImage) {
   for (int64_t k = 1; k < logits.size(); ++k) {
     if (logits.at(k) > logits.at(best)) best = k;
   }
-  EXPECT_EQ(best, first.labels[0]);
+  EXPECT_EQ(best, first.labels[0].cls);
 }
 
 namespace {

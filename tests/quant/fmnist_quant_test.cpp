@@ -26,7 +26,7 @@ double accuracy(const Graph& g, const Dataset& d) {
     int best = 0;
     for (int k = 1; k < logits.size(); ++k)
       if (logits.at(k) > logits.at(best)) best = k;
-    correct += best == d.labels[i];
+    correct += best == d.labels[i].cls;
   }
   return double(correct) / double(d.images.size());
 }
