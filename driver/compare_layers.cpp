@@ -9,6 +9,7 @@
 
 #include "driver/commands.h"
 #include "driver/front_end.h"
+#include "driver/tensor_files.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
 #include "ir/quant_math.h"
@@ -120,7 +121,9 @@ int compare_layers_command(const CompileOptions& options, const std::string& inp
   const Graph top = prepare_top(c, options, stages);
   const quant::CalibrationTable table = calibrate_or_reuse(c, top, stages);
   const Graph tpu = quant::quantize(top, table, quant::load_quant_policy(c.policy));
-  const TensorMap inputs = read_tensors(input);
+  std::map<std::string, TensorType> expected;
+  for (const std::string& name : top.inputs) expected[name] = top.type(name);
+  const TensorMap inputs = read_model_inputs(input, expected);
   const TensorMap float_values = host::Executor(top).run(inputs, true);
   const TensorMap quantized_values = host::Executor(tpu).run(inputs, true);
   const std::vector<ValueComparison> rows =

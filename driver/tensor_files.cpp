@@ -74,4 +74,26 @@ TensorMap as_numpy(TensorMap outputs) {
   return outputs;
 }
 
+void check_inputs(const std::string& file, const TensorMap& inputs,
+                  const std::map<std::string, TensorType>& expected) {
+  for (const auto& [name, want] : expected) {
+    auto it = inputs.find(name);
+    if (it == inputs.end())
+      throw Error(file + ": has no tensor named '" + name + "' (a model input)");
+    if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
+      throw Error(file + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) +
+                  "[" + to_string(it->second.type.shape) + "], the model expects " +
+                  to_string(want));
+  }
+}
+
+TensorMap read_model_inputs(const std::string& file,
+                            const std::map<std::string, TensorType>& expected) {
+  TensorMap inputs = read_tensor_file(file, "input");
+  name_lone_array(file, expected, inputs);
+  adapt_inputs(file, expected, inputs);
+  check_inputs(file, inputs, expected);
+  return inputs;
+}
+
 }  // namespace tpuc

@@ -22,6 +22,13 @@ void name_lone_array(const std::string& file, const std::map<std::string, Tensor
 // store it so). Each is said on stderr, naming `file`.
 void adapt_inputs(const std::string& file, const std::map<std::string, TensorType>& expected,
                   TensorMap& inputs);
+// Every input of `expected` is in `inputs` with its type; an Error naming `file` otherwise.
+void check_inputs(const std::string& file, const TensorMap& inputs,
+                  const std::map<std::string, TensorType>& expected);
+// The inputs `file` gives a model whose inputs are `expected`: read as read_tensor_file does, a
+// lone array named, arrays adapted (adapt_inputs) and checked (check_inputs).
+TensorMap read_model_inputs(const std::string& file,
+                            const std::map<std::string, TensorType>& expected);
 // Outputs as a .npz holds them: a bfloat16 one as its bits, uint16 (NumPy has no bfloat16).
 TensorMap as_numpy(TensorMap outputs);
 

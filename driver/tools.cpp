@@ -65,23 +65,6 @@ int import_command(const std::string& model, const std::string& output,
 
 namespace {
 
-void check_inputs(const std::string& file, const TensorMap& inputs,
-                  const std::map<std::string, TensorType>& expected) {
-  for (const auto& [name, want] : expected) {
-    auto it = inputs.find(name);
-    if (it == inputs.end())
-      throw Error(file + ": has no tensor named '" + name + "' (a model input)");
-    if (it->second.type.dtype != want.dtype || it->second.type.shape != want.shape)
-      throw Error(file + "[" + name + "]: is " + std::string(tpuc::name(it->second.type.dtype)) +
-                  "[" + to_string(it->second.type.shape) + "], the model expects " +
-                  to_string(want));
-  }
-}
-
-}  // namespace
-
-namespace {
-
 // What an .onnx model's inputs take from the given ones (`needs`), each said on stderr: an input
 // that fixes a shape (a Reshape's shape, a Slice's starts, ...) leaves `inputs` to become a
 // constant of the model; an input of a symbolic dimension without an --input-shape takes the
@@ -118,9 +101,7 @@ int run_command(const std::string& model, const std::string& input, const std::s
   if (std::filesystem::path(model).extension() == ".bmodel") {
     const bm1684x::Model m = bm1684x::read_model(model);
     for (const bm1684x::IoTensor& io : m.inputs) expected[io.name] = io.type;
-    TensorMap inputs = read_tensor_file(input, "input");
-    name_lone_array(input, expected, inputs);
-    check_inputs(input, inputs, expected);
+    const TensorMap inputs = read_model_inputs(input, expected);
     const bm1684x::Chip target = bm1684x::load_chip(chip);
     bm1684x::Simulator sim(target, m, host_layer_runner());
     write_npz(output, sim.run(inputs));

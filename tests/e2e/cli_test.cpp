@@ -158,6 +158,12 @@ TEST(Cli, CompareLayersMarksTheFirstValueBelowTolerance) {
   const nlohmann::json layers = nlohmann::json::parse(read_file(out + "/report.json")).at("layers");
   EXPECT_EQ(layers.at("values").size(), 7u);  // conv, pool, conv, pool, flatten, gemm, logits
   EXPECT_EQ(layers.at("first_below"), layers.at("values")[0].at("value"));
+  // A lone .npy array, whatever its name, is the one input (as `tpuc run` takes it).
+  write_npy(temp("layers-picture.npy"), image);
+  r = run_tpuc("compare-layers --config " + source_path("examples/fmnist/config.yaml") +
+               " --set output_dir=" + out + " --set quantization.calibration.count=20 --input " +
+               temp("layers-picture.npy") + " --cosine 0");
+  EXPECT_EQ(r.code, 0) << r.output;
 }
 
 TEST(Cli, ConfigShowNamesTheOriginOfEveryValue) {
