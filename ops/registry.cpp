@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <set>
 
 #include "ir/diagnostics.h"
 #include "ir/quant_math.h"
@@ -45,6 +46,10 @@ struct Op {
     def.broadcasts = true;
     return *this;
   }
+  Op& bounded() {
+    def.bounded = true;
+    return *this;
+  }
   Op& macs(MacsFn count) {
     def.macs = count;
     return *this;
@@ -74,7 +79,7 @@ std::vector<OpDef> table() {
       Op("BatchNormalization", infer_batchnorm, build_batchnorm),
       Op("Cast", infer_cast, build_cast),
       Op("CastLike", infer_castlike, build_cast),
-      Op("Clip", infer_clip, build_clip),
+      Op("Clip", infer_clip, build_clip).bounded(),
       // int8: its inputs share the result's scale (the quantizer gives them one class).
       Op("Concat", infer_concat, build_concat).int8(kInputScale),
       Op("ConstantOfShape", infer_constant_of_shape, build_constant_of_shape).shape_operands({0}),
@@ -136,7 +141,7 @@ std::vector<OpDef> table() {
       Op("Shape", infer_shape, build_shape),
       Op("Size", infer_size, build_size),
       Op("Slice", infer_slice, build_slice).shape_operands({1, 2, 3, 4}),
-      Op("Softmax", infer_softmax, build_softmax),
+      Op("Softmax", infer_softmax, build_softmax).bounded(),
       Op("SpaceToDepth", infer_depth_space, build_depth_space),
       Op("Split", infer_split, build_split).shape_operands({1}),
       Op("Squeeze", infer_squeeze, build_reshape).int8(kInputScale).reshape().shape_operands({1}),
@@ -158,9 +163,11 @@ std::vector<OpDef> table() {
   for (const Op& op : ops) defs.push_back(op.def);
   // The table-driven families: every unary function is elementwise (an int8 table stands for
   // it); the binary ops broadcast, and only Add has an int8 algorithm.
+  const std::set<std::string> bounded_unary = {"HardSigmoid", "Sigmoid", "Tanh"};
   for (const char* name : unary_ops()) {
     OpDef def{name, infer_unary, build_unary};
     def.elementwise = true;
+    def.bounded = bounded_unary.count(name) != 0;
     def.internal = std::string(name) == "Silu";
     defs.push_back(def);
   }

@@ -58,6 +58,9 @@ struct OpDef {
   bool identity = false;  // the result is the input itself: always removable (Identity, Dropout)
   bool weighted = false;  // inputs 1.. are weights the quantizer converts with the op (Conv, Gemm)
   bool broadcasts = false;  // the inputs broadcast to the result's shape (numpy's rules)
+  // The result is bounded by the op's definition (a gate, a probability, a clip): calibration keeps
+  // its whole observed range, as its extremes (a saturated gate's ones) are signal, not outliers.
+  bool bounded = false;
   // Bit i: constant input i says what the op does rather than holding data (Resize's scales), so
   // a half-precision layer keeps it in f32.
   uint32_t control_operands = 0;

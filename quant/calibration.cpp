@@ -13,6 +13,7 @@
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "ops/registry.h"
 #include "target/host/executor.h"
 
 namespace tpuc::quant {
@@ -52,6 +53,15 @@ const Method kMethods[] = {
     {"kl", true, [](const CalibrationMethod&) -> Threshold { return kl_threshold; }},
     {"mse", true, [](const CalibrationMethod&) -> Threshold { return mse_threshold; }},
 };
+
+// A value an op bounds by definition (ops::OpDef::bounded) takes the observed max|x| whatever the
+// method: KL clipped a trained detector's HardSigmoid gates below their saturated ones, scaling
+// every gated channel down (its output cosine fell to 0.32).
+bool keeps_whole_range(const Graph& top, const std::string& value) {
+  const Node* producer = top.producer(value);
+  const ops::OpDef* def = producer ? ops::find_op(producer->op) : nullptr;
+  return def && def->bounded;
+}
 
 }  // namespace
 
@@ -206,7 +216,8 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
   if (progress) std::fprintf(stderr, "\n");
   const Threshold threshold = m->make(method);
   CalibrationTable table;
-  for (const auto& [name, h] : stats) table.threshold[name] = h.max > 0 ? threshold(h) : 0.0;
+  for (const auto& [name, h] : stats)
+    table.threshold[name] = h.max > 0 ? (keeps_whole_range(top, name) ? h.max : threshold(h)) : 0.0;
   table.range = range;
   return table;
 }

@@ -38,7 +38,7 @@ struct Histogram {
 };
 
 // Changes whenever a method computes differently: cached tables of another version are not reused.
-constexpr int kCalibrationVersion = 3;
+constexpr int kCalibrationVersion = 4;  // 4: bounded ops keep their range
 
 double percentile_threshold(const Histogram& h, double percentile);
 double kl_threshold(const Histogram& h);

@@ -130,3 +130,24 @@ graph "g" {
     EXPECT_EQ(a.range, b.range) << method;
   }
 }
+
+// A gate whose inputs mostly saturate (HardSigmoid of x ∈ [0, 40): ones for x ≥ 2.5, 94% of
+// them): KL alone puts its threshold at 0.063, clipping every one, but a bounded op keeps its
+// whole range (threshold 1) under every method; the unbounded Relu beside it is still clipped.
+TEST(Calibration, BoundedOpsKeepTheirWholeRange) {
+  const Graph g = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[4000]
+  %gate : f32[4000] = HardSigmoid(%x) {alpha = 0.2, beta = 0.5} @gate
+  %r : f32[4000] = Relu(%x) @relu
+  output %gate
+  output %r
+})");
+  Tensor x(TensorType{DType::F32, {4000}, std::nullopt});
+  for (int i = 0; i < 4000; ++i) x.as<float>()[i] = float(i) / 100.0f;
+  const std::vector<TensorMap> samples{{{"x", x}}};
+  for (const char* method : {"max", "percentile", "kl", "mse"})
+    EXPECT_DOUBLE_EQ(quant::calibrate(g, samples, {method, 99.0}).threshold.at("gate"), 1.0)
+        << method;
+  EXPECT_LT(quant::calibrate(g, samples, {"percentile", 99.0}).threshold.at("r"), 39.99);
+}
