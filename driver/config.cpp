@@ -54,15 +54,15 @@ void show(const YamlReader& r, const YAML::Node& node, const std::string& indent
 
 // A string key restricted to `allowed` (the first is the default).
 std::string one_of(YamlReader& r, const YAML::Node& map, const std::string& key,
-                   std::initializer_list<const char*> allowed) {
-  const std::string value = r.get<std::string>(map, key, *allowed.begin());
+                   const std::vector<std::string>& allowed) {
+  const std::string value = r.get<std::string>(map, key, allowed.front());
   std::string list;
-  for (const char* a : allowed) {
+  for (const std::string& a : allowed) {
     if (value == a) return value;
-    list += (list.empty() ? "" : ", ") + std::string(a);
+    list += (list.empty() ? "" : ", ") + a;
   }
   r.error(map[key], "'" + key + "' must be one of: " + list);
-  return *allowed.begin();
+  return allowed.front();
 }
 
 // A number, or a list of numbers (one per channel).
@@ -145,7 +145,7 @@ class ConfigReader {
   // validation.metric: its kind and that kind's settings (docs/config.md).
   void metric(const YAML::Node& m, metrics::MetricConfig& out) {
     if (!m) return;
-    out.kind = one_of(r_, m, "kind", {"top1", "text_detection", "ctc"});
+    out.kind = one_of(r_, m, "kind", metrics::metric_kinds());
     if (out.kind == "text_detection") {
       r_.check_keys(m, {"kind", "threshold", "shrink", "min_pixels", "iou"});
       out.threshold = r_.get<double>(m, "threshold", out.threshold);

@@ -113,32 +113,6 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-// One label as `metric_kind` reads it (dataset.h); `where` names it in errors.
-metrics::Label json_label(const nlohmann::json& j, const std::string& metric_kind,
-                          const std::string& where) {
-  metrics::Label label;
-  if (metric_kind == "top1") {
-    if (!j.is_number_integer() || j.get<int64_t>() < 0)
-      throw Error(where + ": a top1 label is a class number (0 or more)");
-    label.cls = j.get<int64_t>();
-  } else if (metric_kind == "ctc") {
-    if (!j.is_string()) throw Error(where + ": a ctc label is the text, a string");
-    label.text = j.get<std::string>();
-  } else {
-    const std::string form = ": a text_detection label is a list of [x0, y0, x1, y1] boxes";
-    if (!j.is_array()) throw Error(where + form);
-    for (const nlohmann::json& b : j) {
-      if (!b.is_array() || b.size() != 4) throw Error(where + form);
-      for (const nlohmann::json& v : b)
-        if (!v.is_number_integer()) throw Error(where + form + " of whole pixels");
-      const metrics::Box box{b[0], b[1], b[2], b[3]};
-      if (box.x1 < box.x0 || box.y1 < box.y0) throw Error(where + ": a box ends before it starts");
-      label.boxes.push_back(box);
-    }
-  }
-  return label;
-}
-
 // The labels of `files` from a JSON object keyed by file name.
 std::vector<metrics::Label> read_json_labels(const std::string& path,
                                              const std::vector<std::string>& files,
@@ -156,7 +130,7 @@ std::vector<metrics::Label> read_json_labels(const std::string& path,
   for (const std::string& f : files) {
     auto it = all.find(f);
     if (it == all.end()) throw Error(path + ": no label for '" + f + "'");
-    labels.push_back(json_label(*it, metric_kind, path + ": '" + f + "'"));
+    labels.push_back(metrics::read_label(metric_kind, *it, path + ": '" + f + "'"));
   }
   return labels;
 }

@@ -6,6 +6,7 @@
 // - ctc: per-step class scores, greedily CTC-decoded, against a string (ctc.h).
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,8 +52,11 @@ struct Tally {
 // A named figure in percent; a metric's first figure is the one the tolerance applies to.
 using Figure = std::pair<std::string, double>;
 
-// The kinds there are, for errors and docs.
+// The kinds there are, the default (top1) first.
 std::vector<std::string> metric_kinds();
+// A label of `kind` from its JSON form: a class number (top1), a list of [x0, y0, x1, y1] boxes
+// (text_detection), a string (ctc). Throws Error naming `where` when `j` is not that form.
+Label read_label(const std::string& kind, const nlohmann::json& j, const std::string& where);
 // Adds one sample's output to the tally. Throws Error when the output cannot be read as the
 // metric needs it (its shape, a class count that is not the alphabet's).
 void add_sample(const MetricConfig& m, const Tensor& output, const Label& label, Tally& t);

@@ -129,14 +129,12 @@ bool align_broadcast_ranks(Graph& g, size_t i) {
     const bool copied = constant && g.is_constant(base) && g.type(base).shape == shape;
     const std::string aligned = copied ? base : g.fresh_name(base);  // one copy for all readers
     g.nodes[i].inputs[k] = aligned;
-    if (copied) {
-      if (use_count(g, v) == 0) g.constants.erase(v);
-      return true;
-    }
     if (constant) {
-      Tensor t = g.constants.at(v);
-      t.type.shape = shape;
-      g.constants[aligned] = std::move(t);
+      if (!copied) {
+        Tensor t = g.constants.at(v);
+        t.type.shape = shape;
+        g.constants[aligned] = std::move(t);
+      }
       if (use_count(g, v) == 0) g.constants.erase(v);
       return true;
     }

@@ -120,14 +120,10 @@ int64_t CommandGenerator::Impl::step(const Nest& n, const Expr& index, const std
 
 // A bool is an unsigned byte to the chip: the ISA has no bool precision.
 DType CommandGenerator::Impl::dtype_of(const std::string& b) const {
-  DType t = DType::Bool;
-  if (is_local(b)) {
-    t = buffer_of(b).dtype;
-  } else {
-    auto it = g.ddr_.find(b);
-    if (it == g.ddr_.end()) internal("buffer '" + b + "' is neither in local memory nor in DDR");
-    t = it->second.dtype;
-  }
+  auto ddr = g.ddr_.find(b);
+  if (!is_local(b) && ddr == g.ddr_.end())
+    internal("buffer '" + b + "' is neither in local memory nor in DDR");
+  const DType t = is_local(b) ? buffer_of(b).dtype : ddr->second.dtype;
   return t == DType::Bool ? DType::U8 : t;
 }
 

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "chip/bm1684x/data_format.h"
 #include "chip/bm1684x/encoding.h"
 #include "chip/bm1684x/gdma_encoding.h"
 #include "chip/bm1684x/performance.h"
@@ -730,10 +731,9 @@ struct Simulator::Impl {
     const Operand* selected[2] = {&c.opd2, &c.opd3};
     for (int k = 0; k < 2; ++k) {
       if (scalar[k]) continue;
-      // Bits are copied: a res of one byte has no sign field, so i8 and u8 are one precision.
-      const DType t = selected[k]->dtype;
-      require(same_shape(c.res, *selected[k]) && bytes(t) == bytes(c.res.dtype) &&
-                  info(t).is_float == info(c.res.dtype).is_float,
+      // Bits are copied: one precision code (i8 and u8 share one; a res has no sign field).
+      require(same_shape(c.res, *selected[k]) &&
+                  precision_code(selected[k]->dtype) == precision_code(c.res.dtype),
               what, "opd2 and opd3 have res's precision and shape");
       chosen[k].emplace(input(*selected[k], what + (k ? " opd3" : " opd2")));
     }
