@@ -4,12 +4,16 @@ Run once by a developer with Debian's python3-torch (`/usr/bin/python3 examples/
 the build never retrains: model.onnx is committed. Data: Debian's dataset-fashion-mnist.
 """
 import gzip
+import os
 import struct
 import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import common  # noqa: E402
 
 DATA = "/usr/share/datasets/fashion-mnist"
 
@@ -27,22 +31,26 @@ class Net(nn.Module):
         self.features = nn.Sequential(
             nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2))
-        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(),
+                                        nn.Linear(128, 10))
 
     def forward(self, x):
         return self.classifier(self.features(x))
 
 
 def to_input(images):
-    # The model's input is the raw pixel scaled to [0, 1]; config.yaml's preprocessing says the same.
+    # The model's input is the raw pixel scaled to [0, 1]; config.yaml's preprocessing says the
+    # same.
     return torch.from_numpy(images.astype(np.float32)[:, None] / 255.0)
 
 
 def main(out_path):
     torch.manual_seed(0)
     torch.set_num_threads(2)
-    xtr, ytr = read_idx(f"{DATA}/train-images-idx3-ubyte.gz"), read_idx(f"{DATA}/train-labels-idx1-ubyte.gz")
-    xte, yte = read_idx(f"{DATA}/t10k-images-idx3-ubyte.gz"), read_idx(f"{DATA}/t10k-labels-idx1-ubyte.gz")
+    xtr = read_idx(f"{DATA}/train-images-idx3-ubyte.gz")
+    ytr = read_idx(f"{DATA}/train-labels-idx1-ubyte.gz")
+    xte = read_idx(f"{DATA}/t10k-images-idx3-ubyte.gz")
+    yte = read_idx(f"{DATA}/t10k-labels-idx1-ubyte.gz")
     net = Net()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     for epoch in range(3):
@@ -50,7 +58,8 @@ def main(out_path):
         perm = torch.randperm(len(xtr))
         for i in range(0, len(xtr), 64):
             idx = perm[i:i + 64].numpy()
-            loss = nn.functional.cross_entropy(net(to_input(xtr[idx])), torch.from_numpy(ytr[idx].astype(np.int64)))
+            labels = torch.from_numpy(ytr[idx].astype(np.int64))
+            loss = nn.functional.cross_entropy(net(to_input(xtr[idx])), labels)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -58,12 +67,7 @@ def main(out_path):
         with torch.no_grad():
             acc = (net(to_input(xte)).argmax(1).numpy() == yte).mean()
         print(f"epoch {epoch}: test accuracy {acc:.4f}", flush=True)
-    net.eval()
-    # PRESERVE + no constant folding keeps BatchNormalization as its own (inference-mode) node,
-    # as real exported models have it; tpuc's fold-batchnorm pass is what removes it.
-    torch.onnx.export(net, to_input(xte[:1]), out_path, opset_version=13, input_names=["image"],
-                      output_names=["logits"], training=torch.onnx.TrainingMode.PRESERVE,
-                      do_constant_folding=False)
+    common.export(net, to_input(xte[:1]), out_path, "logits")
 
 
 if __name__ == "__main__":

@@ -15,27 +15,17 @@ import os
 import sys
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import FONTS, font  # noqa: E402
 
 H, W = 192, 192
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
-         "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"]
 CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 SHRINK = 0.2          # DB's shrink ratio: the kernel loses SHRINK * box height on every side
 INK_ALPHA = 64        # a patch pixel is ink when its rotated alpha is at least this (of 255)
 GAP = 3               # minimum free pixels between two words' ink boxes
 TRAIN_SEED, VAL_SEED, CALIB_SEED = 1, 2, 3
-
-_fonts = {}
-
-
-def font(name, size):
-    key = (name, size)
-    if key not in _fonts:
-        _fonts[key] = ImageFont.truetype(os.path.join(FONT_DIR, name), size)
-    return _fonts[key]
-
 
 def luminance(rgb):
     return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]

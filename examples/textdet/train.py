@@ -20,6 +20,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import common  # noqa: E402
 import data  # noqa: E402
 
 
@@ -165,33 +167,7 @@ def main():
         xho, bho = zip(*(data.make_image(data.VAL_SEED, i) for i in range(32, 32 + args.holdout)))
         p, r, f1 = data.evaluate(predict(net, np.stack(xho)), list(bho))
         print(f"held-out {args.holdout} images: P {p:.4f} R {r:.4f} F1 {f1:.4f}", flush=True)
-    export(net, xva[:1], args.out)
-
-
-def export(net, sample, out_path):
-    net.eval()
-    x = to_input(sample)
-    # PRESERVE + no constant folding keeps BatchNormalization as its own (inference-mode) node,
-    # as real exported models have it; tpuc's fold-batchnorm pass is what removes it.
-    torch.onnx.export(net, x, out_path, opset_version=13, input_names=["image"],
-                      output_names=["prob"], training=torch.onnx.TrainingMode.PRESERVE,
-                      do_constant_folding=False)
-    print(f"wrote {out_path} ({os.path.getsize(out_path)} bytes)")
-    try:
-        import onnx
-        import onnx.checker
-        onnx.checker.check_model(onnx.load(out_path))
-        print("onnx.checker: ok")
-    except ImportError:
-        print("onnx.checker: skipped (no onnx python module)")
-    try:
-        import onnxruntime
-        sess = onnxruntime.InferenceSession(out_path)
-        got = sess.run(None, {"image": x.numpy()})[0]
-        with torch.no_grad():
-            print(f"onnxruntime vs torch: max abs diff {np.abs(got - net(x).numpy()).max():.2e}")
-    except ImportError:
-        print("onnxruntime vs torch: skipped (no onnxruntime)")
+    common.export(net, to_input(xva[:1]), args.out, "prob")
 
 
 if __name__ == "__main__":

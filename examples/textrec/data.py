@@ -14,24 +14,14 @@ import os
 import sys
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import FONTS, font  # noqa: E402
 
 H, W = 32, 128
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-FONTS = ["DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
-         "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"]
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"  # class k + 1 is ALPHABET[k]; class 0 is blank
 TRAIN_SEED, VAL_SEED, CALIB_SEED = 11, 12, 13
-
-_fonts = {}
-
-
-def font(name, size):
-    key = (name, size)
-    if key not in _fonts:
-        _fonts[key] = ImageFont.truetype(os.path.join(FONT_DIR, name), size)
-    return _fonts[key]
-
 
 def word_alpha(text, name, size, angle):
     """The word's coverage (uint8 alpha), rotated, cropped to its ink; shrunk until it fits."""

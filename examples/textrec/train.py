@@ -22,6 +22,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import common  # noqa: E402
 import data  # noqa: E402
 
 STEPS, DIM, HEADS, CLASSES = 32, 96, 4, len(data.ALPHABET) + 1
@@ -138,33 +140,7 @@ def main():
         xho, who = load(data.VAL_SEED, 64, args.holdout)
         word, char = data.evaluate(predict(net, xho), who)
         print(f"held-out {args.holdout} crops: word {word:.4f} char {char:.4f}", flush=True)
-    export(net, xva[:1], args.out)
-
-
-def export(net, sample, out_path):
-    net.eval()
-    x = to_input(sample)
-    # PRESERVE + no constant folding keeps BatchNormalization as its own (inference-mode) node,
-    # as real exported models have it; tpuc's fold-batchnorm pass is what removes it.
-    torch.onnx.export(net, x, out_path, opset_version=13, input_names=["image"],
-                      output_names=["logits"], training=torch.onnx.TrainingMode.PRESERVE,
-                      do_constant_folding=False)
-    print(f"wrote {out_path} ({os.path.getsize(out_path)} bytes)")
-    try:
-        import onnx
-        import onnx.checker
-        onnx.checker.check_model(onnx.load(out_path))
-        print("onnx.checker: ok")
-    except ImportError:
-        print("onnx.checker: skipped (no onnx python module)")
-    try:
-        import onnxruntime
-        sess = onnxruntime.InferenceSession(out_path)
-        got = sess.run(None, {"image": x.numpy()})[0]
-        with torch.no_grad():
-            print(f"onnxruntime vs torch: max abs diff {np.abs(got - net(x).numpy()).max():.2e}")
-    except ImportError:
-        print("onnxruntime vs torch: skipped (no onnxruntime)")
+    common.export(net, to_input(xva[:1]), args.out, "logits")
 
 
 if __name__ == "__main__":
