@@ -16,6 +16,7 @@
 #include "driver/front_end.h"
 #include "driver/host_layers.h"
 #include "ir/files.h"
+#include "ir/progress.h"
 #include "ir/text.h"
 #include "quant/mixed_precision.h"
 #include "quant/quantize.h"
@@ -36,6 +37,7 @@ Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
   Validation v;
   const std::string& in = top.inputs.at(0);
   const std::string& out = top.outputs.at(0);
+  Progress shown{true, "validating", data.images.size()};
   for (size_t i = 0; i < data.images.size(); ++i) {
     const Tensor f = float_ex.run({{in, data.images[i]}}).at(out);
     const Tensor q = int8_ex.run({{in, data.images[i]}}).at(out);
@@ -50,10 +52,8 @@ Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
       metrics::add_sample(metric, chip, data.labels[i], v.chip_tally);
     }
     ++v.count;
-    if ((i + 1) % 1000 == 0 || i + 1 == data.images.size())
-      std::fprintf(stderr, "\rvalidating: %zu/%zu", i + 1, data.images.size());
+    shown.advance();
   }
-  std::fprintf(stderr, "\n");
   return v;
 }
 

@@ -10,6 +10,7 @@
 #include "ir/diagnostics.h"
 #include "ir/text.h"
 #include "passes/pass_manager.h"
+#include "quant/quant_policy.h"
 
 namespace tpuc {
 
@@ -86,6 +87,8 @@ Graph prepare_top(const CompileConfig& c, const CompileOptions& options, Stages&
                   {"mean", YAML::Node(in.preprocess.mean)}};
       pipeline.steps.push_back({passes::find_pass("fuse-preprocess"), o});
     }
+    if (quant::load_quant_policy(c.policy).equalize_cross_layer)
+      pipeline.steps.push_back({passes::find_pass("equalize-cross-layer"), {}});
     passes::run_pipeline(top, pipeline, po);
     write_tpuir(top, out + "/top.tpuir");
     return 0;

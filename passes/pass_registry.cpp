@@ -124,6 +124,12 @@ const std::vector<PassInfo>& all_passes() {
        recognize_patterns,
        {},
        true},
+      {"equalize-cross-layer",
+       "scales the output channels of a Conv and the input channels of the dense Conv reading it "
+       "(a fused ReLU between) so their weight ranges match (Nagel et al. 2019)",
+       equalize_cross_layer,
+       {},
+       true},
       {"matmul-to-gemm",
        "a MatMul by a constant matrix (and the bias Add after it) becomes a Gemm",
        matmul_to_gemm,

@@ -23,6 +23,7 @@ void fold_pad(Graph& g, const PassOptions&);                     // fold_pad.cpp
 void fuse_preprocess(Graph& g, const PassOptions&);              // fuse_preprocess.cpp
 void fuse_activation(Graph& g, const PassOptions&);              // fuse_activation.cpp
 void recognize_patterns(Graph& g, const PassOptions&);           // recognize_patterns.cpp
+void equalize_cross_layer(Graph& g, const PassOptions&);         // equalize_cross_layer.cpp
 void matmul_to_gemm(Graph& g, const PassOptions&);               // matmul_to_gemm.cpp
 void sink_transposes(Graph& g, const PassOptions&);              // sink_transposes.cpp
 void eliminate_dead_code(Graph& g, const PassOptions&);          // dce.cpp

@@ -6,13 +6,14 @@
 #include <functional>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <numeric>
 #include <sstream>
-#include <thread>
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
+#include "ir/parallel.h"
+#include "ir/progress.h"
+#include "ops/attrs.h"
 #include "ops/registry.h"
 #include "target/host/executor.h"
 
@@ -22,6 +23,8 @@ namespace {
 
 constexpr int kBins = 2048;   // histogram resolution (TensorRT's)
 constexpr int kLevels = 128;  // int8 magnitudes 0..127
+// Starts the table's second part: lines of a channel count, the means, then the value's name.
+constexpr const char* kMeansHeader = "# channel means: count, one mean per channel, value";
 
 double kl_divergence(const std::vector<double>& p, const std::vector<double>& q) {
   const double sp = std::accumulate(p.begin(), p.end(), 0.0),
@@ -61,6 +64,60 @@ bool keeps_whole_range(const Graph& top, const std::string& value) {
   const Node* producer = top.producer(value);
   const ops::OpDef* def = producer ? ops::find_op(producer->op) : nullptr;
   return def && def->bounded;
+}
+
+using Ranges = std::map<std::string, std::pair<double, double>>;
+
+void widen(Ranges& ranges, const std::string& name, std::pair<double, double> lo_hi) {
+  auto& [lo, hi] = ranges.emplace(name, std::pair{0.0, 0.0}).first->second;
+  lo = std::min(lo, lo_hi.first);
+  hi = std::max(hi, lo_hi.second);
+}
+
+void widen_range(Ranges& ranges, const std::string& name, const Tensor& t) {
+  const float* x = t.as<float>();
+  std::pair<double, double> lo_hi{0.0, 0.0};
+  for (int64_t i = 0; i < t.size(); ++i) {
+    lo_hi.first = std::min(lo_hi.first, double(x[i]));
+    lo_hi.second = std::max(lo_hi.second, double(x[i]));
+  }
+  widen(ranges, name, lo_hi);
+}
+
+// |x| into kBins equal bins over [0, max].
+void count_magnitudes(std::map<std::string, std::vector<double>>& counts, const std::string& name,
+                      const Tensor& t, double max) {
+  std::vector<double>& bins = counts[name];
+  if (bins.empty()) bins.assign(kBins, 0.0);
+  const double per_bin = max > 0 ? kBins / max : 0;
+  const float* x = t.as<float>();
+  for (int64_t i = 0; i < t.size(); ++i)
+    bins[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
+}
+
+// The data inputs of the Conv and Gemm layers, each with the axis of its channels.
+std::map<std::string, int> channel_axes(const Graph& top) {
+  std::map<std::string, int> axes;
+  for (const Node& n : top.nodes) {
+    if (n.inputs.empty() || top.is_constant(n.inputs[0])) continue;
+    const int rank = int(top.type(n.inputs[0]).shape.size());
+    if (n.op == "Conv" && rank >= 2) axes[n.inputs[0]] = 1;
+    if (n.op == "Gemm" && rank == 2) axes[n.inputs[0]] = ops::GemmAttrs::of(n).trans_a ? 0 : 1;
+  }
+  return axes;
+}
+
+// The mean of each slice of `t` along `axis`.
+std::vector<double> channel_means(const Tensor& t, int axis) {
+  const Shape& shape = t.type.shape;
+  const int64_t channels = shape[size_t(axis)];
+  int64_t inner = 1;
+  for (size_t d = size_t(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
+  std::vector<double> sum(size_t(channels), 0.0);
+  const float* x = t.as<float>();
+  for (int64_t i = 0; i < t.size(); ++i) sum[size_t(i / inner % channels)] += x[i];
+  for (double& v : sum) v /= double(t.size() / channels);
+  return sum;
 }
 
 }  // namespace
@@ -149,89 +206,80 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
   // Samples are shared out between threads, one executor each (kernels are shared process-wide):
   // the Halide kernels' parallel loops alone leave the statistics and small kernels on one core.
   // Every statistic is a min, a max or an integer count, so the result is the same for any split.
-  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, samples.size());
+  const size_t workers = worker_count(samples.size());
   std::vector<std::unique_ptr<host::Executor>> executors;
   for (size_t w = 0; w < workers; ++w) executors.push_back(std::make_unique<host::Executor>(top));
   std::map<std::string, Histogram> stats;
-  std::map<std::string, std::pair<double, double>> range;
-  std::mutex mutex;  // guards stats, range, progress and the first error
-  std::exception_ptr error;
+  Ranges range;
+  const std::map<std::string, int> axes = channel_axes(top);
+  // Per sample, summed in sample order afterwards: the same table for any split.
+  std::vector<std::map<std::string, std::vector<double>>> means(samples.size());
   const int passes = m->histogram ? 2 : 1;
-  size_t done = 0;
-  const size_t total = size_t(passes) * samples.size();
+  Progress shown{progress, "calibrating (" + method.name + ")", size_t(passes) * samples.size()};
   for (int pass = 0; pass < passes; ++pass) {
-    auto work = [&](size_t w) {
-      std::map<std::string, std::pair<double, double>> my_range;
-      std::map<std::string, std::vector<double>> my_counts;
-      try {
-        for (size_t s = w; s < samples.size(); s += workers) {
-          for (const auto& [name, t] : executors[w]->run(samples[s], true)) {
-            if (t.type.dtype != DType::F32 || top.is_constant(name)) continue;
-            const float* x = t.as<float>();
-            if (pass == 0) {
-              auto& [lo, hi] = my_range.emplace(name, std::pair{0.0, 0.0}).first->second;
-              for (int64_t i = 0; i < t.size(); ++i) {
-                lo = std::min(lo, double(x[i]));
-                hi = std::max(hi, double(x[i]));
-              }
-              continue;
-            }
-            std::vector<double>& counts = my_counts[name];
-            if (counts.empty()) counts.assign(kBins, 0.0);
-            const double max = stats.at(name).max;  // read only in this pass
-            const double per_bin = max > 0 ? kBins / max : 0;
-            for (int64_t i = 0; i < t.size(); ++i)
-              counts[size_t(std::min<double>(kBins - 1, std::fabs(x[i]) * per_bin))] += 1;
-          }
-          std::lock_guard<std::mutex> lock(mutex);
-          ++done;
-          if (progress && (done * 20 / total != (done - 1) * 20 / total || done == total))
-            std::fprintf(stderr, "\rcalibrating (%s): %zu/%zu", method.name.c_str(), done, total);
-        }
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!error) error = std::current_exception();
-        return;
+    std::vector<Ranges> ranges(workers);
+    std::vector<std::map<std::string, std::vector<double>>> counts(workers);
+    parallel_for(samples.size(), [&](size_t w, size_t s) {
+      for (const auto& [name, t] : executors[w]->run(samples[s], true)) {
+        if (t.type.dtype != DType::F32 || top.is_constant(name)) continue;
+        if (pass == 0 && axes.count(name)) means[s][name] = channel_means(t, axes.at(name));
+        if (pass == 0)
+          widen_range(ranges[w], name, t);
+        else
+          count_magnitudes(counts[w], name, t, stats.at(name).max);  // max: read only here
       }
-      std::lock_guard<std::mutex> lock(mutex);
-      for (const auto& [name, r] : my_range) {
-        auto& [lo, hi] = range.emplace(name, std::pair{0.0, 0.0}).first->second;
-        lo = std::min(lo, r.first);
-        hi = std::max(hi, r.second);
-      }
-      for (const auto& [name, counts] : my_counts) {
+      shown.advance();
+    });
+    for (const Ranges& r : ranges)
+      for (const auto& [name, lo_hi] : r) widen(range, name, lo_hi);
+    for (const auto& c : counts)
+      for (const auto& [name, bins] : c) {
         Histogram& h = stats.at(name);
         if (h.counts.empty()) h.counts.assign(kBins, 0.0);
-        for (int i = 0; i < kBins; ++i) h.counts[size_t(i)] += counts[size_t(i)];
+        for (int i = 0; i < kBins; ++i) h.counts[size_t(i)] += bins[size_t(i)];
       }
-    };
-    std::vector<std::thread> threads;
-    for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
-    work(0);
-    for (std::thread& t : threads) t.join();
-    if (error) std::rethrow_exception(error);
     if (pass == 0)
       for (const auto& [name, r] : range) stats[name].max = std::max(-r.first, r.second);
   }
-  if (progress) std::fprintf(stderr, "\n");
   const Threshold threshold = m->make(method);
   CalibrationTable table;
   for (const auto& [name, h] : stats)
     table.threshold[name] = h.max > 0 ? (keeps_whole_range(top, name) ? h.max : threshold(h)) : 0.0;
   table.range = range;
+  for (const auto& sample : means)
+    for (const auto& [name, m] : sample) {
+      std::vector<double>& total = table.channel_mean[name];
+      total.resize(m.size(), 0.0);
+      for (size_t c = 0; c < m.size(); ++c) total[c] += m[c] / double(samples.size());
+    }
   return table;
 }
 
+// Numbers with 17 significant digits: a table read back gives the doubles it was written from,
+// so a compile that reuses it quantizes exactly as the one that wrote it.
 void write_calibration_table(const std::string& path, const CalibrationTable& table) {
   std::string text =
       "# tpuc calibration table: value threshold (|x| that maps to 127) min max (observed)\n";
   if (!table.key.empty()) text += "# key " + table.key + "\n";
-  char line[96];
+  char number[32];
   for (const auto& [name, threshold] : table.threshold) {
     auto it = table.range.find(name);
     const auto [lo, hi] = it != table.range.end() ? it->second : std::pair{-threshold, threshold};
-    std::snprintf(line, sizeof line, " %.9g %.9g %.9g\n", threshold, lo, hi);
-    text += name + line;
+    text += name;
+    for (double v : {threshold, lo, hi}) {
+      std::snprintf(number, sizeof number, " %.17g", v);
+      text += number;
+    }
+    text += "\n";
+  }
+  text += std::string(kMeansHeader) + "\n";
+  for (const auto& [name, means] : table.channel_mean) {
+    text += std::to_string(means.size());
+    for (double m : means) {
+      std::snprintf(number, sizeof number, " %.17g", m);
+      text += number;
+    }
+    text += " " + name + "\n";
   }
   write_file_atomic(path, text);
 }
@@ -244,33 +292,64 @@ std::string read_calibration_key(const std::string& path) {
   return "";
 }
 
+namespace {
+
+// "<value name> <threshold> <min> <max>", read from the right as value names may hold spaces.
+void read_threshold_line(const std::string& path, int number, const std::string& line,
+                         CalibrationTable& table) {
+  double fields[3];
+  size_t end_of_name = line.size();
+  bool ok = true;
+  for (int f = 2; f >= 0 && ok; --f) {
+    const size_t space = line.rfind(' ', end_of_name - 1);
+    char* end = nullptr;
+    ok = space != std::string::npos && space > 0 && end_of_name > space + 1;
+    if (ok) fields[f] = std::strtod(line.substr(space + 1, end_of_name - space - 1).c_str(), &end);
+    ok = ok && *end == '\0';
+    end_of_name = space;
+  }
+  if (!ok || !(fields[0] >= 0) || !(fields[1] <= 0) || !(fields[2] >= 0))
+    fail_at(path, number, 1,
+            "expected '<value name> <threshold> <min> <max>' with threshold >= 0 and min <= 0 <= "
+            "max");
+  const std::string name = line.substr(0, end_of_name);
+  table.threshold[name] = fields[0];
+  table.range[name] = {fields[1], fields[2]};
+}
+
+// "<channels> <mean>... <value name>", read from the left.
+void read_means_line(const std::string& path, int number, const std::string& line,
+                     CalibrationTable& table) {
+  const char* p = line.c_str();
+  char* end = nullptr;
+  const long channels = std::strtol(p, &end, 10);
+  bool ok = end != p && channels > 0 && channels <= (1 << 24);
+  std::vector<double> means;
+  for (long c = 0; ok && c < channels; ++c) {
+    p = end;
+    means.push_back(std::strtod(p, &end));
+    ok = end != p && std::isfinite(means.back());
+  }
+  ok = ok && end[0] == ' ' && end[1] != '\0';
+  if (!ok) fail_at(path, number, 1, "expected '<channels> <mean>... <value name>'");
+  table.channel_mean[end + 1] = means;
+}
+
+}  // namespace
+
 CalibrationTable read_calibration_table(const std::string& path) {
   std::istringstream in(read_file(path));
   CalibrationTable table;
   std::string line;
+  bool means = false;  // past the header of the channel means
   for (int number = 1; std::getline(in, line); ++number) {
     if (line.rfind("# key ", 0) == 0) table.key = line.substr(6);
+    means = means || line == kMeansHeader;
     if (line.empty() || line[0] == '#') continue;
-    // From the right, as value names may hold spaces: threshold, min, max.
-    double fields[3];
-    size_t end_of_name = line.size();
-    bool ok = true;
-    for (int f = 2; f >= 0 && ok; --f) {
-      const size_t space = line.rfind(' ', end_of_name - 1);
-      char* end = nullptr;
-      ok = space != std::string::npos && space > 0 && end_of_name > space + 1;
-      if (ok)
-        fields[f] = std::strtod(line.substr(space + 1, end_of_name - space - 1).c_str(), &end);
-      ok = ok && *end == '\0';
-      end_of_name = space;
-    }
-    if (!ok || !(fields[0] >= 0) || !(fields[1] <= 0) || !(fields[2] >= 0))
-      fail_at(path, number, 1,
-              "expected '<value name> <threshold> <min> <max>' with threshold >= 0 and min <= 0 <= "
-              "max");
-    const std::string name = line.substr(0, end_of_name);
-    table.threshold[name] = fields[0];
-    table.range[name] = {fields[1], fields[2]};
+    if (means)
+      read_means_line(path, number, line, table);
+    else
+      read_threshold_line(path, number, line, table);
   }
   return table;
 }

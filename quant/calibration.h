@@ -7,8 +7,8 @@
 //   mse         the threshold that minimizes the expected squared error of quantizing |x|
 //               (rounding noise step²/12 inside the range, clipping error outside)
 // Histogram methods run the samples twice: once for max |x|, once to fill 2048 bins over [0, max].
-// The table is text, one value a line (name, threshold, observed min and max), so later compiles
-// reuse it and people read it.
+// The table is text, one value a line (name, threshold, observed min and max), then the channel
+// means, so later compiles reuse it and people read it.
 #pragma once
 #include <string>
 #include <vector>
@@ -23,6 +23,9 @@ struct CalibrationTable {
   std::string key;                          // what it was computed from (calibration_key), or empty
   std::map<std::string, std::pair<double, double>>
       range;  // value name → observed [min, max] (asymmetric int8)
+  // The data input of every Conv (channels: axis 1) and Gemm (its columns) → the mean of each
+  // channel over the samples (bias correction).
+  std::map<std::string, std::vector<double>> channel_mean;
 };
 
 struct CalibrationMethod {
@@ -38,7 +41,7 @@ struct Histogram {
 };
 
 // Changes whenever a method computes differently: cached tables of another version are not reused.
-constexpr int kCalibrationVersion = 4;  // 4: bounded ops keep their range
+constexpr int kCalibrationVersion = 5;  // 4: bounded ops keep their range; 5: channel means
 
 double percentile_threshold(const Histogram& h, double percentile);
 double kl_threshold(const Histogram& h);

@@ -51,12 +51,15 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
   QuantPolicy p;
   p.file = yaml_path;
   const YAML::Node& root = r.root();
-  r.check_keys(root, {"mode", "per_channel_weights", "overrides", "search"});
+  r.check_keys(root, {"mode", "per_channel_weights", "equalize_cross_layer", "bias_correction",
+                      "overrides", "search"});
   p.mode = r.get<std::string>(root, "mode", p.mode);
   if (!std::count(kModes.begin(), kModes.end(), p.mode))
     r.error(root["mode"],
             "unknown mode '" + p.mode + "' (modes: int8_sym, int8_asym, f16, bf16, f32)");
   p.per_channel_weights = r.get<bool>(root, "per_channel_weights", p.per_channel_weights);
+  p.equalize_cross_layer = r.get<bool>(root, "equalize_cross_layer", p.equalize_cross_layer);
+  p.bias_correction = r.get<bool>(root, "bias_correction", p.bias_correction);
   if (const YAML::Node list = root["overrides"]) {
     if (!list.IsSequence()) r.error(list, "'overrides' must be a list of {ops, layers, precision}");
     for (const YAML::Node& o : list.IsSequence() ? list : YAML::Node(YAML::NodeType::Sequence)) {
@@ -73,12 +76,15 @@ QuantPolicy load_quant_policy(const std::string& yaml_path) {
     }
   }
   if (const YAML::Node s = root["search"]) {
-    r.check_keys(s, {"target_cosine", "max_float_layers", "samples", "precision"});
+    r.check_keys(s, {"target_cosine", "max_float_layers", "samples", "precision", "ranking"});
     PrecisionSearch search;
     search.target_cosine = r.get<double>(s, "target_cosine", search.target_cosine);
     search.max_float_layers = r.get<int>(s, "max_float_layers", search.max_float_layers);
     search.samples = r.get<int>(s, "samples", search.samples);
     search.precision = read_precision(r, s, "precision", search.precision);
+    search.ranking = r.get<std::string>(s, "ranking", search.ranking);
+    if (search.ranking != "layer" && search.ranking != "output")
+      r.error(s["ranking"], "'ranking' must be 'layer' or 'output'");
     if (!(search.target_cosine > -1 && search.target_cosine <= 1))
       r.error(s["target_cosine"], "'target_cosine' must be in (-1, 1]");
     if (search.max_float_layers < 0)
@@ -96,6 +102,8 @@ std::string policy_yaml(const QuantPolicy& policy, const std::string& comment) {
   e << YAML::Comment(comment) << YAML::BeginMap;
   e << YAML::Key << "mode" << YAML::Value << policy.mode;
   e << YAML::Key << "per_channel_weights" << YAML::Value << policy.per_channel_weights;
+  e << YAML::Key << "equalize_cross_layer" << YAML::Value << policy.equalize_cross_layer;
+  e << YAML::Key << "bias_correction" << YAML::Value << policy.bias_correction;
   e << YAML::Key << "overrides" << YAML::Value << YAML::BeginSeq;
   for (const PrecisionOverride& o : policy.overrides) {
     e << YAML::BeginMap;

@@ -16,6 +16,10 @@ struct PrecisionSearch {
   int max_float_layers = 4;
   int samples = 20;              // calibration samples the cosine is measured on
   DType precision = DType::F16;  // what the chosen layers keep
+  // How layers are ranked: "layer" by each one's own int8 error, all in one pass
+  // (quant/layer_error.h); "output" by the output cosine with only that layer in float, one
+  // whole int8 run per layer.
+  std::string ranking = "layer";
 };
 
 // Layers kept in a float precision: by op type, or by layer name or shell pattern (`/features/*`).
@@ -31,6 +35,11 @@ struct QuantPolicy {
   std::string mode =
       "int8_sym";  // int8_sym, int8_asym (zero points on activations), f16, bf16, f32
   bool per_channel_weights = true;
+  // The equalize-cross-layer pass runs on the float graph before calibration (docs/passes.md).
+  bool equalize_cross_layer = false;
+  // Conv and Gemm biases absorb the mean error their int8 weights make on the calibration
+  // samples (docs/quantization.md).
+  bool bias_correction = false;
   std::vector<PrecisionOverride> overrides;  // the last one that matches a layer wins
   std::optional<PrecisionSearch> search;
   // The precision of a layer: int8 (DType::I8) or a float type. An int8 layer whose op has no

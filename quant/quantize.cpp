@@ -196,7 +196,7 @@ class Quantizer {
     if (n.op == "Concat") {  // every input at the class's scale (share_concat_scales)
       for (size_t i = 1; i < n.inputs.size(); ++i) q.inputs[i] = version(n.inputs[i], DType::I8);
     } else if (n.op == "Conv" || n.op == "Gemm") {
-      quantize_weights(q, sx, sy);
+      quantize_weights(q, n.inputs[0], sx, sy);
     } else if (n.op ==
                "GlobalAveragePool") {  // y = sum · sx / (sy · H·W), one ratio for every channel
       const Shape& shape = top_.type(n.inputs[0]).shape;
@@ -259,8 +259,9 @@ class Quantizer {
   QuantParams quant_of(const std::string& v) { return *out_.type(version(v, DType::I8)).quant; }
 
   // Conv [OC, ...] / Gemm [N, K] (transposed to transB = 1 if needed) weights per output channel,
-  // the bias to int32 at scale sx·sw, and the per-channel requantization sx·sw/sy.
-  void quantize_weights(Node& q, double sx, double sy) {
+  // the bias to int32 at scale sx·sw (corrected if the policy says so: `input` is the float
+  // graph's data input), and the per-channel requantization sx·sw/sy.
+  void quantize_weights(Node& q, const std::string& input, double sx, double sy) {
     Tensor w = top_.constants.at(q.inputs[1]);
     if (q.op == "Gemm" && !ops::GemmAttrs::of(q).trans_b) {
       const int64_t k = w.type.shape[0], n = w.type.shape[1];
@@ -294,23 +295,58 @@ class Quantizer {
     wq.type.quant = QuantParams{sw, 0, 0};
     const std::string w_name = out_.fresh_name(q.inputs[1] + "_int8");
     out_.constants[w_name] = wq;
+    const bool has_bias = q.inputs.size() > 2 && !q.inputs[2].empty();
+    std::vector<double> bias(size_t(channels), 0.0);
+    for (int64_t c = 0; has_bias && c < channels; ++c)
+      bias[size_t(c)] = top_.constants.at(q.inputs[2]).at(c);
+    auto mean = table_.channel_mean.find(input);
+    const bool corrected = policy_.bias_correction && mean != table_.channel_mean.end();
+    if (corrected) correct_bias(bias, w, wq, mean->second);
+    q.inputs.resize(std::max<size_t>(q.inputs.size(), has_bias || corrected ? 3 : 2));
+    if (has_bias || corrected)
+      q.inputs[2] = int32_bias(bias, sx, sw, has_bias ? q.inputs[2] : q.inputs[1] + "_bias");
     q.inputs[1] = w_name;
-    if (q.inputs.size() > 2 && !q.inputs[2].empty()) {
-      const Tensor& b = top_.constants.at(q.inputs[2]);
-      Tensor bq(TensorType{DType::I32, {channels}, std::nullopt});
-      std::vector<double> bias_scale;
-      for (int64_t c = 0; c < channels; ++c) {
-        bias_scale.push_back(sx * sw[size_t(c)]);
-        const double v = std::round(b.at(c) / bias_scale.back());
-        bq.as<int32_t>()[c] = int32_t(std::clamp(v, double(std::numeric_limits<int32_t>::min()),
-                                                 double(std::numeric_limits<int32_t>::max())));
-      }
-      bq.type.quant = QuantParams{bias_scale, 0, 0};
-      const std::string b_name = out_.fresh_name(q.inputs[2] + "_int32");
-      out_.constants[b_name] = bq;
-      q.inputs[2] = b_name;
-    }
     ops::Requantization{multiplier, rshift}.store(q);
+  }
+
+  // The bias at scale sx·sw[oc] in int32.
+  std::string int32_bias(const std::vector<double>& bias, double sx, const std::vector<double>& sw,
+                         const std::string& base) {
+    const int64_t channels = int64_t(bias.size());
+    Tensor bq(TensorType{DType::I32, {channels}, std::nullopt});
+    std::vector<double> bias_scale;
+    for (int64_t c = 0; c < channels; ++c) {
+      bias_scale.push_back(sx * sw[size_t(c)]);
+      const double v = std::round(bias[size_t(c)] / bias_scale.back());
+      bq.as<int32_t>()[c] = int32_t(std::clamp(v, double(std::numeric_limits<int32_t>::min()),
+                                               double(std::numeric_limits<int32_t>::max())));
+    }
+    bq.type.quant = QuantParams{bias_scale, 0, 0};
+    const std::string name = out_.fresh_name(base + "_int32");
+    out_.constants[name] = bq;
+    return name;
+  }
+
+  // Bias correction: the int8 weights stand for Ŵ = sw·wq, so on inputs of mean E[x] the layer's
+  // outputs are off by Σ (W − Ŵ)·E[x] on average per output channel; the bias absorbs it.
+  // Weights [OC, IC/groups, taps...] (Gemm: [N, K]); an output channel of group g reads input
+  // channels g·IC/groups onwards.
+  static void correct_bias(std::vector<double>& bias, const Tensor& w, const Tensor& wq,
+                           const std::vector<double>& mean) {
+    const int64_t channels = w.type.shape[0], per = w.size() / channels;
+    const int64_t group_inputs = w.type.shape[1], taps = per / group_inputs;
+    const int64_t groups = int64_t(mean.size()) / group_inputs;
+    if (groups < 1 || channels % groups) return;
+    const std::vector<double>& sw = wq.type.quant->scale;
+    for (int64_t o = 0; o < channels; ++o) {
+      const int64_t first_input = o / (channels / groups) * group_inputs;
+      double error = 0;
+      for (int64_t k = 0; k < per; ++k) {
+        const double exact = w.at(o * per + k), int8 = sw[size_t(o)] * wq.as<int8_t>()[o * per + k];
+        error += (exact - int8) * mean[size_t(first_input + k / taps)];
+      }
+      bias[size_t(o)] += error;
+    }
   }
 
   void add_node(const std::string& op, const std::string& name, std::vector<std::string> inputs,
@@ -364,8 +400,10 @@ class Quantizer {
       double t = 0, lo = 0, hi = 0;
       for (const std::string& v : values) {
         t = std::max(t, table.threshold.at(v));
-        if (auto r = table.range.find(v); r != table.range.end())
-          lo = std::min(lo, r->second.first), hi = std::max(hi, r->second.second);
+        if (auto r = table.range.find(v); r != table.range.end()) {
+          lo = std::min(lo, r->second.first);
+          hi = std::max(hi, r->second.second);
+        }
       }
       for (const std::string& v : values) {
         out.threshold[v] = t;

@@ -1,13 +1,12 @@
 #include "target/host/executor.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
-#include <thread>
 
 #include "ir/diagnostics.h"
+#include "ir/parallel.h"
 #include "ir/text.h"
 #include "ops/op.h"
 #include "schedules/host/host_schedule.h"
@@ -192,26 +191,10 @@ struct Executor::Impl {
   // Compiles every node's kernel, on every core: on a first run, JIT compilation is most of the
   // time. The first failing node (in graph order) gives the error.
   void compile_all() {
-    std::vector<std::exception_ptr> errors(programs.size());
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i; (i = next++) < programs.size();) {
-        const Node& n = *programs[i].node;
-        if (produces_nothing(graph, n)) continue;
-        try {
-          programs[i].kernel = cached_kernel(graph, n, target);
-        } catch (...) {
-          errors[i] = std::current_exception();
-        }
-      }
-    };
-    std::vector<std::thread> threads;
-    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t)
-      threads.emplace_back(work);
-    work();
-    for (std::thread& t : threads) t.join();
-    for (const std::exception_ptr& e : errors)
-      if (e) std::rethrow_exception(e);
+    parallel_for(programs.size(), [&](size_t, size_t i) {
+      if (!produces_nothing(graph, *programs[i].node))
+        programs[i].kernel = cached_kernel(graph, *programs[i].node, target);
+    });
     compiled = true;
   }
 };

@@ -89,6 +89,7 @@ graph "g" {
 })");
   const Tensor x = make_tensor<float>(DType::F32, {4}, {-1.0f, 0.25f, 0.5f, 2.0f});
   quant::CalibrationTable table = quant::calibrate(g, {{{"x", x}}}, {"max", 0});
+  table.channel_mean["name with spaces"] = {0.1, -2.5};  // read back to the last bit
   EXPECT_EQ(table.range.at("x"), (std::pair{-1.0, 2.0}));
   EXPECT_EQ(table.range.at("y"), (std::pair{0.0, 3.5}));  // all positive: the range still holds 0
   EXPECT_EQ(table.threshold.at("y"), 3.5);
@@ -98,6 +99,7 @@ graph "g" {
   const quant::CalibrationTable back = quant::read_calibration_table(path);
   EXPECT_EQ(back.threshold, table.threshold);
   EXPECT_EQ(back.range, table.range);
+  EXPECT_EQ(back.channel_mean, table.channel_mean);
   EXPECT_EQ(back.key, "k");
   EXPECT_EQ(quant::read_calibration_key(path), "k");
   write_file_atomic(path, "# tpuc\nx 1 -1 1\nname with spaces 2 0.5 1\n");
@@ -105,6 +107,31 @@ graph "g" {
   EXPECT_NE(error.find("calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"),
             std::string::npos)
       << error;
+  write_file_atomic(path,
+                    "x 1 -1 1\n# channel means: count, one mean per channel, value\n2 0.5 x\n");
+  EXPECT_NE(error_of([&] {
+              quant::read_calibration_table(path);
+            }).find("calibration.txt:3:1: expected '<channels> <mean>... <value name>'"),
+            std::string::npos);
+}
+
+// The mean of each channel of a Conv's input over the samples: channel 0 holds 1, 2 (sample 1)
+// and 3, 4 (sample 2), channel 1 holds -1, -1 and 5, 5.
+TEST(Calibration, ChannelMeansOfConvInputs) {
+  const Graph g = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2,1,2]
+  const %w : f32[1,2,1,1] = [1, 1]
+  %y : f32[1,1,1,2] = Conv(%x, %w) @conv
+  output %y
+})");
+  const auto sample = [](std::vector<float> v) {
+    return TensorMap{{"x", make_tensor<float>(DType::F32, {1, 2, 1, 2}, v)}};
+  };
+  const quant::CalibrationTable table =
+      quant::calibrate(g, {sample({1, 2, -1, -1}), sample({3, 4, 5, 5})}, {"max", 0});
+  EXPECT_EQ(table.channel_mean.at("x"), (std::vector<double>{2.5, 2.0}));
+  EXPECT_EQ(table.channel_mean.count("y"), 0u);  // no Conv reads it
 }
 
 // Samples are shared out between threads; every statistic is order-free, so any order (and any

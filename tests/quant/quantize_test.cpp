@@ -225,6 +225,36 @@ graph "g" {
         << i;  // one output step + input rounding
 }
 
+// Bias correction: the weights [1, 0.3] become 127 and 38 steps of 1/127, so the second stands
+// for 38/127 = 0.3 − 0.00078740; on inputs whose second channel averages 2 the output is off by
+// 0.0015748 on average, which the bias absorbs: 0.5 → 0.5015748, in steps of sx·sw = 4/127²:
+// 2016 without the correction, 2022 with it. A Conv without a bias gets one.
+TEST(Quantize, BiasCorrectionAbsorbsTheWeightsMeanError) {
+  const Graph top = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2,1,1]
+  const %w : f32[1,2,1,1] = [1, 0.3]
+  const %b : f32[1] = [0.5]
+  %y : f32[1,1,1,1] = Conv(%x, %w, %b) @conv
+  %z : f32[1,1,1,1] = Conv(%x, %w) @plain
+  output %y
+  output %z
+})");
+  quant::CalibrationTable table{{{"x", 4.0}, {"y", 4.0}, {"z", 4.0}}, "", {}, {{"x", {0.0, 2.0}}}};
+  const auto int32_bias = [&](const quant::QuantPolicy& policy, const std::string& layer) {
+    const Graph q = quant::quantize(top, table, policy);
+    for (const Node& n : q.nodes)
+      if (n.name == layer && n.inputs.size() > 2) return q.constants.at(n.inputs[2]).at(0);
+    return 0.0;
+  };
+  quant::QuantPolicy policy;
+  EXPECT_EQ(int32_bias(policy, "conv"), 2016);
+  EXPECT_EQ(int32_bias(policy, "plain"), 0);
+  policy.bias_correction = true;
+  EXPECT_EQ(int32_bias(policy, "conv"), 2022);
+  EXPECT_EQ(int32_bias(policy, "plain"), 6);  // 0.0015748 / (4/127²) = 6.35
+}
+
 // Policy files: modes, overrides and search are checked with the file and line of each mistake.
 TEST(Quantize, PolicyFilesAreChecked) {
   const std::string dir = ::testing::TempDir();
