@@ -136,7 +136,7 @@ class ConfigReader {
     }
     r_.check_keys(cal, {"dataset", "count", "method", "percentile"});
     c.calibration = dataset(cal);
-    c.calibration_method.name = one_of(r_, cal, "method", {"max", "percentile", "kl", "mse"});
+    c.calibration_method.name = one_of(r_, cal, "method", quant::calibration_methods());
     c.calibration_method.percentile = r_.get<double>(cal, "percentile", 99.99);
     if (!(c.calibration_method.percentile > 0 && c.calibration_method.percentile <= 100))
       r_.error(cal["percentile"], "'percentile' must be in (0, 100]");

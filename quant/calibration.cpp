@@ -15,6 +15,7 @@
 #include "ir/progress.h"
 #include "ops/attrs.h"
 #include "ops/registry.h"
+#include "quant/method_choice.h"
 #include "target/host/executor.h"
 
 namespace tpuc::quant {
@@ -55,6 +56,7 @@ const Method kMethods[] = {
      }},
     {"kl", true, [](const CalibrationMethod&) -> Threshold { return kl_threshold; }},
     {"mse", true, [](const CalibrationMethod&) -> Threshold { return mse_threshold; }},
+    {"auto", true, nullptr},  // quant/method_choice.h
 };
 
 // A value an op bounds by definition (ops::OpDef::bounded) takes the observed max|x| whatever the
@@ -191,32 +193,35 @@ double mse_threshold(const Histogram& h) {
   return best_t;
 }
 
-CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples,
-                           const CalibrationMethod& method, bool progress) {
-  const Method* m = nullptr;
-  std::string known;
-  for (const Method& candidate : kMethods) {
-    if (method.name == candidate.name) m = &candidate;
-    known += std::string(known.empty() ? "" : ", ") + candidate.name;
-  }
-  if (!m) throw Error("unknown calibration method '" + method.name + "' (known: " + known + ")");
-  if (method.name == "percentile" && !(method.percentile > 0 && method.percentile <= 100))
-    throw Error("calibration percentile must be in (0, 100]");
-  if (samples.empty()) throw Error("calibration needs at least one sample");
-  // Samples are shared out between threads, one executor each (kernels are shared process-wide):
-  // the Halide kernels' parallel loops alone leave the statistics and small kernels on one core.
-  // Every statistic is a min, a max or an integer count, so the result is the same for any split.
+std::vector<std::string> calibration_methods() {
+  std::vector<std::string> names;
+  for (const Method& m : kMethods) names.push_back(m.name);
+  return names;
+}
+
+namespace {
+
+// What the samples show of every f32 activation: |x| histograms (or only max |x|), the observed
+// ranges and the channel means of Conv and Gemm inputs.
+struct Statistics {
+  std::map<std::string, Histogram> histograms;
+  Ranges range;
+  std::map<std::string, std::vector<double>> channel_mean;
+};
+
+// Samples are shared out between threads, one executor each (kernels are shared process-wide):
+// the Halide kernels' parallel loops alone leave the statistics and small kernels on one core.
+// Every statistic is a min, a max or an integer count, or kept per sample and summed in sample
+// order, so the result is the same for any split.
+Statistics collect(const Graph& top, const std::vector<TensorMap>& samples, bool histograms,
+                   Progress& shown) {
   const size_t workers = worker_count(samples.size());
   std::vector<std::unique_ptr<host::Executor>> executors;
   for (size_t w = 0; w < workers; ++w) executors.push_back(std::make_unique<host::Executor>(top));
-  std::map<std::string, Histogram> stats;
-  Ranges range;
+  Statistics st;
   const std::map<std::string, int> axes = channel_axes(top);
-  // Per sample, summed in sample order afterwards: the same table for any split.
   std::vector<std::map<std::string, std::vector<double>>> means(samples.size());
-  const int passes = m->histogram ? 2 : 1;
-  Progress shown{progress, "calibrating (" + method.name + ")", size_t(passes) * samples.size()};
-  for (int pass = 0; pass < passes; ++pass) {
+  for (int pass = 0; pass < (histograms ? 2 : 1); ++pass) {
     std::vector<Ranges> ranges(workers);
     std::vector<std::map<std::string, std::vector<double>>> counts(workers);
     parallel_for(samples.size(), [&](size_t w, size_t s) {
@@ -225,34 +230,69 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
         if (pass == 0 && axes.count(name)) means[s][name] = channel_means(t, axes.at(name));
         if (pass == 0)
           widen_range(ranges[w], name, t);
-        else
-          count_magnitudes(counts[w], name, t, stats.at(name).max);  // max: read only here
+        else  // max: read only in this pass
+          count_magnitudes(counts[w], name, t, st.histograms.at(name).max);
       }
       shown.advance();
     });
     for (const Ranges& r : ranges)
-      for (const auto& [name, lo_hi] : r) widen(range, name, lo_hi);
+      for (const auto& [name, lo_hi] : r) widen(st.range, name, lo_hi);
     for (const auto& c : counts)
       for (const auto& [name, bins] : c) {
-        Histogram& h = stats.at(name);
+        Histogram& h = st.histograms.at(name);
         if (h.counts.empty()) h.counts.assign(kBins, 0.0);
         for (int i = 0; i < kBins; ++i) h.counts[size_t(i)] += bins[size_t(i)];
       }
     if (pass == 0)
-      for (const auto& [name, r] : range) stats[name].max = std::max(-r.first, r.second);
+      for (const auto& [name, r] : st.range) st.histograms[name].max = std::max(-r.first, r.second);
   }
-  const Threshold threshold = m->make(method);
-  CalibrationTable table;
-  for (const auto& [name, h] : stats)
-    table.threshold[name] = h.max > 0 ? (keeps_whole_range(top, name) ? h.max : threshold(h)) : 0.0;
-  table.range = range;
   for (const auto& sample : means)
     for (const auto& [name, m] : sample) {
-      std::vector<double>& total = table.channel_mean[name];
+      std::vector<double>& total = st.channel_mean[name];
       total.resize(m.size(), 0.0);
       for (size_t c = 0; c < m.size(); ++c) total[c] += m[c] / double(samples.size());
     }
+  return st;
+}
+
+CalibrationTable table_of(const Graph& top, const Statistics& st, const Method& m,
+                          const CalibrationMethod& options) {
+  const Threshold threshold = m.make(options);
+  CalibrationTable table;
+  for (const auto& [name, h] : st.histograms)
+    table.threshold[name] = h.max > 0 ? (keeps_whole_range(top, name) ? h.max : threshold(h)) : 0.0;
+  table.range = st.range;
+  table.channel_mean = st.channel_mean;
   return table;
+}
+
+}  // namespace
+
+CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples,
+                           const CalibrationMethod& method, bool progress) {
+  const Method* m = nullptr;
+  for (const Method& candidate : kMethods)
+    if (method.name == candidate.name) m = &candidate;
+  if (!m) {
+    std::string known;
+    for (const std::string& name : calibration_methods())
+      known += (known.empty() ? "" : ", ") + name;
+    throw Error("unknown calibration method '" + method.name + "' (known: " + known + ")");
+  }
+  const bool uses_percentile = method.name == "percentile" || method.name == "auto";
+  if (uses_percentile && !(method.percentile > 0 && method.percentile <= 100))
+    throw Error("calibration percentile must be in (0, 100]");
+  if (samples.empty()) throw Error("calibration needs at least one sample");
+  const int passes = m->histogram ? 2 : 1;
+  Progress shown{progress, "calibrating (" + method.name + ")", size_t(passes) * samples.size()};
+  const Statistics st = collect(top, samples, m->histogram, shown);
+  if (m->make) return table_of(top, st, *m, method);
+  std::vector<std::pair<std::string, CalibrationTable>> by_method;  // the base (MSE) first
+  for (const char* name : {"mse", "max", "percentile", "kl"})
+    for (const Method& candidate : kMethods)
+      if (candidate.name == std::string(name))
+        by_method.emplace_back(name, table_of(top, st, candidate, method));
+  return choose_per_layer(top, samples, by_method);
 }
 
 // Numbers with 17 significant digits: a table read back gives the doubles it was written from,

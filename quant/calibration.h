@@ -6,6 +6,8 @@
 //               |x| histogram (2048 bins) loses the least information (KL divergence)
 //   mse         the threshold that minimizes the expected squared error of quantizing |x|
 //               (rounding noise step²/12 inside the range, clipping error outside)
+//   auto        per layer, the one of these whose int8 layer comes closest to float
+//               (quant/method_choice.h)
 // Histogram methods run the samples twice: once for max |x|, once to fill 2048 bins over [0, max].
 // The table is text, one value a line (name, threshold, observed min and max), then the channel
 // means, so later compiles reuse it and people read it.
@@ -46,6 +48,9 @@ constexpr int kCalibrationVersion = 5;  // 4: bounded ops keep their range; 5: c
 double percentile_threshold(const Histogram& h, double percentile);
 double kl_threshold(const Histogram& h);
 double mse_threshold(const Histogram& h);
+
+// The methods' names, as configs spell them.
+std::vector<std::string> calibration_methods();
 
 // Runs `top` on the host executor over `samples`; progress on stderr when `progress` is set.
 CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples,

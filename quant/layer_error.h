@@ -6,6 +6,7 @@
 // one single-layer run per layer and sample, where ranking by the output needs a whole int8 run
 // per layer and sample.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,17 @@ namespace tpuc::quant {
 
 struct LayerError {
   std::string layer;
-  double cosine = 1;  // of the layer's int8 outputs against float, mean over the samples
+  // Per calibration table asked for: the cosine of the layer's int8 outputs against float, mean
+  // over the samples.
+  std::vector<double> cosine;
 };
 
+// The tables to quantize node `n` with, each measured (empty: the layer is not measured).
+using TablesOf = std::function<std::vector<CalibrationTable>(const Node& n)>;
+
 // The layers the policy quantizes, in graph order.
-std::vector<LayerError> layer_errors(const Graph& top, const CalibrationTable& table,
-                                     const QuantPolicy& policy,
-                                     const std::vector<TensorMap>& samples);
+std::vector<LayerError> layer_errors(const Graph& top, const QuantPolicy& policy,
+                                     const std::vector<TensorMap>& samples,
+                                     const TablesOf& tables_of);
 
 }  // namespace tpuc::quant

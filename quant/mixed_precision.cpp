@@ -72,8 +72,9 @@ Ranking rank_by_output(const Graph& top, const CalibrationTable& table, const Qu
 Ranking rank_by_layer_error(const Graph& top, const CalibrationTable& table,
                             const QuantPolicy& policy, const std::vector<TensorMap>& samples) {
   Ranking ranking;
-  for (const LayerError& e : layer_errors(top, table, policy, samples))
-    ranking.emplace_back(e.layer, e.cosine);
+  const TablesOf one_table = [&](const Node&) { return std::vector<CalibrationTable>{table}; };
+  for (const LayerError& e : layer_errors(top, policy, samples, one_table))
+    ranking.emplace_back(e.layer, e.cosine[0]);
   std::stable_sort(ranking.begin(), ranking.end(),
                    [](const auto& a, const auto& b) { return a.second < b.second; });
   return ranking;

@@ -8,6 +8,9 @@
 
 #include "ir/files.h"
 #include "ir/text.h"
+#include "quant/quantize.h"
+#include "quant/similarity.h"
+#include "target/host/executor.h"
 #include "tests/support/errors.h"
 
 using namespace tpuc;
@@ -74,7 +77,7 @@ graph "g" {
   EXPECT_GT(kl, 1.9);  // a uniform distribution has nothing worth clipping
   const auto unknown_method = [&] { quant::calibrate(g, samples, {"entropy", 0}); };
   EXPECT_EQ(error_of(unknown_method),
-            "unknown calibration method 'entropy' (known: max, percentile, kl, mse)");
+            "unknown calibration method 'entropy' (known: max, percentile, kl, mse, auto)");
 }
 
 // Every table records the observed range (always holding 0) for asymmetric int8, and the text
@@ -177,4 +180,43 @@ graph "g" {
     EXPECT_DOUBLE_EQ(quant::calibrate(g, samples, {method, 99.0}).threshold.at("gate"), 1.0)
         << method;
   EXPECT_LT(quant::calibrate(g, samples, {"percentile", 99.0}).threshold.at("r"), 39.99);
+}
+
+// Method "auto" on a one-layer graph with a heavy tail: the output threshold it picks is one of
+// the methods', and the int8 graph with it comes at least as close to float (output cosine) as
+// with any other method's output threshold, the input's threshold being the MSE one in all.
+TEST(Calibration, AutoPicksTheMethodWhoseLayerComesClosest) {
+  const Graph g = parse(R"(tpuir 1
+graph "g" {
+  input %x : f32[1,2,16,16]
+  const %w : f32[2,2,1,1] = [1, -0.5, 0.25, 2]
+  %y : f32[1,2,16,16] = Conv(%x, %w) {do_relu = 1} @conv
+  output %y
+})");
+  std::vector<TensorMap> samples;
+  for (int s = 0; s < 4; ++s) {
+    Tensor x(TensorType{DType::F32, {1, 2, 16, 16}, std::nullopt});
+    for (int i = 0; i < 512; ++i) x.as<float>()[i] = float(std::sinh(3 * std::sin(i * 0.37 + s)));
+    samples.push_back({{"x", x}});
+  }
+  const quant::CalibrationTable chosen = quant::calibrate(g, samples, {"auto", 99.9});
+  const quant::CalibrationTable mse = quant::calibrate(g, samples, {"mse", 99.9});
+  EXPECT_EQ(chosen.threshold.at("x"), mse.threshold.at("x"));
+  const auto output_cosine = [&](double y_threshold) {
+    quant::CalibrationTable t = mse;
+    t.threshold["y"] = y_threshold;
+    host::Executor f(g), q(quant::quantize(g, t, quant::QuantPolicy{}));
+    double sum = 0;
+    for (const TensorMap& s : samples)
+      sum += quant::similarity(f.run(s).at("y"), q.run(s).at("y")).cosine;
+    return sum / double(samples.size());
+  };
+  const double best = output_cosine(chosen.threshold.at("y"));
+  bool among_methods = false;
+  for (const char* method : {"max", "percentile", "kl", "mse"}) {
+    const double t = quant::calibrate(g, samples, {method, 99.9}).threshold.at("y");
+    among_methods = among_methods || t == chosen.threshold.at("y");
+    EXPECT_GE(best, output_cosine(t) - 1e-12) << method;
+  }
+  EXPECT_TRUE(among_methods);
 }

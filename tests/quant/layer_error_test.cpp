@@ -47,8 +47,11 @@ graph "g" {
   for (int i = 0; i < 200; ++i) x.as<float>()[i] = float(std::sin(i * 0.11)) * 0.9f;
   quant::CalibrationTable table;
   table.threshold = {{"x", 0.9}, {"y", 0.75}, {"z", 0.1}};
+  const quant::TablesOf one_table = [&](const Node&) {
+    return std::vector<quant::CalibrationTable>{table};
+  };
   const std::vector<quant::LayerError> errors =
-      quant::layer_errors(g, table, quant::QuantPolicy{}, {{{"x", x}}});
+      quant::layer_errors(g, quant::QuantPolicy{}, {{{"x", x}}}, one_table);
   std::vector<double> y, z, first, second;
   for (int i = 0; i < 200; ++i) {
     y.push_back(std::tanh(x.as<float>()[i]));
@@ -58,14 +61,14 @@ graph "g" {
   }
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0].layer, "first");
-  EXPECT_NEAR(errors[0].cosine, cosine(y, first), 1e-6);
+  EXPECT_NEAR(errors[0].cosine[0], cosine(y, first), 1e-6);
   EXPECT_EQ(errors[1].layer, "second");
-  EXPECT_NEAR(errors[1].cosine, cosine(z, second), 1e-6);
-  EXPECT_LT(errors[1].cosine, 0.99);
+  EXPECT_NEAR(errors[1].cosine[0], cosine(z, second), 1e-6);
+  EXPECT_LT(errors[1].cosine[0], 0.99);
   quant::QuantPolicy policy;
   policy.overrides.push_back({{}, {"second"}, DType::F32, "test"});
   const std::vector<quant::LayerError> int8_only =
-      quant::layer_errors(g, table, policy, {{{"x", x}}});
+      quant::layer_errors(g, policy, {{{"x", x}}}, one_table);
   ASSERT_EQ(int8_only.size(), 1u);
   EXPECT_EQ(int8_only[0].layer, "first");
 }
