@@ -60,7 +60,8 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
   const Var c = v[S];
   Func input = in[0].func, weight = in[1].func;
   Func pad("pad");
-  // Asymmetric int8 pads with the input's zero point (real 0) and multiplies x - zx.
+  // Asymmetric int8 pads with the input's zero point (real 0); the quantizer has folded
+  // −zx·Σw into the bias, so the sum over x is the sum over x − zx.
   const int zx = zero_point(*in[0].type), zy = int8 ? zero_point(out[0]) : 0;
   const bool padded = std::any_of(g.pads.begin(), g.pads.end(), [](int64_t p) { return p != 0; });
   pad(v) = padded ? padded_read(input, xs, g.pads, v, cast(input.value().type(), zx)) : input(v);
@@ -74,7 +75,7 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
   std::vector<Expr> w_at;
   for (size_t a = 0; a <= S; ++a) w_at.push_back(r[int(a)]);
   w_at.push_back(c);
-  acc(v) = accumulate(acc(v), (zx ? xv - zx : xv) * cast(acc_t, weight(w_at)));
+  acc(v) = accumulate(acc(v), xv * cast(acc_t, weight(w_at)));
   Func output(halide_name(n.name));
   Algorithm alg{{output}, {}, {r}};
   alg.stages.pad = pad;

@@ -67,10 +67,9 @@ Algorithm build_gemm(const Node& n, const std::vector<OpInput>& in,
   Expr c_term = has_c ? (int8 ? c : beta == 1 ? cast<float>(c) : beta * cast<float>(c)) : Expr();
   Func acc("acc");
   acc(j, i) = c_first ? cast(acc_t, c_term) : cast(acc_t, 0);
-  const int za = zero_point(*in[0].type),
-            zy = int8 ? zero_point(out[0]) : 0;  // asymmetric int8: a - za
-  acc(j, i) =
-      accumulate(acc(j, i), (za ? cast(acc_t, a_ik) - za : cast(acc_t, a_ik)) * cast(acc_t, b_kj));
+  // Asymmetric int8: the quantizer has folded −za·Σb into C, so the sum over a is over a − za.
+  const int zy = int8 ? zero_point(out[0]) : 0;
+  acc(j, i) = accumulate(acc(j, i), cast(acc_t, a_ik) * cast(acc_t, b_kj));
   Func output(halide_name(n.name));
   Algorithm alg{{output}, {}, {r}};
   alg.stages.acc = acc;

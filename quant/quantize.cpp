@@ -196,7 +196,7 @@ class Quantizer {
     if (n.op == "Concat") {  // every input at the class's scale (share_concat_scales)
       for (size_t i = 1; i < n.inputs.size(); ++i) q.inputs[i] = version(n.inputs[i], DType::I8);
     } else if (n.op == "Conv" || n.op == "Gemm") {
-      quantize_weights(q, n.inputs[0], sx, sy);
+      quantize_weights(q, n.inputs[0], qx, sy);
     } else if (n.op ==
                "GlobalAveragePool") {  // y = sum · sx / (sy · H·W), one ratio for every channel
       const Shape& shape = top_.type(n.inputs[0]).shape;
@@ -261,7 +261,8 @@ class Quantizer {
   // Conv [OC, ...] / Gemm [N, K] (transposed to transB = 1 if needed) weights per output channel,
   // the bias to int32 at scale sx·sw (corrected if the policy says so: `input` is the float
   // graph's data input), and the per-channel requantization sx·sw/sy.
-  void quantize_weights(Node& q, const std::string& input, double sx, double sy) {
+  void quantize_weights(Node& q, const std::string& input, const QuantParams& qx, double sy) {
+    const double sx = qx.scale[0];
     Tensor w = top_.constants.at(q.inputs[1]);
     if (q.op == "Gemm" && !ops::GemmAttrs::of(q).trans_b) {
       const int64_t k = w.type.shape[0], n = w.type.shape[1];
@@ -302,29 +303,48 @@ class Quantizer {
     auto mean = table_.channel_mean.find(input);
     const bool corrected = policy_.bias_correction && mean != table_.channel_mean.end();
     if (corrected) correct_bias(bias, w, wq, mean->second);
-    q.inputs.resize(std::max<size_t>(q.inputs.size(), has_bias || corrected ? 3 : 2));
-    if (has_bias || corrected)
-      q.inputs[2] = int32_bias(bias, sx, sw, has_bias ? q.inputs[2] : q.inputs[1] + "_bias");
+    const bool needs_bias = has_bias || corrected || qx.zero_point != 0;
+    q.inputs.resize(std::max<size_t>(q.inputs.size(), needs_bias ? 3 : 2));
+    if (needs_bias) {
+      Tensor bq = int32_bias(bias, sx, sw);
+      fold_zero_point(bq, wq, qx.zero_point);
+      const std::string name =
+          out_.fresh_name((has_bias ? q.inputs[2] : q.inputs[1] + "_bias") + "_int32");
+      out_.constants[name] = bq;
+      q.inputs[2] = name;
+    }
     q.inputs[1] = w_name;
     ops::Requantization{multiplier, rshift}.store(q);
   }
 
   // The bias at scale sx·sw[oc] in int32.
-  std::string int32_bias(const std::vector<double>& bias, double sx, const std::vector<double>& sw,
-                         const std::string& base) {
+  static Tensor int32_bias(const std::vector<double>& bias, double sx,
+                           const std::vector<double>& sw) {
     const int64_t channels = int64_t(bias.size());
     Tensor bq(TensorType{DType::I32, {channels}, std::nullopt});
     std::vector<double> bias_scale;
     for (int64_t c = 0; c < channels; ++c) {
       bias_scale.push_back(sx * sw[size_t(c)]);
-      const double v = std::round(bias[size_t(c)] / bias_scale.back());
-      bq.as<int32_t>()[c] = int32_t(std::clamp(v, double(std::numeric_limits<int32_t>::min()),
-                                               double(std::numeric_limits<int32_t>::max())));
+      bq.as<int32_t>()[c] = saturate_i32(std::round(bias[size_t(c)] / bias_scale.back()));
     }
     bq.type.quant = QuantParams{bias_scale, 0, 0};
-    const std::string name = out_.fresh_name(base + "_int32");
-    out_.constants[name] = bq;
-    return name;
+    return bq;
+  }
+
+  static int32_t saturate_i32(double v) {
+    return int32_t(std::clamp(v, double(std::numeric_limits<int32_t>::min()),
+                              double(std::numeric_limits<int32_t>::max())));
+  }
+
+  // Asymmetric int8: Σ (x − zx)·w = Σ x·w − zx·Σw, so the bias takes −zx·Σw[oc] and the layer
+  // sums x (padding with zx, as the chip's CONV pads with a value and has no input zero point).
+  static void fold_zero_point(Tensor& bq, const Tensor& wq, int zx) {
+    const int64_t channels = bq.size(), per = wq.size() / channels;
+    for (int64_t c = 0; c < channels && zx; ++c) {
+      int64_t sum = 0;
+      for (int64_t k = 0; k < per; ++k) sum += wq.as<int8_t>()[c * per + k];
+      bq.as<int32_t>()[c] = saturate_i32(double(bq.as<int32_t>()[c]) - double(zx) * double(sum));
+    }
   }
 
   // Bias correction: the int8 weights stand for Ŵ = sw·wq, so on inputs of mean E[x] the layer's

@@ -105,7 +105,9 @@ struct Context {
     return {StageRole::Copy, TiuOp::End, ArithOp::Copy, lane_dim_of_rank(rank)};
   }
   StageRole compute(TiuOp op, size_t rank, ArithOp arith = ArithOp::Copy) const {
-    return {StageRole::Compute, op, arith, lane_dim_of_rank(rank)};
+    StageRole role{StageRole::Compute, op, arith, lane_dim_of_rank(rank)};
+    role.result_zero_point = zero_point(output);
+    return role;
   }
   // Elementwise stages (any dimension may go to the lanes): NCHW tensors tiled by rows with the
   // channel on the lanes; other ranks at once, spread along their longest dimension. Returns where
@@ -198,6 +200,8 @@ void maxpool(Context& cx) {
 // (f32), then REQUANT with the per-channel tables whose multipliers hold 1/(H·W) (a float result:
 // ARITH convert scaled by 1/(H·W)), the result out.
 void global_average_pool(Context& cx) {
+  if (zero_point(*cx.inputs[0].type) != 0)  // Σ (x − zx): POOL sums x alone
+    unsupported(cx.node, "an asymmetric int8 GlobalAveragePool has no BM1684X form yet");
   if (cx.output.shape.size() != 4)
     unsupported(cx.node, "the BM1684X schedule takes 4-D (NCHW) operands");
   if (cx.inputs[0].type->shape[2] > kMaxSumWindowSide ||
@@ -696,9 +700,13 @@ void concat(Context& cx) {
 
 // Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its
 // inverse).
+// Their commands (quant.rq0, quant.dq0) are run with zero point 0 only: how the chip rounds and
+// saturates around a zero point is not in the public sources tpuc follows.
 double int8_scale(const Context& cx, const TensorType& t) {
   if (!t.quant || t.quant->scale.size() != 1)
     unsupported(cx.node, "needs one scale on its int8 side");
+  if (t.quant->zero_point != 0)
+    unsupported(cx.node, "an asymmetric int8 " + cx.node.op + " has no BM1684X form yet");
   return t.quant->scale[0];
 }
 void quantize(Context& cx) {

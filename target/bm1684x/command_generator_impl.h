@@ -283,7 +283,7 @@ struct CommandGenerator::Impl : public Halide::Internal::IRVisitor {
   // `c` (a conversion) elementwise over the stage, reading one operand; with the
   // fused activation's limit of `role`'s node when given.
   void unary(const std::string& stage, TiuCommand c, const StageRole* role = nullptr);
-  void push_then_limit(const TiuCommand& c, const StageRole& role);
+  void push_then_limit(TiuCommand c, const StageRole& role);
 
   // res = x ⊙ k, an ARITH with a constant operand.
   static TiuCommand with_constant(ArithOp op, const Operand& res, const Operand& x, double k);

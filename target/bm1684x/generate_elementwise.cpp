@@ -9,10 +9,17 @@ using namespace Halide;
 using namespace Halide::Internal;
 using namespace loop_nest;
 
-void CommandGenerator::Impl::push_then_limit(const TiuCommand& c, const StageRole& role) {
+// The command's relu field is max(·, 0): an asymmetric int8 result's real 0 is its zero point z,
+// so there the relu is an ARITH max by z (none for z = −128: every code is at least real 0), and
+// a fused limit of L steps is z + L.
+void CommandGenerator::Impl::push_then_limit(TiuCommand c, const StageRole& role) {
+  const int z = role.result_zero_point;
+  const bool relu_by_zero_point = c.relu && z != 0;
+  c.relu = c.relu && z == 0;
   push(c);
+  if (relu_by_zero_point && z > -128) push(with_constant(ArithOp::Max, c.res, c.res, z));
   const ops::FusedActivation a = ops::FusedActivation::of(*role.node);
-  if (a.relu_limit) push(with_constant(ArithOp::Min, c.res, c.res, *a.relu_limit));
+  if (a.relu_limit) push(with_constant(ArithOp::Min, c.res, c.res, *a.relu_limit + z));
 }
 
 // res = x ⊙ k, an ARITH with a constant operand.

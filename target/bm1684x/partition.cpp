@@ -20,9 +20,6 @@ std::string host_reason(const Node& n, const Graph& g, const Chip& chip) {
     return std::any_of(n.inputs.begin(), n.inputs.end(), pred) ||
            std::any_of(n.outputs.begin(), n.outputs.end(), pred);
   };
-  // No chip command takes a zero point: a layer reading or writing one stays on the host.
-  if (any_value([&](const std::string& v) { return !v.empty() && zero_point(g.type(v)) != 0; }))
-    return "asymmetric int8 has no " + chip.name + " form yet";
   auto half = [&](const std::string& v) {
     return !v.empty() && (g.type(v).dtype == DType::F16 || g.type(v).dtype == DType::BF16);
   };

@@ -353,17 +353,36 @@ TEST(CodegenOps, ALayerNoTileFitsRunsOnTheHostAndSaysWhy) {
       << reason;
 }
 
-// No chip command takes a zero point: a layer reading one runs on the host even when its own
-// output is symmetric.
-TEST(CodegenOps, ZeroPointsKeepALayerOnTheHost) {
-  Graph g = conv_graph(DType::I8, {1, 8, 5, 5}, 4, 3, 1, 1, true);
-  g.types["x"].quant->zero_point = -5;
-  const Model m = compile_model(g, bm1684x_chip());
-  ASSERT_EQ(m.host_layers.size(), 1u);
-  EXPECT_NE(m.host_layers[0].reason.find("asymmetric int8"), std::string::npos);
-  Simulator sim(bm1684x_chip(), m, host_layer_runner());
-  const Tensor x = random_input(g.type("x"), -128, 127, 16);
-  EXPECT_EQ(sim.run({{"x", x}}).at("y").data, host::Executor(g).run({{"x", x}}).at("y").data);
+// Asymmetric int8 on the chip: a Conv pads with its input's zero point, and its fused relu and
+// limit are by its result's zero point (the command's relu field is a max by 0). The chip
+// reproduces the host reference bit for bit; a conversion with a zero point (quant.rq0 and
+// quant.dq0 run without one) stays on the host and says why.
+TEST(CodegenOps, AsymmetricInt8RunsOnTheChip) {
+  for (const int zy : {-128, -20, 7}) {
+    for (const bool limit : {false, true}) {
+      SCOPED_TRACE("zy " + std::to_string(zy) + (limit ? ", limit 30" : ""));
+      Graph g = conv_graph(DType::I8, {1, 8, 5, 5}, 4, 3, 1, 1, true);
+      g.types["x"].quant->zero_point = -5;
+      g.types["y"].quant->zero_point = zy;
+      if (limit) g.nodes[0].attrs["relu_limit"] = 30.0;
+      const Model m = compile_model(g, bm1684x_chip());
+      EXPECT_TRUE(m.host_layers.empty());
+      Simulator sim(bm1684x_chip(), m, host_layer_runner());
+      for (uint32_t seed : {16u, 17u}) {
+        const Tensor x = random_input(g.type("x"), -128, 127, seed);
+        EXPECT_EQ(sim.run({{"x", x}}).at("y").data, host::Executor(g).run({{"x", x}}).at("y").data);
+      }
+    }
+  }
+  TensorType x = int8_type({1, 4, 2, 2}, 0.1);
+  x.quant->zero_point = 3;
+  const Model dq = compile_model(
+      one_node({"Dequantize", "dq", {"x"}, {"y"}, {}}, x, {DType::F32, {1, 4, 2, 2}, std::nullopt}),
+      bm1684x_chip());
+  ASSERT_EQ(dq.host_layers.size(), 1u);
+  EXPECT_NE(dq.host_layers[0].reason.find("an asymmetric int8 Dequantize has no BM1684X form"),
+            std::string::npos)
+      << dq.host_layers[0].reason;
 }
 
 TEST(CodegenOps, HostLayersAreNamedWithTheirReason) {
