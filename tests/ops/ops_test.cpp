@@ -66,8 +66,9 @@ TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
   expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, 0, -1}), want, 0);
 }
 
-// Asymmetric int8: the input is read as x - zx (padding is real 0, code zx), the output adds its
-// zero point after requantization and relu clamps at it; reference: the naive conv over x - zx.
+// Asymmetric int8: the op sums x, padding with zx (real 0), as the quantizer has folded −zx·Σw
+// into the bias; the output adds its zero point after requantization and relu clamps at it.
+// Reference: the naive conv over x − zx (padding 0) with the bias b + zx·Σw.
 TEST(Ops, ConvInt8WithZeroPoints) {
   const ConvCase k{{1, 4, 5, 5}, {3, 4, 3, 3}, 1, 1, 1, 1};
   const int zx = -100, zy = -128;
@@ -82,8 +83,13 @@ TEST(Ops, ConvInt8WithZeroPoints) {
   n.attrs["rshift"] = std::vector<int64_t>{38, 39, 40};
   n.attrs["do_relu"] = int64_t{1};
   n.attrs["relu_limit"] = 100.0;
+  Tensor unfolded = b;  // the bias before the quantizer's fold
+  const int64_t taps = w.size() / k.w[0];
+  for (int64_t c = 0; c < k.w[0]; ++c)
+    for (int64_t t = 0; t < taps; ++t)
+      unfolded.as<int32_t>()[c] += zx * int32_t(w.at(c * taps + t));
   Shape shape;
-  const std::vector<double> acc = naive_conv(centered, w, &b, k, shape);
+  const std::vector<double> acc = naive_conv(centered, w, &unfolded, k, shape);
   std::vector<double> want;
   const int64_t per = shape[2] * shape[3];
   for (size_t i = 0; i < acc.size(); ++i) {
