@@ -46,8 +46,11 @@ for model in resnet18 resnet50 mobilenetv2 encoder; do
 done
 
 # The trained text examples (examples/textdet, examples/textrec), judged by their task metric on
-# their validation images: each calibration method on the example's own calibration images, and
-# MSE on 16 random-normal inputs (what the example zoo calibrates on; tpuc warns about it).
+# their validation images: each calibration method (auto: one per layer) on the example's own
+# calibration images, MSE on 16 random-normal inputs (what the example zoo calibrates on; tpuc
+# warns about it), then the policy options (bench/quant/int8_*.yaml) with KL and MSE: cross-layer
+# equalization (cle), bias correction (bias), both, and the precision search (0.995, at most 4 f16
+# layers; its time beside the calibration's); last, asymmetric int8 (configs/quant/int8_asym.yaml).
 random_inputs() {  # example shape → a folder of 16 random-normal .npy inputs
   local dir=$root/out/bench/quant/random/$1
   mkdir -p "$dir"
@@ -56,29 +59,44 @@ rng = np.random.default_rng(0); shape = tuple(int(d) for d in sys.argv[2].split(
 for i in range(16): np.save(f"{sys.argv[1]}/{i:03d}.npy", rng.standard_normal(shape).astype(np.float32))' "$dir" "$2"
   echo "$dir"
 }
+policies=$root/bench/quant
+variants=(max percentile kl mse auto random)
+for method in kl mse; do
+  for option in cle bias cle_bias search_995; do variants+=("$method+$option"); done
+done
+variants+=(mse+asym)
 echo
-echo "| example | calibration | metric | float | int8 (host = chip) | drop | output cosine mean / min |"
-echo "|---|---|---|---|---|---|---|"
+echo "| example | calibration | metric | float | int8 (host = chip) | drop | output cosine mean / min | f16 layers | calibration / search time |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for example in textdet:1x3x192x192 textrec:1x1x32x128; do
   name=${example%%:*}
   random=$(random_inputs "$name" "${example#*:}")
-  for method in max percentile kl mse random; do
-    out=$root/out/bench/quant/$name-$method
+  for variant in "${variants[@]}"; do
+    method=${variant%%+*}
+    out=$root/out/bench/quant/$name-$variant
     rm -rf "$out"
-    set_data=()
-    [ "$method" = random ] && set_data=(--set quantization.calibration.dataset.images="$random")
+    settings=(--set quantization.calibration.method=${method/random/mse})
+    [ "$method" = random ] && settings+=(--set quantization.calibration.dataset.images="$random")
+    policy=$policies/int8_${variant#*+}.yaml
+    [ -f "$policy" ] || policy=$root/configs/quant/int8_${variant#*+}.yaml
+    [ "$variant" != "$method" ] && settings+=(--set quantization.policy="$policy")
     "$build/cli/tpuc" compile --config "$root/examples/$name/config.yaml" --set output_dir="$out" \
-      --set quantization.calibration.method=${method/random/mse} "${set_data[@]}" \
-      --set validation.tolerance.max_accuracy_drop=100 --set validation.tolerance.min_cosine=0 \
-      > /dev/null 2>&1
-    /usr/bin/python3 - "$out/report.json" "$name" "$method" <<'PY'
+      "${settings[@]}" --set validation.tolerance.max_accuracy_drop=100 \
+      --set validation.tolerance.min_cosine=0 > /dev/null 2>&1
+    /usr/bin/python3 - "$out/report.json" "$name" "$variant" <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1]))["validation"]; m = v["metric"]
+r = json.load(open(sys.argv[1])); v = r["validation"]; m = v["metric"]
 assert m["int8_chip"] == m["int8_host"] and v["bit_exact"]
 label = "MSE, random-normal inputs" if sys.argv[3] == "random" else sys.argv[3]
+host = len(r["chip"].get("host_layers", []))
+if host: label += f" ({host} host layers)"
+search = r.get("precision_search")
+layers = len(search["float_layers"]) if search else 0
+times = f"{r['stage_ms']['calibrate'] / 1000:.1f} s"
+if search: times += f" / {r['stage_ms']['precision search'] / 1000:.1f} s"
 print(f"| {sys.argv[2]} | {label} | {m['name']} | {v['float_accuracy']:.2f}% "
       f"| {v['int8_host_accuracy']:.2f}% | {v['accuracy_drop']:.2f} "
-      f"| {v['cosine_mean']:.5f} / {v['cosine_min']:.5f} |")
+      f"| {v['cosine_mean']:.5f} / {v['cosine_min']:.5f} | {layers} | {times} |")
 PY
   done
 done
