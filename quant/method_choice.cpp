@@ -1,37 +1,63 @@
 #include "quant/method_choice.h"
 
 #include <cstdio>
+#include <set>
 
 #include "quant/layer_error.h"
 
 namespace tpuc::quant {
 
-CalibrationTable choose_per_layer(
-    const Graph& top, const std::vector<TensorMap>& samples,
-    const std::vector<std::pair<std::string, CalibrationTable>>& by_method) {
+namespace {
+
+using ByMethod = std::vector<std::pair<std::string, CalibrationTable>>;
+
+// The methods worth trying on node n: those whose thresholds for its outputs differ from every
+// earlier method's (a bounded op's output has one threshold under every method).
+std::vector<size_t> distinct_methods(const Node& n, const ByMethod& by_method) {
+  std::vector<size_t> methods;
+  std::set<std::vector<double>> seen;
+  for (size_t m = 0; m < by_method.size(); ++m) {
+    std::vector<double> thresholds;
+    for (const std::string& o : n.outputs) {
+      auto it = by_method[m].second.threshold.find(o);
+      thresholds.push_back(it == by_method[m].second.threshold.end() ? -1 : it->second);
+    }
+    if (seen.insert(thresholds).second) methods.push_back(m);
+  }
+  return methods;
+}
+
+}  // namespace
+
+CalibrationTable choose_per_layer(const Graph& top, const std::vector<TensorMap>& samples,
+                                  const ByMethod& by_method) {
   const CalibrationTable& base = by_method.at(0).second;
+  std::map<std::string, const Node*> nodes;
+  for (const Node& n : top.nodes) nodes[n.name] = &n;
+  const auto with_outputs_of = [&](const Node& n, size_t m) {
+    CalibrationTable t = base;
+    for (const std::string& o : n.outputs)
+      if (by_method[m].second.threshold.count(o))
+        t.threshold[o] = by_method[m].second.threshold.at(o);
+    return t;
+  };
   const TablesOf variants = [&](const Node& n) {
     std::vector<CalibrationTable> tables;
-    for (const auto& [method, table] : by_method) {
-      tables.push_back(base);
-      for (const std::string& o : n.outputs)
-        if (table.threshold.count(o)) tables.back().threshold[o] = table.threshold.at(o);
-    }
+    for (size_t m : distinct_methods(n, by_method)) tables.push_back(with_outputs_of(n, m));
     return tables;
   };
   CalibrationTable chosen = base;
   std::map<std::string, int> count;  // layers per method
   for (const LayerError& e : layer_errors(top, QuantPolicy{}, samples, variants)) {
+    const Node& n = *nodes.at(e.layer);
+    const std::vector<size_t> methods = distinct_methods(n, by_method);
     size_t best = 0;
-    for (size_t m = 1; m < e.cosine.size(); ++m)
-      if (e.cosine[m] > e.cosine[best]) best = m;
-    ++count[by_method[best].first];
-    const Node* n = nullptr;
-    for (const Node& candidate : top.nodes)
-      if (candidate.name == e.layer) n = &candidate;
-    for (const std::string& o : n->outputs)
-      if (by_method[best].second.threshold.count(o))
-        chosen.threshold[o] = by_method[best].second.threshold.at(o);
+    for (size_t i = 1; i < e.cosine.size(); ++i)
+      if (e.cosine[i] > e.cosine[best]) best = i;
+    ++count[by_method[methods[best]].first];
+    const CalibrationTable best_table = with_outputs_of(n, methods[best]);
+    for (const std::string& o : n.outputs)
+      if (best_table.threshold.count(o)) chosen.threshold[o] = best_table.threshold.at(o);
   }
   std::string summary;
   for (const auto& [method, table] : by_method)

@@ -3,7 +3,8 @@
 // inputs at the first method's thresholds (MSE), its outputs at that method's — and measured
 // against float on the samples, all layers and methods in one pass (quant/layer_error.h). Each
 // layer's outputs take the thresholds of the method whose layer came closest (the first method
-// on a tie). Layers are judged in symmetric int8.
+// on a tie); a method giving a layer's outputs the thresholds of an earlier one is not tried
+// again. Layers are judged in symmetric int8.
 #pragma once
 #include <string>
 #include <utility>
@@ -13,6 +14,7 @@
 
 namespace tpuc::quant {
 
+// by_method: each method's table, the base (MSE) first.
 CalibrationTable choose_per_layer(
     const Graph& top, const std::vector<TensorMap>& samples,
     const std::vector<std::pair<std::string, CalibrationTable>>& by_method);
