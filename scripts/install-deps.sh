@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs tpuc's build and test dependencies from Debian 12's archive; with `bench`, also what
-# bench/ needs (torch to export models, Node.js for onnxruntime-node from npm); with `lint`, what
-# make lint needs (clang-format, clang-tidy). Idempotent: does nothing when every package is
-# already installed.
+# bench/ and the examples' generators need (torch, Pillow, DejaVu fonts; Node.js for
+# onnxruntime-node from npm); with `lint`, what make lint needs (clang-format, clang-tidy).
+# Idempotent: does nothing when every package is already installed.
 set -euo pipefail
 packages=(
   cmake ninja-build g++ ccache pkg-config
@@ -17,7 +17,7 @@ if [ "${1:-}" = lint ]; then
   packages+=(clang-format clang-tidy)
 fi
 if [ "${1:-}" = bench ]; then
-  packages+=(python3-torch python3-torchvision python3-numpy)
+  packages+=(python3-torch python3-torchvision python3-numpy python3-pil fonts-dejavu-core)
   # Any Node.js with npm will do (Debian's, or one the machine already has).
   command -v npm > /dev/null || packages+=(nodejs npm)
 fi

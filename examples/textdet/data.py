@@ -2,7 +2,7 @@
 
 Imported by train.py; run on its own to write the labelled validation set and the calibration set:
     /usr/bin/python3 examples/textdet/data.py [OUT_DIR]   # OUT_DIR defaults to examples/textdet
-writes OUT_DIR/val/000.png..031.png + val/boxes.json and OUT_DIR/calib/000.png..015.png.
+writes OUT_DIR/val/000.png..095.png + val/boxes.json and OUT_DIR/calib/000.png..015.png.
 
 Image `i` of a set with seed `seed` depends only on (seed, i) (numpy's default_rng([seed, i])),
 so every image is reproducible on its own and two runs write the same bytes.
@@ -26,6 +26,7 @@ SHRINK = 0.2          # DB's shrink ratio: the kernel loses SHRINK * box height 
 INK_ALPHA = 64        # a patch pixel is ink when its rotated alpha is at least this (of 255)
 GAP = 3               # minimum free pixels between two words' ink boxes
 TRAIN_SEED, VAL_SEED, CALIB_SEED = 1, 2, 3
+VAL_COUNT, CALIB_COUNT = 96, 16  # committed validation and calibration images
 
 def luminance(rgb):
     return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]
@@ -199,8 +200,8 @@ def write_set(out_dir, seed, count, labels):
 
 
 def main(out):
-    write_set(os.path.join(out, "val"), VAL_SEED, 32, labels=True)
-    write_set(os.path.join(out, "calib"), CALIB_SEED, 16, labels=False)
+    write_set(os.path.join(out, "val"), VAL_SEED, VAL_COUNT, labels=True)
+    write_set(os.path.join(out, "calib"), CALIB_SEED, CALIB_COUNT, labels=False)
 
 
 if __name__ == "__main__":

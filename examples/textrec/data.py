@@ -2,7 +2,7 @@
 
 Imported by train.py; run on its own to write the labelled validation set and the calibration set:
     /usr/bin/python3 examples/textrec/data.py [OUT_DIR]   # OUT_DIR defaults to examples/textrec
-writes OUT_DIR/val/000.png..063.png + val/words.json and OUT_DIR/calib/000.png..015.png.
+writes OUT_DIR/val/000.png..255.png + val/words.json and OUT_DIR/calib/000.png..015.png.
 
 Crop `i` of a set with seed `seed` depends only on (seed, i) (numpy's default_rng([seed, i])),
 so every crop is reproducible on its own and two runs write the same bytes.
@@ -22,6 +22,7 @@ from common import FONTS, font  # noqa: E402
 H, W = 32, 128
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"  # class k + 1 is ALPHABET[k]; class 0 is blank
 TRAIN_SEED, VAL_SEED, CALIB_SEED = 11, 12, 13
+VAL_COUNT, CALIB_COUNT = 256, 16  # committed validation and calibration crops
 
 def word_alpha(text, name, size, angle):
     """The word's coverage (uint8 alpha), rotated, cropped to its ink; shrunk until it fits."""
@@ -112,8 +113,8 @@ def write_set(out_dir, seed, count, labels):
 
 
 def main(out):
-    write_set(os.path.join(out, "val"), VAL_SEED, 64, labels=True)
-    write_set(os.path.join(out, "calib"), CALIB_SEED, 16, labels=False)
+    write_set(os.path.join(out, "val"), VAL_SEED, VAL_COUNT, labels=True)
+    write_set(os.path.join(out, "calib"), CALIB_SEED, CALIB_COUNT, labels=False)
 
 
 if __name__ == "__main__":

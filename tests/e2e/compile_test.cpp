@@ -170,8 +170,9 @@ TEST(Compile, TheSummaryNamesEveryHostLayerWithItsReason) {
 }
 
 // The trained text examples judged by their tasks. The float figures are torch's, measured by the
-// examples' train.py on the same validation images (textdet: F1 1.0 on 32 images; textrec: 61 of
-// 64 words, character accuracy 0.9925), so they check the host reference and the metrics at once.
+// examples' train.py on the same validation images (textdet: P 0.9893, R 0.9840, F1 0.9867 on 96
+// pages, 370 of 376 boxes found among 374; textrec: 243 of 256 words, character accuracy 0.9911),
+// so they check the host reference and the metrics at once.
 TEST(Compile, TextExamplesReportTheirTaskMetrics) {
   struct Case {
     const char* example;
@@ -179,8 +180,8 @@ TEST(Compile, TextExamplesReportTheirTaskMetrics) {
     double float_first, float_second;
   };
   for (const Case& c :
-       {Case{"textdet", "F1", "precision", 100.0, 100.0},
-        Case{"textrec", "word accuracy", "character accuracy", 6100.0 / 64, 99.25}}) {
+       {Case{"textdet", "F1", "precision", 74000.0 / 750, 37000.0 / 374},
+        Case{"textrec", "word accuracy", "character accuracy", 24300.0 / 256, 99.11}}) {
     SCOPED_TRACE(c.example);
     const std::string out = ::testing::TempDir() + "/" + c.example;
     std::filesystem::remove_all(out);
