@@ -28,6 +28,7 @@ bench: build
 	bash bench/zoo/run.sh $(BUILD)
 	bash bench/conformance/run.sh $(BUILD)
 	bash bench/torchvision/run.sh $(BUILD)
+	bash bench/fidelity/run.sh $(BUILD)
 
 lint: build
 	bash scripts/install-deps.sh lint
