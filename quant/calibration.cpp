@@ -348,10 +348,11 @@ void read_threshold_line(const std::string& path, int number, const std::string&
     ok = ok && *end == '\0';
     end_of_name = space;
   }
+  ok = ok && std::all_of(fields, fields + 3, [](double v) { return std::isfinite(v); });
   if (!ok || !(fields[0] >= 0) || !(fields[1] <= 0) || !(fields[2] >= 0))
     fail_at(path, number, 1,
-            "expected '<value name> <threshold> <min> <max>' with threshold >= 0 and min <= 0 <= "
-            "max");
+            "expected '<value name> <threshold> <min> <max>', finite, with threshold >= 0 and "
+            "min <= 0 <= max");
   const std::string name = line.substr(0, end_of_name);
   table.threshold[name] = fields[0];
   table.range[name] = {fields[1], fields[2]};

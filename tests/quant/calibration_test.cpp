@@ -110,6 +110,11 @@ graph "g" {
   EXPECT_NE(error.find("calibration.txt:3:1: expected '<value name> <threshold> <min> <max>'"),
             std::string::npos)
       << error;
+  write_file_atomic(path, "x inf -1 1\n");  // an infinite threshold would make an infinite scale
+  EXPECT_NE(error_of([&] {
+              quant::read_calibration_table(path);
+            }).find("calibration.txt:1:1: expected '<value name> <threshold> <min> <max>'"),
+            std::string::npos);
   write_file_atomic(path,
                     "x 1 -1 1\n# channel means: count, one mean per channel, value\n2 0.5 x\n");
   EXPECT_NE(error_of([&] {
