@@ -59,6 +59,12 @@ const Method kMethods[] = {
     {"auto", true, nullptr},  // quant/method_choice.h
 };
 
+const Method* find_method(const std::string& name) {
+  for (const Method& m : kMethods)
+    if (name == m.name) return &m;
+  return nullptr;
+}
+
 // A value an op bounds by definition (ops::OpDef::bounded) takes the observed max|x| whatever the
 // method: KL clipped a trained detector's HardSigmoid gates below their saturated ones, scaling
 // every gated channel down (its output cosine fell to 0.32).
@@ -270,9 +276,7 @@ CalibrationTable table_of(const Graph& top, const Statistics& st, const Method& 
 
 CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& samples,
                            const CalibrationMethod& method, bool progress) {
-  const Method* m = nullptr;
-  for (const Method& candidate : kMethods)
-    if (method.name == candidate.name) m = &candidate;
+  const Method* m = find_method(method.name);
   if (!m) {
     std::string known;
     for (const std::string& name : calibration_methods())
@@ -289,9 +293,7 @@ CalibrationTable calibrate(const Graph& top, const std::vector<TensorMap>& sampl
   if (m->make) return table_of(top, st, *m, method);
   std::vector<std::pair<std::string, CalibrationTable>> by_method;  // the base (MSE) first
   for (const char* name : {"mse", "max", "percentile", "kl"})
-    for (const Method& candidate : kMethods)
-      if (candidate.name == std::string(name))
-        by_method.emplace_back(name, table_of(top, st, candidate, method));
+    by_method.emplace_back(name, table_of(top, st, *find_method(name), method));
   return choose_per_layer(top, samples, by_method);
 }
 

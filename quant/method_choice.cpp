@@ -27,6 +27,12 @@ std::vector<size_t> distinct_methods(const Node& n, const ByMethod& by_method) {
   return methods;
 }
 
+// Node n's outputs take their thresholds in `from`.
+void take_outputs(CalibrationTable& to, const Node& n, const CalibrationTable& from) {
+  for (const std::string& o : n.outputs)
+    if (from.threshold.count(o)) to.threshold[o] = from.threshold.at(o);
+}
+
 }  // namespace
 
 CalibrationTable choose_per_layer(const Graph& top, const std::vector<TensorMap>& samples,
@@ -34,16 +40,12 @@ CalibrationTable choose_per_layer(const Graph& top, const std::vector<TensorMap>
   const CalibrationTable& base = by_method.at(0).second;
   std::map<std::string, const Node*> nodes;
   for (const Node& n : top.nodes) nodes[n.name] = &n;
-  const auto with_outputs_of = [&](const Node& n, size_t m) {
-    CalibrationTable t = base;
-    for (const std::string& o : n.outputs)
-      if (by_method[m].second.threshold.count(o))
-        t.threshold[o] = by_method[m].second.threshold.at(o);
-    return t;
-  };
   const TablesOf variants = [&](const Node& n) {
     std::vector<CalibrationTable> tables;
-    for (size_t m : distinct_methods(n, by_method)) tables.push_back(with_outputs_of(n, m));
+    for (size_t m : distinct_methods(n, by_method)) {
+      tables.push_back(base);
+      take_outputs(tables.back(), n, by_method[m].second);
+    }
     return tables;
   };
   CalibrationTable chosen = base;
@@ -55,9 +57,7 @@ CalibrationTable choose_per_layer(const Graph& top, const std::vector<TensorMap>
     for (size_t i = 1; i < e.cosine.size(); ++i)
       if (e.cosine[i] > e.cosine[best]) best = i;
     ++count[by_method[methods[best]].first];
-    const CalibrationTable best_table = with_outputs_of(n, methods[best]);
-    for (const std::string& o : n.outputs)
-      if (best_table.threshold.count(o)) chosen.threshold[o] = best_table.threshold.at(o);
+    take_outputs(chosen, n, by_method[methods[best]].second);
   }
   std::string summary;
   for (const auto& [method, table] : by_method)

@@ -699,9 +699,8 @@ void concat(Context& cx) {
 }
 
 // Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its
-// inverse).
-// Their commands (quant.rq0, quant.dq0) are run with zero point 0 only: how the chip rounds and
-// saturates around a zero point is not in the public sources tpuc follows.
+// inverse). Their commands (quant.rq0, quant.dq0) run with zero point 0 only: how the chip rounds
+// and saturates around a zero point is not in the public sources tpuc follows.
 double int8_scale(const Context& cx, const TensorType& t) {
   if (!t.quant || t.quant->scale.size() != 1)
     unsupported(cx.node, "needs one scale on its int8 side");
