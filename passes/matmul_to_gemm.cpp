@@ -1,7 +1,11 @@
 // matmul-to-gemm: a MatMul by a constant 2-D matrix — a fully connected layer as PyTorch exports
 // it — becomes a Gemm, the op with int8 and BM1684X forms, and takes the bias of an Add that
 // follows it. Inputs of rank above 2 are flattened to rows by a Reshape before and restored after.
-//   MatMul(A[..., K], B[K, N]) (+ Add(bias[N]))  →  Reshape → Gemm(A[M, K], B, bias) → Reshape
+// B is stored transposed (transB = 1), each output's K weights one after another, as PyTorch's
+// Linear stores them: the rows the chip loads a Gemm's weights in (from [K, N] its GDMA would
+// gather them one element, and one DDR block, at a time).
+//   MatMul(A[..., K], B[K, N]) (+ Add(bias[N]))
+//     →  Reshape → Gemm(A[M, K], Bᵀ[N, K], bias) {transB = 1} → Reshape
 #include "ops/attrs.h"
 #include "passes/passes.h"
 #include "passes/rewrite.h"
@@ -28,9 +32,25 @@ std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const s
   return std::nullopt;
 }
 
+// The f32 constant `b` [K, N] as [N, K], made once per constant.
+std::string transposed(Graph& g, const std::string& b, std::map<std::string, std::string>& made) {
+  auto it = made.find(b);
+  if (it != made.end()) return it->second;
+  const Tensor& w = g.constants.at(b);
+  const int64_t k = w.type.shape[0], n = w.type.shape[1];
+  std::vector<float> t(size_t(k * n));
+  for (int64_t r = 0; r < k; ++r)
+    for (int64_t c = 0; c < n; ++c) t[size_t(c * k + r)] = w.as<float>()[r * n + c];
+  const std::string name = float_constant(g, b + "_t", {n, k}, t);
+  made[b] = name;
+  return name;
+}
+
 }  // namespace
 
 void matmul_to_gemm(Graph& g, const PassOptions&) {
+  const std::map<std::string, Attr> kTransB = {{"transB", int64_t{1}}};
+  std::map<std::string, std::string> made;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node mm = g.nodes[i];
     if (mm.op != "MatMul" || mm.inputs.size() != 2 || !g.is_constant(mm.inputs[1])) continue;
@@ -41,7 +61,7 @@ void matmul_to_gemm(Graph& g, const PassOptions&) {
     const int64_t k = b[0], n = b[1], rows = num_elements(a) / k;
     const auto bias = bias_after(g, mm.outputs[0], n);
     std::string out = mm.outputs[0];
-    std::vector<std::string> gemm_inputs{mm.inputs[0], mm.inputs[1]};
+    std::vector<std::string> gemm_inputs{mm.inputs[0], transposed(g, mm.inputs[1], made)};
     if (bias) {  // the Add disappears; its output is the result
       out = g.nodes[bias->second].outputs[0];
       std::string c = bias->first;
@@ -65,7 +85,7 @@ void matmul_to_gemm(Graph& g, const PassOptions&) {
                              {flat},
                              {}});
       gemm_inputs[0] = flat;
-      replacement.push_back({"Gemm", mm.name, gemm_inputs, {product}, {}});
+      replacement.push_back({"Gemm", mm.name, gemm_inputs, {product}, kTransB});
       replacement.push_back({"Reshape",
                              mm.name + "/restore",
                              {product, shape_constant(g, out + "_shape", out_shape)},
@@ -74,7 +94,7 @@ void matmul_to_gemm(Graph& g, const PassOptions&) {
       g.types[flat] = {DType::F32, {rows, k}, std::nullopt};
       g.types[product] = {DType::F32, {rows, n}, std::nullopt};
     } else {
-      replacement.push_back({"Gemm", mm.name, gemm_inputs, {out}, {}});
+      replacement.push_back({"Gemm", mm.name, gemm_inputs, {out}, kTransB});
     }
     g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(i));
     g.nodes.insert(g.nodes.begin() + std::ptrdiff_t(i), replacement.begin(), replacement.end());

@@ -41,7 +41,14 @@ const Field kFields[] = {
     {"int8_macs_per_lane_cycle", &Chip::int8_macs_per_lane, Bound::kPositive},
     {"f16_macs_per_lane_cycle", &Chip::f16_macs_per_lane, Bound::kZeroOrPositive, "no f16/bf16"},
     {"f32_macs_per_lane_cycle", &Chip::f32_macs_per_lane, Bound::kPositive},
+    {"int8_conv_ic_parallel", &Chip::int8_conv_ic_parallel, Bound::kPositive},
+    {"f16_conv_ic_parallel", &Chip::f16_conv_ic_parallel, Bound::kPositive},
+    {"f32_conv_ic_parallel", &Chip::f32_conv_ic_parallel, Bound::kPositive},
+    {"lut_per_lane_cycle", &Chip::lut_per_lane_cycle, Bound::kPositive},
     {"ddr_gib_per_s", &Chip::ddr_gib_per_s, Bound::kPositive},
+    {"ddr_efficiency", &Chip::ddr_efficiency, Bound::kPositive},
+    {"ddr_burst_bytes", &Chip::ddr_burst_bytes, Bound::kPositive},
+    {"bank_conflict_cycles", &Chip::bank_conflict_cycles, Bound::kZeroOrPositive, "no cost"},
     {"tiu_issue_cycles", &Chip::tiu_issue_cycles, Bound::kZeroOrPositive, "no start-up cost"},
     {"gdma_issue_cycles", &Chip::gdma_issue_cycles, Bound::kZeroOrPositive, "no start-up cost"},
     {"host_cores", &Chip::host_cores, Bound::kPositive},
@@ -102,6 +109,14 @@ Chip load_chip(const std::string& yaml_path) {
   for (const Field& f : kFields) check_bound(r, y, f, c);
   if (c.lmem_banks > 0 && c.lmem_bytes % c.lmem_banks)
     r.error(y["lmem_banks"], "the lane size must divide into the banks");
+  if (c.ddr_efficiency > 1) r.error(y["ddr_efficiency"], "'ddr_efficiency' must be at most 1");
+  // The CONV datapath does its MACs per lane cycle as input channels × output positions.
+  const std::pair<const char*, DType> ic_parallel[] = {{"int8_conv_ic_parallel", DType::I8},
+                                                       {"f16_conv_ic_parallel", DType::F16},
+                                                       {"f32_conv_ic_parallel", DType::F32}};
+  for (const auto& [key, t] : ic_parallel)
+    if (y[key] && c.conv_ic_parallel(t) > 0 && c.macs_per_lane_cycle(t) % c.conv_ic_parallel(t))
+      r.error(y[key], std::string("'") + key + "' must divide the MACs per lane cycle");
   r.finish();
   return c;
 }

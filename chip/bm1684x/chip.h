@@ -22,9 +22,16 @@ struct Chip {
   int int8_macs_per_lane = 256;  // per cycle: 32 TOPS at 1 GHz over 64 lanes
   int f16_macs_per_lane = 128;   // f16 and bf16: 16 TFLOPS; 0: the chip has no f16/bf16 arithmetic
   int f32_macs_per_lane = 16;    // 2 TFLOPS
-  double ddr_gib_per_s = 64;     // DDR bandwidth
-  int tiu_issue_cycles = 20;     // fixed start-up cost of every TIU command (assumption)
-  int gdma_issue_cycles = 100;   // fixed start-up cost of every GDMA command (assumption)
+  // Input channels the CONV datapath sums in one step, by the input's type; a CONV pays for its
+  // channels rounded up to them (a 3-channel layer costs as 64 on the BM1684X in int8).
+  int int8_conv_ic_parallel = 64, f16_conv_ic_parallel = 32, f32_conv_ic_parallel = 1;
+  int lut_per_lane_cycle = 1;    // LUT gathers per lane per cycle
+  double ddr_gib_per_s = 64;     // DDR bandwidth, nominal
+  double ddr_efficiency = 0.74;  // the share of it long transfers reach
+  int ddr_burst_bytes = 64;      // DDR is read and written in aligned blocks of this size
+  int bank_conflict_cycles = 1;  // per step of a TIU command, for each operand sharing a bank
+  int tiu_issue_cycles = 20;     // fixed start-up cost of every TIU command (estimate)
+  int gdma_issue_cycles = 100;   // fixed start-up cost of every GDMA command (estimate)
   // The SoC's CPU, which runs the host layers between the command streams; its model of a host
   // layer's time is chip/bm1684x/performance.h's host_layer_seconds.
   int host_cores = 8;
@@ -43,6 +50,11 @@ struct Chip {
     if (t == DType::F16 || t == DType::BF16) return f16_macs_per_lane;
     return f32_macs_per_lane;
   }
+  int conv_ic_parallel(DType t) const {
+    if (t == DType::I8) return int8_conv_ic_parallel;
+    if (t == DType::F16 || t == DType::BF16) return f16_conv_ic_parallel;
+    return f32_conv_ic_parallel;
+  }
   // Operations (a MAC is two: a multiply and an add) of all lanes per TIU cycle, and per second.
   double peak_ops_per_cycle(DType t) const { return 2.0 * lanes * macs_per_lane_cycle(t); }
   double peak_ops_per_second(DType t) const { return peak_ops_per_cycle(t) * tiu_mhz * 1e6; }
@@ -50,6 +62,10 @@ struct Chip {
   double ddr_bytes_per_second() const { return ddr_gib_per_s * double(1 << 30); }
   double ddr_bytes_per_gdma_cycle() const { return ddr_bytes_per_second() / (gdma_mhz * 1e6); }
   double ddr_bytes_per_tiu_cycle() const { return ddr_bytes_per_gdma_cycle() * gdma_mhz / tiu_mhz; }
+  // What long transfers reach, per GDMA cycle: the cycle model's DDR rate.
+  double achievable_ddr_bytes_per_gdma_cycle() const {
+    return ddr_bytes_per_gdma_cycle() * ddr_efficiency;
+  }
   double host_flops_per_second() const {
     return host_cores * host_mhz * 1e6 * host_flops_per_core_cycle;
   }

@@ -52,6 +52,8 @@ constexpr int kMaxStride = 15;     // a window's stride: 4-bit res_op_{y,x}_str
 constexpr int kMaxDilation = 16;   // a window's dilation: 4-bit opd1_{y,x}_ins0 hold dilation − 1
 // An operand's n and c strides, in elements: 16-bit fields (its h and w strides have 32 bits).
 constexpr int64_t kMaxChannelStride = 65535;
+// A GDMA operand's n, c, h and w: 16-bit fields.
+constexpr uint32_t kMaxTensorSize = 65535;
 // A POOL sum of int8 values accumulates in int32: a window of at most 255 a side cannot overflow
 // it (255² · 128 < 2³¹) whatever the values.
 constexpr int kMaxSumWindowSide = 255;

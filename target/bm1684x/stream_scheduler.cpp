@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "chip/bm1684x/footprint.h"
 #include "chip/bm1684x/sim/cycle_model.h"
 #include "ir/diagnostics.h"
 
@@ -11,41 +12,22 @@ namespace tpuc::bm1684x {
 
 namespace {
 
-struct Range {
-  uint64_t begin, end;
-};
-
-// The bytes an operand covers: in local memory one range per channel slot (lane-relative, the
-// same in every lane), in DDR the bounding range.
-void add_footprint(const Chip& chip, const Operand& o, std::vector<Range>& local,
-                   std::vector<Range>& ddr) {
-  if (o.elements() == 0) return;
-  const uint64_t b = uint64_t(bytes(o.dtype));
-  const uint64_t span =
-      (uint64_t(o.n - 1) * o.ns + uint64_t(o.h - 1) * o.hs + uint64_t(o.w - 1) * o.ws + 1) * b;
-  if (o.space == Space::Global) {
-    ddr.push_back({o.addr, o.addr + span + uint64_t(o.c - 1) * o.cs * b});
-    return;
-  }
-  const uint64_t slots = o.cs == 0 ? 1 : (o.lane + o.c - 1) / uint64_t(chip.lanes) + 1;
-  for (uint64_t s = 0; s < slots; ++s) {
-    const uint64_t at = o.addr + s * uint64_t(o.cs) * b;
-    local.push_back({at, at + span});
-  }
-}
+using Range = ByteRange;
 
 struct Footprint {
   std::vector<Range> local_reads, local_writes, ddr_reads, ddr_writes;
 };
 
+void add_footprint(const Chip& chip, const Operand& o, std::vector<Range>& local,
+                   std::vector<Range>& ddr) {
+  const std::vector<Range> ranges = operand_ranges(chip, o);
+  std::vector<Range>& to = o.space == Space::Global ? ddr : local;
+  to.insert(to.end(), ranges.begin(), ranges.end());
+}
+
 Footprint footprint(const Chip& chip, const TiuCommand& c) {
   Footprint f;
-  const std::pair<const Operand*, bool> reads[] = {{&c.opd0, true},
-                                                   {&c.opd1, !c.opd1_const},
-                                                   {&c.opd2, !c.opd2_const},
-                                                   {&c.opd3, !c.opd3_const}};
-  for (const auto& [o, read] : reads)
-    if (read) add_footprint(chip, *o, f.local_reads, f.ddr_reads);
+  for (const Operand* o : tiu_reads(c)) add_footprint(chip, *o, f.local_reads, f.ddr_reads);
   add_footprint(chip, c.res, f.local_writes, f.ddr_writes);
   return f;
 }

@@ -22,6 +22,38 @@ TEST(Chip, TheBundledChipsLoad) {
   EXPECT_EQ(old.f16_macs_per_lane, 0);  // no f16/bf16 arithmetic
 }
 
+// The cycle model's constants (docs/isa.md): the bundled BM1684X's, each from its cited source.
+TEST(Chip, TheCycleModelConstantsAreTheCitedOnes) {
+  const bm1684x::Chip x = bm1684x::load_chip(source_path("configs/chips/bm1684x.yaml"));
+  EXPECT_EQ(x.conv_ic_parallel(DType::I8), 64);   // BM1684X.h IC_PARALLEL
+  EXPECT_EQ(x.conv_ic_parallel(DType::F16), 32);  // opparam.py _32IC
+  EXPECT_EQ(x.conv_ic_parallel(DType::F32), 1);   // opparam.py _1IC
+  EXPECT_EQ(x.lut_per_lane_cycle, 1);             // PerfAI: 64 per cycle
+  EXPECT_DOUBLE_EQ(x.ddr_efficiency, 0.74);       // 51 GB/s of 68.7
+  // 64 lanes x 64 channels x 4 positions: PerfAI's int8 cube peak
+  EXPECT_EQ(x.lanes * x.conv_ic_parallel(DType::I8) *
+                (x.macs_per_lane_cycle(DType::I8) / x.conv_ic_parallel(DType::I8)),
+            64 * 64 * 4);
+}
+
+// A DDR efficiency above 1 and channel groups that do not divide the MAC rate are mistakes.
+TEST(Chip, CycleModelConstantsAreChecked) {
+  const std::string path = ::testing::TempDir() + "/bad-cycle-model.yaml";
+  std::string text = read_file(source_path("configs/chips/bm1684x.yaml"));
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"ddr_efficiency: 0.74", "ddr_efficiency: 1.5"},
+        {"int8_conv_ic_parallel: 64", "int8_conv_ic_parallel: 48"}}) {
+    ASSERT_NE(text.find(from), std::string::npos) << from;
+    text.replace(text.find(from), from.size(), to);
+  }
+  write_file_atomic(path, text);
+  const std::string error = error_of([&] { bm1684x::load_chip(path); });
+  EXPECT_NE(error.find("'ddr_efficiency' must be at most 1"), std::string::npos) << error;
+  EXPECT_NE(error.find("'int8_conv_ic_parallel' must divide the MACs per lane cycle"),
+            std::string::npos)
+      << error;
+}
+
 TEST(Chip, EveryMistakeIsReportedWithItsPlace) {
   const std::string path = ::testing::TempDir() + "/broken-chip.yaml";
   write_file_atomic(path,
