@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "target/bm1684x/command_generator_impl.h"
-#include "target/bm1684x/images_as_rows.h"
+#include "target/bm1684x/ddr_walk_order.h"
 
 namespace tpuc::bm1684x {
 
@@ -124,7 +124,7 @@ void CommandGenerator::Impl::emit_copy(const Nest& n) {
   c.op = GdmaOp::Tensor;
   c.src = operand(load->name, load->index, slots, at);
   c.dst = operand(n.buffer, n.index, slots, at);
-  push(with_images_as_rows(c));
+  push(in_ddr_walk_order(c));
 }
 
 // Narrows the box to where one conjunct of the padding condition holds (it must use one loop).

@@ -90,7 +90,15 @@ class Models {
       c.kh = uint16_t(kernel_h);
       c.kw = uint16_t(kernel_w);
       c.opd0 = {Space::Local, in.dtype, 0, 0, uint32_t(x.n), uint32_t(depthwise ? 1 : x.c), 1, 1};
-      c.res = {Space::Local, out.dtype, 0, 0, uint32_t(o.n), uint32_t(o.c), 1, uint32_t(o.w)};
+      // The result in a bank of its own, as the allocator places a large buffer.
+      c.res = {Space::Local,
+               out.dtype,
+               uint64_t(chip_.lmem_bytes / 2),
+               0,
+               uint32_t(o.n),
+               uint32_t(o.c),
+               1,
+               uint32_t(o.w)};
       m.tiu_row = double(tiu_cost(chip_, c).cycles - uint64_t(chip_.tiu_issue_cycles));
       if (conv) {
         m.scratch_row = oslots * plane(o.n * o.w, acc);
@@ -112,8 +120,9 @@ class Models {
       m.tiu_commands = 0;
     } else {  // elementwise: its inputs from DDR as they are
       m.input_row = islots * plane(x.n * x.w, in.dtype);
-      m.tiu_row = elementwise_row(o, in.dtype);
-      if (n.op == "Lut") m.resident = plane(256, DType::I8);
+      const bool lut = n.op == "Lut";
+      m.tiu_row = elementwise_row(o, in.dtype, lut ? TiuOp::Lut : TiuOp::Arith);
+      if (lut) m.resident = plane(256, DType::I8);
     }
     return m;
   }
@@ -123,15 +132,21 @@ class Models {
     const int64_t eu = std::max(1, chip_.eu_bytes / bytes(t));
     return ceil_div<int64_t>(elements, eu) * eu * bytes(t);
   }
-  double elementwise_row(const Dims& o, DType t) const {
-    return double(ceil_div<int64_t>(o.c, chip_.lanes) * o.n * o.w) /
-           double(std::max(1, chip_.eu_bytes / bytes(t)));
+  // TIU cycles of one output row of an elementwise command (ARITH, or a LUT's gather), its issue
+  // cost aside: the cycle model's, on a row in its own bank.
+  double elementwise_row(const Dims& o, DType t, TiuOp op = TiuOp::Arith) const {
+    TiuCommand c;
+    c.op = op;
+    c.opd0 = {Space::Local, t, 0, 0, uint32_t(o.n), uint32_t(o.c), 1, uint32_t(o.w)};
+    c.res = c.opd0;
+    c.res.addr = uint64_t(chip_.lmem_bytes / 2);
+    return double(tiu_cost(chip_, c).cycles - uint64_t(chip_.tiu_issue_cycles));
   }
   // GDMA cycles of `commands` commands moving `bytes` in all.
   uint64_t gdma_cycles(uint64_t bytes, int commands) const {
     GdmaCommand all, empty;
     all.op = empty.op = GdmaOp::Tensor;
-    all.dst = {Space::Global, DType::I8, 0, 0, 1, 1, 1, uint32_t(bytes)};
+    all.dst = {Space::Global, DType::I8, 0, 0, 1, 1, 1, uint32_t(bytes), 0, 0, 0, 1};  // one run
     return gdma_cost(chip_, all).cycles +
            uint64_t(std::max(0, commands - 1)) * gdma_cost(chip_, empty).cycles;
   }

@@ -113,6 +113,7 @@ CommandCost tiu_cost(const Chip& chip, const TiuCommand& c) {
 uint64_t ddr_block_bytes(const Chip& chip, const Operand& o) {
   if (o.space != Space::Global || o.elements() == 0) return 0;
   // The contiguous run: dimensions merged from the innermost while each continues the one inside.
+  // A dimension of stride 0 (a broadcast) reads the same bytes again: DDR moves them once.
   struct Dim {
     uint32_t extent;
     int64_t stride;
@@ -120,7 +121,7 @@ uint64_t ddr_block_bytes(const Chip& chip, const Operand& o) {
   std::vector<Dim> outer;
   int64_t run = 1;
   for (const Dim& d : {Dim{o.w, o.ws}, Dim{o.h, o.hs}, Dim{o.c, o.cs}, Dim{o.n, o.ns}}) {
-    if (d.extent == 1) continue;
+    if (d.extent == 1 || d.stride == 0) continue;
     if (outer.empty() && d.stride == run) {
       run *= d.extent;
     } else {

@@ -153,7 +153,7 @@ TEST(CycleModel, OperandsSharingABankTakeTurns) {
 // 64 rows of 10 bytes, 100 bytes apart, from a block boundary: row k starts 36k mod 64 into a
 // block (a multiple of 4), so 16 offsets 4 times each; rows starting at 56 or 60 cross into a
 // second block: 8 rows of 128 bytes, 56 of 64 = 4608 bytes for 640 moved. A dense 4096-byte view
-// is its 64 blocks.
+// is its 64 blocks; a broadcast reads its values once.
 TEST(CycleModel, DdrIsMovedInWholeBlocks) {
   const Chip chip = SimHarness::small_chip();
   Operand rows = SimHarness::global(chip.ddr_base, DType::I8, 1, 64, 1, 10);
@@ -163,6 +163,10 @@ TEST(CycleModel, DdrIsMovedInWholeBlocks) {
             4096u + 64);  // unaligned: one block more
   EXPECT_EQ(ddr_block_bytes(chip, SimHarness::global(chip.ddr_base, DType::F32, 1, 4, 16, 16)),
             4096u);
+  Operand broadcast = SimHarness::global(chip.ddr_base, DType::F16, 768, 64, 1, 1);
+  broadcast.ns = 1;
+  broadcast.cs = 0;  // the same 768 values for every lane: read once
+  EXPECT_EQ(ddr_block_bytes(chip, broadcast), 1536u);
 }
 
 // At 64 GiB/s and 1 GHz the DDR moves 68.719 bytes a cycle, 50.852 at 74%: a 4096-byte load takes

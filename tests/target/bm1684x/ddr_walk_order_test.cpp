@@ -1,6 +1,7 @@
-// with_images_as_rows (target/bm1684x/images_as_rows.h): a CONV kernel's load walked one output
-// channel at a time, the same elements at the same addresses; other copies unchanged.
-#include "target/bm1684x/images_as_rows.h"
+// in_ddr_walk_order (target/bm1684x/ddr_walk_order.h): a CONV kernel's load walked one output
+// channel at a time, a matrix loaded across the lanes one row at a time, the same elements at the
+// same addresses; other copies unchanged.
+#include "target/bm1684x/ddr_walk_order.h"
 
 #include <gtest/gtest.h>
 
@@ -33,10 +34,10 @@ int64_t offset(const Operand& o, int64_t n, int64_t c, int64_t h, int64_t w) {
 
 }  // namespace
 
-TEST(ImagesAsRows, AKernelLoadIsReadOneOutputChannelAtATime) {
+TEST(DdrWalkOrder, AKernelLoadIsReadOneOutputChannelAtATime) {
   const Chip chip = SimHarness::small_chip();
   const GdmaCommand before = kernel_load(chip);
-  const GdmaCommand after = with_images_as_rows(before);
+  const GdmaCommand after = in_ddr_walk_order(before);
   EXPECT_EQ(after.src.n, 1u);
   EXPECT_EQ(after.src.h, 512u * 3);
   EXPECT_EQ(after.dst.h, 512u * 3);
@@ -52,16 +53,49 @@ TEST(ImagesAsRows, AKernelLoadIsReadOneOutputChannelAtATime) {
   EXPECT_GT(ddr_block_bytes(chip, before.src), 262144u * 64);
 }
 
-TEST(ImagesAsRows, OtherCopiesAreLeftAsTheyAre) {
+// A Gemm's A [256, 768] (f16) loaded with K on the lanes and M along w: walked with M as n, each
+// of its 256 rows is one 1536-byte run of DDR; along w, each element was one.
+TEST(DdrWalkOrder, AMatrixLoadedAcrossTheLanesReadsItsRowsWhole) {
+  const Chip chip = SimHarness::small_chip();
+  GdmaCommand g;
+  g.op = GdmaOp::Tensor;
+  g.src = {Space::Global, DType::F16, chip.ddr_base, 0, 1, 768, 1, 256, 0, 1, 0, 768};
+  g.dst = {Space::Local, DType::F16, 0, 0, 1, 768, 1, 256, 0, 256, 0, 1};
+  const GdmaCommand after = in_ddr_walk_order(g);
+  EXPECT_EQ(after.src.n, 256u);
+  EXPECT_EQ(after.src.w, 1u);
+  for (int64_t m : {0, 5, 255})
+    for (int64_t k : {0, 700}) {
+      EXPECT_EQ(offset(after.src, m, k, 0, 0), offset(g.src, 0, k, 0, m));
+      EXPECT_EQ(offset(after.dst, m, k, 0, 0), offset(g.dst, 0, k, 0, m));
+    }
+  EXPECT_EQ(ddr_block_bytes(chip, after.src), 256u * 768 * 2);
+  EXPECT_EQ(ddr_block_bytes(chip, g.src), 256u * 768 * 64);
+}
+
+// An NCHW activation is read channel by channel, each channel's rows one run: left as it is.
+TEST(DdrWalkOrder, AnActivationIsLeftAsItIs) {
+  const Chip chip = SimHarness::small_chip();
+  GdmaCommand g;
+  g.op = GdmaOp::Tensor;
+  g.src = SimHarness::global(chip.ddr_base, DType::I8, 1, 64, 14, 14);
+  g.dst = SimHarness::local(0, DType::I8, 0, 1, 64, 14, 14, 256);
+  const GdmaCommand after = in_ddr_walk_order(g);
+  EXPECT_EQ(after.src.n, 1u);
+  EXPECT_EQ(after.src.h, 14u);
+  EXPECT_EQ(after.src.w, 14u);
+}
+
+TEST(DdrWalkOrder, OtherCopiesAreLeftAsTheyAre) {
   const Chip chip = SimHarness::small_chip();
   GdmaCommand apart = kernel_load(chip);
   apart.src.ns = 10;  // a gap between the images' rows
-  EXPECT_EQ(with_images_as_rows(apart).src.n, 512u);
+  EXPECT_EQ(in_ddr_walk_order(apart).src.n, 512u);
   GdmaCommand tall = kernel_load(chip);
   tall.src.h = tall.dst.h = 200;  // 512 × 200 rows: more than a 16-bit size
   tall.src.ns = tall.dst.ns = 600;
-  EXPECT_EQ(with_images_as_rows(tall).src.n, 512u);
+  EXPECT_EQ(in_ddr_walk_order(tall).src.n, 512u);
   GdmaCommand fill = kernel_load(chip);
   fill.op = GdmaOp::Fill;
-  EXPECT_EQ(with_images_as_rows(fill).dst.n, 512u);
+  EXPECT_EQ(in_ddr_walk_order(fill).dst.n, 512u);
 }
