@@ -1,7 +1,8 @@
 // A small ResNet built here (stem conv 7×7/2 with relu, max-pool 3×3/2 whose padding is one-sided,
 // a basic block, a downsampling block with a 1×1/2 shortcut, global average pool, classifier),
 // float, calibrated and quantized like any model, compiled for the BM1684X: the simulator's
-// outputs must equal the host int8 reference bit for bit, and stay close to float.
+// outputs must equal the host int8 reference bit for bit, and stay close to float — for one image
+// and for a batch of three (layer groups tile the batch too).
 #include <gtest/gtest.h>
 
 #include "chip/bm1684x/sim/simulator.h"
@@ -16,8 +17,10 @@
 using namespace tpuc;
 using namespace tpuc::testing;
 
-TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
-  NetBuilder b({1, 3, 32, 32});
+namespace {
+
+void check_residual_net(int64_t batch) {
+  NetBuilder b({batch, 3, 32, 32});
   const std::string stem = b.conv("x", 16, 7, 2, 3, true);  // 16×16
   Node pool{"MaxPool", "pool", {stem}, {"pool"}, {}};
   pool.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
@@ -30,7 +33,7 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
   const std::string block2 = b.node(
       "Add", {shortcut, b.conv(b.conv(block1, 80, 3, 2, 1, true), 80, 3, 1, 1, false)}, true);
   const std::string gap = b.node("GlobalAveragePool", {block2});
-  b.g.constants["shape"] = make_tensor<int64_t>(DType::I64, {2}, {1, 80});
+  b.g.constants["shape"] = make_tensor<int64_t>(DType::I64, {2}, {batch, 80});
   const std::string flat = b.node("Reshape", {gap, "shape"});
   b.g.constants["fc.w"] = random_tensor<float>(DType::F32, {10, 80}, -0.3f, 0.3f, 77);
   b.g.constants["fc.b"] = random_tensor<float>(DType::F32, {10}, -0.1f, 0.1f, 78);
@@ -52,7 +55,7 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
     bm1684x::Simulator sim(chip, bm1684x::compile_model(tpu, chip));
     host::Executor host(tpu), float_host(top);
     for (unsigned s = 0; s < 3; ++s) {
-      const Tensor x = random_tensor<float>(DType::F32, {1, 3, 32, 32}, -2, 2, 300 + s);
+      const Tensor x = random_tensor<float>(DType::F32, {batch, 3, 32, 32}, -2, 2, 300 + s);
       const Tensor want = host.run({{"x", x}}).at("logits");
       const Tensor got = sim.run({{"x", x}}).at("logits");
       ASSERT_EQ(got.data, want.data) << name << " sample " << s;
@@ -61,3 +64,9 @@ TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) {
     }
   }
 }
+
+}  // namespace
+
+TEST(ResidualNetChip, SimulatorMatchesHostInt8BitExactly) { check_residual_net(1); }
+
+TEST(ResidualNetChip, ABatchOfThreeMatchesBitExactly) { check_residual_net(3); }
