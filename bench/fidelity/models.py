@@ -20,7 +20,8 @@ import torchvision
 from torchvision.models.vision_transformer import Encoder
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("zoo_export", REPO / "examples" / "zoo" / "export.py")
+_spec = importlib.util.spec_from_file_location("zoo_export",
+                                               REPO / "examples" / "zoo" / "export.py")
 zoo = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(zoo)
 Conv = zoo.ConvBnSiLU
@@ -36,7 +37,8 @@ class C3(torch.nn.Module):
         self.cv1 = Conv(c1, c, 1)
         self.cv2 = Conv(c1, c, 1)
         plain = lambda: torch.nn.Sequential(Conv(c, c, 1), Conv(c, c, 3))
-        self.m = torch.nn.Sequential(*(zoo.Bottleneck(c) if shortcut else plain() for _ in range(n)))
+        blocks = [zoo.Bottleneck(c) if shortcut else plain() for _ in range(n)]
+        self.m = torch.nn.Sequential(*blocks)
         self.cv3 = Conv(2 * c, c2, 1)
 
     def forward(self, x):
