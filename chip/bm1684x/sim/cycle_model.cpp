@@ -1,7 +1,6 @@
 #include "chip/bm1684x/sim/cycle_model.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <vector>
 
