@@ -83,4 +83,16 @@ Tensor convert_float(const Tensor& t, DType to) {
   return out;
 }
 
+Tensor transposed_matrix(const Tensor& t) {
+  if (t.type.shape.size() != 2) TPUC_INTERNAL_ERROR("transposed_matrix: a 2-D tensor only");
+  const int64_t rows = t.type.shape[0], columns = t.type.shape[1];
+  const size_t b = size_t(bytes(t.type.dtype));
+  Tensor out(t.type);
+  out.type.shape = {columns, rows};
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < columns; ++c)
+      std::memcpy(&out.data[size_t(c * rows + r) * b], &t.data[size_t(r * columns + c) * b], b);
+  return out;
+}
+
 }  // namespace tpuc

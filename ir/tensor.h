@@ -66,6 +66,9 @@ struct Tensor {
 // even (ir/quant_math.h), widening is exact. Quantization parameters are dropped.
 Tensor convert_float(const Tensor& t, DType to);
 
+// A 2-D tensor [R, C] as [C, R], of any element type (a Gemm's B as transB = 1 takes it).
+Tensor transposed_matrix(const Tensor& t);
+
 // Builds a tensor from values of a C++ type matching `dtype` (e.g. float for F32).
 template <class T>
 Tensor make_tensor(DType dtype, Shape shape, const std::vector<T>& values) {

@@ -36,12 +36,8 @@ std::optional<std::pair<std::string, size_t>> bias_after(const Graph& g, const s
 std::string transposed(Graph& g, const std::string& b, std::map<std::string, std::string>& made) {
   auto it = made.find(b);
   if (it != made.end()) return it->second;
-  const Tensor& w = g.constants.at(b);
-  const int64_t k = w.type.shape[0], n = w.type.shape[1];
-  std::vector<float> t(size_t(k * n));
-  for (int64_t r = 0; r < k; ++r)
-    for (int64_t c = 0; c < n; ++c) t[size_t(c * k + r)] = w.as<float>()[r * n + c];
-  const std::string name = float_constant(g, b + "_t", {n, k}, t);
+  const std::string name = g.fresh_name(b + "_t");
+  g.constants[name] = transposed_matrix(g.constants.at(b));
   made[b] = name;
   return name;
 }

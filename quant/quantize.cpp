@@ -265,11 +265,7 @@ class Quantizer {
     const double sx = qx.scale[0];
     Tensor w = top_.constants.at(q.inputs[1]);
     if (q.op == "Gemm" && !ops::GemmAttrs::of(q).trans_b) {
-      const int64_t k = w.type.shape[0], n = w.type.shape[1];
-      Tensor t(TensorType{DType::F32, {n, k}, std::nullopt});
-      for (int64_t i = 0; i < k; ++i)
-        for (int64_t j = 0; j < n; ++j) t.as<float>()[j * k + i] = w.as<float>()[i * n + j];
-      w = t;
+      w = transposed_matrix(w);
       q.attrs["transB"] = int64_t{1};
     }
     const int64_t channels = w.type.shape[0], per = w.size() / channels;
