@@ -90,16 +90,8 @@ class Models {
       c.kh = uint16_t(kernel_h);
       c.kw = uint16_t(kernel_w);
       c.opd0 = {Space::Local, in.dtype, 0, 0, uint32_t(x.n), uint32_t(depthwise ? 1 : x.c), 1, 1};
-      // The result in a bank of its own, as the allocator places a large buffer.
-      c.res = {Space::Local,
-               out.dtype,
-               uint64_t(chip_.lmem_bytes / 2),
-               0,
-               uint32_t(o.n),
-               uint32_t(o.c),
-               1,
-               uint32_t(o.w)};
-      m.tiu_row = double(tiu_cost(chip_, c).cycles - uint64_t(chip_.tiu_issue_cycles));
+      c.res = {Space::Local, out.dtype, 0, 0, uint32_t(o.n), uint32_t(o.c), 1, uint32_t(o.w)};
+      m.tiu_row = row_cycles(c);
       if (conv) {
         m.scratch_row = oslots * plane(o.n * o.w, acc);
         const TensorType& w = g_.type(n.inputs[1]);
@@ -132,15 +124,19 @@ class Models {
     const int64_t eu = std::max(1, chip_.eu_bytes / bytes(t));
     return ceil_div<int64_t>(elements, eu) * eu * bytes(t);
   }
-  // TIU cycles of one output row of an elementwise command (ARITH, or a LUT's gather), its issue
-  // cost aside: the cycle model's, on a row in its own bank.
+  // TIU cycles of command `c` on one row, its issue cost aside: the cycle model's, with the result
+  // in a bank of its own, as the allocator places a large buffer.
+  double row_cycles(TiuCommand c) const {
+    c.res.addr = uint64_t(chip_.lmem_bytes / 2);
+    return double(tiu_cost(chip_, c).cycles - uint64_t(chip_.tiu_issue_cycles));
+  }
+  // TIU cycles of an elementwise command (ARITH, or a LUT's gather) on one output row.
   double elementwise_row(const Dims& o, DType t, TiuOp op = TiuOp::Arith) const {
     TiuCommand c;
     c.op = op;
     c.opd0 = {Space::Local, t, 0, 0, uint32_t(o.n), uint32_t(o.c), 1, uint32_t(o.w)};
     c.res = c.opd0;
-    c.res.addr = uint64_t(chip_.lmem_bytes / 2);
-    return double(tiu_cost(chip_, c).cycles - uint64_t(chip_.tiu_issue_cycles));
+    return row_cycles(c);
   }
   // GDMA cycles of `commands` commands moving `bytes` in all.
   uint64_t gdma_cycles(uint64_t bytes, int commands) const {

@@ -920,15 +920,18 @@ struct Simulator::Impl {
     stats.host_layers.push_back(h.name);
   }
 
-  // When each command of one engine started and ended, and how long the engine was busy.
+  // When each command of one engine started and ended, what it cost (so the per-layer figures
+  // need not price it again), and how long the engine was busy.
   struct Timeline {
     std::vector<uint64_t> start, end;
+    std::vector<CommandCost> cost;
     uint64_t free = 0, busy = 0;
-    explicit Timeline(size_t n) : start(n), end(n) {}
-    void run(size_t k, uint64_t at, uint64_t cycles) {
+    explicit Timeline(size_t n) : start(n), end(n), cost(n) {}
+    void run(size_t k, uint64_t at, const CommandCost& c) {
       start[k] = at;
-      end[k] = free = at + cycles;
-      busy += cycles;
+      end[k] = free = at + c.cycles;
+      busy += c.cycles;
+      cost[k] = c;
     }
   };
 
@@ -975,7 +978,7 @@ struct Simulator::Impl {
         if (race_check)
           race_check->check(
               {Engine::Tiu, tiu[i].id, mnemonic(tiu[i]), tiu_at, tiu_at + cost.cycles});
-        tt.run(i++, tiu_at, cost.cycles);
+        tt.run(i++, tiu_at, cost);
         stats.macs += cost.macs;
       } else {
         execute(gdma[j]);
@@ -983,7 +986,7 @@ struct Simulator::Impl {
         if (race_check)
           race_check->check(
               {Engine::Gdma, gdma[j].id, mnemonic(gdma[j]), gdma_at, gdma_at + cost.cycles});
-        gt.run(j++, gdma_at, cost.cycles);
+        gt.run(j++, gdma_at, cost);
         stats.ddr_bytes += cost.ddr_bytes;
       }
     }
@@ -1007,13 +1010,13 @@ struct Simulator::Impl {
         t.start = std::min(t.start, tt.start[k]);
         t.end = std::max(t.end, tt.end[k]);
         t.tiu_busy += tt.end[k] - tt.start[k];
-        t.macs += tiu_cost(chip, tiu[k]).macs;
+        t.macs += tt.cost[k].macs;
       }
       for (uint32_t k : l.gdma) {
         t.start = std::min(t.start, gt.start[k]);
         t.end = std::max(t.end, gt.end[k]);
         t.gdma_busy += gt.end[k] - gt.start[k];
-        t.ddr_bytes += gdma_cost(chip, gdma[k]).ddr_bytes;
+        t.ddr_bytes += gt.cost[k].ddr_bytes;
       }
       if (t.start == UINT64_MAX) t.start = 0;
       stats.layers.push_back(t);
