@@ -91,4 +91,33 @@ Algorithm build_conv(const Node& n, const std::vector<OpInput>& in,
   return alg;
 }
 
+// StackRows (tpuc's own, made by the stack-kernel-rows pass): for a Conv of `kernel_rows` rows
+// KH at row dilation `dilation`, with `pads` [top, bottom], the input's rows each kernel row reads,
+// side by side on the channels: out[n, ky·C + c, y, x] = in[n, c, y + ky·dilation − top, x], the
+// zero point outside. The Conv then reads it with one kernel row (docs/passes.md).
+std::vector<TensorType> infer_stack_rows(const Node& n, const std::vector<InferInput>& in) {
+  require_inputs(n, in, 1);
+  const Shape& x = in[0].type->shape;
+  const int64_t rows = n.i("kernel_rows", 1), dilation = n.i("dilation", 1);
+  const std::vector<int64_t> pads = n.ints("pads", {0, 0});
+  if (x.size() != 4 || pads.size() != 2 || rows < 1 || dilation < 1)
+    node_error(n, "needs an NCHW input, kernel_rows and dilation ≥ 1 and pads [top, bottom]");
+  const int64_t out_rows = x[2] + pads[0] + pads[1] - (rows - 1) * dilation;
+  if (out_rows < 1) node_error(n, "the kernel rows span more than the padded input");
+  return {same_kind(*in[0].type, {x[0], x[1] * rows, out_rows, x[3]})};
+}
+
+Algorithm build_stack_rows(const Node& n, const std::vector<OpInput>& in,
+                           const std::vector<TensorType>&) {
+  const Shape& xs = in[0].type->shape;
+  const int channels = int(xs[1]), rows = int(xs[2]);
+  const std::vector<Var> v = make_vars(4);  // x, y, c, n
+  const Expr row = v[1] + (v[2] / channels) * int(n.i("dilation", 1)) - int(n.ints("pads")[0]);
+  const Expr outside = cast(in[0].func.value().type(), zero_point(*in[0].type));
+  Func output(halide_name(n.name));
+  output(v) = select(row >= 0 && row < rows,
+                     in[0].func(v[0], clamp(row, 0, rows - 1), v[2] % channels, v[3]), outside);
+  return {{output}, {}, {}};
+}
+
 }  // namespace tpuc::ops

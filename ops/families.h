@@ -10,6 +10,7 @@ namespace tpuc::ops {
   std::vector<TensorType> infer_##Name(const Node&, const std::vector<InferInput>&); \
   Algorithm build_##Name(const Node&, const std::vector<OpInput>&, const std::vector<TensorType>&);
 TPUC_OP(conv)
+TPUC_OP(stack_rows)
 TPUC_OP(gemm)
 TPUC_OP(matmul)
 TPUC_OP(maxpool)

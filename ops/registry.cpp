@@ -144,6 +144,8 @@ std::vector<OpDef> table() {
       Op("Softmax", infer_softmax, build_softmax).bounded(),
       Op("SpaceToDepth", infer_depth_space, build_depth_space),
       Op("Split", infer_split, build_split).shape_operands({1}),
+      // tpuc's own (stack-kernel-rows): a Conv's input rows at each kernel row, on the channels.
+      Op("StackRows", infer_stack_rows, build_stack_rows).int8(kInputScale).internal(),
       Op("Squeeze", infer_squeeze, build_reshape).int8(kInputScale).reshape().shape_operands({1}),
       Op("Tile", infer_expand, build_expand).shape_operands({1}),
       Op("TopK", infer_topk, build_topk).shape_operands({1}),

@@ -1,11 +1,13 @@
 // fuse-preprocess: moves input preprocessing into the model, so the compiled model takes raw
 // pixels. Options: `input` (default: the first graph input), `scale` and `mean` (one value, or one
 // per channel, dimension 1): the model used to see x' = x · scale[c] − mean[c]. When the input's
-// only reader is an ungrouped Conv with constant weight (and bias), the preprocessing folds into
-// it:
+// only reader is an ungrouped Conv with constant weight (and bias), directly or through a
+// StackRows (stack-kernel-rows: its channel k·C + c is input channel c), the preprocessing folds
+// into it:
 //   W'[o, c, …] = W[o, c, …] · scale[c],  b'[o] = b[o] − Σ W[o, c, …] · mean[c].
-// That is exact when the Conv is unpadded or every mean is 0 (otherwise the padded zeros of x'
-// would not be zeros of x). In other cases it becomes a Mul and a Sub at the input.
+// That is exact when the Conv and the StackRows are unpadded or every mean is 0 (otherwise the
+// padded zeros of x' would not be zeros of x). In other cases it becomes a Mul and a Sub at the
+// input.
 #include "ir/diagnostics.h"
 #include "passes/passes.h"
 #include "passes/rewrite.h"
@@ -21,6 +23,14 @@ Tensor channel_constant(const std::vector<double>& values, size_t rank) {
   Tensor t(TensorType{DType::F32, shape, std::nullopt});
   for (size_t c = 0; c < values.size(); ++c) t.as<float>()[c] = float(values[c]);
   return t;
+}
+
+// The only reader of `value`, or nullptr.
+Node* only_reader(Graph& g, const std::string& value) {
+  if (use_count(g, value) != 1) return nullptr;
+  for (Node& n : g.nodes)
+    if (std::count(n.inputs.begin(), n.inputs.end(), value)) return &n;
+  return nullptr;
 }
 
 bool folds_into(const Graph& g, const Node& conv, const std::string& input, bool zero_mean) {
@@ -55,32 +65,35 @@ void fuse_preprocess(Graph& g, const PassOptions& options) {
   if (std::all_of(scale.begin(), scale.end(), [](double s) { return s == 1; }) &&
       std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; }))
     return;
-  std::vector<Node*> readers;
-  for (Node& n : g.nodes)
-    if (std::count(n.inputs.begin(), n.inputs.end(), input)) readers.push_back(&n);
-  if (readers.size() == 1 && use_count(g, input) == 1 &&
-      folds_into(g, *readers[0], input,
-                 std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; }))) {
-    Node& conv = *readers[0];
-    Tensor w = g.constants.at(conv.inputs[1]);
-    const int64_t oc = w.type.shape[0], per_channel = w.size() / (oc * channels);
+  const bool zero_mean = std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; });
+  std::string read = input;
+  Node* conv = only_reader(g, input);
+  if (conv && conv->op == "StackRows") {
+    const std::vector<int64_t> pads = conv->ints("pads", {0, 0});
+    const bool padded = pads[0] != 0 || pads[1] != 0;
+    read = conv->outputs[0];
+    conv = padded && !zero_mean ? nullptr : only_reader(g, read);
+  }
+  if (conv && folds_into(g, *conv, read, zero_mean)) {
+    Tensor w = g.constants.at(conv->inputs[1]);
+    const int64_t oc = w.type.shape[0], in = w.type.shape[1], per_channel = w.size() / (oc * in);
     Tensor b(TensorType{DType::F32, {oc}, std::nullopt});
-    if (conv.inputs.size() > 2 && !conv.inputs[2].empty()) b = g.constants.at(conv.inputs[2]);
+    if (conv->inputs.size() > 2 && !conv->inputs[2].empty()) b = g.constants.at(conv->inputs[2]);
     float* wd = w.as<float>();
     for (int64_t o = 0; o < oc; ++o)
-      for (int64_t c = 0; c < channels; ++c)
+      for (int64_t c = 0; c < in; ++c)
         for (int64_t k = 0; k < per_channel; ++k) {
-          float& v = wd[(o * channels + c) * per_channel + k];
-          b.as<float>()[o] -= float(v * mean[size_t(c)]);
-          v = float(v * scale[size_t(c)]);
+          float& v = wd[(o * in + c) * per_channel + k];
+          b.as<float>()[o] -= float(v * mean[size_t(c % channels)]);
+          v = float(v * scale[size_t(c % channels)]);
         }
-    const std::string wn = g.fresh_name(conv.name + ".weight_preprocessed"),
-                      bn = g.fresh_name(conv.name + ".bias_preprocessed");
+    const std::string wn = g.fresh_name(conv->name + ".weight_preprocessed"),
+                      bn = g.fresh_name(conv->name + ".bias_preprocessed");
     g.constants[wn] = std::move(w);
     g.constants[bn] = std::move(b);
-    conv.inputs.resize(3);
-    conv.inputs[1] = wn;
-    conv.inputs[2] = bn;
+    conv->inputs.resize(3);
+    conv->inputs[1] = wn;
+    conv->inputs[2] = bn;
     return;
   }
   const std::string scaled = g.fresh_name(input + "_scaled"),

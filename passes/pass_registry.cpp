@@ -67,6 +67,14 @@ const std::vector<PassInfo>& all_passes() {
        trim_padding_taps,
        {},
        true},
+      {"stack-kernel-rows",
+       "a Conv with few input channels reads its input rows stacked on the channels, one per "
+       "kernel row (StackRows), with a kernel of one row (tpu-mlir's 3IC)",
+       stack_kernel_rows,
+       {{"channels", OptionSpec::Int,
+         "stacked channels allowed (default 32: one CONV input-channel group of the BM1684X in "
+         "f16; 64 in int8)"}},
+       true},
       {"pad-as-concat",
        "a reflect or edge Pad becomes Concats of the tensor with Slices of the rows it copies "
        "(edge rows repeated by Expand)",

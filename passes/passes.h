@@ -19,6 +19,7 @@ void conv_transpose_as_conv(Graph& g, const PassOptions&);       // conv_transpo
 void split_as_slices(Graph& g, const PassOptions&);              // split_as_slices.cpp
 void pad_as_concat(Graph& g, const PassOptions&);                // pad_as_concat.cpp
 void trim_padding_taps(Graph& g, const PassOptions&);            // trim_padding_taps.cpp
+void stack_kernel_rows(Graph& g, const PassOptions&);            // stack_kernel_rows.cpp
 void fold_pad(Graph& g, const PassOptions&);                     // fold_pad.cpp
 void fuse_preprocess(Graph& g, const PassOptions&);              // fuse_preprocess.cpp
 void fuse_activation(Graph& g, const PassOptions&);              // fuse_activation.cpp

@@ -698,6 +698,23 @@ void concat(Context& cx) {
   }
 }
 
+// StackRows: one copy per kernel row (the channels split by the input's, the kernel rows
+// unrolled), with FILLs of the rows its padding adds. Alone, DDR to DDR; inside a group it stays in
+// local memory for the Conv after it, copied from the input there.
+void stack_rows(Context& cx) {
+  Func copies = cx.a.outputs[0];
+  if (cx.group.last) {
+    cx.make_store();
+    cx.tile_by_rows();
+    copies = cx.s.store;
+  } else {
+    cx.place(copies, cx.copy(4), true, cx.tile_by_rows());
+  }
+  Var kernel_row("kernel_row"), channel("channel");
+  copies.split(copies.args()[2], kernel_row, channel, int(cx.inputs[0].type->shape[1]))
+      .unroll(kernel_row);
+}
+
 // Quantize and Dequantize scale by the int8 side's scale (ARITH quantize multiplies by its
 // inverse). Their commands (quant.rq0, quant.dq0) run with zero point 0 only: how the chip rounds
 // and saturates around a zero point is not in the public sources tpuc follows.
@@ -772,6 +789,7 @@ const std::map<std::string, ChipOp> kChipOps = {
     {"Silu", {sigmoid, kRows}},
     {"Slice", {slice, kAlone}},
     {"Softmax", {softmax, kAlone}},
+    {"StackRows", {stack_rows, kRows}},
     {"Softplus", {softplus, kRows}},
     {"Sqrt", {special_function, kRows}},
     {"Sub", {[](Context& cx) { binary(cx, ArithOp::Sub); }, kRows}},

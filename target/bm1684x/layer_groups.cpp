@@ -27,7 +27,7 @@ struct NodeModel {
   int64_t out_rows = 1, in_rows = 1;  // of its output and of its (first) input
   int64_t stride = 1, span = 1;       // input rows for r output rows: (r - 1) · stride + span
   bool padded = false;  // padding wider than a window command takes: copied in, borders filled
-  bool copies = false;  // a Concat: each input copied into its slice (by the GDMA)
+  int copies = 0;  // GDMA copies of each input per tile (a Concat's 1, a StackRows' kernel rows)
   int64_t result_row = 0, scratch_row = 0, pad_row = 0, input_row = 0;
   int64_t resident = 0;     // weights and tables, held for the whole group
   uint64_t weight_ddr = 0;  // their bytes in DDR
@@ -107,8 +107,10 @@ class Models {
       m.tiu_row = double(islots * x.n * x.h * x.w) / double(chip_.eu_bytes / bytes(in.dtype)) +
                   elementwise_row(o, acc);
       m.tiu_commands = 2;
-    } else if (n.op == "Concat") {
-      m.copies = true;
+    } else if (n.op == "Concat" || n.op == "StackRows") {
+      const int64_t kernel_rows = n.i("kernel_rows", 1);
+      m.copies = int(kernel_rows);
+      m.span = (kernel_rows - 1) * n.i("dilation", 1) + 1;
       m.tiu_commands = 0;
     } else {  // elementwise: its inputs from DDR as they are
       m.input_row = islots * plane(x.n * x.w, in.dtype);
@@ -273,13 +275,14 @@ struct Candidate {
         const Dims d = dims(g.type(v).shape);
         const uint64_t row_bytes = uint64_t(d.n * d.c * d.w * bytes(g.type(v).dtype)),
                        rows = uint64_t(x == 0 ? n.rows_needed(r[k]) : r[k]);
+        const int copies = std::max(1, n.copies);
         if (feeds[k][x] < 0) {
-          ddr += uint64_t(tiles) * rows * row_bytes;
-          gdma_commands += int(tiles) * (n.padded && x == 0 ? 5 : 1);
+          ddr += uint64_t(tiles * copies) * rows * row_bytes;
+          gdma_commands += int(tiles) * (n.padded && x == 0 ? 5 : copies);
         } else if (n.copies || (x == 0 && n.padded)) {  // a copy inside local memory: a Concat's,
-                                                        // or into a padding buffer
-          ddr += uint64_t(tiles) * rows * row_bytes;
-          gdma_commands += int(tiles) * (n.copies ? 1 : 5);
+                                                        // a StackRows', or into a padding buffer
+          ddr += uint64_t(tiles * copies) * rows * row_bytes;
+          gdma_commands += int(tiles) * (n.copies ? copies : 5);
         }
       }
     }

@@ -156,7 +156,8 @@ TEST(Cli, CompareLayersMarksTheFirstValueBelowTolerance) {
             std::string::npos)
       << r.output;
   const nlohmann::json layers = nlohmann::json::parse(read_file(out + "/report.json")).at("layers");
-  EXPECT_EQ(layers.at("values").size(), 7u);  // conv, pool, conv, pool, flatten, gemm, logits
+  // The input's rows stacked (stack-kernel-rows), conv, pool, conv, pool, flatten, gemm, logits.
+  EXPECT_EQ(layers.at("values").size(), 8u);
   EXPECT_EQ(layers.at("first_below"), layers.at("values")[0].at("value"));
   // A lone .npy array, whatever its name, is the one input (as `tpuc run` takes it).
   write_npy(temp("layers-picture.npy"), image);

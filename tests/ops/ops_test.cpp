@@ -170,6 +170,31 @@ TEST(Ops, MaxPoolFloatAndInt8) {
   }
 }
 
+// out[n, ky·C + c, y, x] = in[n, c, y + ky·dilation − top, x], the zero point outside.
+TEST(Ops, StackRowsShiftsRowsOntoChannels) {
+  for (const int zero_point : {0, -3}) {
+    Tensor x = random_tensor<int8_t>(DType::I8, {2, 2, 5, 3}, -128, 127, 5);
+    x.type.quant = QuantParams{{0.1}, zero_point, -1};
+    Node n{"StackRows", "", {}, {}, {}};
+    n.attrs["kernel_rows"] = int64_t{3};
+    n.attrs["dilation"] = int64_t{2};
+    n.attrs["pads"] = std::vector<int64_t>{3, 1};
+    std::vector<double> want;
+    for (int b = 0; b < 2; ++b)
+      for (int ky = 0; ky < 3; ++ky)
+        for (int c = 0; c < 2; ++c)
+          for (int y = 0; y < 5; ++y)
+            for (int col = 0; col < 3; ++col) {
+              const int row = y + ky * 2 - 3;
+              want.push_back(row >= 0 && row < 5 ? x.at(((b * 2 + c) * 5 + row) * 3 + col)
+                                                 : zero_point);
+            }
+    const Tensor y = run_node(n, {x}, {false}, x.type.quant);
+    EXPECT_EQ(y.type.shape, (Shape{2, 6, 5, 3}));  // 5 + 3 + 1 − (3 − 1)·2 rows
+    expect_near(y, want, 0);
+  }
+}
+
 TEST(Ops, GemmTransposesAndBias) {
   for (int ta = 0; ta < 2; ++ta)
     for (int tb = 0; tb < 2; ++tb) {
