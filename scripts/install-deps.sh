@@ -12,6 +12,7 @@ packages=(
   flatbuffers-compiler libflatbuffers-dev  # the .bmodel container (chip/bm1684x/bmodel)
   dataset-fashion-mnist libonnx-testdata
   chromium  # tests render the zoo's HTML summary in a real browser
+  slurm-wlm munge  # the zoo's Slurm test starts a one-node cluster (tests/slurm)
 )
 if [ "${1:-}" = lint ]; then
   packages+=(clang-format clang-tidy)
