@@ -44,14 +44,21 @@ int schedule_show_command(const ScheduleOptions& options);
 // every layer of a graph (or one), or a synthetic layer at one shape or the op's sweep of shapes.
 // Exit code 1 when any differs or fails to compile.
 int schedule_check_command(const ScheduleOptions& options);
-// `tpuc zoo`: every model of a manifest converted in its own process, `jobs` at a time
-// (docs/zoo.md).
+// `tpuc zoo`: every model of a manifest converted in its own process, `jobs` at a time, or as the
+// tasks of a Slurm job array (docs/zoo.md).
 struct ZooOptions {
   std::string manifest;
   int jobs = 1;
-  std::string only;         // one model by name; empty: all
-  bool resume = false;      // skip models whose inputs hash as in their last run
-  bool emit_ninja = false;  // write <output_dir>/build.ninja instead of converting
+  std::string only;                // one model by name; empty: all
+  bool resume = false;             // skip models whose inputs hash as in their last run
+  bool emit_ninja = false;         // write <output_dir>/build.ninja instead of converting
+  std::string executor = "local";  // or "slurm": one sbatch job array
+  // sbatch's options; empty or 0: the cluster's defaults (time_min: the models' own limits).
+  std::string partition, account;
+  int time_min = 0, mem_mb = 0, array_limit = 0;
+  bool no_wait = false;  // submit, print the job id and return
+  bool collect = false;  // wait for the last submission and summarize it
+  std::string run_task;  // a Slurm array task: convert this model as a local run does
 };
 // Exit code 1 when any model does not pass.
 int zoo_command(const ZooOptions& options);

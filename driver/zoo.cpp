@@ -3,6 +3,8 @@
 // a model whose inputs (compiler binary, resolved config, model, chip, pipeline, policy, datasets)
 // hash as in its last run is skipped with --resume. Each model's folder appears whole: the compile
 // runs in `<name>.partial/` and is renamed when it ends. A summary table, report.json and zoo.html.
+// With --executor slurm, driver/zoo_slurm.cpp submits the models as a Slurm job array instead;
+// each task runs this file's executor for one model (`tpuc zoo --run-task NAME`).
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 
 #include "driver/commands.h"
 #include "driver/config.h"
+#include "driver/zoo_internal.h"
 #include "driver/zoo_page.h"
 #include "ir/diagnostics.h"
 #include "ir/files.h"
@@ -31,24 +34,9 @@
 
 extern char** environ;
 
-namespace tpuc {
-
-namespace {
+namespace tpuc::zoo {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-struct Entry {
-  std::string name, config;
-  double min_cosine = std::nan("");  // NaN: the config's tolerance
-  double timeout_s = 0;
-  std::vector<std::string> overrides;  // `set:` keys for `tpuc compile --set`
-};
-
-struct Manifest {
-  std::string output_dir;
-  std::vector<Entry> models;
-};
 
 Manifest read_manifest(const std::string& path) {
   YamlReader r(path);
@@ -80,6 +68,8 @@ Manifest read_manifest(const std::string& path) {
   r.finish();
   return m;
 }
+
+namespace {
 
 // SHA-256 of everything that decides a model's conversion.
 class Digest {
@@ -122,6 +112,8 @@ std::vector<std::string> compile_overrides(const Entry& e) {
   return o;
 }
 
+}  // namespace
+
 // The files that decide an entry's conversion: its config's files, and the model, chip, pipeline,
 // policy and dataset files the config names (a folder's files in name order). A config that does
 // not load names only its own file (the compile will report it).
@@ -147,7 +139,12 @@ std::vector<std::string> inputs_of(const Entry& e) {
   return files;
 }
 
-// The entry's content hash: the compiler's, the entry, its resolved config and its input files.
+std::string compiler_hash(const std::string& compiler_path) {
+  Digest d;
+  d.add_path(compiler_path);
+  return d.hex();
+}
+
 std::string content_hash(const Entry& e, const std::string& compiler) {
   Digest d;
   d.add(compiler);
@@ -161,6 +158,70 @@ std::string content_hash(const Entry& e, const std::string& compiler) {
   for (const std::string& f : inputs_of(e)) d.add_path(f);
   return d.hex();
 }
+
+nlohmann::json record(const Outcome& o) {
+  nlohmann::json j{{"status", o.status}, {"wall_s", o.wall_s}, {"skipped", o.skipped}};
+  if (!o.reason.empty()) j["reason"] = o.reason;
+  if (!o.failing_layer.empty()) j["failing_layer"] = o.failing_layer;
+  if (!o.report.is_null()) j["report"] = o.report;
+  return j;
+}
+
+std::optional<Outcome> recorded_outcome(const std::string& dir, const std::string& hash) {
+  std::error_code ec;
+  const std::string file = dir + "/zoo.json";
+  if (!fs::exists(file, ec)) return std::nullopt;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(read_file(file));
+    if (j.at("hash") != hash) return std::nullopt;
+    return Outcome{j.at("status"),
+                   j.value("reason", ""),
+                   j.at("wall_s"),
+                   false,
+                   j.value("report", nlohmann::json()),
+                   j.value("failing_layer", "")};
+  } catch (const std::exception&) {
+    return std::nullopt;  // unreadable: convert again
+  }
+}
+
+void seal(const std::string& partial, const std::string& dir, const Outcome& o,
+          const std::string& hash) {
+  nlohmann::json zoo = record(o);
+  zoo["hash"] = hash;
+  write_file_atomic(partial + "/zoo.json", zoo.dump(2) + "\n");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::rename(partial, dir);  // the folder appears whole
+}
+
+Progress::Progress(size_t total) : total_(total), tty_(isatty(2)) {}
+
+void Progress::finished(const std::string& name, const Outcome& o) {
+  ++done_;
+  failed_ += o.status != "PASS";
+  if (tty_) std::fprintf(stderr, "\r\033[K");
+  std::fprintf(stderr, "[zoo] %-24s %-7s %7.1f s%s%s\n", name.c_str(), o.status.c_str(), o.wall_s,
+               o.skipped ? "  (unchanged: skipped)" : "",
+               o.reason.empty() ? "" : ("  " + o.reason).c_str());
+  show(activity_);
+}
+
+void Progress::show(const std::string& activity) {
+  activity_ = activity;
+  if (!tty_) return;
+  std::fprintf(stderr, "\r\033[K[zoo] %zu of %zu done, %zu failed; %s", done_, total_, failed_,
+               activity_.c_str());
+  std::fflush(stderr);
+}
+
+void Progress::end() const {
+  if (tty_) std::fprintf(stderr, "\n");
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
 
 // `ninja -C <output_dir>` reconverts the models whose inputs changed (their mtimes), then the
 // summary; a model that converts but does not pass is a finished edge, not a failed build.
@@ -190,18 +251,6 @@ void write_ninja(const Manifest& m, const std::string& manifest_path, const std:
   fs::create_directories(m.output_dir);
   write_file_atomic((fs::path(m.output_dir) / "build.ninja").string(), n);
 }
-
-// One model's outcome, as zoo.json records it.
-struct Outcome {
-  // PASS, FAIL (outside tolerance), ERROR (the compiler refused), INTERNAL (an internal error in
-  // the compiler: a bug), CRASH, TIMEOUT
-  std::string status;
-  std::string reason;  // for anything but PASS: the compiler's error line, the signal, the limit
-  double wall_s = 0;
-  bool skipped = false;
-  nlohmann::json report;      // the compile's report.json, when it wrote one
-  std::string failing_layer;  // the layer an error names, when it names one
-};
 
 // The layer an error message names: "node 'NAME' ..." (the compiler's errors name the node).
 std::string failing_layer(const std::string& reason) {
@@ -282,11 +331,10 @@ void classify(const Job& job, int status, const std::string& log, Outcome& o) {
 class Runner {
  public:
   Runner(const Manifest& m, const ZooOptions& o, std::string compiler_path)
-      : manifest_(m), options_(o), compiler_path_(std::move(compiler_path)) {
-    Digest d;
-    d.add_path(compiler_path_);  // the compiler and every schedule it carries
-    compiler_ = d.hex();
-  }
+      : manifest_(m),
+        options_(o),
+        compiler_path_(std::move(compiler_path)),
+        compiler_(compiler_hash(compiler_path_)) {}
 
   nlohmann::ordered_json run() {
     fs::create_directories(manifest_.output_dir);
@@ -295,7 +343,7 @@ class Runner {
       if (options_.only.empty() || e.name == options_.only) queue.push_back(&e);
     if (queue.empty())
       throw Error("--only " + options_.only + ": no model of that name in the manifest");
-    total_ = queue.size();
+    progress_ = std::make_unique<Progress>(queue.size());
     std::map<std::string, Outcome> outcomes;
     size_t next = 0;
     while (next < queue.size() || !running_.empty()) {
@@ -308,54 +356,25 @@ class Runner {
                 -1,
                 Clock::now()};
         job.partial = job.dir + ".partial";
-        if (options_.resume && unchanged(job)) {
-          Outcome o = previous(job);
-          o.skipped = true;
-          outcomes[e.name] = o;
-          finished(e.name, o);
+        std::optional<Outcome> previous;
+        if (options_.resume) previous = recorded_outcome(job.dir, job.hash);
+        if (previous) {
+          previous->skipped = true;
+          outcomes[e.name] = *previous;
+          progress_->finished(e.name, *previous);
           continue;
         }
         start(job);
       }
       reap(outcomes);
     }
-    if (progress_tty_) std::fprintf(stderr, "\n");
+    progress_->end();
     nlohmann::ordered_json summary = nlohmann::ordered_json::object();
     for (const Entry* e : queue) summary[e->name] = record(outcomes.at(e->name));
     return summary;
   }
 
  private:
-  static nlohmann::json record(const Outcome& o) {
-    nlohmann::json j{{"status", o.status}, {"wall_s", o.wall_s}, {"skipped", o.skipped}};
-    if (!o.reason.empty()) j["reason"] = o.reason;
-    if (!o.failing_layer.empty()) j["failing_layer"] = o.failing_layer;
-    if (!o.report.is_null()) j["report"] = o.report;
-    return j;
-  }
-
-  bool unchanged(const Job& job) const {
-    std::error_code ec;
-    const std::string file = job.dir + "/zoo.json";
-    if (!fs::exists(file, ec)) return false;
-    try {
-      return nlohmann::json::parse(read_file(file)).at("hash") == job.hash;
-    } catch (const std::exception&) {
-      return false;  // unreadable: convert again
-    }
-  }
-
-  static Outcome previous(const Job& job) {
-    const nlohmann::json j = nlohmann::json::parse(read_file(job.dir + "/zoo.json"));
-    Outcome o{j.at("status"),
-              j.value("reason", ""),
-              j.at("wall_s"),
-              false,
-              j.value("report", nlohmann::json()),
-              j.value("failing_layer", "")};
-    return o;
-  }
-
   void start(Job job) {
     std::error_code ec;
     fs::remove_all(job.partial, ec);
@@ -403,7 +422,7 @@ class Runner {
       }
       const Outcome o = conclude(job, status, elapsed);
       outcomes[job.entry->name] = o;
-      finished(job.entry->name, o);
+      progress_->finished(job.entry->name, o);
       running_.erase(running_.begin() + std::ptrdiff_t(k));
     }
     if (!running_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -418,39 +437,21 @@ class Runner {
     if (fs::exists(report, ec)) o.report = nlohmann::json::parse(read_file(report), nullptr, false);
     classify(job, status, log, o);
     o.failing_layer = failing_layer(o.reason);
-    nlohmann::json zoo = record(o);
-    zoo["hash"] = job.hash;
-    write_file_atomic(job.partial + "/zoo.json", zoo.dump(2) + "\n");
-    fs::remove_all(job.dir, ec);
-    fs::rename(job.partial, job.dir);  // the folder appears whole
+    seal(job.partial, job.dir, o, job.hash);
     return o;
   }
 
-  void finished(const std::string& name, const Outcome& o) {
-    ++done_;
-    failed_ += o.status != "PASS";
-    if (progress_tty_) std::fprintf(stderr, "\r\033[K");
-    std::fprintf(stderr, "[zoo] %-24s %-7s %7.1f s%s%s\n", name.c_str(), o.status.c_str(), o.wall_s,
-                 o.skipped ? "  (unchanged: skipped)" : "",
-                 o.reason.empty() ? "" : ("  " + o.reason).c_str());
-    show_progress();
-  }
-
   void show_progress() {
-    if (!progress_tty_) return;
     std::string names;
     for (const Job& j : running_) names += (names.empty() ? "" : ", ") + j.entry->name;
-    std::fprintf(stderr, "\r\033[K[zoo] %zu of %zu done, %zu failed; converting: %s", done_, total_,
-                 failed_, names.c_str());
-    std::fflush(stderr);
+    progress_->show("converting: " + names);
   }
 
   const Manifest& manifest_;
   const ZooOptions& options_;
   std::string compiler_path_, compiler_;
   std::vector<Job> running_;
-  size_t total_ = 0, done_ = 0, failed_ = 0;
-  bool progress_tty_ = isatty(2);
+  std::unique_ptr<Progress> progress_;
 };
 
 std::string cell(const nlohmann::ordered_json& r, const char* section, const char* key,
@@ -465,17 +466,7 @@ std::string cell(const nlohmann::ordered_json& r, const char* section, const cha
 
 }  // namespace
 
-int zoo_command(const ZooOptions& options) {
-  if (options.jobs < 1) throw Error("-j must be at least 1");
-  const Manifest manifest = read_manifest(options.manifest);
-  if (options.emit_ninja) {
-    write_ninja(manifest, options.manifest, fs::read_symlink("/proc/self/exe").string());
-    std::printf("%s/build.ninja: `ninja -C %s -j N` reconverts what changed\n",
-                manifest.output_dir.c_str(), manifest.output_dir.c_str());
-    return 0;
-  }
-  const nlohmann::ordered_json summary =
-      Runner(manifest, options, fs::read_symlink("/proc/self/exe").string()).run();
+int summarize(const Manifest& m, const nlohmann::ordered_json& summary, bool whole) {
   std::printf("%-24s %-8s %9s %9s %11s %9s %6s\n", "model", "status", "wall (s)", "cosine",
               "latency (ms)", "MAC util", "host");
   int failed = 0;
@@ -490,8 +481,8 @@ int zoo_command(const ZooOptions& options) {
                 cell(r, "chip", "latency_us", "%.3f", 1e-3).c_str(),
                 cell(r, "chip", "mac_utilization", "%.1f%%", 100).c_str(), host.c_str());
   }
-  if (options.only.empty()) {  // the summary covers the whole manifest
-    const fs::path out = manifest.output_dir;
+  if (whole) {
+    const fs::path out = m.output_dir;
     write_file_atomic((out / "report.json").string(), summary.dump(2) + "\n");
     write_file_atomic((out / "zoo.html").string(), zoo_page(summary));
     std::printf("%zu models, %d not passing; %s/{report.json, zoo.html}\n", summary.size(), failed,
@@ -500,6 +491,39 @@ int zoo_command(const ZooOptions& options) {
     std::printf("%zu models, %d not passing\n", summary.size(), failed);
   }
   return failed ? 1 : 0;
+}
+
+}  // namespace tpuc::zoo
+
+namespace tpuc {
+
+int zoo_command(const ZooOptions& options) {
+  if (options.jobs < 1) throw Error("-j must be at least 1");
+  if (options.executor != "local" || options.collect) return zoo::slurm_zoo(options);
+  if (options.no_wait || !options.partition.empty() || !options.account.empty() ||
+      options.time_min || options.mem_mb || options.array_limit)
+    throw Error(
+        "--partition, --account, --time, --mem, --array-limit and --no-wait are for "
+        "--executor slurm");
+  const zoo::Manifest manifest = zoo::read_manifest(options.manifest);
+  const std::string compiler = std::filesystem::read_symlink("/proc/self/exe").string();
+  if (options.emit_ninja) {
+    zoo::write_ninja(manifest, options.manifest, compiler);
+    std::printf("%s/build.ninja: `ninja -C %s -j N` reconverts what changed\n",
+                manifest.output_dir.c_str(), manifest.output_dir.c_str());
+    return 0;
+  }
+  if (!options.run_task.empty()) {
+    // A Slurm array task: one model as a local run converts it (--only NAME --resume); the
+    // outcome is its zoo.json, so the task itself succeeds whenever it recorded one.
+    ZooOptions task = options;
+    task.only = options.run_task;
+    task.resume = true;
+    zoo::Runner(manifest, task, compiler).run();
+    return 0;
+  }
+  const nlohmann::ordered_json summary = zoo::Runner(manifest, options, compiler).run();
+  return zoo::summarize(manifest, summary, options.only.empty());
 }
 
 }  // namespace tpuc
