@@ -26,6 +26,7 @@ bench: build
 	bash bench/quant/run.sh $(BUILD)
 	bash bench/chip/run.sh $(BUILD)
 	bash bench/zoo/run.sh $(BUILD)
+	bash bench/zoo/run.sh $(BUILD) slurm
 	bash bench/conformance/run.sh $(BUILD)
 	bash bench/torchvision/run.sh $(BUILD)
 	bash bench/fidelity/run.sh $(BUILD)
