@@ -62,10 +62,8 @@ void fuse_preprocess(Graph& g, const PassOptions& options) {
       throw Error("fuse-preprocess: " + std::to_string(v->size()) + " values for the " +
                   std::to_string(channels) + " channels of '" + input + "'");
   }
-  if (std::all_of(scale.begin(), scale.end(), [](double s) { return s == 1; }) &&
-      std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; }))
-    return;
   const bool zero_mean = std::all_of(mean.begin(), mean.end(), [](double m) { return m == 0; });
+  if (zero_mean && std::all_of(scale.begin(), scale.end(), [](double s) { return s == 1; })) return;
   std::string read = input;
   Node* conv = only_reader(g, input);
   if (conv && conv->op == "StackRows") {
