@@ -6,7 +6,9 @@ using namespace Halide;
 
 namespace {
 
-constexpr int kVector = 8;
+// Floats per vector register of the host (16 with AVX-512, 8 with AVX2): register tiles hold 16
+// such vectors, so a narrower machine keeps them in its registers too.
+const int kVector = host_jit_target().natural_vector_size(Float(32));
 
 // Vectorizes a Func's innermost pure dimension when it is wide enough, and runs the outermost one
 // in parallel; reductions stay serial over their domain. An update that writes positions it
