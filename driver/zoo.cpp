@@ -6,7 +6,6 @@
 // With --executor slurm, driver/zoo_slurm.cpp submits the models as a Slurm job array instead;
 // each task runs this file's executor for one model (`tpuc zoo --run-task NAME`).
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -29,6 +28,7 @@
 #include "driver/zoo_internal.h"
 #include "driver/zoo_page.h"
 #include "ir/diagnostics.h"
+#include "ir/digest.h"
 #include "ir/files.h"
 #include "ir/yaml.h"
 
@@ -70,40 +70,6 @@ Manifest read_manifest(const std::string& path) {
 }
 
 namespace {
-
-// SHA-256 of everything that decides a model's conversion.
-class Digest {
- public:
-  Digest() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr);
-  }
-  void add(const std::string& bytes) {
-    const uint64_t size = bytes.size();  // framed, so two inputs never run together
-    EVP_DigestUpdate(ctx_.get(), &size, sizeof size);
-    EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size());
-  }
-  // A file's name and bytes (its name only when it cannot be read).
-  void add_path(const std::string& path) {
-    add(path);
-    std::error_code ec;
-    if (fs::is_regular_file(path, ec)) add(read_file(path));
-  }
-  std::string hex() {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_.get(), out, &n);
-    std::string s;
-    char byte[3];
-    for (unsigned i = 0; i < n; ++i) {
-      std::snprintf(byte, sizeof byte, "%02x", out[i]);
-      s += byte;
-    }
-    return s;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
-};
 
 std::vector<std::string> compile_overrides(const Entry& e) {
   std::vector<std::string> o = e.overrides;

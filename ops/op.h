@@ -64,8 +64,8 @@ struct Algorithm {
 bool is_immediate(const OpInput& input);
 Halide::Expr immediate(const OpInput& input);
 
-// e^x, erf(x), √x and log x as the chip computes them (ir/special_functions.h, extern calls of the
-// pipeline), and the JIT symbols such calls need: every host pipeline of an op registers them.
+// e^x, erf(x), √x and log x as the chip computes them (ir/special_functions.h), as calls of the
+// pipeline to C symbols tpuc_exp_f32 ... that ops/registry.cpp defines.
 Halide::Expr exp_f32(Halide::Expr x);
 Halide::Expr erf_f32(Halide::Expr x);
 Halide::Expr sqrt_f32(Halide::Expr x);
@@ -74,7 +74,6 @@ Halide::Expr log_f32(Halide::Expr x);
 // as the host computes it.
 const std::map<std::string, SpecialFunction>& special_function_ops();
 Halide::Expr special_f32(SpecialFunction f, Halide::Expr x);
-const std::map<std::string, Halide::JITExtern>& jit_externs();
 
 // What a float GlobalAveragePool multiplies its window sum by: 1/(H·W…) rounded to f32 (a chip
 // schedule scales by the same factor).

@@ -294,6 +294,15 @@ Halide::Expr extern_f32(const char* name, Halide::Expr x) {
 }
 }  // namespace
 
+// The symbols a host kernel calls (target/host/kernel_cache.h: resolved when the kernel loads;
+// ops/CMakeLists.txt exports them from every executable).
+extern "C" {
+float tpuc_exp_f32(float x) { return tpuc::exp_f32(x); }
+float tpuc_erf_f32(float x) { return tpuc::erf_f32(x); }
+float tpuc_sqrt_f32(float x) { return tpuc::sqrt_f32(x); }
+float tpuc_log_f32(float x) { return tpuc::log_f32(x); }
+}
+
 Halide::Expr exp_f32(Halide::Expr x) { return extern_f32("tpuc_exp_f32", std::move(x)); }
 Halide::Expr erf_f32(Halide::Expr x) { return extern_f32("tpuc_erf_f32", std::move(x)); }
 Halide::Expr sqrt_f32(Halide::Expr x) { return extern_f32("tpuc_sqrt_f32", std::move(x)); }
@@ -314,15 +323,6 @@ Halide::Expr special_f32(SpecialFunction f, Halide::Expr x) {
                                                                  {SpecialFunction::Log, log_f32},
                                                                  {SpecialFunction::Sqrt, sqrt_f32}};
   return functions.at(f)(std::move(x));
-}
-
-const std::map<std::string, Halide::JITExtern>& jit_externs() {
-  static const std::map<std::string, Halide::JITExtern> externs = {
-      {"tpuc_exp_f32", Halide::JITExtern(&tpuc::exp_f32)},
-      {"tpuc_erf_f32", Halide::JITExtern(&tpuc::erf_f32)},
-      {"tpuc_sqrt_f32", Halide::JITExtern(&tpuc::sqrt_f32)},
-      {"tpuc_log_f32", Halide::JITExtern(&tpuc::log_f32)}};
-  return externs;
 }
 
 bool is_immediate(const OpInput& input) {

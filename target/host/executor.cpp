@@ -10,6 +10,7 @@
 #include "ir/text.h"
 #include "ops/op.h"
 #include "schedules/host/host_schedule.h"
+#include "target/host/kernel_cache.h"
 
 namespace tpuc::host {
 
@@ -36,11 +37,11 @@ Halide::Buffer<> wrap(const Tensor& t) {
                           halide_sizes(t.type.shape));
 }
 
-// One compiled node: its runtime inputs (including large constants) are ImageParams with fixed,
-// dense shapes, bound per call through a ParamMap.
+// One compiled node: its runtime inputs (including large constants) are arguments with fixed,
+// dense shapes, then its outputs.
 struct Kernel {
-  std::vector<std::pair<size_t, Halide::ImageParam>> params;  // node input index → parameter
-  Halide::Pipeline pipeline;
+  std::vector<size_t> inputs;  // the node input of each argument
+  KernelEntry entry;
 };
 
 bool baked(const Graph& g, const std::string& value) {
@@ -83,9 +84,11 @@ bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
 // f16 and bf16 layers compute as the chip does: operands widened to f32 (exact), the op's f32
 // algorithm, each result rounded once to the layer's type (Halide's casts round to nearest even,
 // as ir/quant_math.h; tests/ops checks they agree). Every op gets this from its f32 algorithm.
-std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halide::Target& target) {
+std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const std::string& key,
+                                      const Halide::Target& target) {
   const ops::OpDef* def = &ops::op_of(n);
   auto kernel = std::make_shared<Kernel>();
+  std::vector<Halide::Argument> arguments;
   std::vector<ops::OpInput> inputs;
   std::vector<TensorType> types(n.inputs.size());  // the input types the algorithm sees
   std::vector<Tensor> widened(n.inputs.size());    // f32 copies of baked half-precision constants
@@ -116,7 +119,8 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
         stride *= extent;
       }
       in.func(vars) = is_half(stored.dtype) ? Halide::cast<float>(param(args)) : param(args);
-      kernel->params.emplace_back(i, param);
+      kernel->inputs.push_back(i);
+      arguments.push_back(param);
     }
     inputs.push_back(in);
   }
@@ -136,9 +140,7 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const Halid
     rounded(f32.args()) = round_half(f32(f32.args()), stored);
     f32 = rounded;
   }
-  kernel->pipeline = Halide::Pipeline(algorithm.outputs);
-  kernel->pipeline.set_jit_externs(ops::jit_externs());
-  kernel->pipeline.compile_jit(target);
+  kernel->entry = load_or_compile(key, Halide::Pipeline(algorithm.outputs), arguments, target);
   return kernel;
 }
 
@@ -163,7 +165,7 @@ std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n,
   }
   if (compile_here) {
     try {
-      promise.set_value(compile(g, n, target));
+      promise.set_value(compile(g, n, key, target));
     } catch (...) {
       promise.set_exception(std::current_exception());
     }
@@ -227,17 +229,20 @@ const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
         values[o] = Tensor(g.type(o));
     }
     if (produces_nothing(g, *p.node)) continue;
-    Halide::ParamMap params;
-    for (const auto& [index, param] : p.kernel->params) {
+    std::vector<Halide::Buffer<>> buffers;  // the kernel's arguments, then its outputs
+    for (size_t index : p.kernel->inputs) {
       const std::string& in = p.node->inputs[index];
-      params.set(param, wrap(g.is_constant(in) ? g.constants.at(in) : values.at(in)));
+      buffers.push_back(wrap(g.is_constant(in) ? g.constants.at(in) : values.at(in)));
     }
-    std::vector<Halide::Buffer<>> outs;
-    for (const std::string& o : p.node->outputs) outs.push_back(wrap(values.at(o)));
+    for (const std::string& o : p.node->outputs) buffers.push_back(wrap(values.at(o)));
+    std::vector<void*> argv;
+    for (Halide::Buffer<>& b : buffers) argv.push_back(b.raw_buffer());
     const auto start = std::chrono::steady_clock::now();
-    const_cast<Halide::Pipeline&>(p.kernel->pipeline)
-        .realize(Halide::Realization(outs), impl_->target, params);
+    const int status = p.kernel->entry(argv.data());
     p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (status != 0)
+      TPUC_INTERNAL_ERROR("the host kernel of node '" + p.node->name + "' failed (Halide error " +
+                          std::to_string(status) + ")");
   }
   if (keep_all) {
     for (const auto& [name, t] : g.constants)

@@ -1,0 +1,131 @@
+// The host kernel cache (target/host/kernel_cache.h) as a user meets it: a second run compiles
+// nothing, a damaged kernel file is rebuilt, the size limit holds and `off` leaves nothing behind.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "ir/files.h"
+#include "ir/npz.h"
+#include "tests/support/fmnist.h"
+#include "tests/support/source_tree.h"
+#include "tests/support/tpuc_process.h"
+
+using namespace tpuc;
+using namespace tpuc::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh, empty folder in the test's temporary folder.
+std::string fresh_folder(const std::string& name) {
+  const fs::path path = fs::path(::testing::TempDir()) / name;
+  fs::remove_all(path);
+  fs::create_directories(path);
+  return path.string();
+}
+
+// An environment variable set for the tpuc runs of one test, restored after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    const char* old = std::getenv(name);
+    had_ = old != nullptr;
+    if (old) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (had_)
+      setenv(name_, old_.c_str(), 1);
+    else
+      unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+// The kernel files of a cache folder and their inodes (a rebuilt file is a new inode).
+std::map<std::string, ino_t> kernel_files(const std::string& folder) {
+  std::map<std::string, ino_t> files;
+  for (const fs::directory_entry& e : fs::directory_iterator(folder)) {
+    struct stat s {};
+    if (e.path().extension() == ".so" && stat(e.path().c_str(), &s) == 0)
+      files[e.path().filename().string()] = s.st_ino;
+  }
+  return files;
+}
+
+// `tpuc run` of the Fashion-MNIST example on its first test image; the logits file's bytes.
+std::string run_example(const std::string& folder, const std::string& output) {
+  const std::string input = folder + "/../kernel-cache-image.npz";
+  const TensorType image{DType::F32, {1, 1, 28, 28}, std::nullopt};
+  write_npz(input, {{"image", fmnist_test_images(image, 1).images.at(0)}});
+  const TpucResult r = run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " +
+                                input + " --output " + output);
+  EXPECT_EQ(r.code, 0) << r.output;
+  return read_file(output);
+}
+
+}  // namespace
+
+TEST(KernelCache, ASecondRunCompilesNothing) {
+  const std::string cache = fresh_folder("kernel-cache-reuse");
+  ScopedEnv env("TPUC_KERNEL_CACHE", cache);
+  const std::string first = run_example(cache, cache + "/../first.npz");
+  const std::map<std::string, ino_t> built = kernel_files(cache);
+  EXPECT_GE(built.size(), 2u);  // Halide's runtime and at least one kernel
+  EXPECT_EQ(run_example(cache, cache + "/../second.npz"), first);
+  EXPECT_EQ(kernel_files(cache), built);  // the same files, none rewritten
+}
+
+TEST(KernelCache, ADamagedKernelIsRebuilt) {
+  const std::string cache = fresh_folder("kernel-cache-damaged");
+  ScopedEnv env("TPUC_KERNEL_CACHE", cache);
+  const std::string first = run_example(cache, cache + "/../undamaged.npz");
+  for (const auto& [name, inode] : kernel_files(cache))
+    std::ofstream(cache + "/" + name, std::ios::trunc) << "not a shared object";
+  EXPECT_EQ(run_example(cache, cache + "/../rebuilt.npz"), first);
+  for (const auto& [name, inode] : kernel_files(cache))
+    EXPECT_EQ(read_file(cache + "/" + name).substr(0, 4),
+              "\x7f"
+              "ELF")
+        << name;
+}
+
+TEST(KernelCache, TheSizeLimitHolds) {
+  const std::string cache = fresh_folder("kernel-cache-limit");
+  std::string unlimited;
+  {
+    ScopedEnv elsewhere("TPUC_KERNEL_CACHE", fresh_folder("kernel-cache-unlimited"));
+    unlimited = run_example(cache, cache + "/../unlimited.npz");
+  }
+  ScopedEnv env("TPUC_KERNEL_CACHE", cache);
+  {
+    ScopedEnv limit("TPUC_KERNEL_CACHE_MB", "0");
+    EXPECT_EQ(run_example(cache, cache + "/../limited.npz"), unlimited);
+    EXPECT_TRUE(kernel_files(cache).empty());  // every kernel ran, then went
+  }
+  ScopedEnv wrong("TPUC_KERNEL_CACHE_MB", "lots");
+  const TpucResult r =
+      run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " + cache +
+               "/../kernel-cache-image.npz --output " + cache + "/../never.npz");
+  EXPECT_EQ(r.code, 2);  // a user's error
+  EXPECT_NE(r.output.find("TPUC_KERNEL_CACHE_MB=lots: expected a number of megabytes"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(cache + "/../never.npz"));
+}
+
+TEST(KernelCache, OffLeavesNothingBehind) {
+  const std::string temporary = fresh_folder("kernel-cache-off-tmp");
+  ScopedEnv off("TPUC_KERNEL_CACHE", "off");
+  ScopedEnv tmpdir("TMPDIR", temporary);
+  run_example(temporary, temporary + "/../off.npz");
+  EXPECT_TRUE(fs::is_empty(temporary));
+}
