@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <ostream>
+#include <streambuf>
 
 #include "driver/tensor_files.h"
 #include "frontend/onnx/importer.h"
@@ -28,19 +30,39 @@ void keep_outputs(Graph& g, const NamesConfig& outputs) {
   g.outputs = outputs.names;
 }
 
+// A stream that keeps only the CRC-32 of what is written to it: a float graph's text runs to
+// hundreds of megabytes.
+class Crc32Stream : private std::streambuf, public std::ostream {
+ public:
+  Crc32Stream() : std::ostream(this) {}
+  uLong crc = crc32(0, nullptr, 0);
+
+ private:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(s), uInt(n));
+    return n;
+  }
+  std::streambuf::int_type overflow(std::streambuf::int_type c) override {
+    const char one = char(c);
+    if (c != std::streambuf::traits_type::eof()) xsputn(&one, 1);
+    return c;
+  }
+};
+
 // What a calibration table depends on: the float graph, the preprocessed samples, the method and
 // the version of the methods. A table in the output folder with the same key is reused.
 std::string calibration_key(const CompileConfig& c, const Graph& top,
                             const std::vector<TensorMap>& samples) {
-  const std::string graph = print(top), method = c.calibration_method.name + " " +
-                                                 std::to_string(c.calibration_method.percentile) +
-                                                 " v" + std::to_string(quant::kCalibrationVersion);
+  Crc32Stream graph;
+  print(top, graph);
+  const std::string method = c.calibration_method.name + " " +
+                             std::to_string(c.calibration_method.percentile) + " v" +
+                             std::to_string(quant::kCalibrationVersion);
   uLong data = crc32(0, reinterpret_cast<const Bytef*>(method.data()), uInt(method.size()));
   for (const TensorMap& sample : samples)
     for (const auto& [name, t] : sample) data = crc32(data, t.data.data(), uInt(t.data.size()));
   char key[32];
-  std::snprintf(key, sizeof key, "%08lx-%08lx",
-                crc32(0, reinterpret_cast<const Bytef*>(graph.data()), uInt(graph.size())), data);
+  std::snprintf(key, sizeof key, "%08lx-%08lx", graph.crc, data);
   return key;
 }
 

@@ -18,17 +18,22 @@ std::string read_file(const std::string& path) {
 }
 
 void write_file_atomic(const std::string& path, const std::string& bytes) {
+  write_file_atomic(
+      path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
+}
+
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& write) {
   const std::filesystem::path target(path);
   if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
   const std::string temp = path + ".tmp";
-  {
+  try {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(path + ": cannot write file");
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-    if (!out.flush()) {
-      std::remove(temp.c_str());
-      throw Error(path + ": write failed");
-    }
+    write(out);
+    if (!out.flush()) throw Error(path + ": write failed");
+  } catch (...) {
+    std::remove(temp.c_str());
+    throw;
   }
   std::error_code ec;
   std::filesystem::rename(temp, target, ec);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 
 #include "ir/diagnostics.h"
 #include "ir/files.h"
@@ -109,24 +110,32 @@ bool printed_as_list(const Tensor& t) {
   return t.size() <= kMaxListElements && t.type.dtype != DType::F16 && t.type.dtype != DType::BF16;
 }
 
-std::string print_data(const Tensor& t) {
+// A constant's data: a short list of numbers, or hex (written a block at a time: weights run to
+// hundreds of megabytes).
+void print_data(const Tensor& t, std::ostream& out) {
   if (printed_as_list(t)) {
-    std::string out = "[";
+    out << "[";
     for (int64_t i = 0; i < t.size(); ++i) {
-      out += i ? ", " : "";
-      out +=
-          t.type.dtype == DType::F32 ? shortest(float(t.at(i))) : std::to_string(int64_t(t.at(i)));
+      out << (i ? ", " : "");
+      out << (t.type.dtype == DType::F32 ? shortest(float(t.at(i)))
+                                         : std::to_string(int64_t(t.at(i))));
     }
-    return out + "]";
+    out << "]";
+    return;
   }
   static const char* digits = "0123456789abcdef";
-  std::string out = "0x";
-  out.reserve(2 + 2 * t.data.size());
+  out << "0x";
+  char block[8192];
+  size_t used = 0;
   for (uint8_t b : t.data) {
-    out += digits[b >> 4];
-    out += digits[b & 15];
+    block[used++] = digits[b >> 4];
+    block[used++] = digits[b & 15];
+    if (used == sizeof block) {
+      out.write(block, std::streamsize(used));
+      used = 0;
+    }
   }
-  return out;
+  out.write(block, std::streamsize(used));
 }
 
 std::string value_decl(const Graph& g, const std::string& v) {
@@ -138,33 +147,41 @@ std::string value_decl(const Graph& g, const std::string& v) {
 
 std::string to_string(const TensorType& t) { return print_type(t); }
 
-std::string print(const Graph& g) {
-  std::string out = "tpuir 1\ngraph " + quoted(g.name) + " {\n";
-  for (const std::string& in : g.inputs) out += "  input " + value_decl(g, in) + "\n";
-  for (const auto& [name, tensor] : g.constants)
-    out += "  const %" + ident(name) + " : " + print_type(tensor.type) + " = " +
-           print_data(tensor) + "\n";
+void print(const Graph& g, std::ostream& out) {
+  out << "tpuir 1\ngraph " << quoted(g.name) << " {\n";
+  for (const std::string& in : g.inputs) out << "  input " << value_decl(g, in) << "\n";
+  for (const auto& [name, tensor] : g.constants) {
+    out << "  const %" << ident(name) << " : " << print_type(tensor.type) << " = ";
+    print_data(tensor, out);
+    out << "\n";
+  }
   for (const Node& n : g.nodes) {
-    out += "  ";
+    out << "  ";
     for (size_t i = 0; i < n.outputs.size(); ++i)
-      out += (i ? ", " : "") + value_decl(g, n.outputs[i]);
-    out += " = " + ident(n.op) + "(";
+      out << (i ? ", " : "") << value_decl(g, n.outputs[i]);
+    out << " = " << ident(n.op) << "(";
     for (size_t i = 0; i < n.inputs.size(); ++i)
-      out += (i ? ", " : "") + (n.inputs[i].empty() ? std::string("_") : "%" + ident(n.inputs[i]));
-    out += ")";
+      out << (i ? ", " : "") << (n.inputs[i].empty() ? std::string("_") : "%" + ident(n.inputs[i]));
+    out << ")";
     if (!n.attrs.empty()) {
-      out += " {";
+      out << " {";
       bool first = true;
       for (const auto& [key, value] : n.attrs) {
-        out += (first ? "" : ", ") + ident(key) + " = " + print_attr(value);
+        out << (first ? "" : ", ") << ident(key) << " = " << print_attr(value);
         first = false;
       }
-      out += "}";
+      out << "}";
     }
-    out += " @" + ident(n.name) + "\n";
+    out << " @" << ident(n.name) << "\n";
   }
-  for (const std::string& o : g.outputs) out += "  output %" + ident(o) + "\n";
-  return out + "}\n";
+  for (const std::string& o : g.outputs) out << "  output %" << ident(o) << "\n";
+  out << "}\n";
+}
+
+std::string print(const Graph& g) {
+  std::ostringstream out;
+  print(g, out);
+  return out.str();
 }
 
 // ---------------------------------------------------------------- parsing
@@ -506,6 +523,8 @@ Graph parse(const std::string& text, const std::string& file) { return Parser(te
 
 Graph read_tpuir(const std::string& path) { return parse(read_file(path), path); }
 
-void write_tpuir(const Graph& g, const std::string& path) { write_file_atomic(path, print(g)); }
+void write_tpuir(const Graph& g, const std::string& path) {
+  write_file_atomic(path, [&](std::ostream& out) { print(g, out); });
+}
 
 }  // namespace tpuc

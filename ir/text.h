@@ -17,13 +17,16 @@
 // or being inf/nan), "strings", and lists [..] of ints or floats. An empty list is printed `[]` and
 // parsed as an empty int list. Several outputs: `%a : T, %b : T = Split(...)`.
 #pragma once
+#include <ostream>
 #include <string>
 
 #include "ir/graph.h"
 
 namespace tpuc {
 
+// The graph as text (print(g, out) writes it piece by piece).
 std::string print(const Graph& g);
+void print(const Graph& g, std::ostream& out);
 // `file` names the source in error messages ("file:line:col: ...").
 Graph parse(const std::string& text, const std::string& file = "<string>");
 Graph read_tpuir(const std::string& path);
