@@ -16,6 +16,7 @@
 #include "driver/front_end.h"
 #include "driver/host_layers.h"
 #include "ir/files.h"
+#include "ir/parallel.h"
 #include "ir/progress.h"
 #include "ir/text.h"
 #include "quant/mixed_precision.h"
@@ -28,31 +29,55 @@ namespace tpuc {
 
 namespace {
 
+// What one worker runs a validation sample on: host executors of both graphs and a simulator.
+struct Validator {
+  host::Executor float_ex, int8_ex;
+  bm1684x::Simulator* sim;
+};
+
+// One sample's outputs: float and quantized host reference, and the simulator's.
+struct SampleOutputs {
+  Tensor f, q, chip;
+};
+
 // Runs every sample through the float graph and the int8 graph on the host reference, and the
 // model file on the simulator; the simulator must reproduce the host int8 outputs bit for bit.
-// Labelled samples add to the task metric's tallies.
-Validation validate(const Graph& top, const Graph& tpu, bm1684x::Simulator& sim,
-                    const Dataset& data, const metrics::MetricConfig& metric) {
-  host::Executor float_ex(top), int8_ex(tpu);
+// Labelled samples add to the task metric's tallies. Each core runs a sample with simulators of
+// its own (`sims`, one per worker); the results add up in sample order, a core's worth at a time,
+// so the figures are the same on any machine.
+Validation validate(const Graph& top, const Graph& tpu,
+                    const std::vector<bm1684x::Simulator*>& sims, const Dataset& data,
+                    const metrics::MetricConfig& metric) {
+  std::vector<std::unique_ptr<Validator>> workers;
+  for (bm1684x::Simulator* sim : sims)  // (Executor does not move: built in place)
+    workers.emplace_back(new Validator{host::Executor(top), host::Executor(tpu), sim});
   Validation v;
   const std::string& in = top.inputs.at(0);
   const std::string& out = top.outputs.at(0);
   Progress shown{true, "validating", data.images.size()};
-  for (size_t i = 0; i < data.images.size(); ++i) {
-    const Tensor f = float_ex.run({{in, data.images[i]}}).at(out);
-    const Tensor q = int8_ex.run({{in, data.images[i]}}).at(out);
-    const Tensor chip = sim.run({{in, data.images[i]}}).at(out);
-    const double cos = quant::similarity(f, q).cosine;
-    v.cosine_sum += cos;
-    v.cosine_min = std::min(v.cosine_min, cos);
-    v.bit_exact += chip.data == q.data;
-    if (!data.labels.empty()) {
-      metrics::add_sample(metric, f, data.labels[i], v.float_tally);
-      metrics::add_sample(metric, q, data.labels[i], v.int8_tally);
-      metrics::add_sample(metric, chip, data.labels[i], v.chip_tally);
+  for (size_t first = 0; first < data.images.size(); first += workers.size()) {
+    std::vector<SampleOutputs> chunk(std::min(workers.size(), data.images.size() - first));
+    parallel_for(chunk.size(), [&](size_t, size_t k) {
+      Validator& w = *workers[k];
+      const TensorMap sample{{in, data.images[first + k]}};
+      chunk[k] = {w.float_ex.run(sample).at(out), w.int8_ex.run(sample).at(out),
+                  w.sim->run(sample).at(out)};
+      shown.advance();
+    });
+    for (size_t k = 0; k < chunk.size(); ++k) {
+      const SampleOutputs& o = chunk[k];
+      const double cos = quant::similarity(o.f, o.q).cosine;
+      v.cosine_sum += cos;
+      v.cosine_min = std::min(v.cosine_min, cos);
+      v.bit_exact += o.chip.data == o.q.data;
+      if (!data.labels.empty()) {
+        const metrics::Label& label = data.labels[first + k];
+        metrics::add_sample(metric, o.f, label, v.float_tally);
+        metrics::add_sample(metric, o.q, label, v.int8_tally);
+        metrics::add_sample(metric, o.chip, label, v.chip_tally);
+      }
+      ++v.count;
     }
-    ++v.count;
-    shown.advance();
   }
   return v;
 }
@@ -105,12 +130,22 @@ bm1684x::Model generate_code(const CompileConfig& c, const Graph& tpu, const bm1
 }
 
 // The validation data, when the config has some, through the float graph, the quantized graph
-// and the model file.
+// and the model file: on `sim`, and on a simulator of its own for each further core.
 std::optional<Validation> validate_model(const CompileConfig& c, const Graph& top, const Graph& tpu,
-                                         bm1684x::Simulator& sim, Stages& stages) {
+                                         const bm1684x::Chip& chip, bm1684x::Simulator& sim,
+                                         Stages& stages) {
   if (c.validation.images.empty()) return std::nullopt;
-  return stages.run("validate",
-                    [&] { return validate(top, tpu, sim, load(c.validation, top, c), c.metric); });
+  return stages.run("validate", [&] {
+    const Dataset data = load(c.validation, top, c);
+    std::vector<std::unique_ptr<bm1684x::Simulator>> more;
+    std::vector<bm1684x::Simulator*> sims{&sim};
+    const bm1684x::Model file = bm1684x::read_model(c.output_dir + "/model.bmodel");
+    while (sims.size() < worker_count(data.images.size())) {
+      more.push_back(std::make_unique<bm1684x::Simulator>(chip, file, host_layer_runner()));
+      sims.push_back(more.back().get());
+    }
+    return validate(top, tpu, sims, data, c.metric);
+  });
 }
 
 }  // namespace
@@ -141,7 +176,7 @@ int compile_command(const CompileOptions& options) {
   // The simulator runs the model file as written, not the Model in memory.
   bm1684x::Simulator sim(chip, bm1684x::read_model(c.output_dir + "/model.bmodel"),
                          host_layer_runner());
-  const std::optional<Validation> validation = validate_model(c, top, tpu, sim, stages);
+  const std::optional<Validation> validation = validate_model(c, top, tpu, chip, sim, stages);
   const CompileResults results{c,     configured,  search,     tpu,         chip,
                                model, sim.stats(), validation, stages.times};
   const nlohmann::json report = compile_report(results);
