@@ -65,7 +65,9 @@ bool is_immediate(const OpInput& input);
 Halide::Expr immediate(const OpInput& input);
 
 // e^x, erf(x), √x and log x as the chip computes them (ir/special_functions.h), as calls of the
-// pipeline to C symbols tpuc_exp_f32 ... that ops/registry.cpp defines.
+// pipeline to the extern functions special_function_calls() names: the chip's schedules give
+// such stages to its SFU sequences, the host executor inlines their steps.
+const std::map<std::string, SpecialFunction>& special_function_calls();
 Halide::Expr exp_f32(Halide::Expr x);
 Halide::Expr erf_f32(Halide::Expr x);
 Halide::Expr sqrt_f32(Halide::Expr x);

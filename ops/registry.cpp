@@ -294,19 +294,27 @@ Halide::Expr extern_f32(const char* name, Halide::Expr x) {
 }
 }  // namespace
 
-// The symbols a host kernel calls (target/host/kernel_cache.h: resolved when the kernel loads;
-// ops/CMakeLists.txt exports them from every executable).
-extern "C" {
-float tpuc_exp_f32(float x) { return tpuc::exp_f32(x); }
-float tpuc_erf_f32(float x) { return tpuc::erf_f32(x); }
-float tpuc_sqrt_f32(float x) { return tpuc::sqrt_f32(x); }
-float tpuc_log_f32(float x) { return tpuc::log_f32(x); }
+const std::map<std::string, SpecialFunction>& special_function_calls() {
+  static const std::map<std::string, SpecialFunction> calls = {
+      {"tpuc_erf_f32", SpecialFunction::Erf},
+      {"tpuc_exp_f32", SpecialFunction::Exp},
+      {"tpuc_log_f32", SpecialFunction::Log},
+      {"tpuc_sqrt_f32", SpecialFunction::Sqrt}};
+  return calls;
 }
 
-Halide::Expr exp_f32(Halide::Expr x) { return extern_f32("tpuc_exp_f32", std::move(x)); }
-Halide::Expr erf_f32(Halide::Expr x) { return extern_f32("tpuc_erf_f32", std::move(x)); }
-Halide::Expr sqrt_f32(Halide::Expr x) { return extern_f32("tpuc_sqrt_f32", std::move(x)); }
-Halide::Expr log_f32(Halide::Expr x) { return extern_f32("tpuc_log_f32", std::move(x)); }
+namespace {
+Halide::Expr call_of(SpecialFunction f, Halide::Expr x) {
+  for (const auto& [name, function] : special_function_calls())
+    if (function == f) return extern_f32(name.c_str(), std::move(x));
+  TPUC_INTERNAL_ERROR("no call for a special function");
+}
+}  // namespace
+
+Halide::Expr exp_f32(Halide::Expr x) { return call_of(SpecialFunction::Exp, std::move(x)); }
+Halide::Expr erf_f32(Halide::Expr x) { return call_of(SpecialFunction::Erf, std::move(x)); }
+Halide::Expr sqrt_f32(Halide::Expr x) { return call_of(SpecialFunction::Sqrt, std::move(x)); }
+Halide::Expr log_f32(Halide::Expr x) { return call_of(SpecialFunction::Log, std::move(x)); }
 
 const std::map<std::string, SpecialFunction>& special_function_ops() {
   static const std::map<std::string, SpecialFunction> ops = {{"Erf", SpecialFunction::Erf},

@@ -1,5 +1,7 @@
 #include "schedules/host/host_schedule.h"
 
+#include "ops/attrs.h"
+
 namespace tpuc {
 
 using namespace Halide;
@@ -29,10 +31,14 @@ void vectorize_and_parallelize(Func f, const Shape& shape) {
   if (args.size() > 1 && shape.size() == args.size() && shape.front() > 1) f.parallel(args.back());
 }
 
-// Every named stage is computed once for the whole tensor; the output is vectorized and parallel.
+// Every named stage is computed once for the whole tensor; the output, and every stage of its
+// shape (an elementwise step: GELU's erf, Softmax's exponentials), is vectorized and parallel.
 void schedule_stages_at_root(const Node&, ops::Algorithm& a, const Shape& out_shape) {
-  for (Func stage : a.stages.defined())
-    if (stage.name() != a.outputs[0].name()) stage.compute_root();
+  for (Func stage : a.stages.defined()) {
+    if (stage.name() == a.outputs[0].name()) continue;
+    stage.compute_root();
+    if (stage.dimensions() == int(out_shape.size())) vectorize_and_parallelize(stage, out_shape);
+  }
   for (Func& out : a.outputs) vectorize_and_parallelize(out, out_shape);
 }
 
@@ -69,16 +75,6 @@ void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int ro
   const int vector = std::min(lanes, kVector);
   acc.compute_at(out, xo).split(ax, axo, axi, vector).vectorize(axi).unroll(axo).unroll(ar);
   acc.update().split(ax, axo, axi, vector).reorder(inner).vectorize(axi).unroll(axo).unroll(ar);
-  // A weight row stride that is a multiple of 4 KiB puts every row of the block in the same L1 set;
-  // such blocks are copied once per row block so the rows of one reduction step are adjacent.
-  int64_t reduction = 1;
-  for (const RDom& r : a.reductions)
-    for (int d = 0; d < r.dimensions(); ++d) reduction *= *as_const_int(r[d].extent());
-  if (a.stages.weights.defined() && reduction % 1024 == 0) {
-    Func weights = a.stages.weights.in(acc);
-    const std::vector<Var> wv = weights.args();
-    weights.compute_at(out, ro).reorder_storage(wv.back(), wv[0]);
-  }
 }
 
 // Concat: each input's copy (an update over its domain) vectorized along its innermost dimension.
@@ -93,7 +89,17 @@ void schedule_concat(const Node&, ops::Algorithm& a, const Shape&) {
 
 void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) {
   schedule_register_blocked(a, out_shape, 2);
+  // A weight row stride that is a multiple of 4 KiB puts every row of the block in the same L1 set;
+  // such blocks are copied once per row block so the rows of one reduction step are adjacent.
+  int64_t reduction = 1;
+  for (int d = 0; d < a.reductions.at(0).dimensions(); ++d)
+    reduction *= *as_const_int(a.reductions[0][d].extent());
+  if (reduction % 1024 != 0) return;
+  Func weights = a.stages.weights.in(a.stages.acc);
+  const std::vector<Var> wv = weights.args();
+  weights.compute_at(a.outputs[0], Var("ro")).reorder_storage(wv.back(), wv[0]);
 }
+
 void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) {
   schedule_register_blocked(a, out_shape, 1);
 }
@@ -111,6 +117,13 @@ const std::map<std::string, Schedule> kSchedules = {
 void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out_shape) {
   auto it = kSchedules.find(node.op);
   (it == kSchedules.end() ? schedule_stages_at_root : it->second)(node, algorithm, out_shape);
+}
+
+std::vector<int> packed_layout(const Node& node, size_t input) {
+  // A Gemm's B read across its rows (transB, as a linear layer's weights [N, K] are) is stored
+  // with its columns adjacent: the register tile loads vectors of B instead of gathering them.
+  if (node.op == "Gemm" && input == 1 && ops::GemmAttrs::of(node).trans_b) return {1, 0};
+  return {};
 }
 
 Target host_jit_target() {

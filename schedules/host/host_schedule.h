@@ -8,6 +8,10 @@ namespace tpuc {
 // `out_shape` is the shape of the first output (schedules pick vector widths from it).
 void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out_shape);
 
+// The storage order (Halide dimensions, innermost first) a node's kernel reads a constant input
+// in, when not the tensor's own row-major one (empty): the executor stores the constant so, once.
+std::vector<int> packed_layout(const Node& node, size_t input);
+
 // The JIT target host pipelines compile for.
 Halide::Target host_jit_target();
 

@@ -10,6 +10,7 @@
 #include "ir/text.h"
 #include "ops/op.h"
 #include "schedules/host/host_schedule.h"
+#include "target/host/inline_special_functions.h"
 #include "target/host/kernel_cache.h"
 
 namespace tpuc::host {
@@ -40,12 +41,20 @@ Halide::Buffer<> wrap(const Tensor& t) {
 // One compiled node: its runtime inputs (including large constants) are arguments with fixed,
 // dense shapes, then its outputs.
 struct Kernel {
-  std::vector<size_t> inputs;  // the node input of each argument
+  std::vector<size_t> inputs;             // the node input of each argument
+  std::vector<std::vector<int>> layouts;  // each argument's storage order (empty: row-major)
   KernelEntry entry;
 };
 
 bool baked(const Graph& g, const std::string& value) {
   return g.is_constant(value) && g.constants.at(value).data.size() <= kBakedConstantBytes;
+}
+
+// The storage order input i of node n is passed in (schedules/host: packed_layout), empty for
+// row-major. Only a constant is packed: once, for every run.
+std::vector<int> layout_of(const Graph& g, const Node& n, size_t i) {
+  return g.is_constant(n.inputs[i]) && !baked(g, n.inputs[i]) ? packed_layout(n, i)
+                                                              : std::vector<int>{};
 }
 
 // What a kernel depends on, as text: the node with canonical value names, its types, and the
@@ -63,6 +72,9 @@ std::string kernel_key(const Graph& g, const Node& n) {
       key.inputs.push_back(k.inputs.back());
       key.types[k.inputs.back()] = g.type(in);
     }
+    const std::vector<int> layout = layout_of(g, n, i);
+    if (!layout.empty())
+      k.attrs["layout_of_" + k.inputs.back()] = std::vector<int64_t>(layout.begin(), layout.end());
   }
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     k.outputs.push_back("o" + std::to_string(i));
@@ -80,6 +92,12 @@ bool produces_nothing(const Graph& g, const Node& n) {
 }
 
 bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
+
+// A reshape (ops/registry.h) of a value of the same element type: its result is the input's bytes,
+// copied with no kernel.
+bool copies_bytes(const Graph& g, const Node& n) {
+  return ops::op_of(n).reshape && g.type(n.outputs.at(0)).dtype == g.type(n.inputs.at(0)).dtype;
+}
 
 // f16 and bf16 layers compute as the chip does: operands widened to f32 (exact), the op's f32
 // algorithm, each result rounded once to the layer's type (Halide's casts round to nearest even,
@@ -112,8 +130,11 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const std::
     } else {
       Halide::ImageParam param(ops::halide_type(stored.dtype), int(stored.shape.size()),
                                ops::halide_name(n.name) + "_in" + std::to_string(i));
+      std::vector<int> order = layout_of(g, n, i);
+      kernel->layouts.push_back(order);
+      for (int d = 0; order.size() < stored.shape.size(); ++d) order.push_back(d);  // row-major
       int stride = 1;
-      for (int d = 0; d < param.dimensions(); ++d) {
+      for (int d : order) {
         const int extent = int(stored.shape[stored.shape.size() - 1 - size_t(d)]);
         param.dim(d).set_bounds(0, extent).set_stride(stride);
         stride *= extent;
@@ -140,6 +161,7 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const std::
     rounded(f32.args()) = round_half(f32(f32.args()), stored);
     f32 = rounded;
   }
+  inline_special_functions(algorithm.outputs);
   kernel->entry = load_or_compile(key, Halide::Pipeline(algorithm.outputs), arguments, target);
   return kernel;
 }
@@ -194,10 +216,49 @@ struct Executor::Impl {
   // time. The first failing node (in graph order) gives the error.
   void compile_all() {
     parallel_for(programs.size(), [&](size_t, size_t i) {
-      if (!produces_nothing(graph, *programs[i].node))
-        programs[i].kernel = cached_kernel(graph, *programs[i].node, target);
+      const Node& n = *programs[i].node;
+      if (!produces_nothing(graph, n) && !copies_bytes(graph, n))
+        programs[i].kernel = cached_kernel(graph, n, target);
     });
     compiled = true;
+  }
+
+  // Constants stored in a kernel's own order (Kernel::layouts), each packed on first use.
+  std::map<std::string, Halide::Buffer<>> packed;
+
+  const Halide::Buffer<>& packed_constant(const std::string& name, const std::vector<int>& layout) {
+    auto it = packed.find(name);
+    if (it != packed.end()) return it->second;
+    const Tensor& t = graph.constants.at(name);
+    Halide::Buffer<> b(ops::halide_type(t.type.dtype), halide_sizes(t.type.shape), layout);
+    b.copy_from(wrap(t));
+    return packed.emplace(name, b).first->second;
+  }
+
+  // Computes a node's results from the values of its inputs.
+  void execute(const NodeProgram& p) {
+    const Node& n = *p.node;
+    auto value = [&](const std::string& v) -> const Tensor& {
+      return graph.is_constant(v) ? graph.constants.at(v) : values.at(v);
+    };
+    if (copies_bytes(graph, n)) {
+      const Tensor& from = value(n.inputs[0]);
+      std::copy(from.data.begin(), from.data.end(), values.at(n.outputs[0]).data.begin());
+      return;
+    }
+    std::vector<Halide::Buffer<>> buffers;  // the kernel's arguments, then its outputs
+    for (size_t k = 0; k < p.kernel->inputs.size(); ++k) {
+      const std::string& in = n.inputs[p.kernel->inputs[k]];
+      const std::vector<int>& layout = p.kernel->layouts[k];
+      buffers.push_back(layout.empty() ? wrap(value(in)) : packed_constant(in, layout));
+    }
+    for (const std::string& o : n.outputs) buffers.push_back(wrap(values.at(o)));
+    std::vector<void*> argv;
+    for (Halide::Buffer<>& b : buffers) argv.push_back(b.raw_buffer());
+    const int status = p.kernel->entry(argv.data());
+    if (status != 0)
+      TPUC_INTERNAL_ERROR("the host kernel of node '" + n.name + "' failed (Halide error " +
+                          std::to_string(status) + ")");
   }
 };
 
@@ -229,20 +290,9 @@ const TensorMap& Executor::run(const TensorMap& inputs, bool keep_all) {
         values[o] = Tensor(g.type(o));
     }
     if (produces_nothing(g, *p.node)) continue;
-    std::vector<Halide::Buffer<>> buffers;  // the kernel's arguments, then its outputs
-    for (size_t index : p.kernel->inputs) {
-      const std::string& in = p.node->inputs[index];
-      buffers.push_back(wrap(g.is_constant(in) ? g.constants.at(in) : values.at(in)));
-    }
-    for (const std::string& o : p.node->outputs) buffers.push_back(wrap(values.at(o)));
-    std::vector<void*> argv;
-    for (Halide::Buffer<>& b : buffers) argv.push_back(b.raw_buffer());
     const auto start = std::chrono::steady_clock::now();
-    const int status = p.kernel->entry(argv.data());
+    impl_->execute(p);
     p.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (status != 0)
-      TPUC_INTERNAL_ERROR("the host kernel of node '" + p.node->name + "' failed (Halide error " +
-                          std::to_string(status) + ")");
   }
   if (keep_all) {
     for (const auto& [name, t] : g.constants)

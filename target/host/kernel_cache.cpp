@@ -108,8 +108,8 @@ fs::path temporary_name(const std::string& stem) {
 }
 
 // Links an object into a shared object with the system linker (binutils' ld, which the C++
-// toolchain that built tpuc brings); its undefined symbols (Halide's runtime, the special
-// functions, libc) resolve when it is loaded.
+// toolchain that built tpuc brings); its undefined symbols (Halide's runtime, libc) resolve
+// when it is loaded.
 void link_shared(const fs::path& object, const fs::path& library) {
   std::vector<std::string> words = {"ld", "-shared", "-o", library.string(), object.string()};
   std::vector<char*> argv;
