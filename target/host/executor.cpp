@@ -12,6 +12,7 @@
 #include "schedules/host/host_schedule.h"
 #include "target/host/inline_special_functions.h"
 #include "target/host/kernel_cache.h"
+#include "target/host/narrow_products.h"
 
 namespace tpuc::host {
 
@@ -162,6 +163,7 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const std::
     f32 = rounded;
   }
   inline_special_functions(algorithm.outputs);
+  narrow_products(algorithm.outputs);
   kernel->entry = load_or_compile(key, Halide::Pipeline(algorithm.outputs), arguments, target);
   return kernel;
 }
