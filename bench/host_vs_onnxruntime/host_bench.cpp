@@ -1,8 +1,9 @@
 // Times the host executor on one model after a pass pipeline (the default one: what calibration
-// and validation run): the first run, which includes import, passes and JIT compilation of every
-// kernel, and the mean and the fastest of the following runs (the fastest is what a shared,
-// noisy machine measures reproducibly). Writes the outputs of the last run as .npz so the
-// driver can compare them with onnxruntime's. A per-operator time profile goes to stderr.
+// and validation run): the first run, which includes import, passes and every kernel (compiled,
+// or loaded from the kernel cache: target/host/kernel_cache.h), and the mean and the fastest of
+// the following runs (the fastest is what a shared, noisy machine measures reproducibly). Writes
+// the outputs of the last run as .npz so the driver can compare them with onnxruntime's. A
+// per-operator time profile goes to stderr.
 //   tpuc_host_bench model.onnx inputs.npz outputs.npz runs pipeline.yaml
 #include <algorithm>
 #include <chrono>

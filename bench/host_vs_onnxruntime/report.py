@@ -7,7 +7,7 @@ import numpy as np
 
 def main(out_dir, threads):
     out = pathlib.Path(out_dir)
-    print(f"| model | nodes after passes (BN, no-ops, activations left) | tpuc first run (incl. JIT) "
+    print(f"| model | nodes after passes (BN, no-ops, activations left) | tpuc first run (incl. kernels) "
           f"| tpuc fastest (mean) | onnxruntime fastest (mean) | tpuc / ort | max rel. error |")
     print(f"|---|---|---|---|---|---|---|")
     worst = 0.0
