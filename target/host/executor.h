@@ -1,6 +1,6 @@
 // The host reference executor: runs a Graph (float or quantized) on the CPU, one Halide pipeline
-// per node, compiled once per machine (target/host/kernel_cache.h) and reused across runs. Calibration, `tpuc run` on .onnx/.tpuir and
-// every comparison go through it.
+// per node, compiled once per machine (target/host/kernel_cache.h) and reused across runs.
+// Calibration, `tpuc run` on .onnx/.tpuir and every comparison go through it.
 #pragma once
 #include <memory>
 #include <string>

@@ -37,16 +37,29 @@ uintmax_t size_limit() {
   return uintmax_t(megabytes) << 20;
 }
 
-// Where kernels live; a temporary directory (TPUC_KERNEL_CACHE=off) goes when the process ends.
-struct CacheDir {
-  fs::path path;
-  bool temporary = false;
-  uintmax_t limit = 0;  // bytes
-  ~CacheDir() {
-    std::error_code ec;
-    if (temporary) fs::remove_all(path, ec);
+// Removes the least recently used kernels (a hit touches its file) while the cache is over its
+// size, and temporary files a killed process left behind.
+void evict(const fs::path& folder, uintmax_t limit) {
+  std::vector<std::pair<fs::file_time_type, fs::path>> files;
+  uintmax_t total = 0;
+  std::error_code ec;
+  const auto stale = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  for (const fs::directory_entry& e : fs::directory_iterator(folder, ec)) {
+    const fs::file_time_type time = e.last_write_time(ec);
+    if (e.path().filename().string().rfind("tmp-", 0) == 0) {
+      if (time < stale) fs::remove(e.path(), ec);
+      continue;
+    }
+    total += e.file_size(ec);
+    files.emplace_back(time, e.path());
   }
-};
+  std::sort(files.begin(), files.end());
+  for (const auto& [time, path] : files) {
+    if (total <= limit) break;
+    total -= fs::file_size(path, ec);
+    fs::remove(path, ec);
+  }
+}
 
 fs::path default_cache_path() {
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
@@ -55,27 +68,43 @@ fs::path default_cache_path() {
   return fs::path(home && *home ? home : "/tmp") / ".cache" / "tpuc" / "kernels";
 }
 
-const CacheDir& cache_dir() {
-  static const CacheDir dir = [] {
-    CacheDir d;
-    d.limit = size_limit();
+// Where kernels live, from the environment. When the process ends, a temporary directory
+// (TPUC_KERNEL_CACHE=off) goes, and a cache the process added to is brought back within its size
+// (one scan per process: it costs a stat per file; loaded kernels stay loaded).
+struct CacheDir {
+  fs::path path;
+  bool temporary = false;
+  uintmax_t limit = size_limit();  // bytes
+  mutable std::atomic<bool> added{false};
+
+  CacheDir() {
     const char* env = std::getenv("TPUC_KERNEL_CACHE");
     const std::string setting = env ? env : "";
     if (setting == "off") {
       std::string name = (fs::temp_directory_path() / "tpuc-kernels-XXXXXX").string();
       if (!mkdtemp(name.data())) throw Error(name + ": cannot create a kernel directory");
-      d.path = name;
-      d.temporary = true;
-    } else {
-      d.path = setting.empty() ? default_cache_path() : fs::path(setting);
-      std::error_code ec;
-      fs::create_directories(d.path, ec);
-      if (ec)
-        throw Error(d.path.string() + ": cannot create the kernel cache (" + ec.message() +
-                    "; set TPUC_KERNEL_CACHE to another directory, or to off)");
+      path = name;
+      temporary = true;
+      return;
     }
-    return d;
-  }();
+    path = setting.empty() ? default_cache_path() : fs::path(setting);
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    if (ec)
+      throw Error(path.string() + ": cannot create the kernel cache (" + ec.message() +
+                  "; set TPUC_KERNEL_CACHE to another directory, or to off)");
+  }
+  ~CacheDir() {
+    std::error_code ec;
+    if (temporary)
+      fs::remove_all(path, ec);
+    else if (added)
+      evict(path, limit);
+  }
+};
+
+const CacheDir& cache_dir() {
+  static const CacheDir dir;
   return dir;
 }
 
@@ -147,31 +176,6 @@ void build_library(const fs::path& library, WriteObject write_object) {
     TPUC_INTERNAL_ERROR(library.string() + ": cannot write the kernel (" + ec.message() + ")");
 }
 
-// Removes the least recently used kernels (a hit touches its file) while the cache is over its
-// size, and temporary files a killed process left behind. A loaded kernel stays loaded.
-void evict() {
-  const uintmax_t limit = cache_dir().limit;
-  std::vector<std::pair<fs::file_time_type, fs::path>> files;
-  uintmax_t total = 0;
-  std::error_code ec;
-  const auto stale = fs::file_time_type::clock::now() - std::chrono::hours(1);
-  for (const fs::directory_entry& e : fs::directory_iterator(cache_dir().path, ec)) {
-    const fs::file_time_type time = e.last_write_time(ec);
-    if (e.path().filename().string().rfind("tmp-", 0) == 0) {
-      if (time < stale) fs::remove(e.path(), ec);
-      continue;
-    }
-    total += e.file_size(ec);
-    files.emplace_back(time, e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& [time, path] : files) {
-    if (total <= limit) break;
-    total -= fs::file_size(path, ec);
-    fs::remove(path, ec);
-  }
-}
-
 void* open_library(const fs::path& path, int flags) {
   void* handle = dlopen(path.c_str(), RTLD_NOW | flags);
   if (handle) {
@@ -189,7 +193,7 @@ void* load(const std::string& key, int flags, WriteObject write_object) {
   build_library(path, write_object);
   void* handle = open_library(path, flags);
   if (!handle) TPUC_INTERNAL_ERROR(path.string() + ": " + dlerror());
-  evict();
+  cache_dir().added = true;
   return handle;
 }
 

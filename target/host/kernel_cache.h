@@ -9,7 +9,7 @@
 // The directory is $TPUC_KERNEL_CACHE, else $XDG_CACHE_HOME/tpuc/kernels, else
 // ~/.cache/tpuc/kernels. TPUC_KERNEL_CACHE=off keeps the kernels in a directory of this process,
 // removed when it exits. Beyond $TPUC_KERNEL_CACHE_MB (default 2048) megabytes, the least
-// recently used kernels are removed.
+// recently used kernels are removed (by each process that added one, when it ends).
 #pragma once
 #include <Halide.h>
 
