@@ -12,7 +12,8 @@ void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out
 // in, when not the tensor's own row-major one (empty): the executor stores the constant so, once.
 std::vector<int> packed_layout(const Node& node, size_t input);
 
-// The JIT target host pipelines compile for.
+// The host's target, as Halide's JIT detects it: host kernels compile for it (ahead of time,
+// target/host/kernel_cache.h), and tests realize pipelines with it.
 Halide::Target host_jit_target();
 
 }  // namespace tpuc
