@@ -75,6 +75,16 @@ void schedule_register_blocked(ops::Algorithm& a, const Shape& out_shape, int ro
   const int vector = std::min(lanes, kVector);
   acc.compute_at(out, xo).split(ax, axo, axi, vector).vectorize(axi).unroll(axo).unroll(ar);
   acc.update().split(ax, axo, axi, vector).reorder(inner).vectorize(axi).unroll(axo).unroll(ar);
+  // A weight row stride that is a multiple of 4 KiB puts every row of the block in the same L1 set;
+  // such blocks are copied once per row block so the rows of one reduction step are adjacent.
+  int64_t reduction = 1;
+  for (const RDom& r : a.reductions)
+    for (int d = 0; d < r.dimensions(); ++d) reduction *= *as_const_int(r[d].extent());
+  if (a.stages.weights.defined() && reduction % 1024 == 0) {
+    Func weights = a.stages.weights.in(acc);
+    const std::vector<Var> wv = weights.args();
+    weights.compute_at(out, ro).reorder_storage(wv.back(), wv[0]);
+  }
 }
 
 // Concat: each input's copy (an update over its domain) vectorized along its innermost dimension.
@@ -89,17 +99,7 @@ void schedule_concat(const Node&, ops::Algorithm& a, const Shape&) {
 
 void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) {
   schedule_register_blocked(a, out_shape, 2);
-  // A weight row stride that is a multiple of 4 KiB puts every row of the block in the same L1 set;
-  // such blocks are copied once per row block so the rows of one reduction step are adjacent.
-  int64_t reduction = 1;
-  for (int d = 0; d < a.reductions.at(0).dimensions(); ++d)
-    reduction *= *as_const_int(a.reductions[0][d].extent());
-  if (reduction % 1024 != 0) return;
-  Func weights = a.stages.weights.in(a.stages.acc);
-  const std::vector<Var> wv = weights.args();
-  weights.compute_at(a.outputs[0], Var("ro")).reorder_storage(wv.back(), wv[0]);
 }
-
 void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) {
   schedule_register_blocked(a, out_shape, 1);
 }

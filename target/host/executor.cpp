@@ -199,8 +199,9 @@ std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n,
 
 struct NodeProgram {
   const Node* node;
+  bool copies;                           // copies_bytes: no kernel
   std::shared_ptr<const Kernel> kernel;  // compiled on first use
-  double seconds = 0;                    // in realize, over all runs
+  double seconds = 0;                    // computing its results, over all runs
 };
 
 }  // namespace
@@ -219,7 +220,7 @@ struct Executor::Impl {
   void compile_all() {
     parallel_for(programs.size(), [&](size_t, size_t i) {
       const Node& n = *programs[i].node;
-      if (!produces_nothing(graph, n) && !copies_bytes(graph, n))
+      if (!produces_nothing(graph, n) && !programs[i].copies)
         programs[i].kernel = cached_kernel(graph, n, target);
     });
     compiled = true;
@@ -243,7 +244,7 @@ struct Executor::Impl {
     auto value = [&](const std::string& v) -> const Tensor& {
       return graph.is_constant(v) ? graph.constants.at(v) : values.at(v);
     };
-    if (copies_bytes(graph, n)) {
+    if (p.copies) {
       const Tensor& from = value(n.inputs[0]);
       std::copy(from.data.begin(), from.data.end(), values.at(n.outputs[0]).data.begin());
       return;
@@ -266,7 +267,8 @@ struct Executor::Impl {
 
 Executor::Executor(const Graph& g) : impl_(std::make_unique<Impl>()) {
   impl_->graph = g;
-  for (const Node& n : impl_->graph.nodes) impl_->programs.push_back({&n, nullptr, 0});
+  for (const Node& n : impl_->graph.nodes)
+    impl_->programs.push_back({&n, copies_bytes(impl_->graph, n), nullptr, 0});
 }
 
 Executor::~Executor() = default;

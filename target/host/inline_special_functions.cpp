@@ -5,6 +5,7 @@
 
 #include "ir/special_functions.h"
 #include "ops/op.h"
+#include "target/host/rewrite_definitions.h"
 
 namespace tpuc::host {
 
@@ -51,11 +52,8 @@ class InlineCalls : public Halide::Internal::IRMutator {
 }  // namespace
 
 void inline_special_functions(const std::vector<Halide::Func>& outputs) {
-  std::vector<Halide::Internal::Function> roots;
-  for (const Halide::Func& f : outputs) roots.push_back(f.function());
   InlineCalls mutator;
-  for (auto& [name, function] : Halide::Internal::build_environment(roots))
-    function.mutate(&mutator);
+  rewrite_definitions(outputs, mutator);
 }
 
 }  // namespace tpuc::host

@@ -1,5 +1,7 @@
 #include "target/host/narrow_products.h"
 
+#include "target/host/rewrite_definitions.h"
+
 namespace tpuc::host {
 
 namespace {
@@ -28,10 +30,8 @@ class NarrowProducts : public IRMutator {
 }  // namespace
 
 void narrow_products(const std::vector<Func>& outputs) {
-  std::vector<Function> roots;
-  for (const Func& f : outputs) roots.push_back(f.function());
   NarrowProducts mutator;
-  for (auto& [name, function] : build_environment(roots)) function.mutate(&mutator);
+  rewrite_definitions(outputs, mutator);
 }
 
 }  // namespace tpuc::host
