@@ -61,13 +61,18 @@ std::map<std::string, ino_t> kernel_files(const std::string& folder) {
   return files;
 }
 
-// `tpuc run` of the Fashion-MNIST example on its first test image; the logits file's bytes.
-std::string run_example(const std::string& folder, const std::string& output) {
+// The Fashion-MNIST example's first test image, written beside `folder`; its path.
+std::string example_image(const std::string& folder) {
   const std::string input = folder + "/../kernel-cache-image.npz";
   const TensorType image{DType::F32, {1, 1, 28, 28}, std::nullopt};
   write_npz(input, {{"image", fmnist_test_images(image, 1).images.at(0)}});
+  return input;
+}
+
+// `tpuc run` of the Fashion-MNIST example on its first test image; the logits file's bytes.
+std::string run_example(const std::string& folder, const std::string& output) {
   const TpucResult r = run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " +
-                                input + " --output " + output);
+                                example_image(folder) + " --output " + output);
   EXPECT_EQ(r.code, 0) << r.output;
   return read_file(output);
 }
@@ -128,4 +133,17 @@ TEST(KernelCache, OffLeavesNothingBehind) {
   ScopedEnv tmpdir("TMPDIR", temporary);
   run_example(temporary, temporary + "/../off.npz");
   EXPECT_TRUE(fs::is_empty(temporary));
+}
+
+TEST(KernelCache, AFolderThatCannotBeMadeIsOneError) {
+  const std::string folder = fresh_folder("kernel-cache-unmakeable");
+  std::ofstream(folder + "/file") << "a file, not a folder";
+  ScopedEnv env("TPUC_KERNEL_CACHE", folder + "/file/kernels");
+  const TpucResult r = run_tpuc("run " + source_path("examples/fmnist/model.onnx") + " --input " +
+                                example_image(folder) + " --output " + folder + "/never.npz");
+  EXPECT_EQ(r.code, 2);  // a user's error
+  EXPECT_NE(r.output.find(folder + "/file/kernels: cannot create the kernel cache"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(folder + "/never.npz"));
 }
