@@ -41,6 +41,11 @@ void Requantization::store(Node& n) const {
   n.attrs["rshift"] = rshift;
 }
 
+void Requantization::erase(Node& n) {
+  n.attrs.erase("multiplier");
+  n.attrs.erase("rshift");
+}
+
 GemmAttrs GemmAttrs::of(const Node& n) {
   return {n.i("transA", 0) != 0, n.i("transB", 0) != 0, n.f("alpha", 1.0), n.f("beta", 1.0)};
 }

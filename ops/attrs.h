@@ -31,6 +31,7 @@ struct Requantization {
 
   static Requantization of(const Node& n);
   void store(Node& n) const;
+  static void erase(Node& n);  // removes the keys
 };
 
 // Gemm's attributes, with ONNX's defaults.

@@ -57,6 +57,10 @@ struct Algorithm {
   std::vector<Halide::Func> outputs;  // one per node output
   Stages stages;
   std::vector<Halide::RDom> reductions;  // the reduction domains, in stage order
+  // Numbers of the node its definition reads as parameters, each holding the node's value
+  // (Quantize's and Dequantize's scales): a host kernel takes them as arguments, so nodes that
+  // differ only in them share code. No algorithm compiles a scale in.
+  std::vector<Halide::Param<float>> parameters;
 };
 
 // A one-element float constant input: algorithms take it as an immediate of their expression (so a

@@ -23,12 +23,12 @@ Expr round_half_away(Expr v) {
   return t + select(abs(v - t) >= 0.5f, select(v < 0, -1.0f, 1.0f), 0.0f);
 }
 
-Expr quantize(Expr x, float inv_scale, int zero_point) {
+Expr quantize(Expr x, Expr inv_scale, int zero_point) {
   Expr v = cast<int64_t>(round_half_away(cast<float>(x) * inv_scale));
   return saturate_i8(zero_point ? v + zero_point : v);
 }
 
-Expr dequantize(Expr q, float scale, int zero_point) {
+Expr dequantize(Expr q, Expr scale, int zero_point) {
   return zero_point ? cast<float>(cast<int32_t>(q) - zero_point) * scale : cast<float>(q) * scale;
 }
 

@@ -13,7 +13,7 @@ Halide::Expr saturate_i8(Halide::Expr v);                      // → int8
 Halide::Expr requantize(Halide::Expr acc, Halide::Expr multiplier, Halide::Expr shift,
                         Halide::Expr zero_point = 0);
 Halide::Expr round_half_away(Halide::Expr v);  // float, exact like std::round
-Halide::Expr quantize(Halide::Expr x, float inv_scale, int zero_point = 0);  // f32 → int8
-Halide::Expr dequantize(Halide::Expr q, float scale, int zero_point = 0);    // int8 → f32
+Halide::Expr quantize(Halide::Expr x, Halide::Expr inv_scale, int zero_point = 0);  // f32 → int8
+Halide::Expr dequantize(Halide::Expr q, Halide::Expr scale, int zero_point = 0);    // int8 → f32
 
 }  // namespace tpuc::ops

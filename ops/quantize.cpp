@@ -7,10 +7,15 @@ namespace tpuc::ops {
 
 using namespace Halide;
 
-static double tensor_scale(const Node& n, const TensorType& t, const char* which) {
+// The per-tensor scale of t (`which` side of the node), or its inverse, as the parameter
+// (Algorithm::parameters) that holds it.
+static Param<float> scale_parameter(const Node& n, const TensorType& t, const char* which,
+                                    bool inverse) {
   if (!t.quant || t.quant->scale.size() != 1)
     node_error(n, std::string(which) + " needs a per-tensor scale");
-  return t.quant->scale[0];
+  const double scale = t.quant->scale[0];
+  return Param<float>(halide_name(n.name + (inverse ? "_inv_scale" : "_scale")),
+                      float(inverse ? 1.0 / scale : scale));
 }
 
 std::vector<TensorType> infer_quantize(const Node& n, const std::vector<InferInput>& in) {
@@ -23,9 +28,9 @@ Algorithm build_quantize(const Node& n, const std::vector<OpInput>& in,
                          const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = quantize(in[0].func(v), float(1.0 / tensor_scale(n, out[0], "the output")),
-                       zero_point(out[0]));
-  return {{output}, {}, {}};
+  const Param<float> inv_scale = scale_parameter(n, out[0], "the output", true);
+  output(v) = quantize(in[0].func(v), inv_scale, zero_point(out[0]));
+  return {{output}, {}, {}, {inv_scale}};
 }
 
 std::vector<TensorType> infer_dequantize(const Node& n, const std::vector<InferInput>& in) {
@@ -38,9 +43,9 @@ Algorithm build_dequantize(const Node& n, const std::vector<OpInput>& in,
                            const std::vector<TensorType>& out) {
   const std::vector<Var> v = make_vars(out[0].shape.size());
   Func output(halide_name(n.name));
-  output(v) = dequantize(in[0].func(v), float(tensor_scale(n, *in[0].type, "the input")),
-                         zero_point(*in[0].type));
-  return {{output}, {}, {}};
+  const Param<float> scale = scale_parameter(n, *in[0].type, "the input", false);
+  output(v) = dequantize(in[0].func(v), scale, zero_point(*in[0].type));
+  return {{output}, {}, {}, {scale}};
 }
 
 // Lut(x, table): y = table[uint8(x)], the table indexed by x's byte as the chip's gather reads an

@@ -107,6 +107,9 @@ LoweredGroup lower_group(const std::vector<const Node*>& nodes, const Graph& gra
       computed = rounded;
     }
     funcs[n->outputs[0]] = computed;
+    // The numbers the algorithm reads as parameters (a conversion's scale): the commands take
+    // them from the schedule; they are arguments here only so that Halide accepts the pipeline.
+    args.insert(args.end(), algorithm.parameters.begin(), algorithm.parameters.end());
     algorithms.push_back(algorithm);
     inputs.push_back(in);
   }

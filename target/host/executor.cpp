@@ -8,6 +8,7 @@
 #include "ir/diagnostics.h"
 #include "ir/parallel.h"
 #include "ir/text.h"
+#include "ops/attrs.h"
 #include "ops/op.h"
 #include "schedules/host/host_schedule.h"
 #include "target/host/inline_special_functions.h"
@@ -28,10 +29,6 @@ Halide::Expr round_half(const Halide::Expr& f32, DType t) {
                         Halide::cast(ops::halide_type(t), f32));
 }
 
-// Constants up to this size are compiled into a kernel (and are part of its key: shape operands,
-// scalars); larger ones — weights — are kernel parameters, so layers of the same shape share code.
-constexpr size_t kBakedConstantBytes = 1024;
-
 std::vector<int> halide_sizes(const Shape& s) { return std::vector<int>(s.rbegin(), s.rend()); }
 
 Halide::Buffer<> wrap(const Tensor& t) {
@@ -39,39 +36,147 @@ Halide::Buffer<> wrap(const Tensor& t) {
                           halide_sizes(t.type.shape));
 }
 
-// One compiled node: its runtime inputs (including large constants) are arguments with fixed,
-// dense shapes, then its outputs.
+// An argument of `type` with these extents (innermost first), stored densely in `order` (Halide
+// dimensions, innermost first; empty: row-major).
+Halide::ImageParam dense_param(Halide::Type type, const std::vector<int>& extents,
+                               std::vector<int> order, const std::string& name) {
+  Halide::ImageParam param(type, int(extents.size()), name);
+  for (int d = 0; order.size() < extents.size(); ++d) order.push_back(d);
+  int stride = 1;
+  for (int d : order) {
+    param.dim(d).set_bounds(0, extents[size_t(d)]).set_stride(stride);
+    stride *= extents[size_t(d)];
+  }
+  return param;
+}
+
+// One compiled node, shared by the nodes with its key: its runtime inputs (including constant
+// data) are arguments with fixed, dense shapes, then its tables and parameters, then its outputs.
 struct Kernel {
   std::vector<size_t> inputs;             // the node input of each argument
   std::vector<std::vector<int>> layouts;  // each argument's storage order (empty: row-major)
   KernelEntry entry;
 };
 
-bool baked(const Graph& g, const std::string& value) {
-  return g.is_constant(value) && g.constants.at(value).data.size() <= kBakedConstantBytes;
+// Input i of n is a constant whose value the op may read while building its algorithm (a shape
+// or control operand, or a scalar it makes an immediate): it is compiled into the kernel and is
+// part of its key. Other constants (weights, biases) are arguments, so layers that differ only in
+// them share a kernel.
+bool baked(const Graph& g, const Node& n, size_t i) {
+  const std::string& v = n.inputs[i];
+  if (v.empty() || !g.is_constant(v)) return false;
+  const ops::OpDef& def = ops::op_of(n);
+  return def.is_shape_operand(i) || def.is_control_operand(i) ||
+         g.constants.at(v).type.num_elements() == 1;
 }
 
 // The storage order input i of node n is passed in (schedules/host: packed_layout), empty for
 // row-major. Only a constant is packed: once, for every run.
 std::vector<int> layout_of(const Graph& g, const Node& n, size_t i) {
-  return g.is_constant(n.inputs[i]) && !baked(g, n.inputs[i]) ? packed_layout(n, i)
-                                                              : std::vector<int>{};
+  return g.is_constant(n.inputs[i]) && !baked(g, n, i) ? packed_layout(n, i) : std::vector<int>{};
+}
+
+// A node's algorithm with its kernel's arguments: what a kernel is compiled from. The tables it
+// defines from the node's attributes (the requantization table) and its parameters are arguments
+// too: the node's own values, passed in on every run.
+struct KernelSource {
+  std::shared_ptr<Kernel> kernel = std::make_shared<Kernel>();  // entry not yet set
+  std::vector<Halide::Argument> arguments;
+  ops::Algorithm algorithm;
+  std::vector<TensorType> types;  // the types the algorithm sees (f16 and bf16 as f32)
+  std::vector<Tensor> widened;    // f32 copies of baked half-precision constants
+  std::vector<Halide::Buffer<>> tables;
+  std::vector<float> parameters;  // the values of algorithm.parameters
+
+  KernelSource(const Graph& g, const Node& n);
+
+ private:
+  ops::OpInput input(const Graph& g, const Node& n, size_t i);
+  void table_argument(Halide::Func& table);
+};
+
+bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
+
+ops::OpInput KernelSource::input(const Graph& g, const Node& n, size_t i) {
+  ops::OpInput in;
+  if (n.inputs[i].empty()) return in;
+  const TensorType& stored = g.type(n.inputs[i]);
+  types[i] = stored;
+  if (is_half(stored.dtype)) types[i].dtype = DType::F32;
+  in.type = &types[i];
+  const std::vector<Halide::Var> vars(stored.shape.size());
+  const std::vector<Halide::Expr> args(vars.begin(), vars.end());
+  if (baked(g, n, i)) {
+    const Tensor& t = g.constants.at(n.inputs[i]);
+    widened[i] = is_half(stored.dtype) ? convert_float(t, DType::F32) : t;
+    in.constant = &widened[i];
+    in.func(vars) = wrap(widened[i]).copy()(args);  // the kernel outlives this graph
+    return in;
+  }
+  kernel->layouts.push_back(layout_of(g, n, i));
+  kernel->inputs.push_back(i);
+  Halide::ImageParam param =
+      dense_param(ops::halide_type(stored.dtype), halide_sizes(stored.shape),
+                  kernel->layouts.back(), ops::halide_name(n.name) + "_in" + std::to_string(i));
+  in.func(vars) = is_half(stored.dtype) ? Halide::cast<float>(param(args)) : param(args);
+  arguments.push_back(param);
+  return in;
+}
+
+// `table` is defined as table(k, c) = buffer(k, c) with a constant buffer (ops/families.h,
+// requantization_table): it reads an argument instead, and the buffer is kept to pass in.
+void KernelSource::table_argument(Halide::Func& table) {
+  Halide::Internal::Function f = table.function();
+  const auto* call = f.definition().values().at(0).as<Halide::Internal::Call>();
+  if (!call || !call->image.defined())
+    TPUC_INTERNAL_ERROR("table '" + table.name() + "' is not a constant buffer's values");
+  const Halide::Buffer<> buffer = call->image;
+  std::vector<int> extents;
+  for (int d = 0; d < buffer.dimensions(); ++d) extents.push_back(buffer.dim(d).extent());
+  Halide::ImageParam param = dense_param(buffer.type(), extents, {}, table.name() + "_table");
+  f.definition().values()[0] = param(table.args());
+  arguments.push_back(param);
+  tables.push_back(buffer);
+}
+
+KernelSource::KernelSource(const Graph& g, const Node& n)
+    : types(n.inputs.size()), widened(n.inputs.size()) {
+  std::vector<ops::OpInput> inputs;
+  for (size_t i = 0; i < n.inputs.size(); ++i) inputs.push_back(input(g, n, i));
+  std::vector<TensorType> out_types;
+  for (const std::string& o : n.outputs) {
+    out_types.push_back(g.type(o));
+    if (is_half(out_types.back().dtype)) out_types.back().dtype = DType::F32;
+  }
+  algorithm = ops::op_of(n).build(n, inputs, out_types);
+  if (algorithm.stages.requant.defined()) table_argument(algorithm.stages.requant);
+  for (const Halide::Param<float>& p : algorithm.parameters) {
+    arguments.push_back(p);
+    parameters.push_back(p.get());
+  }
+}
+
+// A value's type as far as a kernel depends on it: without its scales (ops::Algorithm::parameters).
+TensorType key_type(TensorType t) {
+  if (t.quant) t.quant->scale.clear();
+  return t;
 }
 
 // What a kernel depends on, as text: the node with canonical value names, its types, and the
-// contents of the constants it bakes in.
-std::string kernel_key(const Graph& g, const Node& n) {
+// contents of the constants it bakes in; not the values its tables are made from.
+std::string kernel_key(const Graph& g, const Node& n, const KernelSource& source) {
   Graph key;
   Node k{n.op, "k", {}, {}, n.attrs};
+  if (!source.tables.empty()) ops::Requantization::erase(k);
   for (size_t i = 0; i < n.inputs.size(); ++i) {
     const std::string& in = n.inputs[i];
     k.inputs.push_back(in.empty() ? "" : "i" + std::to_string(i));
     if (in.empty()) continue;
-    if (baked(g, in)) {
+    if (baked(g, n, i)) {
       key.constants[k.inputs.back()] = g.constants.at(in);
     } else {
       key.inputs.push_back(k.inputs.back());
-      key.types[k.inputs.back()] = g.type(in);
+      key.types[k.inputs.back()] = key_type(g.type(in));
     }
     const std::vector<int> layout = layout_of(g, n, i);
     if (!layout.empty())
@@ -79,7 +184,7 @@ std::string kernel_key(const Graph& g, const Node& n) {
   }
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     k.outputs.push_back("o" + std::to_string(i));
-    key.types[k.outputs.back()] = g.type(n.outputs[i]);
+    key.types[k.outputs.back()] = key_type(g.type(n.outputs[i]));
   }
   key.nodes = {k};
   return print(key);
@@ -92,8 +197,6 @@ bool produces_nothing(const Graph& g, const Node& n) {
                      [&](const std::string& o) { return g.type(o).num_elements() == 0; });
 }
 
-bool is_half(DType t) { return t == DType::F16 || t == DType::BF16; }
-
 // A reshape (ops/registry.h) of a value of the same element type: its result is the input's bytes,
 // copied with no kernel.
 bool copies_bytes(const Graph& g, const Node& n) {
@@ -103,56 +206,10 @@ bool copies_bytes(const Graph& g, const Node& n) {
 // f16 and bf16 layers compute as the chip does: operands widened to f32 (exact), the op's f32
 // algorithm, each result rounded once to the layer's type (Halide's casts round to nearest even,
 // as ir/quant_math.h; tests/ops checks they agree). Every op gets this from its f32 algorithm.
-std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const std::string& key,
-                                      const Halide::Target& target) {
-  const ops::OpDef* def = &ops::op_of(n);
-  auto kernel = std::make_shared<Kernel>();
-  std::vector<Halide::Argument> arguments;
-  std::vector<ops::OpInput> inputs;
-  std::vector<TensorType> types(n.inputs.size());  // the input types the algorithm sees
-  std::vector<Tensor> widened(n.inputs.size());    // f32 copies of baked half-precision constants
-  for (size_t i = 0; i < n.inputs.size(); ++i) {
-    ops::OpInput in;
-    if (n.inputs[i].empty()) {
-      inputs.push_back(in);
-      continue;
-    }
-    const TensorType& stored = g.type(n.inputs[i]);
-    types[i] = stored;
-    if (is_half(stored.dtype)) types[i].dtype = DType::F32;
-    in.type = &types[i];
-    const std::vector<Halide::Var> vars(stored.shape.size());
-    const std::vector<Halide::Expr> args(vars.begin(), vars.end());
-    if (baked(g, n.inputs[i])) {
-      const Tensor& t = g.constants.at(n.inputs[i]);
-      widened[i] = is_half(stored.dtype) ? convert_float(t, DType::F32) : t;
-      in.constant = &widened[i];
-      in.func(vars) = wrap(widened[i]).copy()(args);  // the kernel outlives this graph
-    } else {
-      Halide::ImageParam param(ops::halide_type(stored.dtype), int(stored.shape.size()),
-                               ops::halide_name(n.name) + "_in" + std::to_string(i));
-      std::vector<int> order = layout_of(g, n, i);
-      kernel->layouts.push_back(order);
-      for (int d = 0; order.size() < stored.shape.size(); ++d) order.push_back(d);  // row-major
-      int stride = 1;
-      for (int d : order) {
-        const int extent = int(stored.shape[stored.shape.size() - 1 - size_t(d)]);
-        param.dim(d).set_bounds(0, extent).set_stride(stride);
-        stride *= extent;
-      }
-      in.func(vars) = is_half(stored.dtype) ? Halide::cast<float>(param(args)) : param(args);
-      kernel->inputs.push_back(i);
-      arguments.push_back(param);
-    }
-    inputs.push_back(in);
-  }
-  std::vector<TensorType> out_types;
-  for (const std::string& o : n.outputs) {
-    out_types.push_back(g.type(o));
-    if (is_half(out_types.back().dtype)) out_types.back().dtype = DType::F32;
-  }
-  ops::Algorithm algorithm = def->build(n, inputs, out_types);
-  schedule_host(n, algorithm, out_types[0].shape);
+std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, KernelSource& source,
+                                      const std::string& key, const Halide::Target& target) {
+  ops::Algorithm& algorithm = source.algorithm;
+  schedule_host(n, algorithm, g.type(n.outputs[0]).shape);
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     const DType stored = g.type(n.outputs[i]).dtype;
     if (!is_half(stored)) continue;
@@ -164,19 +221,20 @@ std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, const std::
   }
   inline_special_functions(algorithm.outputs);
   narrow_products(algorithm.outputs);
-  kernel->entry = load_or_compile(key, Halide::Pipeline(algorithm.outputs), arguments, target);
-  return kernel;
+  source.kernel->entry =
+      load_or_compile(key, Halide::Pipeline(algorithm.outputs), source.arguments, target);
+  return source.kernel;
 }
 
 // Kernels are shared by every executor in the process: calibration, validation and the layers
-// of one model that have the same shapes compile once. A kernel compiles outside the lock (Halide
+// of one model that have the same key compile once. A kernel compiles outside the lock (Halide
 // compiles distinct pipelines concurrently); a thread wanting one in progress waits for it.
-std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n,
+std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n, KernelSource& source,
                                             const Halide::Target& target) {
   using Future = std::shared_future<std::shared_ptr<const Kernel>>;
   static std::mutex mutex;
   static std::map<std::string, Future> cache;
-  const std::string key = kernel_key(g, n);
+  const std::string key = kernel_key(g, n, source);
   std::promise<std::shared_ptr<const Kernel>> promise;
   Future future;
   bool compile_here = false;
@@ -189,7 +247,7 @@ std::shared_ptr<const Kernel> cached_kernel(const Graph& g, const Node& n,
   }
   if (compile_here) {
     try {
-      promise.set_value(compile(g, n, key, target));
+      promise.set_value(compile(g, n, source, key, target));
     } catch (...) {
       promise.set_exception(std::current_exception());
     }
@@ -201,6 +259,9 @@ struct NodeProgram {
   const Node* node;
   bool copies;                           // copies_bytes: no kernel
   std::shared_ptr<const Kernel> kernel;  // compiled on first use
+  // The node's own values its kernel takes as arguments (KernelSource).
+  std::vector<Halide::Buffer<>> tables;
+  std::vector<float> parameters;
   double seconds = 0;                    // computing its results, over all runs
 };
 
@@ -220,8 +281,11 @@ struct Executor::Impl {
   void compile_all() {
     parallel_for(programs.size(), [&](size_t, size_t i) {
       const Node& n = *programs[i].node;
-      if (!produces_nothing(graph, n) && !programs[i].copies)
-        programs[i].kernel = cached_kernel(graph, n, target);
+      if (produces_nothing(graph, n) || programs[i].copies) return;
+      KernelSource source(graph, n);
+      programs[i].kernel = cached_kernel(graph, n, source, target);
+      programs[i].tables = source.tables;
+      programs[i].parameters = source.parameters;
     });
     compiled = true;
   }
@@ -249,15 +313,20 @@ struct Executor::Impl {
       std::copy(from.data.begin(), from.data.end(), values.at(n.outputs[0]).data.begin());
       return;
     }
-    std::vector<Halide::Buffer<>> buffers;  // the kernel's arguments, then its outputs
+    std::vector<Halide::Buffer<>> buffers;  // the kernel's input and table arguments
     for (size_t k = 0; k < p.kernel->inputs.size(); ++k) {
       const std::string& in = n.inputs[p.kernel->inputs[k]];
       const std::vector<int>& layout = p.kernel->layouts[k];
       buffers.push_back(layout.empty() ? wrap(value(in)) : packed_constant(in, layout));
     }
-    for (const std::string& o : n.outputs) buffers.push_back(wrap(values.at(o)));
+    buffers.insert(buffers.end(), p.tables.begin(), p.tables.end());
+    std::vector<Halide::Buffer<>> outputs;
+    for (const std::string& o : n.outputs) outputs.push_back(wrap(values.at(o)));
+    std::vector<float> parameters = p.parameters;
     std::vector<void*> argv;
     for (Halide::Buffer<>& b : buffers) argv.push_back(b.raw_buffer());
+    for (float& x : parameters) argv.push_back(&x);
+    for (Halide::Buffer<>& b : outputs) argv.push_back(b.raw_buffer());
     const int status = p.kernel->entry(argv.data());
     if (status != 0)
       TPUC_INTERNAL_ERROR("the host kernel of node '" + n.name + "' failed (Halide error " +
@@ -268,7 +337,7 @@ struct Executor::Impl {
 Executor::Executor(const Graph& g) : impl_(std::make_unique<Impl>()) {
   impl_->graph = g;
   for (const Node& n : impl_->graph.nodes)
-    impl_->programs.push_back({&n, copies_bytes(impl_->graph, n), nullptr, 0});
+    impl_->programs.push_back({&n, copies_bytes(impl_->graph, n), nullptr, {}, {}, 0});
 }
 
 Executor::~Executor() = default;

@@ -73,6 +73,7 @@ TEST(Compile, FashionMnistEndToEnd) {
   EXPECT_EQ(v.at("int8_chip_accuracy"), v.at("int8_host_accuracy"));
   EXPECT_GT(report.at("chip").at("latency_us").get<double>(), 0);
   EXPECT_GT(report.at("chip").at("mac_utilization").get<double>(), 0);
+  EXPECT_TRUE(report.at("chip").at("host_layers").empty());  // every layer, Quantize too, on chip
   const uint64_t peak = report.at("chip").at("activation_peak_bytes"),
                  unshared = report.at("chip").at("activation_bytes_without_reuse");
   EXPECT_GT(peak, 0u);

@@ -1,5 +1,6 @@
 // The host kernel cache (target/host/kernel_cache.h) as a user meets it: a second run compiles
-// nothing, a damaged kernel file is rebuilt, the size limit holds and `off` leaves nothing behind.
+// nothing, a damaged kernel file is rebuilt, the size limit holds, `off` leaves nothing behind and
+// layers of one shape share a kernel.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -10,7 +11,9 @@
 
 #include "ir/files.h"
 #include "ir/npz.h"
+#include "ir/text.h"
 #include "tests/support/fmnist.h"
+#include "tests/support/random_tensor.h"
 #include "tests/support/source_tree.h"
 #include "tests/support/tpuc_process.h"
 
@@ -146,4 +149,36 @@ TEST(KernelCache, AFolderThatCannotBeMadeIsOneError) {
             std::string::npos)
       << r.output;
   EXPECT_FALSE(fs::exists(folder + "/never.npz"));
+}
+
+// Two int8 Conv layers of one shape that differ in everything else (weights, bias,
+// requantization, result scale) run on one kernel: the cache holds Halide's runtime and it.
+TEST(KernelCache, LayersOfOneShapeShareAKernel) {
+  const std::string cache = fresh_folder("kernel-cache-shared");
+  ScopedEnv env("TPUC_KERNEL_CACHE", cache);
+  Graph g;
+  g.name = "two_convs";
+  g.inputs = {"x"};
+  g.types["x"] = {DType::I8, {1, 4, 6, 6}, QuantParams{{0.05}, 0, -1}};
+  for (int layer = 0; layer < 2; ++layer) {
+    const std::string id = std::to_string(layer);
+    const unsigned seed = 10 + 2 * unsigned(layer);
+    g.constants["w" + id] = random_tensor<int8_t>(DType::I8, {4, 4, 3, 3}, -127, 127, seed);
+    g.constants["b" + id] = random_tensor<int32_t>(DType::I32, {4}, -900, 900, seed + 1);
+    Node conv{"Conv", "conv" + id, {"x", "w" + id, "b" + id}, {"y" + id}, {}};
+    conv.attrs["kernel_shape"] = std::vector<int64_t>{3, 3};
+    conv.attrs["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+    conv.attrs["multiplier"] = std::vector<int64_t>(4, 1500000000 - 300000000 * layer);
+    conv.attrs["rshift"] = std::vector<int64_t>(4, 38 + layer);
+    g.nodes.push_back(conv);
+    g.types["y" + id] = {DType::I8, {1, 4, 6, 6}, QuantParams{{0.1 * (layer + 1)}, 0, -1}};
+    g.outputs.push_back("y" + id);
+  }
+  const std::string model = cache + "/../two-convs.tpuir", input = cache + "/../two-convs.npz";
+  write_file_atomic(model, print(g));
+  write_npz(input, {{"x", random_tensor<int8_t>(DType::I8, {1, 4, 6, 6}, -128, 127, 9)}});
+  const TpucResult r =
+      run_tpuc("run " + model + " --input " + input + " --output " + cache + "/../y.npz");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(kernel_files(cache).size(), 2u);
 }

@@ -44,26 +44,33 @@ TEST(Ops, ConvFloat) {
   }
 }
 
+// Two layers of one shape with their own weights, biases, requantizations and result scales: the
+// host executor gives them one kernel (their tables are its arguments), each with its own values.
 TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
   const ConvCase k{{1, 5, 6, 6}, {3, 5, 3, 3}, 2, 1, 1, 1};
-  const Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 7),
-               w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 8);
-  const Tensor b = random_tensor<int32_t>(DType::I32, {3}, -2000, 2000, 9);
-  Node n = conv_node(k);
-  n.attrs["multiplier"] = std::vector<int64_t>{1 << 30, 1500000000, 1234567890};
-  n.attrs["rshift"] = std::vector<int64_t>{38, 39, 40};
-  n.attrs["do_relu"] = int64_t{1};
-  Shape shape;
-  const std::vector<double> acc = naive_conv(x, w, &b, k, shape);
-  std::vector<double> want;
-  const int64_t per = shape[2] * shape[3];
-  for (size_t i = 0; i < acc.size(); ++i) {
-    const int64_t c = int64_t(i) / per;
-    want.push_back(
-        std::max<int8_t>(0, requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[size_t(c)]),
-                                       int(n.ints("rshift")[size_t(c)]))));
+  const std::vector<int64_t> multipliers[] = {{1 << 30, 1500000000, 1234567890},
+                                              {2000000000, 1 << 29, 1100000000}};
+  const std::vector<int64_t> shifts[] = {{38, 39, 40}, {37, 41, 36}};
+  for (unsigned layer = 0; layer < 2; ++layer) {
+    const Tensor x = random_tensor<int8_t>(DType::I8, k.x, -128, 127, 7 + 3 * layer),
+                 w = random_tensor<int8_t>(DType::I8, k.w, -127, 127, 8 + 3 * layer);
+    const Tensor b = random_tensor<int32_t>(DType::I32, {3}, -2000, 2000, 9 + 3 * layer);
+    Node n = conv_node(k);
+    n.attrs["multiplier"] = multipliers[layer];
+    n.attrs["rshift"] = shifts[layer];
+    n.attrs["do_relu"] = int64_t{1};
+    Shape shape;
+    const std::vector<double> acc = naive_conv(x, w, &b, k, shape);
+    std::vector<double> want;
+    const int64_t per = shape[2] * shape[3];
+    for (size_t i = 0; i < acc.size(); ++i) {
+      const size_t c = size_t(int64_t(i) / per);
+      want.push_back(std::max<int8_t>(
+          0, requantize(int32_t(acc[i]), int32_t(multipliers[layer][c]), int(shifts[layer][c]))));
+    }
+    const QuantParams result{{0.1 + layer}, 0, -1};
+    expect_near(run_node(n, {x, w, b}, {false, true, true}, result), want, 0);
   }
-  expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, 0, -1}), want, 0);
 }
 
 // Asymmetric int8: the op sums x, padding with zx (real 0), as the quantizer has folded −zx·Σw
@@ -374,6 +381,12 @@ TEST(Ops, QuantizeDequantize) {
   Tensor qzi = qz;
   qzi.type.quant = QuantParams{{0.5}, -10, -1};
   expect_near(run_node({"Dequantize", "", {}, {}, {}}, {qzi}), {0.5, -0.5, 1, 68.5, -59, 0}, 0);
+  // Another scale: the same kernel (the scale is its argument), this node's values.
+  const Tensor q4 = run_node({"Quantize", "", {}, {}, {}}, {x}, {}, QuantParams{{4}, 0, -1});
+  expect_near(q4, {0, 0, 0, 25, -25, 0}, 0);
+  Tensor q4i = q4;
+  q4i.type.quant = QuantParams{{4}, 0, -1};
+  expect_near(run_node({"Dequantize", "", {}, {}, {}}, {q4i}), {0, 0, 0, 100, -100, 0}, 0);
 }
 
 TEST(Ops, HalideInt8ArithmeticEqualsTheReference) {
