@@ -178,7 +178,7 @@ TEST(KernelCache, LayersOfOneShapeShareAKernel) {
   write_file_atomic(model, print(g));
   write_npz(input, {{"x", random_tensor<int8_t>(DType::I8, {1, 4, 6, 6}, -128, 127, 9)}});
   const TpucResult r =
-      run_tpuc("run " + model + " --input " + input + " --output " + cache + "/../y.npz");
+      run_tpuc("run " + model + " --input " + input + " --output " + cache + "/../two-convs.y.npz");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(kernel_files(cache).size(), 2u);
 }
