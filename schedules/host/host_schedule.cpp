@@ -12,6 +12,10 @@ namespace {
 // such vectors, so a narrower machine keeps them in its registers too.
 const int kVector = host_jit_target().natural_vector_size(Float(32));
 
+// The results a parallel task computes at least, where a schedule can choose (starting a task
+// costs about as much as computing a few thousand results of a light layer).
+constexpr int64_t kTaskOutputs = 4096;
+
 // Vectorizes a Func's innermost pure dimension when it is wide enough, and runs the outermost one
 // in parallel; reductions stay serial over their domain. An update that writes positions it
 // computes (a scatter) keeps no pure dimension to vectorize.
@@ -97,7 +101,37 @@ void schedule_concat(const Node&, ops::Algorithm& a, const Shape&) {
   }
 }
 
-void schedule_conv(const Node&, ops::Algorithm& a, const Shape& out_shape) {
+// A Conv whose every output channel is its own group (depthwise, as MobileNet's 3×3 layers): no
+// input is shared across output channels, so instead of a register tile across them each task
+// computes one channel, vectors along its rows, reading that channel's padded plane, made just
+// before it while the cache still holds it (a whole padded tensor went to memory and back).
+void schedule_depthwise(ops::Algorithm& a, const Shape& out_shape) {
+  Func out = a.outputs[0], acc = a.stages.acc;
+  const std::vector<Var> v = out.args();  // x, y, c, n
+  const int lanes = int(std::min<int64_t>(kVector, out_shape.back()));
+  // Tasks of at least kTaskOutputs results: a 7×7 channel alone is less work than starting a task.
+  const int64_t plane = out_shape[2] * out_shape[3];
+  const int channels_per_task = int(std::max<int64_t>(1, kTaskOutputs / plane));
+  Var xo("xo"), xi("xi");
+  out.split(v[0], xo, xi, lanes).reorder(xi, xo, v[1], v[2], v[3]).vectorize(xi);
+  out.parallel(v[2], channels_per_task, TailStrategy::GuardWithIf);
+  if (a.stages.requant.defined()) a.stages.requant.compute_root();
+  Func pad = a.stages.pad;
+  if (pad.defined() && pad.value().as<Internal::Select>())
+    pad.compute_at(out, v[2]).vectorize(pad.args()[0], lanes, TailStrategy::GuardWithIf);
+  const Var ax = acc.args()[0];
+  std::vector<VarOrRVar> inner{ax};
+  for (const RDom& r : a.reductions)
+    for (int d = 0; d < r.dimensions(); ++d) inner.push_back(RVar(r[d]));
+  acc.compute_at(out, xo).vectorize(ax);
+  acc.update().reorder(inner).vectorize(ax);
+  for (size_t d = 1; d < inner.size(); ++d) acc.update().unroll(inner[d].rvar);
+}
+
+void schedule_conv(const Node& n, ops::Algorithm& a, const Shape& out_shape) {
+  const bool depthwise =
+      out_shape.size() == 4 && n.i("group", 1) == out_shape[1] && out_shape[1] > 1;
+  if (depthwise) return schedule_depthwise(a, out_shape);
   schedule_register_blocked(a, out_shape, 2);
 }
 void schedule_product(const Node&, ops::Algorithm& a, const Shape& out_shape) {
