@@ -1,6 +1,9 @@
 #include "schedules/host/host_schedule.h"
 
+#include <algorithm>
+
 #include "ops/attrs.h"
+#include "ops/conv_geometry.h"
 
 namespace tpuc {
 
@@ -151,6 +154,21 @@ const std::map<std::string, Schedule> kSchedules = {
 void schedule_host(const Node& node, ops::Algorithm& algorithm, const Shape& out_shape) {
   auto it = kSchedules.find(node.op);
   (it == kSchedules.end() ? schedule_stages_at_root : it->second)(node, algorithm, out_shape);
+}
+
+std::vector<Shape> host_shapes(const Node& node, std::vector<Shape> shapes) {
+  if (node.op != "Conv" || shapes[0].size() != 4 || shapes[1].size() != 4) return shapes;
+  const Shape& w = shapes[1];
+  const ops::ConvGeometry g = ops::conv_geometry(node, shapes[0], {w[2], w[3]});
+  const auto all = [](const std::vector<int64_t>& v, int64_t value) {
+    return std::all_of(v.begin(), v.end(), [&](int64_t e) { return e == value; });
+  };
+  const bool pointwise =
+      w[2] == 1 && w[3] == 1 && all(g.strides, 1) && all(g.dilations, 1) && all(g.pads, 0);
+  if (!pointwise) return shapes;
+  for (Shape* s : {&shapes[0], &shapes[node.inputs.size()]})
+    *s = {(*s)[0], (*s)[1], 1, (*s)[2] * (*s)[3]};
+  return shapes;
 }
 
 std::vector<int> packed_layout(const Node& node, size_t input) {

@@ -31,9 +31,10 @@ Halide::Expr round_half(const Halide::Expr& f32, DType t) {
 
 std::vector<int> halide_sizes(const Shape& s) { return std::vector<int>(s.rbegin(), s.rend()); }
 
-Halide::Buffer<> wrap(const Tensor& t) {
+// t's bytes as a buffer of `shape` (its own by default; host_shapes may pass another form).
+Halide::Buffer<> wrap(const Tensor& t, const Shape* shape = nullptr) {
   return Halide::Buffer<>(ops::halide_type(t.type.dtype), const_cast<uint8_t*>(t.data.data()),
-                          halide_sizes(t.type.shape));
+                          halide_sizes(shape ? *shape : t.type.shape));
 }
 
 // An argument of `type` with these extents (innermost first), stored densely in `order` (Halide
@@ -55,6 +56,7 @@ Halide::ImageParam dense_param(Halide::Type type, const std::vector<int>& extent
 struct Kernel {
   std::vector<size_t> inputs;             // the node input of each argument
   std::vector<std::vector<int>> layouts;  // each argument's storage order (empty: row-major)
+  std::vector<Shape> shapes;              // each argument's shape, then each result's (host_shapes)
   KernelEntry entry;
 };
 
@@ -83,8 +85,9 @@ struct KernelSource {
   std::shared_ptr<Kernel> kernel = std::make_shared<Kernel>();  // entry not yet set
   std::vector<Halide::Argument> arguments;
   ops::Algorithm algorithm;
-  std::vector<TensorType> types;  // the types the algorithm sees (f16 and bf16 as f32)
-  std::vector<Tensor> widened;    // f32 copies of baked half-precision constants
+  std::vector<Shape> shapes;  // host_shapes: of the inputs (empty when absent), then the results
+  std::vector<TensorType> types, out_types;  // what the algorithm sees (f16 and bf16 as f32)
+  std::vector<Tensor> widened;               // f32 copies of baked half-precision constants
   std::vector<Halide::Buffer<>> tables;
   std::vector<float> parameters;  // the values of algorithm.parameters
 
@@ -104,20 +107,24 @@ ops::OpInput KernelSource::input(const Graph& g, const Node& n, size_t i) {
   types[i] = stored;
   if (is_half(stored.dtype)) types[i].dtype = DType::F32;
   in.type = &types[i];
-  const std::vector<Halide::Var> vars(stored.shape.size());
-  const std::vector<Halide::Expr> args(vars.begin(), vars.end());
   if (baked(g, n, i)) {
+    const std::vector<Halide::Var> vars(stored.shape.size());
+    const std::vector<Halide::Expr> args(vars.begin(), vars.end());
     const Tensor& t = g.constants.at(n.inputs[i]);
     widened[i] = is_half(stored.dtype) ? convert_float(t, DType::F32) : t;
     in.constant = &widened[i];
     in.func(vars) = wrap(widened[i]).copy()(args);  // the kernel outlives this graph
     return in;
   }
+  types[i].shape = shapes[i];
   kernel->layouts.push_back(layout_of(g, n, i));
   kernel->inputs.push_back(i);
+  kernel->shapes.push_back(shapes[i]);
+  const std::vector<Halide::Var> vars(shapes[i].size());
+  const std::vector<Halide::Expr> args(vars.begin(), vars.end());
   Halide::ImageParam param =
-      dense_param(ops::halide_type(stored.dtype), halide_sizes(stored.shape),
-                  kernel->layouts.back(), ops::halide_name(n.name) + "_in" + std::to_string(i));
+      dense_param(ops::halide_type(stored.dtype), halide_sizes(shapes[i]), kernel->layouts.back(),
+                  ops::halide_name(n.name) + "_in" + std::to_string(i));
   in.func(vars) = is_half(stored.dtype) ? Halide::cast<float>(param(args)) : param(args);
   arguments.push_back(param);
   return in;
@@ -141,11 +148,15 @@ void KernelSource::table_argument(Halide::Func& table) {
 
 KernelSource::KernelSource(const Graph& g, const Node& n)
     : types(n.inputs.size()), widened(n.inputs.size()) {
+  for (const std::string& i : n.inputs) shapes.push_back(i.empty() ? Shape{} : g.type(i).shape);
+  for (const std::string& o : n.outputs) shapes.push_back(g.type(o).shape);
+  shapes = host_shapes(n, shapes);
   std::vector<ops::OpInput> inputs;
   for (size_t i = 0; i < n.inputs.size(); ++i) inputs.push_back(input(g, n, i));
-  std::vector<TensorType> out_types;
-  for (const std::string& o : n.outputs) {
-    out_types.push_back(g.type(o));
+  for (size_t k = 0; k < n.outputs.size(); ++k) {
+    out_types.push_back(g.type(n.outputs[k]));
+    out_types.back().shape = shapes[n.inputs.size() + k];
+    kernel->shapes.push_back(out_types.back().shape);
     if (is_half(out_types.back().dtype)) out_types.back().dtype = DType::F32;
   }
   algorithm = ops::op_of(n).build(n, inputs, out_types);
@@ -209,7 +220,7 @@ bool copies_bytes(const Graph& g, const Node& n) {
 std::shared_ptr<const Kernel> compile(const Graph& g, const Node& n, KernelSource& source,
                                       const std::string& key, const Halide::Target& target) {
   ops::Algorithm& algorithm = source.algorithm;
-  schedule_host(n, algorithm, g.type(n.outputs[0]).shape);
+  schedule_host(n, algorithm, source.out_types[0].shape);
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     const DType stored = g.type(n.outputs[i]).dtype;
     if (!is_half(stored)) continue;
@@ -262,7 +273,7 @@ struct NodeProgram {
   // The node's own values its kernel takes as arguments (KernelSource).
   std::vector<Halide::Buffer<>> tables;
   std::vector<float> parameters;
-  double seconds = 0;                    // computing its results, over all runs
+  double seconds = 0;  // computing its results, over all runs
 };
 
 }  // namespace
@@ -293,12 +304,13 @@ struct Executor::Impl {
   // Constants stored in a kernel's own order (Kernel::layouts), each packed on first use.
   std::map<std::string, Halide::Buffer<>> packed;
 
-  const Halide::Buffer<>& packed_constant(const std::string& name, const std::vector<int>& layout) {
+  const Halide::Buffer<>& packed_constant(const std::string& name, const std::vector<int>& layout,
+                                          const Shape& shape) {
     auto it = packed.find(name);
     if (it != packed.end()) return it->second;
     const Tensor& t = graph.constants.at(name);
-    Halide::Buffer<> b(ops::halide_type(t.type.dtype), halide_sizes(t.type.shape), layout);
-    b.copy_from(wrap(t));
+    Halide::Buffer<> b(ops::halide_type(t.type.dtype), halide_sizes(shape), layout);
+    b.copy_from(wrap(t, &shape));
     return packed.emplace(name, b).first->second;
   }
 
@@ -317,11 +329,15 @@ struct Executor::Impl {
     for (size_t k = 0; k < p.kernel->inputs.size(); ++k) {
       const std::string& in = n.inputs[p.kernel->inputs[k]];
       const std::vector<int>& layout = p.kernel->layouts[k];
-      buffers.push_back(layout.empty() ? wrap(value(in)) : packed_constant(in, layout));
+      const Shape& shape = p.kernel->shapes[k];
+      buffers.push_back(layout.empty() ? wrap(value(in), &shape)
+                                       : packed_constant(in, layout, shape));
     }
     buffers.insert(buffers.end(), p.tables.begin(), p.tables.end());
     std::vector<Halide::Buffer<>> outputs;
-    for (const std::string& o : n.outputs) outputs.push_back(wrap(values.at(o)));
+    for (size_t k = 0; k < n.outputs.size(); ++k)
+      outputs.push_back(
+          wrap(values.at(n.outputs[k]), &p.kernel->shapes[p.kernel->inputs.size() + k]));
     std::vector<float> parameters = p.parameters;
     std::vector<void*> argv;
     for (Halide::Buffer<>& b : buffers) argv.push_back(b.raw_buffer());
