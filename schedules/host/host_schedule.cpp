@@ -20,8 +20,9 @@ const int kVector = host_jit_target().natural_vector_size(Float(32));
 constexpr int64_t kTaskOutputs = 4096;
 
 // Vectorizes a Func's innermost pure dimension when it is wide enough, and runs the outermost one
-// in parallel; reductions stay serial over their domain. An update that writes positions it
-// computes (a scatter) keeps no pure dimension to vectorize.
+// with more than one element in parallel (a batch of one is not), in tasks of kTaskOutputs results
+// or more; reductions stay serial over their domain. An update that writes positions it computes
+// (a scatter) keeps no pure dimension to vectorize.
 void vectorize_and_parallelize(Func f, const Shape& shape) {
   const std::vector<Var> args = f.args();
   if (args.empty()) return;
@@ -35,7 +36,14 @@ void vectorize_and_parallelize(Func f, const Shape& shape) {
       f.update(u).unscheduled();
     }
   }
-  if (args.size() > 1 && shape.size() == args.size() && shape.front() > 1) f.parallel(args.back());
+  if (shape.size() != args.size()) return;
+  size_t outer = args.size() - 1;  // args[d] runs along shape[rank - 1 - d]
+  while (outer > 0 && shape[shape.size() - 1 - outer] == 1) --outer;
+  if (outer == 0) return;
+  int64_t inner = 1;  // the results of one index of the parallel dimension
+  for (size_t d = 0; d < outer; ++d) inner *= shape[shape.size() - 1 - d];
+  const int task = int(std::max<int64_t>(1, kTaskOutputs / std::max<int64_t>(inner, 1)));
+  f.parallel(args[outer], task, TailStrategy::GuardWithIf);
 }
 
 // Every named stage is computed once for the whole tensor; the output, and every stage of its
