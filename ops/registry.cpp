@@ -70,6 +70,8 @@ std::string int8_gemm_check(const Node& n, const std::vector<const TensorType*>&
   return plain_gemm_refusal(n, in.size() > 2 ? in[2] : nullptr, result);
 }
 
+// One entry per op: a table, not logic, so its length is the number of ops.
+// NOLINTNEXTLINE(readability-function-size)
 std::vector<OpDef> table() {
   constexpr Int8Form kOwnScale = Int8Form::OwnScale, kInputScale = Int8Form::InputScale;
   const Op ops[] = {

@@ -37,7 +37,7 @@ struct StageRole {
   std::string requant;                // REQUANT: the Func of the per-channel table (ops::Stages)
   std::vector<int> zero_points;       // ARITH int8 Add: its operands' and its result's
   int result_zero_point = 0;  // an int8 result's: the fused relu is max(·, z), the limit z + L
-  float scale = 1;  // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
+  float scale = 1;            // ARITH Quantize: 1/scale; Dequantize: scale; Convert: the factor
 };
 
 struct ChipSchedule {

@@ -15,6 +15,8 @@ TEST(DefaultPipeline, ExportedLayerNormBecomesOneOp) {
     ones += ", 1";
     zeros += ", 0";
   }
+  // The graph as text, unformatted.
+  // clang-format off
   const Graph g = parse(R"(tpuir 1
 graph "g" {
   input %x : f32[1,32,96]
@@ -34,6 +36,7 @@ graph "g" {
   output %y
 }
 )");
+  // clang-format on
   const Graph top = tpuc::testing::with_default_pipeline(g);
   ASSERT_EQ(top.nodes.size(), 1u) << print(top);
   EXPECT_EQ(top.nodes[0].op, "LayerNormalization");
