@@ -130,18 +130,17 @@ bm1684x::Model generate_code(const CompileConfig& c, const Graph& tpu, const bm1
 }
 
 // The validation data, when the config has some, through the float graph, the quantized graph
-// and the model file: on `sim`, and on a simulator of its own for each further core.
+// and the model file (`written`): on `sim`, and on a simulator of its own for each further core.
 std::optional<Validation> validate_model(const CompileConfig& c, const Graph& top, const Graph& tpu,
-                                         const bm1684x::Chip& chip, bm1684x::Simulator& sim,
-                                         Stages& stages) {
+                                         const bm1684x::Chip& chip, const bm1684x::Model& written,
+                                         bm1684x::Simulator& sim, Stages& stages) {
   if (c.validation.images.empty()) return std::nullopt;
   return stages.run("validate", [&] {
     const Dataset data = load(c.validation, top, c);
     std::vector<std::unique_ptr<bm1684x::Simulator>> more;
     std::vector<bm1684x::Simulator*> sims{&sim};
-    const bm1684x::Model file = bm1684x::read_model(c.output_dir + "/model.bmodel");
     while (sims.size() < worker_count(data.images.size())) {
-      more.push_back(std::make_unique<bm1684x::Simulator>(chip, file, host_layer_runner()));
+      more.push_back(std::make_unique<bm1684x::Simulator>(chip, written, host_layer_runner()));
       sims.push_back(more.back().get());
     }
     return validate(top, tpu, sims, data, c.metric);
@@ -173,10 +172,11 @@ int compile_command(const CompileOptions& options) {
   const Graph tpu = quantize_graph(c, top, table, search ? search->policy : configured, stages);
   const bm1684x::Chip chip = bm1684x::load_chip(c.chip);
   const bm1684x::Model model = generate_code(c, tpu, chip, stages);
-  // The simulator runs the model file as written, not the Model in memory.
-  bm1684x::Simulator sim(chip, bm1684x::read_model(c.output_dir + "/model.bmodel"),
-                         host_layer_runner());
-  const std::optional<Validation> validation = validate_model(c, top, tpu, chip, sim, stages);
+  // The simulators run the model file as written, not the Model in memory.
+  const bm1684x::Model written = bm1684x::read_model(c.output_dir + "/model.bmodel");
+  bm1684x::Simulator sim(chip, written, host_layer_runner());
+  const std::optional<Validation> validation =
+      validate_model(c, top, tpu, chip, written, sim, stages);
   const CompileResults results{c,     configured,  search,     tpu,         chip,
                                model, sim.stats(), validation, stages.times};
   const nlohmann::json report = compile_report(results);
