@@ -19,6 +19,11 @@ const int kVector = host_jit_target().natural_vector_size(Float(32));
 // costs about as much as computing a few thousand results of a light layer).
 constexpr int64_t kTaskOutputs = 4096;
 
+// The indices of a parallel loop one task takes, when each index computes `results` results.
+int indices_per_task(int64_t results) {
+  return int(std::max<int64_t>(1, kTaskOutputs / std::max<int64_t>(results, 1)));
+}
+
 // Vectorizes a Func's innermost pure dimension when it is wide enough, and runs the outermost one
 // with more than one element in parallel (a batch of one is not), in tasks of kTaskOutputs results
 // or more; reductions stay serial over their domain. An update that writes positions it computes
@@ -42,8 +47,7 @@ void vectorize_and_parallelize(Func f, const Shape& shape) {
   if (outer == 0) return;
   int64_t inner = 1;  // the results of one index of the parallel dimension
   for (size_t d = 0; d < outer; ++d) inner *= shape[shape.size() - 1 - d];
-  const int task = int(std::max<int64_t>(1, kTaskOutputs / std::max<int64_t>(inner, 1)));
-  f.parallel(args[outer], task, TailStrategy::GuardWithIf);
+  f.parallel(args[outer], indices_per_task(inner), TailStrategy::GuardWithIf);
 }
 
 // Every named stage is computed once for the whole tensor; the output, and every stage of its
@@ -120,12 +124,10 @@ void schedule_depthwise(ops::Algorithm& a, const Shape& out_shape) {
   Func out = a.outputs[0], acc = a.stages.acc;
   const std::vector<Var> v = out.args();  // x, y, c, n
   const int lanes = int(std::min<int64_t>(kVector, out_shape.back()));
-  // Tasks of at least kTaskOutputs results: a 7×7 channel alone is less work than starting a task.
-  const int64_t plane = out_shape[2] * out_shape[3];
-  const int channels_per_task = int(std::max<int64_t>(1, kTaskOutputs / plane));
   Var xo("xo"), xi("xi");
   out.split(v[0], xo, xi, lanes).reorder(xi, xo, v[1], v[2], v[3]).vectorize(xi);
-  out.parallel(v[2], channels_per_task, TailStrategy::GuardWithIf);
+  // Several channels a task where a channel is small: a 7×7 one is less work than starting a task.
+  out.parallel(v[2], indices_per_task(out_shape[2] * out_shape[3]), TailStrategy::GuardWithIf);
   if (a.stages.requant.defined()) a.stages.requant.compute_root();
   Func pad = a.stages.pad;
   if (pad.defined() && pad.value().as<Internal::Select>())
