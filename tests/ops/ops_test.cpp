@@ -44,6 +44,24 @@ TEST(Ops, ConvFloat) {
   }
 }
 
+namespace {
+
+// A naive conv's sums (of `shape`, NCHW) requantized per output channel by ir/quant_math.h, before
+// any activation.
+std::vector<int> requantized(const std::vector<double>& acc, const Shape& shape,
+                             const std::vector<int64_t>& multiplier,
+                             const std::vector<int64_t>& rshift, int zero_point = 0) {
+  std::vector<int> y;
+  const int64_t per = shape[2] * shape[3];
+  for (size_t i = 0; i < acc.size(); ++i) {
+    const size_t c = size_t(int64_t(i) / per);
+    y.push_back(requantize(int32_t(acc[i]), int32_t(multiplier[c]), int(rshift[c]), zero_point));
+  }
+  return y;
+}
+
+}  // namespace
+
 // Two layers of one shape with their own weights, biases, requantizations and result scales: the
 // host executor gives them one kernel (their tables are its arguments), each with its own values.
 TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
@@ -62,12 +80,8 @@ TEST(Ops, ConvInt8RequantizesPerChannelWithRelu) {
     Shape shape;
     const std::vector<double> acc = naive_conv(x, w, &b, k, shape);
     std::vector<double> want;
-    const int64_t per = shape[2] * shape[3];
-    for (size_t i = 0; i < acc.size(); ++i) {
-      const size_t c = size_t(int64_t(i) / per);
-      want.push_back(std::max<int8_t>(
-          0, requantize(int32_t(acc[i]), int32_t(multipliers[layer][c]), int(shifts[layer][c]))));
-    }
+    for (int y : requantized(acc, shape, multipliers[layer], shifts[layer]))
+      want.push_back(std::max(0, y));
     const QuantParams result{{0.1 + layer}, 0, -1};
     expect_near(run_node(n, {x, w, b}, {false, true, true}, result), want, 0);
   }
@@ -98,13 +112,8 @@ TEST(Ops, ConvInt8WithZeroPoints) {
   Shape shape;
   const std::vector<double> acc = naive_conv(centered, w, &unfolded, k, shape);
   std::vector<double> want;
-  const int64_t per = shape[2] * shape[3];
-  for (size_t i = 0; i < acc.size(); ++i) {
-    const size_t c = size_t(int64_t(i) / per);
-    const int y =
-        requantize(int32_t(acc[i]), int32_t(n.ints("multiplier")[c]), int(n.ints("rshift")[c]), zy);
+  for (int y : requantized(acc, shape, n.ints("multiplier"), n.ints("rshift"), zy))
     want.push_back(std::clamp(y, zy, zy + 100));
-  }
   expect_near(run_node(n, {x, w, b}, {false, true, true}, QuantParams{{0.1}, zy, -1}), want, 0);
 }
 
